@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# issu: in-service software upgrade for Linux routers and firewalls.
+#
+#   make                 issu.ko (against KDIR) and user/issu-helper
+#   make setup           install build and lab dependencies (root, apt)
+#   make check           host unit tests and the VM lab scenarios
+#   make demo            the demo upgrade in the lab VM
+#   make style sparse    checkpatch --strict, sparse (C=2)
+#   make KDIR=/path      build the module against another kernel tree
+
+ISSU_CACHE ?= $(CURDIR)/.cache
+export ISSU_CACHE
+-include $(ISSU_CACHE)/lab.mk
+KDIR ?= /lib/modules/$(shell uname -r)/build
+W ?= 1
+
+CHECKPATCH ?= $(ISSU_CACHE)/checkpatch/checkpatch.pl
+KERNEL_SOURCES := $(wildcard kmod/*.c) $(filter-out kmod/compat-probes.h,$(wildcard kmod/*.h)) \
+		  $(wildcard uapi/linux/*.h)
+
+all: module helper
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
+
+helper:
+	$(MAKE) -C user
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) C=2 modules
+
+style:
+	@test -x $(CHECKPATCH) || test -f $(CHECKPATCH) || \
+		{ echo "checkpatch not found: run 'make setup'"; exit 1; }
+	perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(KERNEL_SOURCES)
+
+setup:
+	scripts/setup.sh
+
+check: setup
+	$(MAKE) all
+	selftests/run.sh
+
+demo: setup
+	$(MAKE) all
+	scripts/vm/lab run --show selftests/vm/demo
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -f kmod/compat-probes.h
+	$(MAKE) -C user clean
+	$(MAKE) -C selftests clean
+	rm -rf selftests/out
+
+.PHONY: all module helper sparse style setup check demo clean

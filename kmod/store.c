@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The preserved-memory store: finds the region that survives kexec, checks
+ * that this kernel really keeps it out of System RAM, maps it and attaches to
+ * the superblock at its start (linux/issu_store.h).
+ *
+ * The region comes from a backend. The default backend takes a range that the
+ * kernel command line reserved with memmap=SIZE$ADDR and that is named to the
+ * module with issu.region=SIZE$ADDR (kmod reads issu.* options from the kernel
+ * command line when it loads the module). Another backend, for example Kexec
+ * HandOver on kernels built with CONFIG_KEXEC_HANDOVER, fits behind the same
+ * struct issu_store_backend.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32c.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/utsname.h>
+
+#include <linux/issu_store.h>
+
+#include "issu.h"
+
+static char *region;
+module_param(region, charp, 0444);
+MODULE_PARM_DESC(region, "preserved memory, as SIZE$ADDR (the kernel's memmap= reservation)");
+
+struct issu_store issu_store;
+
+static const char * const store_state_names[] = {
+	[ISSU_STORE_ABSENT] = "absent",
+	[ISSU_STORE_REFUSED] = "refused",
+	[ISSU_STORE_READY] = "ready",
+};
+
+const char *issu_store_state_name(enum issu_store_state state)
+{
+	if (state >= ARRAY_SIZE(store_state_names))
+		return "unknown";
+	return store_state_names[state];
+}
+
+static __printf(2, 3) int store_refuse(struct issu_store *s, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(s->reason, sizeof(s->reason), fmt, args);
+	va_end(args);
+	s->state = ISSU_STORE_REFUSED;
+	pr_err("refusing preserved memory: %s\n", s->reason);
+	return -EINVAL;
+}
+
+/* SIZE$ADDR or SIZE@ADDR, sizes with the usual K/M/G suffixes */
+static int region_parse(const char *str, u64 *size, phys_addr_t *phys)
+{
+	char *end;
+
+	*size = memparse(str, &end);
+	if (end == str || (*end != '$' && *end != '@'))
+		return -EINVAL;
+	str = end + 1;
+	*phys = memparse(str, &end);
+	if (end == str || (*end && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+static int reserved_sum(struct resource *res, void *arg)
+{
+	*(u64 *)arg += resource_size(res);
+	return 0;
+}
+
+static int memmap_open(struct issu_store *s)
+{
+	u64 covered = 0;
+	int ret;
+
+	if (region_parse(region, &s->size, &s->phys))
+		return store_refuse(s, "cannot parse issu.region=%s (want SIZE$ADDR)", region);
+	if (!PAGE_ALIGNED(s->phys) || !PAGE_ALIGNED(s->size))
+		return store_refuse(s, "region %llu bytes at %pa is not page aligned",
+				    s->size, &s->phys);
+	if (s->size < ISSU_STORE_MIN_SIZE)
+		return store_refuse(s, "region of %llu bytes is smaller than the minimum %u",
+				    s->size, ISSU_STORE_MIN_SIZE);
+	if (s->phys + s->size < s->phys)
+		return store_refuse(s, "region %llu bytes at %pa wraps around", s->size, &s->phys);
+
+	/*
+	 * The previous kernel may have reserved the range and this one not
+	 * (memmap= missing from the new command line): then the range is
+	 * System RAM here, may already hold pages of this kernel, and must be
+	 * neither trusted nor written.
+	 */
+	ret = region_intersects(s->phys, s->size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE);
+	if (ret != REGION_DISJOINT)
+		return store_refuse(s, "%llu bytes at %pa overlap System RAM: the kernel command line lacks memmap=%llu$%pa",
+				    s->size, &s->phys, s->size, &s->phys);
+
+	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, s->phys,
+			    s->phys + s->size - 1, &covered, reserved_sum);
+	if (covered != s->size)
+		return store_refuse(s, "only %llu of %llu bytes at %pa are a reserved range",
+				    covered, s->size, &s->phys);
+
+	s->res = request_mem_region(s->phys, s->size, "issu preserved memory");
+	if (!s->res)
+		return store_refuse(s, "%llu bytes at %pa are claimed by another user",
+				    s->size, &s->phys);
+
+	s->base = memremap(s->phys, s->size, MEMREMAP_WB);
+	if (!s->base) {
+		release_mem_region(s->phys, s->size);
+		s->res = NULL;
+		return store_refuse(s, "cannot map %llu bytes at %pa", s->size, &s->phys);
+	}
+	return 0;
+}
+
+static void memmap_close(struct issu_store *s)
+{
+	memunmap(s->base);
+	release_mem_region(s->phys, s->size);
+	s->base = NULL;
+	s->res = NULL;
+}
+
+static const struct issu_store_backend memmap_backend = {
+	.name = "memmap",
+	.open = memmap_open,
+	.close = memmap_close,
+};
+
+static u32 sb_crc(const struct issu_store_sb *sb, size_t len)
+{
+	struct issu_store_sb tmp;
+
+	memcpy(&tmp, sb, sizeof(tmp));
+	tmp.crc = 0;
+	return ~crc32c(~0U, &tmp, len);
+}
+
+static u64 store_slot_size(u64 size)
+{
+	return ((size - ISSU_STORE_SB_SIZE) / ISSU_STORE_SLOTS) & ~4095ULL;
+}
+
+static bool sb_valid(const struct issu_store_sb *sb, u64 size)
+{
+	if (memcmp(sb->magic, ISSU_STORE_MAGIC, sizeof(sb->magic)))
+		return false;
+	if (le16_to_cpu(sb->version) != ISSU_STORE_VERSION ||
+	    le16_to_cpu(sb->sb_len) != sizeof(*sb))
+		return false;
+	if (le64_to_cpu(sb->region_size) != size)
+		return false;
+	return le32_to_cpu(sb->crc) == sb_crc(sb, sizeof(*sb));
+}
+
+/*
+ * Attach to the superblock: remember who attached before (the marker the
+ * previous kernel left), then record this attach. A missing or damaged
+ * superblock is formatted afresh; the slots are located by geometry, not by
+ * the superblock, so formatting it loses no checkpoint.
+ */
+static void store_attach(struct issu_store *s)
+{
+	struct issu_store_sb *sb = s->base;
+	struct issu_store_sb new = {};
+	u64 slot = store_slot_size(s->size);
+
+	s->formatted = !sb_valid(sb, s->size);
+	if (!s->formatted) {
+		s->load_count = le64_to_cpu(sb->load_count);
+		memcpy(s->prev_load_id, sb->load_id, sizeof(s->prev_load_id));
+		strscpy(s->prev_kernel, sb->kernel, min(sizeof(s->prev_kernel),
+							sizeof(sb->kernel) + 1));
+		memcpy(new.prev_load_id, sb->load_id, sizeof(new.prev_load_id));
+		memcpy(new.prev_kernel, sb->kernel, sizeof(new.prev_kernel));
+	}
+
+	memcpy(new.magic, ISSU_STORE_MAGIC, sizeof(new.magic));
+	new.version = cpu_to_le16(ISSU_STORE_VERSION);
+	new.sb_len = cpu_to_le16(sizeof(new));
+	new.region_size = cpu_to_le64(s->size);
+	new.slot_size = cpu_to_le64(slot);
+	new.slot_off[0] = cpu_to_le64(ISSU_STORE_SB_SIZE);
+	new.slot_off[1] = cpu_to_le64(ISSU_STORE_SB_SIZE + slot);
+	s->load_count++;
+	new.load_count = cpu_to_le64(s->load_count);
+	new.attach_ns = cpu_to_le64(ktime_get_real_ns());
+	get_random_bytes(s->load_id, sizeof(s->load_id));
+	memcpy(new.load_id, s->load_id, sizeof(new.load_id));
+	strscpy(new.kernel, utsname()->release, sizeof(new.kernel));
+	new.crc = cpu_to_le32(sb_crc(&new, sizeof(new)));
+	memcpy(sb, &new, sizeof(new));
+
+	pr_info("store attached: %llu bytes at %pa, attach %llu%s, previous kernel %s\n",
+		s->size, &s->phys, s->load_count,
+		s->formatted ? " (formatted afresh)" : "",
+		s->formatted ? "unknown" : s->prev_kernel);
+}
+
+int issu_store_init(void)
+{
+	struct issu_store *s = &issu_store;
+
+	if (!region || !*region) {
+		s->state = ISSU_STORE_ABSENT;
+		strscpy(s->reason, "no issu.region= configured", sizeof(s->reason));
+		pr_info("no preserved memory configured (issu.region=)\n");
+		return 0;
+	}
+
+	s->backend = &memmap_backend;
+	/* a refused region is reported by status, not fatal to the module */
+	if (s->backend->open(s))
+		return 0;
+
+	store_attach(s);
+	s->state = ISSU_STORE_READY;
+	s->reason[0] = '\0';
+	return 0;
+}
+
+void issu_store_exit(void)
+{
+	struct issu_store *s = &issu_store;
+
+	if (s->state == ISSU_STORE_READY)
+		s->backend->close(s);
+	s->state = ISSU_STORE_ABSENT;
+}

@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Host side of the issu VM lab, as functions, so that one scenario runner
+# (scripts/vm/lab) and later multi-guest tests (two routers joined by tap
+# devices in a namespace of the test's own) start guests the same way.
+#
+#   lab_env                 load the set-up's resolved paths (.cache/lab.env)
+#   lab_initramfs           build (or reuse) the lab initramfs, print its path
+#   lab_accel               tcg, or kvm where a probe boot proved it works
+#   lab_vm_start NAME OUT SCENARIO [QEMU ARGS...]
+#                           boot a guest on stage 1 of SCENARIO, results in
+#                           OUT; records its PID in OUT/qemu.pid
+#   lab_vm_wait NAME OUT TIMEOUT
+#                           wait for it; kills it at TIMEOUT seconds
+#   lab_vm_kill OUT         stop a guest by its recorded PID
+#   lab_vm_verdict OUT      print the scenario's TAP from OUT, exit 0 if passed
+
+LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ISSU_CACHE=${ISSU_CACHE:-$LAB_TOP/.cache}
+LAB_MEM=${LAB_MEM:-1024}
+LAB_MEMMAP=${LAB_MEMMAP:-'16M$0x30000000'}
+LAB_TIMEOUT=${LAB_TIMEOUT:-180}
+
+lab_die() {
+	echo "lab: error: $*" >&2
+	exit 1
+}
+
+lab_env() {
+	[ -f "$ISSU_CACHE/lab.env" ] || lab_die "no $ISSU_CACHE/lab.env: run 'make setup' first"
+	# shellcheck disable=SC1091
+	. "$ISSU_CACHE/lab.env"
+	LAB_VMLINUZ=$LAB_KIMG/boot/vmlinuz-$LAB_KVER
+	[ -f "$LAB_VMLINUZ" ] || lab_die "no lab kernel at $LAB_VMLINUZ: run 'make setup'"
+	LAB_INITRD=$ISSU_CACHE/lab/initramfs-$LAB_KVER.cpio.gz
+}
+
+# Modules the initramfs needs to reach the host root over virtio 9p, in load
+# order (modprobe resolves the dependencies from the lab kernel's tree).
+lab_initramfs_modules() {
+	local m
+	for m in virtio_pci 9pnet_virtio 9p; do
+		modprobe -d "$LAB_KIMG" -S "$LAB_KVER" --show-depends "$m" |
+			sed -n 's/^insmod \([^ ]*\).*/\1/p'
+	done | awk '!seen[$0]++'
+}
+
+lab_initramfs() {
+	local dir=$ISSU_CACHE/lab init=$LAB_TOP/scripts/vm/init tmp m
+	mkdir -p "$dir"
+	if [ -f "$LAB_INITRD" ] && [ "$LAB_INITRD" -nt "$init" ] &&
+	   [ "$LAB_INITRD" -nt "$LAB_TOP/scripts/vm/lab-lib.sh" ]; then
+		return 0
+	fi
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/bin" "$tmp/lib/modules"
+	cp /bin/busybox "$tmp/bin/busybox"
+	cp "$init" "$tmp/init"
+	chmod 755 "$tmp/init"
+	: >"$tmp/modules.list"
+	for m in $(lab_initramfs_modules); do
+		cp "$m" "$tmp/lib/modules/"
+		basename "$m" >>"$tmp/modules.list"
+	done
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$LAB_INITRD.tmp"
+	mv "$LAB_INITRD.tmp" "$LAB_INITRD"
+	rm -rf "$tmp"
+}
+
+# KVM hangs on these machines (nested virtualisation does not work), so KVM
+# is used only after a short probe boot reached /init and powered off.
+lab_accel() {
+	local probe=$ISSU_CACHE/lab/accel out
+	if [ -n "${LAB_ACCEL:-}" ]; then
+		echo "$LAB_ACCEL"
+		return
+	fi
+	if [ -f "$probe" ]; then
+		cat "$probe"
+		return
+	fi
+	echo tcg >"$probe"
+	if [ -w /dev/kvm ]; then
+		out=$(mktemp -d)
+		printf 'LAB_KVER=x\n' >"$out/lab.conf"
+		timeout -k 2 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 -smp 1 \
+			-display none -no-reboot -serial "file:$out/console" -monitor none \
+			-kernel "$LAB_VMLINUZ" -initrd "$LAB_INITRD" \
+			-append "console=ttyS0 panic=-1 lab.probe=1" >/dev/null 2>&1 </dev/null
+		grep -q 'lab-init:' "$out/console" 2>/dev/null && echo kvm >"$probe"
+		rm -rf "$out"
+	fi
+	cat "$probe"
+}
+
+lab_vm_start() {
+	local name=$1 out=$2 scenario=$3 accel cpu
+	shift 3
+	mkdir -p "$out"
+	cat >"$out/lab.conf" <<EOF
+LAB_KVER='$LAB_KVER'
+LAB_KIMG='$LAB_KIMG'
+LAB_INITRD='$LAB_INITRD'
+LAB_TREE='$LAB_TOP'
+LAB_SCENARIO='$scenario'
+LAB_NAME='$name'
+EOF
+	: >"$out/tap"
+	accel=$(lab_accel)
+	cpu=max
+	[ "$accel" = kvm ] && cpu=host
+	qemu-system-x86_64 -name "issu-lab-$name" -accel "$accel" -cpu "$cpu" \
+		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
+		-serial "file:$out/console.log" \
+		-kernel "$LAB_VMLINUZ" -initrd "$LAB_INITRD" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$out,mount_tag=results,security_model=none" \
+		-device virtio-rng-pci \
+		"$@" </dev/null >"$out/qemu.log" 2>&1 &
+	echo $! >"$out/qemu.pid"
+}
+
+lab_vm_kill() {
+	local out=$1 pid
+	pid=$(cat "$out/qemu.pid" 2>/dev/null) || return 0
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null
+		sleep 1
+		kill -9 "$pid" 2>/dev/null
+	fi
+	rm -f "$out/qemu.pid"
+}
+
+lab_vm_wait() {
+	local name=$1 out=$2 timeout=$3 pid start
+	pid=$(cat "$out/qemu.pid")
+	start=$(date +%s)
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
+			echo "timeout after ${timeout}s" >"$out/timeout"
+			lab_vm_kill "$out"
+			break
+		fi
+		sleep 0.5
+	done
+	wait "$pid" 2>/dev/null
+	echo $(($(date +%s) - start)) >"$out/wall"
+	rm -f "$out/qemu.pid"
+}
+
+# Lines that mean the kernel went wrong. The taint messages of an out-of-tree,
+# unsigned module are expected and do not match.
+LAB_BAD_KERNEL='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace:|UBSAN:|KASAN:|refcount_t:|list_(add|del) corruption|kernel BUG|soft lockup|hung_task|RCU stall'
+
+lab_vm_verdict() {
+	local out=$1 n=0 fail=0 line bad
+	local -a lines=()
+
+	mapfile -t lines <"$out/tap"
+	echo "TAP version 13"
+	echo "1..$((${#lines[@]} + 2))"
+	for line in "${lines[@]}"; do
+		n=$((n + 1))
+		case $line in
+		"not ok"*) fail=1; echo "not ok $n ${line#not ok - }" ;;
+		ok*) echo "ok $n ${line#ok - }" ;;
+		*) fail=1; echo "not ok $n malformed result: $line" ;;
+		esac
+	done
+	n=$((n + 1))
+	if [ -f "$out/done" ] && [ ! -f "$out/timeout" ]; then
+		echo "ok $n every stage ran to its end"
+	else
+		fail=1
+		echo "not ok $n every stage ran to its end ($(cat "$out/timeout" 2>/dev/null ||
+			echo "stopped in stage $(cat "$out/stage.current" 2>/dev/null || echo '?')"))"
+	fi
+	n=$((n + 1))
+	bad=$(cat "$out"/console.log "$out"/dmesg.stage* 2>/dev/null | grep -E "$LAB_BAD_KERNEL" | head -n 5)
+	if [ -z "$bad" ]; then
+		echo "ok $n kernel log free of warnings, oopses and panics"
+	else
+		fail=1
+		echo "not ok $n kernel log free of warnings, oopses and panics"
+		printf '%s\n' "$bad" | sed 's/^/# /'
+	fi
+	if [ $fail -ne 0 ]; then
+		echo "# console (last 40 lines of $out/console.log):"
+		tail -n 40 "$out/console.log" 2>/dev/null | sed 's/^/# /'
+	fi
+	return $fail
+}

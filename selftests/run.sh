@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run issu's test suite: host unit tests, the short fuzz run, and every VM lab
+# scenario under selftests/vm (in parallel, ISSU_JOBS at once, default the
+# number of CPUs). Prints TAP 13, one test per program with its own TAP as
+# comments, and ends with the summary line "issu: N passed, N failed,
+# N skipped" over every test point. Exits non-zero when anything failed.
+#
+#   selftests/run.sh [-k PATTERN] [--no-vm] [--no-host]
+#   -k PATTERN   only programs whose name matches PATTERN (grep -E)
+
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+outdir=$top/selftests/out
+jobs=${ISSU_JOBS:-$(nproc)}
+pattern=""
+run_vm=1
+run_host=1
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) pattern=$2; shift ;;
+	--no-vm) run_vm=0 ;;
+	--no-host) run_host=0 ;;
+	*) echo "usage: $0 [-k PATTERN] [--no-vm] [--no-host]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+mkdir -p "$outdir/logs"
+declare -a names=() cmds=()
+
+add() {
+	[ -n "$pattern" ] && ! grep -Eq -- "$pattern" <<<"$1" && return
+	names+=("$1")
+	cmds+=("$2")
+}
+
+if [ $run_host -eq 1 ]; then
+	make -s -C "$top/selftests" O="$outdir/host" all >"$outdir/logs/build.log" 2>&1 || {
+		cat "$outdir/logs/build.log"
+		echo "issu: 0 passed, 1 failed"
+		exit 1
+	}
+	for t in "$top"/selftests/host-tests.list; do
+		[ -f "$t" ] || continue
+		while read -r name cmd; do
+			case $name in ''|'#'*) continue ;; esac
+			add "host:$name" "cd '$outdir/host' && $cmd"
+		done <"$t"
+	done
+fi
+
+if [ $run_vm -eq 1 ]; then
+	for d in "$top"/selftests/vm/*/; do
+		d=${d%/}
+		[ -f "$d/stage1.sh" ] || continue
+		[ -f "$d/NOT_A_TEST" ] && continue
+		add "vm:$(basename "$d")" "'$top/scripts/vm/lab' run '$d'"
+	done
+fi
+
+total=${#names[@]}
+echo "TAP version 13"
+echo "1..$total"
+
+start=$(date +%s)
+# Start every program, at most $jobs at once; results are printed in order.
+declare -a pids=()
+for i in "${!names[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n 2>/dev/null || true
+	done
+	log="$outdir/logs/$(echo "${names[$i]}" | tr ':/' '__').log"
+	(
+		s=$(date +%s)
+		bash -c "${cmds[$i]}" >"$log" 2>&1
+		echo "rc=$? secs=$(($(date +%s) - s))" >"$log.rc"
+	) &
+	pids[$i]=$!
+done
+
+passed=0 failed=0 skipped=0
+for i in "${!names[@]}"; do
+	wait "${pids[$i]}" 2>/dev/null
+	log="$outdir/logs/$(echo "${names[$i]}" | tr ':/' '__').log"
+	eval "$(cat "$log.rc" 2>/dev/null || echo 'rc=1 secs=0')"
+	echo "# selftests: ${names[$i]}"
+	sed 's/^/# /' "$log"
+	p=$(grep -cE '^ok [0-9]+' "$log" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+.*# *SKIP' "$log" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')
+	p=$((p - s))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# died or exited non-zero without saying which test failed
+	fi
+	if [ $((p + f + s)) -eq 0 ]; then
+		f=1	# ran no test: that is a failure, not a pass
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	if [ "$f" -eq 0 ]; then
+		echo "ok $((i + 1)) ${names[$i]} # ${secs}s"
+	else
+		echo "not ok $((i + 1)) ${names[$i]} # ${secs}s, exit $rc"
+	fi
+done
+
+echo "# total wall time: $(($(date +%s) - start))s"
+echo "issu: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

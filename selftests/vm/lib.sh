@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Guest-side library of the issu VM lab: sourced by every stage script of a
+# scenario (selftests/vm/<scenario>/stageN.sh). The stage runs in the guest,
+# chrooted into the host's root (read-only), with results going to $LAB_OUT,
+# a share the host reads back. Checks append TAP lines to $LAB_OUT/tap; the
+# host turns them into the scenario's TAP output.
+
+LAB_OUT=${LAB_OUT:-/run/lab}
+LAB_STAGE=${LAB_STAGE:-1}
+
+lab_log() { echo "[stage $LAB_STAGE] $*"; }
+
+_lab_tap() {
+	echo "$1 - stage $LAB_STAGE: $2" >>"$LAB_OUT/tap"
+	echo "$1 - $2"
+}
+
+lab_ok() { _lab_tap ok "$*"; }
+lab_fail() { _lab_tap "not ok" "$*"; }
+lab_skip() { _lab_tap ok "$1 # SKIP ${2:-}"; }
+
+# lab_check DESC CMD...: ok when CMD succeeds
+lab_check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		lab_ok "$desc"
+	else
+		lab_fail "$desc (command failed: $*)"
+		return 1
+	fi
+}
+
+# lab_check_fails DESC CMD...: ok when CMD fails
+lab_check_fails() {
+	local desc=$1
+	shift
+	if "$@"; then
+		lab_fail "$desc (command succeeded: $*)"
+		return 1
+	fi
+	lab_ok "$desc"
+}
+
+# lab_check_eq DESC EXPECTED ACTUAL
+lab_check_eq() {
+	if [ "$2" = "$3" ]; then
+		lab_ok "$1"
+	else
+		lab_fail "$1 (expected '$2', got '$3')"
+		return 1
+	fi
+}
+
+# lab_check_match DESC REGEX TEXT
+lab_check_match() {
+	if [[ $3 =~ $2 ]]; then
+		lab_ok "$1"
+	else
+		lab_fail "$1 ('$3' does not match /$2/)"
+		return 1
+	fi
+}
+
+# Values handed from one stage to the next.
+lab_save() { printf '%s\n' "$2" >"$LAB_OUT/saved.$1"; }
+lab_get() { cat "$LAB_OUT/saved.$1" 2>/dev/null; }
+
+lab_save_dmesg() { dmesg >"$LAB_OUT/dmesg.stage$LAB_STAGE" 2>&1; }
+
+# issu.* options from the kernel command line, as module parameters (what
+# kmod's modprobe would pass; the module is loaded from the tree by path).
+lab_issu_params() {
+	local arg out=()
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		issu.*=*) out+=("${arg#issu.}") ;;
+		esac
+	done
+	echo "${out[@]}"
+}
+
+# lab_issu_load [PARAM=VALUE...]: load the tree's issu.ko with its
+# dependencies (modprobe resolves them from the lab kernel's modules)
+lab_issu_load() {
+	local dep
+	for dep in $(modinfo -F depends "$LAB_TREE/issu.ko" | tr ',' ' '); do
+		modprobe "$dep" || return 1
+	done
+	# shellcheck disable=SC2046
+	insmod "$LAB_TREE/issu.ko" $(lab_issu_params) "$@"
+}
+
+# lab_kexec_next [--no-memmap] [--append ARGS] [--kernel IMAGE] [--initrd FILE]
+# kexec into the next stage of the scenario, with this command line (and so
+# the memmap= reservation) carried over unless told otherwise.
+lab_kexec_next() {
+	local kernel=$LAB_KIMG/boot/vmlinuz-$LAB_KVER initrd=$LAB_INITRD
+	local keep_memmap=1 extra="" arg cmdline=""
+
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--no-memmap) keep_memmap=0 ;;
+		--append) extra="$extra $2"; shift ;;
+		--kernel) kernel=$2; shift ;;
+		--initrd) initrd=$2; shift ;;
+		*) lab_fail "lab_kexec_next: unknown option $1"; return 1 ;;
+		esac
+		shift
+	done
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		lab.stage=*) ;;
+		memmap=*) [ $keep_memmap -eq 1 ] && cmdline="$cmdline $arg" ;;
+		*) cmdline="$cmdline $arg" ;;
+		esac
+	done
+	cmdline="$cmdline lab.stage=$((LAB_STAGE + 1))$extra"
+	lab_log "kexec into stage $((LAB_STAGE + 1)):$cmdline"
+	if ! kexec -s -l "$kernel" --initrd="$initrd" --append="${cmdline# }"; then
+		lab_fail "kexec -l of $kernel"
+		return 1
+	fi
+	lab_save_dmesg
+	echo "kexec" >"$LAB_OUT/stage$LAB_STAGE.end"
+	sync
+	kexec -e
+	lab_fail "kexec -e returned"
+	return 1
+}
+
+# lab_done: the last stage finished; nothing after this is a test result
+lab_done() {
+	lab_save_dmesg
+	echo "done" >"$LAB_OUT/stage$LAB_STAGE.end"
+	touch "$LAB_OUT/done"
+	sync
+}
