@@ -1,0 +1,922 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu checkpoint image codec: encoder, decoder, TLV and node section.
+ *
+ * Shared by issu.ko and user space; see format.h. No allocation, no global
+ * mutable state. Documentation/issu/checkpoint-format.rst has the layout and
+ * the compatibility rules implemented here.
+ */
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/crc32c.h>
+#include <asm/unaligned.h>
+#include <asm/byteorder.h>
+#include <asm/barrier.h>
+#endif
+
+#include "format.h"
+
+#define ISSU_HDR_V1_LEN	((u16)sizeof(struct issu_ckpt_hdr))
+#define ISSU_SEC_HDRLEN	((u64)sizeof(struct issu_ckpt_sec))
+#define ISSU_HDR_CRC_OFF	offsetof(struct issu_ckpt_hdr, hdr_crc)
+#define ISSU_SEC_CRC_OFF	offsetof(struct issu_ckpt_sec, hdr_crc)
+/* Largest chunk handed to crc32c(), whose length is an unsigned int. */
+#define ISSU_CRC_CHUNK	0x40000000U
+
+static_assert(sizeof(struct issu_ckpt_hdr) == 128, "header layout");
+static_assert(sizeof(struct issu_ckpt_sec) == 32, "section header layout");
+static_assert(sizeof(struct issu_tlv) == 4, "tlv layout");
+static_assert(offsetof(struct issu_ckpt_hdr, hdr_crc) == 44, "hdr_crc");
+static_assert(offsetof(struct issu_ckpt_sec, hdr_crc) == 24, "sec hdr_crc");
+static_assert(sizeof(((struct issu_ckpt_hdr *)0)->writer_module) ==
+	      ISSU_CKPT_WRITER_MODULE_LEN, "writer_module");
+static_assert(sizeof(((struct issu_ckpt_hdr *)0)->writer_kernel) ==
+	      ISSU_CKPT_WRITER_KERNEL_LEN, "writer_kernel");
+static_assert(ISSU_HDR_V1_LEN % ISSU_CKPT_ALIGN == 0, "header alignment");
+static_assert(ISSU_SEC_HDRLEN % ISSU_CKPT_ALIGN == 0, "section alignment");
+
+/* Bytes of zero padding that bring @n up to a multiple of ISSU_CKPT_ALIGN. */
+static u64 issu_pad8(u64 n)
+{
+	return (ISSU_CKPT_ALIGN - (n % ISSU_CKPT_ALIGN)) % ISSU_CKPT_ALIGN;
+}
+
+static u32 issu_crc32c_raw(u32 crc, const void *p, u64 len)
+{
+	const u8 *b = p;
+	unsigned int n;
+
+	while (len) {
+		n = len > ISSU_CRC_CHUNK ? ISSU_CRC_CHUNK : (unsigned int)len;
+		crc = crc32c(crc, b, n);
+		b += n;
+		len -= n;
+	}
+	return crc;
+}
+
+/**
+ * issu_crc32c() - conventional CRC-32C of a buffer
+ * @p: data
+ * @len: number of bytes at @p
+ *
+ * CRC-32C (Castagnoli) with seed ~0 and the result inverted, as used by
+ * iSCSI, ext4 and btrfs; "123456789" gives 0xE3069283. Every CRC stored in a
+ * checkpoint image is computed this way, in the kernel and on the host.
+ *
+ * Return: the CRC.
+ */
+u32 issu_crc32c(const void *p, u64 len)
+{
+	return ~issu_crc32c_raw(~0U, p, len);
+}
+
+/* CRC of the @hdr_len header bytes at @hdr, its hdr_crc field read as zero. */
+static u32 issu_hdr_crc(const u8 *hdr, u64 hdr_len)
+{
+	static const u8 zero[4];
+	u32 crc;
+
+	crc = issu_crc32c_raw(~0U, hdr, ISSU_HDR_CRC_OFF);
+	crc = issu_crc32c_raw(crc, zero, sizeof(zero));
+	crc = issu_crc32c_raw(crc, hdr + ISSU_HDR_CRC_OFF + sizeof(zero),
+			      hdr_len - ISSU_HDR_CRC_OFF - sizeof(zero));
+	return ~crc;
+}
+
+/* CRC of a section header, its hdr_crc field read as zero. */
+static u32 issu_sec_hdr_crc(const struct issu_ckpt_sec *sh)
+{
+	struct issu_ckpt_sec tmp = *sh;
+
+	tmp.hdr_crc = 0;
+	return issu_crc32c(&tmp, sizeof(tmp));
+}
+
+/* Header size written for format @version: fields are only ever appended. */
+static u16 issu_hdr_len(u16 version)
+{
+	switch (version) {
+	case ISSU_CKPT_VERSION_1:
+	default:
+		return ISSU_HDR_V1_LEN;
+	}
+}
+
+/**
+ * issu_fmt_errno() - errno returned for an enum issu_fmt_code
+ * @code: enum issu_fmt_code
+ *
+ * Return: 0 for ISSU_FMT_OK; -ENOENT when there is no image (bad magic),
+ * -ENODATA when it is cut short, -EPROTONOSUPPORT for a newer format version,
+ * -EBADMSG for any CRC mismatch and -EINVAL for every other defect.
+ */
+int issu_fmt_errno(enum issu_fmt_code code)
+{
+	switch (code) {
+	case ISSU_FMT_OK:
+		return 0;
+	case ISSU_FMT_BAD_MAGIC:
+		return -ENOENT;
+	case ISSU_FMT_TOO_SHORT:
+	case ISSU_FMT_TRUNCATED:
+		return -ENODATA;
+	case ISSU_FMT_NEWER_VERSION:
+		return -EPROTONOSUPPORT;
+	case ISSU_FMT_BAD_HDR_CRC:
+	case ISSU_FMT_SEC_HDR_CRC:
+	case ISSU_FMT_SEC_CRC:
+		return -EBADMSG;
+	default:
+		return -EINVAL;
+	}
+}
+
+static const char * const issu_fmt_msg[__ISSU_FMT_MAX] = {
+	[ISSU_FMT_OK] = "valid checkpoint image",
+	[ISSU_FMT_INVAL] = "invalid argument",
+	[ISSU_FMT_TOO_SHORT] = "buffer too short for a checkpoint header",
+	[ISSU_FMT_BAD_MAGIC] =
+		"no checkpoint image (magic missing: never written, or the write was interrupted)",
+	[ISSU_FMT_NEWER_VERSION] =
+		"checkpoint written by a newer format version than this reader supports",
+	[ISSU_FMT_BAD_VERSION] = "checkpoint format version 0 is invalid",
+	[ISSU_FMT_BAD_HDR_LEN] =
+		"header length invalid (below the version 1 size or not 8-byte aligned)",
+	[ISSU_FMT_BAD_HDR_CRC] = "header CRC mismatch",
+	[ISSU_FMT_BAD_TOTAL_LEN] =
+		"total length invalid (below the header length or not 8-byte aligned)",
+	[ISSU_FMT_TRUNCATED] = "checkpoint image truncated",
+	[ISSU_FMT_SEC_HDR_CRC] = "section header CRC mismatch",
+	[ISSU_FMT_SEC_OVERFLOW] = "section runs past the end of the image",
+	[ISSU_FMT_SEC_PADDING] = "non-zero padding after a section",
+	[ISSU_FMT_SEC_CRC] = "section payload CRC mismatch",
+	[ISSU_FMT_SEC_COUNT] = "number of sections does not match the header",
+};
+
+/**
+ * issu_fmt_strerror() - human readable reason for an enum issu_fmt_code
+ * @code: enum issu_fmt_code
+ *
+ * Return: a static string, never NULL. issu_fmt_describe() adds the values.
+ */
+const char *issu_fmt_strerror(enum issu_fmt_code code)
+{
+	if ((unsigned int)code >= __ISSU_FMT_MAX)
+		return "unknown checkpoint format error";
+	return issu_fmt_msg[code];
+}
+
+/**
+ * issu_fmt_describe() - format a full error message with its values
+ * @err: error filled by the decoder
+ * @buf: output, always NUL-terminated if @size is not 0
+ * @size: size of @buf
+ *
+ * For example "checkpoint written by format version 3, this module reads
+ * 1..1" or "section 2 at offset 4096: section payload CRC mismatch".
+ *
+ * Return: what snprintf() returns.
+ */
+int issu_fmt_describe(const struct issu_fmt_err *err, char *buf, size_t size)
+{
+	const char *msg = issu_fmt_strerror(err->code);
+
+	switch (err->code) {
+	case ISSU_FMT_NEWER_VERSION:
+		return snprintf(buf, size,
+				"checkpoint written by format version %llu, this module reads 1..%llu",
+				err->value, err->limit);
+	case ISSU_FMT_TOO_SHORT:
+	case ISSU_FMT_TRUNCATED:
+		return snprintf(buf, size, "%s: %llu bytes needed, %llu available",
+				msg, err->value, err->limit);
+	case ISSU_FMT_SEC_COUNT:
+		return snprintf(buf, size, "%s: %llu found, header says %llu",
+				msg, err->value, err->limit);
+	default:
+		break;
+	}
+	if (err->section >= 0)
+		return snprintf(buf, size, "section %d at offset %llu: %s",
+				err->section, err->offset, msg);
+	return snprintf(buf, size, "header at offset %llu: %s", err->offset, msg);
+}
+
+/**
+ * issu_sec_type_name() - name of a section type
+ * @type: enum issu_sec_type
+ *
+ * Return: a static string; "unknown" for types this reader does not know.
+ */
+const char *issu_sec_type_name(u16 type)
+{
+	switch (type) {
+	case ISSU_SEC_NODE:
+		return "node";
+	case ISSU_SEC_FLOWS:
+		return "flows";
+	case ISSU_SEC_MACS:
+		return "macs";
+	case ISSU_SEC_SYNWIN:
+		return "synwin";
+	default:
+		return "unknown";
+	}
+}
+
+/* ---------------------------------------------------------------- encoder */
+
+/* Latch the first error of @e and return it. */
+static int issu_enc_fail(struct issu_enc *e, int err)
+{
+	if (!e->err)
+		e->err = err;
+	return e->err;
+}
+
+/* Copy @src NUL-padded into @dst of @size bytes; truncate if needed. */
+static void issu_strpad(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strnlen(src, size) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	memset(dst + n, 0, size - n);
+}
+
+/**
+ * issu_enc_init() - start writing a checkpoint image in place
+ * @e: encoder state to initialise
+ * @buf: image buffer (e.g. a preserved-memory slot)
+ * @cap: capacity of @buf in bytes; nothing is ever written past it
+ * @id: identity of the checkpoint; @id->version selects the format version
+ *	written (1..ISSU_CKPT_VERSION, older ones for rollback)
+ *
+ * The magic bytes at @buf are zeroed before anything else, so whatever image
+ * @buf held is invalid from now on and stays invalid until issu_enc_finish()
+ * completes. Every error is latched in @e: later calls fail with it.
+ *
+ * Return: 0, -EINVAL for a bad @buf or @id, -ENOSPC if the header does not fit.
+ */
+int issu_enc_init(struct issu_enc *e, void *buf, u64 cap,
+		  const struct issu_ckpt_ident *id)
+{
+	u16 hdr_len;
+
+	memset(e, 0, sizeof(*e));
+	if (!buf)
+		return issu_enc_fail(e, -EINVAL);
+	e->buf = buf;
+	e->cap = cap;
+	memset(buf, 0, cap < ISSU_CKPT_MAGIC_LEN ? cap : ISSU_CKPT_MAGIC_LEN);
+
+	if (!id || !id->version || id->version > ISSU_CKPT_VERSION)
+		return issu_enc_fail(e, -EINVAL);
+	hdr_len = issu_hdr_len(id->version);
+	if (cap < hdr_len)
+		return issu_enc_fail(e, -ENOSPC);
+	memset(e->buf + ISSU_CKPT_MAGIC_LEN, 0, hdr_len - ISSU_CKPT_MAGIC_LEN);
+
+	e->hdr.version = cpu_to_le16(id->version);
+	e->hdr.hdr_len = cpu_to_le16(hdr_len);
+	e->hdr.flags = cpu_to_le32(id->flags);
+	e->hdr.generation = cpu_to_le64(id->generation);
+	e->hdr.created_ns = cpu_to_le64(id->created_ns);
+	issu_strpad(e->hdr.writer_module, sizeof(e->hdr.writer_module),
+		    id->writer_module);
+	issu_strpad(e->hdr.writer_kernel, sizeof(e->hdr.writer_kernel),
+		    id->writer_kernel);
+	e->off = hdr_len;
+	return 0;
+}
+
+/**
+ * issu_enc_section_begin() - open a section
+ * @e: encoder
+ * @type: enum issu_sec_type, not ISSU_SEC_UNSPEC
+ * @version: version of the payload about to be written
+ *
+ * Reserves the section header; the payload follows through
+ * issu_enc_reserve() and the issu_enc_put_*() helpers.
+ *
+ * Return: 0, the latched error, -EINVAL if a section is already open, the
+ * image is finished or @type is 0, -ENOSPC if the header does not fit.
+ */
+int issu_enc_section_begin(struct issu_enc *e, u16 type, u16 version)
+{
+	if (e->err)
+		return e->err;
+	if (e->sec_open || e->done || type == ISSU_SEC_UNSPEC)
+		return issu_enc_fail(e, -EINVAL);
+	if (e->sec_count == U32_MAX)
+		return issu_enc_fail(e, -EOVERFLOW);
+	if (e->cap - e->off < ISSU_SEC_HDRLEN)
+		return issu_enc_fail(e, -ENOSPC);
+
+	memset(e->buf + e->off, 0, ISSU_SEC_HDRLEN);
+	e->sec_off = e->off;
+	e->off += ISSU_SEC_HDRLEN;
+	e->sec_type = type;
+	e->sec_version = version;
+	e->sec_open = true;
+	return 0;
+}
+
+/**
+ * issu_enc_reserve() - reserve payload bytes in the open section
+ * @e: encoder
+ * @len: number of bytes
+ *
+ * The caller must fill all @len bytes. The space is not aligned beyond what
+ * the previous reservations imply; use put_unaligned_le*() to fill it.
+ *
+ * Return: the space, or NULL with the error latched in @e->err (-ENOSPC when
+ * the buffer is full, -EINVAL when no section is open).
+ */
+void *issu_enc_reserve(struct issu_enc *e, u32 len)
+{
+	void *p;
+
+	if (e->err)
+		return NULL;
+	if (!e->sec_open) {
+		issu_enc_fail(e, -EINVAL);
+		return NULL;
+	}
+	if (len > e->cap - e->off) {
+		issu_enc_fail(e, -ENOSPC);
+		return NULL;
+	}
+	p = e->buf + e->off;
+	e->off += len;
+	return p;
+}
+
+/**
+ * issu_enc_put_bytes() - append a TLV to the open section
+ * @e: encoder
+ * @type: attribute type
+ * @data: value, may be NULL if @len is 0
+ * @len: value length, at most ISSU_TLV_MAX_LEN - 4
+ *
+ * Writes the TLV header, the value and zero padding to 4 bytes.
+ *
+ * Return: 0, the latched error, -EMSGSIZE if the value is too long,
+ * -ENOSPC if it does not fit.
+ */
+int issu_enc_put_bytes(struct issu_enc *e, u16 type, const void *data,
+		       u32 len)
+{
+	u32 tlen, plen;
+	u8 *p;
+
+	if (e->err)
+		return e->err;
+	if (len > ISSU_TLV_MAX_LEN - ISSU_TLV_HDRLEN)
+		return issu_enc_fail(e, -EMSGSIZE);
+	tlen = ISSU_TLV_HDRLEN + len;
+	plen = (tlen + ISSU_TLV_ALIGN - 1) & ~(u32)(ISSU_TLV_ALIGN - 1);
+	p = issu_enc_reserve(e, plen);
+	if (!p)
+		return e->err;
+
+	put_unaligned_le16((u16)tlen, p);
+	put_unaligned_le16(type, p + 2);
+	if (len)
+		memcpy(p + ISSU_TLV_HDRLEN, data, len);
+	memset(p + tlen, 0, plen - tlen);
+	return 0;
+}
+
+/**
+ * issu_enc_put_u32() - append a u32 TLV to the open section
+ * @e: encoder
+ * @type: attribute type
+ * @val: value, stored little-endian
+ *
+ * Return: as issu_enc_put_bytes().
+ */
+int issu_enc_put_u32(struct issu_enc *e, u16 type, u32 val)
+{
+	__le32 v = cpu_to_le32(val);
+
+	return issu_enc_put_bytes(e, type, &v, sizeof(v));
+}
+
+/**
+ * issu_enc_put_u64() - append a u64 TLV to the open section
+ * @e: encoder
+ * @type: attribute type
+ * @val: value, stored little-endian
+ *
+ * Return: as issu_enc_put_bytes().
+ */
+int issu_enc_put_u64(struct issu_enc *e, u16 type, u64 val)
+{
+	__le64 v = cpu_to_le64(val);
+
+	return issu_enc_put_bytes(e, type, &v, sizeof(v));
+}
+
+/**
+ * issu_enc_put_str() - append a string TLV to the open section
+ * @e: encoder
+ * @type: attribute type
+ * @str: NUL-terminated string; stored with its NUL
+ *
+ * Return: as issu_enc_put_bytes().
+ */
+int issu_enc_put_str(struct issu_enc *e, u16 type, const char *str)
+{
+	size_t n;
+
+	if (e->err)
+		return e->err;
+	n = strnlen(str, ISSU_TLV_MAX_LEN);
+	if (n + 1 > ISSU_TLV_MAX_LEN - ISSU_TLV_HDRLEN)
+		return issu_enc_fail(e, -EMSGSIZE);
+	return issu_enc_put_bytes(e, type, str, (u32)n + 1);
+}
+
+/**
+ * issu_enc_section_end() - close the open section
+ * @e: encoder
+ * @count: number of items in the payload
+ * @flags: ISSU_SEC_F_*
+ *
+ * Pads the payload with zeros to 8 bytes, computes the payload CRC and
+ * writes the section header with its own CRC.
+ *
+ * Return: 0, the latched error, -EINVAL if no section is open, -ENOSPC if
+ * the padding does not fit.
+ */
+int issu_enc_section_end(struct issu_enc *e, u32 count, u32 flags)
+{
+	struct issu_ckpt_sec sh;
+	u64 plen, pad;
+	u8 *payload;
+
+	if (e->err)
+		return e->err;
+	if (!e->sec_open)
+		return issu_enc_fail(e, -EINVAL);
+	payload = e->buf + e->sec_off + ISSU_SEC_HDRLEN;
+	plen = e->off - e->sec_off - ISSU_SEC_HDRLEN;
+	pad = issu_pad8(plen);
+	if (pad > e->cap - e->off)
+		return issu_enc_fail(e, -ENOSPC);
+	memset(e->buf + e->off, 0, pad);
+
+	memset(&sh, 0, sizeof(sh));
+	sh.type = cpu_to_le16(e->sec_type);
+	sh.version = cpu_to_le16(e->sec_version);
+	sh.flags = cpu_to_le32(flags);
+	sh.len = cpu_to_le64(plen);
+	sh.count = cpu_to_le32(count);
+	sh.crc = cpu_to_le32(issu_crc32c(payload, plen));
+	sh.hdr_crc = cpu_to_le32(issu_sec_hdr_crc(&sh));
+	memcpy(e->buf + e->sec_off, &sh, sizeof(sh));
+
+	e->off += pad;
+	e->sec_open = false;
+	e->sec_count++;
+	return 0;
+}
+
+/**
+ * issu_enc_finish() - write the image header and make the image valid
+ * @e: encoder
+ *
+ * The header is written last, and its magic last of all (after a write
+ * barrier), so an image interrupted at any point before never validates.
+ *
+ * Return: total_len of the image, or the latched error, or -EINVAL if a
+ * section is still open or the image was already finished.
+ */
+s64 issu_enc_finish(struct issu_enc *e)
+{
+	u16 hdr_len;
+
+	if (e->err)
+		return e->err;
+	if (e->sec_open || e->done)
+		return issu_enc_fail(e, -EINVAL);
+
+	hdr_len = le16_to_cpu(e->hdr.hdr_len);
+	memcpy(e->hdr.magic, ISSU_CKPT_MAGIC, ISSU_CKPT_MAGIC_LEN);
+	e->hdr.total_len = cpu_to_le64(e->off);
+	e->hdr.section_count = cpu_to_le32(e->sec_count);
+	e->hdr.hdr_crc = cpu_to_le32(issu_hdr_crc((const u8 *)&e->hdr, hdr_len));
+
+	memcpy(e->buf + ISSU_CKPT_MAGIC_LEN, (const u8 *)&e->hdr + ISSU_CKPT_MAGIC_LEN,
+	       hdr_len - ISSU_CKPT_MAGIC_LEN);
+	wmb();	/* the image body and header before the magic */
+	memcpy(e->buf, e->hdr.magic, ISSU_CKPT_MAGIC_LEN);
+	e->done = true;
+	return (s64)e->off;
+}
+
+/* ---------------------------------------------------------------- decoder */
+
+/* Record the first error of @d and return its errno. */
+static int issu_dec_fail(struct issu_dec *d, enum issu_fmt_code code,
+			 s32 section, u64 offset, u64 value, u64 limit)
+{
+	if (d->err.code == ISSU_FMT_OK) {
+		d->err.code = code;
+		d->err.section = section;
+		d->err.offset = offset;
+		d->err.value = value;
+		d->err.limit = limit;
+	}
+	return issu_fmt_errno(d->err.code);
+}
+
+static void issu_info_fill(struct issu_ckpt_info *info,
+			   const struct issu_ckpt_hdr *h)
+{
+	info->version = le16_to_cpu(h->version);
+	info->hdr_len = le16_to_cpu(h->hdr_len);
+	info->flags = le32_to_cpu(h->flags);
+	info->generation = le64_to_cpu(h->generation);
+	info->total_len = le64_to_cpu(h->total_len);
+	info->created_ns = le64_to_cpu(h->created_ns);
+	info->section_count = le32_to_cpu(h->section_count);
+	info->hdr_crc = le32_to_cpu(h->hdr_crc);
+	memcpy(info->writer_module, h->writer_module, sizeof(h->writer_module));
+	info->writer_module[sizeof(h->writer_module)] = '\0';
+	memcpy(info->writer_kernel, h->writer_kernel, sizeof(h->writer_kernel));
+	info->writer_kernel[sizeof(h->writer_kernel)] = '\0';
+}
+
+/* Checks that hold for every format version: magic, hdr_len, hdr_crc. */
+static int issu_dec_frame(struct issu_dec *d, u64 len, struct issu_ckpt_hdr *h)
+{
+	u16 hdr_len;
+	u32 crc;
+
+	if (len < ISSU_CKPT_MAGIC_LEN)
+		return issu_dec_fail(d, ISSU_FMT_TOO_SHORT, -1, 0, ISSU_HDR_V1_LEN, len);
+	if (memcmp(d->buf, ISSU_CKPT_MAGIC, ISSU_CKPT_MAGIC_LEN))
+		return issu_dec_fail(d, ISSU_FMT_BAD_MAGIC, -1, 0, 0, 0);
+	if (len < ISSU_HDR_V1_LEN)
+		return issu_dec_fail(d, ISSU_FMT_TOO_SHORT, -1, len, ISSU_HDR_V1_LEN, len);
+
+	memcpy(h, d->buf, sizeof(*h));
+	hdr_len = le16_to_cpu(h->hdr_len);
+	if (hdr_len < ISSU_HDR_V1_LEN || hdr_len % ISSU_CKPT_ALIGN)
+		return issu_dec_fail(d, ISSU_FMT_BAD_HDR_LEN, -1,
+				     offsetof(struct issu_ckpt_hdr, hdr_len),
+				     hdr_len, ISSU_HDR_V1_LEN);
+	if (hdr_len > len)
+		return issu_dec_fail(d, ISSU_FMT_TRUNCATED, -1, len, hdr_len, len);
+	crc = issu_hdr_crc(d->buf, hdr_len);
+	if (crc != le32_to_cpu(h->hdr_crc))
+		return issu_dec_fail(d, ISSU_FMT_BAD_HDR_CRC, -1, ISSU_HDR_CRC_OFF,
+				     crc, le32_to_cpu(h->hdr_crc));
+	return 0;
+}
+
+/**
+ * issu_dec_init() - validate an image header and prepare to read sections
+ * @d: decoder state to initialise
+ * @buf: image; never read outside [@buf, @buf + @len)
+ * @len: bytes available at @buf (may exceed the image's total_len)
+ * @info: if not NULL, filled with the header as soon as its CRC is good
+ *	(also when the version is then refused), zeroed otherwise
+ *
+ * Checks, in this order: magic, hdr_len (>= version 1 size, 8-aligned,
+ * <= @len), hdr_crc, version (1..ISSU_CKPT_VERSION), total_len (>= hdr_len,
+ * 8-aligned, <= @len). Bytes after total_len are ignored. On failure @d->err
+ * says why, and issu_dec_next() fails with the same error.
+ *
+ * Return: 0 or a negative errno, see issu_fmt_errno().
+ */
+int issu_dec_init(struct issu_dec *d, const void *buf, u64 len,
+		  struct issu_ckpt_info *info)
+{
+	struct issu_ckpt_hdr h;
+	u16 version, hdr_len;
+	u64 total;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->err.section = -1;
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if (!buf)
+		return issu_dec_fail(d, ISSU_FMT_INVAL, -1, 0, 0, 0);
+	d->buf = buf;
+
+	ret = issu_dec_frame(d, len, &h);
+	if (ret)
+		return ret;
+	if (info)
+		issu_info_fill(info, &h);
+
+	version = le16_to_cpu(h.version);
+	if (!version)
+		return issu_dec_fail(d, ISSU_FMT_BAD_VERSION, -1,
+				     offsetof(struct issu_ckpt_hdr, version),
+				     version, ISSU_CKPT_VERSION);
+	if (version > ISSU_CKPT_VERSION)
+		return issu_dec_fail(d, ISSU_FMT_NEWER_VERSION, -1,
+				     offsetof(struct issu_ckpt_hdr, version),
+				     version, ISSU_CKPT_VERSION);
+
+	hdr_len = le16_to_cpu(h.hdr_len);
+	total = le64_to_cpu(h.total_len);
+	if (total < hdr_len || total % ISSU_CKPT_ALIGN)
+		return issu_dec_fail(d, ISSU_FMT_BAD_TOTAL_LEN, -1,
+				     offsetof(struct issu_ckpt_hdr, total_len),
+				     total, hdr_len);
+	if (total > len)
+		return issu_dec_fail(d, ISSU_FMT_TRUNCATED, -1, len, total, len);
+
+	d->len = total;
+	d->off = hdr_len;
+	d->count = le32_to_cpu(h.section_count);
+	return 0;
+}
+
+/* Read and check the section header at d->off; return payload length. */
+static int issu_dec_sec_hdr(struct issu_dec *d, struct issu_ckpt_sec *sh,
+			    u64 *plen)
+{
+	u64 off = d->off, rem = d->len - d->off;
+	s32 idx = (s32)d->index;
+	u64 pad, i;
+	const u8 *p;
+
+	if (rem < ISSU_SEC_HDRLEN)
+		return issu_dec_fail(d, ISSU_FMT_SEC_OVERFLOW, idx, off,
+				     ISSU_SEC_HDRLEN, rem);
+	memcpy(sh, d->buf + off, sizeof(*sh));
+	if (issu_sec_hdr_crc(sh) != le32_to_cpu(sh->hdr_crc))
+		return issu_dec_fail(d, ISSU_FMT_SEC_HDR_CRC, idx,
+				     off + ISSU_SEC_CRC_OFF, 0, 0);
+
+	rem -= ISSU_SEC_HDRLEN;
+	*plen = le64_to_cpu(sh->len);
+	pad = issu_pad8(*plen);
+	if (*plen > rem || pad > rem - *plen)
+		return issu_dec_fail(d, ISSU_FMT_SEC_OVERFLOW, idx,
+				     off + offsetof(struct issu_ckpt_sec, len),
+				     *plen, rem);
+
+	p = d->buf + off + ISSU_SEC_HDRLEN + *plen;
+	for (i = 0; i < pad; i++)
+		if (p[i])
+			return issu_dec_fail(d, ISSU_FMT_SEC_PADDING, idx,
+					     off + ISSU_SEC_HDRLEN + *plen + i,
+					     p[i], 0);
+	return 0;
+}
+
+/**
+ * issu_dec_next() - read the next section
+ * @d: decoder initialised by issu_dec_init()
+ * @s: filled with the section
+ *
+ * Structural errors (section header truncated, running past total_len or
+ * failing its CRC, non-zero padding, section count not matching the
+ * header) stop the walk: they are latched in @d->err. A payload CRC mismatch
+ * is not structural: @s->verdict is ISSU_SEC_BAD_CRC and the walk goes on.
+ * Unknown section types get ISSU_SEC_UNKNOWN and are never fatal.
+ *
+ * Return: 1 with @s filled, 0 after the last section, or a negative errno.
+ */
+int issu_dec_next(struct issu_dec *d, struct issu_sec_view *s)
+{
+	struct issu_ckpt_sec sh;
+	u64 plen = 0;
+	int ret;
+
+	if (d->err.code != ISSU_FMT_OK)
+		return issu_fmt_errno(d->err.code);
+	if (!d->buf)
+		return issu_dec_fail(d, ISSU_FMT_INVAL, -1, 0, 0, 0);
+	if (d->index == d->count) {
+		if (d->off != d->len)
+			return issu_dec_fail(d, ISSU_FMT_SEC_COUNT, (s32)d->index,
+					     d->off, (u64)d->index + 1, d->count);
+		return 0;
+	}
+	if (d->off == d->len)
+		return issu_dec_fail(d, ISSU_FMT_SEC_COUNT, (s32)d->index,
+				     d->off, d->index, d->count);
+
+	ret = issu_dec_sec_hdr(d, &sh, &plen);
+	if (ret)
+		return ret;
+
+	memset(s, 0, sizeof(*s));
+	s->index = d->index;
+	s->type = le16_to_cpu(sh.type);
+	s->version = le16_to_cpu(sh.version);
+	s->flags = le32_to_cpu(sh.flags);
+	s->count = le32_to_cpu(sh.count);
+	s->len = plen;
+	s->offset = d->off;
+	s->payload = d->buf + d->off + ISSU_SEC_HDRLEN;
+	s->crc = le32_to_cpu(sh.crc);
+	if (issu_crc32c(s->payload, plen) != s->crc)
+		s->verdict = ISSU_SEC_BAD_CRC;
+	else if (s->type == ISSU_SEC_UNSPEC || s->type >= __ISSU_SEC_MAX)
+		s->verdict = ISSU_SEC_UNKNOWN;
+	else
+		s->verdict = ISSU_SEC_OK;
+
+	d->off += ISSU_SEC_HDRLEN + plen + issu_pad8(plen);
+	d->index++;
+	return 1;
+}
+
+/**
+ * issu_dec_validate() - check a whole image before restoring anything
+ * @buf: image
+ * @len: bytes available at @buf
+ * @info: if not NULL, filled as by issu_dec_init()
+ * @err: if not NULL, filled with the first problem (code ISSU_FMT_OK if none)
+ *
+ * Checks the header, the structure of every section and every payload CRC.
+ * Sections of unknown types are not errors.
+ *
+ * Return: 0 if the image is intact, else a negative errno (issu_fmt_errno()).
+ */
+int issu_dec_validate(const void *buf, u64 len, struct issu_ckpt_info *info,
+		      struct issu_fmt_err *err)
+{
+	struct issu_sec_view s;
+	struct issu_dec d;
+	int ret;
+
+	ret = issu_dec_init(&d, buf, len, info);
+	while (!ret) {
+		ret = issu_dec_next(&d, &s);
+		if (ret <= 0)
+			break;
+		ret = 0;
+		if (s.verdict == ISSU_SEC_BAD_CRC)
+			ret = issu_dec_fail(&d, ISSU_FMT_SEC_CRC, (s32)s.index,
+					    s.offset + ISSU_SEC_HDRLEN,
+					    issu_crc32c(s.payload, s.len), s.crc);
+	}
+	if (err)
+		*err = d.err;
+	return ret;
+}
+
+/* -------------------------------------------------------------------- TLV */
+
+static bool issu_tlv_valid(const struct issu_tlv *t,
+			   const struct issu_tlv_policy *pol)
+{
+	u16 n = issu_tlv_data_len(t);
+	const char *str = issu_tlv_data(t);
+
+	switch (pol->kind) {
+	case ISSU_TLV_U32:
+		return n == sizeof(u32);
+	case ISSU_TLV_U64:
+		return n == sizeof(u64);
+	case ISSU_TLV_STRING:
+		return n && (!pol->max_len || n <= pol->max_len) &&
+		       str[n - 1] == '\0';
+	case ISSU_TLV_BINARY:
+		return n >= pol->min_len && (!pol->max_len || n <= pol->max_len);
+	default:
+		return true;
+	}
+}
+
+/**
+ * issu_tlv_parse() - validate a TLV payload and index it by type
+ * @p: payload
+ * @len: payload length
+ * @pol: policy, @maxtype + 1 entries indexed by type
+ * @maxtype: highest type in @pol
+ * @tb: output, @maxtype + 1 entries; tb[type] is the last TLV of that type
+ *	that has a policy, NULL if absent
+ *
+ * Types 0, above @maxtype or with kind ISSU_TLV_IGNORE are skipped (a newer
+ * writer may add attributes). A TLV whose length does not fit the payload,
+ * bytes left over after the last TLV, or a value not matching the policy
+ * (short or long integer, string too long or without its NUL, binary out of
+ * range) reject the whole payload.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int issu_tlv_parse(const void *p, u64 len, const struct issu_tlv_policy *pol,
+		   u16 maxtype, const struct issu_tlv **tb)
+{
+	const struct issu_tlv *t;
+	u64 rem;
+	u16 type;
+
+	memset(tb, 0, ((size_t)maxtype + 1) * sizeof(*tb));
+	if (!p && len)
+		return -EINVAL;
+
+	issu_tlv_for_each(t, p, len, rem) {
+		type = issu_tlv_type(t);
+		if (!type || type > maxtype || pol[type].kind == ISSU_TLV_IGNORE)
+			continue;
+		if (!issu_tlv_valid(t, &pol[type]))
+			return -EINVAL;
+		tb[type] = t;
+	}
+	return rem ? -EINVAL : 0;
+}
+
+/* ----------------------------------------------------------- node section */
+
+static const struct issu_tlv_policy issu_node_policy[__ISSU_NODE_A_MAX] = {
+	[ISSU_NODE_A_NAME] = { .kind = ISSU_TLV_STRING,
+			       .max_len = ISSU_NODE_NAME_MAX },
+	[ISSU_NODE_A_CLUSTER_ID] = { .kind = ISSU_TLV_U32 },
+	[ISSU_NODE_A_NODE_ID] = { .kind = ISSU_TLV_U32 },
+	[ISSU_NODE_A_PHASE] = { .kind = ISSU_TLV_U32 },
+	[ISSU_NODE_A_PHASE_START_NS] = { .kind = ISSU_TLV_U64 },
+	[ISSU_NODE_A_UPDATED_NS] = { .kind = ISSU_TLV_U64 },
+};
+
+/**
+ * issu_node_encode() - write the ISSU_SEC_NODE section
+ * @e: encoder with no section open
+ * @n: node state; @n->name must be NUL-terminated within its array
+ *
+ * Writes section version ISSU_NODE_SEC_VERSION with one item.
+ *
+ * Return: 0 or a negative errno (latched in @e).
+ */
+int issu_node_encode(struct issu_enc *e, const struct issu_node_state *n)
+{
+	if (e->err)
+		return e->err;
+	if (strnlen(n->name, sizeof(n->name)) == sizeof(n->name))
+		return issu_enc_fail(e, -EINVAL);
+
+	issu_enc_section_begin(e, ISSU_SEC_NODE, ISSU_NODE_SEC_VERSION);
+	issu_enc_put_str(e, ISSU_NODE_A_NAME, n->name);
+	issu_enc_put_u32(e, ISSU_NODE_A_CLUSTER_ID, n->cluster_id);
+	issu_enc_put_u32(e, ISSU_NODE_A_NODE_ID, n->node_id);
+	issu_enc_put_u32(e, ISSU_NODE_A_PHASE, n->phase);
+	issu_enc_put_u64(e, ISSU_NODE_A_PHASE_START_NS, n->phase_start_ns);
+	issu_enc_put_u64(e, ISSU_NODE_A_UPDATED_NS, n->updated_ns);
+	return issu_enc_section_end(e, 1, 0);
+}
+
+/**
+ * issu_node_decode() - read the ISSU_SEC_NODE section
+ * @s: section from issu_dec_next()
+ * @n: filled with the node state (zeroed first)
+ *
+ * Name, cluster id, node id and phase are required; the timestamps read as
+ * 0 when absent. Unknown attributes are skipped.
+ *
+ * Return: 0; -EINVAL if @s is not a node section, is malformed or lacks a
+ * required attribute; -EBADMSG if its verdict is not ISSU_SEC_OK;
+ * -EPROTONOSUPPORT for a section version newer than ISSU_NODE_SEC_VERSION.
+ */
+int issu_node_decode(const struct issu_sec_view *s, struct issu_node_state *n)
+{
+	const struct issu_tlv *tb[__ISSU_NODE_A_MAX];
+	const struct issu_tlv *name;
+	int ret;
+
+	memset(n, 0, sizeof(*n));
+	if (s->type != ISSU_SEC_NODE || !s->version)
+		return -EINVAL;
+	if (s->verdict != ISSU_SEC_OK)
+		return -EBADMSG;
+	if (s->version > ISSU_NODE_SEC_VERSION)
+		return -EPROTONOSUPPORT;
+	if (s->count != 1)
+		return -EINVAL;
+
+	ret = issu_tlv_parse(s->payload, s->len, issu_node_policy,
+			     __ISSU_NODE_A_MAX - 1, tb);
+	if (ret)
+		return ret;
+	name = tb[ISSU_NODE_A_NAME];
+	if (!name || !tb[ISSU_NODE_A_CLUSTER_ID] || !tb[ISSU_NODE_A_NODE_ID] ||
+	    !tb[ISSU_NODE_A_PHASE])
+		return -EINVAL;
+
+	/* Up to the first NUL: the rest of n->name stays zero. */
+	memcpy(n->name, issu_tlv_get_str(name),
+	       strnlen(issu_tlv_get_str(name), issu_tlv_data_len(name)));
+	n->cluster_id = issu_tlv_get_u32(tb[ISSU_NODE_A_CLUSTER_ID]);
+	n->node_id = issu_tlv_get_u32(tb[ISSU_NODE_A_NODE_ID]);
+	n->phase = issu_tlv_get_u32(tb[ISSU_NODE_A_PHASE]);
+	if (tb[ISSU_NODE_A_PHASE_START_NS])
+		n->phase_start_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_PHASE_START_NS]);
+	if (tb[ISSU_NODE_A_UPDATED_NS])
+		n->updated_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_UPDATED_NS]);
+	return 0;
+}

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * issu checkpoint image codec.
+ *
+ * One source (format.c) is compiled into issu.ko and into user space
+ * (issu-helper, selftests, fuzzer). The image layout is defined by
+ * <linux/issu_ckpt.h> and described in Documentation/issu/checkpoint-format.rst.
+ *
+ * The encoder writes in place into a caller-provided buffer and never
+ * allocates. The decoder never reads outside [buf, buf + len) and treats every
+ * byte of the image as untrusted.
+ *
+ * CRC convention: every CRC in the image is the conventional CRC-32C
+ * (seed ~0, final inversion), see issu_crc32c().
+ */
+#ifndef _ISSU_FORMAT_H
+#define _ISSU_FORMAT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <asm/unaligned.h>
+#else
+#include "format_host.h"
+#endif
+#include <linux/issu_ckpt.h>
+
+/* Sizes of the writer strings in struct issu_ckpt_hdr. */
+#define ISSU_CKPT_WRITER_MODULE_LEN	16
+#define ISSU_CKPT_WRITER_KERNEL_LEN	64
+
+/* Largest TLV (header and value); its len field is 16 bits. */
+#define ISSU_TLV_MAX_LEN		0xffff
+#define ISSU_TLV_HDRLEN			((u32)sizeof(struct issu_tlv))
+
+/* Version of the ISSU_SEC_NODE payload this codec reads and writes. */
+#define ISSU_NODE_SEC_VERSION		1
+
+/**
+ * enum issu_fmt_code - why an image was refused
+ * @ISSU_FMT_OK: no error
+ * @ISSU_FMT_INVAL: invalid argument (NULL buffer, decoder not initialised)
+ * @ISSU_FMT_TOO_SHORT: buffer smaller than a version 1 header
+ * @ISSU_FMT_BAD_MAGIC: no image: magic missing (never written or interrupted)
+ * @ISSU_FMT_NEWER_VERSION: written by a newer format version
+ * @ISSU_FMT_BAD_VERSION: format version 0
+ * @ISSU_FMT_BAD_HDR_LEN: hdr_len below the version 1 size or not 8-aligned
+ * @ISSU_FMT_BAD_HDR_CRC: header CRC mismatch
+ * @ISSU_FMT_BAD_TOTAL_LEN: total_len below hdr_len or not 8-aligned
+ * @ISSU_FMT_TRUNCATED: header or image longer than the buffer
+ * @ISSU_FMT_SEC_HDR_CRC: section header CRC mismatch
+ * @ISSU_FMT_SEC_OVERFLOW: section header or payload runs past total_len
+ * @ISSU_FMT_SEC_PADDING: non-zero padding after a section payload
+ * @ISSU_FMT_SEC_CRC: section payload CRC mismatch
+ * @ISSU_FMT_SEC_COUNT: number of sections differs from section_count
+ * @__ISSU_FMT_MAX: number of codes
+ */
+enum issu_fmt_code {
+	ISSU_FMT_OK,
+	ISSU_FMT_INVAL,
+	ISSU_FMT_TOO_SHORT,
+	ISSU_FMT_BAD_MAGIC,
+	ISSU_FMT_NEWER_VERSION,
+	ISSU_FMT_BAD_VERSION,
+	ISSU_FMT_BAD_HDR_LEN,
+	ISSU_FMT_BAD_HDR_CRC,
+	ISSU_FMT_BAD_TOTAL_LEN,
+	ISSU_FMT_TRUNCATED,
+	ISSU_FMT_SEC_HDR_CRC,
+	ISSU_FMT_SEC_OVERFLOW,
+	ISSU_FMT_SEC_PADDING,
+	ISSU_FMT_SEC_CRC,
+	ISSU_FMT_SEC_COUNT,
+
+	__ISSU_FMT_MAX
+};
+
+/**
+ * struct issu_fmt_err - where and why an image was refused
+ * @code: enum issu_fmt_code
+ * @section: index of the section concerned, -1 for the image header
+ * @offset: byte offset of the problem from the start of the image
+ * @value: offending value (version, length, count found), code specific
+ * @limit: what it was checked against, code specific
+ */
+struct issu_fmt_err {
+	enum issu_fmt_code code;
+	s32 section;
+	u64 offset;
+	u64 value;
+	u64 limit;
+};
+
+/**
+ * struct issu_ckpt_ident - identity of a checkpoint being written
+ * @version: format version to write, 1..ISSU_CKPT_VERSION
+ * @flags: ISSU_CKPT_F_*
+ * @generation: increases with every checkpoint
+ * @created_ns: CLOCK_REALTIME when taken
+ * @writer_module: issu version of the writer, NULL for none; truncated to 16
+ * @writer_kernel: kernel release of the writer, NULL for none; truncated to 64
+ */
+struct issu_ckpt_ident {
+	u16 version;
+	u32 flags;
+	u64 generation;
+	u64 created_ns;
+	const char *writer_module;
+	const char *writer_kernel;
+};
+
+/**
+ * struct issu_ckpt_info - host-endian copy of a decoded image header
+ * @version: format version of the image
+ * @hdr_len: header size of the writer
+ * @flags: ISSU_CKPT_F_*
+ * @generation: checkpoint generation
+ * @total_len: image size in bytes
+ * @created_ns: CLOCK_REALTIME when taken
+ * @section_count: number of sections
+ * @hdr_crc: header CRC as stored
+ * @writer_module: issu version of the writer, NUL-terminated
+ * @writer_kernel: kernel release of the writer, NUL-terminated
+ */
+struct issu_ckpt_info {
+	u16 version;
+	u16 hdr_len;
+	u32 flags;
+	u64 generation;
+	u64 total_len;
+	u64 created_ns;
+	u32 section_count;
+	u32 hdr_crc;
+	char writer_module[ISSU_CKPT_WRITER_MODULE_LEN + 1];
+	char writer_kernel[ISSU_CKPT_WRITER_KERNEL_LEN + 1];
+};
+
+/**
+ * struct issu_enc - checkpoint encoder state
+ * @buf: image buffer
+ * @cap: capacity of @buf in bytes
+ * @off: bytes of @buf used so far
+ * @sec_off: offset of the open section's header
+ * @sec_count: sections completed so far
+ * @sec_type: type of the open section
+ * @sec_version: version of the open section
+ * @sec_open: a section is open
+ * @done: issu_enc_finish() succeeded
+ * @err: first error, latched: every later call fails with it
+ * @hdr: image header, written to @buf by issu_enc_finish()
+ */
+struct issu_enc {
+	u8 *buf;
+	u64 cap;
+	u64 off;
+	u64 sec_off;
+	u32 sec_count;
+	u16 sec_type;
+	u16 sec_version;
+	bool sec_open;
+	bool done;
+	int err;
+	struct issu_ckpt_hdr hdr;
+};
+
+/**
+ * struct issu_dec - checkpoint decoder state
+ * @buf: image
+ * @len: total_len of the image once the header is valid
+ * @off: offset of the next section header
+ * @index: sections returned so far
+ * @count: section_count from the header
+ * @err: first error, latched: every later call fails with it
+ */
+struct issu_dec {
+	const u8 *buf;
+	u64 len;
+	u64 off;
+	u32 index;
+	u32 count;
+	struct issu_fmt_err err;
+};
+
+/**
+ * enum issu_sec_verdict - state of one section's payload
+ * @ISSU_SEC_OK: payload CRC good, type known to this reader
+ * @ISSU_SEC_BAD_CRC: payload CRC mismatch, payload must not be used
+ * @ISSU_SEC_UNKNOWN: type unknown to this reader (CRC good), skip it
+ */
+enum issu_sec_verdict {
+	ISSU_SEC_OK,
+	ISSU_SEC_BAD_CRC,
+	ISSU_SEC_UNKNOWN,
+};
+
+/**
+ * struct issu_sec_view - one section of a decoded image
+ * @index: position of the section in the image, from 0
+ * @type: enum issu_sec_type (may be unknown, see @verdict)
+ * @version: version of the payload
+ * @flags: ISSU_SEC_F_*
+ * @count: items in the payload
+ * @len: payload bytes
+ * @offset: offset of the section header from the start of the image
+ * @payload: first payload byte (8-aligned relative to the image start)
+ * @crc: payload CRC as stored
+ * @verdict: enum issu_sec_verdict
+ */
+struct issu_sec_view {
+	u32 index;
+	u16 type;
+	u16 version;
+	u32 flags;
+	u32 count;
+	u64 len;
+	u64 offset;
+	const void *payload;
+	u32 crc;
+	enum issu_sec_verdict verdict;
+};
+
+/**
+ * enum issu_tlv_kind - what a TLV value must look like
+ * @ISSU_TLV_IGNORE: not checked, not returned (treated as unknown)
+ * @ISSU_TLV_U32: exactly 4 bytes, little-endian
+ * @ISSU_TLV_U64: exactly 8 bytes, little-endian
+ * @ISSU_TLV_STRING: 1..max_len bytes (max_len 0: any), last byte NUL
+ * @ISSU_TLV_BINARY: min_len..max_len bytes (max_len 0: no upper bound)
+ */
+enum issu_tlv_kind {
+	ISSU_TLV_IGNORE,
+	ISSU_TLV_U32,
+	ISSU_TLV_U64,
+	ISSU_TLV_STRING,
+	ISSU_TLV_BINARY,
+};
+
+/**
+ * struct issu_tlv_policy - validation policy of one TLV type
+ * @kind: enum issu_tlv_kind
+ * @min_len: smallest value length (ISSU_TLV_BINARY)
+ * @max_len: largest value length, NUL included for strings; 0: unlimited
+ */
+struct issu_tlv_policy {
+	u8 kind;
+	u16 min_len;
+	u16 max_len;
+};
+
+/**
+ * struct issu_node_state - contents of the ISSU_SEC_NODE section
+ * @name: node name, NUL-terminated
+ * @cluster_id: cluster the node belongs to
+ * @node_id: node id within the cluster
+ * @phase: enum issu_phase
+ * @phase_start_ns: CLOCK_REALTIME when @phase was entered
+ * @updated_ns: CLOCK_REALTIME of the last update
+ */
+struct issu_node_state {
+	char name[ISSU_NODE_NAME_MAX];
+	u32 cluster_id;
+	u32 node_id;
+	u32 phase;
+	u64 phase_start_ns;
+	u64 updated_ns;
+};
+
+/*
+ * TLV accessors. A TLV may sit at any address: read it bytewise through
+ * get_unaligned_le16() at offset 0 (len) and 2 (type), never via t->len.
+ */
+static inline u16 issu_tlv_len(const struct issu_tlv *t)
+{
+	return get_unaligned_le16((const u8 *)t);
+}
+
+static inline u16 issu_tlv_type(const struct issu_tlv *t)
+{
+	return get_unaligned_le16((const u8 *)t + 2);
+}
+
+static inline const void *issu_tlv_data(const struct issu_tlv *t)
+{
+	return (const u8 *)t + ISSU_TLV_HDRLEN;
+}
+
+static inline u16 issu_tlv_data_len(const struct issu_tlv *t)
+{
+	return issu_tlv_len(t) - ISSU_TLV_HDRLEN;
+}
+
+static inline u32 issu_tlv_get_u32(const struct issu_tlv *t)
+{
+	return get_unaligned_le32(issu_tlv_data(t));
+}
+
+static inline u64 issu_tlv_get_u64(const struct issu_tlv *t)
+{
+	return get_unaligned_le64(issu_tlv_data(t));
+}
+
+static inline const char *issu_tlv_get_str(const struct issu_tlv *t)
+{
+	return issu_tlv_data(t);
+}
+
+/**
+ * issu_tlv_ok() - check that a TLV fits in the remaining bytes
+ * @t: TLV
+ * @rem: bytes remaining from @t to the end of the payload
+ *
+ * Return: true if the TLV header and its whole value lie within @rem bytes.
+ */
+static inline bool issu_tlv_ok(const struct issu_tlv *t, u64 rem)
+{
+	return rem >= ISSU_TLV_HDRLEN &&
+	       issu_tlv_len(t) >= ISSU_TLV_HDRLEN &&
+	       issu_tlv_len(t) <= rem;
+}
+
+/**
+ * issu_tlv_next() - step to the TLV after @t
+ * @t: TLV that passed issu_tlv_ok()
+ * @rem: bytes remaining from @t, updated
+ *
+ * The last TLV's padding may be missing; the step never goes past the end.
+ *
+ * Return: the next TLV (only valid if issu_tlv_ok() says so).
+ */
+static inline const struct issu_tlv *issu_tlv_next(const struct issu_tlv *t,
+						   u64 *rem)
+{
+	u64 step = ((u64)issu_tlv_len(t) + ISSU_TLV_ALIGN - 1) &
+		   ~(u64)(ISSU_TLV_ALIGN - 1);
+
+	if (step > *rem)
+		step = *rem;
+	*rem -= step;
+	return (const void *)((const u8 *)t + step);
+}
+
+/**
+ * struct issu_tlv_iter - cursor of issu_tlv_for_each()
+ * @p: next TLV
+ * @rem: bytes from @p to the end of the payload
+ */
+struct issu_tlv_iter {
+	const u8 *p;
+	u64 rem;
+};
+
+static inline struct issu_tlv_iter issu_tlv_iter_init(const void *head, u64 len)
+{
+	struct issu_tlv_iter it = { .p = head, .rem = len };
+
+	return it;
+}
+
+/**
+ * issu_tlv_iter_next() - return the next well-formed TLV and advance
+ * @it: cursor
+ * @rem: set to the bytes left after the returned TLV, or, when the walk
+ *	 ends, to the bytes left over (non-zero means a malformed tail)
+ *
+ * Return: the TLV, or NULL at the end of the payload or at a malformed TLV.
+ */
+static inline const struct issu_tlv *issu_tlv_iter_next(struct issu_tlv_iter *it,
+							u64 *rem)
+{
+	const struct issu_tlv *t = (const void *)it->p;
+
+	if (!issu_tlv_ok(t, it->rem)) {
+		*rem = it->rem;
+		return NULL;
+	}
+	it->p = (const u8 *)issu_tlv_next(t, &it->rem);
+	*rem = it->rem;
+	return t;
+}
+
+/**
+ * issu_tlv_for_each - iterate over the TLVs of a payload
+ * @pos: const struct issu_tlv * cursor
+ * @head: first byte of the payload
+ * @len: payload length
+ * @rem: u64; after the loop, the bytes not consumed: non-zero if the payload
+ *	 ends with a malformed TLV
+ */
+#define issu_tlv_for_each(pos, head, len, rem)				\
+	for (struct issu_tlv_iter __issu_it = issu_tlv_iter_init(head, len); \
+	     ((pos) = issu_tlv_iter_next(&__issu_it, &(rem))) != NULL;)
+
+u32 issu_crc32c(const void *p, u64 len);
+int issu_fmt_errno(enum issu_fmt_code code);
+const char *issu_fmt_strerror(enum issu_fmt_code code);
+int issu_fmt_describe(const struct issu_fmt_err *err, char *buf, size_t size);
+const char *issu_sec_type_name(u16 type);
+
+int issu_enc_init(struct issu_enc *e, void *buf, u64 cap,
+		  const struct issu_ckpt_ident *id);
+int issu_enc_section_begin(struct issu_enc *e, u16 type, u16 version);
+void *issu_enc_reserve(struct issu_enc *e, u32 len);
+int issu_enc_put_bytes(struct issu_enc *e, u16 type, const void *data,
+		       u32 len);
+int issu_enc_put_u32(struct issu_enc *e, u16 type, u32 val);
+int issu_enc_put_u64(struct issu_enc *e, u16 type, u64 val);
+int issu_enc_put_str(struct issu_enc *e, u16 type, const char *str);
+int issu_enc_section_end(struct issu_enc *e, u32 count, u32 flags);
+s64 issu_enc_finish(struct issu_enc *e);
+
+int issu_dec_init(struct issu_dec *d, const void *buf, u64 len,
+		  struct issu_ckpt_info *info);
+int issu_dec_next(struct issu_dec *d, struct issu_sec_view *s);
+int issu_dec_validate(const void *buf, u64 len, struct issu_ckpt_info *info,
+		      struct issu_fmt_err *err);
+
+int issu_tlv_parse(const void *p, u64 len, const struct issu_tlv_policy *pol,
+		   u16 maxtype, const struct issu_tlv **tb);
+
+int issu_node_encode(struct issu_enc *e, const struct issu_node_state *n);
+int issu_node_decode(const struct issu_sec_view *s, struct issu_node_state *n);
+
+#endif /* _ISSU_FORMAT_H */
