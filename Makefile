@@ -16,8 +16,10 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?= 1
 
 CHECKPATCH ?= $(ISSU_CACHE)/checkpatch/checkpatch.pl
-KERNEL_SOURCES := $(wildcard kmod/*.c) $(filter-out kmod/compat-probes.h,$(wildcard kmod/*.h)) \
-		  $(wildcard uapi/linux/*.h)
+KERNEL_SOURCES := $(filter-out kmod/format_host.c,$(wildcard kmod/*.c)) \
+		  $(filter-out kmod/compat-probes.h kmod/format_host.h,$(wildcard kmod/*.h))
+UAPI_SOURCES := $(wildcard uapi/linux/*.h)
+CHECKPATCH_FLAGS := --strict --no-tree --quiet --show-types --ignore FILE_PATH_CHANGES
 
 all: module helper
 
@@ -33,8 +35,9 @@ sparse:
 style:
 	@test -x $(CHECKPATCH) || test -f $(CHECKPATCH) || \
 		{ echo "checkpatch not found: run 'make setup'"; exit 1; }
-	perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(KERNEL_SOURCES)
+	perl $(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(KERNEL_SOURCES)
+	@# uapi headers cannot use BIT(): it is not part of the user-space API
+	perl $(CHECKPATCH) $(CHECKPATCH_FLAGS) --ignore BIT_MACRO -f $(UAPI_SOURCES)
 
 setup:
 	scripts/setup.sh

@@ -8,20 +8,30 @@
 
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/netlink.h>
+
+#include <linux/issu.h>
+#include <linux/issu_ckpt.h>
+#include <linux/issu_store.h>
 
 #include "compat.h"
+#include "format.h"
 
 #ifndef ISSU_VERSION
 #define ISSU_VERSION "0.1.0"
 #endif
 
-/* store.c: the preserved-memory store */
-enum issu_store_state {
-	ISSU_STORE_ABSENT,	/* no region configured */
-	ISSU_STORE_REFUSED,	/* region configured but unusable: see reason */
-	ISSU_STORE_READY,	/* mapped and attached */
-};
+/* Oldest checkpoint format version this module reads. */
+#define ISSU_CKPT_VERSION_MIN	ISSU_CKPT_VERSION_1
 
+/*
+ * issu_lock serialises everything that reads or changes the store, the
+ * checkpoint report and the node state: netlink ops, the kexec-time
+ * checkpoint, sysfs reads of the images.
+ */
+extern struct mutex issu_lock;
+
+/* store.c: the preserved-memory store */
 struct issu_store;
 
 struct issu_store_backend {
@@ -39,6 +49,9 @@ struct issu_store {
 	u64 size;
 	void *base;
 	struct resource *res;
+	u64 slot_size;
+	/* superblock as written by this attach, little-endian */
+	struct issu_store_sb sb;
 	/* attach marker read from the superblock */
 	bool formatted;		/* no valid superblock was found: formatted afresh */
 	u64 load_count;
@@ -52,6 +65,110 @@ extern struct issu_store issu_store;
 int issu_store_init(void);
 void issu_store_exit(void);
 const char *issu_store_state_name(enum issu_store_state state);
+void issu_store_sb_flush(void);
+void *issu_store_slot(unsigned int i);
+void issu_store_slot_invalidate(unsigned int i);
+
+/* checkpoint.c: taking, validating and restoring checkpoints */
+
+/* Per-section outcome of a restore. */
+struct issu_sec_stats {
+	u64 restored;
+	u64 skipped;
+	u64 failed;
+	u64 duration_ns;
+};
+
+/*
+ * A kind of preserved state. save() writes the items of the open section
+ * and returns how many; check() decodes the whole payload without changing
+ * anything, so an image is refused before any of it is applied; apply()
+ * restores it and counts the outcome per item.
+ */
+struct issu_section_ops {
+	u16 type;		/* enum issu_sec_type */
+	u16 version;		/* payload version written; read: 1..version */
+	const char *name;
+	int (*save)(struct issu_enc *e, u32 *count, u32 *flags);
+	int (*check)(const struct issu_sec_view *s, char *reason, size_t size);
+	void (*apply)(const struct issu_sec_view *s, struct issu_sec_stats *st);
+};
+
+/* What the module knows of one section of the checkpoint in the store. */
+struct issu_sec_report {
+	u16 type;
+	u16 version;
+	u32 flags;
+	u32 count;
+	u64 len;
+	enum issu_section_verdict verdict;
+	struct issu_sec_stats stats;
+};
+
+/* Result of the last checkpoint taken (this boot, or the previous kernel). */
+struct issu_ckpt_report {
+	bool valid;
+	bool prev_boot;		/* reported by the previous kernel's superblock */
+	u64 generation;
+	u64 time_ns;
+	u64 duration_ns;
+	u64 len;
+	int result;		/* 0 or negative errno */
+	enum issu_trigger trigger;
+	unsigned int slot;
+	u16 format;
+	char reason[128];
+};
+
+struct issu_restore_report {
+	enum issu_restore_result result;
+	enum issu_restore_mode mode;
+	char reason[160];
+	u64 generation;
+	u64 time_ns;
+	u64 duration_ns;
+	u64 restored;
+	u64 skipped;
+	u64 failed;
+};
+
+#define ISSU_MAX_SECTIONS 32
+
+/* The checkpoint the store holds now, and what was done with it. */
+struct issu_ckpt_state {
+	bool valid;		/* a valid image is in the store */
+	unsigned int slot;
+	struct issu_ckpt_info info;
+	char reason[160];	/* why there is none, when !valid */
+	unsigned int nsec;	/* sections reported (at most ISSU_MAX_SECTIONS) */
+	struct issu_sec_report sec[ISSU_MAX_SECTIONS];
+	u32 seq;		/* changes whenever any of this changes (dumps) */
+};
+
+extern struct issu_ckpt_state issu_ckpt;
+extern struct issu_ckpt_report issu_last_ckpt;
+extern struct issu_restore_report issu_restore;
+extern bool issu_armed;
+extern enum issu_restore_mode issu_restore_mode;
+
+int issu_ckpt_init(void);
+void issu_ckpt_exit(void);
+int issu_checkpoint(enum issu_trigger trigger, u16 format, struct netlink_ext_ack *extack);
+int issu_restore_run(struct netlink_ext_ack *extack);
+int issu_discard(struct netlink_ext_ack *extack);
+int issu_arm(bool arm, u16 format, struct netlink_ext_ack *extack);
+void issu_restore_at_load(void);
+const struct issu_section_ops *issu_section_find(u16 type);
+
+/* node.c: the node section */
+extern struct issu_node_state issu_node;
+extern const struct issu_section_ops issu_node_section;
+void issu_node_set_phase(u32 phase);
+
+/* netlink.c: the issu generic netlink family */
+int issu_netlink_init(void);
+void issu_netlink_exit(void);
+void issu_notify(u8 cmd, int result, const char *reason);
 
 /* sysfs.c: /sys/kernel/issu */
 int issu_sysfs_init(void);

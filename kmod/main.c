@@ -20,14 +20,27 @@ static int __init issu_init(void)
 	if (ret)
 		return ret;
 
-	ret = issu_sysfs_init();
+	ret = issu_ckpt_init();
 	if (ret)
 		goto err_store;
 
+	ret = issu_sysfs_init();
+	if (ret)
+		goto err_ckpt;
+
+	ret = issu_netlink_init();
+	if (ret)
+		goto err_sysfs;
+
 	pr_info("issu %s loaded, store %s\n", ISSU_VERSION,
 		issu_store_state_name(issu_store.state));
+	issu_restore_at_load();
 	return 0;
 
+err_sysfs:
+	issu_sysfs_exit();
+err_ckpt:
+	issu_ckpt_exit();
 err_store:
 	issu_store_exit();
 	return ret;
@@ -35,7 +48,9 @@ err_store:
 
 static void __exit issu_exit(void)
 {
+	issu_netlink_exit();
 	issu_sysfs_exit();
+	issu_ckpt_exit();
 	issu_store_exit();
 }
 
@@ -46,3 +61,7 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("In-service software upgrade: preserve forwarding state across kexec");
 MODULE_AUTHOR("The issu developers");
 MODULE_VERSION(ISSU_VERSION);
+/* checkpoint format versions read and written, for issu-helper validate */
+#define ISSU_FORMATS __stringify(ISSU_CKPT_VERSION_MIN) "-" __stringify(ISSU_CKPT_VERSION)
+MODULE_INFO(issu_format_read, ISSU_FORMATS);
+MODULE_INFO(issu_format_write, ISSU_FORMATS);

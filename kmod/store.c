@@ -14,7 +14,6 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/crc32c.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
@@ -22,11 +21,12 @@
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/string.h>
-#include <linux/timekeeping.h>
+#include <linux/ktime.h>
 #include <linux/utsname.h>
 
 #include <linux/issu_store.h>
 
+#include "format.h"
 #include "issu.h"
 
 static char *region;
@@ -36,9 +36,9 @@ MODULE_PARM_DESC(region, "preserved memory, as SIZE$ADDR (the kernel's memmap= r
 struct issu_store issu_store;
 
 static const char * const store_state_names[] = {
-	[ISSU_STORE_ABSENT] = "absent",
-	[ISSU_STORE_REFUSED] = "refused",
-	[ISSU_STORE_READY] = "ready",
+	[ISSU_STORE_STATE_ABSENT] = "absent",
+	[ISSU_STORE_STATE_REFUSED] = "refused",
+	[ISSU_STORE_STATE_READY] = "ready",
 };
 
 const char *issu_store_state_name(enum issu_store_state state)
@@ -55,7 +55,7 @@ static __printf(2, 3) int store_refuse(struct issu_store *s, const char *fmt, ..
 	va_start(args, fmt);
 	vsnprintf(s->reason, sizeof(s->reason), fmt, args);
 	va_end(args);
-	s->state = ISSU_STORE_REFUSED;
+	s->state = ISSU_STORE_STATE_REFUSED;
 	pr_err("refusing preserved memory: %s\n", s->reason);
 	return -EINVAL;
 }
@@ -105,8 +105,8 @@ static int memmap_open(struct issu_store *s)
 	 */
 	ret = region_intersects(s->phys, s->size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE);
 	if (ret != REGION_DISJOINT)
-		return store_refuse(s, "%llu bytes at %pa overlap System RAM: the kernel command line lacks memmap=%llu$%pa",
-				    s->size, &s->phys, s->size, &s->phys);
+		return store_refuse(s, "overlaps System RAM (command line lacks memmap=%llu$%pa)",
+				    s->size, &s->phys);
 
 	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, s->phys,
 			    s->phys + s->size - 1, &covered, reserved_sum);
@@ -142,13 +142,13 @@ static const struct issu_store_backend memmap_backend = {
 	.close = memmap_close,
 };
 
-static u32 sb_crc(const struct issu_store_sb *sb, size_t len)
+static u32 sb_crc(const struct issu_store_sb *sb)
 {
 	struct issu_store_sb tmp;
 
 	memcpy(&tmp, sb, sizeof(tmp));
 	tmp.crc = 0;
-	return ~crc32c(~0U, &tmp, len);
+	return issu_crc32c(&tmp, sizeof(tmp));
 }
 
 static u64 store_slot_size(u64 size)
@@ -165,7 +165,48 @@ static bool sb_valid(const struct issu_store_sb *sb, u64 size)
 		return false;
 	if (le64_to_cpu(sb->region_size) != size)
 		return false;
-	return le32_to_cpu(sb->crc) == sb_crc(sb, sizeof(*sb));
+	return le32_to_cpu(sb->crc) == sb_crc(sb);
+}
+
+/**
+ * issu_store_sb_flush() - write the in-memory superblock to the region
+ *
+ * Called with issu_lock held, after changing issu_store.sb. The superblock
+ * only carries counters and reports: a write interrupted here costs them,
+ * never a checkpoint (slots are found by geometry).
+ */
+void issu_store_sb_flush(void)
+{
+	struct issu_store *s = &issu_store;
+
+	if (s->state != ISSU_STORE_STATE_READY)
+		return;
+	s->sb.crc = cpu_to_le32(sb_crc(&s->sb));
+	memcpy(s->base, &s->sb, sizeof(s->sb));
+}
+
+/**
+ * issu_store_slot() - first byte of a checkpoint slot
+ * @i: slot, 0 (A) or 1 (B)
+ *
+ * Return: the mapped slot, ISSU_STORE_SLOTS of issu_store.slot_size bytes.
+ */
+void *issu_store_slot(unsigned int i)
+{
+	return issu_store.base + ISSU_STORE_SB_SIZE + (u64)i * issu_store.slot_size;
+}
+
+/**
+ * issu_store_slot_invalidate() - make a slot hold no checkpoint
+ * @i: slot
+ *
+ * Clears the image magic: the decoder then refuses the slot, whatever the
+ * rest of it holds.
+ */
+void issu_store_slot_invalidate(unsigned int i)
+{
+	memset(issu_store_slot(i), 0, ISSU_CKPT_MAGIC_LEN);
+	wmb(); /* nobody may see the old image as valid past this point */
 }
 
 /*
@@ -176,35 +217,38 @@ static bool sb_valid(const struct issu_store_sb *sb, u64 size)
  */
 static void store_attach(struct issu_store *s)
 {
-	struct issu_store_sb *sb = s->base;
-	struct issu_store_sb new = {};
-	u64 slot = store_slot_size(s->size);
+	struct issu_store_sb *old = s->base;
+	struct issu_store_sb *sb = &s->sb;
 
-	s->formatted = !sb_valid(sb, s->size);
-	if (!s->formatted) {
-		s->load_count = le64_to_cpu(sb->load_count);
+	s->slot_size = store_slot_size(s->size);
+	s->formatted = !sb_valid(old, s->size);
+	if (s->formatted) {
+		memset(sb, 0, sizeof(*sb));
+		memcpy(sb->magic, ISSU_STORE_MAGIC, sizeof(sb->magic));
+		sb->version = cpu_to_le16(ISSU_STORE_VERSION);
+		sb->sb_len = cpu_to_le16(sizeof(*sb));
+		sb->region_size = cpu_to_le64(s->size);
+		sb->slot_size = cpu_to_le64(s->slot_size);
+		sb->slot_off[0] = cpu_to_le64(ISSU_STORE_SB_SIZE);
+		sb->slot_off[1] = cpu_to_le64(ISSU_STORE_SB_SIZE + s->slot_size);
+	} else {
+		memcpy(sb, old, sizeof(*sb));
 		memcpy(s->prev_load_id, sb->load_id, sizeof(s->prev_load_id));
+		memcpy(sb->prev_load_id, sb->load_id, sizeof(sb->prev_load_id));
+		memcpy(sb->prev_kernel, sb->kernel, sizeof(sb->prev_kernel));
 		strscpy(s->prev_kernel, sb->kernel, min(sizeof(s->prev_kernel),
 							sizeof(sb->kernel) + 1));
-		memcpy(new.prev_load_id, sb->load_id, sizeof(new.prev_load_id));
-		memcpy(new.prev_kernel, sb->kernel, sizeof(new.prev_kernel));
 	}
 
-	memcpy(new.magic, ISSU_STORE_MAGIC, sizeof(new.magic));
-	new.version = cpu_to_le16(ISSU_STORE_VERSION);
-	new.sb_len = cpu_to_le16(sizeof(new));
-	new.region_size = cpu_to_le64(s->size);
-	new.slot_size = cpu_to_le64(slot);
-	new.slot_off[0] = cpu_to_le64(ISSU_STORE_SB_SIZE);
-	new.slot_off[1] = cpu_to_le64(ISSU_STORE_SB_SIZE + slot);
-	s->load_count++;
-	new.load_count = cpu_to_le64(s->load_count);
-	new.attach_ns = cpu_to_le64(ktime_get_real_ns());
+	s->load_count = le64_to_cpu(sb->load_count) + 1;
+	sb->load_count = cpu_to_le64(s->load_count);
+	sb->attach_ns = cpu_to_le64(ktime_get_real_ns());
 	get_random_bytes(s->load_id, sizeof(s->load_id));
-	memcpy(new.load_id, s->load_id, sizeof(new.load_id));
-	strscpy(new.kernel, utsname()->release, sizeof(new.kernel));
-	new.crc = cpu_to_le32(sb_crc(&new, sizeof(new)));
-	memcpy(sb, &new, sizeof(new));
+	memcpy(sb->load_id, s->load_id, sizeof(sb->load_id));
+	memset(sb->kernel, 0, sizeof(sb->kernel));
+	strscpy(sb->kernel, utsname()->release, sizeof(sb->kernel));
+	s->state = ISSU_STORE_STATE_READY;
+	issu_store_sb_flush();
 
 	pr_info("store attached: %llu bytes at %pa, attach %llu%s, previous kernel %s\n",
 		s->size, &s->phys, s->load_count,
@@ -217,7 +261,7 @@ int issu_store_init(void)
 	struct issu_store *s = &issu_store;
 
 	if (!region || !*region) {
-		s->state = ISSU_STORE_ABSENT;
+		s->state = ISSU_STORE_STATE_ABSENT;
 		strscpy(s->reason, "no issu.region= configured", sizeof(s->reason));
 		pr_info("no preserved memory configured (issu.region=)\n");
 		return 0;
@@ -229,7 +273,6 @@ int issu_store_init(void)
 		return 0;
 
 	store_attach(s);
-	s->state = ISSU_STORE_READY;
 	s->reason[0] = '\0';
 	return 0;
 }
@@ -238,7 +281,7 @@ void issu_store_exit(void)
 {
 	struct issu_store *s = &issu_store;
 
-	if (s->state == ISSU_STORE_READY)
+	if (s->state == ISSU_STORE_STATE_READY)
 		s->backend->close(s);
-	s->state = ISSU_STORE_ABSENT;
+	s->state = ISSU_STORE_STATE_ABSENT;
 }

@@ -30,6 +30,7 @@ while [ $# -gt 0 ]; do
 done
 
 mkdir -p "$outdir/logs"
+export SELFTESTS=$top/selftests
 declare -a names=() cmds=()
 
 add() {

@@ -138,3 +138,31 @@ lab_done() {
 	touch "$LAB_OUT/done"
 	sync
 }
+
+# issu-helper of the tree
+issu_helper() { "$LAB_TREE/user/issu-helper" "$@"; }
+
+# lab_json FILE EXPR: print a value of the JSON document in FILE, where EXPR
+# is a Python expression over the document d (None when a key is missing)
+lab_json() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+class Doc(dict):
+    def __missing__(self, key):
+        return None
+def hook(o):
+    return Doc(o)
+d = json.load(open(sys.argv[1]), object_hook=hook)
+try:
+    v = eval(sys.argv[2])
+except (TypeError, IndexError, KeyError):
+    v = None
+print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)
+PY
+}
+
+# lab_status NAME: save `issu-helper -j status` as $LAB_OUT/NAME.json, print the path
+lab_status() {
+	issu_helper -j status >"$LAB_OUT/$1.json"
+	echo "$LAB_OUT/$1.json"
+}

@@ -39,6 +39,15 @@ struct issu_store_sb {
 	__u8	prev_load_id[16];	/* id of the attach before it */
 	char	kernel[64];		/* release of the kernel of the last attach */
 	char	prev_kernel[64];	/* release of the kernel before it */
+	__le64	generation;		/* last checkpoint generation handed out */
+	__le64	restored_gen;		/* generation restored already: never twice */
+	/* the last checkpoint attempt, so the next kernel can report it */
+	__le64	last_gen;		/* generation it would have had */
+	__le64	last_time_ns;		/* CLOCK_REALTIME when it ended */
+	__le64	last_duration_ns;
+	__le64	last_len;		/* image bytes, 0 if it failed */
+	__le32	last_result;		/* 0 or a positive errno */
+	__le32	last_trigger;		/* enum issu_trigger (linux/issu.h) */
 	__le32	reserved;		/* zero */
 	__le32	crc;			/* CRC32C of sb_len bytes, this field zero */
 };

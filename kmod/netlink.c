@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The issu generic netlink family (uapi/linux/issu.h, described by
+ * Documentation/netlink/specs/issu.yaml): status, the checkpoint commands,
+ * the section dump and the "events" multicast group.
+ *
+ * Every operation is strictly validated (resv_start_op 0); every operation
+ * that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM): the store is the
+ * machine's, not a namespace's. Status and the section dump are open to
+ * monitoring agents.
+ */
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "issu.h"
+
+static struct genl_family issu_family;
+static bool issu_family_registered;
+
+static const struct nla_policy issu_node_policy[ISSU_NODE_ATTR_MAX + 1] = {
+	[ISSU_NODE_ATTR_NAME] = { .type = NLA_NUL_STRING, .len = ISSU_NODE_NAME_MAX - 1 },
+	[ISSU_NODE_ATTR_CLUSTER_ID] = { .type = NLA_U32 },
+	[ISSU_NODE_ATTR_NODE_ID] = NLA_POLICY_MAX(NLA_U32, 255),
+	[ISSU_NODE_ATTR_PHASE] = NLA_POLICY_MAX(NLA_U32, ISSU_PHASE_MAX),
+};
+
+static const struct nla_policy issu_node_set_policy[ISSU_A_NODE + 1] = {
+	[ISSU_A_NODE] = NLA_POLICY_NESTED(issu_node_policy),
+};
+
+static const struct nla_policy issu_format_policy[ISSU_A_FORMAT_WRITE + 1] = {
+	[ISSU_A_FORMAT_WRITE] = NLA_POLICY_RANGE(NLA_U32, ISSU_CKPT_VERSION_MIN,
+						 ISSU_CKPT_VERSION),
+};
+
+static int put_u64(struct sk_buff *skb, int type, u64 val, int pad)
+{
+	return nla_put_u64_64bit(skb, type, val, pad);
+}
+
+static int fill_store(struct sk_buff *skb)
+{
+	const struct issu_store *s = &issu_store;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ISSU_A_STORE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, ISSU_STORE_A_STATE, s->state) ||
+	    nla_put_string(skb, ISSU_STORE_A_REASON, s->reason))
+		goto err;
+	if (s->state == ISSU_STORE_STATE_READY &&
+	    (nla_put_string(skb, ISSU_STORE_A_BACKEND, s->backend->name) ||
+	     put_u64(skb, ISSU_STORE_A_PHYS, s->phys, ISSU_STORE_A_PAD) ||
+	     put_u64(skb, ISSU_STORE_A_SIZE, s->size, ISSU_STORE_A_PAD) ||
+	     put_u64(skb, ISSU_STORE_A_SLOT_SIZE, s->slot_size, ISSU_STORE_A_PAD) ||
+	     put_u64(skb, ISSU_STORE_A_LOAD_COUNT, s->load_count, ISSU_STORE_A_PAD) ||
+	     nla_put(skb, ISSU_STORE_A_LOAD_ID, sizeof(s->load_id), s->load_id) ||
+	     nla_put_u8(skb, ISSU_STORE_A_FORMATTED, s->formatted)))
+		goto err;
+	if (s->state == ISSU_STORE_STATE_READY && !s->formatted &&
+	    (nla_put(skb, ISSU_STORE_A_PREV_LOAD_ID, sizeof(s->prev_load_id), s->prev_load_id) ||
+	     nla_put_string(skb, ISSU_STORE_A_PREV_KERNEL, s->prev_kernel)))
+		goto err;
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* The checkpoint the store holds, or why there is none. */
+static int fill_ckpt(struct sk_buff *skb)
+{
+	const struct issu_ckpt_info *i = &issu_ckpt.info;
+	struct nlattr *nest;
+
+	if (issu_store.state != ISSU_STORE_STATE_READY)
+		return 0;
+	nest = nla_nest_start(skb, ISSU_A_CKPT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (!issu_ckpt.valid) {
+		if (nla_put_string(skb, ISSU_CKPT_A_REASON, issu_ckpt.reason))
+			goto err;
+		nla_nest_end(skb, nest);
+		return 0;
+	}
+	if (put_u64(skb, ISSU_CKPT_A_GENERATION, i->generation, ISSU_CKPT_A_PAD) ||
+	    nla_put_u32(skb, ISSU_CKPT_A_FORMAT, i->version) ||
+	    nla_put_u32(skb, ISSU_CKPT_A_FLAGS, i->flags) ||
+	    put_u64(skb, ISSU_CKPT_A_CREATED_NS, i->created_ns, ISSU_CKPT_A_PAD) ||
+	    put_u64(skb, ISSU_CKPT_A_LEN, i->total_len, ISSU_CKPT_A_PAD) ||
+	    nla_put_u32(skb, ISSU_CKPT_A_SECTIONS, i->section_count) ||
+	    nla_put_string(skb, ISSU_CKPT_A_WRITER_MODULE, i->writer_module) ||
+	    nla_put_string(skb, ISSU_CKPT_A_WRITER_KERNEL, i->writer_kernel) ||
+	    nla_put_u32(skb, ISSU_CKPT_A_SLOT, issu_ckpt.slot) ||
+	    nla_put_u32(skb, ISSU_CKPT_A_TRIGGER, i->flags & ISSU_CKPT_F_FINAL ?
+			ISSU_TRIGGER_KEXEC : ISSU_TRIGGER_COMMAND))
+		goto err;
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int fill_last_ckpt(struct sk_buff *skb)
+{
+	const struct issu_ckpt_report *r = &issu_last_ckpt;
+	struct nlattr *nest;
+
+	if (!r->valid)
+		return 0;
+	nest = nla_nest_start(skb, ISSU_A_LAST_CKPT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (put_u64(skb, ISSU_CKPT_A_GENERATION, r->generation, ISSU_CKPT_A_PAD) ||
+	    put_u64(skb, ISSU_CKPT_A_CREATED_NS, r->time_ns, ISSU_CKPT_A_PAD) ||
+	    put_u64(skb, ISSU_CKPT_A_LEN, r->len, ISSU_CKPT_A_PAD) ||
+	    put_u64(skb, ISSU_CKPT_A_DURATION_NS, r->duration_ns, ISSU_CKPT_A_PAD) ||
+	    nla_put_u32(skb, ISSU_CKPT_A_TRIGGER, r->trigger) ||
+	    nla_put_s32(skb, ISSU_CKPT_A_RESULT, r->result) ||
+	    (!r->prev_boot &&
+	     (nla_put_u32(skb, ISSU_CKPT_A_SLOT, r->slot) ||
+	      nla_put_u32(skb, ISSU_CKPT_A_FORMAT, r->format) ||
+	      nla_put_string(skb, ISSU_CKPT_A_REASON, r->reason))) ||
+	    (r->prev_boot && nla_put_flag(skb, ISSU_CKPT_A_PREV_BOOT)))
+		goto err;
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int fill_restore(struct sk_buff *skb)
+{
+	const struct issu_restore_report *r = &issu_restore;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ISSU_A_RESTORE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, ISSU_RESTORE_A_RESULT, r->result) ||
+	    nla_put_string(skb, ISSU_RESTORE_A_REASON, r->reason) ||
+	    nla_put_u32(skb, ISSU_RESTORE_A_MODE, r->mode) ||
+	    (r->result != ISSU_RESTORE_NONE &&
+	     (put_u64(skb, ISSU_RESTORE_A_GENERATION, r->generation, ISSU_RESTORE_A_PAD) ||
+	      put_u64(skb, ISSU_RESTORE_A_DURATION_NS, r->duration_ns, ISSU_RESTORE_A_PAD) ||
+	      put_u64(skb, ISSU_RESTORE_A_RESTORED, r->restored, ISSU_RESTORE_A_PAD) ||
+	      put_u64(skb, ISSU_RESTORE_A_SKIPPED, r->skipped, ISSU_RESTORE_A_PAD) ||
+	      put_u64(skb, ISSU_RESTORE_A_FAILED, r->failed, ISSU_RESTORE_A_PAD) ||
+	      put_u64(skb, ISSU_RESTORE_A_TIME_NS, r->time_ns, ISSU_RESTORE_A_PAD))))
+		goto err;
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int fill_node(struct sk_buff *skb)
+{
+	const struct issu_node_state *n = &issu_node;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ISSU_A_NODE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, ISSU_NODE_ATTR_NAME, n->name) ||
+	    nla_put_u32(skb, ISSU_NODE_ATTR_CLUSTER_ID, n->cluster_id) ||
+	    nla_put_u32(skb, ISSU_NODE_ATTR_NODE_ID, n->node_id) ||
+	    nla_put_u32(skb, ISSU_NODE_ATTR_PHASE, n->phase) ||
+	    put_u64(skb, ISSU_NODE_ATTR_PHASE_START_NS, n->phase_start_ns, ISSU_NODE_ATTR_PAD) ||
+	    put_u64(skb, ISSU_NODE_ATTR_UPDATED_NS, n->updated_ns, ISSU_NODE_ATTR_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fill_status(struct sk_buff *skb)
+{
+	if (nla_put_string(skb, ISSU_A_VERSION, ISSU_VERSION) ||
+	    nla_put_u32(skb, ISSU_A_FORMAT_MIN, ISSU_CKPT_VERSION_MIN) ||
+	    nla_put_u32(skb, ISSU_A_FORMAT_MAX, ISSU_CKPT_VERSION) ||
+	    nla_put_u8(skb, ISSU_A_ARMED, issu_armed) ||
+	    nla_put_u32(skb, ISSU_A_RESTORE_MODE, issu_restore_mode))
+		return -EMSGSIZE;
+	return fill_store(skb) ?: fill_ckpt(skb) ?: fill_last_ckpt(skb) ?:
+	       fill_restore(skb) ?: fill_node(skb);
+}
+
+/* Reply to @info with @cmd and what @fill puts in, under issu_lock. */
+static int issu_reply(struct genl_info *info, u8 cmd, int (*fill)(struct sk_buff *skb))
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &issu_family, 0, cmd);
+	if (!hdr) {
+		ret = -EMSGSIZE;
+		goto err;
+	}
+	ret = fill(msg);
+	if (ret)
+		goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int issu_nl_status_get(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	mutex_lock(&issu_lock);
+	ret = issu_reply(info, ISSU_CMD_STATUS_GET, fill_status);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
+static u16 format_attr(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[ISSU_A_FORMAT_WRITE];
+
+	return a ? nla_get_u32(a) : 0;
+}
+
+static int issu_nl_checkpoint(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	mutex_lock(&issu_lock);
+	ret = issu_checkpoint(ISSU_TRIGGER_COMMAND, format_attr(info), info->extack);
+	if (!ret)
+		ret = issu_reply(info, ISSU_CMD_CHECKPOINT, fill_last_ckpt);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
+static int issu_nl_restore(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	mutex_lock(&issu_lock);
+	ret = issu_restore_run(info->extack);
+	if (!ret)
+		ret = issu_reply(info, ISSU_CMD_RESTORE, fill_restore);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
+static int issu_nl_discard(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	mutex_lock(&issu_lock);
+	ret = issu_discard(info->extack);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
+static int issu_nl_arm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	mutex_lock(&issu_lock);
+	ret = issu_arm(true, format_attr(info), info->extack);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
+static int issu_nl_disarm(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	mutex_lock(&issu_lock);
+	ret = issu_arm(false, 0, info->extack);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
+static int issu_nl_node_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[ISSU_NODE_ATTR_MAX + 1];
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ISSU_A_NODE))
+		return -EINVAL;
+	ret = nla_parse_nested(tb, ISSU_NODE_ATTR_MAX, info->attrs[ISSU_A_NODE],
+			       issu_node_policy, info->extack);
+	if (ret)
+		return ret;
+
+	mutex_lock(&issu_lock);
+	if (tb[ISSU_NODE_ATTR_NAME])
+		nla_strscpy(issu_node.name, tb[ISSU_NODE_ATTR_NAME], sizeof(issu_node.name));
+	if (tb[ISSU_NODE_ATTR_CLUSTER_ID])
+		issu_node.cluster_id = nla_get_u32(tb[ISSU_NODE_ATTR_CLUSTER_ID]);
+	if (tb[ISSU_NODE_ATTR_NODE_ID])
+		issu_node.node_id = nla_get_u32(tb[ISSU_NODE_ATTR_NODE_ID]);
+	issu_node_set_phase(tb[ISSU_NODE_ATTR_PHASE] ?
+			    nla_get_u32(tb[ISSU_NODE_ATTR_PHASE]) : issu_node.phase);
+	mutex_unlock(&issu_lock);
+	return 0;
+}
+
+static int fill_section(struct sk_buff *skb, unsigned int i)
+{
+	const struct issu_sec_report *r = &issu_ckpt.sec[i];
+	const struct issu_sec_stats *st = &r->stats;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ISSU_A_SECTION);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, ISSU_SECTION_A_INDEX, i) ||
+	    nla_put_u32(skb, ISSU_SECTION_A_TYPE, r->type) ||
+	    nla_put_string(skb, ISSU_SECTION_A_NAME, issu_sec_type_name(r->type)) ||
+	    nla_put_u32(skb, ISSU_SECTION_A_VERSION, r->version) ||
+	    nla_put_u32(skb, ISSU_SECTION_A_FLAGS, r->flags) ||
+	    put_u64(skb, ISSU_SECTION_A_LEN, r->len, ISSU_SECTION_A_PAD) ||
+	    nla_put_u32(skb, ISSU_SECTION_A_COUNT, r->count) ||
+	    nla_put_u32(skb, ISSU_SECTION_A_VERDICT, r->verdict) ||
+	    put_u64(skb, ISSU_SECTION_A_RESTORED, st->restored, ISSU_SECTION_A_PAD) ||
+	    put_u64(skb, ISSU_SECTION_A_SKIPPED, st->skipped, ISSU_SECTION_A_PAD) ||
+	    put_u64(skb, ISSU_SECTION_A_FAILED, st->failed, ISSU_SECTION_A_PAD) ||
+	    put_u64(skb, ISSU_SECTION_A_DURATION_NS, st->duration_ns, ISSU_SECTION_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Sections of the checkpoint the store holds, one message each. The cursor
+ * is the section index; a checkpoint taken, restored or discarded between
+ * two parts of the dump marks it interrupted (NLM_F_DUMP_INTR).
+ */
+static int issu_nl_section_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned int i = cb->args[0];
+	void *hdr;
+
+	mutex_lock(&issu_lock);
+	cb->seq = issu_ckpt.seq;
+	for (; i < issu_ckpt.nsec; i++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &issu_family, NLM_F_MULTI, ISSU_CMD_SECTION_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (fill_section(skb, i)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&issu_lock);
+	cb->args[0] = i;
+	return skb->len;
+}
+
+static const struct genl_ops issu_ops[] = {
+	{
+		.cmd = ISSU_CMD_STATUS_GET,
+		.doit = issu_nl_status_get,
+	},
+	{
+		.cmd = ISSU_CMD_CHECKPOINT,
+		.doit = issu_nl_checkpoint,
+		.policy = issu_format_policy,
+		.maxattr = ARRAY_SIZE(issu_format_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_RESTORE,
+		.doit = issu_nl_restore,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_DISCARD,
+		.doit = issu_nl_discard,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_ARM,
+		.doit = issu_nl_arm,
+		.policy = issu_format_policy,
+		.maxattr = ARRAY_SIZE(issu_format_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_DISARM,
+		.doit = issu_nl_disarm,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_NODE_SET,
+		.doit = issu_nl_node_set,
+		.policy = issu_node_set_policy,
+		.maxattr = ARRAY_SIZE(issu_node_set_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_SECTION_GET,
+		.dumpit = issu_nl_section_dumpit,
+	},
+};
+
+static const struct genl_multicast_group issu_mcgrps[] = {
+	{ .name = ISSU_MCGRP_EVENTS, },
+};
+
+static struct genl_family issu_family __ro_after_init = {
+	.name = ISSU_FAMILY_NAME,
+	.version = ISSU_FAMILY_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = issu_ops,
+	.n_ops = ARRAY_SIZE(issu_ops),
+	.resv_start_op = 0,
+	.mcgrps = issu_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(issu_mcgrps),
+};
+
+/**
+ * issu_notify() - announce a checkpoint, restore, discard or arm on "events"
+ * @cmd: ISSU_CMD_*_NTF
+ * @result: 0 or the negative errno of the operation
+ * @reason: why it failed, or a word on what happened
+ *
+ * Called with issu_lock held. Events go to listeners in the initial network
+ * namespace, where the store's owner runs.
+ */
+void issu_notify(u8 cmd, int result, const char *reason)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (!issu_family_registered || !genl_has_listeners(&issu_family, &init_net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &issu_family, 0, cmd);
+	if (!hdr)
+		goto err;
+	ret = nla_put_s32(msg, ISSU_A_RESULT, result) ||
+	      nla_put_string(msg, ISSU_A_REASON, reason ?: "");
+	if (!ret && cmd == ISSU_CMD_CHECKPOINT_NTF)
+		ret = fill_last_ckpt(msg);
+	else if (!ret && cmd == ISSU_CMD_RESTORE_NTF)
+		ret = fill_restore(msg);
+	else if (!ret && cmd == ISSU_CMD_ARM_NTF)
+		ret = nla_put_u8(msg, ISSU_A_ARMED, issu_armed);
+	if (ret)
+		goto err;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&issu_family, msg, 0, 0, GFP_KERNEL);
+	return;
+err:
+	nlmsg_free(msg);
+}
+
+int issu_netlink_init(void)
+{
+	int ret;
+
+	ret = genl_register_family(&issu_family);
+	if (!ret)
+		issu_family_registered = true;
+	return ret;
+}
+
+void issu_netlink_exit(void)
+{
+	mutex_lock(&issu_lock);
+	issu_family_registered = false;
+	mutex_unlock(&issu_lock);
+	genl_unregister_family(&issu_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(ISSU_FAMILY_NAME);

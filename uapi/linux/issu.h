@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * issu generic netlink family: control and status of issu.ko.
+ *
+ * Kept in step by hand with Documentation/netlink/specs/issu.yaml (the 6.1
+ * kernel predates generated split ops); the kernel's ynl tool talks to the
+ * family from that spec.
+ */
+#ifndef _UAPI_LINUX_ISSU_H
+#define _UAPI_LINUX_ISSU_H
+
+#define ISSU_FAMILY_NAME	"issu"
+#define ISSU_FAMILY_VERSION	1
+#define ISSU_MCGRP_EVENTS	"events"
+
+/* Phase of a node's in-service upgrade, as recorded in the node section. */
+enum issu_phase {
+	ISSU_PHASE_IDLE,		/* no upgrade under way */
+	ISSU_PHASE_VALIDATE,
+	ISSU_PHASE_PREPARE,		/* new image staged, hooks run */
+	ISSU_PHASE_CHECKPOINT,
+	ISSU_PHASE_KEXEC,		/* point of no return passed */
+	ISSU_PHASE_RESUME,		/* booted the new image, restoring */
+	ISSU_PHASE_RESUMED,		/* running the new image, not finalized */
+	ISSU_PHASE_FINALIZE,
+	ISSU_PHASE_ABORT,
+	ISSU_PHASE_ROLLBACK,
+	ISSU_PHASE_CONSOLIDATE,		/* cluster phases */
+	ISSU_PHASE_SYNC,
+	ISSU_PHASE_UPGRADE_SECONDARY,
+	ISSU_PHASE_SWITCHOVER,
+	ISSU_PHASE_UPGRADE_PRIMARY,
+
+	/* private: */
+	__ISSU_PHASE_MAX
+};
+
+#define ISSU_PHASE_MAX (__ISSU_PHASE_MAX - 1)
+
+enum issu_store_state {
+	ISSU_STORE_STATE_ABSENT,	/* no preserved memory configured */
+	ISSU_STORE_STATE_REFUSED,	/* configured but unusable: see reason */
+	ISSU_STORE_STATE_READY,
+};
+
+/* What took a checkpoint. */
+enum issu_trigger {
+	ISSU_TRIGGER_COMMAND,		/* ISSU_CMD_CHECKPOINT */
+	ISSU_TRIGGER_KEXEC,		/* armed, in the kexec path */
+};
+
+/* Outcome of a restore. */
+enum issu_restore_result {
+	ISSU_RESTORE_NONE,		/* nothing restored yet in this boot */
+	ISSU_RESTORE_OK,		/* every item of every known section */
+	ISSU_RESTORE_PARTIAL,		/* some items or sections skipped/failed */
+	ISSU_RESTORE_REFUSED,		/* image invalid or unreadable: nothing restored */
+	ISSU_RESTORE_EMPTY,		/* no checkpoint in the store */
+};
+
+/* Verdict on one section of the preserved checkpoint. */
+enum issu_section_verdict {
+	ISSU_SECTION_OK,
+	ISSU_SECTION_BAD_CRC,
+	ISSU_SECTION_UNKNOWN,		/* type this module does not know: skipped */
+	ISSU_SECTION_NEWER,		/* section version newer than this module's */
+};
+
+enum issu_restore_mode {
+	ISSU_RESTORE_MODE_AUTO,		/* restore when the module loads */
+	ISSU_RESTORE_MODE_COMMAND,	/* restore on ISSU_CMD_RESTORE */
+};
+
+enum {
+	ISSU_A_UNSPEC,
+	ISSU_A_PAD,
+	ISSU_A_VERSION,			/* string: issu version of the module */
+	ISSU_A_FORMAT_MIN,		/* u32: oldest checkpoint format read */
+	ISSU_A_FORMAT_MAX,		/* u32: newest checkpoint format read/written */
+	ISSU_A_FORMAT_WRITE,		/* u32: format version to write */
+	ISSU_A_ARMED,			/* u8: kexec-time checkpoint armed */
+	ISSU_A_RESTORE_MODE,		/* u32: enum issu_restore_mode */
+	ISSU_A_STORE,			/* nest: ISSU_STORE_A_* */
+	ISSU_A_CKPT,			/* nest: ISSU_CKPT_A_*, preserved checkpoint */
+	ISSU_A_LAST_CKPT,		/* nest: ISSU_CKPT_A_*, last taken in this boot */
+	ISSU_A_RESTORE,			/* nest: ISSU_RESTORE_A_* */
+	ISSU_A_NODE,			/* nest: ISSU_NODE_A_* */
+	ISSU_A_SECTION,			/* nest: ISSU_SECTION_A_* */
+	ISSU_A_RESULT,			/* s32: 0 or negative errno, in events */
+	ISSU_A_REASON,			/* string: why, in events and replies */
+
+	/* private: */
+	__ISSU_A_MAX
+};
+
+#define ISSU_A_MAX (__ISSU_A_MAX - 1)
+
+enum {
+	ISSU_STORE_A_UNSPEC,
+	ISSU_STORE_A_PAD,
+	ISSU_STORE_A_STATE,		/* u32: enum issu_store_state */
+	ISSU_STORE_A_REASON,		/* string */
+	ISSU_STORE_A_BACKEND,		/* string */
+	ISSU_STORE_A_PHYS,		/* u64 */
+	ISSU_STORE_A_SIZE,		/* u64 */
+	ISSU_STORE_A_SLOT_SIZE,		/* u64 */
+	ISSU_STORE_A_LOAD_COUNT,	/* u64 */
+	ISSU_STORE_A_LOAD_ID,		/* binary, 16 bytes */
+	ISSU_STORE_A_PREV_LOAD_ID,	/* binary, 16 bytes */
+	ISSU_STORE_A_PREV_KERNEL,	/* string */
+	ISSU_STORE_A_FORMATTED,		/* u8 */
+
+	/* private: */
+	__ISSU_STORE_A_MAX
+};
+
+#define ISSU_STORE_A_MAX (__ISSU_STORE_A_MAX - 1)
+
+enum {
+	ISSU_CKPT_A_UNSPEC,
+	ISSU_CKPT_A_PAD,
+	ISSU_CKPT_A_GENERATION,		/* u64 */
+	ISSU_CKPT_A_FORMAT,		/* u32: format version of the image */
+	ISSU_CKPT_A_FLAGS,		/* u32: ISSU_CKPT_F_* */
+	ISSU_CKPT_A_CREATED_NS,		/* u64: CLOCK_REALTIME */
+	ISSU_CKPT_A_LEN,		/* u64: image bytes */
+	ISSU_CKPT_A_SECTIONS,		/* u32 */
+	ISSU_CKPT_A_WRITER_MODULE,	/* string */
+	ISSU_CKPT_A_WRITER_KERNEL,	/* string */
+	ISSU_CKPT_A_SLOT,		/* u32: 0 (A) or 1 (B) */
+	ISSU_CKPT_A_TRIGGER,		/* u32: enum issu_trigger */
+	ISSU_CKPT_A_DURATION_NS,	/* u64 */
+	ISSU_CKPT_A_RESULT,		/* s32: 0 or negative errno */
+	ISSU_CKPT_A_REASON,		/* string */
+	ISSU_CKPT_A_PREV_BOOT,		/* flag: reported by the previous kernel */
+
+	/* private: */
+	__ISSU_CKPT_A_MAX
+};
+
+#define ISSU_CKPT_A_MAX (__ISSU_CKPT_A_MAX - 1)
+
+enum {
+	ISSU_RESTORE_A_UNSPEC,
+	ISSU_RESTORE_A_PAD,
+	ISSU_RESTORE_A_RESULT,		/* u32: enum issu_restore_result */
+	ISSU_RESTORE_A_REASON,		/* string */
+	ISSU_RESTORE_A_GENERATION,	/* u64 */
+	ISSU_RESTORE_A_MODE,		/* u32: enum issu_restore_mode */
+	ISSU_RESTORE_A_DURATION_NS,	/* u64 */
+	ISSU_RESTORE_A_RESTORED,	/* u64: items, over every section */
+	ISSU_RESTORE_A_SKIPPED,		/* u64 */
+	ISSU_RESTORE_A_FAILED,		/* u64 */
+	ISSU_RESTORE_A_TIME_NS,		/* u64: CLOCK_REALTIME of the restore */
+
+	/* private: */
+	__ISSU_RESTORE_A_MAX
+};
+
+#define ISSU_RESTORE_A_MAX (__ISSU_RESTORE_A_MAX - 1)
+
+enum {
+	ISSU_NODE_ATTR_UNSPEC,
+	ISSU_NODE_ATTR_NAME,		/* string, at most 63 bytes */
+	ISSU_NODE_ATTR_CLUSTER_ID,	/* u32 */
+	ISSU_NODE_ATTR_NODE_ID,		/* u32 */
+	ISSU_NODE_ATTR_PHASE,		/* u32: enum issu_phase */
+	ISSU_NODE_ATTR_PHASE_START_NS,	/* u64 */
+	ISSU_NODE_ATTR_UPDATED_NS,	/* u64 */
+	ISSU_NODE_ATTR_PAD,
+
+	/* private: */
+	__ISSU_NODE_ATTR_MAX
+};
+
+#define ISSU_NODE_ATTR_MAX (__ISSU_NODE_ATTR_MAX - 1)
+
+enum {
+	ISSU_SECTION_A_UNSPEC,
+	ISSU_SECTION_A_PAD,
+	ISSU_SECTION_A_INDEX,		/* u32 */
+	ISSU_SECTION_A_TYPE,		/* u32: enum issu_sec_type (issu_ckpt.h) */
+	ISSU_SECTION_A_NAME,		/* string */
+	ISSU_SECTION_A_VERSION,		/* u32 */
+	ISSU_SECTION_A_FLAGS,		/* u32: ISSU_SEC_F_* */
+	ISSU_SECTION_A_LEN,		/* u64 */
+	ISSU_SECTION_A_COUNT,		/* u32: items in the image */
+	ISSU_SECTION_A_VERDICT,		/* u32: enum issu_section_verdict */
+	ISSU_SECTION_A_RESTORED,	/* u64 */
+	ISSU_SECTION_A_SKIPPED,		/* u64 */
+	ISSU_SECTION_A_FAILED,		/* u64 */
+	ISSU_SECTION_A_DURATION_NS,	/* u64 */
+
+	/* private: */
+	__ISSU_SECTION_A_MAX
+};
+
+#define ISSU_SECTION_A_MAX (__ISSU_SECTION_A_MAX - 1)
+
+enum {
+	ISSU_CMD_UNSPEC,
+	ISSU_CMD_STATUS_GET,		/* do: everything but sections */
+	ISSU_CMD_CHECKPOINT,		/* do (admin): take a checkpoint now */
+	ISSU_CMD_RESTORE,		/* do (admin): restore the preserved checkpoint */
+	ISSU_CMD_DISCARD,		/* do (admin): invalidate every checkpoint */
+	ISSU_CMD_ARM,			/* do (admin): checkpoint in the kexec path */
+	ISSU_CMD_DISARM,		/* do (admin) */
+	ISSU_CMD_NODE_SET,		/* do (admin): node identity and phase */
+	ISSU_CMD_SECTION_GET,		/* dump: sections of the preserved checkpoint */
+	ISSU_CMD_CHECKPOINT_NTF,	/* events: a checkpoint was taken or failed */
+	ISSU_CMD_RESTORE_NTF,		/* events: a restore ran */
+	ISSU_CMD_DISCARD_NTF,		/* events: checkpoints discarded */
+	ISSU_CMD_ARM_NTF,		/* events: armed or disarmed */
+
+	/* private: */
+	__ISSU_CMD_MAX
+};
+
+#define ISSU_CMD_MAX (__ISSU_CMD_MAX - 1)
+
+#endif /* _UAPI_LINUX_ISSU_H */
