@@ -55,11 +55,17 @@ if [ $run_host -eq 1 ]; then
 fi
 
 if [ $run_vm -eq 1 ]; then
+	# A scenario is either guest-only (stage scripts, run by the lab) or
+	# host-driven (host.sh sets up namespaces, taps and traffic, and starts
+	# its guests itself with scripts/vm/lab-lib.sh).
 	for d in "$top"/selftests/vm/*/; do
 		d=${d%/}
-		[ -f "$d/stage1.sh" ] || continue
 		[ -f "$d/NOT_A_TEST" ] && continue
-		add "vm:$(basename "$d")" "'$top/scripts/vm/lab' run '$d'"
+		if [ -f "$d/host.sh" ]; then
+			add "vm:$(basename "$d")" "bash '$d/host.sh'"
+		elif [ -f "$d/stage1.sh" ]; then
+			add "vm:$(basename "$d")" "'$top/scripts/vm/lab' run '$d'"
+		fi
 	done
 fi
 
