@@ -200,15 +200,10 @@ static int ckpt_write_sections(struct issu_enc *e, char *reason, size_t size)
 
 	for (i = 0; i < ARRAY_SIZE(issu_sections); i++) {
 		const struct issu_section_ops *ops = issu_sections[i];
-		u32 count = 0, flags = 0;
 
 		if (fault_ckpt && i == fault_ckpt)
 			break;
-		ret = issu_enc_section_begin(e, ops->type, ops->version);
-		if (!ret)
-			ret = ops->save(e, &count, &flags);
-		if (!ret)
-			ret = issu_enc_section_end(e, count, flags);
+		ret = ops->save(e);
 		if (ret) {
 			snprintf(reason, size, "section %s: %s", ops->name,
 				 ret == -ENOSPC ? "preserved memory full" : "cannot be written");
@@ -429,7 +424,9 @@ int issu_restore_run(struct netlink_ext_ack *extack)
 	issu_ckpt.seq++;
 out:
 	r->duration_ns = ktime_get_ns() - t0;
-	if (ret)
+	if (ret == -ENOENT)
+		pr_info("restore: %s\n", r->reason);
+	else if (ret)
 		pr_err("restore: nothing restored: %s\n", r->reason);
 	else
 		pr_info("restored checkpoint generation %llu: %llu items restored, %llu skipped, %llu failed, %llu ns\n",
@@ -573,7 +570,6 @@ void issu_restore_at_load(void)
 	    issu_store.state != ISSU_STORE_STATE_READY)
 		return;
 	mutex_lock(&issu_lock);
-	if (issu_ckpt.valid || strcmp(issu_ckpt.reason, "no checkpoint in the store"))
-		issu_restore_run(NULL);
+	issu_restore_run(NULL);
 	mutex_unlock(&issu_lock);
 }

@@ -80,8 +80,8 @@ struct issu_sec_stats {
 };
 
 /*
- * A kind of preserved state. save() writes the items of the open section
- * and returns how many; check() decodes the whole payload without changing
+ * A kind of preserved state. save() writes its whole section (begin, items,
+ * end with the item count); check() decodes the whole payload without changing
  * anything, so an image is refused before any of it is applied; apply()
  * restores it and counts the outcome per item.
  */
@@ -89,7 +89,7 @@ struct issu_section_ops {
 	u16 type;		/* enum issu_sec_type */
 	u16 version;		/* payload version written; read: 1..version */
 	const char *name;
-	int (*save)(struct issu_enc *e, u32 *count, u32 *flags);
+	int (*save)(struct issu_enc *e);
 	int (*check)(const struct issu_sec_view *s, char *reason, size_t size);
 	void (*apply)(const struct issu_sec_view *s, struct issu_sec_stats *st);
 };

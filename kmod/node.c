@@ -30,9 +30,8 @@ void issu_node_set_phase(u32 phase)
 	issu_node.updated_ns = now;
 }
 
-static int node_save(struct issu_enc *e, u32 *count, u32 *flags)
+static int node_save(struct issu_enc *e)
 {
-	*count = 1;
 	return issu_node_encode(e, &issu_node);
 }
 

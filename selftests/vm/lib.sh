@@ -142,27 +142,43 @@ lab_done() {
 # issu-helper of the tree
 issu_helper() { "$LAB_TREE/user/issu-helper" "$@"; }
 
-# lab_json FILE EXPR: print a value of the JSON document in FILE, where EXPR
-# is a Python expression over the document d (None when a key is missing)
-lab_json() {
-	python3 - "$1" "$2" <<'PY'
+# lab_status NAME: save `issu-helper -j status` as $LAB_OUT/NAME.json and, flattened
+# to key=value lines (nested keys joined by dots, list items by index), as
+# $LAB_OUT/NAME.kv; print the .kv path (one python3 start per status: the
+# guest is slow to start interpreters)
+lab_status() {
+	issu_helper -j status >"$LAB_OUT/$1.json"
+	lab_flatten "$LAB_OUT/$1.json" >"$LAB_OUT/$1.kv"
+	echo "$LAB_OUT/$1.kv"
+}
+
+# lab_flatten JSON_FILE: print its key=value form
+lab_flatten() {
+	python3 - "$1" <<'PY'
 import json, sys
-class Doc(dict):
-    def __missing__(self, key):
-        return None
-def hook(o):
-    return Doc(o)
-d = json.load(open(sys.argv[1]), object_hook=hook)
-try:
-    v = eval(sys.argv[2])
-except (TypeError, IndexError, KeyError):
-    v = None
-print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)
+def walk(prefix, v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(prefix + [str(k)], x)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            walk(prefix + [str(i)], x)
+    elif v is not None:
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        print("%s=%s" % (".".join(prefix), v))
+walk([], json.load(open(sys.argv[1])))
 PY
 }
 
-# lab_status NAME: save `issu-helper -j status` as $LAB_OUT/NAME.json, print the path
-lab_status() {
-	issu_helper -j status >"$LAB_OUT/$1.json"
-	echo "$LAB_OUT/$1.json"
+# lab_kv KV_FILE KEY: the value of KEY, empty when absent
+lab_kv() {
+	local line
+	while IFS= read -r line; do
+		if [ "${line%%=*}" = "$2" ]; then
+			printf '%s\n' "${line#*=}"
+			return 0
+		fi
+	done <"$1"
+	return 0
 }

@@ -7,11 +7,11 @@ lab_check "damage one byte of the image" \
 rmmod issu_poke
 lab_check "issu.ko loads" lab_issu_load
 s=$(lab_status refused)
-lab_check_eq "restore refused" refused "$(lab_json "$s" "d['restore']['result']")"
+lab_check_eq "restore refused" refused "$(lab_kv "$s" restore.result)"
 lab_check_match "reason names the damaged section" 'damaged.*section 0.*CRC' \
-	"$(lab_json "$s" "d['restore']['reason']")"
-lab_check_eq "nothing restored: node name empty" "" "$(lab_json "$s" "d['node']['name']")"
-lab_check_eq "no usable checkpoint" None "$(lab_json "$s" "d['checkpoint']['generation']")"
+	"$(lab_kv "$s" restore.reason)"
+lab_check_eq "nothing restored: node name empty" "" "$(lab_kv "$s" node.name)"
+lab_check_eq "no usable checkpoint" "" "$(lab_kv "$s" checkpoint.generation)"
 issu_helper inspect --slot "$(lab_get slot)" >"$LAB_OUT/inspect.txt" 2>&1
 lab_check_eq "inspect says the image is invalid (exit 5)" 5 "$?"
 lab_check "inspect names the bad CRC" grep -qi 'crc' "$LAB_OUT/inspect.txt"

@@ -6,15 +6,15 @@
 
 lab_check "issu.ko loads" lab_issu_load
 s=$(lab_status before)
-lab_check_eq "fresh store holds no checkpoint" None "$(lab_json "$s" "d['checkpoint']['generation']")"
-lab_check_eq "nothing to restore on a fresh store" empty "$(lab_json "$s" "d['restore']['result']")"
+lab_check_eq "fresh store holds no checkpoint" "" "$(lab_kv "$s" checkpoint.generation)"
+lab_check_eq "nothing to restore on a fresh store" empty "$(lab_kv "$s" restore.result)"
 lab_check "node set" issu_helper node set name r1 cluster-id 7 node-id 1 phase prepare
 lab_check "checkpoint on command" issu_helper checkpoint
 s=$(lab_status after-ckpt)
-lab_check_eq "first checkpoint is generation 1" 1 "$(lab_json "$s" "d['checkpoint']['generation']")"
-lab_check_eq "taken on command" command "$(lab_json "$s" "d['checkpoint']['trigger']")"
+lab_check_eq "first checkpoint is generation 1" 1 "$(lab_kv "$s" checkpoint.generation)"
+lab_check_eq "taken on command" command "$(lab_kv "$s" checkpoint.trigger)"
 lab_check "exported image decodes" issu_helper inspect /sys/kernel/issu/checkpoint
 lab_check "arm the kexec-time checkpoint" issu_helper arm
 s=$(lab_status armed)
-lab_check_eq "armed" true "$(lab_json "$s" "d['armed']")"
+lab_check_eq "armed" true "$(lab_kv "$s" armed)"
 lab_kexec_next
