@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The issu generic netlink family through the selftests' own libnl client
+# (issu_nl, independent of issu-helper): status and the section dump work
+# unprivileged, every mutating command needs CAP_NET_ADMIN, node-set values
+# round-trip through status, and the strict policies turn malformed requests
+# away with EINVAL or ERANGE, an extack message, and nothing changed.
+. "$LAB_TREE/selftests/vm/lib.sh"
+
+NL=$LAB_TREE/selftests/out/host/issu_nl
+
+# nl_get KEY OUTPUT: the value of KEY (a literal, dots and all) in issu_nl output
+nl_get() {
+	local line
+	while IFS= read -r line; do
+		if [ "${line%%=*}" = "$1" ]; then
+			printf '%s\n' "${line#*=}"
+			return
+		fi
+	done <<<"$2"
+}
+
+nl_status() { "$NL" status; }
+
+# expect_reject DESC ERRNOS ATTR RAW_ARGS...: `issu_nl raw RAW_ARGS` is refused
+# by the kernel (exit 3) with an errno matching ERRNOS and a non-empty extack
+# message pointing at ATTR (unless ATTR is empty), and status is unchanged
+expect_reject() {
+	local desc=$1 errnos=$2 attr=$3 before after out rc err msg at why=""
+	shift 3
+
+	before=$(nl_status)
+	out=$("$NL" raw "$@")
+	rc=$?
+	after=$(nl_status)
+	err=$(nl_get error "$out")
+	msg=$(nl_get extack "$out")
+	at=$(nl_get extack.attr "$out")
+	lab_log "$desc: rc=$rc $(tr '\n' ' ' <<<"$out")"
+
+	[ "$rc" -eq 3 ] || why="$why exit $rc, not 3;"
+	[[ $err =~ ^($errnos)$ ]] || why="$why error '$err', not $errnos;"
+	[ -n "$msg" ] || why="$why no extack message;"
+	[ -z "$attr" ] || [ "$at" = "$attr" ] || why="$why extack at '$at', not '$attr';"
+	if [ -z "$why" ]; then
+		lab_ok "$desc: $err, \"$msg\"${attr:+ at $attr}"
+	else
+		lab_fail "$desc:$why"
+	fi
+	if [ "$before" = "$after" ]; then
+		lab_ok "$desc: status unchanged"
+	else
+		lab_fail "$desc: status changed: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | tr '\n' ' ')"
+	fi
+}
+
+long_name() { printf "%0${1}d" 0 | tr 0 n; }
+
+if ! [ -x "$NL" ]; then
+	lab_fail "issu_nl is not built at $NL (make -C selftests)"
+	lab_done
+	exit 0
+fi
+lab_check "issu.ko loads" lab_issu_load
+
+# Status, unprivileged status and the privilege checks
+out=$(nl_status)
+lab_check_eq "status over netlink" 0 $?
+printf '%s\n' "$out" | sed 's/^/  /'
+lab_check_eq "status: store is ready" ready "$(nl_get store.state "$out")"
+lab_check_match "status: module version" '.' "$(nl_get version "$out")"
+lab_check_match "status: format versions" '^[0-9]+$' "$(nl_get format_max "$out")"
+lab_check_eq "status: not armed" 0 "$(nl_get armed "$out")"
+lab_check_eq "status: no sections in a fresh store" 0 "$(nl_get sections "$out")"
+
+perm=$("$NL" perm-check)
+rc=$?
+printf '%s\n' "$perm" | sed 's/^/  /'
+lab_check_eq "perm-check: unprivileged, every mutating command gets EPERM, status and dump work" 0 "$rc"
+lab_check_eq "perm-check ran its 9 checks" 9 "$(grep -c '^ok ' <<<"$perm")"
+
+# node-set round trips
+lab_check "node-set name, cluster, node id and phase" \
+	"$NL" node-set name=r1 cluster_id=7 node_id=3 phase=2
+out=$(nl_status)
+lab_check_eq "node.name round-trips" r1 "$(nl_get node.name "$out")"
+lab_check_eq "node.cluster_id round-trips" 7 "$(nl_get node.cluster_id "$out")"
+lab_check_eq "node.node_id round-trips" 3 "$(nl_get node.node_id "$out")"
+lab_check_eq "node.phase round-trips" prepare "$(nl_get node.phase "$out")"
+
+lab_check "node-set the largest values: 63-byte name, node id 255, last phase" \
+	"$NL" node-set "name=$(long_name 63)" cluster_id=4294967295 node_id=255 phase=14
+out=$(nl_status)
+lab_check_eq "63-byte name round-trips" "$(long_name 63)" "$(nl_get node.name "$out")"
+lab_check_eq "cluster id 2^32-1 round-trips" 4294967295 "$(nl_get node.cluster_id "$out")"
+lab_check_eq "node id 255 round-trips" 255 "$(nl_get node.node_id "$out")"
+lab_check_eq "phase 14 (ISSU_PHASE_MAX) round-trips" upgrade-primary "$(nl_get node.phase "$out")"
+
+lab_check "node-set of the node id alone" "$NL" node-set node_id=9
+out=$(nl_status)
+lab_check_eq "attributes left out keep their value" "$(long_name 63)/9/upgrade-primary" \
+	"$(nl_get node.name "$out")/$(nl_get node.node_id "$out")/$(nl_get node.phase "$out")"
+
+lab_check "node-set back to r1" "$NL" node-set name=r1 cluster_id=7 node_id=3 phase=prepare
+out=$(nl_status)
+lab_check_eq "node is r1 again" r1/3/prepare \
+	"$(nl_get node.name "$out")/$(nl_get node.node_id "$out")/$(nl_get node.phase "$out")"
+
+# The strict policies: each request is refused whole, status unchanged
+expect_reject "node-set node_id 999 (range 0..255)" ERANGE node.node_id \
+	node-set 'nest:node{u32:node_id=999}'
+expect_reject "node-set phase 15 (beyond ISSU_PHASE_MAX)" ERANGE node.phase \
+	node-set 'nest:node{u32:phase=15}'
+expect_reject "node-set phase 2^32-1" ERANGE node.phase \
+	node-set 'nest:node{u32:phase=4294967295}'
+expect_reject "node-set 64-byte name (max 63)" 'EINVAL|ERANGE' node.name \
+	node-set "nest:node{str:name=$(long_name 64)}"
+expect_reject "node-set name without its NUL" EINVAL node.name \
+	node-set 'nest:node{strn:name=r2}'
+expect_reject "node-set u32 node_id given 2 bytes" EINVAL node.node_id \
+	node-set 'nest:node{u16:node_id=5}'
+expect_reject "node-set u32 cluster_id given 8 bytes" EINVAL node.cluster_id \
+	node-set 'nest:node{u64:cluster_id=5}'
+expect_reject "node-set with an unknown top-level attribute type" EINVAL attr.200 \
+	node-set 'nest:node{u32:node_id=5}' u32:200=1
+expect_reject "node-set with a status-only top-level attribute (version)" EINVAL version \
+	node-set 'nest:node{u32:node_id=5}' str:version=x
+expect_reject "node-set with an unknown attribute type in the node nest" EINVAL node.attr.50 \
+	node-set 'nest:node{u32:node_id=5,u32:50=1}'
+expect_reject "node-set with a read-only node attribute (updated_ns)" EINVAL node.updated_ns \
+	node-set 'nest:node{u32:node_id=5,u64:updated_ns=1}'
+expect_reject "node-set with the node nest lacking NLA_F_NESTED" EINVAL node \
+	node-set 'nest-noflag:node{u32:node_id=5}'
+expect_reject "checkpoint format version 0" ERANGE format_write \
+	checkpoint u32:format_write=0
+expect_reject "checkpoint format version 99" ERANGE format_write \
+	checkpoint u32:format_write=99
+expect_reject "checkpoint format version as u8" EINVAL format_write \
+	checkpoint u8:format_write=1
+expect_reject "arm format version 99" ERANGE format_write \
+	arm u32:format_write=99
+
+# A missing required attribute is reported as such (no message, a type)
+out=$("$NL" raw node-set)
+rc=$?
+lab_log "node-set without the node nest: rc=$rc $(tr '\n' ' ' <<<"$out")"
+lab_check_eq "node-set without the node nest: EINVAL, extack names ISSU_A_NODE (12) missing" \
+	3/EINVAL/12 "$rc/$(nl_get error "$out")/$(nl_get extack.miss_type "$out")"
+
+# Events: arm and disarm are announced on "events"
+"$NL" monitor 2 20 >"$LAB_OUT/events.out" 2>"$LAB_OUT/events.err" &
+mon=$!
+for _ in $(seq 100); do
+	grep -q '^ready' "$LAB_OUT/events.err" 2>/dev/null && break
+	sleep 0.1
+done
+lab_check "arm" "$NL" arm
+lab_check "disarm" "$NL" disarm
+wait $mon
+lab_check_eq "monitor got both events" 0 $?
+ev=$(cat "$LAB_OUT/events.out")
+printf '%s\n' "$ev" | sed 's/^/  /'
+lab_check_eq "events: arm-ntf armed=1, then arm-ntf armed=0" "arm-ntf/1 arm-ntf/0" \
+	"$(awk -F= '/^event=/ { e = $2 } /^armed=/ { printf "%s%s/%s", sep, e, $2; sep = " " }' <<<"$ev")"
+
+lab_check "issu.ko unloads" rmmod issu
+lab_done
