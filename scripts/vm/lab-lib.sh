@@ -10,7 +10,10 @@
 #   lab_accel               tcg, or kvm where a probe boot proved it works
 #   lab_vm_start NAME OUT SCENARIO [QEMU ARGS...]
 #                           boot a guest on stage 1 of SCENARIO, results in
-#                           OUT; records its PID in OUT/qemu.pid
+#                           OUT; records its PID in OUT/qemu.pid. qemu runs
+#                           under $LAB_VM_WRAP when set (a command prefix that
+#                           execs its arguments, e.g. "ip netns exec NS"), so
+#                           the recorded PID is qemu's own
 #   lab_vm_wait NAME OUT TIMEOUT
 #                           wait for it; kills it at TIMEOUT seconds
 #   lab_vm_kill OUT         stop a guest by its recorded PID
@@ -110,7 +113,8 @@ EOF
 	accel=$(lab_accel)
 	cpu=max
 	[ "$accel" = kvm ] && cpu=host
-	qemu-system-x86_64 -name "issu-lab-$name" -accel "$accel" -cpu "$cpu" \
+	# shellcheck disable=SC2086 # LAB_VM_WRAP is a command prefix, split on purpose
+	${LAB_VM_WRAP:-} qemu-system-x86_64 -name "issu-lab-$name" -accel "$accel" -cpu "$cpu" \
 		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
 		-serial "file:$out/console.log" \
 		-kernel "$LAB_VMLINUZ" -initrd "$LAB_INITRD" \
