@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host tests of issu-helper (no kernel needed), TAP 13: usage errors,
+# inspect of images written by issu-helper-mkimage (valid, corrupted,
+# truncated, missing), the netlink reply printers (issu-helper-report-test),
+# the netlink receive paths against a fake kernel socket
+# (issu-helper-nl-test, skipped without CAP_NET_ADMIN) and JSON validity
+# (python3's json). Run from the directory the selftests
+# were built into:
+#
+#   ./issu-helper-cli-test.sh
+#   VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=all \
+#	--error-exitcode=99" ./issu-helper-cli-test.sh
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+helper=$here/issu-helper
+mkimage=$here/issu-helper-mkimage
+reporter=$here/issu-helper-report-test
+nltest=$here/issu-helper-nl-test
+VALGRIND=${VALGRIND:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out
+err=$tmp/err
+rc=0
+
+# Run the helper: stdout in $out, stderr in $err, exit code in $rc.
+run() {
+	$VALGRIND "$helper" "$@" >"$out" 2>"$err"
+	rc=$?
+}
+
+run_reporter() {
+	$VALGRIND "$reporter" "$@" >"$out" 2>"$err"
+	rc=$?
+}
+
+# A scenario of issu-helper-nl-test; exit 77: cannot play the kernel here.
+SKIP_RC=77
+nl_scenario() {
+	$VALGRIND "$nltest" "$1" >"$out" 2>"$err"
+	rc=$?
+	[ "$rc" -eq "$SKIP_RC" ] && return "$SKIP_RC"
+	expect_rc 0
+}
+
+# Python assertions on the JSON in $out: d is the document.
+# Extra arguments are sys.argv[2:].
+json() {
+	local code=$1
+
+	shift
+	python3 - "$out" "$@" <<PYEOF
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+$code
+PYEOF
+}
+
+expect_rc() {
+	[ "$rc" -eq "$1" ] || { echo "exit code $rc, expected $1"; return 1; }
+}
+
+# A usage error: exit 2 and stderr naming the bad word.
+usage_error() {
+	local word=$1; shift
+	run "$@"
+	expect_rc 2 && grep -qF -- "$word" "$err"
+}
+
+no_ctrl() {
+	! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037]')" "$1"
+}
+
+mkimg() {
+	$VALGRIND "$mkimage" "$@" 2>"$err"
+}
+
+# Byte $2 of file $1 flipped.
+flip() {
+	python3 - "$1" "$2" <<'PYEOF'
+import sys
+p, off = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(p, "rb").read())
+b[off] ^= 0xff
+open(p, "wb").write(b)
+PYEOF
+}
+
+# ------------------------------------------------------------ usage errors
+
+t_no_command() { run; expect_rc 2 && grep -q "no command" "$err"; }
+t_unknown_command() { usage_error "'frobnicate'" frobnicate; }
+t_unknown_global_long() { usage_error "'--bogus'" --bogus status; }
+t_unknown_global_short() { usage_error "'-x'" -x status; }
+t_unknown_sub_option() { usage_error "'--frob'" inspect --frob; }
+t_unexpected_argument() { usage_error "'extra'" status extra; }
+t_missing_value() { usage_error "'--count' needs a value" monitor --count; }
+t_bad_count() { usage_error "'abc'" monitor --count abc; }
+t_bad_timeout() { usage_error "'-1'" monitor --timeout -1; }
+t_bad_format() { usage_error "'0'" checkpoint --format-version 0; }
+t_bad_slot() { usage_error "'2'" inspect --slot 2; }
+t_file_and_slot() { usage_error "'img'" inspect img --slot 0; }
+t_node_bad_phase() { usage_error "'warp'" node set phase warp; }
+t_node_bad_keyword() { usage_error "'colour'" node set colour blue; }
+t_node_bad_action() { usage_error "'frob'" node frob; }
+t_node_nothing() { usage_error "nothing to set" node set; }
+t_node_long_name() {
+	usage_error "too long" node set name "$(printf 'n%.0s' {1..64})"
+}
+
+t_help() {
+	local c
+
+	run --help
+	expect_rc 0 && grep -q "^commands:" "$out" || return 1
+	for c in status checkpoint restore discard arm disarm node monitor inspect; do
+		run "$c" -h
+		expect_rc 0 && grep -q "^usage: issu-helper .*$c" "$out" ||
+			{ echo "$c -h"; return 1; }
+	done
+}
+
+t_version() { run -V; expect_rc 0 && grep -q "^issu-helper [0-9]" "$out"; }
+
+t_status_no_module() {
+	run status
+	grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+	expect_rc 3 && grep -qxF "issu-helper: status: issu.ko is not loaded (no generic netlink family issu)" "$err"
+}
+
+# ----------------------------------------------------------------- inspect
+
+t_inspect_valid_text() {
+	mkimg "$tmp/img" || return 1
+	run inspect "$tmp/img"
+	expect_rc 0 && grep -q "valid: yes" "$out" &&
+		grep -q "phase: upgrade-secondary" "$out"
+}
+
+t_inspect_valid_json() {
+	mkimg "$tmp/img" || return 1
+	run -j inspect "$tmp/img"
+	expect_rc 0 && json '
+h = d["header"]; s = d["sections"]
+assert d["valid"] is True and d["error"] is None, d
+assert d["size"] == h["total_len"] == 320, d
+assert h["version"] == 1 and h["hdr_len"] == 128 and h["generation"] == 42
+assert h["flags"] == ["final"] and h["section_count"] == 3
+assert h["created_ns"] == 1700000000123456789
+assert h["writer_module"] == "0.1.0" and h["writer_kernel"] == "6.1.0-issu-test"
+assert [x["index"] for x in s] == [0, 1, 2]
+assert s[0]["name"] == "node" and s[0]["verdict"] == "ok" and s[0]["offset"] == 128
+n = s[0]["node"]
+assert n == {"name": "r1-test", "cluster_id": 7, "node_id": 2,
+             "phase": "upgrade-secondary",
+             "phase_start_ns": 1700000000000000000,
+             "updated_ns": 1700000000500000000}, n
+assert s[1]["name"] == "flows" and s[1]["flags"] == ["partial"]
+assert s[1]["count"] == 3 and s[1]["len"] == 24 and s[1]["verdict"] == "ok"
+assert s[2]["type"] == 200 and "name" not in s[2] and s[2]["verdict"] == "unknown"
+assert s[2]["version"] == 3 and s[2]["len"] == 5
+'
+}
+
+t_inspect_pretty() {
+	mkimg "$tmp/img" || return 1
+	run -j inspect "$tmp/img"
+	cp "$out" "$tmp/compact"
+	run -p inspect "$tmp/img"
+	expect_rc 0 && [ "$(wc -l <"$out")" -gt 10 ] &&
+		json 'assert d == json.load(open(sys.argv[2]))' "$tmp/compact"
+}
+
+t_inspect_slot_padded() {
+	mkimg -s 65536 "$tmp/slot" || return 1
+	run -j inspect "$tmp/slot"
+	expect_rc 0 && json '
+assert d["valid"] and d["size"] == 65536 and d["header"]["total_len"] == 320'
+}
+
+t_inspect_escaping() {
+	mkimg -n "$(printf 'we"ird\\\tname')" -k "$(printf 'k\377\001')" \
+		"$tmp/odd" || return 1
+	run -j inspect "$tmp/odd"
+	expect_rc 0 && json '
+assert d["sections"][0]["node"]["name"] == "we\"ird\\\tname", d["sections"][0]
+assert d["header"]["writer_kernel"] == "k\ufffd\x01", d["header"]' || return 1
+	run inspect "$tmp/odd"
+	expect_rc 0 && no_ctrl "$out" && grep -qF 'we"ird\\x09name' "$out"
+}
+
+t_inspect_payload_crc() {
+	mkimg "$tmp/bad" && flip "$tmp/bad" 170 || return 1
+	run -j inspect "$tmp/bad"
+	expect_rc 5 && grep -q "section payload CRC mismatch" "$err" && json '
+e = d["error"]
+assert d["valid"] is False
+assert e["code"] == "sec-crc" and e["section"] == 0 and e["offset"] == 160, e
+assert e["reason"] == "section payload CRC mismatch", e
+assert "offset 160" in e["detail"], e
+assert d["sections"][0]["verdict"] == "bad-crc" and "node" not in d["sections"][0]
+assert d["sections"][1]["verdict"] == "ok"'
+}
+
+t_inspect_header_crc() {
+	mkimg "$tmp/bad" && flip "$tmp/bad" 16 || return 1
+	run -j inspect "$tmp/bad"
+	expect_rc 5 && json '
+assert d["error"]["code"] == "bad-hdr-crc" and d["error"]["offset"] == 44, d
+assert "section" not in d["error"] and d["header"] is None and d["sections"] == []'
+}
+
+t_inspect_bad_magic() {
+	mkimg "$tmp/bad" && flip "$tmp/bad" 0 || return 1
+	run inspect "$tmp/bad"
+	expect_rc 5 && grep -q "code: bad-magic" "$out" &&
+		grep -q "magic missing" "$err"
+}
+
+t_inspect_truncated() {
+	mkimg "$tmp/img" && head -c 312 "$tmp/img" >"$tmp/short" || return 1
+	run -j inspect "$tmp/short"
+	expect_rc 5 && grep -q truncated "$err" && json '
+assert d["error"]["code"] == "truncated" and d["size"] == 312, d
+assert "320 bytes needed, 312 available" in d["error"]["detail"], d'
+}
+
+t_inspect_empty() {
+	: >"$tmp/empty"
+	run -j inspect "$tmp/empty"
+	expect_rc 5 && json 'assert d["error"]["code"] == "too-short"'
+}
+
+t_inspect_missing_file() {
+	run inspect "$tmp/no-such-image"
+	expect_rc 5 && grep -qF "$tmp/no-such-image: No such file or directory" "$err" &&
+		[ ! -s "$out" ]
+}
+
+t_inspect_directory() {
+	run inspect "$tmp"
+	expect_rc 5 && grep -qF "$tmp: Is a directory" "$err"
+}
+
+# --------------------------------------------------------- netlink replies
+
+t_status_json() {
+	run_reporter status
+	expect_rc 0 && grep -q "ignoring malformed attribute" "$err" && json '
+assert d["version"] == "0.1.0" and d["format"] == {"min": 1, "max": 1}, d
+assert d["armed"] is True and d["restore_mode"] == "command"
+st = d["store"]
+assert st["state"] == "ready" and st["phys"] == 1 << 32 and st["size"] == 16 << 20
+assert st["load_id"] == "deadbeef0102030405060708090a0bff" and st["formatted"] is False
+assert len(st) == 11, st
+c = d["checkpoint"]
+assert c["flags"] == ["final", "manual", 128] and c["trigger"] == "kexec", c
+assert c["duration_ns"] == 1234567 and c["result"] == 0 and c["slot"] == 1
+assert len(c) == 13 and "prev_boot" not in c, c
+assert d["last_checkpoint"] is None
+r = d["restore"]
+assert r["result"] == "partial" and r["mode"] == "auto" and r["failed"] == 1, r
+n = d["node"]
+assert n["name"] == "r1 \"edge\"\n\x01\u00e9" and n["phase"] == "upgrade-secondary", n
+assert [s["verdict"] for s in d["sections"]] == ["ok", 9]
+assert d["sections"][1]["flags"] == ["partial"] and d["sections"][1]["type"] == 200
+assert sorted(d) == sorted(["version", "format", "armed", "restore_mode", "store",
+    "checkpoint", "last_checkpoint", "restore", "node", "sections"]), sorted(d)'
+}
+
+t_status_text() {
+	run_reporter status text
+	expect_rc 0 && no_ctrl "$out" && grep -q "^  restore mode: command$" "$out" &&
+		grep -q "^last checkpoint: none$" "$out" &&
+		grep -q "^  phase: upgrade-secondary$" "$out" &&
+		grep -q "^section 1 (unknown):$" "$out"
+}
+
+t_events_json() {
+	run_reporter events
+	expect_rc 0 && [ "$(wc -l <"$out")" -eq 5 ] && python3 - "$out" <<'PYEOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert [e["event"] for e in ev] == ["checkpoint", "restore", "discard", "arm", 77], ev
+assert ev[0]["result"] == -28 and ev[0]["last_checkpoint"]["result"] == -28
+assert ev[0]["last_checkpoint"]["prev_boot"] is True
+assert ev[1]["restore"]["restored"] == 10 and ev[3]["armed"] is True
+PYEOF
+}
+
+t_events_text() {
+	run_reporter events text
+	expect_rc 0 && [ "$(wc -l <"$out")" -eq 5 ] &&
+		grep -q '^checkpoint: result="-28 (.*)" reason="store full" last_checkpoint={ generation=5 ' "$out" &&
+		grep -q '^arm: armed=yes result=ok$' "$out"
+}
+
+# ------------------------------------------------- netlink receive paths
+
+t_nl_extack() {
+	nl_scenario extack || return
+	grep -qxF "issu-helper: checkpoint: issu: store not ready (No such device)" "$err"
+}
+
+t_nl_warning() {
+	nl_scenario warning || return
+	grep -qxF "issu-helper: checkpoint: warning: issu: attribute deprecated" "$err"
+}
+
+t_nl_eperm() {
+	nl_scenario eperm || return
+	grep -q "Operation not permitted (CAP_NET_ADMIN needed)" "$err"
+}
+
+t_nl_dump_intr() { nl_scenario dump-intr; }
+t_nl_dump_intr_split() { nl_scenario dump-intr-split; }
+
+t_nl_dump_error() {
+	nl_scenario dump-error || return
+	grep -qxF "issu-helper: checkpoint: issu: dump failed (Invalid argument)" "$err"
+}
+
+t_nl_events() { nl_scenario events; }
+
+# -------------------------------------------------------------------- main
+
+tests=$(grep -oE '^t_[a-z_]+' "$0")
+
+echo "TAP version 13"
+echo "1..$(wc -w <<<"$tests")"
+i=0
+failed=0
+for t in $tests; do
+	i=$((i + 1))
+	desc=${t#t_}
+	desc=${desc//_/ }
+	if [ "$t" = t_status_no_module ] && [ -d /sys/kernel/issu ]; then
+		echo "ok $i - $desc # SKIP issu.ko is loaded on this host"
+		continue
+	fi
+	log=$("$t" 2>&1)
+	ret=$?
+	if [ $ret -eq 0 ]; then
+		echo "ok $i - $desc"
+	elif [ $ret -eq "$SKIP_RC" ]; then
+		echo "ok $i - $desc # SKIP not possible on this host"
+	else
+		failed=$((failed + 1))
+		echo "not ok $i - $desc"
+		{ [ -n "$log" ] && echo "$log"; echo "exit code: $rc"
+		  echo "stdout:"; head -c 2000 "$out" 2>/dev/null
+		  echo "stderr:"; head -c 2000 "$err" 2>/dev/null; } | sed 's/^/# /'
+	fi
+done
+[ "$failed" -eq 0 ]

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper inspect [FILE | --slot N]: decode a raw checkpoint image with
+ * the codec issu.ko itself uses (kmod/format.c).
+ *
+ * FILE defaults to /sys/kernel/issu/checkpoint, the image the module would
+ * restore (exactly its length, empty if there is none); --slot N reads
+ * /sys/kernel/issu/store/slotN, a whole slot whatever it holds. Both are
+ * readable by root only.
+ *
+ * Prints the header, each section (the node section decoded) and the
+ * verdict of issu_dec_validate(): the reason and byte offset of the first
+ * defect. Exit 0 for a valid image, EXIT_BAD_IMAGE for an invalid one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <linux/issu.h>
+#include <linux/issu_ckpt.h>
+#include <linux/issu_store.h>
+
+#include "format.h"
+#include "issu-helper.h"
+#include "print.h"
+
+#define ISSU_SYSFS		"/sys/kernel/issu"
+#define ISSU_SYSFS_CHECKPOINT	ISSU_SYSFS "/checkpoint"
+#define ISSU_SYSFS_SLOT		ISSU_SYSFS "/store/slot%u"
+#define IMAGE_MAX		(1UL << 30)	/* larger than any store */
+#define READ_CHUNK		(64UL * 1024)
+
+struct image {
+	const char *path;
+	bool sysfs;		/* one of the module's files */
+	uint8_t *buf;
+	size_t len;
+};
+
+/* ------------------------------------------------------------- reading */
+
+static int grow(struct image *img, size_t *cap)
+{
+	size_t ncap = *cap ? *cap * 2 : READ_CHUNK;
+	uint8_t *b;
+
+	if (*cap >= IMAGE_MAX)
+		return -EFBIG;
+	if (ncap > IMAGE_MAX)
+		ncap = IMAGE_MAX;
+	b = realloc(img->buf, ncap);
+	if (!b)
+		return -ENOMEM;
+	img->buf = b;
+	*cap = ncap;
+	return 0;
+}
+
+/* Read all of @fd (sysfs files report no size: read to the end). */
+static int read_fd(int fd, struct image *img)
+{
+	size_t cap = 0;
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		if (img->len == cap) {
+			ret = grow(img, &cap);
+			if (ret)
+				return ret;
+		}
+		n = read(fd, img->buf + img->len, cap - img->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		img->len += (size_t)n;
+	}
+}
+
+static int read_image(struct image *img)
+{
+	int fd, ret;
+
+	fd = open(img->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = read_fd(fd, img);
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static int read_error(const struct image *img, int err)
+{
+	struct stat st;
+
+	if (img->sysfs && err == -ENOENT && stat(ISSU_SYSFS, &st)) {
+		fprintf(stderr, "%s: inspect: issu.ko is not loaded (no %s)\n",
+			PROG, ISSU_SYSFS);
+		return EXIT_NOT_LOADED;
+	}
+	fprintf(stderr, "%s: inspect: %s: %s%s\n", PROG, img->path,
+		strerror(-err),
+		img->sysfs && (err == -EACCES || err == -EPERM) ?
+		" (root only)" : "");
+	switch (-err) {
+	case EACCES:
+	case EPERM:
+		return EXIT_PERM;
+	case ENODEV:
+		return EXIT_NO_STORE;
+	default:
+		return EXIT_BAD_IMAGE;
+	}
+}
+
+/* ------------------------------------------------------------ printing */
+
+static void print_error(const struct issu_fmt_err *err)
+{
+	char detail[256];
+
+	issu_fmt_describe(err, detail, sizeof(detail));
+	pr_obj_open("error", "error");
+	pr_enum("code", "code", &fmt_code_names, err->code);
+	pr_str("reason", "reason", issu_fmt_strerror(err->code));
+	pr_str("detail", "detail", detail);
+	if (err->section >= 0)
+		pr_u32("section", "section", (uint32_t)err->section);
+	pr_u64("offset", "offset", err->offset);
+	pr_obj_close();
+}
+
+static void print_header(const struct issu_ckpt_info *h)
+{
+	if (!h->hdr_len) {
+		pr_none("header", "header", "unreadable");
+		return;
+	}
+	pr_obj_open("header", "header");
+	pr_u32("version", "version", h->version);
+	pr_u32("hdr_len", "header length", h->hdr_len);
+	pr_flags("flags", "flags", &ckpt_flag_names, h->flags);
+	pr_u64("generation", "generation", h->generation);
+	pr_u64("total_len", "total length", h->total_len);
+	pr_time_ns("created_ns", "created", h->created_ns);
+	pr_u32("section_count", "sections", h->section_count);
+	pr_hex32("hdr_crc", "header crc", h->hdr_crc);
+	pr_str("writer_module", "writer module", h->writer_module);
+	pr_str("writer_kernel", "writer kernel", h->writer_kernel);
+	pr_obj_close();
+}
+
+static void print_node(const struct issu_node_state *n)
+{
+	pr_obj_open("node", "node");
+	pr_str("name", "name", n->name);
+	pr_u32("cluster_id", "cluster id", n->cluster_id);
+	pr_u32("node_id", "node id", n->node_id);
+	pr_enum("phase", "phase", &phase_names, n->phase);
+	pr_time_ns("phase_start_ns", "phase start", n->phase_start_ns);
+	pr_time_ns("updated_ns", "updated", n->updated_ns);
+	pr_obj_close();
+}
+
+/* The section's verdict as the module reports it (enum issu_section_verdict). */
+static uint32_t sec_verdict(const struct issu_sec_view *s, int node_ret)
+{
+	switch (s->verdict) {
+	case ISSU_SEC_BAD_CRC:
+		return ISSU_SECTION_BAD_CRC;
+	case ISSU_SEC_UNKNOWN:
+		return ISSU_SECTION_UNKNOWN;
+	default:
+		return node_ret == -EPROTONOSUPPORT ? ISSU_SECTION_NEWER :
+		       ISSU_SECTION_OK;
+	}
+}
+
+static void print_section(const struct issu_sec_view *s)
+{
+	const char *name = names_get(&sec_type_names, s->type);
+	struct issu_node_state node;
+	int node_ret = -EINVAL;
+	char label[64];
+
+	if (s->type == ISSU_SEC_NODE && s->verdict == ISSU_SEC_OK)
+		node_ret = issu_node_decode(s, &node);
+	snprintf(label, sizeof(label), "section %u (%s)", s->index,
+		 name ? name : "unknown");
+	pr_obj_open(NULL, label);
+	pr_u32("index", "index", s->index);
+	pr_u64("offset", "offset", s->offset);
+	pr_u32("type", "type", s->type);
+	if (name)
+		pr_str("name", "name", name);
+	pr_u32("version", "version", s->version);
+	pr_flags("flags", "flags", &sec_flag_names, s->flags);
+	pr_u64("len", "length", s->len);
+	pr_u32("count", "count", s->count);
+	pr_hex32("crc", "crc", s->crc);
+	pr_enum("verdict", "verdict", &verdict_names, sec_verdict(s, node_ret));
+	if (s->type == ISSU_SEC_NODE && s->verdict == ISSU_SEC_OK) {
+		if (!node_ret)
+			print_node(&node);
+		else if (node_ret != -EPROTONOSUPPORT)
+			pr_str("node_error", "node error", strerror(-node_ret));
+	}
+	pr_obj_close();
+}
+
+/* Every section the decoder can walk to (up to a structural defect). */
+static void print_sections(const struct image *img)
+{
+	struct issu_sec_view s;
+	struct issu_dec d;
+
+	open_json_array("sections");
+	if (!issu_dec_init(&d, img->buf, img->len, NULL))
+		while (issu_dec_next(&d, &s) == 1)
+			print_section(&s);
+	close_json_array();
+}
+
+static bool inspect_print(const struct image *img)
+{
+	struct issu_ckpt_info info;
+	struct issu_fmt_err err;
+	bool valid;
+
+	valid = !issu_dec_validate(img->buf, img->len, &info, &err);
+	open_json_object(NULL);
+	pr_group_open("image");
+	pr_str("file", "file", img->path);
+	pr_u64("size", "size", img->len);
+	pr_bool("valid", "valid", valid);
+	if (valid)
+		pr_none("error", "error", "none");
+	else
+		print_error(&err);
+	pr_group_close();
+	print_header(&info);
+	print_sections(img);
+	close_json_object();
+
+	if (!valid) {
+		char detail[256];
+
+		issu_fmt_describe(&err, detail, sizeof(detail));
+		fprintf(stderr, "%s: inspect: %s: invalid checkpoint image: %s\n",
+			PROG, img->path, detail);
+		if (img->sysfs && !img->len)
+			fprintf(stderr, "%s: inspect: %s is empty: %s\n", PROG,
+				img->path, "the store holds no valid checkpoint");
+	}
+	return valid;
+}
+
+/* ------------------------------------------------------------- command */
+
+/* Return: -1 to go on, or the exit code. */
+static int inspect_parse(int argc, char **argv, struct opts *o,
+			 struct image *img, char *slot_path, size_t size)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "slot", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool slot_given = false;
+	uint32_t slot;
+	int c;
+
+	while ((c = cmd_getopt(argc, argv, COMMON_SHORTOPTS "s:", longopts,
+			       o)) != -1) {
+		if (c < -1)
+			return cmd_opt_exit(c);
+		if (parse_u32(optarg, &slot) || slot >= ISSU_STORE_SLOTS)
+			return cmd_usage_error(o, "invalid slot '%s' (0..%d)",
+					       optarg, ISSU_STORE_SLOTS - 1);
+		slot_given = true;
+	}
+	if (argc - optind > 1)
+		return cmd_usage_error(o, "unexpected argument '%s'",
+				       argv[optind + 1]);
+	if (optind < argc && slot_given)
+		return cmd_usage_error(o, "give FILE or --slot, not both ('%s')",
+				       argv[optind]);
+	if (optind < argc) {
+		img->path = argv[optind];
+	} else if (slot_given) {
+		snprintf(slot_path, size, ISSU_SYSFS_SLOT, slot);
+		img->path = slot_path;
+		img->sysfs = true;
+	} else {
+		img->path = ISSU_SYSFS_CHECKPOINT;
+		img->sysfs = true;
+	}
+	return -1;
+}
+
+int cmd_inspect(int argc, char **argv, struct opts *o)
+{
+	struct image img = { 0 };
+	char slot_path[64];
+	int rc, ret;
+
+	rc = inspect_parse(argc, argv, o, &img, slot_path, sizeof(slot_path));
+	if (rc >= 0)
+		return rc;
+	ret = read_image(&img);
+	if (ret) {
+		rc = read_error(&img, ret);
+	} else {
+		print_init_opts(o, false);
+		rc = inspect_print(&img) ? EXIT_OK : EXIT_BAD_IMAGE;
+		rc = output_end(rc);
+	}
+	free(img.buf);
+	return rc;
+}

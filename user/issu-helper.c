@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper: command line client of issu.ko, the in-service software
+ * upgrade module: status, checkpoint, restore, discard, arm, disarm, node,
+ * monitor (generic netlink family "issu") and inspect (checkpoint images).
+ *
+ *   issu-helper [-j] [-p] COMMAND [ARGS]
+ *
+ * One file per subcommand; this one holds the table of subcommands, the
+ * global options and the helpers they share. Exit codes: issu-helper.h.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/issu.h>
+#include <linux/issu_ckpt.h>
+
+#include "issu-helper.h"
+#include "print.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct cmd cmds[] = {
+	{ "status", cmd_status, "",
+	  "module, store, checkpoints, restore, node and sections" },
+	{ "checkpoint", cmd_checkpoint, "[--format-version N]",
+	  "take a checkpoint now" },
+	{ "restore", cmd_restore, "",
+	  "restore the preserved checkpoint (restore mode command)" },
+	{ "discard", cmd_discard, "",
+	  "invalidate every checkpoint in the store" },
+	{ "arm", cmd_arm, "[--format-version N]",
+	  "take a checkpoint in the kexec path" },
+	{ "disarm", cmd_disarm, "",
+	  "no checkpoint in the kexec path" },
+	{ "node", cmd_node,
+	  "{ show | set [name NAME] [cluster-id N] [node-id N] [phase PHASE] }",
+	  "show or set the node's identity and upgrade phase" },
+	{ "monitor", cmd_monitor, "[--count N] [--timeout SECONDS]",
+	  "print events as they come" },
+	{ "inspect", cmd_inspect, "[FILE | --slot N]",
+	  "decode a raw checkpoint image" },
+};
+
+static void usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp,
+		"usage: %s [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"options:\n"
+		"  -j, --json      JSON output\n"
+		"  -p, --pretty    pretty-printed JSON (implies -j)\n"
+		"  -V, --version   print the version and exit\n"
+		"  -h, --help      print this help and exit\n"
+		"\n"
+		"commands:\n", PROG);
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		fprintf(fp, "  %-11s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(fp, "\n'%s COMMAND -h' shows a command's arguments; see issu-helper(8).\n",
+		PROG);
+}
+
+/**
+ * cmd_usage() - usage of one subcommand
+ * @cmd: subcommand
+ * @error: on stderr after a usage error, else on stdout (-h)
+ */
+void cmd_usage(const struct cmd *cmd, bool error)
+{
+	FILE *fp = error ? stderr : stdout;
+
+	fprintf(fp, "usage: %s [-j] [-p] %s%s%s\n", PROG, cmd->name,
+		*cmd->args ? " " : "", cmd->args);
+	if (!error)
+		fprintf(fp, "%s\n", cmd->help);
+}
+
+/**
+ * cmd_usage_error() - report a usage error of the running subcommand
+ * @o: options (o->cmd the subcommand)
+ * @fmt: message, naming the offending word
+ *
+ * Return: EXIT_USAGE.
+ */
+int cmd_usage_error(const struct opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", PROG, o->cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cmd_usage(o->cmd, true);
+	return EXIT_USAGE;
+}
+
+/* The word getopt_long() refused: "-x" or the whole "--long" word. */
+static void bad_option(const char *where, char **argv, int c)
+{
+	char word[3] = { '-', (char)optopt, '\0' };
+	const char *w = optopt && optopt != '?' ? word : argv[optind - 1];
+
+	if (c == ':')
+		fprintf(stderr, "%s: %s'%s' needs a value\n", PROG, where,
+			argv[optind - 1]);
+	else
+		fprintf(stderr, "%s: %sunknown option '%s'\n", PROG, where, w);
+}
+
+/**
+ * cmd_getopt() - getopt_long() for subcommands
+ * @argc: arguments, argv[0] the subcommand
+ * @argv: arguments
+ * @shortopts: COMMON_SHORTOPTS and the subcommand's
+ * @longopts: COMMON_LONGOPTS and the subcommand's
+ * @o: options; -j and -p are handled here
+ *
+ * Return: the next option of the subcommand's own, -1 at the end, OPT_HELP
+ * after -h (usage printed) or OPT_ERROR after a usage error (reported).
+ */
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, struct opts *o)
+{
+	char where[64];
+	int c;
+
+	for (;;) {
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'p':
+			o->pretty = true;
+			break;
+		case 'h':
+			cmd_usage(o->cmd, false);
+			return OPT_HELP;
+		case '?':
+		case ':':
+			snprintf(where, sizeof(where), "%s: ", o->cmd->name);
+			bad_option(where, argv, c);
+			cmd_usage(o->cmd, true);
+			return OPT_ERROR;
+		default:
+			return c;
+		}
+	}
+}
+
+/* Exit code after cmd_getopt() returned OPT_HELP or OPT_ERROR. */
+int cmd_opt_exit(int c)
+{
+	return c == OPT_HELP ? EXIT_OK : EXIT_USAGE;
+}
+
+/**
+ * cmd_no_args() - options of a subcommand that takes no arguments
+ * @argc: arguments, argv[0] the subcommand
+ * @argv: arguments
+ * @o: options
+ *
+ * Return: -1 to go on, or the exit code (help, usage error).
+ */
+int cmd_no_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	c = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o);
+	if (c != -1)
+		return c < -1 ? cmd_opt_exit(c) :
+		       cmd_usage_error(o, "unknown option '-%c'", c);
+	if (optind < argc)
+		return cmd_usage_error(o, "unexpected argument '%s'",
+				       argv[optind]);
+	return -1;
+}
+
+/**
+ * parse_u32() - a decimal or 0x-prefixed hexadecimal u32
+ * @s: text
+ * @val: the value
+ *
+ * Return: 0, or -1 if @s is not wholly such a number.
+ */
+int parse_u32(const char *s, uint32_t *val)
+{
+	int base = 10;
+	unsigned long long v;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s || !((*s >= '0' && *s <= '9') ||
+		     (base == 16 && strchr("abcdefABCDEF", *s))))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*val = (uint32_t)v;
+	return 0;
+}
+
+/* Positive, finite seconds, fractions allowed. Return: 0 or -1. */
+int parse_seconds(const char *s, double *val)
+{
+	char *end;
+	double v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v <= 0 || v > 1e9)
+		return -1;
+	*val = v;
+	return 0;
+}
+
+void print_init_opts(const struct opts *o, bool oneline)
+{
+	print_init(stdout, o->json || o->pretty, o->pretty, oneline);
+}
+
+/* Flush the output; a write error turns success into EXIT_FAIL. */
+int output_end(int rc)
+{
+	if (print_end() == 0)
+		return rc;
+	fprintf(stderr, "%s: cannot write the output: %s\n", PROG,
+		strerror(errno));
+	return rc ? rc : EXIT_FAIL;
+}
+
+static void version(void)
+{
+	printf("%s %s (generic netlink family %s version %d, checkpoint format 1..%d)\n",
+	       PROG, ISSU_HELPER_VERSION, ISSU_FAMILY_NAME, ISSU_FAMILY_VERSION,
+	       ISSU_CKPT_VERSION);
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { 0 };
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:jpVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = true;
+			break;
+		case 'p':
+			o.pretty = true;
+			break;
+		case 'V':
+			version();
+			return output_end(EXIT_OK);
+		case 'h':
+			usage(stdout);
+			return output_end(EXIT_OK);
+		default:
+			bad_option("", argv, c);
+			fprintf(stderr, "Try '%s --help'.\n", PROG);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "%s: no command given\n", PROG);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	o.cmd = find_cmd(argv[optind]);
+	if (!o.cmd) {
+		fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n",
+			PROG, argv[optind], PROG);
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* restart getopt for the subcommand's own options */
+	return o.cmd->fn(argc, argv, &o);
+}

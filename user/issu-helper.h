@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * issu-helper: command line client of issu.ko.
+ * Exit codes, the subcommand table and helpers shared by the subcommands.
+ */
+#ifndef _ISSU_HELPER_H
+#define _ISSU_HELPER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <getopt.h>
+
+#ifndef ISSU_HELPER_VERSION
+#define ISSU_HELPER_VERSION "0.1.0"
+#endif
+
+#define PROG "issu-helper"
+
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
+
+/* Exit codes: stable, documented in issu-helper(8). */
+enum issu_exit {
+	EXIT_OK = 0,		/* success */
+	EXIT_FAIL = 1,		/* the operation failed (kernel returned an error) */
+	EXIT_USAGE = 2,		/* usage error */
+	EXIT_NOT_LOADED = 3,	/* issu.ko is not loaded */
+	EXIT_PERM = 4,		/* permission denied (EPERM, EACCES) */
+	EXIT_BAD_IMAGE = 5,	/* invalid or unreadable checkpoint image */
+	EXIT_NO_STORE = 6,	/* preserved-memory store not available (ENODEV) */
+	EXIT_TIMEOUT = 7,	/* monitor: --timeout expired */
+};
+
+/* Options valid before and after every subcommand. */
+struct opts {
+	bool json;
+	bool pretty;
+	const struct cmd *cmd;	/* subcommand being run */
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct opts *o);
+	const char *args;	/* usage after the command name */
+	const char *help;	/* one line */
+};
+
+/* Short and long options every subcommand accepts (-j, -p, -h). */
+#define COMMON_SHORTOPTS ":jph"
+#define COMMON_LONGOPTS					\
+	{ "json", no_argument, NULL, 'j' },		\
+	{ "pretty", no_argument, NULL, 'p' },		\
+	{ "help", no_argument, NULL, 'h' }
+
+/* Returned by cmd_getopt() besides option characters and -1. */
+enum {
+	OPT_ERROR = -2,		/* usage error, already reported */
+	OPT_HELP = -3,		/* -h: usage printed on stdout */
+};
+
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, struct opts *o);
+int cmd_opt_exit(int c);
+int cmd_no_args(int argc, char **argv, struct opts *o);
+int cmd_usage_error(const struct opts *o, const char *fmt, ...) __printf(2, 3);
+void cmd_usage(const struct cmd *cmd, bool error);
+void print_init_opts(const struct opts *o, bool oneline);
+int output_end(int rc);
+
+int parse_u32(const char *s, uint32_t *val);
+int parse_seconds(const char *s, double *val);
+
+/* Subcommands, one file each. */
+int cmd_status(int argc, char **argv, struct opts *o);
+int cmd_checkpoint(int argc, char **argv, struct opts *o);
+int cmd_restore(int argc, char **argv, struct opts *o);
+int cmd_discard(int argc, char **argv, struct opts *o);
+int cmd_arm(int argc, char **argv, struct opts *o);
+int cmd_disarm(int argc, char **argv, struct opts *o);
+int cmd_node(int argc, char **argv, struct opts *o);
+int cmd_monitor(int argc, char **argv, struct opts *o);
+int cmd_inspect(int argc, char **argv, struct opts *o);
+
+#endif /* _ISSU_HELPER_H */

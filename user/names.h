@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Names of the values of the issu enums and flags: lowercase, '-' for '_'
+ * (upgrade-secondary). A value without a name (a newer module's) has none:
+ * callers print it as a number.
+ */
+#ifndef _ISSU_NAMES_H
+#define _ISSU_NAMES_H
+
+#include <stdint.h>
+
+/* Names indexed by value (enums) or by bit number (flags); NULL: no name. */
+struct names {
+	const char *const *v;
+	unsigned int n;
+};
+
+extern const struct names phase_names;		/* enum issu_phase */
+extern const struct names store_state_names;	/* enum issu_store_state */
+extern const struct names trigger_names;	/* enum issu_trigger */
+extern const struct names restore_result_names;	/* enum issu_restore_result */
+extern const struct names verdict_names;	/* enum issu_section_verdict */
+extern const struct names restore_mode_names;	/* enum issu_restore_mode */
+extern const struct names sec_type_names;	/* enum issu_sec_type */
+extern const struct names ckpt_flag_names;	/* ISSU_CKPT_F_* bits */
+extern const struct names sec_flag_names;	/* ISSU_SEC_F_* bits */
+extern const struct names event_names;		/* ISSU_CMD_*_NTF */
+extern const struct names fmt_code_names;	/* enum issu_fmt_code */
+
+const char *names_get(const struct names *t, uint32_t v);
+int names_parse(const struct names *t, const char *s, uint32_t *v);
+
+#endif /* _ISSU_NAMES_H */

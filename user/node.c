@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper node: the node's identity and upgrade phase.
+ *
+ *   node [show]: the ISSU_A_NODE nest of ISSU_CMD_STATUS_GET
+ *   node set [name NAME] [cluster-id N] [node-id N] [phase PHASE]:
+ *	ISSU_CMD_NODE_SET with an ISSU_A_NODE nest of what is given (the
+ *	module keeps the rest); PHASE is a name of enum issu_phase in
+ *	lowercase with '-' for '_' (upgrade-secondary), or its number.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/issu.h>
+#include <linux/issu_ckpt.h>
+
+#include "issu-helper.h"
+#include "nl.h"
+#include "print.h"
+#include "report.h"
+
+struct node_args {
+	const char *action;	/* "show" or "set" */
+	const char *name;
+	uint32_t cluster_id;
+	uint32_t node_id;
+	uint32_t phase;
+	bool has_cluster_id;
+	bool has_node_id;
+	bool has_phase;
+};
+
+/*
+ * -j, -p, -h (clusters of them too) and their long forms, anywhere among
+ * the words. Return: -1 to go on, or the exit code.
+ */
+static int node_opt(const char *w, struct opts *o)
+{
+	const char *p;
+
+	if (!strcmp(w, "--json"))
+		w = "-j";
+	else if (!strcmp(w, "--pretty"))
+		w = "-p";
+	else if (!strcmp(w, "--help"))
+		w = "-h";
+	if (w[1] == '-')
+		return cmd_usage_error(o, "unknown option '%s'", w);
+	for (p = w + 1; *p; p++) {
+		switch (*p) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'p':
+			o->pretty = true;
+			break;
+		case 'h':
+			cmd_usage(o->cmd, false);
+			return EXIT_OK;
+		default:
+			return cmd_usage_error(o, "unknown option '-%c'", *p);
+		}
+	}
+	return -1;
+}
+
+static void phase_list(char *buf, size_t size)
+{
+	size_t off = 0;
+	const char *n;
+	uint32_t i;
+	int len;
+
+	buf[0] = '\0';
+	for (i = 0; (n = names_get(&phase_names, i)) != NULL; i++) {
+		len = snprintf(buf + off, size - off, "%s%s", off ? ", " : "", n);
+		if (len < 0 || (size_t)len >= size - off)
+			break;
+		off += (size_t)len;
+	}
+}
+
+/* One "keyword value" pair of node set. Return: -1 or the exit code. */
+static int node_set_kw(const char *kw, const char *val, struct node_args *a,
+		       struct opts *o)
+{
+	char list[256];
+
+	if (!strcmp(kw, "name")) {
+		if (a->name)
+			return cmd_usage_error(o, "'name' given twice");
+		if (strlen(val) > ISSU_NODE_NAME_MAX - 1)
+			return cmd_usage_error(o, "node name '%s' too long (at most %d bytes)",
+					       val, ISSU_NODE_NAME_MAX - 1);
+		a->name = val;
+	} else if (!strcmp(kw, "cluster-id")) {
+		if (a->has_cluster_id)
+			return cmd_usage_error(o, "'cluster-id' given twice");
+		if (parse_u32(val, &a->cluster_id))
+			return cmd_usage_error(o, "invalid cluster id '%s'", val);
+		a->has_cluster_id = true;
+	} else if (!strcmp(kw, "node-id")) {
+		if (a->has_node_id)
+			return cmd_usage_error(o, "'node-id' given twice");
+		if (parse_u32(val, &a->node_id))
+			return cmd_usage_error(o, "invalid node id '%s'", val);
+		a->has_node_id = true;
+	} else if (!strcmp(kw, "phase")) {
+		if (a->has_phase)
+			return cmd_usage_error(o, "'phase' given twice");
+		if (names_parse(&phase_names, val, &a->phase)) {
+			phase_list(list, sizeof(list));
+			return cmd_usage_error(o, "unknown phase '%s' (%s)", val, list);
+		}
+		a->has_phase = true;
+	} else {
+		return cmd_usage_error(o, "unknown argument '%s'", kw);
+	}
+	return -1;
+}
+
+/* Return: -1 to go on, or the exit code. */
+static int node_parse(int argc, char **argv, struct opts *o, struct node_args *a)
+{
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1]) {
+			rc = node_opt(argv[i], o);
+			if (rc >= 0)
+				return rc;
+		} else if (!a->action) {
+			a->action = argv[i];
+			if (strcmp(a->action, "show") && strcmp(a->action, "set"))
+				return cmd_usage_error(o, "unknown action '%s'",
+						       a->action);
+		} else if (!strcmp(a->action, "set")) {
+			if (i + 1 >= argc)
+				return cmd_usage_error(o, "'%s' needs a value",
+						       argv[i]);
+			rc = node_set_kw(argv[i], argv[i + 1], a, o);
+			if (rc >= 0)
+				return rc;
+			i++;
+		} else {
+			return cmd_usage_error(o, "unexpected argument '%s'",
+					       argv[i]);
+		}
+	}
+	if (!a->action)
+		a->action = "show";
+	if (!strcmp(a->action, "set") && !a->name && !a->has_cluster_id &&
+	    !a->has_node_id && !a->has_phase)
+		return cmd_usage_error(o, "node set: nothing to set");
+	return -1;
+}
+
+static int node_set(struct nl *nl, const struct node_args *a,
+		    const struct opts *o)
+{
+	struct nlmsghdr *req;
+	struct nlattr *nest;
+
+	req = nl_msg(nl, ISSU_CMD_NODE_SET, NLM_F_ACK);
+	nest = mnl_attr_nest_start(req, ISSU_A_NODE);
+	if (a->name)
+		mnl_attr_put_strz(req, ISSU_NODE_ATTR_NAME, a->name);
+	if (a->has_cluster_id)
+		mnl_attr_put_u32(req, ISSU_NODE_ATTR_CLUSTER_ID, a->cluster_id);
+	if (a->has_node_id)
+		mnl_attr_put_u32(req, ISSU_NODE_ATTR_NODE_ID, a->node_id);
+	if (a->has_phase)
+		mnl_attr_put_u32(req, ISSU_NODE_ATTR_PHASE, a->phase);
+	mnl_attr_nest_end(req, nest);
+	return report_request(o, nl, req, NULL);
+}
+
+/* The node part of status: the node object itself, null if none. */
+static int node_show(struct nl *nl, const struct opts *o)
+{
+	const struct nlattr *tb[ISSU_A_MAX + 1];
+	const struct nlattr *node = NULL;
+	struct nl_msgs m = { 0 };
+	struct nlmsghdr *req;
+	int ret, rc;
+	size_t i;
+
+	req = nl_msg(nl, ISSU_CMD_STATUS_GET, NLM_F_ACK);
+	ret = nl_do(nl, req, &m);
+	if (ret) {
+		rc = nl_error(nl, ret);
+		goto out;
+	}
+	for (i = 0; i < m.n; i++) {
+		nl_parse_msg(m.v[i], &issu_policy, tb);
+		if (tb[ISSU_A_NODE])
+			node = tb[ISSU_A_NODE];
+	}
+	print_init_opts(o, false);
+	report_node(node, NULL, "node");
+	rc = output_end(EXIT_OK);
+out:
+	nl_msgs_free(&m);
+	return rc;
+}
+
+int cmd_node(int argc, char **argv, struct opts *o)
+{
+	struct node_args a = { 0 };
+	struct nl nl;
+	int rc;
+
+	rc = node_parse(argc, argv, o, &a);
+	if (rc >= 0)
+		return rc;
+	rc = nl_open(&nl, strcmp(a.action, "set") ? "node show" : "node set");
+	if (rc == EXIT_OK)
+		rc = strcmp(a.action, "set") ? node_show(&nl, o) :
+		     node_set(&nl, &a, o);
+	nl_close(&nl);
+	return rc;
+}

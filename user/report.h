@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Printers of the issu family's attributes, shared by status, the
+ * commands' replies, node show and monitor: one JSON key and one text label
+ * per attribute, whatever message carries it.
+ */
+#ifndef _ISSU_REPORT_H
+#define _ISSU_REPORT_H
+
+#include <linux/issu.h>
+
+#include "issu-helper.h"
+#include "nl.h"
+
+/* report_top() flags */
+enum {
+	REPORT_NULLS = 1 << 0,	/* absent nests as null ("none" in text) */
+};
+
+/* report_cmd() flags */
+enum {
+	REPORT_FORMAT_OPT = 1 << 0,	/* --format-version N */
+};
+
+extern const struct nl_policy issu_policy;	/* top-level ISSU_A_* */
+
+void report_top(const struct nlattr **tb, unsigned int flags);
+void report_node(const struct nlattr *nest, const char *key, const char *label);
+void report_sections(const struct nl_msgs *m);
+int report_request(const struct opts *o, struct nl *nl,
+		   const struct nlmsghdr *req,
+		   int (*check)(const struct nlattr **tb));
+int report_cmd(int argc, char **argv, struct opts *o, uint8_t cmd,
+	       unsigned int flags, int (*check)(const struct nlattr **tb));
+int report_ckpt_result(const struct nlattr **tb);
+int report_restore_result(const struct nlattr **tb);
+
+#endif /* _ISSU_REPORT_H */

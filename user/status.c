@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper status: everything the module reports.
+ *
+ * ISSU_CMD_STATUS_GET (module, store, preserved and last checkpoint,
+ * restore, node) and the ISSU_CMD_SECTION_GET dump (sections of the
+ * preserved checkpoint), printed as one JSON object or one text report.
+ */
+#include <linux/issu.h>
+
+#include "issu-helper.h"
+#include "nl.h"
+#include "print.h"
+#include "report.h"
+
+static void status_print(const struct opts *o, const struct nl_msgs *st,
+			 const struct nl_msgs *secs)
+{
+	const struct nlattr *tb[ISSU_A_MAX + 1];
+	size_t i;
+
+	print_init_opts(o, false);
+	open_json_object(NULL);
+	for (i = 0; i < st->n; i++) {
+		nl_parse_msg(st->v[i], &issu_policy, tb);
+		report_top(tb, REPORT_NULLS);
+	}
+	report_sections(secs);
+	close_json_object();
+}
+
+int cmd_status(int argc, char **argv, struct opts *o)
+{
+	struct nl_msgs st = { 0 }, secs = { 0 };
+	struct nlmsghdr *req;
+	struct nl nl;
+	int rc, ret;
+
+	rc = cmd_no_args(argc, argv, o);
+	if (rc >= 0)
+		return rc;
+	rc = nl_open(&nl, o->cmd->name);
+	if (rc)
+		goto out;
+	req = nl_msg(&nl, ISSU_CMD_STATUS_GET, NLM_F_ACK);
+	ret = nl_do(&nl, req, &st);
+	if (!ret)
+		ret = nl_dump(&nl, ISSU_CMD_SECTION_GET, &secs);
+	if (ret) {
+		rc = nl_error(&nl, ret);
+		goto out;
+	}
+	status_print(o, &st, &secs);
+	rc = output_end(EXIT_OK);
+out:
+	nl_msgs_free(&st);
+	nl_msgs_free(&secs);
+	nl_close(&nl);
+	return rc;
+}
