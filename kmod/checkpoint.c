@@ -35,7 +35,7 @@ struct issu_ckpt_report issu_last_ckpt;
 struct issu_restore_report issu_restore;
 bool issu_armed;
 enum issu_restore_mode issu_restore_mode;
-static u16 issu_armed_format = ISSU_CKPT_VERSION;
+u16 issu_armed_format = ISSU_CKPT_VERSION;
 
 static char *restore = "auto";
 module_param(restore, charp, 0444);
@@ -212,7 +212,7 @@ static int ckpt_write_sections(struct issu_enc *e, char *reason, size_t size)
 	}
 	if (fault_ckpt && i == fault_ckpt) {
 		snprintf(reason, size, "interrupted by fault injection after %u sections", i);
-		return -EINTR;
+		return -ECANCELED;
 	}
 	return 0;
 }

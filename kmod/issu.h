@@ -149,6 +149,7 @@ extern struct issu_ckpt_state issu_ckpt;
 extern struct issu_ckpt_report issu_last_ckpt;
 extern struct issu_restore_report issu_restore;
 extern bool issu_armed;
+extern u16 issu_armed_format;
 extern enum issu_restore_mode issu_restore_mode;
 
 int issu_ckpt_init(void);

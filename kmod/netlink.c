@@ -189,6 +189,7 @@ static int fill_status(struct sk_buff *skb)
 	if (nla_put_string(skb, ISSU_A_VERSION, ISSU_VERSION) ||
 	    nla_put_u32(skb, ISSU_A_FORMAT_MIN, ISSU_CKPT_VERSION_MIN) ||
 	    nla_put_u32(skb, ISSU_A_FORMAT_MAX, ISSU_CKPT_VERSION) ||
+	    nla_put_u32(skb, ISSU_A_FORMAT_WRITE, issu_armed_format) ||
 	    nla_put_u8(skb, ISSU_A_ARMED, issu_armed) ||
 	    nla_put_u32(skb, ISSU_A_RESTORE_MODE, issu_restore_mode))
 		return -EMSGSIZE;
