@@ -47,7 +47,25 @@ MODULE_PARM_DESC(fault_ckpt, "fault injection: interrupt checkpoints after this 
 
 static const struct issu_section_ops *const issu_sections[] = {
 	&issu_node_section,
+	&issu_flows_section,
 };
+
+static const char *const issu_reason_names[__ISSU_R_MAX] = {
+	[ISSU_R_EXPIRED] = "expired",
+	[ISSU_R_CONFLICT] = "conflict",
+	[ISSU_R_NETNS_PENDING] = "netns-pending",
+	[ISSU_R_NOMEM] = "no-memory",
+	[ISSU_R_TABLE_FULL] = "table-full",
+	[ISSU_R_UNSUPPORTED] = "unsupported",
+	[ISSU_R_NAT] = "nat",
+	[ISSU_R_NO_HELPER] = "without-helper",
+	[ISSU_R_NO_MASTER] = "without-master",
+};
+
+const char *issu_reason_name(enum issu_reason r)
+{
+	return r < __ISSU_R_MAX ? issu_reason_names[r] : "unknown";
+}
 
 const struct issu_section_ops *issu_section_find(u16 type)
 {
@@ -349,6 +367,9 @@ static void restore_apply(const void *image)
 				v.type, v.version, v.count);
 		}
 		st.duration_ns = ktime_get_ns() - t0;
+		if (st.reason[ISSU_R_NETNS_PENDING])
+			pr_info("%llu items of section %s wait for their namespace\n",
+				st.reason[ISSU_R_NETNS_PENDING], issu_sec_type_name(v.type));
 		r->restored += st.restored;
 		r->skipped += st.skipped;
 		r->failed += st.failed;
@@ -433,6 +454,64 @@ out:
 			r->generation, r->restored, r->skipped, r->failed, r->duration_ns);
 	issu_notify(ISSU_CMD_RESTORE_NTF, ret, r->reason);
 	return ret;
+}
+
+/**
+ * issu_restore_netns() - restore what the checkpoint holds for a namespace
+ * @net: the namespace, recreated since the boot
+ * @label: the label it had when the checkpoint was taken
+ * @extack: for the reason of a refusal
+ *
+ * Called with issu_lock held. The checkpoint must have been restored in this
+ * boot (the initial namespace first), and each label is restored once.
+ *
+ * Return: 0, or a negative errno when nothing was restored.
+ */
+int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ack *extack)
+{
+	struct issu_restore_report *r = &issu_restore;
+	struct issu_sec_report *sr;
+	struct issu_sec_stats before;
+	struct issu_ckpt_info info;
+	struct issu_sec_view v;
+	struct issu_dec d;
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	lockdep_assert_held(&issu_lock);
+	ret = store_usable(extack);
+	if (ret)
+		return ret;
+	if (!issu_ckpt.valid || r->generation != issu_ckpt.info.generation ||
+	    (r->result != ISSU_RESTORE_OK && r->result != ISSU_RESTORE_PARTIAL)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the checkpoint was not restored in this boot: nothing to restore into a namespace");
+		return -ENOENT;
+	}
+	ret = issu_dec_init(&d, issu_store_slot(issu_ckpt.slot), issu_store.slot_size, &info);
+	while (!ret && (ret = issu_dec_next(&d, &v)) > 0) {
+		if (v.type == ISSU_SEC_FLOWS && section_verdict(&v) == ISSU_SECTION_OK)
+			break;
+	}
+	if (ret <= 0 || v.index >= issu_ckpt.nsec) {
+		NL_SET_ERR_MSG_MOD(extack, "the checkpoint holds no flows");
+		return -ENOENT;
+	}
+
+	sr = &issu_ckpt.sec[v.index];
+	before = sr->stats;
+	ret = issu_flows_restore_netns(&v, net, label, &sr->stats, extack);
+	if (ret)
+		return ret;
+	sr->stats.duration_ns += ktime_get_ns() - t0;
+	r->restored += sr->stats.restored - before.restored;
+	r->skipped += sr->stats.skipped - before.skipped;
+	r->failed += sr->stats.failed - before.failed;
+	if (r->skipped || r->failed)
+		r->result = ISSU_RESTORE_PARTIAL;
+	issu_ckpt.seq++;
+	issu_notify(ISSU_CMD_RESTORE_NTF, 0, label);
+	return 0;
 }
 
 /**

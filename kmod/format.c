@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * issu checkpoint image codec: encoder, decoder, TLV and node section.
+ * issu checkpoint image codec: encoder, decoder, TLV, node and flows sections.
  *
  * Shared by issu.ko and user space; see format.h. No allocation, no global
  * mutable state. Documentation/issu/checkpoint-format.rst has the layout and
@@ -37,6 +37,19 @@ static_assert(sizeof(((struct issu_ckpt_hdr *)0)->writer_kernel) ==
 	      ISSU_CKPT_WRITER_KERNEL_LEN, "writer_kernel");
 static_assert(ISSU_HDR_V1_LEN % ISSU_CKPT_ALIGN == 0, "header alignment");
 static_assert(ISSU_SEC_HDRLEN % ISSU_CKPT_ALIGN == 0, "section alignment");
+static_assert(sizeof(struct issu_flows_prologue) == 16, "flows prologue");
+static_assert(sizeof(struct issu_flow_rec) == 12, "flow record layout");
+static_assert(sizeof(struct issu_flow_tcp) == ISSU_FLOW_TCP_LEN, "flow tcp");
+static_assert(sizeof(struct issu_flow_sctp) == ISSU_FLOW_SCTP_LEN, "flow sctp");
+static_assert(sizeof(struct issu_flow_dccp) == ISSU_FLOW_DCCP_LEN, "flow dccp");
+static_assert(offsetof(struct issu_flow_tcp, state) == 36, "flow tcp state");
+static_assert(offsetof(struct issu_flow_dccp, handshake_seq) == 8, "dccp seq");
+static_assert(sizeof(struct issu_flow_gre) == 8, "flow gre");
+static_assert(ISSU_FLOW_TCP_LEN <= ISSU_FLOW_PROTO_MAX, "proto block size");
+static_assert(sizeof(((struct issu_flow *)0)->labels) == ISSU_FLOW_LABELS_LEN,
+	      "flow labels");
+static_assert(sizeof(((struct issu_flow *)0)->proto) == ISSU_FLOW_PROTO_MAX,
+	      "flow proto");
 
 /* Bytes of zero padding that bring @n up to a multiple of ISSU_CKPT_ALIGN. */
 static u64 issu_pad8(u64 n)
@@ -451,8 +464,9 @@ int issu_enc_put_str(struct issu_enc *e, u16 type, const char *str)
  * Pads the payload with zeros to 8 bytes, computes the payload CRC and
  * writes the section header with its own CRC.
  *
- * Return: 0, the latched error, -EINVAL if no section is open, -ENOSPC if
- * the padding does not fit.
+ * Return: 0, the latched error, -EINVAL if no section is open or if a flows
+ * section (issu_flows_begin()) got a @count other than the number of records
+ * written into it, -ENOSPC if the padding does not fit.
  */
 int issu_enc_section_end(struct issu_enc *e, u32 count, u32 flags)
 {
@@ -462,7 +476,7 @@ int issu_enc_section_end(struct issu_enc *e, u32 count, u32 flags)
 
 	if (e->err)
 		return e->err;
-	if (!e->sec_open)
+	if (!e->sec_open || (e->flows && count != e->flows_count))
 		return issu_enc_fail(e, -EINVAL);
 	payload = e->buf + e->sec_off + ISSU_SEC_HDRLEN;
 	plen = e->off - e->sec_off - ISSU_SEC_HDRLEN;
@@ -483,6 +497,7 @@ int issu_enc_section_end(struct issu_enc *e, u32 count, u32 flags)
 
 	e->off += pad;
 	e->sec_open = false;
+	e->flows = false;
 	e->sec_count++;
 	return 0;
 }
@@ -918,5 +933,636 @@ int issu_node_decode(const struct issu_sec_view *s, struct issu_node_state *n)
 		n->phase_start_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_PHASE_START_NS]);
 	if (tb[ISSU_NODE_A_UPDATED_NS])
 		n->updated_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_UPDATED_NS]);
+	return 0;
+}
+
+/* ---------------------------------------------------------- flows section */
+
+#define ISSU_FLOWS_PROLOGUE_LEN	((u32)sizeof(struct issu_flows_prologue))
+#define ISSU_FLOW_REC_HDRLEN	((u32)sizeof(struct issu_flow_rec))
+#define ISSU_FLOW_ALIGN		4U
+#define ISSU_FLOW_TUPLE4_LEN	12U
+#define ISSU_FLOW_TUPLE6_LEN	36U
+#define ISSU_FLOW_ACCT_LEN	32U
+#define ISSU_FLOW_TSTAMP_LEN	16U
+/* prologue_len is 16 bits and a multiple of 4. */
+#define ISSU_FLOWS_PROLOGUE_MAX	0xfffcU
+
+static_assert(sizeof(struct issu_flow_rec) + 12 == ISSU_FLOW_REC_MIN_LEN,
+	      "smallest flow record");
+
+static u32 issu_flow_align(u32 n)
+{
+	return (n + ISSU_FLOW_ALIGN - 1) & ~(ISSU_FLOW_ALIGN - 1);
+}
+
+/* Bytes taken by the parts of a record, without the trailing padding. */
+static inline u32 issu_flow_parts_len(u32 flags, u32 proto_len)
+{
+	u32 tl = flags & ISSU_FLOW_F_IPV6 ? ISSU_FLOW_TUPLE6_LEN :
+					    ISSU_FLOW_TUPLE4_LEN;
+	u32 n = ISSU_FLOW_REC_HDRLEN + tl + proto_len;
+
+	if (flags & ISSU_FLOW_F_REPLY)
+		n += tl;
+	if (flags & ISSU_FLOW_F_ZONE)
+		n += 4;
+	if (flags & ISSU_FLOW_F_MARK)
+		n += 4;
+	if (flags & ISSU_FLOW_F_NETNS)
+		n += 4;
+	if (flags & ISSU_FLOW_F_LABELS)
+		n += ISSU_FLOW_LABELS_LEN;
+	if (flags & ISSU_FLOW_F_ACCT)
+		n += ISSU_FLOW_ACCT_LEN;
+	if (flags & ISSU_FLOW_F_TSTAMP)
+		n += ISSU_FLOW_TSTAMP_LEN;
+	if (flags & ISSU_FLOW_F_HELPER)
+		n += ISSU_FLOW_HELPER_LEN;
+	if (flags & ISSU_FLOW_F_SECMARK)
+		n += 4;
+	return n;
+}
+
+/**
+ * issu_flow_rec_len() - bytes a flow record takes in the image
+ * @f: flow as it would be passed to issu_flow_put()
+ *
+ * Return: the record length with its padding (a multiple of 4, at most 244),
+ * so that a writer can check issu_enc_room() before issu_flow_put().
+ */
+u32 issu_flow_rec_len(const struct issu_flow *f)
+{
+	return issu_flow_align(issu_flow_parts_len(f->flags & ISSU_FLOW_F_ALL,
+						   f->proto_len));
+}
+
+/* Store a tuple: addresses (4 or 16 bytes each), then src.u and dst.u raw. */
+static u8 *issu_flow_tuple_put(u8 *p, const struct issu_flow_tuple *t, bool v6)
+{
+	if (v6) {
+		memcpy(p, t->src, 16);
+		memcpy(p + 16, t->dst, 16);
+		p += 32;
+	} else {
+		memcpy(p, t->src, 4);
+		memcpy(p + 4, t->dst, 4);
+		p += 8;
+	}
+	memcpy(p, &t->src_u, sizeof(t->src_u));
+	memcpy(p + 2, &t->dst_u, sizeof(t->dst_u));
+	return p + 4;
+}
+
+static const u8 *issu_flow_tuple_get(const u8 *p, struct issu_flow_tuple *t,
+				     bool v6)
+{
+	if (v6) {
+		memcpy(t->src, p, 16);
+		memcpy(t->dst, p + 16, 16);
+		p += 32;
+	} else {
+		memcpy(t->src, p, 4);
+		memcpy(t->dst, p + 4, 4);
+		p += 8;
+	}
+	memcpy(&t->src_u, p, sizeof(t->src_u));
+	memcpy(&t->dst_u, p + 2, sizeof(t->dst_u));
+	return p + 4;
+}
+
+/*
+ * Copy a protocol block of @len bytes and zero it up to a multiple of 4:
+ * @src and @dst both have room for that (@src is struct issu_flow.proto, or
+ * a record, whose length is a multiple of 4 and covers its padding). Fixed
+ * size moves: a variable-length memcpy() costs more than the whole record.
+ */
+static inline void issu_flow_proto_copy(u8 *dst, const u8 *src, u32 len)
+{
+	u32 end = issu_flow_align(len), i;
+
+	for (i = 0; i + 8 <= end; i += 8)
+		memcpy(dst + i, src + i, 8);
+	if (i < end)
+		memcpy(dst + i, src + i, 4);
+	for (i = len; i < end; i++)
+		dst[i] = 0;
+}
+
+/**
+ * issu_flows_begin() - open an ISSU_SEC_FLOWS section and write its prologue
+ * @e: encoder with no section open
+ * @walk_ns: CLOCK_REALTIME of the conntrack walk; timeouts count from it
+ * @labels: @nr_labels namespace labels; label 0 is the initial namespace
+ *	and must be empty ("" or NULL), every other one non-empty and at most
+ *	ISSU_FLOWS_LABEL_MAX characters. Flows refer to them by index.
+ * @nr_labels: number of labels; 0 writes the single empty label 0
+ *
+ * Writes section version ISSU_FLOWS_SEC_VERSION. Records follow through
+ * issu_flow_put(); issu_enc_section_end() closes the section and must be
+ * given the number of records written.
+ *
+ * Return: 0 or a negative errno, latched in @e: -EINVAL for a bad label 0,
+ * an empty label other than 0 or NULL @labels, -ENAMETOOLONG for a label
+ * over ISSU_FLOWS_LABEL_MAX, -EMSGSIZE if the labels do not fit the 16-bit
+ * prologue_len, or what issu_enc_section_begin() and issu_enc_reserve()
+ * return.
+ */
+int issu_flows_begin(struct issu_enc *e, u64 walk_ns, const char *const *labels,
+		     u16 nr_labels)
+{
+	u32 plen = ISSU_FLOWS_PROLOGUE_LEN + 1;
+	u16 nr = nr_labels ? nr_labels : 1;
+	size_t n;
+	u8 *p, *q;
+	u16 i;
+
+	if (e->err)
+		return e->err;
+	if (nr_labels && !labels)
+		return issu_enc_fail(e, -EINVAL);
+	if (nr_labels && labels[0] && labels[0][0])
+		return issu_enc_fail(e, -EINVAL);
+	for (i = 1; i < nr; i++) {
+		n = labels[i] ? strnlen(labels[i], ISSU_FLOWS_LABEL_MAX + 1) : 0;
+		if (!n)
+			return issu_enc_fail(e, -EINVAL);
+		if (n > ISSU_FLOWS_LABEL_MAX)
+			return issu_enc_fail(e, -ENAMETOOLONG);
+		plen += 1 + (u32)n;
+	}
+	plen = issu_flow_align(plen);
+	if (plen > ISSU_FLOWS_PROLOGUE_MAX)
+		return issu_enc_fail(e, -EMSGSIZE);
+
+	if (issu_enc_section_begin(e, ISSU_SEC_FLOWS, ISSU_FLOWS_SEC_VERSION))
+		return e->err;
+	p = issu_enc_reserve(e, plen);
+	if (!p)
+		return e->err;
+	put_unaligned_le16((u16)plen, p);
+	put_unaligned_le16(nr, p + 2);
+	put_unaligned_le32(0, p + 4);
+	put_unaligned_le64(walk_ns, p + 8);
+	q = p + ISSU_FLOWS_PROLOGUE_LEN;
+	*q++ = 0;
+	for (i = 1; i < nr; i++) {
+		n = strnlen(labels[i], ISSU_FLOWS_LABEL_MAX);
+		*q++ = (u8)n;
+		memcpy(q, labels[i], n);
+		q += n;
+	}
+	memset(q, 0, p + plen - q);
+
+	e->flows = true;
+	e->flows_nr_netns = nr;
+	e->flows_count = 0;
+	return 0;
+}
+
+/**
+ * issu_flow_put() - append one flow record to the open flows section
+ * @e: encoder, in a section opened by issu_flows_begin()
+ * @f: flow; only the parts its flags name are read, and @f->proto_len
+ *	bytes of @f->proto
+ *
+ * The hot path of a checkpoint: one reservation and direct stores.
+ *
+ * Return: 0 or a negative errno, latched in @e: -EINVAL if no flows section
+ * is open, for unknown flag bits, a protocol block over ISSU_FLOW_PROTO_MAX
+ * or a netns index without a label; -EOVERFLOW after U32_MAX records;
+ * -ENOSPC when the buffer is full.
+ */
+int issu_flow_put(struct issu_enc *e, const struct issu_flow *f)
+{
+	u32 flags = f->flags, len;
+	bool v6 = flags & ISSU_FLOW_F_IPV6;
+	u8 *p, *q;
+
+	if (e->err)
+		return e->err;
+	if (!e->flows || flags & ~ISSU_FLOW_F_ALL ||
+	    f->proto_len > ISSU_FLOW_PROTO_MAX ||
+	    (flags & ISSU_FLOW_F_NETNS && f->netns >= e->flows_nr_netns))
+		return issu_enc_fail(e, -EINVAL);
+	if (e->flows_count == U32_MAX)
+		return issu_enc_fail(e, -EOVERFLOW);
+	len = issu_flow_align(issu_flow_parts_len(flags, f->proto_len));
+	p = issu_enc_reserve(e, len);
+	if (!p)
+		return e->err;
+
+	put_unaligned_le16((u16)len, p);
+	put_unaligned_le16((u16)flags, p + 2);
+	p[4] = f->l4proto;
+	p[5] = f->proto_len;
+	put_unaligned_le16(f->status, p + 6);
+	put_unaligned_le32(f->timeout_ms, p + 8);
+	q = issu_flow_tuple_put(p + ISSU_FLOW_REC_HDRLEN, &f->orig, v6);
+	if (flags & ISSU_FLOW_F_REPLY)
+		q = issu_flow_tuple_put(q, &f->reply, v6);
+	if (flags & ISSU_FLOW_F_ZONE) {
+		put_unaligned_le16(f->zone_id, q);
+		q[2] = f->zone_dir;
+		q[3] = 0;
+		q += 4;
+	}
+	if (flags & ISSU_FLOW_F_MARK) {
+		put_unaligned_le32(f->mark, q);
+		q += 4;
+	}
+	if (flags & ISSU_FLOW_F_NETNS) {
+		put_unaligned_le32(f->netns, q);
+		q += 4;
+	}
+	if (flags & ISSU_FLOW_F_LABELS) {
+		memcpy(q, f->labels, ISSU_FLOW_LABELS_LEN);
+		q += ISSU_FLOW_LABELS_LEN;
+	}
+	if (flags & ISSU_FLOW_F_ACCT) {
+		put_unaligned_le64(f->packets[0], q);
+		put_unaligned_le64(f->packets[1], q + 8);
+		put_unaligned_le64(f->bytes[0], q + 16);
+		put_unaligned_le64(f->bytes[1], q + 24);
+		q += ISSU_FLOW_ACCT_LEN;
+	}
+	if (flags & ISSU_FLOW_F_TSTAMP) {
+		put_unaligned_le64(f->tstamp_start, q);
+		put_unaligned_le64(f->tstamp_stop, q + 8);
+		q += ISSU_FLOW_TSTAMP_LEN;
+	}
+	if (flags & ISSU_FLOW_F_HELPER) {
+		issu_strpad((char *)q, ISSU_FLOW_HELPER_LEN, f->helper);
+		q += ISSU_FLOW_HELPER_LEN;
+	}
+	if (flags & ISSU_FLOW_F_SECMARK) {
+		put_unaligned_le32(f->secmark, q);
+		q += 4;
+	}
+	issu_flow_proto_copy(q, f->proto, f->proto_len);
+	e->flows_count++;
+	return 0;
+}
+
+/* Latch the first error of @it and return it. */
+static int issu_flows_fail(struct issu_flows_iter *it, int err)
+{
+	if (!it->err)
+		it->err = err;
+	return it->err;
+}
+
+/* Check the @nr labels in the @len bytes at @p: 0 empty, others not, no NUL. */
+static int issu_flows_labels_check(const u8 *p, u32 len, u16 nr)
+{
+	u32 off = 0, n;
+	u16 i;
+
+	for (i = 0; i < nr; i++) {
+		if (off >= len)
+			return -EINVAL;
+		n = p[off++];
+		if (n > len - off || (i && !n) || (!i && n) ||
+		    memchr(p + off, 0, n))
+			return -EINVAL;
+		off += n;
+	}
+	return 0;
+}
+
+/**
+ * issu_flows_open() - validate a flows section's prologue and start reading
+ * @s: section from issu_dec_next()
+ * @it: cursor to initialise; on failure it is zeroed with the error latched
+ *
+ * Checks the prologue (prologue_len a multiple of 4, at least 16 and within
+ * the payload; nr_netns at least 1; flags zero) and every label (within
+ * prologue_len; label 0 empty, the others 1..255 bytes without NUL), and that
+ * the payload after the prologue can hold @s->count records of at least 24
+ * bytes. Bytes between the last label and prologue_len are ignored.
+ *
+ * Return: 0; -EINVAL if @s is not a flows section or is malformed, -EBADMSG
+ * if its verdict is not ISSU_SEC_OK, -EPROTONOSUPPORT for a section version
+ * newer than ISSU_FLOWS_SEC_VERSION.
+ */
+int issu_flows_open(const struct issu_sec_view *s, struct issu_flows_iter *it)
+{
+	const u8 *p = s->payload;
+	u32 plen;
+	u16 nr;
+
+	memset(it, 0, sizeof(*it));
+	if (s->type != ISSU_SEC_FLOWS || !s->version)
+		return issu_flows_fail(it, -EINVAL);
+	if (s->verdict != ISSU_SEC_OK)
+		return issu_flows_fail(it, -EBADMSG);
+	if (s->version > ISSU_FLOWS_SEC_VERSION)
+		return issu_flows_fail(it, -EPROTONOSUPPORT);
+	if (!p || s->len < ISSU_FLOWS_PROLOGUE_LEN)
+		return issu_flows_fail(it, -EINVAL);
+
+	plen = get_unaligned_le16(p);
+	nr = get_unaligned_le16(p + 2);
+	if (plen < ISSU_FLOWS_PROLOGUE_LEN || plen % ISSU_FLOW_ALIGN ||
+	    plen > s->len || !nr || get_unaligned_le32(p + 4))
+		return issu_flows_fail(it, -EINVAL);
+	if (issu_flows_labels_check(p + ISSU_FLOWS_PROLOGUE_LEN,
+				    plen - ISSU_FLOWS_PROLOGUE_LEN, nr))
+		return issu_flows_fail(it, -EINVAL);
+	if (s->count > (s->len - plen) / ISSU_FLOW_REC_MIN_LEN)
+		return issu_flows_fail(it, -EINVAL);
+
+	it->p = p + plen;
+	it->rem = s->len - plen;
+	it->labels = p + ISSU_FLOWS_PROLOGUE_LEN;
+	it->nr_netns = nr;
+	it->count = s->count;
+	it->walk_ns = get_unaligned_le64(p + 8);
+	it->labels_len = plen - ISSU_FLOWS_PROLOGUE_LEN;
+	it->sec_flags = s->flags;
+	it->off = plen;
+	return 0;
+}
+
+/**
+ * issu_flows_label() - copy a namespace label of an open flows section
+ * @it: cursor from a successful issu_flows_open()
+ * @index: label index (struct issu_flow.netns)
+ * @buf: output, NUL-terminated; ISSU_FLOWS_LABEL_MAX + 1 bytes always suffice
+ * @size: size of @buf
+ *
+ * Label 0, the initial namespace, is the empty string. Walks the labels from
+ * the first one: O(@index).
+ *
+ * Return: 0; -ENOENT if @index is not below the number of labels, -ENOSPC if
+ * the label and its NUL do not fit in @size (@buf is then "" if @size > 0).
+ */
+int issu_flows_label(const struct issu_flows_iter *it, u16 index, char *buf,
+		     size_t size)
+{
+	const u8 *q = it->labels;
+	u16 i;
+
+	if (index >= it->nr_netns)
+		return -ENOENT;
+	for (i = 0; i < index; i++)
+		q += 1 + *q;
+	if (size < (size_t)*q + 1) {
+		if (size)
+			buf[0] = '\0';
+		return -ENOSPC;
+	}
+	memcpy(buf, q + 1, *q);
+	buf[*q] = '\0';
+	return 0;
+}
+
+/**
+ * issu_flow_next() - decode the next flow record
+ * @it: cursor from issu_flows_open()
+ * @f: filled with the flow (zeroed first); only meaningful when 1 is returned
+ *
+ * A record is refused if its header does not fit, its len is not a multiple
+ * of 4, runs past the payload or is shorter than its parts, it has unknown
+ * flag bits or a protocol block over ISSU_FLOW_PROTO_MAX, a netns index
+ * without a label, or non-zero reserved bytes in its zone or netns part. The
+ * bytes after its parts, up to len, are ignored. The section must hold
+ * exactly the announced number of records and nothing after them. Errors are
+ * latched: @it->index and @it->off then locate the bad record.
+ *
+ * Return: 1 with @f filled, 0 after the last record, -EINVAL if the section
+ * is malformed (or the error issu_flows_open() returned).
+ */
+int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f)
+{
+	const u8 *p = it->p, *q;
+	u32 len, flags;
+	bool v6;
+	u8 plen;
+
+	if (it->err)
+		return it->err;
+	if (it->index == it->count)
+		return it->rem ? issu_flows_fail(it, -EINVAL) : 0;
+	if (it->rem < ISSU_FLOW_REC_HDRLEN)
+		return issu_flows_fail(it, -EINVAL);
+	len = get_unaligned_le16(p);
+	flags = get_unaligned_le16(p + 2);
+	plen = p[5];
+	if (len % ISSU_FLOW_ALIGN || len > it->rem || flags & ~ISSU_FLOW_F_ALL ||
+	    plen > ISSU_FLOW_PROTO_MAX || issu_flow_parts_len(flags, plen) > len)
+		return issu_flows_fail(it, -EINVAL);
+
+	memset(f, 0, sizeof(*f));
+	v6 = flags & ISSU_FLOW_F_IPV6;
+	f->flags = (u16)flags;
+	f->l4proto = p[4];
+	f->proto_len = plen;
+	f->status = get_unaligned_le16(p + 6);
+	f->timeout_ms = get_unaligned_le32(p + 8);
+	q = issu_flow_tuple_get(p + ISSU_FLOW_REC_HDRLEN, &f->orig, v6);
+	if (flags & ISSU_FLOW_F_REPLY)
+		q = issu_flow_tuple_get(q, &f->reply, v6);
+	if (flags & ISSU_FLOW_F_ZONE) {
+		if (q[3])
+			return issu_flows_fail(it, -EINVAL);
+		f->zone_id = get_unaligned_le16(q);
+		f->zone_dir = q[2];
+		q += 4;
+	}
+	if (flags & ISSU_FLOW_F_MARK) {
+		f->mark = get_unaligned_le32(q);
+		q += 4;
+	}
+	if (flags & ISSU_FLOW_F_NETNS) {
+		f->netns = get_unaligned_le16(q);
+		if (f->netns >= it->nr_netns || get_unaligned_le16(q + 2))
+			return issu_flows_fail(it, -EINVAL);
+		q += 4;
+	}
+	if (flags & ISSU_FLOW_F_LABELS) {
+		memcpy(f->labels, q, ISSU_FLOW_LABELS_LEN);
+		q += ISSU_FLOW_LABELS_LEN;
+	}
+	if (flags & ISSU_FLOW_F_ACCT) {
+		f->packets[0] = get_unaligned_le64(q);
+		f->packets[1] = get_unaligned_le64(q + 8);
+		f->bytes[0] = get_unaligned_le64(q + 16);
+		f->bytes[1] = get_unaligned_le64(q + 24);
+		q += ISSU_FLOW_ACCT_LEN;
+	}
+	if (flags & ISSU_FLOW_F_TSTAMP) {
+		f->tstamp_start = get_unaligned_le64(q);
+		f->tstamp_stop = get_unaligned_le64(q + 8);
+		q += ISSU_FLOW_TSTAMP_LEN;
+	}
+	if (flags & ISSU_FLOW_F_HELPER) {
+		/* Up to the first NUL: the rest of f->helper stays zero. */
+		memcpy(f->helper, q, strnlen((const char *)q, ISSU_FLOW_HELPER_LEN));
+		q += ISSU_FLOW_HELPER_LEN;
+	}
+	if (flags & ISSU_FLOW_F_SECMARK) {
+		f->secmark = get_unaligned_le32(q);
+		q += 4;
+	}
+	issu_flow_proto_copy(f->proto, q, plen);
+
+	it->p += len;
+	it->rem -= len;
+	it->off += len;
+	it->index++;
+	return 1;
+}
+
+/* Zero the protocol block after its first @len bytes and set proto_len. */
+static void issu_flow_proto_end(struct issu_flow *f, u8 len)
+{
+	memset(f->proto + len, 0, sizeof(f->proto) - len);
+	f->proto_len = len;
+}
+
+#define ISSU_TCP_OFF(field)	offsetof(struct issu_flow_tcp, field)
+#define ISSU_SCTP_OFF(field)	offsetof(struct issu_flow_sctp, field)
+#define ISSU_DCCP_OFF(field)	offsetof(struct issu_flow_dccp, field)
+
+/**
+ * issu_flow_tcp_put() - store TCP window tracking as the protocol block
+ * @f: flow; proto_len becomes ISSU_FLOW_TCP_LEN, the rest of proto is zeroed
+ * @t: TCP conntrack state
+ */
+void issu_flow_tcp_put(struct issu_flow *f, const struct issu_flow_tcp_state *t)
+{
+	u8 *p = f->proto;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		put_unaligned_le32(t->td_end[i], p + ISSU_TCP_OFF(td_end) + 4 * i);
+		put_unaligned_le32(t->td_maxend[i],
+				   p + ISSU_TCP_OFF(td_maxend) + 4 * i);
+		put_unaligned_le32(t->td_maxwin[i],
+				   p + ISSU_TCP_OFF(td_maxwin) + 4 * i);
+		put_unaligned_le32(t->td_maxack[i],
+				   p + ISSU_TCP_OFF(td_maxack) + 4 * i);
+		p[ISSU_TCP_OFF(td_scale) + i] = t->td_scale[i];
+		p[ISSU_TCP_OFF(flags) + i] = t->flags[i];
+	}
+	p[ISSU_TCP_OFF(state)] = t->state;
+	p[ISSU_TCP_OFF(last_dir)] = t->last_dir;
+	p[ISSU_TCP_OFF(retrans)] = t->retrans;
+	p[ISSU_TCP_OFF(last_index)] = t->last_index;
+	issu_flow_proto_end(f, ISSU_FLOW_TCP_LEN);
+}
+
+/**
+ * issu_flow_tcp_get() - read TCP window tracking from the protocol block
+ * @f: decoded flow
+ * @t: filled with the TCP conntrack state
+ *
+ * Bytes of the block after the first ISSU_FLOW_TCP_LEN are ignored.
+ *
+ * Return: 0, or -EINVAL if proto_len is below ISSU_FLOW_TCP_LEN.
+ */
+int issu_flow_tcp_get(const struct issu_flow *f, struct issu_flow_tcp_state *t)
+{
+	const u8 *p = f->proto;
+	int i;
+
+	if (f->proto_len < ISSU_FLOW_TCP_LEN)
+		return -EINVAL;
+	for (i = 0; i < 2; i++) {
+		t->td_end[i] = get_unaligned_le32(p + ISSU_TCP_OFF(td_end) + 4 * i);
+		t->td_maxend[i] = get_unaligned_le32(p + ISSU_TCP_OFF(td_maxend) +
+						     4 * i);
+		t->td_maxwin[i] = get_unaligned_le32(p + ISSU_TCP_OFF(td_maxwin) +
+						     4 * i);
+		t->td_maxack[i] = get_unaligned_le32(p + ISSU_TCP_OFF(td_maxack) +
+						     4 * i);
+		t->td_scale[i] = p[ISSU_TCP_OFF(td_scale) + i];
+		t->flags[i] = p[ISSU_TCP_OFF(flags) + i];
+	}
+	t->state = p[ISSU_TCP_OFF(state)];
+	t->last_dir = p[ISSU_TCP_OFF(last_dir)];
+	t->retrans = p[ISSU_TCP_OFF(retrans)];
+	t->last_index = p[ISSU_TCP_OFF(last_index)];
+	return 0;
+}
+
+/**
+ * issu_flow_sctp_put() - store SCTP state as the protocol block
+ * @f: flow; proto_len becomes ISSU_FLOW_SCTP_LEN, the rest of proto is zeroed
+ * @t: SCTP conntrack state
+ */
+void issu_flow_sctp_put(struct issu_flow *f,
+			const struct issu_flow_sctp_state *t)
+{
+	u8 *p = f->proto;
+
+	p[ISSU_SCTP_OFF(state)] = t->state;
+	memset(p + ISSU_SCTP_OFF(pad), 0, sizeof(((struct issu_flow_sctp *)0)->pad));
+	put_unaligned_le32(t->vtag[0], p + ISSU_SCTP_OFF(vtag));
+	put_unaligned_le32(t->vtag[1], p + ISSU_SCTP_OFF(vtag) + 4);
+	issu_flow_proto_end(f, ISSU_FLOW_SCTP_LEN);
+}
+
+/**
+ * issu_flow_sctp_get() - read SCTP state from the protocol block
+ * @f: decoded flow
+ * @t: filled with the SCTP conntrack state
+ *
+ * Return: 0, or -EINVAL if proto_len is below ISSU_FLOW_SCTP_LEN.
+ */
+int issu_flow_sctp_get(const struct issu_flow *f,
+		       struct issu_flow_sctp_state *t)
+{
+	const u8 *p = f->proto;
+
+	if (f->proto_len < ISSU_FLOW_SCTP_LEN)
+		return -EINVAL;
+	t->state = p[ISSU_SCTP_OFF(state)];
+	t->vtag[0] = get_unaligned_le32(p + ISSU_SCTP_OFF(vtag));
+	t->vtag[1] = get_unaligned_le32(p + ISSU_SCTP_OFF(vtag) + 4);
+	return 0;
+}
+
+/**
+ * issu_flow_dccp_put() - store DCCP state as the protocol block
+ * @f: flow; proto_len becomes ISSU_FLOW_DCCP_LEN, the rest of proto is zeroed
+ * @t: DCCP conntrack state
+ */
+void issu_flow_dccp_put(struct issu_flow *f,
+			const struct issu_flow_dccp_state *t)
+{
+	u8 *p = f->proto;
+
+	p[ISSU_DCCP_OFF(state)] = t->state;
+	p[ISSU_DCCP_OFF(role)] = t->role[0];
+	p[ISSU_DCCP_OFF(role) + 1] = t->role[1];
+	p[ISSU_DCCP_OFF(last_pkt)] = t->last_pkt;
+	p[ISSU_DCCP_OFF(last_dir)] = t->last_dir;
+	memset(p + ISSU_DCCP_OFF(pad), 0, sizeof(((struct issu_flow_dccp *)0)->pad));
+	put_unaligned_le64(t->handshake_seq, p + ISSU_DCCP_OFF(handshake_seq));
+	issu_flow_proto_end(f, ISSU_FLOW_DCCP_LEN);
+}
+
+/**
+ * issu_flow_dccp_get() - read DCCP state from the protocol block
+ * @f: decoded flow
+ * @t: filled with the DCCP conntrack state
+ *
+ * Return: 0, or -EINVAL if proto_len is below ISSU_FLOW_DCCP_LEN.
+ */
+int issu_flow_dccp_get(const struct issu_flow *f,
+		       struct issu_flow_dccp_state *t)
+{
+	const u8 *p = f->proto;
+
+	if (f->proto_len < ISSU_FLOW_DCCP_LEN)
+		return -EINVAL;
+	t->state = p[ISSU_DCCP_OFF(state)];
+	t->role[0] = p[ISSU_DCCP_OFF(role)];
+	t->role[1] = p[ISSU_DCCP_OFF(role) + 1];
+	t->last_pkt = p[ISSU_DCCP_OFF(last_pkt)];
+	t->last_dir = p[ISSU_DCCP_OFF(last_dir)];
+	t->handshake_seq = get_unaligned_le64(p + ISSU_DCCP_OFF(handshake_seq));
 	return 0;
 }

@@ -35,6 +35,18 @@
 /* Version of the ISSU_SEC_NODE payload this codec reads and writes. */
 #define ISSU_NODE_SEC_VERSION		1
 
+/* Version of the ISSU_SEC_FLOWS payload this codec reads and writes. */
+#define ISSU_FLOWS_SEC_VERSION		1
+
+/* Largest protocol block of a flow record (struct issu_flow.proto). */
+#define ISSU_FLOW_PROTO_MAX		64
+/* Sizes of the protocol blocks written by issu_flow_{tcp,sctp,dccp}_put(). */
+#define ISSU_FLOW_TCP_LEN		40
+#define ISSU_FLOW_SCTP_LEN		12
+#define ISSU_FLOW_DCCP_LEN		16
+/* Smallest record: fixed part and an IPv4 tuple, nothing else. */
+#define ISSU_FLOW_REC_MIN_LEN		24
+
 /**
  * enum issu_fmt_code - why an image was refused
  * @ISSU_FMT_OK: no error
@@ -146,6 +158,9 @@ struct issu_ckpt_info {
  * @sec_open: a section is open
  * @done: issu_enc_finish() succeeded
  * @err: first error, latched: every later call fails with it
+ * @flows: the open section was started by issu_flows_begin()
+ * @flows_nr_netns: number of netns labels of the open flows section
+ * @flows_count: records written by issu_flow_put() into it
  * @hdr: image header, written to @buf by issu_enc_finish()
  */
 struct issu_enc {
@@ -159,8 +174,27 @@ struct issu_enc {
 	bool sec_open;
 	bool done;
 	int err;
+	bool flows;
+	u16 flows_nr_netns;
+	u32 flows_count;
 	struct issu_ckpt_hdr hdr;
 };
+
+/**
+ * issu_enc_room() - bytes still free in the image buffer
+ * @e: encoder
+ *
+ * What issu_enc_reserve() can still hand out. Closing a section may take up
+ * to 7 more bytes of padding, and each new section 32 bytes of header, so a
+ * writer that wants to stop early (and set ISSU_SEC_F_PARTIAL) rather than
+ * fail with -ENOSPC keeps that much in hand.
+ *
+ * Return: free bytes, 0 once an error is latched.
+ */
+static inline u64 issu_enc_room(const struct issu_enc *e)
+{
+	return e->err ? 0 : e->cap - e->off;
+}
 
 /**
  * struct issu_dec - checkpoint decoder state
@@ -262,6 +296,156 @@ struct issu_node_state {
 	u32 phase;
 	u64 phase_start_ns;
 	u64 updated_ns;
+};
+
+/**
+ * struct issu_flow_tuple - one direction of a conntrack tuple
+ * @src: source address; IPv4 in the first 4 bytes, the rest zero
+ * @dst: destination address, likewise
+ * @src_u: the tuple's src.u.all exactly as the kernel stores it (network
+ *	byte order bits, copied raw: ports, ICMP id, GRE key)
+ * @dst_u: the tuple's dst.u.all, raw (ports, ICMP type and code, GRE key)
+ *
+ * Addresses and @src_u/@dst_u are opaque bytes to the codec: they are
+ * stored in the image as they are in memory, so the kernel gets back
+ * exactly what it saved.
+ */
+struct issu_flow_tuple {
+	u8 src[16];
+	u8 dst[16];
+	u16 src_u;
+	u16 dst_u;
+};
+
+/**
+ * struct issu_flow - host-endian view of one conntrack entry
+ * @flags: ISSU_FLOW_F_*: address family and which optional parts are valid
+ * @l4proto: IPPROTO_*
+ * @proto_len: bytes valid in @proto, at most ISSU_FLOW_PROTO_MAX
+ * @status: IPS_* bits 0..15
+ * @timeout_ms: remaining timeout at the walk time of the section
+ * @orig: original direction tuple
+ * @reply: reply direction tuple, valid with ISSU_FLOW_F_REPLY (absent: the
+ *	inverse of @orig, no NAT)
+ * @zone_id: conntrack zone id, valid with ISSU_FLOW_F_ZONE
+ * @zone_dir: conntrack zone direction bits, valid with ISSU_FLOW_F_ZONE
+ * @mark: ct mark, valid with ISSU_FLOW_F_MARK
+ * @netns: netns label index, valid with ISSU_FLOW_F_NETNS (absent: 0, the
+ *	initial namespace)
+ * @labels: ct labels, valid with ISSU_FLOW_F_LABELS
+ * @packets: packet counters [orig, reply], valid with ISSU_FLOW_F_ACCT
+ * @bytes: byte counters [orig, reply], valid with ISSU_FLOW_F_ACCT
+ * @tstamp_start: CLOCK_REALTIME ns, valid with ISSU_FLOW_F_TSTAMP
+ * @tstamp_stop: CLOCK_REALTIME ns, valid with ISSU_FLOW_F_TSTAMP
+ * @helper: helper name, NUL-terminated, valid with ISSU_FLOW_F_HELPER; at
+ *	most ISSU_FLOW_HELPER_LEN characters are stored
+ * @secmark: security mark, valid with ISSU_FLOW_F_SECMARK
+ * @proto: protocol block, raw and little-endian as in the image; see
+ *	issu_flow_tcp_put() and friends
+ *
+ * The decoder zeroes the whole structure, padding included, before it fills
+ * the parts present, so decoded flows compare with memcmp().
+ */
+struct issu_flow {
+	u16 flags;
+	u8 l4proto;
+	u8 proto_len;
+	u16 status;
+	u32 timeout_ms;
+	struct issu_flow_tuple orig;
+	struct issu_flow_tuple reply;
+	u16 zone_id;
+	u8 zone_dir;
+	u32 mark;
+	u16 netns;
+	u8 labels[ISSU_FLOW_LABELS_LEN];
+	u64 packets[2];
+	u64 bytes[2];
+	u64 tstamp_start;
+	u64 tstamp_stop;
+	char helper[ISSU_FLOW_HELPER_LEN + 1];
+	u32 secmark;
+	u8 proto[ISSU_FLOW_PROTO_MAX];
+};
+
+/**
+ * struct issu_flow_tcp_state - host-endian view of struct issu_flow_tcp
+ * @td_end: per direction [orig, reply], as in struct ip_ct_tcp_state
+ * @td_maxend: likewise
+ * @td_maxwin: likewise
+ * @td_maxack: likewise
+ * @td_scale: likewise
+ * @flags: IP_CT_TCP_FLAG_* per direction
+ * @state: enum tcp_conntrack
+ * @last_dir: as in struct ip_ct_tcp
+ * @retrans: likewise
+ * @last_index: likewise
+ */
+struct issu_flow_tcp_state {
+	u32 td_end[2];
+	u32 td_maxend[2];
+	u32 td_maxwin[2];
+	u32 td_maxack[2];
+	u8 td_scale[2];
+	u8 flags[2];
+	u8 state;
+	u8 last_dir;
+	u8 retrans;
+	u8 last_index;
+};
+
+/**
+ * struct issu_flow_sctp_state - host-endian view of struct issu_flow_sctp
+ * @state: enum sctp_conntrack
+ * @vtag: verification tags [orig, reply]
+ */
+struct issu_flow_sctp_state {
+	u8 state;
+	u32 vtag[2];
+};
+
+/**
+ * struct issu_flow_dccp_state - host-endian view of struct issu_flow_dccp
+ * @state: DCCP conntrack state
+ * @role: roles [orig, reply]
+ * @last_pkt: last packet type seen
+ * @last_dir: direction of the last packet
+ * @handshake_seq: handshake sequence number
+ */
+struct issu_flow_dccp_state {
+	u8 state;
+	u8 role[2];
+	u8 last_pkt;
+	u8 last_dir;
+	u64 handshake_seq;
+};
+
+/**
+ * struct issu_flows_iter - cursor over the records of a flows section
+ * @p: next record
+ * @rem: bytes from @p to the end of the payload
+ * @labels: first label (its length byte) of the prologue
+ * @nr_netns: number of labels
+ * @index: records returned so far; on error, the index of the bad record
+ * @count: records the section header announces
+ * @walk_ns: CLOCK_REALTIME of the walk: every timeout counts from it
+ * @labels_len: bytes from @labels to the end of the prologue
+ * @sec_flags: ISSU_SEC_F_* of the section
+ * @off: payload offset of @p; on error, of the bad record
+ * @err: first error, latched: every later issu_flow_next() returns it
+ */
+struct issu_flows_iter {
+	const u8 *p;
+	u64 rem;
+	const u8 *labels;
+	u16 nr_netns;
+	u32 index;
+	u32 count;
+	u64 walk_ns;
+	u32 labels_len;
+	u32 sec_flags;
+	u64 off;
+	int err;
 };
 
 /*
@@ -418,5 +602,25 @@ int issu_tlv_parse(const void *p, u64 len, const struct issu_tlv_policy *pol,
 
 int issu_node_encode(struct issu_enc *e, const struct issu_node_state *n);
 int issu_node_decode(const struct issu_sec_view *s, struct issu_node_state *n);
+
+u32 issu_flow_rec_len(const struct issu_flow *f);
+int issu_flows_begin(struct issu_enc *e, u64 walk_ns, const char *const *labels,
+		     u16 nr_labels);
+int issu_flow_put(struct issu_enc *e, const struct issu_flow *f);
+int issu_flows_open(const struct issu_sec_view *s, struct issu_flows_iter *it);
+int issu_flows_label(const struct issu_flows_iter *it, u16 index, char *buf,
+		     size_t size);
+int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f);
+
+void issu_flow_tcp_put(struct issu_flow *f, const struct issu_flow_tcp_state *t);
+int issu_flow_tcp_get(const struct issu_flow *f, struct issu_flow_tcp_state *t);
+void issu_flow_sctp_put(struct issu_flow *f,
+			const struct issu_flow_sctp_state *t);
+int issu_flow_sctp_get(const struct issu_flow *f,
+		       struct issu_flow_sctp_state *t);
+void issu_flow_dccp_put(struct issu_flow *f,
+			const struct issu_flow_dccp_state *t);
+int issu_flow_dccp_get(const struct issu_flow *f,
+		       struct issu_flow_dccp_state *t);
 
 #endif /* _ISSU_FORMAT_H */

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <net/net_namespace.h>
 
 #include <linux/issu.h>
 #include <linux/issu_ckpt.h>
@@ -71,12 +72,30 @@ void issu_store_slot_invalidate(unsigned int i);
 
 /* checkpoint.c: taking, validating and restoring checkpoints */
 
+/* Why items of a section were skipped, failed, or restored with a caveat. */
+enum issu_reason {
+	ISSU_R_EXPIRED,		/* skipped: timed out during the reboot */
+	ISSU_R_CONFLICT,	/* skipped: traffic recreated it first, that one wins */
+	ISSU_R_NETNS_PENDING,	/* not yet: its namespace is restored on command */
+	ISSU_R_NOMEM,		/* failed: no memory */
+	ISSU_R_TABLE_FULL,	/* failed: conntrack table full */
+	ISSU_R_UNSUPPORTED,	/* failed: protocol or family not supported here */
+	ISSU_R_NAT,		/* failed: its NAT mapping could not be set up again */
+	ISSU_R_NO_HELPER,	/* restored without its conntrack helper */
+	ISSU_R_NO_MASTER,	/* restored without the master of its expectation */
+
+	__ISSU_R_MAX
+};
+
+const char *issu_reason_name(enum issu_reason r);
+
 /* Per-section outcome of a restore. */
 struct issu_sec_stats {
 	u64 restored;
 	u64 skipped;
 	u64 failed;
 	u64 duration_ns;
+	u64 reason[__ISSU_R_MAX];
 };
 
 /*
@@ -160,6 +179,26 @@ int issu_discard(struct netlink_ext_ack *extack);
 int issu_arm(bool arm, u16 format, struct netlink_ext_ack *extack);
 void issu_restore_at_load(void);
 const struct issu_section_ops *issu_section_find(u16 type);
+
+int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ack *extack);
+
+/* flows.c: the flows section */
+extern const struct issu_section_ops issu_flows_section;
+int issu_flows_restore_netns(const struct issu_sec_view *s, struct net *net,
+			     const char *label, struct issu_sec_stats *st,
+			     struct netlink_ext_ack *extack);
+
+/* netns.c: namespace labels */
+int issu_netns_init(void);
+void issu_netns_exit(void);
+void issu_netns_set_label(struct net *net, const char *label);
+const char *issu_netns_label(const struct net *net);
+struct issu_label {
+	char name[ISSU_FLOWS_LABEL_MAX + 1];
+};
+
+u16 issu_netns_collect(u64 gen, struct issu_label *names, const char **labels, u16 max);
+int issu_netns_index(const struct net *net, u64 gen);
 
 /* node.c: the node section */
 extern struct issu_node_state issu_node;

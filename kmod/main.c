@@ -16,9 +16,13 @@ static int __init issu_init(void)
 {
 	int ret;
 
-	ret = issu_store_init();
+	ret = issu_netns_init();
 	if (ret)
 		return ret;
+
+	ret = issu_store_init();
+	if (ret)
+		goto err_netns;
 
 	ret = issu_ckpt_init();
 	if (ret)
@@ -43,6 +47,8 @@ err_ckpt:
 	issu_ckpt_exit();
 err_store:
 	issu_store_exit();
+err_netns:
+	issu_netns_exit();
 	return ret;
 }
 
@@ -52,6 +58,7 @@ static void __exit issu_exit(void)
 	issu_sysfs_exit();
 	issu_ckpt_exit();
 	issu_store_exit();
+	issu_netns_exit();
 }
 
 module_init(issu_init);

@@ -36,6 +36,11 @@ static const struct nla_policy issu_format_policy[ISSU_A_FORMAT_WRITE + 1] = {
 						 ISSU_CKPT_VERSION),
 };
 
+static const struct nla_policy issu_netns_policy[ISSU_A_NETNS_FD + 1] = {
+	[ISSU_A_NETNS_LABEL] = { .type = NLA_NUL_STRING, .len = ISSU_FLOWS_LABEL_MAX },
+	[ISSU_A_NETNS_FD] = { .type = NLA_U32 },
+};
+
 static int put_u64(struct sk_buff *skb, int type, u64 val, int pad)
 {
 	return nla_put_u64_64bit(skb, type, val, pad);
@@ -251,16 +256,73 @@ static int issu_nl_checkpoint(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* The namespace named by ISSU_A_NETNS_FD, or the caller's; a reference. */
+static struct net *netns_get(struct genl_info *info)
+{
+	struct nlattr *fd = info->attrs[ISSU_A_NETNS_FD];
+	struct net *net;
+
+	if (!fd)
+		return get_net(genl_info_net(info));
+	net = get_net_ns_by_fd(nla_get_u32(fd));
+	if (IS_ERR(net))
+		NL_SET_ERR_MSG_ATTR(info->extack, fd, "not a network namespace file descriptor");
+	return net;
+}
+
 static int issu_nl_restore(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *label = info->attrs[ISSU_A_NETNS_LABEL];
+	struct net *net = NULL;
 	int ret;
 
+	if (label) {
+		net = netns_get(info);
+		if (IS_ERR(net))
+			return PTR_ERR(net);
+		if (net_eq(net, &init_net)) {
+			put_net(net);
+			NL_SET_ERR_MSG_ATTR(info->extack, label,
+					    "the initial namespace is restored with the checkpoint");
+			return -EINVAL;
+		}
+	} else if (info->attrs[ISSU_A_NETNS_FD]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "restoring a namespace needs its label");
+		return -EINVAL;
+	}
+
 	mutex_lock(&issu_lock);
-	ret = issu_restore_run(info->extack);
+	if (net)
+		ret = issu_restore_netns(net, nla_data(label), info->extack);
+	else
+		ret = issu_restore_run(info->extack);
 	if (!ret)
 		ret = issu_reply(info, ISSU_CMD_RESTORE, fill_restore);
 	mutex_unlock(&issu_lock);
+	if (net)
+		put_net(net);
 	return ret;
+}
+
+static int issu_nl_netns_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net;
+
+	if (GENL_REQ_ATTR_CHECK(info, ISSU_A_NETNS_LABEL))
+		return -EINVAL;
+	net = netns_get(info);
+	if (IS_ERR(net))
+		return PTR_ERR(net);
+	if (net_eq(net, &init_net)) {
+		put_net(net);
+		NL_SET_ERR_MSG_MOD(info->extack, "the initial namespace cannot be labelled");
+		return -EINVAL;
+	}
+	mutex_lock(&issu_lock);
+	issu_netns_set_label(net, nla_data(info->attrs[ISSU_A_NETNS_LABEL]));
+	mutex_unlock(&issu_lock);
+	put_net(net);
+	return 0;
 }
 
 static int issu_nl_discard(struct sk_buff *skb, struct genl_info *info)
@@ -318,6 +380,27 @@ static int issu_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int fill_reasons(struct sk_buff *skb, const struct issu_sec_stats *st)
+{
+	struct nlattr *nest;
+	int r;
+
+	for (r = 0; r < __ISSU_R_MAX; r++) {
+		if (!st->reason[r])
+			continue;
+		nest = nla_nest_start(skb, ISSU_SECTION_A_REASON);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_string(skb, ISSU_REASON_A_NAME, issu_reason_name(r)) ||
+		    put_u64(skb, ISSU_REASON_A_COUNT, st->reason[r], ISSU_REASON_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
 static int fill_section(struct sk_buff *skb, unsigned int i)
 {
 	const struct issu_sec_report *r = &issu_ckpt.sec[i];
@@ -338,7 +421,8 @@ static int fill_section(struct sk_buff *skb, unsigned int i)
 	    put_u64(skb, ISSU_SECTION_A_RESTORED, st->restored, ISSU_SECTION_A_PAD) ||
 	    put_u64(skb, ISSU_SECTION_A_SKIPPED, st->skipped, ISSU_SECTION_A_PAD) ||
 	    put_u64(skb, ISSU_SECTION_A_FAILED, st->failed, ISSU_SECTION_A_PAD) ||
-	    put_u64(skb, ISSU_SECTION_A_DURATION_NS, st->duration_ns, ISSU_SECTION_A_PAD)) {
+	    put_u64(skb, ISSU_SECTION_A_DURATION_NS, st->duration_ns, ISSU_SECTION_A_PAD) ||
+	    fill_reasons(skb, st)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -390,6 +474,8 @@ static const struct genl_ops issu_ops[] = {
 	{
 		.cmd = ISSU_CMD_RESTORE,
 		.doit = issu_nl_restore,
+		.policy = issu_netns_policy,
+		.maxattr = ARRAY_SIZE(issu_netns_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
@@ -419,6 +505,13 @@ static const struct genl_ops issu_ops[] = {
 	{
 		.cmd = ISSU_CMD_SECTION_GET,
 		.dumpit = issu_nl_section_dumpit,
+	},
+	{
+		.cmd = ISSU_CMD_NETNS_SET,
+		.doit = issu_nl_netns_set,
+		.policy = issu_netns_policy,
+		.maxattr = ARRAY_SIZE(issu_netns_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

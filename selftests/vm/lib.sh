@@ -12,9 +12,11 @@ LAB_STAGE=${LAB_STAGE:-1}
 
 lab_log() { echo "[stage $LAB_STAGE] $*"; }
 
+# one TAP line: a multi-line description is folded onto it
 _lab_tap() {
-	echo "$1 - stage $LAB_STAGE: $2" >>"$LAB_OUT/tap"
-	echo "$1 - $2"
+	local desc=${2//$'\n'/ | }
+	echo "$1 - stage $LAB_STAGE: $desc" >>"$LAB_OUT/tap"
+	echo "$1 - $desc"
 }
 
 lab_ok() { _lab_tap ok "$*"; }

@@ -88,6 +88,8 @@ enum {
 	ISSU_A_SECTION,			/* nest: ISSU_SECTION_A_* */
 	ISSU_A_RESULT,			/* s32: 0 or negative errno, in events */
 	ISSU_A_REASON,			/* string: why, in events and replies */
+	ISSU_A_NETNS_LABEL,		/* string: a namespace's label, at most 255 bytes */
+	ISSU_A_NETNS_FD,		/* u32: a namespace by file descriptor */
 
 	/* private: */
 	__ISSU_A_MAX
@@ -190,6 +192,7 @@ enum {
 	ISSU_SECTION_A_SKIPPED,		/* u64 */
 	ISSU_SECTION_A_FAILED,		/* u64 */
 	ISSU_SECTION_A_DURATION_NS,	/* u64 */
+	ISSU_SECTION_A_REASON,		/* nest, repeated: ISSU_REASON_A_* */
 
 	/* private: */
 	__ISSU_SECTION_A_MAX
@@ -197,11 +200,28 @@ enum {
 
 #define ISSU_SECTION_A_MAX (__ISSU_SECTION_A_MAX - 1)
 
+/* Items of a section counted by why they were skipped or failed. */
+enum {
+	ISSU_REASON_A_UNSPEC,
+	ISSU_REASON_A_PAD,
+	ISSU_REASON_A_NAME,		/* string: expired, conflict, netns-pending, ... */
+	ISSU_REASON_A_COUNT,		/* u64 */
+
+	/* private: */
+	__ISSU_REASON_A_MAX
+};
+
+#define ISSU_REASON_A_MAX (__ISSU_REASON_A_MAX - 1)
+
 enum {
 	ISSU_CMD_UNSPEC,
 	ISSU_CMD_STATUS_GET,		/* do: everything but sections */
 	ISSU_CMD_CHECKPOINT,		/* do (admin): take a checkpoint now */
-	ISSU_CMD_RESTORE,		/* do (admin): restore the preserved checkpoint */
+	ISSU_CMD_RESTORE,		/* do (admin): restore the preserved checkpoint,
+					 * or with ISSU_A_NETNS_LABEL the flows of a
+					 * namespace into it (ISSU_A_NETNS_FD, or the
+					 * caller's namespace)
+					 */
 	ISSU_CMD_DISCARD,		/* do (admin): invalidate every checkpoint */
 	ISSU_CMD_ARM,			/* do (admin): checkpoint in the kexec path */
 	ISSU_CMD_DISARM,		/* do (admin) */
@@ -211,6 +231,7 @@ enum {
 	ISSU_CMD_RESTORE_NTF,		/* events: a restore ran */
 	ISSU_CMD_DISCARD_NTF,		/* events: checkpoints discarded */
 	ISSU_CMD_ARM_NTF,		/* events: armed or disarmed */
+	ISSU_CMD_NETNS_SET,		/* do (admin): label a namespace for checkpoints */
 
 	/* private: */
 	__ISSU_CMD_MAX

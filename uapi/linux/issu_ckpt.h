@@ -94,4 +94,105 @@ enum issu_node_attr {
 
 #define ISSU_NODE_NAME_MAX	64
 
+/*
+ * ISSU_SEC_FLOWS, version 1: the conntrack table.
+ *
+ * The payload starts with a prologue: struct issu_flows_prologue, then
+ * nr_netns labels (a length byte and that many bytes, no NUL; label 0 is
+ * the initial namespace and is empty), padded with zeros to 4 bytes;
+ * prologue_len covers all of it. Then come `count` flow records, each
+ * 4-byte aligned, each:
+ *
+ *   struct issu_flow_rec                       fixed part, 12 bytes
+ *   original tuple                             12 bytes (IPv4) or 36 (IPv6):
+ *                                              src addr, dst addr,
+ *                                              src.u.all, dst.u.all (network order)
+ *   then, each only when its ISSU_FLOW_F_* flag is set, in this order:
+ *   ISSU_FLOW_F_REPLY   reply tuple           same layout as the original
+ *                                              (absent: the inverse of it)
+ *   ISSU_FLOW_F_ZONE    __le16 id, u8 dir, u8 0
+ *   ISSU_FLOW_F_MARK    __le32 mark
+ *   ISSU_FLOW_F_NETNS   __le16 label index, __le16 0
+ *   ISSU_FLOW_F_LABELS  16 bytes of conntrack labels
+ *   ISSU_FLOW_F_ACCT    __le64 packets[2], __le64 bytes[2] (orig, reply)
+ *   ISSU_FLOW_F_TSTAMP  __le64 start, __le64 stop (CLOCK_REALTIME ns)
+ *   ISSU_FLOW_F_HELPER  char[16] conntrack helper name, NUL-padded
+ *   ISSU_FLOW_F_SECMARK __le32 secmark
+ *   protocol block      proto_len bytes (struct issu_flow_tcp for TCP,
+ *                                              issu_flow_sctp, issu_flow_dccp,
+ *                                              issu_flow_gre; none for others)
+ *   zero padding to 4 bytes
+ *
+ * An IPv4 TCP entry without NAT or options takes 12 + 12 + 40 = 64 bytes.
+ * Unknown flag bits make a record unreadable: new parts bump the section
+ * version. A record longer than its parts add up to is valid (the rest is
+ * ignored); a shorter one is not.
+ */
+struct issu_flows_prologue {
+	__le16	prologue_len;		/* with labels and padding, multiple of 4 */
+	__le16	nr_netns;		/* labels that follow, at least 1 */
+	__le32	flags;			/* zero */
+	__le64	walk_ns;		/* CLOCK_REALTIME of the walk: timeouts count from it */
+};
+
+#define ISSU_FLOW_F_IPV6	(1U << 0)
+#define ISSU_FLOW_F_REPLY	(1U << 1)
+#define ISSU_FLOW_F_ZONE	(1U << 2)
+#define ISSU_FLOW_F_MARK	(1U << 3)
+#define ISSU_FLOW_F_NETNS	(1U << 4)
+#define ISSU_FLOW_F_LABELS	(1U << 5)
+#define ISSU_FLOW_F_ACCT	(1U << 6)
+#define ISSU_FLOW_F_TSTAMP	(1U << 7)
+#define ISSU_FLOW_F_HELPER	(1U << 8)
+#define ISSU_FLOW_F_SECMARK	(1U << 9)
+#define ISSU_FLOW_F_ALL		((1U << 10) - 1)
+
+struct issu_flow_rec {
+	__le16	len;			/* whole record with padding, multiple of 4 */
+	__le16	flags;			/* ISSU_FLOW_F_* */
+	__u8	l4proto;		/* IPPROTO_* */
+	__u8	proto_len;		/* bytes of the protocol block */
+	__le16	status;			/* IPS_* bits 0..15 */
+	__le32	timeout_ms;		/* remaining at walk_ns */
+};
+
+/* TCP protocol block: conntrack's window tracking of both directions. */
+struct issu_flow_tcp {
+	__le32	td_end[2];		/* [IP_CT_DIR_ORIGINAL], [IP_CT_DIR_REPLY] */
+	__le32	td_maxend[2];
+	__le32	td_maxwin[2];
+	__le32	td_maxack[2];
+	__u8	td_scale[2];
+	__u8	flags[2];		/* IP_CT_TCP_FLAG_* */
+	__u8	state;			/* enum tcp_conntrack */
+	__u8	last_dir;
+	__u8	retrans;
+	__u8	last_index;
+};
+
+struct issu_flow_sctp {
+	__u8	state;			/* enum sctp_conntrack */
+	__u8	pad[3];
+	__le32	vtag[2];
+};
+
+struct issu_flow_dccp {
+	__u8	state;
+	__u8	role[2];
+	__u8	last_pkt;
+	__u8	last_dir;
+	__u8	pad[3];
+	__le64	handshake_seq;
+};
+
+/* GRE protocol block: the per-entry timeouts, in milliseconds. */
+struct issu_flow_gre {
+	__le32	stream_timeout_ms;
+	__le32	timeout_ms;
+};
+
+#define ISSU_FLOW_HELPER_LEN	16
+#define ISSU_FLOW_LABELS_LEN	16
+#define ISSU_FLOWS_LABEL_MAX	255
+
 #endif /* _UAPI_LINUX_ISSU_CKPT_H */

@@ -1,0 +1,664 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The flows section: the conntrack table of the initial namespace and of
+ * every labelled one (netns.c), with NAT, zones, marks, labels, accounting,
+ * timestamps, the remaining timeouts and the protocol state (TCP window
+ * tracking of both directions, SCTP, DCCP, GRE).
+ *
+ * Saving walks the conntrack hash bucket by bucket under the bucket lock,
+ * as ctnetlink's dump does, writing each entry straight into preserved
+ * memory. Restoring builds each entry the way ctnetlink creates one
+ * (conntrack -I), but from the image, and inserts it unless traffic that
+ * arrived since the boot already created it: such entries win and are
+ * counted as conflicts. Timeouts lose the wall-clock time the reboot took.
+ * The initial namespace is restored when the module loads; a labelled one
+ * when it exists again and issu-helper asks (ISSU_CMD_RESTORE with a label).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/netfilter.h>
+#include <linux/string.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_acct.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_ecache.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_labels.h>
+#include <net/netfilter/nf_conntrack_timestamp.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+#include <net/netfilter/nf_nat.h>
+
+#include "issu.h"
+
+#define ISSU_NETNS_MAX		256
+#define ISSU_GRE_BLOCK_LEN	sizeof(struct issu_flow_gre)
+
+/* status bits a restored entry takes over; NAT and CONFIRMED are set anew */
+#define ISSU_FLOW_STATUS_KEEP	(IPS_SEEN_REPLY | IPS_ASSURED)
+
+/* Labels of the checkpoint being written: issu_lock serialises their use. */
+static struct issu_label issu_label_names[ISSU_NETNS_MAX];
+static const char *issu_labels[ISSU_NETNS_MAX];
+
+/* Label indices of the current checkpoint restored in this boot. */
+static DECLARE_BITMAP(issu_flows_restored, ISSU_NETNS_MAX);
+static u64 issu_flows_restored_gen;
+
+static void tuple_save(const struct nf_conntrack_tuple *t, struct issu_flow_tuple *r)
+{
+	memcpy(r->src, &t->src.u3, sizeof(r->src));
+	memcpy(r->dst, &t->dst.u3, sizeof(r->dst));
+	r->src_u = (__force u16)t->src.u.all;
+	r->dst_u = (__force u16)t->dst.u.all;
+}
+
+static void tuple_load(const struct issu_flow_tuple *r, u16 l3num, u8 l4proto,
+		       struct nf_conntrack_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	memcpy(&t->src.u3, r->src, l3num == AF_INET ? 4 : sizeof(r->src));
+	memcpy(&t->dst.u3, r->dst, l3num == AF_INET ? 4 : sizeof(r->dst));
+	t->src.u.all = (__force __be16)r->src_u;
+	t->dst.u.all = (__force __be16)r->dst_u;
+	t->src.l3num = l3num;
+	t->dst.protonum = l4proto;
+	t->dst.dir = IP_CT_DIR_ORIGINAL;
+}
+
+static void proto_save(struct nf_conn *ct, struct issu_flow *f)
+{
+	switch (f->l4proto) {
+	case IPPROTO_TCP: {
+		const struct ip_ct_tcp *tcp = &ct->proto.tcp;
+		struct issu_flow_tcp_state t;
+		int d;
+
+		spin_lock_bh(&ct->lock);
+		for (d = 0; d < IP_CT_DIR_MAX; d++) {
+			t.td_end[d] = tcp->seen[d].td_end;
+			t.td_maxend[d] = tcp->seen[d].td_maxend;
+			t.td_maxwin[d] = tcp->seen[d].td_maxwin;
+			t.td_maxack[d] = tcp->seen[d].td_maxack;
+			t.td_scale[d] = tcp->seen[d].td_scale;
+			t.flags[d] = tcp->seen[d].flags;
+		}
+		t.state = tcp->state;
+		t.last_dir = tcp->last_dir;
+		t.retrans = tcp->retrans;
+		t.last_index = tcp->last_index;
+		spin_unlock_bh(&ct->lock);
+		issu_flow_tcp_put(f, &t);
+		break;
+	}
+#ifdef CONFIG_NF_CT_PROTO_SCTP
+	case IPPROTO_SCTP: {
+		struct issu_flow_sctp_state t;
+
+		spin_lock_bh(&ct->lock);
+		t.state = ct->proto.sctp.state;
+		t.vtag[0] = (__force u32)ct->proto.sctp.vtag[0];
+		t.vtag[1] = (__force u32)ct->proto.sctp.vtag[1];
+		spin_unlock_bh(&ct->lock);
+		issu_flow_sctp_put(f, &t);
+		break;
+	}
+#endif
+#ifdef CONFIG_NF_CT_PROTO_DCCP
+	case IPPROTO_DCCP: {
+		struct issu_flow_dccp_state t;
+
+		spin_lock_bh(&ct->lock);
+		t.state = ct->proto.dccp.state;
+		t.role[0] = ct->proto.dccp.role[0];
+		t.role[1] = ct->proto.dccp.role[1];
+		t.last_pkt = ct->proto.dccp.last_pkt;
+		t.last_dir = ct->proto.dccp.last_dir;
+		t.handshake_seq = ct->proto.dccp.handshake_seq;
+		spin_unlock_bh(&ct->lock);
+		issu_flow_dccp_put(f, &t);
+		break;
+	}
+#endif
+#ifdef CONFIG_NF_CT_PROTO_GRE
+	case IPPROTO_GRE:
+		put_unaligned_le32(jiffies_to_msecs(ct->proto.gre.stream_timeout), f->proto);
+		put_unaligned_le32(jiffies_to_msecs(ct->proto.gre.timeout), f->proto + 4);
+		f->proto_len = ISSU_GRE_BLOCK_LEN;
+		break;
+#endif
+	default:
+		f->proto_len = 0;
+	}
+}
+
+static int proto_load(struct nf_conn *ct, const struct issu_flow *f)
+{
+	memset(&ct->proto, 0, sizeof(ct->proto));
+	switch (f->l4proto) {
+	case IPPROTO_TCP: {
+		struct ip_ct_tcp *tcp = &ct->proto.tcp;
+		struct issu_flow_tcp_state t;
+		int d;
+
+		if (issu_flow_tcp_get(f, &t))
+			return -EINVAL;
+		for (d = 0; d < IP_CT_DIR_MAX; d++) {
+			tcp->seen[d].td_end = t.td_end[d];
+			tcp->seen[d].td_maxend = t.td_maxend[d];
+			tcp->seen[d].td_maxwin = t.td_maxwin[d];
+			tcp->seen[d].td_maxack = t.td_maxack[d];
+			tcp->seen[d].td_scale = t.td_scale[d];
+			tcp->seen[d].flags = t.flags[d];
+		}
+		if (t.state >= TCP_CONNTRACK_MAX)
+			return -EINVAL;
+		tcp->state = t.state;
+		tcp->last_dir = t.last_dir;
+		tcp->retrans = t.retrans;
+		tcp->last_index = t.last_index;
+		return 0;
+	}
+#ifdef CONFIG_NF_CT_PROTO_SCTP
+	case IPPROTO_SCTP: {
+		struct issu_flow_sctp_state t;
+
+		if (issu_flow_sctp_get(f, &t) || t.state >= SCTP_CONNTRACK_MAX)
+			return -EINVAL;
+		ct->proto.sctp.state = t.state;
+		ct->proto.sctp.vtag[0] = (__force __be32)t.vtag[0];
+		ct->proto.sctp.vtag[1] = (__force __be32)t.vtag[1];
+		return 0;
+	}
+#endif
+#ifdef CONFIG_NF_CT_PROTO_DCCP
+	case IPPROTO_DCCP: {
+		struct issu_flow_dccp_state t;
+
+		if (issu_flow_dccp_get(f, &t) || t.state >= CT_DCCP_MAX)
+			return -EINVAL;
+		ct->proto.dccp.state = t.state;
+		ct->proto.dccp.role[0] = t.role[0];
+		ct->proto.dccp.role[1] = t.role[1];
+		ct->proto.dccp.last_pkt = t.last_pkt;
+		ct->proto.dccp.last_dir = t.last_dir;
+		ct->proto.dccp.handshake_seq = t.handshake_seq;
+		return 0;
+	}
+#endif
+#ifdef CONFIG_NF_CT_PROTO_GRE
+	case IPPROTO_GRE:
+		if (f->proto_len < ISSU_GRE_BLOCK_LEN)
+			return -EINVAL;
+		ct->proto.gre.stream_timeout = msecs_to_jiffies(get_unaligned_le32(f->proto));
+		ct->proto.gre.timeout = msecs_to_jiffies(get_unaligned_le32(f->proto + 4));
+		return 0;
+#endif
+	default:
+		return 0;
+	}
+}
+
+/* The parts of an entry that are optional in the record. */
+static void extras_save(struct nf_conn *ct, struct issu_flow *f)
+{
+	const struct nf_conntrack_zone *zone = nf_ct_zone(ct);
+	struct nf_conn_labels *labels;
+	struct nf_conn_tstamp *tstamp;
+	struct nf_conn_acct *acct;
+	struct nf_conn_help *help;
+	u32 mark;
+
+	if (zone->id != NF_CT_DEFAULT_ZONE_ID || zone->dir != NF_CT_DEFAULT_ZONE_DIR) {
+		f->flags |= ISSU_FLOW_F_ZONE;
+		f->zone_id = zone->id;
+		f->zone_dir = zone->dir;
+	}
+	mark = READ_ONCE(ct->mark);
+	if (mark) {
+		f->flags |= ISSU_FLOW_F_MARK;
+		f->mark = mark;
+	}
+	labels = nf_ct_labels_find(ct);
+	if (labels && !bitmap_empty(labels->bits, NF_CT_LABELS_MAX_SIZE * BITS_PER_BYTE)) {
+		BUILD_BUG_ON(NF_CT_LABELS_MAX_SIZE != ISSU_FLOW_LABELS_LEN);
+		f->flags |= ISSU_FLOW_F_LABELS;
+		memcpy(f->labels, labels->bits, ISSU_FLOW_LABELS_LEN);
+	}
+	acct = nf_conn_acct_find(ct);
+	if (acct) {
+		int d;
+
+		f->flags |= ISSU_FLOW_F_ACCT;
+		for (d = 0; d < IP_CT_DIR_MAX; d++) {
+			f->packets[d] = atomic64_read(&acct->counter[d].packets);
+			f->bytes[d] = atomic64_read(&acct->counter[d].bytes);
+		}
+	}
+	tstamp = nf_conn_tstamp_find(ct);
+	if (tstamp) {
+		f->flags |= ISSU_FLOW_F_TSTAMP;
+		f->tstamp_start = tstamp->start;
+		f->tstamp_stop = tstamp->stop;
+	}
+	help = nfct_help(ct);
+	if (help) {
+		const struct nf_conntrack_helper *helper = rcu_dereference(help->helper);
+
+		if (helper) {
+			f->flags |= ISSU_FLOW_F_HELPER;
+			strscpy(f->helper, helper->name, sizeof(f->helper));
+		}
+	}
+#ifdef CONFIG_NF_CONNTRACK_SECMARK
+	if (ct->secmark) {
+		f->flags |= ISSU_FLOW_F_SECMARK;
+		f->secmark = ct->secmark;
+	}
+#endif
+}
+
+/* Fill @f from @ct; called under the bucket lock, in an RCU section. */
+static int flow_save(struct nf_conn *ct, u16 netns, struct issu_flow *f)
+{
+	const struct nf_conntrack_tuple *orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	const struct nf_conntrack_tuple *reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	struct nf_conntrack_tuple inverse;
+	u16 l3num = nf_ct_l3num(ct);
+
+	if (l3num != AF_INET && l3num != AF_INET6)
+		return -EAFNOSUPPORT;
+
+	f->flags = l3num == AF_INET6 ? ISSU_FLOW_F_IPV6 : 0;
+	f->l4proto = nf_ct_protonum(ct);
+	f->status = ct->status & 0xffff;
+	f->timeout_ms = jiffies_to_msecs(nf_ct_expires(ct));
+	tuple_save(orig, &f->orig);
+	if (!nf_ct_invert_tuple(&inverse, orig) || !nf_ct_tuple_equal(&inverse, reply)) {
+		f->flags |= ISSU_FLOW_F_REPLY;
+		tuple_save(reply, &f->reply);
+	}
+	if (netns) {
+		f->flags |= ISSU_FLOW_F_NETNS;
+		f->netns = netns;
+	}
+	extras_save(ct, f);
+	proto_save(ct, f);
+	return 0;
+}
+
+/* Flows that could not be saved, by reason; for the checkpoint's log line. */
+struct flows_save_stats {
+	u64 saved;
+	u64 unlabelled;
+	u64 unsupported;
+};
+
+/* nf_conntrack_lock() lacks the annotation in the headers: tell sparse */
+static void bucket_lock(spinlock_t *lock) __acquires(lock)
+{
+	nf_conntrack_lock(lock);
+	__acquire(lock);
+}
+
+static int flows_walk_bucket(struct issu_enc *e, unsigned int i, u64 gen,
+			     struct flows_save_stats *st)
+{
+	struct nf_conntrack_tuple_hash *h;
+	struct hlist_nulls_node *n;
+	spinlock_t *lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
+	struct issu_flow f;
+	int ret = 0;
+
+	local_bh_disable();
+	bucket_lock(lockp);
+	rcu_read_lock();
+	hlist_nulls_for_each_entry(h, n, &nf_conntrack_hash[i], hnnode) {
+		struct nf_conn *ct;
+		int idx;
+
+		if (NF_CT_DIRECTION(h) != IP_CT_DIR_ORIGINAL)
+			continue;
+		ct = nf_ct_tuplehash_to_ctrack(h);
+		if (nf_ct_is_expired(ct) || nf_ct_is_dying(ct))
+			continue;
+		idx = issu_netns_index(nf_ct_net(ct), gen);
+		if (idx < 0) {
+			st->unlabelled++;
+			continue;
+		}
+		f.flags = 0;
+		if (flow_save(ct, idx, &f)) {
+			st->unsupported++;
+			continue;
+		}
+		ret = issu_flow_put(e, &f);
+		if (ret)
+			break;
+		st->saved++;
+	}
+	rcu_read_unlock();
+	spin_unlock(lockp);
+	local_bh_enable();
+	return ret;
+}
+
+static int flows_save(struct issu_enc *e)
+{
+	u64 gen = le64_to_cpu(e->hdr.generation);
+	struct flows_save_stats st = {};
+	unsigned int i;
+	u16 nr;
+	int ret;
+
+	nr = issu_netns_collect(gen, issu_label_names, issu_labels, ISSU_NETNS_MAX);
+	ret = issu_flows_begin(e, ktime_get_real_ns(), issu_labels, nr);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < nf_conntrack_htable_size; i++) {
+		ret = flows_walk_bucket(e, i, gen, &st);
+		if (ret == -ENOSPC) {
+			pr_err("preserved memory full after %llu flows: reserve a larger memmap= region\n",
+			       st.saved);
+			return ret;
+		}
+		if (ret)
+			return ret;
+		if (!(i % 256))
+			cond_resched();
+	}
+	if (st.unlabelled || st.unsupported)
+		pr_warn("flows not saved: %llu in unlabelled namespaces, %llu of unsupported families\n",
+			st.unlabelled, st.unsupported);
+	return issu_enc_section_end(e, st.saved,
+				    st.unlabelled || st.unsupported ? ISSU_SEC_F_PARTIAL : 0);
+}
+
+/* Set up the NAT of @f on @ct, which has the plain inverse as its reply. */
+static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
+{
+	struct nf_conntrack_tuple want;
+	struct nf_nat_range2 range;
+
+	if (!(f->flags & ISSU_FLOW_F_REPLY))
+		return -EINVAL;
+	tuple_load(&f->reply, l3num, f->l4proto, &want);
+	want.dst.dir = IP_CT_DIR_REPLY;
+
+	if (f->status & IPS_DST_NAT) {
+		memset(&range, 0, sizeof(range));
+		range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+		range.min_addr = want.src.u3;
+		range.max_addr = want.src.u3;
+		range.min_proto.all = want.src.u.all;
+		range.max_proto.all = want.src.u.all;
+		if (nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST) != NF_ACCEPT)
+			return -ENOMEM;
+	}
+	if (f->status & IPS_SRC_NAT) {
+		memset(&range, 0, sizeof(range));
+		range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+		range.min_addr = want.dst.u3;
+		range.max_addr = want.dst.u3;
+		range.min_proto.all = want.dst.u.all;
+		range.max_proto.all = want.dst.u.all;
+		if (nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC) != NF_ACCEPT)
+			return -ENOMEM;
+	}
+	/* the mapping must come back exactly, or the flow would break */
+	if (!nf_ct_tuple_equal(&ct->tuplehash[IP_CT_DIR_REPLY].tuple, &want))
+		return -EADDRINUSE;
+	return 0;
+}
+
+static void extras_load(struct nf_conn *ct, const struct issu_flow *f,
+			struct issu_sec_stats *st)
+{
+	if (f->flags & ISSU_FLOW_F_ACCT) {
+		struct nf_conn_acct *acct = nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC);
+		int d;
+
+		for (d = 0; acct && d < IP_CT_DIR_MAX; d++) {
+			atomic64_set(&acct->counter[d].packets, f->packets[d]);
+			atomic64_set(&acct->counter[d].bytes, f->bytes[d]);
+		}
+	}
+	if (f->flags & ISSU_FLOW_F_TSTAMP) {
+		struct nf_conn_tstamp *tstamp = nf_ct_ext_add(ct, NF_CT_EXT_TSTAMP, GFP_ATOMIC);
+
+		if (tstamp) {
+			tstamp->start = f->tstamp_start;
+			tstamp->stop = f->tstamp_stop;
+		}
+	}
+	if (f->flags & ISSU_FLOW_F_LABELS) {
+		struct nf_conn_labels *labels = nf_ct_ext_add(ct, NF_CT_EXT_LABELS, GFP_ATOMIC);
+
+		if (labels)
+			memcpy(labels->bits, f->labels, ISSU_FLOW_LABELS_LEN);
+	}
+	nf_ct_ecache_ext_add(ct, 0, 0, GFP_ATOMIC);
+	if (f->flags & ISSU_FLOW_F_MARK)
+		WRITE_ONCE(ct->mark, f->mark);
+#ifdef CONFIG_NF_CONNTRACK_SECMARK
+	if (f->flags & ISSU_FLOW_F_SECMARK)
+		ct->secmark = f->secmark;
+#endif
+	if (f->flags & ISSU_FLOW_F_HELPER)
+		st->reason[ISSU_R_NO_HELPER]++;
+	if (f->status & IPS_EXPECTED)
+		st->reason[ISSU_R_NO_MASTER]++;
+}
+
+/* Put one saved entry back into @net; account the outcome in @st. */
+static void flow_restore(struct net *net, const struct issu_flow *f, s64 elapsed_ms,
+			 struct issu_sec_stats *st)
+{
+	u16 l3num = f->flags & ISSU_FLOW_F_IPV6 ? AF_INET6 : AF_INET;
+	struct nf_conntrack_tuple orig, reply;
+	struct nf_conntrack_zone zone;
+	enum issu_reason why;
+	s64 remaining = (s64)f->timeout_ms - elapsed_ms;
+	struct nf_conn *ct;
+	int ret;
+
+	if (remaining <= 0) {
+		why = ISSU_R_EXPIRED;
+		goto out;
+	}
+	tuple_load(&f->orig, l3num, f->l4proto, &orig);
+	if (!nf_ct_invert_tuple(&reply, &orig)) {
+		why = ISSU_R_UNSUPPORTED;
+		goto out;
+	}
+	nf_ct_zone_init(&zone, f->flags & ISSU_FLOW_F_ZONE ? f->zone_id : NF_CT_DEFAULT_ZONE_ID,
+			f->flags & ISSU_FLOW_F_ZONE ? f->zone_dir : NF_CT_DEFAULT_ZONE_DIR, 0);
+	if (nf_conntrack_max && nf_conntrack_count(net) >= nf_conntrack_max) {
+		why = ISSU_R_TABLE_FULL;
+		goto out;
+	}
+	ct = nf_conntrack_alloc(net, &zone, &orig, &reply, GFP_KERNEL);
+	if (IS_ERR(ct)) {
+		why = ISSU_R_NOMEM;
+		goto out;
+	}
+
+	rcu_read_lock();
+	if (f->status & (IPS_SRC_NAT | IPS_DST_NAT)) {
+		ret = flow_nat(ct, f, l3num);
+		if (ret) {
+			why = ret == -ENOMEM ? ISSU_R_NOMEM : ISSU_R_NAT;
+			goto err;
+		}
+	}
+	if (proto_load(ct, f)) {
+		why = ISSU_R_UNSUPPORTED;
+		goto err;
+	}
+	extras_load(ct, f, st);
+	ct->status |= IPS_CONFIRMED | (f->status & ISSU_FLOW_STATUS_KEEP);
+	__nf_ct_set_timeout(ct, msecs_to_jiffies(remaining));
+
+	ret = nf_conntrack_hash_check_insert(ct);
+	rcu_read_unlock();
+	if (ret) {
+		why = ret == -EEXIST ? ISSU_R_CONFLICT : ret == -ENOSPC ?
+		      ISSU_R_TABLE_FULL : ISSU_R_NOMEM;
+		nf_conntrack_free(ct);
+		goto out;
+	}
+	nf_ct_put(ct);
+	st->restored++;
+	return;
+
+err:
+	rcu_read_unlock();
+	nf_conntrack_free(ct);
+out:
+	st->reason[why]++;
+	if (why == ISSU_R_EXPIRED || why == ISSU_R_CONFLICT)
+		st->skipped++;
+	else
+		st->failed++;
+}
+
+/* Restore the entries saved under label @index into @net. */
+static int flows_restore_label(const struct issu_sec_view *s, struct net *net, u16 index,
+			       struct issu_sec_stats *st)
+{
+	struct issu_flows_iter it;
+	struct issu_flow f;
+	s64 elapsed_ms;
+	u64 n = 0;
+	int ret;
+
+	ret = issu_flows_open(s, &it);
+	if (ret)
+		return ret;
+	elapsed_ms = div_s64((s64)(ktime_get_real_ns() - it.walk_ns), NSEC_PER_MSEC);
+	if (elapsed_ms < 0)
+		elapsed_ms = 0;	/* the clock went back: keep the saved timeouts */
+
+	while ((ret = issu_flow_next(&it, &f)) > 0) {
+		if (f.netns != index) {
+			if (!index)
+				st->reason[ISSU_R_NETNS_PENDING]++;
+			continue;
+		}
+		flow_restore(net, &f, elapsed_ms, st);
+		if (!(++n % 1024))
+			cond_resched();
+	}
+	return ret;
+}
+
+static int flows_check(const struct issu_sec_view *s, char *reason, size_t size)
+{
+	struct issu_flows_iter it;
+	struct issu_flow f;
+	int ret;
+
+	ret = issu_flows_open(s, &it);
+	if (ret) {
+		snprintf(reason, size, "malformed prologue or labels (%d)", ret);
+		return ret;
+	}
+	while ((ret = issu_flow_next(&it, &f)) > 0)
+		;
+	if (ret)
+		snprintf(reason, size, "malformed flow record %u (%d)", it.index, ret);
+	return ret;
+}
+
+static void flows_apply(const struct issu_sec_view *s, struct issu_sec_stats *st)
+{
+	bitmap_zero(issu_flows_restored, ISSU_NETNS_MAX);
+	issu_flows_restored_gen = issu_ckpt.info.generation;
+	if (flows_restore_label(s, &init_net, 0, st))
+		return;
+	set_bit(0, issu_flows_restored);
+}
+
+/* Restore label @index into @net and fold the outcome into @st. */
+static int flows_restore_more(const struct issu_sec_view *s, struct net *net, u16 index,
+			      struct issu_sec_stats *st)
+{
+	u64 pending = st->reason[ISSU_R_NETNS_PENDING];
+	struct issu_sec_stats one = {};
+	int r, ret;
+
+	ret = flows_restore_label(s, net, index, &one);
+	if (ret)
+		return ret;
+	st->restored += one.restored;
+	st->skipped += one.skipped;
+	st->failed += one.failed;
+	for (r = 0; r < __ISSU_R_MAX; r++)
+		if (r != ISSU_R_NETNS_PENDING)
+			st->reason[r] += one.reason[r];
+	st->reason[ISSU_R_NETNS_PENDING] = pending -
+		min(pending, one.restored + one.skipped + one.failed);
+	pr_info("restored %llu flows into namespace %s (%llu skipped, %llu failed)\n",
+		one.restored, issu_netns_label(net), one.skipped, one.failed);
+	return 0;
+}
+
+/**
+ * issu_flows_restore_netns() - restore the flows saved under a label
+ * @s: the flows section of the current checkpoint
+ * @net: the namespace to restore them into
+ * @label: the label they were saved under
+ * @st: statistics of the section, updated
+ * @extack: for the reason of a refusal
+ *
+ * Called with issu_lock held, after the checkpoint itself was restored in
+ * this boot.
+ *
+ * Return: 0, or a negative errno when nothing was restored.
+ */
+int issu_flows_restore_netns(const struct issu_sec_view *s, struct net *net,
+			     const char *label, struct issu_sec_stats *st,
+			     struct netlink_ext_ack *extack)
+{
+	char name[ISSU_FLOWS_LABEL_MAX + 1];
+	struct issu_flows_iter it;
+	u16 i;
+	int ret;
+
+	ret = issu_flows_open(s, &it);
+	if (ret)
+		return ret;
+	for (i = 1; i < it.nr_netns; i++) {
+		if (!issu_flows_label(&it, i, name, sizeof(name)) && !strcmp(name, label))
+			break;
+	}
+	if (i >= it.nr_netns || i >= ISSU_NETNS_MAX) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "no flows were saved for namespace '%s'", label);
+		return -ENOENT;
+	}
+	if (issu_flows_restored_gen != issu_ckpt.info.generation ||
+	    test_bit(i, issu_flows_restored)) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "flows of namespace '%s' were restored already",
+				       label);
+		return -EALREADY;
+	}
+
+	ret = flows_restore_more(s, net, i, st);
+	if (ret)
+		return ret;
+	set_bit(i, issu_flows_restored);
+	return 0;
+}
+
+const struct issu_section_ops issu_flows_section = {
+	.type = ISSU_SEC_FLOWS,
+	.version = ISSU_FLOWS_SEC_VERSION,
+	.name = "flows",
+	.save = flows_save,
+	.check = flows_check,
+	.apply = flows_apply,
+};

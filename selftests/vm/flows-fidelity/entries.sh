@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# The varied conntrack entries of flows-fidelity, created with conntrack -I
+# (ctnetlink), so the test does not depend on issu to create them.
+
+ct_add() { conntrack -I "$@" >/dev/null 2>"$LAB_OUT/ct.err" || echo "conntrack -I $* failed: $(cat "$LAB_OUT/ct.err")" >&2; }
+
+make_entries() {
+	local i
+	for i in 1 2 3 4 5 6 7 8; do
+		ct_add -p tcp -s 192.0.2.$i -d 198.51.100.1 --sport $((40000 + i)) --dport 443 \
+			--state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 -m $i
+		ct_add -p udp -s 192.0.2.$i -d 198.51.100.53 --sport $((50000 + i)) --dport 53 -t 120
+		ct_add -p tcp -s 2001:db8:1::$i -d 2001:db8:2::1 --sport $((41000 + i)) \
+			--dport 22 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 7200
+	done
+	# zones and marks
+	ct_add -p tcp -s 192.0.2.20 -d 198.51.100.2 --sport 42000 --dport 80 --state ESTABLISHED \
+		-u SEEN_REPLY,ASSURED -t 1800 -w 5 -m 0x1234
+	ct_add -p udp -s 192.0.2.21 -d 198.51.100.2 --sport 42001 --dport 123 -t 600 -w 7
+	# ICMP and ICMPv6 echo
+	ct_add -p icmp -s 192.0.2.30 -d 198.51.100.3 --icmp-type 8 --icmp-code 0 --icmp-id 777 -t 3000
+	ct_add -p icmpv6 -s 2001:db8:1::30 -d 2001:db8:2::3 --icmpv6-type 128 \
+		--icmpv6-code 0 --icmpv6-id 778 -t 3000
+	# SCTP, DCCP, UDP-Lite, GRE, and a generic protocol
+	ct_add -p sctp -s 192.0.2.40 -d 198.51.100.4 --sport 3868 --dport 3868 --state ESTABLISHED \
+		--orig-vtag 0x11111111 --reply-vtag 0x22222222 -t 3600 -u SEEN_REPLY,ASSURED
+	ct_add -p dccp -s 192.0.2.41 -d 198.51.100.4 --sport 5000 --dport 5001 --state OPEN \
+		--role client -t 3600
+	ct_add -p udplite -s 192.0.2.42 -d 198.51.100.4 --sport 5002 --dport 5003 -t 120
+	ct_add -p gre -s 192.0.2.43 -d 198.51.100.4 --srckey 0x1 --dstkey 0x2 -t 120
+	ct_add -p 99 -s 192.0.2.44 -d 198.51.100.4 -t 600
+	# NAT: destination NAT, source NAT (as masquerade leaves it), both
+	ct_add -p tcp -s 192.0.2.50 -d 203.0.113.80 --sport 43000 --dport 80 --state ESTABLISHED \
+		-u SEEN_REPLY,ASSURED -t 3600 --dst-nat 198.51.100.80:8080
+	ct_add -p tcp -s 192.0.2.51 -d 198.51.100.90 --sport 43001 --dport 443 --state ESTABLISHED \
+		-u SEEN_REPLY,ASSURED -t 3600 --src-nat 203.0.113.1:61001
+	ct_add -p udp -s 192.0.2.52 -d 203.0.113.53 --sport 43002 --dport 53 -t 120 \
+		--src-nat 203.0.113.1:61002 --dst-nat 198.51.100.53
+}
+
+# conntrack -L -o extended, one entry a line, without what changes by itself
+# (the remaining timeout) and sorted
+ct_table() {
+	conntrack -L -o extended 2>/dev/null | grep -v 'sport=59999' | sed -E 's/^([a-z0-9]+ +[0-9]+ +[a-z0-9]+ +[0-9]+) [0-9]+ /\1 T /' | sort
+}
+
+# remaining timeouts, "tuple timeout" per line
+ct_timeouts() {
+	conntrack -L -o extended 2>/dev/null | grep -v 'sport=59999' | awk '{t=$5; $5=""; print $0 "|" t}' | sort
+}

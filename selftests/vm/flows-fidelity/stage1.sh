@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Fidelity: a varied conntrack table (IPv4 and IPv6; TCP, UDP, UDP-Lite,
+# ICMP, ICMPv6, SCTP, DCCP, GRE, generic; NAT; zones; marks) is saved by the
+# kexec-time checkpoint and compared field by field after the kexec.
+. "$LAB_TREE/selftests/vm/lib.sh"
+. "$LAB_SCENARIO/entries.sh"
+
+modprobe nf_conntrack_netlink
+lab_check "issu.ko loads" lab_issu_load
+make_entries
+n=$(conntrack -C)
+lab_check_match "test table has its entries" '^2[0-9]$|^3[0-9]$' "$n"
+ct_table >"$LAB_OUT/table.before"
+ct_timeouts >"$LAB_OUT/timeouts.before"
+lab_save count "$n"
+lab_save time "$(date +%s)"
+lab_check "arm" issu_helper arm
+# one that times out during the reboot (which takes well over 15 s here):
+# saved by the kexec-time checkpoint, then skipped as expired
+ct_add -p udp -s 192.0.2.99 -d 198.51.100.99 --sport 59999 --dport 9 -t 15
+lab_kexec_next

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+. "$LAB_TREE/selftests/vm/lib.sh"
+. "$LAB_SCENARIO/entries.sh"
+
+lab_check "issu.ko loads and restores" lab_issu_load
+modprobe nf_conntrack_netlink
+s=$(lab_status restored)
+lab_check_eq "restore result: partial (one flow expired)" partial "$(lab_kv "$s" restore.result)"
+lab_check_eq "the expired flow is counted as such" "expired 1" \
+	"$(lab_kv "$s" sections.1.reasons.0.name) $(lab_kv "$s" sections.1.reasons.0.count)"
+lab_check_eq "every flow restored" "$(lab_get count)" "$(lab_kv "$s" sections.1.restored)"
+lab_check_eq "table size" "$(lab_get count)" "$(conntrack -C)"
+ct_table >"$LAB_OUT/table.after"
+if diff -u "$LAB_OUT/table.before" "$LAB_OUT/table.after" >"$LAB_OUT/table.diff"; then
+	lab_ok "restored table equals the saved one, field by field"
+else
+	lab_fail "restored table differs (see table.diff)"
+	head -n 20 "$LAB_OUT/table.diff"
+fi
+# every remaining timeout lost at most the reboot's wall time (+5 s: clocks of 1 s resolution)
+elapsed=$(($(date +%s) - $(lab_get time) + 5))
+ct_timeouts >"$LAB_OUT/timeouts.after"
+bad=$(join -t '|' "$LAB_OUT/timeouts.before" "$LAB_OUT/timeouts.after" |
+	awk -F'|' -v e="$elapsed" '{ if ($3 > $2 || $2 - $3 > e) print }')
+lab_check_eq "timeouts within the reboot's elapsed time (${elapsed}s)" "" "$bad"
+lab_done
