@@ -200,6 +200,14 @@ struct issu_label {
 u16 issu_netns_collect(u64 gen, struct issu_label *names, const char **labels, u16 max);
 int issu_netns_index(const struct net *net, u64 gen);
 
+/* synwin.c: the TCP SYN-check window */
+extern const struct issu_section_ops issu_synwin_section;
+int issu_synwin_init(void);
+void issu_synwin_exit(void);
+int issu_synwin_start(u32 window_s, struct netlink_ext_ack *extack);
+int issu_synwin_stop(struct netlink_ext_ack *extack);
+int issu_synwin_fill(struct sk_buff *skb, int type);
+
 /* node.c: the node section */
 extern struct issu_node_state issu_node;
 extern const struct issu_section_ops issu_node_section;

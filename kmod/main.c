@@ -28,9 +28,13 @@ static int __init issu_init(void)
 	if (ret)
 		goto err_store;
 
-	ret = issu_sysfs_init();
+	ret = issu_synwin_init();
 	if (ret)
 		goto err_ckpt;
+
+	ret = issu_sysfs_init();
+	if (ret)
+		goto err_synwin;
 
 	ret = issu_netlink_init();
 	if (ret)
@@ -43,6 +47,8 @@ static int __init issu_init(void)
 
 err_sysfs:
 	issu_sysfs_exit();
+err_synwin:
+	issu_synwin_exit();
 err_ckpt:
 	issu_ckpt_exit();
 err_store:
@@ -56,6 +62,7 @@ static void __exit issu_exit(void)
 {
 	issu_netlink_exit();
 	issu_sysfs_exit();
+	issu_synwin_exit();
 	issu_ckpt_exit();
 	issu_store_exit();
 	issu_netns_exit();

@@ -41,6 +41,19 @@ static const struct nla_policy issu_netns_policy[ISSU_A_NETNS_FD + 1] = {
 	[ISSU_A_NETNS_FD] = { .type = NLA_U32 },
 };
 
+static struct netlink_range_validation issu_synwin_range __ro_after_init = {
+	.min = 1,
+	.max = ISSU_SYNWIN_MAX,
+};
+
+static const struct nla_policy issu_synwin_policy[ISSU_SYNWIN_A_MAX + 1] = {
+	[ISSU_SYNWIN_A_WINDOW] = NLA_POLICY_FULL_RANGE(NLA_U32, &issu_synwin_range),
+};
+
+static const struct nla_policy issu_synwin_start_policy[ISSU_A_SYNWIN + 1] = {
+	[ISSU_A_SYNWIN] = NLA_POLICY_NESTED(issu_synwin_policy),
+};
+
 static int put_u64(struct sk_buff *skb, int type, u64 val, int pad)
 {
 	return nla_put_u64_64bit(skb, type, val, pad);
@@ -199,7 +212,7 @@ static int fill_status(struct sk_buff *skb)
 	    nla_put_u32(skb, ISSU_A_RESTORE_MODE, issu_restore_mode))
 		return -EMSGSIZE;
 	return fill_store(skb) ?: fill_ckpt(skb) ?: fill_last_ckpt(skb) ?:
-	       fill_restore(skb) ?: fill_node(skb);
+	       fill_restore(skb) ?: fill_node(skb) ?: issu_synwin_fill(skb, ISSU_A_SYNWIN);
 }
 
 /* Reply to @info with @cmd and what @fill puts in, under issu_lock. */
@@ -380,6 +393,36 @@ static int issu_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int issu_nl_synwin_start(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[ISSU_SYNWIN_A_MAX + 1] = {};
+	u32 window = ISSU_SYNWIN_DEFAULT;
+	int ret;
+
+	if (info->attrs[ISSU_A_SYNWIN]) {
+		ret = nla_parse_nested(tb, ISSU_SYNWIN_A_MAX, info->attrs[ISSU_A_SYNWIN],
+				       issu_synwin_policy, info->extack);
+		if (ret)
+			return ret;
+		if (tb[ISSU_SYNWIN_A_WINDOW])
+			window = nla_get_u32(tb[ISSU_SYNWIN_A_WINDOW]);
+	}
+	mutex_lock(&issu_lock);
+	ret = issu_synwin_start(window, info->extack);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
+static int issu_nl_synwin_stop(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	mutex_lock(&issu_lock);
+	ret = issu_synwin_stop(info->extack);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
 static int fill_reasons(struct sk_buff *skb, const struct issu_sec_stats *st)
 {
 	struct nlattr *nest;
@@ -507,6 +550,18 @@ static const struct genl_ops issu_ops[] = {
 		.dumpit = issu_nl_section_dumpit,
 	},
 	{
+		.cmd = ISSU_CMD_SYNWIN_START,
+		.doit = issu_nl_synwin_start,
+		.policy = issu_synwin_start_policy,
+		.maxattr = ARRAY_SIZE(issu_synwin_start_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_SYNWIN_STOP,
+		.doit = issu_nl_synwin_stop,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
 		.cmd = ISSU_CMD_NETNS_SET,
 		.doit = issu_nl_netns_set,
 		.policy = issu_netns_policy,
@@ -563,6 +618,8 @@ void issu_notify(u8 cmd, int result, const char *reason)
 		ret = fill_restore(msg);
 	else if (!ret && cmd == ISSU_CMD_ARM_NTF)
 		ret = nla_put_u8(msg, ISSU_A_ARMED, issu_armed);
+	else if (!ret && cmd == ISSU_CMD_SYNWIN_NTF)
+		ret = issu_synwin_fill(msg, ISSU_A_SYNWIN);
 	if (ret)
 		goto err;
 	genlmsg_end(msg, hdr);

@@ -90,6 +90,7 @@ enum {
 	ISSU_A_REASON,			/* string: why, in events and replies */
 	ISSU_A_NETNS_LABEL,		/* string: a namespace's label, at most 255 bytes */
 	ISSU_A_NETNS_FD,		/* u32: a namespace by file descriptor */
+	ISSU_A_SYNWIN,			/* nest: ISSU_SYNWIN_A_* */
 
 	/* private: */
 	__ISSU_A_MAX
@@ -200,6 +201,25 @@ enum {
 
 #define ISSU_SECTION_A_MAX (__ISSU_SECTION_A_MAX - 1)
 
+/* The TCP SYN-check relaxation window. */
+enum {
+	ISSU_SYNWIN_A_UNSPEC,
+	ISSU_SYNWIN_A_PAD,
+	ISSU_SYNWIN_A_ACTIVE,		/* u8 */
+	ISSU_SYNWIN_A_WINDOW,		/* u32: seconds, 1..604800 (start: length) */
+	ISSU_SYNWIN_A_STARTED_NS,	/* u64: CLOCK_REALTIME */
+	ISSU_SYNWIN_A_DEADLINE_NS,	/* u64: CLOCK_REALTIME */
+	ISSU_SYNWIN_A_REMAINING_MS,	/* u64 */
+	ISSU_SYNWIN_A_PICKUPS,		/* u64: mid-stream flows let through */
+
+	/* private: */
+	__ISSU_SYNWIN_A_MAX
+};
+
+#define ISSU_SYNWIN_A_MAX (__ISSU_SYNWIN_A_MAX - 1)
+#define ISSU_SYNWIN_DEFAULT	7200
+#define ISSU_SYNWIN_MAX		604800
+
 /* Items of a section counted by why they were skipped or failed. */
 enum {
 	ISSU_REASON_A_UNSPEC,
@@ -232,6 +252,9 @@ enum {
 	ISSU_CMD_DISCARD_NTF,		/* events: checkpoints discarded */
 	ISSU_CMD_ARM_NTF,		/* events: armed or disarmed */
 	ISSU_CMD_NETNS_SET,		/* do (admin): label a namespace for checkpoints */
+	ISSU_CMD_SYNWIN_START,		/* do (admin): open the SYN-check window */
+	ISSU_CMD_SYNWIN_STOP,		/* do (admin): close it now */
+	ISSU_CMD_SYNWIN_NTF,		/* events: the window opened or closed */
 
 	/* private: */
 	__ISSU_CMD_MAX

@@ -191,6 +191,20 @@ struct issu_flow_gre {
 	__le32	timeout_ms;
 };
 
+/*
+ * ISSU_SEC_SYNWIN, version 1: the TCP SYN-check relaxation window, present
+ * only while it is open; one item, a list of these attributes.
+ */
+enum issu_synwin_attr {
+	ISSU_SYNWIN_T_UNSPEC,
+	ISSU_SYNWIN_T_WINDOW,		/* u32, seconds */
+	ISSU_SYNWIN_T_STARTED_NS,	/* u64, CLOCK_REALTIME */
+	ISSU_SYNWIN_T_DEADLINE_NS,	/* u64, CLOCK_REALTIME */
+	ISSU_SYNWIN_T_PICKUPS,		/* u64 */
+
+	__ISSU_SYNWIN_T_MAX
+};
+
 #define ISSU_FLOW_HELPER_LEN	16
 #define ISSU_FLOW_LABELS_LEN	16
 #define ISSU_FLOWS_LABEL_MAX	255

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TCP SYN-check window, like the vendors' no-tcp-syn-check: for a
+ * bounded time, TCP flows the conntrack table does not know are picked up
+ * mid-stream and pass as established, so sessions survive a lost table
+ * under strict rulesets.
+ *
+ * What it relaxes, in every network namespace, while the window is open:
+ *  - net.netfilter.nf_conntrack_tcp_loose is set to 1, so conntrack picks
+ *    up a TCP ACK of an unknown flow (with liberal window checking) instead
+ *    of calling it invalid;
+ *  - a hook right after conntrack (priority NF_IP_PRI_CONNTRACK + 1) turns
+ *    such a pickup, and only such a pickup, from ct state new into
+ *    established, so "ct state invalid drop" and "new TCP only with SYN"
+ *    rules let it through without being changed.
+ * What it never relaxes: a SYN still starts a new connection and meets the
+ * ruleset as new; RST, FIN or SYN-less packets that conntrack cannot pick up
+ * stay invalid; other protocols, and the ruleset itself, are untouched.
+ *
+ * The module owns the deadline (a helper crash cannot leave the firewall
+ * relaxed). When the window closes, each namespace gets its own
+ * nf_conntrack_tcp_loose back, unless the operator changed it meanwhile.
+ * The deadline travels in the checkpoint: a window open before a kexec goes
+ * on after it with the time it has left.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_l4proto.h>
+#include <net/netns/generic.h>
+
+#include "issu.h"
+
+#define ISSU_SYNWIN_SEC_VERSION	1
+
+struct synwin_net {
+	u8 orig_loose;		/* the operator's nf_conntrack_tcp_loose */
+	bool hooked;
+};
+
+static struct {
+	bool active;
+	u32 window_s;
+	u64 started_ns;
+	u64 deadline_ns;
+	atomic64_t pickups;
+	struct delayed_work expiry;
+} synwin;
+
+static unsigned int synwin_net_id __read_mostly;
+
+static unsigned int synwin_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	/*
+	 * A mid-stream pickup: an unconfirmed TCP entry that conntrack put
+	 * straight into ESTABLISHED with liberal window checking. A SYN makes
+	 * SYN_SENT, and is left alone.
+	 */
+	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct) ||
+	    nf_ct_protonum(ct) != IPPROTO_TCP ||
+	    ct->proto.tcp.state != TCP_CONNTRACK_ESTABLISHED ||
+	    !(ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].flags & IP_CT_TCP_FLAG_BE_LIBERAL))
+		return NF_ACCEPT;
+
+	nf_ct_set(skb, ct, IP_CT_ESTABLISHED);
+	atomic64_inc(&synwin.pickups);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops synwin_ops[] = {
+	{
+		.hook = synwin_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = synwin_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = synwin_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = synwin_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
+};
+
+/* Called for every namespace when the window opens, and for new ones. */
+static int __net_init synwin_net_init(struct net *net)
+{
+	struct synwin_net *sn = net_generic(net, synwin_net_id);
+	struct nf_tcp_net *tn = nf_tcp_pernet(net);
+	int ret;
+
+	ret = nf_register_net_hooks(net, synwin_ops, ARRAY_SIZE(synwin_ops));
+	if (ret)
+		return ret;
+	sn->hooked = true;
+	sn->orig_loose = READ_ONCE(tn->tcp_loose);
+	WRITE_ONCE(tn->tcp_loose, 1);
+	return 0;
+}
+
+/* Called for every namespace when the window closes, and for dying ones. */
+static void __net_exit synwin_net_exit(struct net *net)
+{
+	struct synwin_net *sn = net_generic(net, synwin_net_id);
+	struct nf_tcp_net *tn = nf_tcp_pernet(net);
+
+	if (!sn->hooked)
+		return;
+	/* the operator's own change during the window wins */
+	if (READ_ONCE(tn->tcp_loose) == 1)
+		WRITE_ONCE(tn->tcp_loose, sn->orig_loose);
+	nf_unregister_net_hooks(net, synwin_ops, ARRAY_SIZE(synwin_ops));
+	sn->hooked = false;
+}
+
+static struct pernet_operations synwin_net_ops = {
+	.init = synwin_net_init,
+	.exit = synwin_net_exit,
+	.id = &synwin_net_id,
+	.size = sizeof(struct synwin_net),
+};
+
+static void synwin_close(const char *why)
+{
+	if (!synwin.active)
+		return;
+	unregister_pernet_subsys(&synwin_net_ops);
+	synwin.active = false;
+	pr_info("SYN-check window closed (%s): %lld mid-stream flows picked up\n",
+		why, atomic64_read(&synwin.pickups));
+	issu_notify(ISSU_CMD_SYNWIN_NTF, 0, why);
+}
+
+static void synwin_expire(struct work_struct *work)
+{
+	mutex_lock(&issu_lock);
+	synwin_close("expired");
+	mutex_unlock(&issu_lock);
+}
+
+/* Open (or move) the window so that it ends at @deadline_ns. */
+static int synwin_open(u32 window_s, u64 started_ns, u64 deadline_ns, u64 pickups,
+		       struct netlink_ext_ack *extack)
+{
+	u64 now = ktime_get_real_ns();
+	int ret;
+
+	if (deadline_ns <= now) {
+		NL_SET_ERR_MSG_MOD(extack, "the window is over");
+		return -ETIME;
+	}
+	if (!synwin.active) {
+		atomic64_set(&synwin.pickups, pickups);
+		ret = register_pernet_subsys(&synwin_net_ops);
+		if (ret) {
+			NL_SET_ERR_MSG_MOD(extack, "cannot register the netfilter hooks");
+			return ret;
+		}
+		synwin.active = true;
+	}
+	synwin.window_s = window_s;
+	synwin.started_ns = started_ns;
+	synwin.deadline_ns = deadline_ns;
+	mod_delayed_work(system_wq, &synwin.expiry,
+			 nsecs_to_jiffies(deadline_ns - now) + 1);
+	pr_info("SYN-check window open for %llu s more\n",
+		div_u64(deadline_ns - now, NSEC_PER_SEC));
+	issu_notify(ISSU_CMD_SYNWIN_NTF, 0, "open");
+	return 0;
+}
+
+/**
+ * issu_synwin_start() - open the window for @window_s seconds from now
+ * @window_s: 1..ISSU_SYNWIN_MAX
+ * @extack: for the reason of a failure
+ *
+ * Called with issu_lock held. Starting an open window restarts it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int issu_synwin_start(u32 window_s, struct netlink_ext_ack *extack)
+{
+	u64 now = ktime_get_real_ns();
+
+	return synwin_open(window_s, now, now + (u64)window_s * NSEC_PER_SEC,
+			   synwin.active ? atomic64_read(&synwin.pickups) : 0, extack);
+}
+
+/**
+ * issu_synwin_stop() - close the window now
+ * @extack: for the reason of a failure
+ *
+ * Called with issu_lock held.
+ *
+ * Return: 0, or -ENOENT when no window is open.
+ */
+int issu_synwin_stop(struct netlink_ext_ack *extack)
+{
+	if (!synwin.active) {
+		NL_SET_ERR_MSG_MOD(extack, "no SYN-check window is open");
+		return -ENOENT;
+	}
+	cancel_delayed_work(&synwin.expiry);
+	synwin_close("stopped");
+	return 0;
+}
+
+/**
+ * issu_synwin_fill() - the window's state, for status
+ * @skb: message
+ * @type: attribute type of the nest
+ *
+ * Called with issu_lock held.
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int issu_synwin_fill(struct sk_buff *skb, int type)
+{
+	u64 now = ktime_get_real_ns();
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, ISSU_SYNWIN_A_ACTIVE, synwin.active) ||
+	    nla_put_u64_64bit(skb, ISSU_SYNWIN_A_PICKUPS, atomic64_read(&synwin.pickups),
+			      ISSU_SYNWIN_A_PAD))
+		goto err;
+	if (synwin.active &&
+	    (nla_put_u32(skb, ISSU_SYNWIN_A_WINDOW, synwin.window_s) ||
+	     nla_put_u64_64bit(skb, ISSU_SYNWIN_A_STARTED_NS, synwin.started_ns,
+			       ISSU_SYNWIN_A_PAD) ||
+	     nla_put_u64_64bit(skb, ISSU_SYNWIN_A_DEADLINE_NS, synwin.deadline_ns,
+			       ISSU_SYNWIN_A_PAD) ||
+	     nla_put_u64_64bit(skb, ISSU_SYNWIN_A_REMAINING_MS,
+			       synwin.deadline_ns > now ?
+			       div_u64(synwin.deadline_ns - now, NSEC_PER_MSEC) : 0,
+			       ISSU_SYNWIN_A_PAD)))
+		goto err;
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int synwin_save(struct issu_enc *e)
+{
+	if (!synwin.active)
+		return 0;
+	issu_enc_section_begin(e, ISSU_SEC_SYNWIN, ISSU_SYNWIN_SEC_VERSION);
+	issu_enc_put_u32(e, ISSU_SYNWIN_T_WINDOW, synwin.window_s);
+	issu_enc_put_u64(e, ISSU_SYNWIN_T_STARTED_NS, synwin.started_ns);
+	issu_enc_put_u64(e, ISSU_SYNWIN_T_DEADLINE_NS, synwin.deadline_ns);
+	issu_enc_put_u64(e, ISSU_SYNWIN_T_PICKUPS, atomic64_read(&synwin.pickups));
+	return issu_enc_section_end(e, 1, 0);
+}
+
+static const struct issu_tlv_policy synwin_policy[__ISSU_SYNWIN_T_MAX] = {
+	[ISSU_SYNWIN_T_WINDOW] = { .kind = ISSU_TLV_U32 },
+	[ISSU_SYNWIN_T_STARTED_NS] = { .kind = ISSU_TLV_U64 },
+	[ISSU_SYNWIN_T_DEADLINE_NS] = { .kind = ISSU_TLV_U64 },
+	[ISSU_SYNWIN_T_PICKUPS] = { .kind = ISSU_TLV_U64 },
+};
+
+static int synwin_parse(const struct issu_sec_view *s, const struct issu_tlv **tb)
+{
+	if (s->count != 1 ||
+	    issu_tlv_parse(s->payload, s->len, synwin_policy, __ISSU_SYNWIN_T_MAX - 1, tb) ||
+	    !tb[ISSU_SYNWIN_T_WINDOW] || !tb[ISSU_SYNWIN_T_DEADLINE_NS])
+		return -EINVAL;
+	if (!issu_tlv_get_u32(tb[ISSU_SYNWIN_T_WINDOW]) ||
+	    issu_tlv_get_u32(tb[ISSU_SYNWIN_T_WINDOW]) > ISSU_SYNWIN_MAX)
+		return -ERANGE;
+	return 0;
+}
+
+static int synwin_check(const struct issu_sec_view *s, char *reason, size_t size)
+{
+	const struct issu_tlv *tb[__ISSU_SYNWIN_T_MAX];
+	int ret = synwin_parse(s, tb);
+
+	if (ret)
+		snprintf(reason, size, "malformed window (%d)", ret);
+	return ret;
+}
+
+static void synwin_apply(const struct issu_sec_view *s, struct issu_sec_stats *st)
+{
+	const struct issu_tlv *tb[__ISSU_SYNWIN_T_MAX];
+	u64 started, deadline, pickups = 0;
+
+	if (synwin_parse(s, tb)) {
+		st->failed++;
+		return;
+	}
+	deadline = issu_tlv_get_u64(tb[ISSU_SYNWIN_T_DEADLINE_NS]);
+	started = tb[ISSU_SYNWIN_T_STARTED_NS] ? issu_tlv_get_u64(tb[ISSU_SYNWIN_T_STARTED_NS]) : 0;
+	if (tb[ISSU_SYNWIN_T_PICKUPS])
+		pickups = issu_tlv_get_u64(tb[ISSU_SYNWIN_T_PICKUPS]);
+	if (deadline <= ktime_get_real_ns()) {
+		st->skipped++;
+		st->reason[ISSU_R_EXPIRED]++;
+		return;
+	}
+	if (synwin_open(issu_tlv_get_u32(tb[ISSU_SYNWIN_T_WINDOW]), started, deadline,
+			pickups, NULL))
+		st->failed++;
+	else
+		st->restored++;
+}
+
+const struct issu_section_ops issu_synwin_section = {
+	.type = ISSU_SEC_SYNWIN,
+	.version = ISSU_SYNWIN_SEC_VERSION,
+	.name = "synwin",
+	.save = synwin_save,
+	.check = synwin_check,
+	.apply = synwin_apply,
+};
+
+int issu_synwin_init(void)
+{
+	INIT_DELAYED_WORK(&synwin.expiry, synwin_expire);
+	return 0;
+}
+
+/* Module unload closes the window: nothing stays relaxed without issu. */
+void issu_synwin_exit(void)
+{
+	cancel_delayed_work_sync(&synwin.expiry);
+	mutex_lock(&issu_lock);
+	synwin_close("module unloaded");
+	mutex_unlock(&issu_lock);
+}
