@@ -275,7 +275,7 @@ static int flow_save(struct nf_conn *ct, u16 netns, struct issu_flow *f)
 	f->flags = l3num == AF_INET6 ? ISSU_FLOW_F_IPV6 : 0;
 	f->l4proto = nf_ct_protonum(ct);
 	f->status = ct->status & 0xffff;
-	f->timeout_ms = jiffies_to_msecs(nf_ct_expires(ct));
+	f->timeout_ms = min_t(u64, jiffies64_to_msecs(nf_ct_expires(ct)), U32_MAX);
 	tuple_save(orig, &f->orig);
 	if (!nf_ct_invert_tuple(&inverse, orig) || !nf_ct_tuple_equal(&inverse, reply)) {
 		f->flags |= ISSU_FLOW_F_REPLY;

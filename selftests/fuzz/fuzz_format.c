@@ -4,11 +4,15 @@
  *
  * Every input is used three ways:
  *  1. as an image, as given: issu_dec_validate(), then a full section walk
- *     with issu_dec_next(), node decoding and TLV parsing;
+ *     with issu_dec_next(), node decoding, TLV parsing and flows decoding
+ *     (prologue, labels, every record); a flows section that decodes is
+ *     re-encoded, decoded again and compared flow by flow, and re-encoding
+ *     that must give the same bytes;
  *  2. as an image whose CRCs were repaired first, so that mutations of the
- *     structure (lengths, counts, TLVs) get past the CRC checks;
- *  3. as a program for the encoder (capacity and operations), whose output
- *     must stay within its capacity and, once finished, must validate.
+ *     structure (lengths, counts, TLVs, flow records) get past the CRC checks;
+ *  3. as a program for the encoder (capacity and operations, flows included),
+ *     whose output must stay within its capacity and, once finished, must
+ *     validate.
  * Invariants are checked with CHECK(), which traps.
  */
 #include <stdint.h>
@@ -20,6 +24,7 @@
 #define CHECK(x)	do { if (!(x)) __builtin_trap(); } while (0)
 
 #define POL_MAX		8
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Values read from the image end up here so the reads are not optimised out. */
 static u32 sink;
@@ -85,6 +90,187 @@ static void check_node_roundtrip(const struct issu_node_state *n)
 	CHECK(!memcmp(n, &back, sizeof(back)));
 }
 
+static const struct issu_ckpt_ident flows_id = {
+	.version = ISSU_CKPT_VERSION,
+	.generation = 1,
+};
+
+/*
+ * Re-encode the flows section @s (known to decode) with the labels @names
+ * into @buf; return the image length. Each flow is decoded from @s again.
+ */
+static s64 flows_reencode(const struct issu_sec_view *s,
+			  const char *const *names, u16 nr, u8 *buf, u64 cap)
+{
+	struct issu_flows_iter it;
+	struct issu_flow f;
+	struct issu_enc e;
+	u32 n = 0;
+	int ret;
+
+	CHECK(!issu_flows_open(s, &it));
+	CHECK(!issu_enc_init(&e, buf, cap, &flows_id));
+	CHECK(!issu_flows_begin(&e, it.walk_ns, names, nr));
+	while ((ret = issu_flow_next(&it, &f)) == 1) {
+		CHECK(!issu_flow_put(&e, &f));
+		n++;
+	}
+	CHECK(ret == 0 && n == s->count);
+	CHECK(!issu_enc_section_end(&e, n, s->flags));
+	return issu_enc_finish(&e);
+}
+
+/* The flows section of a one-section image made by flows_reencode(). */
+static void flows_section(const u8 *img, s64 len, struct issu_sec_view *s)
+{
+	struct issu_dec d;
+
+	CHECK(len > 0);
+	CHECK(!issu_dec_validate(img, len, NULL, NULL));
+	CHECK(!issu_dec_init(&d, img, len, NULL));
+	CHECK(issu_dec_next(&d, s) == 1);
+	CHECK(s->type == ISSU_SEC_FLOWS && s->verdict == ISSU_SEC_OK);
+}
+
+/* What a getter read, its put counterpart writes back (reserved bytes aside). */
+static void check_proto_put(const struct issu_flow *f,
+			    const struct issu_flow_tcp_state *tcp,
+			    const struct issu_flow_sctp_state *sctp,
+			    const struct issu_flow_dccp_state *dccp)
+{
+	struct issu_flow g;
+	int i;
+
+	if (f->proto_len >= ISSU_FLOW_TCP_LEN) {
+		g = *f;
+		issu_flow_tcp_put(&g, tcp);
+		CHECK(g.proto_len == ISSU_FLOW_TCP_LEN);
+		CHECK(!memcmp(g.proto, f->proto, ISSU_FLOW_TCP_LEN));
+	}
+	if (f->proto_len >= ISSU_FLOW_SCTP_LEN) {
+		g = *f;
+		issu_flow_sctp_put(&g, sctp);
+		CHECK(g.proto[0] == f->proto[0]);
+		CHECK(!memcmp(g.proto + 4, f->proto + 4, 8));
+		CHECK(!g.proto[1] && !g.proto[2] && !g.proto[3]);
+	}
+	if (f->proto_len >= ISSU_FLOW_DCCP_LEN) {
+		g = *f;
+		issu_flow_dccp_put(&g, dccp);
+		CHECK(!memcmp(g.proto, f->proto, 5));
+		CHECK(!memcmp(g.proto + 8, f->proto + 8, 8));
+		CHECK(g.proto_len == ISSU_FLOW_DCCP_LEN);
+		for (i = ISSU_FLOW_DCCP_LEN; i < ISSU_FLOW_PROTO_MAX; i++)
+			CHECK(!g.proto[i]);
+	}
+}
+
+/*
+ * Decode a flows section: prologue, every label, every record. If it all
+ * decodes, re-encode it: the copy must decode to the same walk time, labels
+ * and flows, be no longer (the encoder writes no spare bytes), and encode
+ * to the very same bytes again.
+ */
+static void check_flows(const struct issu_sec_view *s)
+{
+	char name[ISSU_FLOWS_LABEL_MAX + 1], *store = NULL;
+	struct issu_flows_iter it, it2;
+	const char **names = NULL;
+	struct issu_sec_view s2, s3;
+	struct issu_flow f, g;
+	u8 *img = NULL, *img2 = NULL;
+	struct issu_flow_tcp_state tcp;
+	struct issu_flow_sctp_state sctp;
+	struct issu_flow_dccp_state dccp;
+	u64 off, cap, pos = 0;
+	u32 n = 0, i;
+	s64 len, len2;
+	int ret;
+
+	ret = issu_flows_open(s, &it);
+	if (ret) {
+		CHECK(ret == -EINVAL || ret == -EBADMSG || ret == -EPROTONOSUPPORT);
+		CHECK(issu_flow_next(&it, &f) == ret);
+		CHECK(issu_flows_label(&it, 0, name, sizeof(name)) == -ENOENT);
+		return;
+	}
+	CHECK(it.nr_netns >= 1 && it.labels_len < s->len);
+	CHECK(it.off + it.rem == s->len && it.off % 4 == 0);
+
+	names = malloc(it.nr_netns * sizeof(*names));
+	store = malloc((size_t)it.labels_len + it.nr_netns);
+	CHECK(names && store);
+	for (i = 0; i < it.nr_netns; i++) {
+		CHECK(!issu_flows_label(&it, (u16)i, name, sizeof(name)));
+		CHECK((i == 0) == (name[0] == '\0'));
+		CHECK(pos + strlen(name) + 1 <= (u64)it.labels_len + it.nr_netns);
+		names[i] = store + pos;
+		memcpy(store + pos, name, strlen(name) + 1);
+		pos += strlen(name) + 1;
+	}
+	CHECK(issu_flows_label(&it, it.nr_netns, name, sizeof(name)) == -ENOENT);
+
+	for (off = it.off; (ret = issu_flow_next(&it, &f)) == 1; off = it.off) {
+		CHECK(!(f.flags & ~ISSU_FLOW_F_ALL));
+		CHECK(f.proto_len <= ISSU_FLOW_PROTO_MAX);
+		CHECK(f.netns < it.nr_netns);
+		CHECK((f.flags & ISSU_FLOW_F_NETNS) || !f.netns);
+		CHECK(f.helper[ISSU_FLOW_HELPER_LEN] == '\0');
+		CHECK(it.off - off >= issu_flow_rec_len(&f));
+		CHECK((it.off - off) % 4 == 0 && it.off <= s->len);
+		memset(&tcp, 0, sizeof(tcp));
+		memset(&sctp, 0, sizeof(sctp));
+		memset(&dccp, 0, sizeof(dccp));
+		CHECK((issu_flow_tcp_get(&f, &tcp) == 0) ==
+		      (f.proto_len >= ISSU_FLOW_TCP_LEN));
+		CHECK((issu_flow_sctp_get(&f, &sctp) == 0) ==
+		      (f.proto_len >= ISSU_FLOW_SCTP_LEN));
+		CHECK((issu_flow_dccp_get(&f, &dccp) == 0) ==
+		      (f.proto_len >= ISSU_FLOW_DCCP_LEN));
+		check_proto_put(&f, &tcp, &sctp, &dccp);
+		sink += f.timeout_ms + tcp.td_end[0] + sctp.vtag[1] + (u32)dccp.handshake_seq;
+		n++;
+	}
+	CHECK(n == it.index && n <= s->count);
+	if (ret) {
+		CHECK(ret == -EINVAL);
+		CHECK(issu_flow_next(&it, &f) == ret);
+		goto out;
+	}
+	CHECK(n == s->count && it.rem == 0);
+
+	/* The canonical encoding is never longer than what was read. */
+	cap = 128 + 32 + s->len + 8;
+	img = malloc(cap);
+	img2 = malloc(cap);
+	CHECK(img && img2);
+	len = flows_reencode(s, names, it.nr_netns, img, cap);
+	flows_section(img, len, &s2);
+	CHECK(s2.len <= s->len && s2.count == s->count && s2.flags == s->flags);
+
+	CHECK(!issu_flows_open(s, &it));
+	CHECK(!issu_flows_open(&s2, &it2));
+	CHECK(it2.walk_ns == it.walk_ns && it2.nr_netns == it.nr_netns);
+	for (i = 0; i < it.nr_netns; i++) {
+		CHECK(!issu_flows_label(&it2, (u16)i, name, sizeof(name)));
+		CHECK(!strcmp(name, names[i]));
+	}
+	while ((ret = issu_flow_next(&it, &f)) == 1) {
+		CHECK(issu_flow_next(&it2, &g) == 1);
+		CHECK(!memcmp(&f, &g, sizeof(f)));
+	}
+	CHECK(ret == 0 && issu_flow_next(&it2, &g) == 0);
+
+	len2 = flows_reencode(&s2, names, it.nr_netns, img2, cap);
+	flows_section(img2, len2, &s3);
+	CHECK(len2 == len && !memcmp(img, img2, len));
+out:
+	free(img2);
+	free(img);
+	free(store);
+	free(names);
+}
+
 static void walk(const u8 *data, size_t size)
 {
 	struct issu_ckpt_info info;
@@ -125,6 +311,7 @@ static void walk(const u8 *data, size_t size)
 			CHECK(strnlen(n.name, sizeof(n.name)) < sizeof(n.name));
 			check_node_roundtrip(&n);
 		}
+		check_flows(&s);
 	}
 	CHECK(ret <= 0);
 	if (valid) {
@@ -163,13 +350,77 @@ static void fix_crcs(u8 *p, size_t size)
 	}
 }
 
+/* issu_flows_begin() with good labels, or one of the ways to get them wrong. */
+static void flows_begin_op(struct issu_enc *e, u8 op, u8 arg)
+{
+	static const char *const good[] = { "", "a", "netns-b", "c" };
+	static const char *const bad0[] = { "init", "a" };
+	static const char *const empty[] = { "", "a", "" };
+	static char longest[ISSU_FLOWS_LABEL_MAX + 2];
+	static const char *many[300];
+	const char *const *labels = good;
+	u16 nr = arg % 5;
+	int i;
+
+	switch (arg >> 5) {
+	case 1:
+		labels = NULL;
+		break;
+	case 2:
+		labels = bad0;
+		nr = ARRAY_SIZE(bad0);
+		break;
+	case 3:
+		labels = empty;
+		nr = ARRAY_SIZE(empty);
+		break;
+	case 4:
+		/* 255 (fits) or 256 (too long) characters */
+		memset(longest, 'L', sizeof(longest) - 1);
+		longest[ISSU_FLOWS_LABEL_MAX + (arg & 1)] = '\0';
+		many[0] = "";
+		many[1] = longest;
+		labels = many;
+		nr = 2;
+		break;
+	case 5:
+		/* 256 labels of 255 fit in the prologue, 257 do not */
+		memset(longest, 'L', sizeof(longest) - 1);
+		longest[ISSU_FLOWS_LABEL_MAX] = '\0';
+		many[0] = "";
+		for (i = 1; i < (int)ARRAY_SIZE(many); i++)
+			many[i] = longest;
+		labels = many;
+		nr = 255 + (arg & 3);
+		break;
+	default:
+		break;
+	}
+	issu_flows_begin(e, (u64)arg << 32 | op, labels, nr);
+}
+
+/* A flow from the input bytes; @arg sometimes keeps invalid values. */
+static void fuzz_flow(struct issu_flow *f, u8 arg, const u8 *data, size_t size)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f, data, size < sizeof(*f) ? size : sizeof(*f));
+	if (!(arg & 1))
+		f->flags &= ISSU_FLOW_F_ALL;
+	if (!(arg & 2))
+		f->proto_len %= ISSU_FLOW_PROTO_MAX + 1;
+	if (!(arg & 4))
+		f->netns %= 4;
+	f->flags ^= arg & ISSU_FLOW_F_ALL & ~1U;
+}
+
 static void encode_op(struct issu_enc *e, u8 op, u8 arg, const u8 *data,
 		      size_t size)
 {
 	struct issu_node_state n = { .name = "fuzz" };
+	struct issu_flow f;
 	u8 *p;
 
-	switch (op % 7) {
+	switch (op % 9) {
 	case 0:
 		issu_enc_section_begin(e, arg % 6, arg >> 4);
 		break;
@@ -188,11 +439,19 @@ static void encode_op(struct issu_enc *e, u8 op, u8 arg, const u8 *data,
 		issu_enc_put_bytes(e, arg % 9, data, size < arg ? size : arg);
 		break;
 	case 5:
-		issu_enc_section_end(e, arg, op >> 3);
+		issu_enc_section_end(e, e->flows && !(arg & 0x80) ?
+				     e->flows_count : arg, op >> 3);
 		break;
-	default:
+	case 6:
 		n.node_id = arg;
 		issu_node_encode(e, &n);
+		break;
+	case 7:
+		flows_begin_op(e, op, arg);
+		break;
+	default:
+		fuzz_flow(&f, arg, data + (arg % (size + 1)), size - arg % (size + 1));
+		issu_flow_put(e, &f);
 		break;
 	}
 }

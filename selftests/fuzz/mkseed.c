@@ -46,6 +46,7 @@ static void emit(const char *dir, const char *name, s64 len)
 	}
 }
 
+/* A flows section of raw bytes: not a valid version 1 payload. */
 static void flows(struct issu_enc *e, unsigned int items, unsigned int len)
 {
 	unsigned int i;
@@ -58,6 +59,117 @@ static void flows(struct issu_enc *e, unsigned int items, unsigned int len)
 			memset(p, (int)i, len);
 	}
 	issu_enc_section_end(e, items, 0);
+}
+
+static const char *const labels[] = { "", "blue", "red" };
+
+/* A flow of the given shape with varied values in every part. */
+static void make_flow(struct issu_flow *f, u32 flags, u8 l4proto, u32 i)
+{
+	struct issu_flow_tcp_state tcp = {
+		.td_end = { 1000 + i, 2000 + i }, .td_maxend = { 3000, 4000 },
+		.td_maxwin = { 65535, 29200 }, .td_maxack = { 2000, 1000 },
+		.td_scale = { 7, 9 }, .flags = { 0x23, 0x23 }, .state = 3,
+	};
+	struct issu_flow_sctp_state sctp = { 3, { 0x11111111, 0x22222222 + i } };
+	struct issu_flow_dccp_state dccp = { 4, { 1, 2 }, 5, 1, 1000 + i };
+	int k;
+
+	memset(f, 0, sizeof(*f));
+	f->flags = (u16)flags;
+	f->l4proto = l4proto;
+	f->status = 0x19a;
+	f->timeout_ms = 120000 + i;
+	for (k = 0; k < 16; k++) {
+		f->orig.src[k] = (u8)(10 + k + i);
+		f->orig.dst[k] = (u8)(192 - k);
+		f->reply.src[k] = (u8)(192 - k);
+		f->reply.dst[k] = (u8)(100 + k);
+		f->labels[k] = (u8)(k * i);
+	}
+	if (!(flags & ISSU_FLOW_F_IPV6)) {
+		memset(f->orig.src + 4, 0, 12);
+		memset(f->orig.dst + 4, 0, 12);
+		memset(f->reply.src + 4, 0, 12);
+		memset(f->reply.dst + 4, 0, 12);
+	}
+	f->orig.src_u = (u16)(0x1000 + i);
+	f->orig.dst_u = 0x5000;
+	f->reply.src_u = 0x5000;
+	f->reply.dst_u = (u16)(0x2000 + i);
+	f->zone_id = 5;
+	f->zone_dir = 3;
+	f->mark = 0xabc;
+	f->netns = (u16)(i % 3);
+	f->packets[0] = 10;
+	f->packets[1] = 20 + i;
+	f->bytes[0] = 1000;
+	f->bytes[1] = 2000 + i;
+	f->tstamp_start = 1700000000000000000ULL + i;
+	strcpy(f->helper, "ftp");
+	f->secmark = 77;
+	switch (l4proto) {
+	case 6:
+		issu_flow_tcp_put(f, &tcp);
+		break;
+	case 132:
+		issu_flow_sctp_put(f, &sctp);
+		break;
+	case 33:
+		issu_flow_dccp_put(f, &dccp);
+		break;
+	case 47:
+		put_unaligned_le32(86400000, f->proto);
+		put_unaligned_le32(30000, f->proto + 4);
+		f->proto_len = 8;
+		break;
+	case 253:
+		f->proto_len = (u8)(i % 8);
+		memset(f->proto, 0x42, f->proto_len);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A valid flows section of @n flows of the shapes @shape(i) gives. */
+static void good_flows(struct issu_enc *e, u16 nr_labels, unsigned int n,
+		       u32 (*shape)(unsigned int i, u8 *l4proto))
+{
+	struct issu_flow f;
+	unsigned int i;
+	u8 l4proto;
+
+	issu_flows_begin(e, 1700000000000000000ULL, labels, nr_labels);
+	for (i = 0; i < n; i++) {
+		make_flow(&f, shape(i, &l4proto), l4proto, i);
+		if (!(f.flags & ISSU_FLOW_F_NETNS))
+			f.netns = 0;
+		else if (f.netns >= nr_labels)
+			f.netns = 0;
+		issu_flow_put(e, &f);
+	}
+	issu_enc_section_end(e, n, 0);
+}
+
+static u32 shape_v4_tcp(unsigned int i, u8 *l4proto)
+{
+	*l4proto = 6;
+	return i % 4 == 3 ? ISSU_FLOW_F_REPLY : 0;
+}
+
+static u32 shape_mix(unsigned int i, u8 *l4proto)
+{
+	static const u8 protos[] = { 6, 17, 1, 58, 132, 33, 47, 253 };
+
+	*l4proto = protos[i % 8];
+	return (i * 0x95U + (i >> 3)) & ISSU_FLOW_F_ALL;
+}
+
+static u32 shape_netns(unsigned int i, u8 *l4proto)
+{
+	*l4proto = 17;
+	return ISSU_FLOW_F_NETNS | (i & 1 ? ISSU_FLOW_F_ZONE | ISSU_FLOW_F_MARK : 0);
 }
 
 int main(int argc, char **argv)
@@ -100,5 +212,23 @@ int main(int argc, char **argv)
 	flows(&e, 40, 64);
 	issu_node_encode(&e, &node);
 	emit(argv[1], "large", issu_enc_finish(&e));
+
+	issu_enc_init(&e, img, sizeof(img), &ident);
+	good_flows(&e, 1, 0, shape_v4_tcp);
+	emit(argv[1], "flows-empty", issu_enc_finish(&e));
+
+	issu_enc_init(&e, img, sizeof(img), &ident);
+	issu_node_encode(&e, &node);
+	good_flows(&e, 1, 8, shape_v4_tcp);
+	emit(argv[1], "flows-v4tcp", issu_enc_finish(&e));
+
+	issu_enc_init(&e, img, sizeof(img), &ident);
+	good_flows(&e, 3, 24, shape_mix);
+	emit(argv[1], "flows-mix", issu_enc_finish(&e));
+
+	issu_enc_init(&e, img, sizeof(img), &ident);
+	good_flows(&e, 3, 6, shape_netns);
+	issu_node_encode(&e, &node);
+	emit(argv[1], "flows-netns", issu_enc_finish(&e));
 	return 0;
 }
