@@ -1,125 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * issu-helper inspect [FILE | --slot N]: decode a raw checkpoint image with
- * the codec issu.ko itself uses (kmod/format.c).
+ * issu-helper inspect [--flows] [FILE | --slot N]: decode a raw checkpoint
+ * image with the codec issu.ko itself uses (kmod/format.c).
  *
  * FILE defaults to /sys/kernel/issu/checkpoint, the image the module would
  * restore (exactly its length, empty if there is none); --slot N reads
  * /sys/kernel/issu/store/slotN, a whole slot whatever it holds. Both are
  * readable by root only.
  *
- * Prints the header, each section (the node section decoded) and the
- * verdict of issu_dec_validate(): the reason and byte offset of the first
- * defect. Exit 0 for a valid image, EXIT_BAD_IMAGE for an invalid one.
+ * Prints the header, each section (node and flows sections decoded, see
+ * flows.c; --flows lists every flow) and the verdict of issu_dec_validate():
+ * the reason and byte offset of the first defect. Exit 0 for a valid image,
+ * EXIT_BAD_IMAGE for an invalid one. A malformed node or flows payload in
+ * a valid image is reported in its section (and for flows, on stderr).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include <linux/issu.h>
 #include <linux/issu_ckpt.h>
 #include <linux/issu_store.h>
 
+#include "flows.h"
 #include "format.h"
+#include "image.h"
 #include "issu-helper.h"
 #include "print.h"
 
-#define ISSU_SYSFS		"/sys/kernel/issu"
-#define ISSU_SYSFS_CHECKPOINT	ISSU_SYSFS "/checkpoint"
-#define ISSU_SYSFS_SLOT		ISSU_SYSFS "/store/slot%u"
-#define IMAGE_MAX		(1UL << 30)	/* larger than any store */
-#define READ_CHUNK		(64UL * 1024)
-
-struct image {
-	const char *path;
-	bool sysfs;		/* one of the module's files */
-	uint8_t *buf;
-	size_t len;
+struct inspect_args {
+	struct image img;
+	bool flows;		/* --flows: every flow record */
 };
-
-/* ------------------------------------------------------------- reading */
-
-static int grow(struct image *img, size_t *cap)
-{
-	size_t ncap = *cap ? *cap * 2 : READ_CHUNK;
-	uint8_t *b;
-
-	if (*cap >= IMAGE_MAX)
-		return -EFBIG;
-	if (ncap > IMAGE_MAX)
-		ncap = IMAGE_MAX;
-	b = realloc(img->buf, ncap);
-	if (!b)
-		return -ENOMEM;
-	img->buf = b;
-	*cap = ncap;
-	return 0;
-}
-
-/* Read all of @fd (sysfs files report no size: read to the end). */
-static int read_fd(int fd, struct image *img)
-{
-	size_t cap = 0;
-	ssize_t n;
-	int ret;
-
-	for (;;) {
-		if (img->len == cap) {
-			ret = grow(img, &cap);
-			if (ret)
-				return ret;
-		}
-		n = read(fd, img->buf + img->len, cap - img->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		img->len += (size_t)n;
-	}
-}
-
-static int read_image(struct image *img)
-{
-	int fd, ret;
-
-	fd = open(img->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = read_fd(fd, img);
-	if (close(fd) && !ret)
-		ret = -errno;
-	return ret;
-}
-
-static int read_error(const struct image *img, int err)
-{
-	struct stat st;
-
-	if (img->sysfs && err == -ENOENT && stat(ISSU_SYSFS, &st)) {
-		fprintf(stderr, "%s: inspect: issu.ko is not loaded (no %s)\n",
-			PROG, ISSU_SYSFS);
-		return EXIT_NOT_LOADED;
-	}
-	fprintf(stderr, "%s: inspect: %s: %s%s\n", PROG, img->path,
-		strerror(-err),
-		img->sysfs && (err == -EACCES || err == -EPERM) ?
-		" (root only)" : "");
-	switch (-err) {
-	case EACCES:
-	case EPERM:
-		return EXIT_PERM;
-	case ENODEV:
-		return EXIT_NO_STORE;
-	default:
-		return EXIT_BAD_IMAGE;
-	}
-}
 
 /* ------------------------------------------------------------ printing */
 
@@ -179,12 +92,16 @@ static uint32_t sec_verdict(const struct issu_sec_view *s, int node_ret)
 	case ISSU_SEC_UNKNOWN:
 		return ISSU_SECTION_UNKNOWN;
 	default:
+		if (s->type == ISSU_SEC_FLOWS)
+			return flows_sec_usable(s) ? ISSU_SECTION_OK :
+			       ISSU_SECTION_NEWER;
 		return node_ret == -EPROTONOSUPPORT ? ISSU_SECTION_NEWER :
 		       ISSU_SECTION_OK;
 	}
 }
 
-static void print_section(const struct issu_sec_view *s)
+static void print_section(const struct inspect_args *a,
+			  const struct issu_sec_view *s)
 {
 	const char *name = names_get(&sec_type_names, s->type);
 	struct issu_node_state node;
@@ -213,24 +130,28 @@ static void print_section(const struct issu_sec_view *s)
 		else if (node_ret != -EPROTONOSUPPORT)
 			pr_str("node_error", "node error", strerror(-node_ret));
 	}
+	if (flows_sec_usable(s))
+		flows_print(s, a->flows, a->img.path);
 	pr_obj_close();
 }
 
 /* Every section the decoder can walk to (up to a structural defect). */
-static void print_sections(const struct image *img)
+static void print_sections(const struct inspect_args *a)
 {
+	const struct image *img = &a->img;
 	struct issu_sec_view s;
 	struct issu_dec d;
 
 	open_json_array("sections");
 	if (!issu_dec_init(&d, img->buf, img->len, NULL))
 		while (issu_dec_next(&d, &s) == 1)
-			print_section(&s);
+			print_section(a, &s);
 	close_json_array();
 }
 
-static bool inspect_print(const struct image *img)
+static bool inspect_print(const struct inspect_args *a)
 {
+	const struct image *img = &a->img;
 	struct issu_ckpt_info info;
 	struct issu_fmt_err err;
 	bool valid;
@@ -247,7 +168,7 @@ static bool inspect_print(const struct image *img)
 		print_error(&err);
 	pr_group_close();
 	print_header(&info);
-	print_sections(img);
+	print_sections(a);
 	close_json_object();
 
 	if (!valid) {
@@ -267,13 +188,15 @@ static bool inspect_print(const struct image *img)
 
 /* Return: -1 to go on, or the exit code. */
 static int inspect_parse(int argc, char **argv, struct opts *o,
-			 struct image *img, char *slot_path, size_t size)
+			 struct inspect_args *a, char *slot_path, size_t size)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
 		{ "slot", required_argument, NULL, 's' },
+		{ "flows", no_argument, NULL, OPT_FLOWS },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct image *img = &a->img;
 	bool slot_given = false;
 	uint32_t slot;
 	int c;
@@ -282,6 +205,10 @@ static int inspect_parse(int argc, char **argv, struct opts *o,
 			       o)) != -1) {
 		if (c < -1)
 			return cmd_opt_exit(c);
+		if (c == OPT_FLOWS) {
+			a->flows = true;
+			continue;
+		}
 		if (parse_u32(optarg, &slot) || slot >= ISSU_STORE_SLOTS)
 			return cmd_usage_error(o, "invalid slot '%s' (0..%d)",
 					       optarg, ISSU_STORE_SLOTS - 1);
@@ -308,21 +235,21 @@ static int inspect_parse(int argc, char **argv, struct opts *o,
 
 int cmd_inspect(int argc, char **argv, struct opts *o)
 {
-	struct image img = { 0 };
+	struct inspect_args a = { 0 };
 	char slot_path[64];
 	int rc, ret;
 
-	rc = inspect_parse(argc, argv, o, &img, slot_path, sizeof(slot_path));
+	rc = inspect_parse(argc, argv, o, &a, slot_path, sizeof(slot_path));
 	if (rc >= 0)
 		return rc;
-	ret = read_image(&img);
+	ret = image_read(&a.img);
 	if (ret) {
-		rc = read_error(&img, ret);
+		rc = image_read_error(&a.img, o->cmd->name, ret);
 	} else {
 		print_init_opts(o, false);
-		rc = inspect_print(&img) ? EXIT_OK : EXIT_BAD_IMAGE;
+		rc = inspect_print(&a) ? EXIT_OK : EXIT_BAD_IMAGE;
 		rc = output_end(rc);
 	}
-	free(img.buf);
+	image_free(&a.img);
 	return rc;
 }

@@ -2,7 +2,8 @@
 /*
  * issu-helper: command line client of issu.ko, the in-service software
  * upgrade module: status, checkpoint, restore, discard, arm, disarm, node,
- * monitor (generic netlink family "issu") and inspect (checkpoint images).
+ * netns, monitor (generic netlink family "issu") and inspect (checkpoint
+ * images).
  *
  *   issu-helper [-j] [-p] COMMAND [ARGS]
  *
@@ -27,22 +28,25 @@
 static const struct cmd cmds[] = {
 	{ "status", cmd_status, "",
 	  "module, store, checkpoints, restore, node and sections" },
-	{ "checkpoint", cmd_checkpoint, "[--format-version N]",
+	{ "checkpoint", cmd_checkpoint, "[--format-version N] [--no-netns-label]",
 	  "take a checkpoint now" },
-	{ "restore", cmd_restore, "",
-	  "restore the preserved checkpoint (restore mode command)" },
+	{ "restore", cmd_restore,
+	  "[--netns NAME | --all-netns [--ignore-missing]]",
+	  "restore the preserved checkpoint, or the flows of namespaces" },
 	{ "discard", cmd_discard, "",
 	  "invalidate every checkpoint in the store" },
-	{ "arm", cmd_arm, "[--format-version N]",
+	{ "arm", cmd_arm, "[--format-version N] [--no-netns-label]",
 	  "take a checkpoint in the kexec path" },
 	{ "disarm", cmd_disarm, "",
 	  "no checkpoint in the kexec path" },
 	{ "node", cmd_node,
 	  "{ show | set [name NAME] [cluster-id N] [node-id N] [phase PHASE] }",
 	  "show or set the node's identity and upgrade phase" },
+	{ "netns", cmd_netns, "label [--clear] [NAME...]",
+	  "label namespaces of /run/netns for checkpoints" },
 	{ "monitor", cmd_monitor, "[--count N] [--timeout SECONDS]",
 	  "print events as they come" },
-	{ "inspect", cmd_inspect, "[FILE | --slot N]",
+	{ "inspect", cmd_inspect, "[--flows] [FILE | --slot N]",
 	  "decode a raw checkpoint image" },
 };
 
@@ -105,7 +109,8 @@ int cmd_usage_error(const struct opts *o, const char *fmt, ...)
 static void bad_option(const char *where, char **argv, int c)
 {
 	char word[3] = { '-', (char)optopt, '\0' };
-	const char *w = optopt && optopt != '?' ? word : argv[optind - 1];
+	const char *w = optopt > 0 && optopt < 0x100 && optopt != '?' ? word :
+			argv[optind - 1];
 
 	if (c == ':')
 		fprintf(stderr, "%s: %s'%s' needs a value\n", PROG, where,

@@ -53,6 +53,19 @@ struct cmd {
 	{ "pretty", no_argument, NULL, 'p' },		\
 	{ "help", no_argument, NULL, 'h' }
 
+/*
+ * Values of long options without a short form: not characters, so that a
+ * usage error names the long option ("--flows=1"), not "-F".
+ */
+enum {
+	OPT_NO_NETNS_LABEL = 0x100,	/* checkpoint, arm */
+	OPT_FLOWS,			/* inspect */
+	OPT_NETNS,			/* restore */
+	OPT_ALL_NETNS,
+	OPT_IGNORE_MISSING,
+	OPT_CLEAR,			/* netns label */
+};
+
 /* Returned by cmd_getopt() besides option characters and -1. */
 enum {
 	OPT_ERROR = -2,		/* usage error, already reported */
@@ -81,5 +94,6 @@ int cmd_disarm(int argc, char **argv, struct opts *o);
 int cmd_node(int argc, char **argv, struct opts *o);
 int cmd_monitor(int argc, char **argv, struct opts *o);
 int cmd_inspect(int argc, char **argv, struct opts *o);
+int cmd_netns(int argc, char **argv, struct opts *o);
 
 #endif /* _ISSU_HELPER_H */

@@ -106,6 +106,37 @@ static const char *const fmt_code[] = {
 	[ISSU_FMT_SEC_COUNT] = "sec-count",
 };
 
+/* IPPROTO_* of conntrack's protocol trackers, and a few more. */
+static const char *const l4proto[] = {
+	[1] = "icmp",		/* IPPROTO_ICMP */
+	[2] = "igmp",
+	[4] = "ipip",
+	[6] = "tcp",
+	[17] = "udp",
+	[33] = "dccp",
+	[41] = "ipv6",
+	[47] = "gre",
+	[50] = "esp",
+	[51] = "ah",
+	[58] = "icmpv6",	/* IPPROTO_ICMPV6 */
+	[132] = "sctp",
+	[136] = "udplite",
+};
+
+/* enum tcp_conntrack (linux/netfilter/nf_conntrack_tcp.h) */
+static const char *const tcp_state[] = {
+	"none", "syn-sent", "syn-recv", "established", "fin-wait",
+	"close-wait", "last-ack", "time-wait", "close", "syn-sent2",
+};
+
+/* IPS_* bits 0..15 (linux/netfilter/nf_conntrack_common.h) */
+static const char *const ct_status[] = {
+	"expected", "seen-reply", "assured", "confirmed", "src-nat",
+	"dst-nat", "seq-adjust", "src-nat-done", "dst-nat-done", "dying",
+	"fixed-timeout", "template", "nat-clash", "helper", "offload",
+	"hw-offload",
+};
+
 const struct names phase_names = NAMES(phase);
 const struct names store_state_names = NAMES(store_state);
 const struct names trigger_names = NAMES(trigger);
@@ -117,6 +148,9 @@ const struct names ckpt_flag_names = NAMES(ckpt_flag);
 const struct names sec_flag_names = NAMES(sec_flag);
 const struct names event_names = NAMES(event);
 const struct names fmt_code_names = NAMES(fmt_code);
+const struct names l4proto_names = NAMES(l4proto);
+const struct names tcp_state_names = NAMES(tcp_state);
+const struct names ct_status_names = NAMES(ct_status);
 
 /**
  * names_get() - name of a value

@@ -396,28 +396,30 @@ int nl_dump(struct nl *nl, uint8_t cmd, struct nl_msgs *out)
 }
 
 /**
- * nl_error() - report a failed request
+ * nl_describe() - a failed request in words
  * @nl: socket, with the extack of the failure
  * @err: negative errno
- *
- * Return: the exit code for @err.
+ * @buf: "<module message> (<strerror>)", or what is known without one
+ * @size: size of @buf
  */
-int nl_error(const struct nl *nl, int err)
+void nl_describe(const struct nl *nl, int err, char *buf, size_t size)
 {
 	const char *msg = strerror(-err);
 
 	if (nl->ext_msg[0])
-		fprintf(stderr, "%s: %s: %s (%s)\n", PROG, nl->what,
-			nl->ext_msg, msg);
+		snprintf(buf, size, "%s (%s)", nl->ext_msg, msg);
 	else if (nl->ext_miss)
-		fprintf(stderr, "%s: %s: missing attribute %u (%s)\n", PROG,
-			nl->what, nl->ext_miss, msg);
+		snprintf(buf, size, "missing attribute %u (%s)", nl->ext_miss,
+			 msg);
 	else if (err == -EPERM || err == -EACCES)
-		fprintf(stderr, "%s: %s: %s (CAP_NET_ADMIN needed)\n", PROG,
-			nl->what, msg);
+		snprintf(buf, size, "%s (CAP_NET_ADMIN needed)", msg);
 	else
-		fprintf(stderr, "%s: %s: %s\n", PROG, nl->what, msg);
+		snprintf(buf, size, "%s", msg);
+}
 
+/* The exit code for the negative errno @err of a request. */
+int nl_exit_code(int err)
+{
 	switch (-err) {
 	case EPERM:
 	case EACCES:
@@ -427,6 +429,22 @@ int nl_error(const struct nl *nl, int err)
 	default:
 		return EXIT_FAIL;
 	}
+}
+
+/**
+ * nl_error() - report a failed request
+ * @nl: socket, with the extack of the failure
+ * @err: negative errno
+ *
+ * Return: the exit code for @err.
+ */
+int nl_error(const struct nl *nl, int err)
+{
+	char buf[512];
+
+	nl_describe(nl, err, buf, sizeof(buf));
+	fprintf(stderr, "%s: %s: %s\n", PROG, nl->what, buf);
+	return nl_exit_code(err);
 }
 
 /* ---------------------------------------------------- family and socket */

@@ -41,6 +41,8 @@ int nl_run(struct nl *nl, const struct nlmsghdr *req, mnl_cb_t cb, void *data);
 int nl_do(struct nl *nl, const struct nlmsghdr *req, struct nl_msgs *out);
 int nl_dump(struct nl *nl, uint8_t cmd, struct nl_msgs *out);
 int nl_error(const struct nl *nl, int err);
+void nl_describe(const struct nl *nl, int err, char *buf, size_t size);
+int nl_exit_code(int err);
 int nl_join_events(struct nl *nl);
 int nl_recv_events(struct nl *nl, mnl_cb_t cb, void *data);
 int nl_fd(const struct nl *nl);

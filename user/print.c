@@ -313,7 +313,8 @@ static void text_field_begin(const char *label)
 		return;
 	}
 	text_indent();
-	fprintf(out(), "%s: ", label);
+	text_sanitized(label);
+	fputs(": ", out());
 }
 
 static void text_field_end(void)
@@ -505,7 +506,8 @@ void pr_obj_open(const char *key, const char *label)
 		return;
 	}
 	text_indent();
-	fprintf(out(), "%s:\n", label);
+	text_sanitized(label);	/* may hold a name from the kernel or an image */
+	fputs(":\n", out());
 	pc.indent++;
 }
 

@@ -6,6 +6,7 @@
  * uapi's types) and a field table (its JSON key, text label and how to
  * show it). The JSON keys are a stable interface, listed in issu-helper(8).
  */
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <linux/genetlink.h>
 #include <linux/issu.h>
 
+#include "netns.h"
 #include "nl.h"
 #include "print.h"
 #include "report.h"
@@ -149,10 +151,20 @@ static const struct nl_pol section_pol[ISSU_SECTION_A_MAX + 1] = {
 	[ISSU_SECTION_A_SKIPPED] = { .kind = NL_U64 },
 	[ISSU_SECTION_A_FAILED] = { .kind = NL_U64 },
 	[ISSU_SECTION_A_DURATION_NS] = { .kind = NL_U64 },
+	[ISSU_SECTION_A_REASON] = { .kind = NL_NEST },
 };
 
 static const struct nl_policy section_policy = {
 	.name = "section", .pol = section_pol, .max = ISSU_SECTION_A_MAX,
+};
+
+static const struct nl_pol reason_pol[ISSU_REASON_A_MAX + 1] = {
+	[ISSU_REASON_A_NAME] = { .kind = NL_STR },
+	[ISSU_REASON_A_COUNT] = { .kind = NL_U64 },
+};
+
+static const struct nl_policy reason_policy = {
+	.name = "reason", .pol = reason_pol, .max = ISSU_REASON_A_MAX,
 };
 
 /* ------------------------------------------------------------------ fields */
@@ -405,6 +417,58 @@ void report_top(const struct nlattr **tb, unsigned int flags)
 		   ARRAY_SIZE(node_fields), flags);
 }
 
+/* A reason nest with both its name and its count, else false. */
+static bool reason_get(const struct nlattr *nest, const char **name,
+		       uint64_t *count)
+{
+	const struct nlattr *tb[ISSU_REASON_A_MAX + 1];
+
+	nl_parse_nest(nest, &reason_policy, tb);
+	if (!tb[ISSU_REASON_A_NAME] || !tb[ISSU_REASON_A_COUNT])
+		return false;
+	*name = mnl_attr_get_str(tb[ISSU_REASON_A_NAME]);
+	*count = mnl_attr_get_u64(tb[ISSU_REASON_A_COUNT]);
+	return true;
+}
+
+/*
+ * The repeated ISSU_SECTION_A_REASON nests of a section: JSON "reasons", an
+ * array of {"name", "count"}, left out when there are none; text one line,
+ * "reasons: expired 3, conflict 1".
+ */
+static void report_reasons(const struct nlattr *section)
+{
+	const struct nlattr *a;
+	const char *name;
+	char text[512];
+	size_t off = 0;
+	uint64_t count;
+	bool any = false;
+	int n;
+
+	mnl_attr_for_each_nested(a, section) {
+		/* repeated: nl_parse_nest() validated the last one only */
+		if (mnl_attr_get_type(a) != ISSU_SECTION_A_REASON ||
+		    !reason_get(a, &name, &count))
+			continue;
+		if (!any)
+			open_json_array("reasons");
+		any = true;
+		open_json_object(NULL);
+		print_string(PRINT_JSON, "name", NULL, name);
+		print_u64(PRINT_JSON, "count", NULL, count);
+		close_json_object();
+		n = snprintf(text + off, sizeof(text) - off, "%s%.64s %" PRIu64,
+			     off ? ", " : "", name, count);
+		if (n > 0 && (size_t)n < sizeof(text) - off)
+			off += (size_t)n;
+	}
+	if (!any)
+		return;
+	close_json_array();
+	pr_textf("reasons", "%s", text);
+}
+
 /* One section nest; text header "section N (name)". */
 static void report_section(const struct nlattr *nest)
 {
@@ -424,6 +488,7 @@ static void report_section(const struct nlattr *nest)
 		 name ? name : "unknown");
 	pr_obj_open(NULL, label);
 	print_fields(tb, section_fields, ARRAY_SIZE(section_fields));
+	report_reasons(nest);
 	pr_obj_close();
 }
 
@@ -530,24 +595,47 @@ out:
 	return rc;
 }
 
-/* --format-version N of checkpoint and arm: ISSU_A_FORMAT_WRITE. */
-static int parse_format_opts(int argc, char **argv, struct opts *o,
-			     uint32_t *format)
+/* Options of report_cmd(). */
+struct report_args {
+	uint32_t format;	/* --format-version N, 0 if not given */
+	bool no_label;		/* --no-netns-label */
+};
+
+/*
+ * --format-version N (ISSU_A_FORMAT_WRITE) and --no-netns-label of
+ * checkpoint and arm, as @flags allow. Return: -1 or the exit code.
+ */
+static int parse_report_opts(int argc, char **argv, struct opts *o,
+			     unsigned int flags, struct report_args *a)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
 		{ "format-version", required_argument, NULL, 'f' },
+		{ "no-netns-label", no_argument, NULL, OPT_NO_NETNS_LABEL },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct option no_longopts[] = {
+		COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct option *lo = flags ? longopts : no_longopts;
+	const char *so = flags & REPORT_FORMAT_OPT ? COMMON_SHORTOPTS "f:" :
+			 COMMON_SHORTOPTS;
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, COMMON_SHORTOPTS "f:", longopts,
-			       o)) != -1) {
+	while ((c = cmd_getopt(argc, argv, so, lo, o)) != -1) {
 		if (c < -1)
 			return cmd_opt_exit(c);
-		if (parse_u32(optarg, format) || !*format)
-			return cmd_usage_error(o, "invalid format version '%s'",
-					       optarg);
+		if (c == 'f' && (flags & REPORT_FORMAT_OPT)) {
+			if (parse_u32(optarg, &a->format) || !a->format)
+				return cmd_usage_error(o, "invalid format version '%s'",
+						       optarg);
+		} else if (c == OPT_NO_NETNS_LABEL && (flags & REPORT_NETNS_OPT)) {
+			a->no_label = true;
+		} else {
+			return cmd_usage_error(o, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
 	}
 	if (optind < argc)
 		return cmd_usage_error(o, "unexpected argument '%s'",
@@ -561,7 +649,9 @@ static int parse_format_opts(int argc, char **argv, struct opts *o,
  * @argv: arguments
  * @o: options
  * @cmd: ISSU_CMD_*
- * @flags: REPORT_FORMAT_OPT: accept --format-version N
+ * @flags: REPORT_FORMAT_OPT: accept --format-version N; REPORT_NETNS_OPT:
+ *	label every namespace of /run/netns first (netns_label_all()), unless
+ *	--no-netns-label is given
  * @check: exit code from the reply's attributes, may be NULL
  *
  * Return: exit code.
@@ -569,22 +659,21 @@ static int parse_format_opts(int argc, char **argv, struct opts *o,
 int report_cmd(int argc, char **argv, struct opts *o, uint8_t cmd,
 	       unsigned int flags, int (*check)(const struct nlattr **tb))
 {
+	struct report_args a = { 0 };
 	struct nlmsghdr *req;
-	uint32_t format = 0;
 	struct nl nl;
 	int rc;
 
-	if (flags & REPORT_FORMAT_OPT)
-		rc = parse_format_opts(argc, argv, o, &format);
-	else
-		rc = cmd_no_args(argc, argv, o);
+	rc = parse_report_opts(argc, argv, o, flags, &a);
 	if (rc >= 0)
 		return rc;
 	rc = nl_open(&nl, o->cmd->name);
 	if (rc == EXIT_OK) {
+		if ((flags & REPORT_NETNS_OPT) && !a.no_label)
+			netns_label_all(&nl);
 		req = nl_msg(&nl, cmd, NLM_F_ACK);
-		if (format)
-			mnl_attr_put_u32(req, ISSU_A_FORMAT_WRITE, format);
+		if (a.format)
+			mnl_attr_put_u32(req, ISSU_A_FORMAT_WRITE, a.format);
 		rc = report_request(o, &nl, req, check);
 	}
 	nl_close(&nl);

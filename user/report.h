@@ -20,6 +20,7 @@ enum {
 /* report_cmd() flags */
 enum {
 	REPORT_FORMAT_OPT = 1 << 0,	/* --format-version N */
+	REPORT_NETNS_OPT = 1 << 1,	/* label /run/netns first, --no-netns-label */
 };
 
 extern const struct nl_policy issu_policy;	/* top-level ISSU_A_* */

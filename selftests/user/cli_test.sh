@@ -3,7 +3,8 @@
 #
 # Host tests of issu-helper (no kernel needed), TAP 13: usage errors,
 # inspect of images written by issu-helper-mkimage (valid, corrupted,
-# truncated, missing), the netlink reply printers (issu-helper-report-test),
+# truncated, missing; flows sections decoded, listed, malformed), the
+# netlink reply printers (issu-helper-report-test, section reasons too),
 # the netlink receive paths against a fake kernel socket
 # (issu-helper-nl-test, skipped without CAP_NET_ADMIN) and JSON validity
 # (python3's json). Run from the directory the selftests
@@ -111,13 +112,38 @@ t_node_nothing() { usage_error "nothing to set" node set; }
 t_node_long_name() {
 	usage_error "too long" node set name "$(printf 'n%.0s' {1..64})"
 }
+t_netns_no_action() { usage_error "no action given" netns; }
+t_netns_bad_action() { usage_error "'frob'" netns frob red; }
+t_netns_clear_no_name() { usage_error "--clear needs a NAME" netns label --clear; }
+t_netns_bad_name() { usage_error "'a/b'" netns label red a/b; }
+t_netns_dot_name() { usage_error "'..'" netns label ..; }
+t_netns_long_name() {
+	usage_error "too long (at most 255 bytes)" netns label "$(printf 'n%.0s' {1..256})"
+}
+t_netns_unknown_option() { usage_error "'--all'" netns label --all; }
+t_restore_netns_and_all() { usage_error "not both" restore --netns red --all-netns; }
+t_restore_ignore_missing_alone() {
+	usage_error "--ignore-missing needs --all-netns" restore --ignore-missing
+}
+t_restore_bad_netns() { usage_error "'../red'" restore --netns ../red; }
+t_restore_long_netns() {
+	usage_error "too long" restore --netns "$(printf 'n%.0s' {1..256})"
+}
+t_restore_netns_no_value() { usage_error "'--netns' needs a value" restore --netns; }
+t_restore_unexpected() { usage_error "'red'" restore --all-netns red; }
+t_checkpoint_no_label_extra() { usage_error "'extra'" checkpoint --no-netns-label extra; }
+t_arm_no_label_value() {
+	usage_error "'--no-netns-label=1'" arm --no-netns-label=1
+}
+t_discard_no_label() { usage_error "'--no-netns-label'" discard --no-netns-label; }
+t_inspect_flows_value() { usage_error "'--flows=all'" inspect --flows=all; }
 
 t_help() {
 	local c
 
 	run --help
 	expect_rc 0 && grep -q "^commands:" "$out" || return 1
-	for c in status checkpoint restore discard arm disarm node monitor inspect; do
+	for c in status checkpoint restore discard arm disarm node netns monitor inspect; do
 		run "$c" -h
 		expect_rc 0 && grep -q "^usage: issu-helper .*$c" "$out" ||
 			{ echo "$c -h"; return 1; }
@@ -235,6 +261,102 @@ t_inspect_empty() {
 	expect_rc 5 && json 'assert d["error"]["code"] == "too-short"'
 }
 
+t_inspect_flows_json() {
+	mkimg -f "$tmp/flows" || return 1
+	run -j inspect "$tmp/flows"
+	expect_rc 0 && [ ! -s "$err" ] && json '
+s = d["sections"][1]
+assert d["valid"] is True and s["name"] == "flows" and s["verdict"] == "ok", s
+assert s["count"] == 5 and "flows_error" not in s, s
+f = s["flows"]
+assert f["walk_ns"] == 1700000000000000000 and f["decoded"] == 5, f
+assert f["protocols"] == [
+    {"family": "ipv4", "proto": "icmp", "count": 1},
+    {"family": "ipv4", "proto": "tcp", "count": 1},
+    {"family": "ipv4", "proto": "udp", "count": 1},
+    {"family": "ipv4", "proto": "gre", "count": 1},
+    {"family": "ipv6", "proto": "tcp", "count": 1}], f["protocols"]
+assert f["with"] == {"nat": 1, "zone": 1, "mark": 2, "labels": 1, "acct": 1,
+                     "helper": 1}, f["with"]
+assert f["netns"] == [{"index": 0, "label": "", "count": 2},
+                      {"index": 1, "label": "red", "count": 2},
+                      {"index": 2, "label": "blue", "count": 1}], f["netns"]
+assert "records" not in f, f
+assert "flows" not in d["sections"][0] and "flows" not in d["sections"][2]'
+}
+
+t_inspect_flows_records_json() {
+	mkimg -f "$tmp/flows" || return 1
+	run -j inspect --flows "$tmp/flows"
+	expect_rc 0 && json '
+r = d["sections"][1]["flows"]["records"]
+assert [x["index"] for x in r] == [0, 1, 2, 3, 4], r
+assert r[0] == {"index": 0, "family": "ipv4", "proto": "tcp",
+    "orig": {"src": "10.0.0.1", "dst": "10.0.0.2", "sport": 40000, "dport": 80},
+    "reply": {"src": "10.0.0.2", "dst": "10.0.0.1", "sport": 80, "dport": 40000},
+    "status": ["seen-reply", "assured", "confirmed"], "nat": False,
+    "timeout_ms": 432000000, "tcp_state": "established", "netns": "",
+    "zone": 3, "zone_dir": 0, "mark": 16}, r[0]
+assert r[1]["proto"] == "udp" and r[1]["nat"] is True and r[1]["netns"] == "red"
+assert r[1]["reply"] == {"src": "8.8.8.8", "dst": "203.0.113.1", "sport": 53,
+                         "dport": 61000}, r[1]
+assert r[1]["packets"] == [3, 2] and r[1]["bytes"] == [300, 200], r[1]
+assert "tcp_state" not in r[1] and "zone" not in r[1] and "mark" not in r[1]
+assert r[2]["family"] == "ipv6" and r[2]["orig"]["src"] == "2001:db8::1", r[2]
+assert r[2]["orig"]["dport"] == 21 and r[2]["helper"] == "ftp", r[2]
+assert r[2]["tcp_state"] == "syn-sent" and r[2]["netns"] == "blue", r[2]
+assert r[2]["labels"] == "01" + "00" * 15 and r[2]["status"] == ["confirmed", "helper"]
+assert r[3]["proto"] == "icmp" and r[3]["netns"] == "red", r[3]
+assert r[3]["orig"] == {"src": "10.0.0.1", "dst": "10.0.0.2", "id": 4660,
+                        "type": 8, "code": 0}, r[3]
+assert r[3]["reply"] == {"src": "10.0.0.2", "dst": "10.0.0.1", "id": 4660,
+                         "type": 0, "code": 0}, r[3]
+assert r[4]["proto"] == "gre" and r[4]["orig"]["src_u"] == 257, r[4]
+assert r[4]["reply"]["src_u"] == 514 and r[4]["mark"] == 7, r[4]'
+}
+
+t_inspect_flows_text() {
+	mkimg -f "$tmp/flows" || return 1
+	run inspect --flows "$tmp/flows"
+	expect_rc 0 && no_ctrl "$out" &&
+		grep -qxF "    ipv6 tcp: 1" "$out" &&
+		grep -qxF "    with: nat 1, zone 1, mark 2, labels 1, acct 1, helper 1" "$out" &&
+		grep -qxF "    netns 1: red, 2 flows" "$out" &&
+		grep -qxF "    netns 2: blue, 1 flow" "$out" &&
+		grep -qxF "    flow 0: ipv4 tcp 10.0.0.1:40000 -> 10.0.0.2:80 reply 10.0.0.2:80 -> 10.0.0.1:40000 status seen-reply,assured,confirmed timeout 432000000ms tcp established zone 3 dir 0 mark 0x10" "$out" &&
+		grep -qF "flow 2: ipv6 tcp [2001:db8::1]:50000 -> [2001:db8::2]:21 " "$out" &&
+		grep -qF "flow 3: ipv4 icmp 10.0.0.1 -> 10.0.0.2 type 8 code 0 id 4660 reply 10.0.0.2 -> 10.0.0.1 type 0 code 0 id 4660 " "$out" &&
+		[ "$(grep -c "^    flow [0-9]*: " "$out")" -eq 5 ] || return 1
+	run inspect "$tmp/flows"
+	expect_rc 0 && ! grep -q "flow 0:" "$out"
+}
+
+t_inspect_flows_bad_record() {
+	mkimg -f -C 2 "$tmp/badrec" || return 1
+	run -j inspect --flows "$tmp/badrec"
+	expect_rc 0 && grep -qF "section 1 (flows): malformed flow record 2 at offset 428" "$err" &&
+		json '
+s = d["sections"][1]
+assert d["valid"] is True and s["verdict"] == "ok", s
+e = s["flows_error"]
+assert e["reason"] == "Invalid argument" and e["record"] == 2, e
+assert e["offset"] == 428 and "record 2" in e["detail"], e
+f = s["flows"]
+assert f["decoded"] == 2 and len(f["records"]) == 2, f
+assert [n["count"] for n in f["netns"]] == [1, 1, 0], f["netns"]' || return 1
+	run inspect "$tmp/badrec"
+	expect_rc 0 && grep -q "^  flows error:$" "$out" && grep -q "^    record: 2$" "$out"
+}
+
+t_inspect_flows_bad_prologue() {
+	mkimg "$tmp/img" || return 1
+	run -j inspect --flows "$tmp/img"
+	expect_rc 0 && grep -qF "malformed prologue or labels" "$err" && json '
+s = d["sections"][1]
+assert "flows" not in s and "record" not in s["flows_error"], s
+assert s["flows_error"]["offset"] == 256, s'
+}
+
 t_inspect_missing_file() {
 	run inspect "$tmp/no-such-image"
 	expect_rc 5 && grep -qF "$tmp/no-such-image: No such file or directory" "$err" &&
@@ -280,6 +402,23 @@ t_status_text() {
 		grep -q "^section 1 (unknown):$" "$out"
 }
 
+t_section_reasons_json() {
+	run_reporter sections
+	expect_rc 0 && json '
+s = d["sections"]
+assert "reasons" not in s[0], s[0]
+assert s[1]["reasons"] == [{"name": "expired", "count": 3},
+                           {"name": "netns-pending", "count": 12},
+                           {"name": "table-full", "count": 1}], s[1]
+assert s[1]["skipped"] == 15 and s[1]["name"] == "flows"'
+}
+
+t_section_reasons_text() {
+	run_reporter sections text
+	expect_rc 0 && grep -qxF "  reasons: expired 3, netns-pending 12, table-full 1" "$out" &&
+		[ "$(grep -c reasons "$out")" -eq 1 ]
+}
+
 t_events_json() {
 	run_reporter events
 	expect_rc 0 && [ "$(wc -l <"$out")" -eq 5 ] && python3 - "$out" <<'PYEOF'
@@ -297,6 +436,20 @@ t_events_text() {
 	expect_rc 0 && [ "$(wc -l <"$out")" -eq 5 ] &&
 		grep -q '^checkpoint: result="-28 (.*)" reason="store full" last_checkpoint={ generation=5 ' "$out" &&
 		grep -q '^arm: armed=yes result=ok$' "$out"
+}
+
+# Without the module: exit 3, whatever /run/netns holds.
+t_netns_label_no_module() {
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	run netns label
+	grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+	expect_rc 3 && grep -qF "issu.ko is not loaded" "$err"
+}
+
+t_restore_all_netns_no_module() {
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	run restore --all-netns
+	expect_rc 3 && grep -qxF "issu-helper: restore: issu.ko is not loaded (no /sys/kernel/issu)" "$err"
 }
 
 # ------------------------------------------------- netlink receive paths

@@ -7,11 +7,13 @@
  * (unknown attributes, at top level and in nests) and a malformed attribute,
  * and prints them with the helper's own code (report.c, print.c, nl.c):
  *
- *   report_test status|events [text]
+ *   report_test status|events|sections [text]
  *
  * status: a STATUS_GET reply and a SECTION_GET dump, as "status" prints
- * them; events: one message of each event, as "monitor" prints them. JSON
- * unless "text" is given. cli_test.sh checks the output.
+ * them; events: one message of each event, as "monitor" prints them;
+ * sections: a SECTION_GET dump whose flows section counts its items by
+ * reason (ISSU_SECTION_A_REASON nests), as "status" prints it. JSON unless
+ * "text" is given. cli_test.sh checks the output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +158,41 @@ static void put_section(struct nl_msgs *m, uint32_t i, uint32_t type,
 	mnl_attr_nest_end(nlh, n);
 }
 
+static void put_reason(struct nlmsghdr *nlh, const char *name, uint64_t count,
+		       bool with_count)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, ISSU_SECTION_A_REASON);
+
+	mnl_attr_put_strz(nlh, ISSU_REASON_A_NAME, name);
+	if (with_count)
+		put_u64(nlh, ISSU_REASON_A_COUNT, count, ISSU_REASON_A_PAD);
+	mnl_attr_put_u32(nlh, UNKNOWN_ATTR, 1);
+	mnl_attr_nest_end(nlh, n);
+}
+
+/* Node without reasons; flows with three, one incomplete and a newer attribute. */
+static void build_sections(struct nl_msgs *secs)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+
+	put_section(secs, 0, 1, "node", ISSU_SECTION_OK);
+	nlh = msg_new(secs, ISSU_CMD_SECTION_GET);
+	n = mnl_attr_nest_start(nlh, ISSU_A_SECTION);
+	mnl_attr_put_u32(nlh, ISSU_SECTION_A_INDEX, 1);
+	mnl_attr_put_u32(nlh, ISSU_SECTION_A_TYPE, 2);
+	mnl_attr_put_strz(nlh, ISSU_SECTION_A_NAME, "flows");
+	mnl_attr_put_u32(nlh, ISSU_SECTION_A_COUNT, 20);
+	put_u64(nlh, ISSU_SECTION_A_RESTORED, 4, ISSU_SECTION_A_PAD);
+	put_u64(nlh, ISSU_SECTION_A_SKIPPED, 15, ISSU_SECTION_A_PAD);
+	put_u64(nlh, ISSU_SECTION_A_FAILED, 1, ISSU_SECTION_A_PAD);
+	put_reason(nlh, "expired", 3, true);
+	put_reason(nlh, "netns-pending", 12, true);
+	put_reason(nlh, "incomplete", 0, false);	/* no count: left out */
+	put_reason(nlh, "table-full", 1, true);
+	mnl_attr_nest_end(nlh, n);
+}
+
 static void build_status(struct nl_msgs *st, struct nl_msgs *secs)
 {
 	struct nlmsghdr *nlh = msg_new(st, ISSU_CMD_STATUS_GET);
@@ -240,15 +277,21 @@ int main(int argc, char **argv)
 	struct nl_msgs a = { 0 }, b = { 0 };
 	bool text = argc > 2 && !strcmp(argv[2], "text");
 	bool events = argc > 1 && !strcmp(argv[1], "events");
+	bool sections = argc > 1 && !strcmp(argv[1], "sections");
 
-	if (argc < 2 || (!events && strcmp(argv[1], "status"))) {
-		fprintf(stderr, "usage: report_test status|events [text]\n");
+	if (argc < 2 || (!events && !sections && strcmp(argv[1], "status"))) {
+		fprintf(stderr, "usage: report_test status|events|sections [text]\n");
 		return 2;
 	}
 	print_init(stdout, !text, false, events);
 	if (events) {
 		build_events(&a);
 		print_events(&a);
+	} else if (sections) {
+		build_sections(&b);
+		open_json_object(NULL);
+		report_sections(&b);
+		close_json_object();
 	} else {
 		build_status(&a, &b);
 		print_status(&a, &b);
