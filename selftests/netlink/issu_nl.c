@@ -238,6 +238,26 @@ static const struct attr_desc node_a[ISSU_NODE_ATTR_MAX + 1] = {
 	[ISSU_NODE_ATTR_PAD] = { "pad", K_PAD },
 };
 
+static const struct attr_desc reason_a[ISSU_REASON_A_MAX + 1] = {
+	[ISSU_REASON_A_PAD] = { "pad", K_PAD },
+	[ISSU_REASON_A_NAME] = { "name", K_STR },
+	[ISSU_REASON_A_COUNT] = { "count", K_U64 },
+};
+
+static const struct attr_set reason_set = { "reason", ISSU_REASON_A_MAX, reason_a };
+
+static const struct attr_desc synwin_a[ISSU_SYNWIN_A_MAX + 1] = {
+	[ISSU_SYNWIN_A_PAD] = { "pad", K_PAD },
+	[ISSU_SYNWIN_A_ACTIVE] = { "active", K_U8 },
+	[ISSU_SYNWIN_A_WINDOW] = { "window", K_U32 },
+	[ISSU_SYNWIN_A_STARTED_NS] = { "started_ns", K_U64 },
+	[ISSU_SYNWIN_A_DEADLINE_NS] = { "deadline_ns", K_U64 },
+	[ISSU_SYNWIN_A_REMAINING_MS] = { "remaining_ms", K_U64 },
+	[ISSU_SYNWIN_A_PICKUPS] = { "pickups", K_U64 },
+};
+
+static const struct attr_set synwin_set = { "synwin", ISSU_SYNWIN_A_MAX, synwin_a };
+
 static const struct attr_desc section_a[ISSU_SECTION_A_MAX + 1] = {
 	[ISSU_SECTION_A_PAD] = { "pad", K_PAD },
 	[ISSU_SECTION_A_INDEX] = { "index", K_U32 },
@@ -252,6 +272,7 @@ static const struct attr_desc section_a[ISSU_SECTION_A_MAX + 1] = {
 	[ISSU_SECTION_A_SKIPPED] = { "skipped", K_U64 },
 	[ISSU_SECTION_A_FAILED] = { "failed", K_U64 },
 	[ISSU_SECTION_A_DURATION_NS] = { "duration_ns", K_U64 },
+	[ISSU_SECTION_A_REASON] = { "reason", K_NEST, &reason_set },
 };
 
 static const struct attr_set store_set = { "store", ISSU_STORE_A_MAX, store_a };
@@ -276,6 +297,9 @@ static const struct attr_desc top_a[ISSU_A_MAX + 1] = {
 	[ISSU_A_SECTION] = { "section", K_NEST, &section_set },
 	[ISSU_A_RESULT] = { "result", K_S32 },
 	[ISSU_A_REASON] = { "reason", K_STR },
+	[ISSU_A_NETNS_LABEL] = { "netns_label", K_STR },
+	[ISSU_A_NETNS_FD] = { "netns_fd", K_U32 },
+	[ISSU_A_SYNWIN] = { "synwin", K_NEST, &synwin_set },
 };
 
 static const struct attr_set top_set = { "issu", ISSU_A_MAX, top_a };
@@ -293,6 +317,10 @@ static const char *const cmd_v[] = {
 	[ISSU_CMD_RESTORE_NTF] = "restore-ntf",
 	[ISSU_CMD_DISCARD_NTF] = "discard-ntf",
 	[ISSU_CMD_ARM_NTF] = "arm-ntf",
+	[ISSU_CMD_NETNS_SET] = "netns-set",
+	[ISSU_CMD_SYNWIN_START] = "synwin-start",
+	[ISSU_CMD_SYNWIN_STOP] = "synwin-stop",
+	[ISSU_CMD_SYNWIN_NTF] = "synwin-ntf",
 };
 _Static_assert(ARRAY_SIZE(cmd_v) == ISSU_CMD_MAX + 1, "command names");
 
@@ -1195,7 +1223,7 @@ static int cmd_perm_check(void)
 	struct ctx c;
 	char why[512];
 
-	printf("TAP version 13\n1..9\n");
+	printf("TAP version 13\n1..12\n");
 	if (drop_privileges(why, sizeof(why))) {
 		tap(0, "dropped every privilege (%s)", why);
 		printf("Bail out! still privileged\n");
@@ -1222,6 +1250,11 @@ static int cmd_perm_check(void)
 	nla_put_u32(msg, ISSU_NODE_ATTR_PHASE, ISSU_PHASE_PREPARE);
 	nest_end(msg, nest);
 	expect_eperm(&c, "node-set", msg);
+	msg = req_new(&c, ISSU_CMD_NETNS_SET, 0);
+	nla_put_string(msg, ISSU_A_NETNS_LABEL, "perm-check");
+	expect_eperm(&c, "netns-set", msg);
+	expect_eperm(&c, "synwin-start", req_new(&c, ISSU_CMD_SYNWIN_START, 0));
+	expect_eperm(&c, "synwin-stop", req_new(&c, ISSU_CMD_SYNWIN_STOP, 0));
 
 	expect_ok(&c, "status-get", req_new(&c, ISSU_CMD_STATUS_GET, 0));
 	expect_ok(&c, "section-get dump", req_new(&c, ISSU_CMD_SECTION_GET, 1));
