@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Does a TCP session through the router survive the router's kexec upgrade?
+# The router guest forwards between two namespaces of the host under a strict
+# firewall (ruleset.nft, nf_conntrack_tcp_loose=0; topology drawn in
+# scripts/vm/lab-net.sh). Long-lived streams, one over IPv4 and one over
+# IPv6, every byte verified by issu_stream, run through it; the router kexecs
+# mid-stream; afterwards fresh connections prove the router forwards again.
+#
+# This scenario is the negative control (FWD_EXPECT=lost): without flow
+# restore the new kernel's conntrack table is empty, the firewall drops the
+# sessions' mid-stream packets as invalid (in both directions: no packet of
+# theirs can pass again), and the sessions must be lost: while the router
+# forwards new connections, the server receives nothing more of them, their
+# clients stay stalled (or give up), and the drop counters show that the
+# firewall did it. The host watches for FWD_WATCH_S once the router dropped
+# their packets, rather than for the clients' TCP_USER_TIMEOUT. With
+# FWD_EXPECT=survive (a twin with issu flow restore, whose stage scripts live
+# in FWD_SCENARIO) the same streams must end complete and verified.
+#
+# Environment: as fwd-host.sh (FWD_EXPECT, FWD_SCENARIO, ISSU_OUT,
+# FWD_BUDGET), and FWD_RATE (bytes/s per stream, 200000), FWD_STREAM_S
+# (stream duration, 60), FWD_PRE_S (verified traffic before the kexec, 6),
+# FWD_WATCH_S (10), FWD_USER_TIMEOUT (client TCP_USER_TIMEOUT, 120: longer
+# than the router's outage), FWD_RTO_MAX_MS (client retransmission backoff
+# cap, 1000; 0: the kernel's 120 s; needs Linux 6.15+ on the host, older ones
+# retransmit at the kernel's backoff).
+
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=fwd-host.sh
+. "$here/fwd-host.sh"
+
+rate=${FWD_RATE:-200000}
+stream_s=${FWD_STREAM_S:-60}
+pre_s=${FWD_PRE_S:-6}
+user_timeout=${FWD_USER_TIMEOUT:-120}
+watch_s=${FWD_WATCH_S:-10}
+rto_max=${FWD_RTO_MAX_MS:-1000}
+families="4 6"
+
+server_addr() { [ "$1" = 4 ] && echo "$LAB_NET_SERVER4" || echo "$LAB_NET_SERVER6"; }
+fam_opt() { [ "$1" = 6 ] && echo -6; }
+
+# fresh_conn TAG FAMILY PORT: a new, short TCP connection, complete and
+# verified
+fresh_conn() {
+	local tag=$1 fam=$2 port=$3 spid rc
+	# shellcheck disable=SC2046
+	lab_net_bg spid "$LAB_NET_SERVER" "$stream" server $(fam_opt "$fam") -p "$port" -t 30 \
+		-o "$out/$tag.server"
+	lab_net_busywait 5000 test -f "$out/$tag.server"
+	# shellcheck disable=SC2046
+	ip netns exec "$LAB_NET_CLIENT" "$stream" client $(fam_opt "$fam") \
+		-c "$(server_addr "$fam")" -p "$port" -r 100000 -d 2 -T 15 -w 15 -D 30 \
+		-o "$out/$tag.client"
+	rc=$?
+	lab_net_busywait 5000 rep_final "$out/$tag.server"
+	lab_net_stop "$spid"
+	[ $rc -eq 0 ] && [ "$(rep "$out/$tag.server" exit)" = 0 ]
+}
+
+fwd_init "${FWD_SCENARIO:-$here}"
+fwd_boot
+
+for fam in $families; do
+	fresh_conn "fresh-before-v$fam" "$fam" $((5100 + fam)) ||
+		bail "a new IPv$fam connection is forwarded before the kexec"
+	ok "a new IPv$fam connection is forwarded before the kexec"
+done
+
+# ------------------------------------------------------------ the streams
+declare -A spid cpid
+t_streams=$(lab_net_epoch_ms)
+for fam in $families; do
+	port=$((5000 + fam))
+	# shellcheck disable=SC2046
+	lab_net_bg "spid[$fam]" "$LAB_NET_SERVER" "$stream" server $(fam_opt "$fam") -p "$port" \
+		-t "$budget" -o "$out/stream-v$fam.server"
+	lab_net_busywait 5000 test -f "$out/stream-v$fam.server"
+	# shellcheck disable=SC2046
+	lab_net_bg "cpid[$fam]" "$LAB_NET_CLIENT" "$stream" client $(fam_opt "$fam") \
+		-c "$(server_addr "$fam")" -p "$port" -r "$rate" -d "$stream_s" -T "$user_timeout" \
+		-R "$rto_max" -w 15 -D $((stream_s + user_timeout + 60)) -o "$out/stream-v$fam.client"
+done
+
+enough() {
+	local fam
+	for fam in $families; do
+		[ "$(rep "$out/stream-v$fam.server" bytes)" -ge $((rate * pre_s * 7 / 10)) ] 2>/dev/null ||
+			return 1
+	done
+}
+lab_net_busywait $(((pre_s * 3 + 10) * 1000)) enough
+for fam in $families; do
+	f=$out/stream-v$fam.server
+	b=$(rep "$f" bytes)
+	if enough && [ "$(rep "$f" mismatches)" = 0 ]; then
+		ok "IPv$fam stream flowing before the kexec ($b bytes verified)"
+	else
+		bail "IPv$fam stream flowing before the kexec (${b:-0} bytes, $(rep "$f" mismatches) mismatches)"
+	fi
+done
+
+fwd_kexec
+
+for fam in $families; do
+	check "a new IPv$fam connection is forwarded after the kexec" \
+		fresh_conn "fresh-after-v$fam" "$fam" $((5200 + fam))
+done
+
+# ------------------------------------------------------------ the verdict
+clients_done() {
+	local fam
+	for fam in $families; do
+		rep_final "$out/stream-v$fam.client" || return 1
+	done
+}
+# lost: the router dropped packets of the old sessions (its live counters)
+# and FWD_WATCH_S passed since it was back, or the clients gave up
+lost_evident() {
+	local inv nsyn
+	inv=$(fwd_counter "$out/nft.live" invalid)
+	nsyn=$(fwd_counter "$out/nft.live" new-not-syn)
+	{ [ $((${inv:-0} + ${nsyn:-0})) -gt 0 ] && [ $(($(lab_net_epoch_ms) - t_ready2)) -ge $((watch_s * 1000)) ]; } ||
+		clients_done
+}
+if [ "$expect" = lost ]; then
+	wait_ms=$((t_kexec + user_timeout * 1000 - $(lab_net_epoch_ms)))
+	cond=lost_evident
+else
+	# complete, or given up
+	wait_ms=$((t_streams + (stream_s + user_timeout + 20) * 1000 - $(lab_net_epoch_ms)))
+	cond=clients_done
+fi
+[ $wait_ms -gt $(($(left_ms) - 30000)) ] && wait_ms=$(($(left_ms) - 30000))
+lab_net_busywait "$wait_ms" $cond
+t_verdict=$(lab_net_epoch_ms)
+# Stopped clients and servers write their final reports.
+for fam in $families; do lab_net_stop "${cpid[$fam]}" "${spid[$fam]}"; done
+
+for fam in $families; do
+	c=$out/stream-v$fam.client s=$out/stream-v$fam.server
+	gap=$(rep "$s" longest_gap_start_epoch_ms)
+	[ "${gap:-0}" -gt 0 ] &&
+		note "IPv$fam longest gap: from $(secs $((gap - t_kexec)))s after the kexec request, $(secs "$(rep "$s" longest_gap_ms)")s long"
+	note "IPv$fam client: $(grep -E '^(end|error|bytes_sent|bytes_acked|longest_stall_ms|total_retrans|rto_max)=' "$c" | tr '\n' ' ')"
+	note "IPv$fam server: $(grep -E '^(end|bytes|mismatches|longest_gap_ms|tail_gap_ms)=' "$s" | tr '\n' ' ')"
+	check "IPv$fam stream: no byte corrupted" test "$(rep "$s" mismatches)" = 0
+	last=$(rep "$s" last_data_epoch_ms)
+	if [ "$expect" = lost ]; then
+		# A TCP that gives up reports the last ICMP error it got, if any.
+		err=$(rep "$c" error)
+		stall=$(rep "$c" stall_ms)
+		since=$(rep "$c" end_epoch_ms)
+		since=$((${since:-0} - ${stall:-0}))
+		if [ "$(rep "$c" end)" = error ] &&
+		   { [[ $err =~ ^(ETIMEDOUT|ECONNRESET|EPIPE)$ ]] ||
+		     { [[ $err =~ ^(EHOSTUNREACH|ENETUNREACH)$ ]] &&
+		       [ "$(rep "$c" longest_stall_ms)" -ge $((user_timeout * 1000)) ]; }; }; then
+			ok "IPv$fam session lost: the client gave up ($err) after $(secs "$(rep "$c" longest_stall_ms)")s without an ack"
+		elif [ "$(rep "$c" end)" = signal ] && [ "$since" -lt "$t_ready2" ]; then
+			ok "IPv$fam session lost: the client still had no ack since before the router was back, $(secs $((t_verdict - t_ready2)))s after it ($(secs "$stall")s stalled, $(rep "$c" total_retrans) retransmissions)"
+		else
+			fail "IPv$fam session lost: the client stalled or gave up (end=$(rep "$c" end) error=$err, stalled since $(secs $((since - t_ready2)))s after the router was back)"
+		fi
+		if [ "${last:-0}" -lt "$t_ready2" ]; then
+			ok "IPv$fam session lost: the server got nothing of it once the router was back (last data $(secs $((t_ready2 - last)))s before)"
+		else
+			fail "IPv$fam session lost: the server got data $(secs $((last - t_ready2)))s after the router was back"
+		fi
+	else
+		if [ "$(rep "$c" confirmed)" = 1 ] && [ "$(rep "$s" end)" = eof ] &&
+		   [ "$(rep "$s" bytes)" = "$(rep "$c" bytes_sent)" ]; then
+			ok "IPv$fam session survived: all $(rep "$s" bytes) bytes verified, longest gap $(secs "$(rep "$s" longest_gap_ms)")s"
+		else
+			fail "IPv$fam session survived (client end=$(rep "$c" end) error=$(rep "$c" error) confirmed=$(rep "$c" confirmed), server end=$(rep "$s" end) bytes=$(rep "$s" bytes) of $(rep "$c" bytes_sent))"
+		fi
+		check "IPv$fam session survived: data flowed after the router was back" \
+			test "${last:-0}" -gt "$t_ready2"
+	fi
+done
+
+# What the router saw: the guest saves its ruleset and table at go.done.
+: >"$out/go.done"
+lab_vm_wait "$name" "$out" 60
+inv=$(fwd_counter "$out/nft.stage2" invalid)
+nsyn=$(fwd_counter "$out/nft.stage2" new-not-syn)
+note "router after the kexec: invalid drops ${inv:-?}, new-without-SYN drops ${nsyn:-?}"
+for fam in $families; do
+	sport=$(rep "$out/stream-v$fam.server" peer)
+	pat="sport=${sport##*/} dport=$((5000 + fam)) "
+	check "IPv$fam stream tracked ESTABLISHED by the router before the kexec" \
+		grep -q "ESTABLISHED.*$pat" "$out/conntrack.stage1"
+	if [ "$expect" = lost ]; then
+		check "IPv$fam stream unknown to the router's conntrack after the kexec" \
+			test -f "$out/conntrack.stage2" -a -z "$(grep "$pat" "$out/conntrack.stage2" 2>/dev/null)"
+	else
+		check "IPv$fam stream known to the router's conntrack after the kexec" \
+			grep -q "$pat" "$out/conntrack.stage2"
+	fi
+done
+if [ "$expect" = lost ]; then
+	check "the firewall dropped the sessions' mid-stream packets (invalid ${inv:-?} + new-without-SYN ${nsyn:-?} > 0)" \
+		test $((${inv:-0} + ${nsyn:-0})) -gt 0
+fi
+note "timings: boot to ready $(secs $((t_ready1 - t0)))s, kexec request to ready $(secs $((t_ready2 - t_kexec)))s"
+fwd_finish

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Guest side of the forwarding scenarios (a host.sh that builds the topology
+# of scripts/vm/lab-net.sh): the router's configuration, the hand-shakes with
+# the host through files in the results share, and what is saved there for
+# the host's checks. Sourced by stage scripts after selftests/vm/lib.sh.
+#
+#   fwd_router_up [RULESET]    NICs found by MAC, addresses, forwarding,
+#                              strict conntrack, the nft ruleset (default:
+#                              ruleset.nft beside this file; IF_CLIENT and
+#                              IF_SERVER are defined for it); calls
+#                              fwd_hook_before_forwarding, when the stage
+#                              defines it, after the firewall is in place
+#                              and before the NICs come up and forward
+#   fwd_signal NAME            tell the host: creates $LAB_OUT/NAME, which
+#                              holds the guest's uptime
+#   fwd_wait NAME SECONDS      wait for the host's $LAB_OUT/NAME
+#   fwd_serve_until NAME SECS  until the host's NAME, save the forward
+#                              chain's counters once a second (nft.live)
+#   fwd_save TAG               ruleset with counters, conntrack table, as
+#                              $LAB_OUT/nft.TAG and conntrack.TAG
+#
+# A stage that fails signals "failed" so that the host stops waiting.
+
+FWD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FWD_IP=/usr/sbin/ip
+# shellcheck disable=SC1091
+. "$LAB_OUT/net.conf"
+
+fwd_signal() {
+	cut -d' ' -f1 /proc/uptime >"$LAB_OUT/$1.tmp"
+	mv "$LAB_OUT/$1.tmp" "$LAB_OUT/$1"
+	sync
+}
+
+fwd_wait() {
+	local name=$1 i
+	for ((i = 0; i < $2 * 5; i++)); do
+		[ -e "$LAB_OUT/$name" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+fwd_fail() {
+	lab_fail "$*"
+	fwd_signal failed
+	lab_save_dmesg
+	exit 1
+}
+
+_fwd_nic() {
+	local d
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/address")" = "$1" ] && basename "$d"
+	done
+	return 0
+}
+
+fwd_router_up() {
+	local ruleset=${1:-$FWD_DIR/ruleset.nft} i nics
+
+	modprobe -a virtio_net || fwd_fail "virtio_net loads"
+	for ((i = 0; i < 50; i++)); do
+		IF_CLIENT=$(_fwd_nic "$NET_MAC0")
+		IF_SERVER=$(_fwd_nic "$NET_MAC1")
+		[ -n "$IF_CLIENT" ] && [ -n "$IF_SERVER" ] && break
+		sleep 0.2
+	done
+	# shellcheck disable=SC2015 # either test failing fails
+	[ -n "$IF_CLIENT" ] && [ -n "$IF_SERVER" ] ||
+		fwd_fail "router NICs $NET_MAC0 and $NET_MAC1 found ($(ls /sys/class/net))"
+	# The host's two NICs and nothing else (no default qemu NIC to leak through).
+	nics=$(grep -l '^0x0200' /sys/bus/pci/devices/*/class | wc -l)
+	lab_check_eq "router has exactly the host's two NICs" 2 "$nics"
+
+	# Fail closed: the firewall is in place before anything can be forwarded.
+	# (Module autoloading needs /sbin/modprobe in the initramfs: it has none.)
+	modprobe -a nf_tables nft_ct nf_conntrack || fwd_fail "netfilter modules load"
+	sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 ||
+		fwd_fail "strict TCP tracking (nf_conntrack_tcp_loose=0)"
+	nft -D IF_CLIENT="$IF_CLIENT" -D IF_SERVER="$IF_SERVER" -f "$ruleset" ||
+		fwd_fail "nft ruleset $ruleset loads"
+
+	# A scenario's own step here (e.g. restoring flows) defines this.
+	if declare -F fwd_hook_before_forwarding >/dev/null; then
+		fwd_hook_before_forwarding || fwd_fail "fwd_hook_before_forwarding"
+	fi
+
+	# Addresses first, the server side up before the client side: an IPv6
+	# packet from the client that finds no route yet draws an ICMPv6 "no
+	# route", which a TCP client would report when it gives up.
+	$FWD_IP addr add "$NET_ROUTER0_4/24" dev "$IF_CLIENT" &&
+	$FWD_IP addr add "$NET_ROUTER1_4/24" dev "$IF_SERVER" &&
+	$FWD_IP -6 addr add "$NET_ROUTER0_6/64" dev "$IF_CLIENT" nodad &&
+	$FWD_IP -6 addr add "$NET_ROUTER1_6/64" dev "$IF_SERVER" nodad &&
+	$FWD_IP link set "$IF_SERVER" up &&
+	$FWD_IP link set "$IF_CLIENT" up ||
+		fwd_fail "router addresses"
+	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
+		fwd_fail "forwarding on"
+	lab_ok "router up: $IF_CLIENT $NET_ROUTER0_4 $NET_ROUTER0_6, $IF_SERVER $NET_ROUTER1_4 $NET_ROUTER1_6, strict firewall"
+}
+
+fwd_save() {
+	nft list ruleset >"$LAB_OUT/nft.$1" 2>&1
+	cat /proc/net/nf_conntrack >"$LAB_OUT/conntrack.$1" 2>&1
+	sync
+}
+
+fwd_serve_until() {
+	local name=$1 i
+	for ((i = 0; i < $2; i++)); do
+		[ -e "$LAB_OUT/$name" ] && return 0
+		nft list chain inet filter forward >"$LAB_OUT/nft.live.tmp" 2>&1 &&
+			mv "$LAB_OUT/nft.live.tmp" "$LAB_OUT/nft.live"
+		sleep 1
+	done
+	return 1
+}
