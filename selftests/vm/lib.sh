@@ -128,7 +128,11 @@ lab_kexec_next() {
 	lab_save_dmesg
 	echo "kexec" >"$LAB_OUT/stage$LAB_STAGE.end"
 	sync
-	kexec -e
+	# -x: kexec-tools would otherwise take every interface down first, and
+	# a masqueraded flow's conntrack entry dies with its interface (the
+	# masquerade target flushes them on NETDEV_DOWN) before the kexec-time
+	# checkpoint could save it. issu-helper upgrade does the same.
+	kexec -e -x
 	lab_fail "kexec -e returned"
 	return 1
 }

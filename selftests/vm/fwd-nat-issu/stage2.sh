@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The new kernel: issu.ko restores the flows after the firewall is loaded and
+# before the NICs come up, so the first packet of each stream finds its entry.
+. "$LAB_TREE/selftests/vm/lib.sh"
+. "$LAB_TREE/selftests/vm/fwd-tcp-noissu/router.sh"
+
+fwd_hook_before_forwarding() {
+	local s
+	lab_check "issu.ko loads and restores" lab_issu_load || return 1
+	s=$(lab_status restored)
+	lab_check_match "flows restored" '^(ok|partial)$' "$(lab_kv "$s" restore.result)"
+	lab_check_match "the streams' entries are among them" '^[1-9][0-9]*$' \
+		"$(lab_kv "$s" sections.1.restored)"
+	modprobe nf_conntrack_netlink
+	conntrack -L >"$LAB_OUT/conntrack.restored" 2>&1
+	lab_check "masqueraded entries restored with their mapping" \
+		grep -q 'dst=198.51.100.1 ' "$LAB_OUT/conntrack.restored"
+}
+
+fwd_router_up "$LAB_SCENARIO/ruleset.nft"
+fwd_signal ready.2
+fwd_serve_until go.done 240 || lab_fail "the host finished within 240 s"
+fwd_save stage2
+lab_done
