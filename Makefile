@@ -6,6 +6,7 @@
 #   make setup           install build and lab dependencies (root, apt)
 #   make check           host unit tests and the VM lab scenarios
 #   make demo            the demo upgrade in the lab VM
+#   make bench           benchmarks (print numbers; not part of make check)
 #   make style sparse    checkpatch --strict, sparse (C=2)
 #   make KDIR=/path      build the module against another kernel tree
 
@@ -50,6 +51,12 @@ demo: setup
 	$(MAKE) all
 	scripts/vm/lab run --show selftests/vm/demo
 
+bench: setup
+	$(MAKE) all
+	$(MAKE) -C selftests O=$(CURDIR)/selftests/out/host all
+	selftests/out/host/flows_bench
+	scripts/vm/lab run --timeout 1800 selftests/bench/flows
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f kmod/compat-probes.h
@@ -57,4 +64,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf selftests/out
 
-.PHONY: all module helper sparse style setup check demo clean
+.PHONY: all module helper sparse style setup check demo bench clean

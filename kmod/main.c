@@ -28,27 +28,28 @@ static int __init issu_init(void)
 	if (ret)
 		goto err_store;
 
-	ret = issu_synwin_init();
-	if (ret)
-		goto err_ckpt;
-
 	ret = issu_sysfs_init();
 	if (ret)
-		goto err_synwin;
+		goto err_ckpt;
 
 	ret = issu_netlink_init();
 	if (ret)
 		goto err_sysfs;
+
+	/* after netlink: closing the window at exit announces it */
+	ret = issu_synwin_init();
+	if (ret)
+		goto err_netlink;
 
 	pr_info("issu %s loaded, store %s\n", ISSU_VERSION,
 		issu_store_state_name(issu_store.state));
 	issu_restore_at_load();
 	return 0;
 
+err_netlink:
+	issu_netlink_exit();
 err_sysfs:
 	issu_sysfs_exit();
-err_synwin:
-	issu_synwin_exit();
 err_ckpt:
 	issu_ckpt_exit();
 err_store:
@@ -60,9 +61,9 @@ err_netns:
 
 static void __exit issu_exit(void)
 {
+	issu_synwin_exit();
 	issu_netlink_exit();
 	issu_sysfs_exit();
-	issu_synwin_exit();
 	issu_ckpt_exit();
 	issu_store_exit();
 	issu_netns_exit();

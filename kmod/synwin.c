@@ -156,8 +156,18 @@ static void synwin_close(const char *why)
 
 static void synwin_expire(struct work_struct *work)
 {
+	u64 now = ktime_get_real_ns();
+
 	mutex_lock(&issu_lock);
-	synwin_close("expired");
+	/*
+	 * A start or stop may have raced with this run while it waited for
+	 * the lock: close only a window that is really over, re-arm the rest.
+	 */
+	if (synwin.active && now < synwin.deadline_ns)
+		mod_delayed_work(system_wq, &synwin.expiry,
+				 nsecs_to_jiffies(synwin.deadline_ns - now) + 1);
+	else
+		synwin_close("expired");
 	mutex_unlock(&issu_lock);
 }
 
@@ -187,7 +197,7 @@ static int synwin_open(u32 window_s, u64 started_ns, u64 deadline_ns, u64 pickup
 	mod_delayed_work(system_wq, &synwin.expiry,
 			 nsecs_to_jiffies(deadline_ns - now) + 1);
 	pr_info("SYN-check window open for %llu s more\n",
-		div_u64(deadline_ns - now, NSEC_PER_SEC));
+		DIV_ROUND_UP_ULL(deadline_ns - now, NSEC_PER_SEC));
 	issu_notify(ISSU_CMD_SYNWIN_NTF, 0, "open");
 	return 0;
 }

@@ -8,11 +8,12 @@
  * /sys/kernel/issu/store/slotN, a whole slot whatever it holds. Both are
  * readable by root only.
  *
- * Prints the header, each section (node and flows sections decoded, see
- * flows.c; --flows lists every flow) and the verdict of issu_dec_validate():
- * the reason and byte offset of the first defect. Exit 0 for a valid image,
- * EXIT_BAD_IMAGE for an invalid one. A malformed node or flows payload in
- * a valid image is reported in its section (and for flows, on stderr).
+ * Prints the header, each section (node, synwin and flows sections decoded,
+ * flows in flows.c; --flows lists every flow) and the verdict of
+ * issu_dec_validate(): the reason and byte offset of the first defect.
+ * Exit 0 for a valid image, EXIT_BAD_IMAGE for an invalid one. A malformed
+ * node, synwin or flows payload in a valid image is reported in its section
+ * (and for flows, on stderr).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +29,19 @@
 #include "image.h"
 #include "issu-helper.h"
 #include "print.h"
+
+/* kmod/synwin.c's ISSU_SYNWIN_SEC_VERSION: the newest this program reads. */
+#define SYNWIN_SEC_VERSION	1
+
+/* An ISSU_SEC_SYNWIN section, as kmod/synwin.c writes and checks it. */
+struct synwin_sec {
+	uint32_t window_s;
+	uint64_t started_ns;
+	uint64_t deadline_ns;
+	uint64_t pickups;
+	bool has_started;
+	bool has_pickups;
+};
 
 struct inspect_args {
 	struct image img;
@@ -83,8 +97,63 @@ static void print_node(const struct issu_node_state *n)
 	pr_obj_close();
 }
 
-/* The section's verdict as the module reports it (enum issu_section_verdict). */
-static uint32_t sec_verdict(const struct issu_sec_view *s, int node_ret)
+static void print_synwin(const struct synwin_sec *w)
+{
+	pr_obj_open("synwin", "synwin");
+	pr_dur_s("window_s", "window", w->window_s);
+	if (w->has_started)
+		pr_time_ns("started_ns", "started", w->started_ns);
+	pr_time_ns("deadline_ns", "deadline", w->deadline_ns);
+	if (w->has_pickups)
+		pr_u64("pickups", "pickups", w->pickups);
+	pr_obj_close();
+}
+
+static const struct issu_tlv_policy synwin_policy[__ISSU_SYNWIN_T_MAX] = {
+	[ISSU_SYNWIN_T_WINDOW] = { .kind = ISSU_TLV_U32 },
+	[ISSU_SYNWIN_T_STARTED_NS] = { .kind = ISSU_TLV_U64 },
+	[ISSU_SYNWIN_T_DEADLINE_NS] = { .kind = ISSU_TLV_U64 },
+	[ISSU_SYNWIN_T_PICKUPS] = { .kind = ISSU_TLV_U64 },
+};
+
+/*
+ * Decode a synwin section as the module's check does (one item, valid
+ * TLVs, the window and the deadline present, the window 1..ISSU_SYNWIN_MAX).
+ * Return: 0, -EPROTONOSUPPORT for a newer section version, -EINVAL or
+ * -ERANGE.
+ */
+static int synwin_decode(const struct issu_sec_view *s, struct synwin_sec *w)
+{
+	const struct issu_tlv *tb[__ISSU_SYNWIN_T_MAX];
+
+	memset(w, 0, sizeof(*w));
+	if (s->version > SYNWIN_SEC_VERSION)
+		return -EPROTONOSUPPORT;
+	if (s->count != 1 ||
+	    issu_tlv_parse(s->payload, s->len, synwin_policy,
+			   __ISSU_SYNWIN_T_MAX - 1, tb) ||
+	    !tb[ISSU_SYNWIN_T_WINDOW] || !tb[ISSU_SYNWIN_T_DEADLINE_NS])
+		return -EINVAL;
+	w->window_s = issu_tlv_get_u32(tb[ISSU_SYNWIN_T_WINDOW]);
+	if (!w->window_s || w->window_s > ISSU_SYNWIN_MAX)
+		return -ERANGE;
+	w->deadline_ns = issu_tlv_get_u64(tb[ISSU_SYNWIN_T_DEADLINE_NS]);
+	if (tb[ISSU_SYNWIN_T_STARTED_NS]) {
+		w->started_ns = issu_tlv_get_u64(tb[ISSU_SYNWIN_T_STARTED_NS]);
+		w->has_started = true;
+	}
+	if (tb[ISSU_SYNWIN_T_PICKUPS]) {
+		w->pickups = issu_tlv_get_u64(tb[ISSU_SYNWIN_T_PICKUPS]);
+		w->has_pickups = true;
+	}
+	return 0;
+}
+
+/*
+ * The section's verdict as the module reports it (enum issu_section_verdict);
+ * @dec_ret: what decoding a node or synwin section returned.
+ */
+static uint32_t sec_verdict(const struct issu_sec_view *s, int dec_ret)
 {
 	switch (s->verdict) {
 	case ISSU_SEC_BAD_CRC:
@@ -95,7 +164,7 @@ static uint32_t sec_verdict(const struct issu_sec_view *s, int node_ret)
 		if (s->type == ISSU_SEC_FLOWS)
 			return flows_sec_usable(s) ? ISSU_SECTION_OK :
 			       ISSU_SECTION_NEWER;
-		return node_ret == -EPROTONOSUPPORT ? ISSU_SECTION_NEWER :
+		return dec_ret == -EPROTONOSUPPORT ? ISSU_SECTION_NEWER :
 		       ISSU_SECTION_OK;
 	}
 }
@@ -104,12 +173,16 @@ static void print_section(const struct inspect_args *a,
 			  const struct issu_sec_view *s)
 {
 	const char *name = names_get(&sec_type_names, s->type);
+	bool crc_ok = s->verdict == ISSU_SEC_OK;
 	struct issu_node_state node;
-	int node_ret = -EINVAL;
+	struct synwin_sec synwin;
+	int dec_ret = -EINVAL;
 	char label[64];
 
-	if (s->type == ISSU_SEC_NODE && s->verdict == ISSU_SEC_OK)
-		node_ret = issu_node_decode(s, &node);
+	if (s->type == ISSU_SEC_NODE && crc_ok)
+		dec_ret = issu_node_decode(s, &node);
+	else if (s->type == ISSU_SEC_SYNWIN && crc_ok)
+		dec_ret = synwin_decode(s, &synwin);
 	snprintf(label, sizeof(label), "section %u (%s)", s->index,
 		 name ? name : "unknown");
 	pr_obj_open(NULL, label);
@@ -123,12 +196,17 @@ static void print_section(const struct inspect_args *a,
 	pr_u64("len", "length", s->len);
 	pr_u32("count", "count", s->count);
 	pr_hex32("crc", "crc", s->crc);
-	pr_enum("verdict", "verdict", &verdict_names, sec_verdict(s, node_ret));
-	if (s->type == ISSU_SEC_NODE && s->verdict == ISSU_SEC_OK) {
-		if (!node_ret)
+	pr_enum("verdict", "verdict", &verdict_names, sec_verdict(s, dec_ret));
+	if (s->type == ISSU_SEC_NODE && crc_ok) {
+		if (!dec_ret)
 			print_node(&node);
-		else if (node_ret != -EPROTONOSUPPORT)
-			pr_str("node_error", "node error", strerror(-node_ret));
+		else if (dec_ret != -EPROTONOSUPPORT)
+			pr_str("node_error", "node error", strerror(-dec_ret));
+	} else if (s->type == ISSU_SEC_SYNWIN && crc_ok) {
+		if (!dec_ret)
+			print_synwin(&synwin);
+		else if (dec_ret != -EPROTONOSUPPORT)
+			pr_str("synwin_error", "synwin error", strerror(-dec_ret));
 	}
 	if (flows_sec_usable(s))
 		flows_print(s, a->flows, a->img.path);

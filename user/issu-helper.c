@@ -2,8 +2,8 @@
 /*
  * issu-helper: command line client of issu.ko, the in-service software
  * upgrade module: status, checkpoint, restore, discard, arm, disarm, node,
- * netns, monitor (generic netlink family "issu") and inspect (checkpoint
- * images).
+ * netns, synwin, monitor (generic netlink family "issu") and inspect
+ * (checkpoint images).
  *
  *   issu-helper [-j] [-p] COMMAND [ARGS]
  *
@@ -27,7 +27,7 @@
 
 static const struct cmd cmds[] = {
 	{ "status", cmd_status, "",
-	  "module, store, checkpoints, restore, node and sections" },
+	  "module, store, checkpoints, restore, node, synwin, sections" },
 	{ "checkpoint", cmd_checkpoint, "[--format-version N] [--no-netns-label]",
 	  "take a checkpoint now" },
 	{ "restore", cmd_restore,
@@ -44,6 +44,8 @@ static const struct cmd cmds[] = {
 	  "show or set the node's identity and upgrade phase" },
 	{ "netns", cmd_netns, "label [--clear] [NAME...]",
 	  "label namespaces of /run/netns for checkpoints" },
+	{ "synwin", cmd_synwin, "{ status | start [--window SECONDS] | stop }",
+	  "show, open or close the TCP SYN-check window" },
 	{ "monitor", cmd_monitor, "[--count N] [--timeout SECONDS]",
 	  "print events as they come" },
 	{ "inspect", cmd_inspect, "[--flows] [FILE | --slot N]",

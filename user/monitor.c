@@ -2,8 +2,8 @@
 /*
  * issu-helper monitor [--count N] [--timeout SECONDS]: join the issu
  * "events" multicast group and print each event as it comes (checkpoint,
- * restore, discard, arm: ISSU_CMD_*_NTF with their attributes), one line of
- * text or one JSON object per line.
+ * restore, discard, arm, synwin: ISSU_CMD_*_NTF with their attributes), one
+ * line of text or one JSON object per line.
  *
  * Ends on SIGINT or SIGTERM (signalfd, polled with the socket, as iproute2's
  * dpll monitor does) with exit 0, after N events with exit 0, or when the

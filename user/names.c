@@ -86,6 +86,7 @@ static const char *const event[] = {
 	[ISSU_CMD_RESTORE_NTF] = "restore",
 	[ISSU_CMD_DISCARD_NTF] = "discard",
 	[ISSU_CMD_ARM_NTF] = "arm",
+	[ISSU_CMD_SYNWIN_NTF] = "synwin",
 };
 
 static const char *const fmt_code[] = {

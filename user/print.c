@@ -659,6 +659,24 @@ void pr_dur_ns(const char *key, const char *label, uint64_t ns)
 		text_field(label, "%.3fs", (double)ns / 1e9);
 }
 
+/* Duration in seconds; text "7200s". */
+void pr_dur_s(const char *key, const char *label, uint32_t s)
+{
+	print_uint(PRINT_JSON, key, NULL, s);
+	text_field(label, "%" PRIu32 "s", s);
+}
+
+/* Duration in ms; text in ms below a second, else in s ("7199.532s"). */
+void pr_dur_ms(const char *key, const char *label, uint64_t ms)
+{
+	print_u64(PRINT_JSON, key, NULL, ms);
+	if (ms < 1000)
+		text_field(label, "%" PRIu64 "ms", ms);
+	else
+		text_field(label, "%" PRIu64 ".%03" PRIu64 "s", ms / 1000,
+			   ms % 1000);
+}
+
 /* Binary as lowercase hex digits, a string in JSON too. */
 void pr_binhex(const char *key, const char *label, const void *p, size_t len)
 {

@@ -33,6 +33,8 @@ enum fkind {
 	F_SIZE,		/* u64 bytes */
 	F_TIME,		/* u64 ns CLOCK_REALTIME */
 	F_DUR,		/* u64 ns */
+	F_DUR_S,	/* u32 seconds */
+	F_DUR_MS,	/* u64 ms */
 	F_BINHEX,	/* binary */
 	F_ENUM,		/* u32 */
 	F_FLAGS,	/* u32 */
@@ -64,6 +66,7 @@ static const struct nl_pol issu_pol[ISSU_A_MAX + 1] = {
 	[ISSU_A_SECTION] = { .kind = NL_NEST },
 	[ISSU_A_RESULT] = { .kind = NL_S32 },
 	[ISSU_A_REASON] = { .kind = NL_STR },
+	[ISSU_A_SYNWIN] = { .kind = NL_NEST },
 };
 
 const struct nl_policy issu_policy = {
@@ -167,6 +170,19 @@ static const struct nl_policy reason_policy = {
 	.name = "reason", .pol = reason_pol, .max = ISSU_REASON_A_MAX,
 };
 
+static const struct nl_pol synwin_pol[ISSU_SYNWIN_A_MAX + 1] = {
+	[ISSU_SYNWIN_A_ACTIVE] = { .kind = NL_U8 },
+	[ISSU_SYNWIN_A_WINDOW] = { .kind = NL_U32 },
+	[ISSU_SYNWIN_A_STARTED_NS] = { .kind = NL_U64 },
+	[ISSU_SYNWIN_A_DEADLINE_NS] = { .kind = NL_U64 },
+	[ISSU_SYNWIN_A_REMAINING_MS] = { .kind = NL_U64 },
+	[ISSU_SYNWIN_A_PICKUPS] = { .kind = NL_U64 },
+};
+
+static const struct nl_policy synwin_policy = {
+	.name = "synwin", .pol = synwin_pol, .max = ISSU_SYNWIN_A_MAX,
+};
+
 /* ------------------------------------------------------------------ fields */
 
 static const struct field store_fields[] = {
@@ -236,6 +252,15 @@ static const struct field section_fields[] = {
 	{ ISSU_SECTION_A_DURATION_NS, F_DUR, "duration_ns", "duration", NULL },
 };
 
+static const struct field synwin_fields[] = {
+	{ ISSU_SYNWIN_A_ACTIVE, F_BOOL, "active", "active", NULL },
+	{ ISSU_SYNWIN_A_WINDOW, F_DUR_S, "window_s", "window", NULL },
+	{ ISSU_SYNWIN_A_STARTED_NS, F_TIME, "started_ns", "started", NULL },
+	{ ISSU_SYNWIN_A_DEADLINE_NS, F_TIME, "deadline_ns", "deadline", NULL },
+	{ ISSU_SYNWIN_A_REMAINING_MS, F_DUR_MS, "remaining_ms", "remaining", NULL },
+	{ ISSU_SYNWIN_A_PICKUPS, F_U64, "pickups", "pickups", NULL },
+};
+
 static const struct field reason_field = {
 	ISSU_A_REASON, F_REASON, "reason", "reason", NULL
 };
@@ -277,6 +302,12 @@ static void print_field(const struct nlattr *a, const struct field *f)
 	case F_DUR:
 		pr_dur_ns(f->key, f->label, mnl_attr_get_u64(a));
 		break;
+	case F_DUR_S:
+		pr_dur_s(f->key, f->label, mnl_attr_get_u32(a));
+		break;
+	case F_DUR_MS:
+		pr_dur_ms(f->key, f->label, mnl_attr_get_u64(a));
+		break;
 	case F_BINHEX:
 		pr_binhex(f->key, f->label, mnl_attr_get_payload(a),
 			  mnl_attr_get_payload_len(a));
@@ -309,7 +340,8 @@ static void print_fields(const struct nlattr **tb, const struct field *fields,
 /* A nest as an object "key" (text block "label"), null if absent. */
 #define NEST_MAX 16
 _Static_assert(ISSU_STORE_A_MAX <= NEST_MAX && ISSU_CKPT_A_MAX <= NEST_MAX &&
-	       ISSU_RESTORE_A_MAX <= NEST_MAX && ISSU_NODE_ATTR_MAX <= NEST_MAX,
+	       ISSU_RESTORE_A_MAX <= NEST_MAX && ISSU_NODE_ATTR_MAX <= NEST_MAX &&
+	       ISSU_SYNWIN_A_MAX <= NEST_MAX,
 	       "NEST_MAX too small");
 
 static void print_nest(const struct nlattr *nest, const char *key,
@@ -339,6 +371,18 @@ void report_node(const struct nlattr *nest, const char *key, const char *label)
 {
 	print_nest(nest, key, label, &node_policy, node_fields,
 		   ARRAY_SIZE(node_fields), REPORT_NULLS);
+}
+
+/**
+ * report_synwin() - the SYN-check window nest
+ * @nest: ISSU_A_SYNWIN, may be NULL (printed as null)
+ * @key: JSON key, NULL for the top level (synwin status)
+ * @label: text block header
+ */
+void report_synwin(const struct nlattr *nest, const char *key, const char *label)
+{
+	print_nest(nest, key, label, &synwin_policy, synwin_fields,
+		   ARRAY_SIZE(synwin_fields), REPORT_NULLS);
 }
 
 /* The format versions: an object in JSON, one line in text. */
@@ -415,6 +459,8 @@ void report_top(const struct nlattr **tb, unsigned int flags)
 		   restore_fields, ARRAY_SIZE(restore_fields), flags);
 	print_nest(tb[ISSU_A_NODE], "node", "node", &node_policy, node_fields,
 		   ARRAY_SIZE(node_fields), flags);
+	print_nest(tb[ISSU_A_SYNWIN], "synwin", "synwin", &synwin_policy,
+		   synwin_fields, ARRAY_SIZE(synwin_fields), flags);
 }
 
 /* A reason nest with both its name and its count, else false. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Printers of the issu family's attributes, shared by status, the
- * commands' replies, node show and monitor: one JSON key and one text label
- * per attribute, whatever message carries it.
+ * commands' replies, node show, synwin and monitor: one JSON key and one
+ * text label per attribute, whatever message carries it.
  */
 #ifndef _ISSU_REPORT_H
 #define _ISSU_REPORT_H
@@ -27,6 +27,7 @@ extern const struct nl_policy issu_policy;	/* top-level ISSU_A_* */
 
 void report_top(const struct nlattr **tb, unsigned int flags);
 void report_node(const struct nlattr *nest, const char *key, const char *label);
+void report_synwin(const struct nlattr *nest, const char *key, const char *label);
 void report_sections(const struct nl_msgs *m);
 int report_request(const struct opts *o, struct nl *nl,
 		   const struct nlmsghdr *req,

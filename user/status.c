@@ -3,8 +3,9 @@
  * issu-helper status: everything the module reports.
  *
  * ISSU_CMD_STATUS_GET (module, store, preserved and last checkpoint,
- * restore, node) and the ISSU_CMD_SECTION_GET dump (sections of the
- * preserved checkpoint), printed as one JSON object or one text report.
+ * restore, node, SYN-check window) and the ISSU_CMD_SECTION_GET dump
+ * (sections of the preserved checkpoint), printed as one JSON object or one
+ * text report.
  */
 #include <linux/issu.h>
 

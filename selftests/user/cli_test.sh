@@ -3,7 +3,8 @@
 #
 # Host tests of issu-helper (no kernel needed), TAP 13: usage errors,
 # inspect of images written by issu-helper-mkimage (valid, corrupted,
-# truncated, missing; flows sections decoded, listed, malformed), the
+# truncated, missing; flows and synwin sections decoded, listed,
+# malformed), the
 # netlink reply printers (issu-helper-report-test, section reasons too),
 # the netlink receive paths against a fake kernel socket
 # (issu-helper-nl-test, skipped without CAP_NET_ADMIN) and JSON validity
@@ -137,13 +138,23 @@ t_arm_no_label_value() {
 }
 t_discard_no_label() { usage_error "'--no-netns-label'" discard --no-netns-label; }
 t_inspect_flows_value() { usage_error "'--flows=all'" inspect --flows=all; }
+t_synwin_bad_action() { usage_error "unknown action 'frob'" synwin frob; }
+t_synwin_window_zero() { usage_error "invalid window '0' (1..604800 seconds)" synwin start --window 0; }
+t_synwin_window_too_long() { usage_error "invalid window '604801'" synwin start --window 604801; }
+t_synwin_window_not_number() { usage_error "invalid window '2h'" synwin start -w 2h; }
+t_synwin_window_negative() { usage_error "invalid window '-5'" synwin start --window=-5; }
+t_synwin_window_no_value() { usage_error "'--window' needs a value" synwin start --window; }
+t_synwin_window_on_stop() { usage_error "'--window' is for start only" synwin stop --window 5; }
+t_synwin_window_on_status() { usage_error "'--window' is for start only" synwin -w 5; }
+t_synwin_unexpected() { usage_error "unexpected argument '60'" synwin start 60; }
+t_synwin_unknown_option() { usage_error "'--force'" synwin stop --force; }
 
 t_help() {
 	local c
 
 	run --help
 	expect_rc 0 && grep -q "^commands:" "$out" || return 1
-	for c in status checkpoint restore discard arm disarm node netns monitor inspect; do
+	for c in status checkpoint restore discard arm disarm node netns synwin monitor inspect; do
 		run "$c" -h
 		expect_rc 0 && grep -q "^usage: issu-helper .*$c" "$out" ||
 			{ echo "$c -h"; return 1; }
@@ -156,6 +167,19 @@ t_status_no_module() {
 	run status
 	grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
 	expect_rc 3 && grep -qxF "issu-helper: status: issu.ko is not loaded (no generic netlink family issu)" "$err"
+}
+
+# Without the module: exit 3, before any change is attempted.
+t_synwin_no_module() {
+	local a
+
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	for a in status start stop; do
+		run synwin "$a"
+		grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+		expect_rc 3 && grep -qxF "issu-helper: synwin $a: issu.ko is not loaded (no generic netlink family issu)" "$err" ||
+			return 1
+	done
 }
 
 # ----------------------------------------------------------------- inspect
@@ -357,6 +381,55 @@ assert "flows" not in s and "record" not in s["flows_error"], s
 assert s["flows_error"]["offset"] == 256, s'
 }
 
+t_inspect_synwin_json() {
+	mkimg -f -w 7200 "$tmp/synwin" || return 1
+	run -j inspect "$tmp/synwin"
+	expect_rc 0 && [ ! -s "$err" ] && json '
+s = d["sections"]
+assert d["valid"] is True and d["header"]["section_count"] == 4, d["header"]
+w = s[3]
+assert w["name"] == "synwin" and w["type"] == 4 and w["version"] == 1, w
+assert w["count"] == 1 and w["verdict"] == "ok" and "synwin_error" not in w, w
+assert w["synwin"] == {"window_s": 7200, "started_ns": 1700000000000000000,
+                       "deadline_ns": 1700007200000000000, "pickups": 12}, w
+assert all("synwin" not in x for x in s[:3]), s'
+}
+
+t_inspect_synwin_text() {
+	mkimg -w 7200 "$tmp/synwin" || return 1
+	run inspect "$tmp/synwin"
+	expect_rc 0 && grep -qxF "section 3 (synwin):" "$out" &&
+		grep -qxF "  synwin:" "$out" &&
+		grep -qxF "    window: 7200s" "$out" &&
+		grep -qxF "    started: 2023-11-14T22:13:20.000000000Z" "$out" &&
+		grep -qxF "    deadline: 2023-11-15T00:13:20.000000000Z" "$out" &&
+		grep -qxF "    pickups: 12" "$out"
+}
+
+# A window the module refuses (0 s) in a valid image: reported in its section.
+t_inspect_synwin_bad_window() {
+	mkimg -w 0 "$tmp/synwin0" || return 1
+	run -j inspect "$tmp/synwin0"
+	expect_rc 0 && json '
+w = d["sections"][3]
+assert d["valid"] is True and w["verdict"] == "ok", w
+assert "synwin" not in w and w["synwin_error"] == "Numerical result out of range", w' || return 1
+	mkimg -w 604801 "$tmp/synwin-long" || return 1
+	run -j inspect "$tmp/synwin-long"
+	expect_rc 0 && json '
+assert d["sections"][3]["synwin_error"] == "Numerical result out of range", d["sections"][3]'
+}
+
+# A newer synwin section version: "newer", not decoded.
+t_inspect_synwin_newer() {
+	mkimg -w 7200 -v 2 "$tmp/synwin2" || return 1
+	run -j inspect "$tmp/synwin2"
+	expect_rc 0 && json '
+w = d["sections"][3]
+assert w["version"] == 2 and w["verdict"] == "newer", w
+assert "synwin" not in w and "synwin_error" not in w, w'
+}
+
 t_inspect_missing_file() {
 	run inspect "$tmp/no-such-image"
 	expect_rc 5 && grep -qF "$tmp/no-such-image: No such file or directory" "$err" &&
@@ -390,8 +463,12 @@ n = d["node"]
 assert n["name"] == "r1 \"edge\"\n\x01\u00e9" and n["phase"] == "upgrade-secondary", n
 assert [s["verdict"] for s in d["sections"]] == ["ok", 9]
 assert d["sections"][1]["flags"] == ["partial"] and d["sections"][1]["type"] == 200
+assert d["synwin"] == {"active": True, "window_s": 7200,
+    "started_ns": 1700000000000000000, "deadline_ns": 1700007200000000000,
+    "remaining_ms": 7199532, "pickups": 12}, d["synwin"]
+assert list(d)[-2:] == ["synwin", "sections"], list(d)
 assert sorted(d) == sorted(["version", "format", "armed", "restore_mode", "store",
-    "checkpoint", "last_checkpoint", "restore", "node", "sections"]), sorted(d)'
+    "checkpoint", "last_checkpoint", "restore", "node", "synwin", "sections"]), sorted(d)'
 }
 
 t_status_text() {
@@ -399,7 +476,12 @@ t_status_text() {
 	expect_rc 0 && no_ctrl "$out" && grep -q "^  restore mode: command$" "$out" &&
 		grep -q "^last checkpoint: none$" "$out" &&
 		grep -q "^  phase: upgrade-secondary$" "$out" &&
-		grep -q "^section 1 (unknown):$" "$out"
+		grep -q "^section 1 (unknown):$" "$out" &&
+		grep -qxF "synwin:" "$out" && grep -qxF "  active: yes" "$out" &&
+		grep -qxF "  window: 7200s" "$out" &&
+		grep -qxF "  deadline: 2023-11-15T00:13:20.000000000Z" "$out" &&
+		grep -qxF "  remaining: 7199.532s" "$out" &&
+		grep -qxF "  pickups: 12" "$out"
 }
 
 t_section_reasons_json() {
@@ -421,21 +503,29 @@ t_section_reasons_text() {
 
 t_events_json() {
 	run_reporter events
-	expect_rc 0 && [ "$(wc -l <"$out")" -eq 5 ] && python3 - "$out" <<'PYEOF'
+	expect_rc 0 && [ "$(wc -l <"$out")" -eq 7 ] && python3 - "$out" <<'PYEOF'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-assert [e["event"] for e in ev] == ["checkpoint", "restore", "discard", "arm", 77], ev
+assert [e["event"] for e in ev] == ["checkpoint", "restore", "discard", "arm",
+                                    "synwin", "synwin", 77], ev
 assert ev[0]["result"] == -28 and ev[0]["last_checkpoint"]["result"] == -28
 assert ev[0]["last_checkpoint"]["prev_boot"] is True
 assert ev[1]["restore"]["restored"] == 10 and ev[3]["armed"] is True
+assert ev[4]["reason"] == "open" and ev[4]["result"] == 0, ev[4]
+assert ev[4]["synwin"]["active"] is True and ev[4]["synwin"]["window_s"] == 7200, ev[4]
+assert ev[5] == {"event": "synwin", "result": 0, "reason": "expired",
+                 "synwin": {"active": False, "pickups": 40}}, ev[5]
+assert "synwin" not in ev[0] and "synwin" not in ev[3]
 PYEOF
 }
 
 t_events_text() {
 	run_reporter events text
-	expect_rc 0 && [ "$(wc -l <"$out")" -eq 5 ] &&
+	expect_rc 0 && [ "$(wc -l <"$out")" -eq 7 ] &&
 		grep -q '^checkpoint: result="-28 (.*)" reason="store full" last_checkpoint={ generation=5 ' "$out" &&
-		grep -q '^arm: armed=yes result=ok$' "$out"
+		grep -q '^arm: armed=yes result=ok$' "$out" &&
+		grep -qxF 'synwin: result=ok reason=open synwin={ active=yes window=7200s started=2023-11-14T22:13:20.000000000Z deadline=2023-11-15T00:13:20.000000000Z remaining=7199.532s pickups=12 }' "$out" &&
+		grep -qxF 'synwin: result=ok reason=expired synwin={ active=no pickups=40 }' "$out"
 }
 
 # Without the module: exit 3, whatever /run/netns holds.

@@ -4,7 +4,7 @@
  * of issu-helper inspect.
  *
  *   mkimage [-n NAME] [-k KERNEL] [-g GENERATION] [-s FILE_SIZE]
- *	     [-f [-C RECORD]] FILE
+ *	     [-f [-C RECORD]] [-w WINDOW [-v VERSION]] FILE
  *
  * The image: header (format ISSU_CKPT_VERSION, flags final, created
  * 1700000000.123456789), then
@@ -18,6 +18,11 @@
  * "red", "blue", walk time 1700000000 s, 5 records (see put_flows()).
  * -C RECORD: with -f, record RECORD gets an unknown flag bit, the section
  * CRC still good: a malformed record of a valid image.
+ *
+ * -w WINDOW: section 3, a synwin section (the TCP SYN-check window) of
+ * section version VERSION (-v, default 1), one item: window WINDOW seconds
+ * (0 or above 604800 for one the module refuses), started 1700000000 s,
+ * deadline WINDOW seconds later, 12 pickups.
  */
 #include <errno.h>
 #include <arpa/inet.h>
@@ -40,6 +45,8 @@ struct args {
 	unsigned long long file_size;
 	bool flows;		/* -f */
 	long corrupt;		/* -C RECORD, -1 for none */
+	long window;		/* -w WINDOW, -1 for no synwin section */
+	unsigned int synwin_version;	/* -v */
 	const char *path;
 };
 
@@ -229,6 +236,23 @@ static int put_flows_section(struct issu_enc *e, const struct args *a)
 	return put_flows(e);
 }
 
+#define SYNWIN_STARTED_NS	1700000000000000000ULL
+#define SYNWIN_PICKUPS		12
+
+static int put_synwin(struct issu_enc *e, const struct args *a)
+{
+	u32 window = (u32)a->window;
+
+	if (issu_enc_section_begin(e, ISSU_SEC_SYNWIN, (u16)a->synwin_version))
+		return e->err;
+	issu_enc_put_u32(e, ISSU_SYNWIN_T_WINDOW, window);
+	issu_enc_put_u64(e, ISSU_SYNWIN_T_STARTED_NS, SYNWIN_STARTED_NS);
+	issu_enc_put_u64(e, ISSU_SYNWIN_T_DEADLINE_NS,
+			 SYNWIN_STARTED_NS + (u64)window * 1000000000ULL);
+	issu_enc_put_u64(e, ISSU_SYNWIN_T_PICKUPS, SYNWIN_PICKUPS);
+	return issu_enc_section_end(e, 1, 0);
+}
+
 static s64 build(const struct args *a, u8 *buf)
 {
 	struct issu_ckpt_ident id = {
@@ -258,6 +282,8 @@ static s64 build(const struct args *a, u8 *buf)
 		return ret;
 	if (put_raw_section(&e, UNKNOWN_TYPE, 3, "hello", 5, 1, 0))
 		return e.err;
+	if (a->window >= 0 && put_synwin(&e, a))
+		return e.err;
 	return issu_enc_finish(&e);
 }
 
@@ -279,7 +305,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "n:k:g:s:fC:")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:g:s:fC:w:v:")) != -1) {
 		switch (c) {
 		case 'n':
 			a->name = optarg;
@@ -299,6 +325,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'C':
 			a->corrupt = strtol(optarg, NULL, 0);
 			break;
+		case 'w':
+			a->window = strtol(optarg, NULL, 0);
+			break;
+		case 'v':
+			a->synwin_version = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
 		default:
 			return -1;
 		}
@@ -313,7 +345,7 @@ int main(int argc, char **argv)
 {
 	struct args a = {
 		.name = "r1-test", .kernel = "6.1.0-issu-test", .generation = 42,
-		.corrupt = -1,
+		.corrupt = -1, .window = -1, .synwin_version = 1,
 	};
 	size_t len;
 	u8 *buf;
@@ -322,7 +354,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a)) {
 		fprintf(stderr, "usage: mkimage [-n NAME] [-k KERNEL] [-g GEN] %s\n",
-			"[-s FILE_SIZE] [-f [-C RECORD]] FILE");
+			"[-s FILE_SIZE] [-f [-C RECORD]] [-w WINDOW [-v VERSION]] FILE");
 		return 2;
 	}
 	len = a.file_size > IMAGE_CAP ? a.file_size : IMAGE_CAP;

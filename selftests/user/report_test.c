@@ -10,7 +10,8 @@
  *   report_test status|events|sections [text]
  *
  * status: a STATUS_GET reply and a SECTION_GET dump, as "status" prints
- * them; events: one message of each event, as "monitor" prints them;
+ * them; events: one message of each event (synwin twice: open and
+ * expired), as "monitor" prints them;
  * sections: a SECTION_GET dump whose flows section counts its items by
  * reason (ISSU_SECTION_A_REASON nests), as "status" prints it. JSON unless
  * "text" is given. cli_test.sh checks the output.
@@ -137,6 +138,25 @@ static void put_node(struct nlmsghdr *nlh)
 	mnl_attr_nest_end(nlh, n);
 }
 
+/* The window as issu_synwin_fill() sends it: open, or closed (no times). */
+static void put_synwin(struct nlmsghdr *nlh, bool active)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, ISSU_A_SYNWIN);
+
+	mnl_attr_put_u8(nlh, ISSU_SYNWIN_A_ACTIVE, active);
+	put_u64(nlh, ISSU_SYNWIN_A_PICKUPS, active ? 12 : 40, ISSU_SYNWIN_A_PAD);
+	if (active) {
+		mnl_attr_put_u32(nlh, ISSU_SYNWIN_A_WINDOW, 7200);
+		put_u64(nlh, ISSU_SYNWIN_A_STARTED_NS, 1700000000000000000ULL,
+			ISSU_SYNWIN_A_PAD);
+		put_u64(nlh, ISSU_SYNWIN_A_DEADLINE_NS, 1700007200000000000ULL,
+			ISSU_SYNWIN_A_PAD);
+		put_u64(nlh, ISSU_SYNWIN_A_REMAINING_MS, 7199532, ISSU_SYNWIN_A_PAD);
+	}
+	mnl_attr_put_u32(nlh, UNKNOWN_ATTR, 1);
+	mnl_attr_nest_end(nlh, n);
+}
+
 static void put_section(struct nl_msgs *m, uint32_t i, uint32_t type,
 			const char *name, uint32_t verdict)
 {
@@ -208,6 +228,7 @@ static void build_status(struct nl_msgs *st, struct nl_msgs *secs)
 	/* no ISSU_A_LAST_CKPT: null */
 	put_restore(nlh);
 	put_node(nlh);
+	put_synwin(nlh, true);
 	mnl_attr_put_u32(nlh, UNKNOWN_ATTR, 42);
 	/* malformed: a u32 of two bytes, ignored with a warning */
 	mnl_attr_put(nlh, ISSU_A_FORMAT_WRITE, sizeof(bad), &bad);
@@ -235,6 +256,14 @@ static void build_events(struct nl_msgs *ev)
 	mnl_attr_put_u8(nlh, ISSU_A_ARMED, 1);
 	mnl_attr_put_u32(nlh, ISSU_A_RESULT, 0);
 	mnl_attr_put_strz(nlh, ISSU_A_REASON, "");
+	nlh = msg_new(ev, ISSU_CMD_SYNWIN_NTF);
+	mnl_attr_put_u32(nlh, ISSU_A_RESULT, 0);
+	mnl_attr_put_strz(nlh, ISSU_A_REASON, "open");
+	put_synwin(nlh, true);
+	nlh = msg_new(ev, ISSU_CMD_SYNWIN_NTF);
+	mnl_attr_put_u32(nlh, ISSU_A_RESULT, 0);
+	mnl_attr_put_strz(nlh, ISSU_A_REASON, "expired");
+	put_synwin(nlh, false);
 	msg_new(ev, 77);	/* an event of a newer module */
 }
 
