@@ -490,9 +490,10 @@ int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ac
 		return -ENOENT;
 	}
 	ret = issu_dec_init(&d, issu_store_slot(issu_ckpt.slot), issu_store.slot_size, &info);
-	while (!ret && (ret = issu_dec_next(&d, &v)) > 0) {
-		if (v.type == ISSU_SEC_FLOWS && section_verdict(&v) == ISSU_SECTION_OK)
-			break;
+	if (!ret) {
+		while ((ret = issu_dec_next(&d, &v)) > 0)
+			if (v.type == ISSU_SEC_FLOWS && section_verdict(&v) == ISSU_SECTION_OK)
+				break;
 	}
 	if (ret <= 0 || v.index >= issu_ckpt.nsec) {
 		NL_SET_ERR_MSG_MOD(extack, "the checkpoint holds no flows");
