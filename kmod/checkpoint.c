@@ -102,6 +102,7 @@ static void ckpt_load_sections(const void *image)
 	issu_ckpt.nsec = 0;
 	if (issu_dec_init(&d, image, issu_store.slot_size, &info))
 		return;
+	d.validated = true;	/* by the caller: just validated, or just written */
 	while (issu_dec_next(&d, &v) > 0 && issu_ckpt.nsec < ISSU_MAX_SECTIONS) {
 		struct issu_sec_report *r = &issu_ckpt.sec[issu_ckpt.nsec++];
 
@@ -236,6 +237,25 @@ static int ckpt_write_sections(struct issu_enc *e, char *reason, size_t size)
 	return 0;
 }
 
+/* Header and section headers of an image just written; CRCs trusted. */
+static int ckpt_check_structure(const void *image, struct issu_ckpt_info *info,
+				char *reason, size_t size)
+{
+	struct issu_sec_view v;
+	struct issu_dec d;
+	int ret;
+
+	ret = issu_dec_init(&d, image, issu_store.slot_size, info);
+	if (!ret) {
+		d.validated = true;
+		while ((ret = issu_dec_next(&d, &v)) > 0)
+			;
+	}
+	if (ret)
+		issu_fmt_describe(&d.err, reason, size);
+	return ret;
+}
+
 /**
  * issu_checkpoint() - take a checkpoint into the free slot
  * @trigger: what asked for it
@@ -251,7 +271,6 @@ int issu_checkpoint(enum issu_trigger trigger, u16 format, struct netlink_ext_ac
 {
 	struct issu_ckpt_ident id = {};
 	struct issu_ckpt_info info;
-	struct issu_fmt_err err;
 	unsigned int slot;
 	char reason[128] = "";
 	struct issu_enc e;
@@ -292,10 +311,13 @@ int issu_checkpoint(enum issu_trigger trigger, u16 format, struct netlink_ext_ac
 		snprintf(reason, sizeof(reason), "cannot finish the image");
 		goto out;
 	}
-	/* read back what was written, as the next kernel will */
-	ret = issu_dec_validate(issu_store_slot(slot), issu_store.slot_size, &info, &err);
+	/*
+	 * Read the structure back as the next kernel will (header, every
+	 * section header); the payload CRCs were computed from these very
+	 * bytes a moment ago and are not computed twice.
+	 */
+	ret = ckpt_check_structure(issu_store_slot(slot), &info, reason, sizeof(reason));
 	if (ret) {
-		issu_fmt_describe(&err, reason, sizeof(reason));
 		issu_store_slot_invalidate(slot);
 		ret = -EIO;
 		goto out;
@@ -314,20 +336,30 @@ out:
 	return ret;
 }
 
-/* Check every section this module knows, before anything is applied. */
-static int restore_check(const void *image, char *reason, size_t size)
+/*
+ * Check every section this module knows, before anything is applied. The
+ * image is validated again first (every CRC) unless it was a moment ago.
+ */
+static int restore_check(const void *image, bool validated, char *reason, size_t size)
 {
 	struct issu_ckpt_info info;
+	struct issu_fmt_err err;
 	struct issu_sec_view v;
 	struct issu_dec d;
 	char why[96];
 	int ret;
 
+	if (!validated && issu_dec_validate(image, issu_store.slot_size, &info, &err)) {
+		issu_fmt_describe(&err, why, sizeof(why));
+		snprintf(reason, size, "image damaged since it was found: %s", why);
+		return -EBADMSG;
+	}
 	ret = issu_dec_init(&d, image, issu_store.slot_size, &info);
 	if (ret) {
 		snprintf(reason, size, "image header no longer valid");
 		return ret;
 	}
+	d.validated = true;
 	while ((ret = issu_dec_next(&d, &v)) > 0) {
 		const struct issu_section_ops *ops = issu_section_find(v.type);
 
@@ -353,6 +385,7 @@ static void restore_apply(const void *image)
 
 	if (issu_dec_init(&d, image, issu_store.slot_size, &info))
 		return;
+	d.validated = true;	/* restore_check() just did */
 	while (issu_dec_next(&d, &v) > 0) {
 		struct issu_sec_report *sr = NULL;
 		struct issu_sec_stats st = {};
@@ -385,16 +418,8 @@ static void restore_refuse(enum issu_restore_result result, const char *reason)
 	strscpy(issu_restore.reason, reason, sizeof(issu_restore.reason));
 }
 
-/**
- * issu_restore_run() - restore the checkpoint the store holds
- * @extack: for the reason of a refusal, may be NULL
- *
- * Called with issu_lock held.
- *
- * Return: 0 when the checkpoint was restored (perhaps partially: see the
- * report), or a negative errno when nothing was restored.
- */
-int issu_restore_run(struct netlink_ext_ack *extack)
+/* @validated: every CRC of the image was checked a moment ago */
+static int restore_run(bool validated, struct netlink_ext_ack *extack)
 {
 	struct issu_restore_report *r = &issu_restore;
 	u64 gen, t0 = ktime_get_ns();
@@ -431,7 +456,7 @@ int issu_restore_run(struct netlink_ext_ack *extack)
 	}
 
 	image = issu_store_slot(issu_ckpt.slot);
-	ret = restore_check(image, reason, sizeof(reason));
+	ret = restore_check(image, validated, reason, sizeof(reason));
 	if (ret) {
 		restore_refuse(ISSU_RESTORE_REFUSED, reason);
 		NL_SET_ERR_MSG_FMT_MOD(extack, "nothing restored: %s", reason);
@@ -514,6 +539,20 @@ int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ac
 	issu_ckpt.seq++;
 	issu_notify(ISSU_CMD_RESTORE_NTF, 0, label);
 	return 0;
+}
+
+/**
+ * issu_restore_run() - restore the checkpoint the store holds
+ * @extack: for the reason of a refusal, may be NULL
+ *
+ * Called with issu_lock held.
+ *
+ * Return: 0 when the checkpoint was restored (perhaps partially: see the
+ * report), or a negative errno when nothing was restored.
+ */
+int issu_restore_run(struct netlink_ext_ack *extack)
+{
+	return restore_run(false, extack);
 }
 
 /**
@@ -651,6 +690,6 @@ void issu_restore_at_load(void)
 	    issu_store.state != ISSU_STORE_STATE_READY)
 		return;
 	mutex_lock(&issu_lock);
-	issu_restore_run(NULL);
+	restore_run(true, NULL);	/* ckpt_scan() validated it just now */
 	mutex_unlock(&issu_lock);
 }

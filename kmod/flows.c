@@ -266,7 +266,6 @@ static int flow_save(struct nf_conn *ct, u16 netns, struct issu_flow *f)
 {
 	const struct nf_conntrack_tuple *orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	const struct nf_conntrack_tuple *reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	struct nf_conntrack_tuple inverse;
 	u16 l3num = nf_ct_l3num(ct);
 
 	if (l3num != AF_INET && l3num != AF_INET6)
@@ -277,7 +276,11 @@ static int flow_save(struct nf_conn *ct, u16 netns, struct issu_flow *f)
 	f->status = ct->status & 0xffff;
 	f->timeout_ms = min_t(u64, jiffies64_to_msecs(nf_ct_expires(ct)), U32_MAX);
 	tuple_save(orig, &f->orig);
-	if (!nf_ct_invert_tuple(&inverse, orig) || !nf_ct_tuple_equal(&inverse, reply)) {
+	/*
+	 * The reply tuple is the inverse of the original one unless NAT
+	 * altered it (nf_conntrack_alter_reply): only then is it saved.
+	 */
+	if (ct->status & IPS_NAT_MASK) {
 		f->flags |= ISSU_FLOW_F_REPLY;
 		tuple_save(reply, &f->reply);
 	}

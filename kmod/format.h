@@ -203,6 +203,9 @@ static inline u64 issu_enc_room(const struct issu_enc *e)
  * @off: offset of the next section header
  * @index: sections returned so far
  * @count: section_count from the header
+ * @validated: the caller checked every payload CRC of this very image
+ *	 with issu_dec_validate() and nothing wrote to it since: issu_dec_next()
+ *	 does not compute them again (set it after issu_dec_init())
  * @err: first error, latched: every later call fails with it
  */
 struct issu_dec {
@@ -211,6 +214,7 @@ struct issu_dec {
 	u64 off;
 	u32 index;
 	u32 count;
+	bool validated;
 	struct issu_fmt_err err;
 };
 
