@@ -175,33 +175,10 @@ static int node_set(struct nl *nl, const struct node_args *a,
 	return report_request(o, nl, req, NULL);
 }
 
-/* The node part of status: the node object itself, null if none. */
+/* The node part of status: the object itself, null if none. */
 static int node_show(struct nl *nl, const struct opts *o)
 {
-	const struct nlattr *tb[ISSU_A_MAX + 1];
-	const struct nlattr *node = NULL;
-	struct nl_msgs m = { 0 };
-	struct nlmsghdr *req;
-	int ret, rc;
-	size_t i;
-
-	req = nl_msg(nl, ISSU_CMD_STATUS_GET, NLM_F_ACK);
-	ret = nl_do(nl, req, &m);
-	if (ret) {
-		rc = nl_error(nl, ret);
-		goto out;
-	}
-	for (i = 0; i < m.n; i++) {
-		nl_parse_msg(m.v[i], &issu_policy, tb);
-		if (tb[ISSU_A_NODE])
-			node = tb[ISSU_A_NODE];
-	}
-	print_init_opts(o, false);
-	report_node(node, NULL, "node");
-	rc = output_end(EXIT_OK);
-out:
-	nl_msgs_free(&m);
-	return rc;
+	return report_status_nest(nl, o, ISSU_A_NODE, report_node, "node");
 }
 
 int cmd_node(int argc, char **argv, struct opts *o)

@@ -725,3 +725,44 @@ int report_cmd(int argc, char **argv, struct opts *o, uint8_t cmd,
 	nl_close(&nl);
 	return rc;
 }
+
+/**
+ * report_status_nest() - one nest of a status reply, as the object itself
+ * @nl: open socket
+ * @o: options
+ * @attr: ISSU_A_* of the nest (ISSU_A_NODE, ISSU_A_SYNWIN)
+ * @print: its printer (report_node(), report_synwin())
+ * @label: JSON null / text label when the kernel sent none
+ *
+ * Return: exit code.
+ */
+int report_status_nest(struct nl *nl, const struct opts *o, int attr,
+		       void (*print)(const struct nlattr *nest, const char *key,
+				     const char *label),
+		       const char *label)
+{
+	const struct nlattr *tb[ISSU_A_MAX + 1];
+	const struct nlattr *nest = NULL;
+	struct nl_msgs m = { 0 };
+	struct nlmsghdr *req;
+	int ret, rc;
+	size_t i;
+
+	req = nl_msg(nl, ISSU_CMD_STATUS_GET, NLM_F_ACK);
+	ret = nl_do(nl, req, &m);
+	if (ret) {
+		rc = nl_error(nl, ret);
+		goto out;
+	}
+	for (i = 0; i < m.n; i++) {
+		nl_parse_msg(m.v[i], &issu_policy, tb);
+		if (tb[attr])
+			nest = tb[attr];
+	}
+	print_init_opts(o, false);
+	print(nest, NULL, label);
+	rc = output_end(EXIT_OK);
+out:
+	nl_msgs_free(&m);
+	return rc;
+}

@@ -28,6 +28,10 @@ extern const struct nl_policy issu_policy;	/* top-level ISSU_A_* */
 void report_top(const struct nlattr **tb, unsigned int flags);
 void report_node(const struct nlattr *nest, const char *key, const char *label);
 void report_synwin(const struct nlattr *nest, const char *key, const char *label);
+int report_status_nest(struct nl *nl, const struct opts *o, int attr,
+		       void (*print)(const struct nlattr *nest, const char *key,
+				     const char *label),
+		       const char *label);
 void report_sections(const struct nl_msgs *m);
 int report_request(const struct opts *o, struct nl *nl,
 		   const struct nlmsghdr *req,

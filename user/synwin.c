@@ -65,33 +65,10 @@ static int synwin_parse(int argc, char **argv, struct opts *o,
 	return -1;
 }
 
-/* The synwin nest of a status reply, printed as the object itself. */
+/* The synwin part of status: the object itself, null if none. */
 static int synwin_show(struct nl *nl, const struct opts *o)
 {
-	const struct nlattr *tb[ISSU_A_MAX + 1];
-	const struct nlattr *sw = NULL;
-	struct nl_msgs m = { 0 };
-	struct nlmsghdr *req;
-	int ret, rc;
-	size_t i;
-
-	req = nl_msg(nl, ISSU_CMD_STATUS_GET, NLM_F_ACK);
-	ret = nl_do(nl, req, &m);
-	if (ret) {
-		rc = nl_error(nl, ret);
-		goto out;
-	}
-	for (i = 0; i < m.n; i++) {
-		nl_parse_msg(m.v[i], &issu_policy, tb);
-		if (tb[ISSU_A_SYNWIN])
-			sw = tb[ISSU_A_SYNWIN];
-	}
-	print_init_opts(o, false);
-	report_synwin(sw, NULL, "synwin");
-	rc = output_end(EXIT_OK);
-out:
-	nl_msgs_free(&m);
-	return rc;
+	return report_status_nest(nl, o, ISSU_A_SYNWIN, report_synwin, "synwin");
 }
 
 /* start or stop, then the window as it is now. */

@@ -23,7 +23,7 @@ LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ISSU_CACHE=${ISSU_CACHE:-$LAB_TOP/.cache}
 LAB_MEM=${LAB_MEM:-1024}
 LAB_MEMMAP=${LAB_MEMMAP:-'16M$0x30000000'}
-LAB_TIMEOUT=${LAB_TIMEOUT:-180}
+LAB_TIMEOUT=${LAB_TIMEOUT:-300}
 
 lab_die() {
 	echo "lab: error: $*" >&2

@@ -119,3 +119,14 @@ fwd_serve_until() {
 	done
 	return 1
 }
+
+# fwd_issu_restore: for a stage's fwd_hook_before_forwarding: load issu.ko,
+# which restores the checkpoint, and check that flows came back
+fwd_issu_restore() {
+	local s
+	lab_check "issu.ko loads and restores" lab_issu_load || return 1
+	s=$(lab_status restored)
+	lab_check_match "flows restored" '^(ok|partial)$' "$(lab_kv "$s" restore.result)"
+	lab_check_match "the streams' entries are among them" '^[1-9][0-9]*$' \
+		"$(lab_kv "$s" sections.1.restored)"
+}

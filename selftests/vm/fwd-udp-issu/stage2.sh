@@ -6,12 +6,7 @@
 . "$LAB_TREE/selftests/vm/fwd-tcp-noissu/router.sh"
 
 fwd_hook_before_forwarding() {
-	local s
-	lab_check "issu.ko loads and restores" lab_issu_load || return 1
-	s=$(lab_status restored)
-	lab_check_match "flows restored" '^(ok|partial)$' "$(lab_kv "$s" restore.result)"
-	lab_check_match "the streams' entries are among them" '^[1-9][0-9]*$' \
-		"$(lab_kv "$s" sections.1.restored)"
+	fwd_issu_restore
 }
 
 fwd_router_up "$LAB_TREE/selftests/vm/fwd-udp-noissu/ruleset.nft"
