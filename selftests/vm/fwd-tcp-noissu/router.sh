@@ -100,6 +100,14 @@ fwd_router_up() {
 		fwd_fail "router addresses"
 	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
 		fwd_fail "forwarding on"
+	# Resolve both hosts now: a TCG guest that resolves them under a burst
+	# of retransmissions may overflow the neighbour queue and answer a new
+	# connection with "host unreachable".
+	ping -q -c 1 -W 3 "$NET_CLIENT4" >/dev/null 2>&1 &
+	ping -q -c 1 -W 3 "$NET_SERVER4" >/dev/null 2>&1 &
+	ping -q -6 -c 1 -W 3 "$NET_CLIENT6" >/dev/null 2>&1 &
+	ping -q -6 -c 1 -W 3 "$NET_SERVER6" >/dev/null 2>&1 &
+	wait
 	lab_ok "router up: $IF_CLIENT $NET_ROUTER0_4 $NET_ROUTER0_6, $IF_SERVER $NET_ROUTER1_4 $NET_ROUTER1_6, strict firewall"
 }
 
