@@ -8,6 +8,15 @@ banner() { printf '\n===== %s =====\n' "$*"; }
 banner "issu demo: the router before the upgrade (kernel $(uname -r))"
 lab_check "issu.ko loads" lab_issu_load
 issu_helper node set name router-a cluster-id 1 node-id 0 phase prepare
+modprobe nf_conntrack_netlink
+conntrack -I -p tcp -s 192.0.2.10 -d 198.51.100.20 --sport 40000 --dport 443 \
+	--state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 -m 7 >/dev/null 2>&1
+conntrack -I -p tcp -s 192.0.2.11 -d 203.0.113.80 --sport 40001 --dport 80 \
+	--state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 --dst-nat 198.51.100.80:8080 >/dev/null 2>&1
+conntrack -I -p udp -s 2001:db8:1::10 -d 2001:db8:2::53 --sport 5353 --dport 53 -t 600 \
+	>/dev/null 2>&1
+banner "the router's conntrack table"
+conntrack -L 2>/dev/null
 issu_helper status
 banner "arm the checkpoint in the kexec path, then kexec into the new image"
 lab_check "arm" issu_helper arm
