@@ -229,6 +229,23 @@ static void rep_write(const struct report *r, const char *path)
 		fprintf(stderr, "issu_stream: %s: %s\n", path, strerror(errno));
 }
 
+/*
+ * The lines every report ends with; written now when the run is over or
+ * when a report file is kept up to date (stdout gets only the final one).
+ */
+static void rep_end(struct report *r, int64_t elapsed_ms, const char *end, int err,
+		    int rc, const char *path)
+{
+	rep_add(r, "elapsed_ms", "%" PRId64, elapsed_ms);
+	rep_add(r, "end_epoch_ms", "%" PRId64, epoch_ms());
+	rep_add(r, "end", "%s", end ? end : "running");
+	rep_add(r, "error", "%s", err_name(err));
+	rep_add(r, "final", "%d", !!end);
+	rep_add(r, "exit", "%d", end ? rc : -1);
+	if (end || path)
+		rep_write(r, path);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -678,14 +695,7 @@ static int tcp_client(const struct opts *o)
 			rep_add(&r, "stall_ms", "%" PRId64, now - tx.last_ack);
 			rep_add(&r, "total_retrans", "%u", ti.tcpi_total_retrans);
 			rep_add(&r, "tcp_state", "%u", ti.tcpi_state);
-			rep_add(&r, "elapsed_ms", "%" PRId64, now - tx.start);
-			rep_add(&r, "end_epoch_ms", "%" PRId64, epoch_ms());
-			rep_add(&r, "end", "%s", end ? end : "running");
-			rep_add(&r, "error", "%s", err_name(err));
-			rep_add(&r, "final", "%d", !!end);
-			rep_add(&r, "exit", "%d", end ? rc : -1);
-			if (end || o->report)
-				rep_write(&r, o->report);
+			rep_end(&r, now - tx.start, end, err, rc, o->report);
 			next_rep = now + 1000;
 		}
 		if (end)
@@ -1054,14 +1064,7 @@ static int udp_client(const struct opts *o)
 			rep_add(&r, "refused", "%" PRIu64, refused);
 			rep_add(&r, "send_errors", "%" PRIu64, errors);
 			rep_add(&r, "knocks_received", "%" PRIu64, knocks);
-			rep_add(&r, "elapsed_ms", "%" PRId64, now - start);
-			rep_add(&r, "end_epoch_ms", "%" PRId64, epoch_ms());
-			rep_add(&r, "end", "%s", end ? end : "running");
-			rep_add(&r, "error", "%s", err_name(err));
-			rep_add(&r, "final", "%d", !!end);
-			rep_add(&r, "exit", "%d", end ? rc : -1);
-			if (end || o->report)
-				rep_write(&r, o->report);
+			rep_end(&r, now - start, end, err, rc, o->report);
 			next_rep = now + 1000;
 		}
 		if (end)
