@@ -30,6 +30,18 @@ module:
 helper:
 	$(MAKE) -C user
 
+# A second issu.ko declaring the next checkpoint format version (same
+# layout), built from a copy of the tree's module sources, for the upgrade
+# and rollback tests: selftests/out/next/issu.ko.
+NEXT_DIR := $(CURDIR)/selftests/out/next
+module-next:
+	mkdir -p $(NEXT_DIR)/scripts
+	cp -a Kbuild kmod uapi $(NEXT_DIR)/
+	cp -a scripts/compat-probe.sh $(NEXT_DIR)/scripts/
+	rm -f $(NEXT_DIR)/kmod/*.o $(NEXT_DIR)/kmod/.*.cmd $(NEXT_DIR)/kmod/compat-probes.h
+	$(MAKE) -C $(KDIR) M=$(NEXT_DIR) W=$(W) ISSU_FORMAT_NEXT=y \
+		ISSU_VERSION="$$(git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)+next" modules
+
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) C=2 modules
 
@@ -44,7 +56,7 @@ setup:
 	scripts/setup.sh
 
 check: setup
-	$(MAKE) all
+	$(MAKE) all module-next
 	selftests/run.sh
 
 demo: setup
@@ -64,4 +76,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf selftests/out
 
-.PHONY: all module helper sparse style setup check demo bench clean
+.PHONY: all module module-next helper sparse style setup check demo bench clean

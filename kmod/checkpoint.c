@@ -35,7 +35,7 @@ struct issu_ckpt_report issu_last_ckpt;
 struct issu_restore_report issu_restore;
 bool issu_armed;
 enum issu_restore_mode issu_restore_mode;
-u16 issu_armed_format = ISSU_CKPT_VERSION;
+u16 issu_armed_format = ISSU_FMT_NEWEST;
 
 static char *restore = "auto";
 module_param(restore, charp, 0444);
@@ -259,7 +259,7 @@ static int ckpt_check_structure(const void *image, struct issu_ckpt_info *info,
 /**
  * issu_checkpoint() - take a checkpoint into the free slot
  * @trigger: what asked for it
- * @format: format version to write (1..ISSU_CKPT_VERSION), 0 for the newest
+ * @format: format version to write (1..ISSU_FMT_NEWEST), 0 for the newest
  * @extack: for the reason of a failure, may be NULL
  *
  * Called with issu_lock held.
@@ -284,7 +284,7 @@ int issu_checkpoint(enum issu_trigger trigger, u16 format, struct netlink_ext_ac
 		return ret;
 
 	slot = issu_ckpt.valid ? !issu_ckpt.slot : 0;
-	id.version = format ?: ISSU_CKPT_VERSION;
+	id.version = format ?: ISSU_FMT_NEWEST;
 	id.flags = trigger == ISSU_TRIGGER_KEXEC ? ISSU_CKPT_F_FINAL : ISSU_CKPT_F_MANUAL;
 	id.generation = le64_to_cpu(issu_store.sb.generation) + 1;
 	id.created_ns = ktime_get_real_ns();
@@ -601,7 +601,7 @@ int issu_arm(bool arm, u16 format, struct netlink_ext_ack *extack)
 			return ret;
 	}
 	issu_armed = arm;
-	issu_armed_format = format ?: ISSU_CKPT_VERSION;
+	issu_armed_format = format ?: ISSU_FMT_NEWEST;
 	issu_notify(ISSU_CMD_ARM_NTF, 0, arm ? "armed" : "disarmed");
 	return 0;
 }

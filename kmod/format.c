@@ -267,7 +267,7 @@ static void issu_strpad(char *dst, size_t size, const char *src)
  * @buf: image buffer (e.g. a preserved-memory slot)
  * @cap: capacity of @buf in bytes; nothing is ever written past it
  * @id: identity of the checkpoint; @id->version selects the format version
- *	written (1..ISSU_CKPT_VERSION, older ones for rollback)
+ *	written (1..ISSU_FMT_NEWEST, older ones for rollback)
  *
  * The magic bytes at @buf are zeroed before anything else, so whatever image
  * @buf held is invalid from now on and stays invalid until issu_enc_finish()
@@ -287,7 +287,7 @@ int issu_enc_init(struct issu_enc *e, void *buf, u64 cap,
 	e->cap = cap;
 	memset(buf, 0, cap < ISSU_CKPT_MAGIC_LEN ? cap : ISSU_CKPT_MAGIC_LEN);
 
-	if (!id || !id->version || id->version > ISSU_CKPT_VERSION)
+	if (!id || !id->version || id->version > ISSU_FMT_NEWEST)
 		return issu_enc_fail(e, -EINVAL);
 	hdr_len = issu_hdr_len(id->version);
 	if (cap < hdr_len)
@@ -605,7 +605,7 @@ static int issu_dec_frame(struct issu_dec *d, u64 len, struct issu_ckpt_hdr *h)
  *	(also when the version is then refused), zeroed otherwise
  *
  * Checks, in this order: magic, hdr_len (>= version 1 size, 8-aligned,
- * <= @len), hdr_crc, version (1..ISSU_CKPT_VERSION), total_len (>= hdr_len,
+ * <= @len), hdr_crc, version (1..ISSU_FMT_NEWEST), total_len (>= hdr_len,
  * 8-aligned, <= @len). Bytes after total_len are ignored. On failure @d->err
  * says why, and issu_dec_next() fails with the same error.
  *
@@ -637,11 +637,11 @@ int issu_dec_init(struct issu_dec *d, const void *buf, u64 len,
 	if (!version)
 		return issu_dec_fail(d, ISSU_FMT_BAD_VERSION, -1,
 				     offsetof(struct issu_ckpt_hdr, version),
-				     version, ISSU_CKPT_VERSION);
-	if (version > ISSU_CKPT_VERSION)
+				     version, ISSU_FMT_NEWEST);
+	if (version > ISSU_FMT_NEWEST)
 		return issu_dec_fail(d, ISSU_FMT_NEWER_VERSION, -1,
 				     offsetof(struct issu_ckpt_hdr, version),
-				     version, ISSU_CKPT_VERSION);
+				     version, ISSU_FMT_NEWEST);
 
 	hdr_len = le16_to_cpu(h.hdr_len);
 	total = le64_to_cpu(h.total_len);

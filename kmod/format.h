@@ -33,6 +33,20 @@
 #define ISSU_TLV_HDRLEN			((u32)sizeof(struct issu_tlv))
 
 /* Version of the ISSU_SEC_NODE payload this codec reads and writes. */
+/*
+ * The newest checkpoint format version this build reads and writes. A
+ * rehearsal build (`make module-next`, ISSU_FORMAT_NEXT) declares the next
+ * version, ISSU_CKPT_VERSION + 1, with the same layout: two builds of one
+ * tree then rehearse the N -> N+1 upgrade and its rollback (validate reads
+ * the declarations, rollback writes the older version).
+ */
+#ifdef ISSU_FORMAT_NEXT
+#define ISSU_FMT_NEWEST		2	/* a literal: modinfo shows it as text */
+_Static_assert(ISSU_FMT_NEWEST == ISSU_CKPT_VERSION + 1, "next format version");
+#else
+#define ISSU_FMT_NEWEST		ISSU_CKPT_VERSION
+#endif
+
 #define ISSU_NODE_SEC_VERSION		1
 
 /* Version of the ISSU_SEC_FLOWS payload this codec reads and writes. */

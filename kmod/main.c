@@ -77,6 +77,6 @@ MODULE_DESCRIPTION("In-service software upgrade: preserve forwarding state acros
 MODULE_AUTHOR("The issu developers");
 MODULE_VERSION(ISSU_VERSION);
 /* checkpoint format versions read and written, for issu-helper validate */
-#define ISSU_FORMATS __stringify(ISSU_CKPT_VERSION_MIN) "-" __stringify(ISSU_CKPT_VERSION)
+#define ISSU_FORMATS __stringify(ISSU_CKPT_VERSION_MIN) "-" __stringify(ISSU_FMT_NEWEST)
 MODULE_INFO(issu_format_read, ISSU_FORMATS);
 MODULE_INFO(issu_format_write, ISSU_FORMATS);

@@ -33,7 +33,7 @@ static const struct nla_policy issu_node_set_policy[ISSU_A_NODE + 1] = {
 
 static const struct nla_policy issu_format_policy[ISSU_A_FORMAT_WRITE + 1] = {
 	[ISSU_A_FORMAT_WRITE] = NLA_POLICY_RANGE(NLA_U32, ISSU_CKPT_VERSION_MIN,
-						 ISSU_CKPT_VERSION),
+						 ISSU_FMT_NEWEST),
 };
 
 static const struct nla_policy issu_netns_policy[ISSU_A_NETNS_FD + 1] = {
@@ -206,7 +206,7 @@ static int fill_status(struct sk_buff *skb)
 {
 	if (nla_put_string(skb, ISSU_A_VERSION, ISSU_VERSION) ||
 	    nla_put_u32(skb, ISSU_A_FORMAT_MIN, ISSU_CKPT_VERSION_MIN) ||
-	    nla_put_u32(skb, ISSU_A_FORMAT_MAX, ISSU_CKPT_VERSION) ||
+	    nla_put_u32(skb, ISSU_A_FORMAT_MAX, ISSU_FMT_NEWEST) ||
 	    nla_put_u32(skb, ISSU_A_FORMAT_WRITE, issu_armed_format) ||
 	    nla_put_u8(skb, ISSU_A_ARMED, issu_armed) ||
 	    nla_put_u32(skb, ISSU_A_RESTORE_MODE, issu_restore_mode))
