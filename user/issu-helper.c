@@ -26,7 +26,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct cmd cmds[] = {
-	{ "status", cmd_status, "",
+	{ "status", cmd_status, "[--state-dir DIR]",
 	  "module, store, checkpoints, restore, node, synwin, sections" },
 	{ "checkpoint", cmd_checkpoint, "[--format-version N] [--no-netns-label]",
 	  "take a checkpoint now" },
@@ -50,6 +50,25 @@ static const struct cmd cmds[] = {
 	  "print events as they come" },
 	{ "inspect", cmd_inspect, "[--flows] [FILE | --slot N]",
 	  "decode a raw checkpoint image" },
+	{ "validate", cmd_validate,
+	  "--kernel IMAGE [--initrd FILE] [--module ISSU_KO] [--append CMDLINE] [--state-dir DIR]",
+	  "check that the node can upgrade to an image with its state" },
+	{ "upgrade", cmd_upgrade,
+	  "--kernel IMAGE [--initrd FILE] [--module ISSU_KO] [--append CMDLINE] [--no-validate] "
+	  "[--no-tcp-syn-check[=SECONDS]] [--unlink] [--rollback-timer MINUTES] "
+	  "[--rollback-kernel IMAGE] [--rollback-initrd FILE] [--rollback-append CMDLINE] "
+	  "[--hooks-dir DIR] [--state-dir DIR]",
+	  "upgrade the node: validate, prepare, checkpoint, kexec" },
+	{ "resume", cmd_resume, "[--state-dir DIR] [--hooks-dir DIR]",
+	  "carry on the node's upgrade from where it is (after the kexec, or a crash)" },
+	{ "finalize", cmd_finalize, "[--state-dir DIR] [--hooks-dir DIR]",
+	  "end the upgrade: release the checkpoint, stop the rollback timer" },
+	{ "abort", cmd_abort, "[--wait SECONDS] [--state-dir DIR] [--hooks-dir DIR]",
+	  "stop the upgrade before its kexec and undo it" },
+	{ "rollback", cmd_rollback,
+	  "[--kernel IMAGE] [--initrd FILE] [--append CMDLINE] [--at NS] [--state-dir DIR] "
+	  "[--hooks-dir DIR]",
+	  "kexec back to the previous image with the state preserved" },
 };
 
 static void usage(FILE *fp)

@@ -30,6 +30,21 @@ enum issu_exit {
 	EXIT_BAD_IMAGE = 5,	/* invalid or unreadable checkpoint image */
 	EXIT_NO_STORE = 6,	/* preserved-memory store not available (ENODEV) */
 	EXIT_TIMEOUT = 7,	/* monitor: --timeout expired */
+	EXIT_PHASE = 9,		/* not possible in the node's upgrade phase */
+	EXIT_ABORTED = 10,	/* upgrade aborted (request, failed hook): node as before */
+	EXIT_BUSY = 11,		/* another issu-helper is running an upgrade step */
+	EXIT_JOURNAL = 12,	/* the upgrade journal is unreadable or malformed */
+	EXIT_HOOK = 13,		/* a hook failed after the point of no return */
+	EXIT_VERIFY = 14,	/* resume: restored state does not match the checkpoint */
+	/* validate: the first failed check (upgrade refuses to start) */
+	EXIT_V_KERNEL = 20,	/* new kernel image missing or not a bzImage */
+	EXIT_V_MODULE = 21,	/* new issu.ko missing, not an ELF module, wrong vermagic */
+	EXIT_V_SIGNATURE = 22,	/* module unsigned but signatures are enforced */
+	EXIT_V_FORMAT = 23,	/* new module cannot read the format the running one writes */
+	EXIT_V_RESERVATION = 24,/* new command line lacks or shrinks the reservation */
+	EXIT_V_SPACE = 25,	/* no space in the state directory */
+	EXIT_V_KEXEC = 26,	/* kexec not possible (disabled, lockdown, not loaded) */
+	EXIT_V_STATE = 27,	/* running module not ready (not loaded, no store) */
 };
 
 /* Options valid before and after every subcommand. */
@@ -64,6 +79,21 @@ enum {
 	OPT_ALL_NETNS,
 	OPT_IGNORE_MISSING,
 	OPT_CLEAR,			/* netns label */
+	OPT_KERNEL,			/* validate, upgrade, rollback */
+	OPT_INITRD,
+	OPT_MODULE,
+	OPT_APPEND,
+	OPT_STATE_DIR,
+	OPT_HOOKS_DIR,
+	OPT_NO_VALIDATE,		/* upgrade */
+	OPT_NO_SYN_CHECK,
+	OPT_UNLINK,
+	OPT_ROLLBACK_TIMER,
+	OPT_ROLLBACK_KERNEL,
+	OPT_ROLLBACK_INITRD,
+	OPT_ROLLBACK_APPEND,
+	OPT_AT,				/* rollback */
+	OPT_WAIT,			/* abort */
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */
@@ -96,5 +126,11 @@ int cmd_monitor(int argc, char **argv, struct opts *o);
 int cmd_inspect(int argc, char **argv, struct opts *o);
 int cmd_netns(int argc, char **argv, struct opts *o);
 int cmd_synwin(int argc, char **argv, struct opts *o);
+int cmd_validate(int argc, char **argv, struct opts *o);
+int cmd_upgrade(int argc, char **argv, struct opts *o);
+int cmd_resume(int argc, char **argv, struct opts *o);
+int cmd_finalize(int argc, char **argv, struct opts *o);
+int cmd_abort(int argc, char **argv, struct opts *o);
+int cmd_rollback(int argc, char **argv, struct opts *o);
 
 #endif /* _ISSU_HELPER_H */

@@ -87,7 +87,7 @@ static const struct nl_pol store_pol[ISSU_STORE_A_MAX + 1] = {
 	[ISSU_STORE_A_FORMATTED] = { .kind = NL_U8 },
 };
 
-static const struct nl_policy store_policy = {
+const struct nl_policy store_policy = {
 	.name = "store", .pol = store_pol, .max = ISSU_STORE_A_MAX,
 };
 
@@ -108,7 +108,7 @@ static const struct nl_pol ckpt_pol[ISSU_CKPT_A_MAX + 1] = {
 	[ISSU_CKPT_A_PREV_BOOT] = { .kind = NL_FLAG },
 };
 
-static const struct nl_policy ckpt_policy = {
+const struct nl_policy ckpt_policy = {
 	.name = "checkpoint", .pol = ckpt_pol, .max = ISSU_CKPT_A_MAX,
 };
 
@@ -124,7 +124,7 @@ static const struct nl_pol restore_pol[ISSU_RESTORE_A_MAX + 1] = {
 	[ISSU_RESTORE_A_TIME_NS] = { .kind = NL_U64 },
 };
 
-static const struct nl_policy restore_policy = {
+const struct nl_policy restore_policy = {
 	.name = "restore", .pol = restore_pol, .max = ISSU_RESTORE_A_MAX,
 };
 
@@ -137,7 +137,7 @@ static const struct nl_pol node_pol[ISSU_NODE_ATTR_MAX + 1] = {
 	[ISSU_NODE_ATTR_UPDATED_NS] = { .kind = NL_U64 },
 };
 
-static const struct nl_policy node_policy = {
+const struct nl_policy node_policy = {
 	.name = "node", .pol = node_pol, .max = ISSU_NODE_ATTR_MAX,
 };
 
@@ -157,7 +157,7 @@ static const struct nl_pol section_pol[ISSU_SECTION_A_MAX + 1] = {
 	[ISSU_SECTION_A_REASON] = { .kind = NL_NEST },
 };
 
-static const struct nl_policy section_policy = {
+const struct nl_policy section_policy = {
 	.name = "section", .pol = section_pol, .max = ISSU_SECTION_A_MAX,
 };
 
@@ -166,7 +166,7 @@ static const struct nl_pol reason_pol[ISSU_REASON_A_MAX + 1] = {
 	[ISSU_REASON_A_COUNT] = { .kind = NL_U64 },
 };
 
-static const struct nl_policy reason_policy = {
+const struct nl_policy reason_policy = {
 	.name = "reason", .pol = reason_pol, .max = ISSU_REASON_A_MAX,
 };
 

@@ -24,6 +24,12 @@ enum {
 };
 
 extern const struct nl_policy issu_policy;	/* top-level ISSU_A_* */
+extern const struct nl_policy store_policy;	/* ISSU_STORE_A_* */
+extern const struct nl_policy ckpt_policy;	/* ISSU_CKPT_A_* */
+extern const struct nl_policy restore_policy;	/* ISSU_RESTORE_A_* */
+extern const struct nl_policy node_policy;	/* ISSU_NODE_ATTR_* */
+extern const struct nl_policy section_policy;	/* ISSU_SECTION_A_* */
+extern const struct nl_policy reason_policy;	/* ISSU_REASON_A_* */
 
 void report_top(const struct nlattr **tb, unsigned int flags);
 void report_node(const struct nlattr *nest, const char *key, const char *label);

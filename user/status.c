@@ -13,15 +13,33 @@
 #include "nl.h"
 #include "print.h"
 #include "report.h"
+#include "upgrade.h"
 
-static void status_print(const struct opts *o, const struct nl_msgs *st,
-			 const struct nl_msgs *secs)
+/* The upgrade journal (--state-dir, ISSU_STATE_DIR, /var/lib/issu). */
+static void status_journal(const char *dir)
+{
+	static struct journal j;
+	char err[256];
+	int rc;
+
+	rc = journal_read(dir, &j, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s: status: %s\n", PROG, err);
+		pr_none("upgrade", "upgrade", "unreadable journal");
+		return;
+	}
+	upg_print_journal(&j, rc > 0);
+}
+
+static void status_print(const struct opts *o, const char *dir,
+			 const struct nl_msgs *st, const struct nl_msgs *secs)
 {
 	const struct nlattr *tb[ISSU_A_MAX + 1];
 	size_t i;
 
 	print_init_opts(o, false);
 	open_json_object(NULL);
+	status_journal(dir);
 	for (i = 0; i < st->n; i++) {
 		nl_parse_msg(st->v[i], &issu_policy, tb);
 		report_top(tb, REPORT_NULLS);
@@ -34,15 +52,24 @@ int cmd_status(int argc, char **argv, struct opts *o)
 {
 	struct nl_msgs st = { 0 }, secs = { 0 };
 	struct nlmsghdr *req;
+	struct upg_ctx c;
 	struct nl nl;
 	int rc, ret;
 
-	rc = cmd_no_args(argc, argv, o);
+
+	rc = upg_ctx_init(&c, o);
+	if (rc)
+		return rc;
+	rc = upg_simple_opts(argc, argv, &c);
 	if (rc >= 0)
 		return rc;
 	rc = nl_open(&nl, o->cmd->name);
-	if (rc)
+	if (rc) {
+		/* the journal says where an upgrade is, module or not */
+		status_print(o, c.state_dir, &st, &secs);
+		rc = output_end(rc);
 		goto out;
+	}
 	req = nl_msg(&nl, ISSU_CMD_STATUS_GET, NLM_F_ACK);
 	ret = nl_do(&nl, req, &st);
 	if (!ret)
@@ -51,7 +78,7 @@ int cmd_status(int argc, char **argv, struct opts *o)
 		rc = nl_error(&nl, ret);
 		goto out;
 	}
-	status_print(o, &st, &secs);
+	status_print(o, c.state_dir, &st, &secs);
 	rc = output_end(EXIT_OK);
 out:
 	nl_msgs_free(&st);

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper abort: stop an upgrade before its kexec and leave the node as
+ * it was. When a helper is running a step, the abort is a request that the
+ * helper honours at the next step boundary (never in the middle of a step);
+ * abort waits for it (--wait SECONDS, default 600). With no helper running
+ * (it was killed), abort undoes the upgrade itself: the staged kernel is
+ * unloaded, the kexec-time checkpoint disarmed, the checkpoints discarded,
+ * the abort hooks run, the node phase set back to idle.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/issu.h>
+
+#include "names.h"
+#include "print.h"
+#include "upgrade.h"
+
+static bool after_kexec(const struct journal *j)
+{
+	char id[40] = "";
+
+	boot_id(id, sizeof(id));
+	return j->phase >= ISSU_PHASE_RESUME || j->op == UPG_OP_ROLLBACK ||
+	       (j->phase == ISSU_PHASE_KEXEC && strcmp(id, j->boot_id));
+}
+
+int cmd_abort(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct journal j;
+	double wait_s = 600;
+	struct upg_ctx c;
+	char err[256];
+	int ch, rc, i;
+
+	rc = upg_ctx_init(&c, o);
+	if (rc)
+		return rc;
+	while ((ch = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
+		switch (ch) {
+		case OPT_WAIT:
+			if (parse_seconds(optarg, &wait_s))
+				return cmd_usage_error(o, "--wait %s: want seconds", optarg);
+			break;
+		case OPT_STATE_DIR:
+			c.state_dir = optarg;
+			break;
+		case OPT_HOOKS_DIR:
+			c.hooks_dir = optarg;
+			break;
+		default:
+			return cmd_opt_exit(ch);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
+
+	rc = journal_read(c.state_dir, &j, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s: abort: %s\n", PROG, err);
+		return EXIT_JOURNAL;
+	}
+	if (!rc || j.done) {
+		fprintf(stderr, "%s: abort: no upgrade under way\n", PROG);
+		return EXIT_PHASE;
+	}
+	if (after_kexec(&j)) {
+		fprintf(stderr, "%s: abort: upgrade %s is past its kexec (phase %s): use rollback\n",
+			PROG, j.id, names_get(&phase_names, j.phase));
+		return EXIT_PHASE;
+	}
+	if (journal_owner_alive(&j)) {
+		/* the running helper aborts at its next step boundary */
+		if (upg_abort_request(&c, true)) {
+			fprintf(stderr, "%s: abort: cannot request the abort: %s\n", PROG,
+				strerror(errno));
+			return EXIT_FAIL;
+		}
+		for (i = 0; i < wait_s * 10; i++) {
+			usleep(100000);
+			if (journal_read(c.state_dir, &j, err, sizeof(err)) < 0)
+				continue;
+			if (j.done || !journal_owner_alive(&j))
+				break;
+		}
+		if (!j.done && journal_owner_alive(&j)) {
+			fprintf(stderr, "%s: abort: requested; helper %d is still in step %s after %.0f s\n",
+				PROG, (int)j.owner, names_get(&phase_names, j.phase), wait_s);
+			return EXIT_TIMEOUT;
+		}
+	}
+	if (!j.done) {
+		rc = journal_lock(&c, false);
+		if (rc)
+			return rc;
+		if (journal_read(c.state_dir, &j, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s: abort: %s\n", PROG, err);
+			return EXIT_JOURNAL;
+		}
+		if (!j.done)
+			upg_abort_pre_kexec(&c, &j, "aborted by the operator");
+	}
+	upg_abort_request(&c, false);
+	rc = j.nsteps && j.steps[j.nsteps - 1].phase == ISSU_PHASE_ABORT &&
+	     j.steps[j.nsteps - 1].result == UPG_OK ? EXIT_OK : EXIT_FAIL;
+	print_init_opts(o, false);
+	open_json_object(NULL);
+	upg_print_journal(&j, true);
+	close_json_object();
+	return output_end(rc);
+}

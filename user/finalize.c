@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper finalize: the point of no return of an upgrade (or of a
+ * rollback): stops the rollback timer, releases the checkpoint (discard),
+ * unloads a staged kernel, runs the finalize hooks, sets the node phase to
+ * idle and closes the journal's record (kept, done, for status).
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <linux/issu.h>
+
+#include "names.h"
+#include "print.h"
+#include "upgrade.h"
+
+int finalize_run(struct upg_ctx *c, struct journal *j)
+{
+	static const char *const discard[] = { "discard", NULL };
+	static const char *const disarm[] = { "disarm", NULL };
+	char err[256];
+	int bad = 0;
+
+	journal_step_begin(j, ISSU_PHASE_FINALIZE);
+	j->owner = getpid();
+	journal_write(c->state_dir, j);
+	upg_node_phase(c, ISSU_PHASE_FINALIZE);
+	upg_timer_stop(j, false);
+	if (upg_run_self(c, disarm) || upg_run_self(c, discard))
+		bad++;
+	if (upg_kexec_loaded() && upg_kexec_unload(err, sizeof(err)))
+		bad++;
+	if (upg_hooks(c, j, "finalize"))
+		bad++;
+	upg_node_phase(c, ISSU_PHASE_IDLE);
+	j->owner = 0;
+	j->done = true;
+	if (bad)
+		journal_step_end(j, UPG_WARN, "finalized; %d release steps failed", bad);
+	else
+		journal_step_end(j, UPG_OK, "finalized: checkpoint released");
+	journal_write(c->state_dir, j);
+	return bad ? EXIT_HOOK : EXIT_OK;
+}
+
+int cmd_finalize(int argc, char **argv, struct opts *o)
+{
+	static struct journal j;
+	struct upg_ctx c;
+	char err[256];
+	int rc;
+
+	rc = upg_ctx_init(&c, o);
+	if (rc)
+		return rc;
+	rc = upg_simple_opts(argc, argv, &c);
+	if (rc >= 0)
+		return rc;
+	rc = journal_lock(&c, false);
+	if (rc)
+		return rc;
+	rc = journal_read(c.state_dir, &j, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s: finalize: %s\n", PROG, err);
+		return EXIT_JOURNAL;
+	}
+	if (!rc || j.done) {
+		fprintf(stderr, "%s: finalize: no upgrade under way\n", PROG);
+		return EXIT_PHASE;
+	}
+	if (j.phase != ISSU_PHASE_RESUMED && j.phase != ISSU_PHASE_FINALIZE) {
+		fprintf(stderr, "%s: finalize: upgrade %s is in phase %s (%s): finalize only a resumed node%s\n",
+			PROG, j.id, names_get(&phase_names, j.phase), upg_result_name(j.result),
+			j.phase < ISSU_PHASE_KEXEC ? "; before the kexec, abort" :
+			"; run resume first");
+		return EXIT_PHASE;
+	}
+	rc = finalize_run(&c, &j);
+	print_init_opts(o, false);
+	open_json_object(NULL);
+	upg_print_journal(&j, true);
+	close_json_object();
+	return output_end(rc);
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper resume: find where the node's upgrade is and carry it on.
+ * The issu-resume systemd unit runs it at every boot; by hand it recovers
+ * from a helper that was killed.
+ *
+ *  - after the kexec (a new boot, phase kexec or rollback): the resume
+ *    step: the image booted is the one expected, the module restored the
+ *    checkpoint, the flows of named namespaces are restored, every item is
+ *    accounted for (restored + skipped + failed = in the checkpoint), the
+ *    SYN-check window opens if asked, the rollback timer starts; then the
+ *    node is "resumed" until finalize or rollback;
+ *  - before the kexec, in the same boot, with no helper running the step:
+ *    the upgrade goes on from the interrupted step;
+ *  - before the kexec, after a reboot: nothing of it survived: recorded as
+ *    aborted;
+ *  - an interrupted abort or finalize is finished.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/issu.h>
+#include <linux/issu_ckpt.h>
+
+#include "modstate.h"
+#include "names.h"
+#include "print.h"
+#include "upgrade.h"
+
+int upg_simple_opts(int argc, char **argv, struct upg_ctx *c)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, c->o)) != -1) {
+		switch (ch) {
+		case OPT_STATE_DIR:
+			c->state_dir = optarg;
+			break;
+		case OPT_HOOKS_DIR:
+			c->hooks_dir = optarg;
+			break;
+		default:
+			return cmd_opt_exit(ch);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(c->o, "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+/* Every item of every section accounted for. Return: 0, 1 warnings, -1 not. */
+static int verify(const struct mod_state *m, char *msg, size_t size)
+{
+	uint64_t pending = 0, failed = 0;
+	unsigned int i;
+	size_t n = 0;
+	int bad = 0;
+
+	if (m->restore_result == ISSU_RESTORE_REFUSED) {
+		snprintf(msg, size, "the checkpoint was refused: %s", m->restore_reason);
+		return -1;
+	}
+	if (m->restore_result == ISSU_RESTORE_EMPTY ||
+	    m->restore_result == ISSU_RESTORE_NONE) {
+		snprintf(msg, size, "no checkpoint was restored (%s)",
+			 names_get(&restore_result_names, m->restore_result));
+		return -1;
+	}
+	n += (size_t)snprintf(msg + n, size - n, "restored %" PRIu64 ", skipped %" PRIu64
+			      ", failed %" PRIu64, m->restored, m->skipped, m->failed);
+	for (i = 0; i < m->nsec; i++) {
+		const struct mod_section *s = &m->sec[i];
+
+		if (s->verdict != ISSU_SECTION_OK)
+			continue;
+		if (s->restored + s->skipped + s->failed != s->count) {
+			if (n < size)
+				n += (size_t)snprintf(msg + n, size - n,
+						      "; %s: %" PRIu64 " of %u items unaccounted for",
+						      s->name, s->count - s->restored - s->skipped -
+						      s->failed, s->count);
+			bad = 1;
+		}
+		pending += s->netns_pending;
+		failed += s->failed;
+	}
+	if (bad)
+		return -1;
+	if (pending && n < size)
+		n += (size_t)snprintf(msg + n, size - n,
+				      "; %" PRIu64 " wait for namespaces not created yet", pending);
+	return pending || failed ? 1 : 0;
+}
+
+/**
+ * resume_after_kexec() - the resume step, in the image the kexec booted
+ * @c: context, lock held
+ * @j: journal
+ * @expect: release that should be running
+ *
+ * Return: an exit code.
+ */
+int resume_after_kexec(struct upg_ctx *c, struct journal *j, const char *expect)
+{
+	static const char *const restore[] = { "restore", NULL };
+	static const char *const all_netns[] = { "restore", "--all-netns",
+						 "--ignore-missing", NULL };
+	char rel[65], msg[UPG_MSG_MAX], win[16];
+	const char *synwin[] = { "synwin", "start", "--window", win, NULL };
+	struct mod_state m;
+	int v, rc;
+
+	journal_step_begin(j, ISSU_PHASE_RESUME);
+	j->owner = getpid();
+	journal_write(c->state_dir, j);
+	upg_release(rel, sizeof(rel));
+	if (expect[0] && strcmp(rel, expect)) {
+		snprintf(msg, sizeof(msg), "booted %s, expected %s", rel, expect);
+		rc = EXIT_VERIFY;
+		goto fail;
+	}
+	if (mod_state_get(&m, c->o->cmd->name)) {
+		snprintf(msg, sizeof(msg), "issu.ko is not loaded: load it and run resume again");
+		rc = EXIT_NOT_LOADED;
+		goto fail;
+	}
+	upg_node_phase(c, ISSU_PHASE_RESUME);
+	if (m.restore_result == ISSU_RESTORE_NONE && upg_run_self(c, restore)) {
+		snprintf(msg, sizeof(msg), "the restore failed");
+		rc = EXIT_FAIL;
+		goto fail;
+	}
+	if (upg_run_self(c, all_netns))
+		fprintf(stderr, "%s: resume: some namespaces could not be restored\n", PROG);
+	if (mod_state_get(&m, c->o->cmd->name)) {
+		snprintf(msg, sizeof(msg), "issu.ko went away");
+		rc = EXIT_NOT_LOADED;
+		goto fail;
+	}
+	v = verify(&m, msg, sizeof(msg));
+	if (v < 0) {
+		rc = EXIT_VERIFY;
+		goto fail;
+	}
+	if (j->synwin_s) {
+		snprintf(win, sizeof(win), "%u", j->synwin_s);
+		if (upg_run_self(c, synwin)) {
+			v = 1;
+			strncat(msg, "; the SYN-check window did not open",
+				sizeof(msg) - strlen(msg) - 1);
+		}
+	}
+	if (upg_hooks(c, j, "resume")) {
+		v = 1;
+		strncat(msg, "; a resume hook failed", sizeof(msg) - strlen(msg) - 1);
+	}
+	journal_step_end(j, v ? UPG_WARN : UPG_OK, "%s", msg);
+	journal_step_begin(j, ISSU_PHASE_RESUMED);
+	if (j->op == UPG_OP_UPGRADE && j->rollback_timer_ms) {
+		j->rollback_at_ns = 0;
+		upg_timer_start(c, j);
+	}
+	journal_step_end(j, UPG_OK, "running %s%s", rel,
+			 j->op == UPG_OP_ROLLBACK ? " again (rolled back): finalize" :
+			 ": finalize or rollback");
+	j->owner = 0;
+	journal_write(c->state_dir, j);
+	upg_node_phase(c, ISSU_PHASE_RESUMED);
+	return EXIT_OK;
+
+fail:
+	journal_step_end(j, UPG_FAILED, "%s", msg);
+	j->owner = 0;
+	journal_write(c->state_dir, j);
+	fprintf(stderr, "%s: resume: %s\n", PROG, msg);
+	return rc;
+}
+
+static int resume(struct upg_ctx *c, struct journal *j)
+{
+	char id[40] = "";
+	bool same;
+
+	boot_id(id, sizeof(id));
+	same = !strcmp(id, j->boot_id);
+	switch (j->phase) {
+	case ISSU_PHASE_VALIDATE:
+	case ISSU_PHASE_PREPARE:
+	case ISSU_PHASE_CHECKPOINT:
+		if (same)
+			return upgrade_continue(c, j);
+		upg_abort_pre_kexec(c, j, "the node rebooted before the kexec: nothing was preserved by this upgrade");
+		return EXIT_ABORTED;
+	case ISSU_PHASE_KEXEC:
+		if (same)
+			return upgrade_continue(c, j);
+		return resume_after_kexec(c, j, j->release);
+	case ISSU_PHASE_ROLLBACK:
+		if (same)
+			return rollback_continue(c, j);
+		return resume_after_kexec(c, j, j->prev_release);
+	case ISSU_PHASE_RESUME:
+		return resume_after_kexec(c, j, j->op == UPG_OP_ROLLBACK ?
+					  j->prev_release : j->release);
+	case ISSU_PHASE_RESUMED:
+		/* a crash or reboot took the rollback waiter: start it again */
+		if (j->op == UPG_OP_UPGRADE && j->rollback_at_ns) {
+			upg_timer_stop(j, true);
+			upg_timer_start(c, j);
+			journal_write(c->state_dir, j);
+		}
+		return EXIT_OK;
+	case ISSU_PHASE_ABORT:
+		upg_abort_pre_kexec(c, j, "abort finished by resume");
+		return EXIT_ABORTED;
+	case ISSU_PHASE_FINALIZE:
+		return finalize_run(c, j);
+	default:
+		fprintf(stderr, "%s: resume: nothing to do in phase %s\n", PROG,
+			names_get(&phase_names, j->phase));
+		return EXIT_PHASE;
+	}
+}
+
+int cmd_resume(int argc, char **argv, struct opts *o)
+{
+	static struct journal j;
+	struct upg_ctx c;
+	char err[256];
+	int rc;
+
+	rc = upg_ctx_init(&c, o);
+	if (rc)
+		return rc;
+	rc = upg_simple_opts(argc, argv, &c);
+	if (rc >= 0)
+		return rc;
+	rc = journal_read(c.state_dir, &j, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "%s: resume: %s\n", PROG, err);
+		return EXIT_JOURNAL;
+	}
+	if (rc > 0 && !j.done) {
+		if (journal_owner_alive(&j)) {
+			fprintf(stderr, "%s: resume: helper %d is running step %s\n", PROG,
+				(int)j.owner, names_get(&phase_names, j.phase));
+			return EXIT_BUSY;
+		}
+		rc = journal_lock(&c, false);
+		if (rc)
+			return rc;
+		rc = resume(&c, &j);
+	} else {
+		rc = EXIT_OK;
+	}
+	print_init_opts(o, false);
+	open_json_object(NULL);
+	upg_print_journal(&j, j.id[0] != '\0');
+	close_json_object();
+	return output_end(rc);
+}

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the upgrade commands are made of: running the helper's own
+ * subcommands as steps (arm, checkpoint, restore, ...: one implementation
+ * each), the operator's hooks, kexec_file_load and the kexec itself, the
+ * command line's issu marker, the pre-kexec abort, the rollback timer and
+ * the journal's part of status.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kexec.h>
+#include <linux/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include <linux/issu.h>
+
+#include "names.h"
+#include "print.h"
+#include "upgrade.h"
+
+#define HOOK_TIMEOUT_S	300
+
+int upg_read_line(const char *path, char *buf, size_t size)
+{
+	FILE *fp = fopen(path, "re");
+	size_t n;
+
+	if (!fp)
+		return -1;
+	if (!fgets(buf, (int)size, fp)) {
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+void upg_release(char *buf, size_t size)
+{
+	struct utsname u;
+
+	uname(&u);
+	snprintf(buf, size, "%s", u.release);
+}
+
+/**
+ * upg_ctx_init() - state and hooks directories of the upgrade commands
+ * @c: filled
+ * @o: options
+ *
+ * ISSU_STATE_DIR and ISSU_HOOKS_DIR override the defaults; the commands'
+ * --state-dir and --hooks-dir override those.
+ */
+int upg_ctx_init(struct upg_ctx *c, struct opts *o)
+{
+	static char self[PATH_MAX];
+	ssize_t n;
+
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	c->lock_fd = -1;
+	c->state_dir = getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR;
+	c->hooks_dir = getenv("ISSU_HOOKS_DIR");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "%s: %s: cannot find this program: %s\n", PROG,
+			o->cmd->name, strerror(errno));
+		return EXIT_FAIL;
+	}
+	self[n] = '\0';
+	c->self = self;
+	return 0;
+}
+
+static int wait_child(pid_t pid, int timeout_s, const char *what)
+{
+	int status, i;
+	pid_t r;
+
+	for (i = 0; i < timeout_s * 10; i++) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		usleep(100000);
+	}
+	if (i == timeout_s * 10) {
+		fprintf(stderr, "%s: %s: timed out after %d s, killed\n", PROG, what,
+			timeout_s);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return -1;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	fprintf(stderr, "%s: %s: killed by signal %d\n", PROG, what, WTERMSIG(status));
+	return -1;
+}
+
+/**
+ * upg_run_self() - run one of this program's subcommands as a step
+ * @c: context
+ * @args: its words after the program name, NULL-terminated
+ *
+ * Its output goes to stderr, so that the command's own JSON stays alone on
+ * stdout. Return: its exit code, -1 if it could not run or was killed.
+ */
+int upg_run_self(const struct upg_ctx *c, const char *const *args)
+{
+	const char *argv[16];
+	unsigned int n = 0;
+	char what[64];
+	pid_t pid;
+
+	argv[n++] = PROG;
+	while (*args && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	snprintf(what, sizeof(what), "%s", argv[1]);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execv(c->self, (char *const *)argv);
+		_exit(127);
+	}
+	return wait_child(pid, HOOK_TIMEOUT_S, what);
+}
+
+int upg_node_phase(const struct upg_ctx *c, uint32_t phase)
+{
+	const char *args[] = { "node", "set", "phase",
+			       names_get(&phase_names, phase), NULL };
+
+	return upg_run_self(c, args) ? -1 : 0;
+}
+
+static int hook_filter(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/**
+ * upg_hooks() - run the operator's hooks of a phase
+ * @c: context
+ * @j: the journal (upgrade id, images)
+ * @phase: phase name, the hooks' first argument
+ *
+ * Every executable regular file of the hooks directory, in name order,
+ * with the phase as argument and ISSU_* variables in the environment;
+ * stops at the first that fails. Return: 0, or -1 (message printed).
+ */
+int upg_hooks(const struct upg_ctx *c, const struct journal *j, const char *phase)
+{
+	const char *dir = c->hooks_dir ?: (j->hooks_dir[0] ? j->hooks_dir : UPG_HOOKS_DIR);
+	struct dirent **list;
+	char path[PATH_MAX + 256];
+	struct stat st;
+	int n, i, rc = 0;
+	pid_t pid;
+
+	n = scandir(dir, &list, hook_filter, alphasort);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -1;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		if (rc || stat(path, &st) || !S_ISREG(st.st_mode) || access(path, X_OK))
+			continue;
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0) {
+			rc = -1;
+			continue;
+		}
+		if (!pid) {
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+			setenv("ISSU_PHASE", phase, 1);
+			setenv("ISSU_UPGRADE_ID", j->id, 1);
+			setenv("ISSU_KERNEL", j->kernel, 1);
+			setenv("ISSU_RELEASE", j->release, 1);
+			setenv("ISSU_PREV_RELEASE", j->prev_release, 1);
+			setenv("ISSU_STATE_DIR", c->state_dir, 1);
+			execl(path, path, phase, (char *)NULL);
+			_exit(127);
+		}
+		if (wait_child(pid, HOOK_TIMEOUT_S, path)) {
+			fprintf(stderr, "%s: %s: hook %s failed in phase %s\n", PROG,
+				c->o->cmd->name, path, phase);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- kexec */
+
+bool upg_kexec_loaded(void)
+{
+	char buf[8];
+
+	return !upg_read_line("/sys/kernel/kexec_loaded", buf, sizeof(buf)) &&
+	       buf[0] == '1';
+}
+
+/**
+ * upg_kexec_load() - stage a kernel with kexec_file_load(2)
+ * @kernel: bzImage
+ * @initrd: initramfs, or NULL/"" for none
+ * @cmdline: its command line
+ * @err: why not
+ * @size: of @err
+ */
+int upg_kexec_load(const char *kernel, const char *initrd, const char *cmdline,
+		   char *err, size_t size)
+{
+	unsigned long flags = 0;
+	int kfd, ifd = -1, ret;
+
+	kfd = open(kernel, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0) {
+		snprintf(err, size, "cannot open %s: %s", kernel, strerror(errno));
+		return -1;
+	}
+	if (initrd && *initrd) {
+		ifd = open(initrd, O_RDONLY | O_CLOEXEC);
+		if (ifd < 0) {
+			snprintf(err, size, "cannot open %s: %s", initrd, strerror(errno));
+			close(kfd);
+			return -1;
+		}
+	} else {
+		flags |= KEXEC_FILE_NO_INITRAMFS;
+	}
+	ret = (int)syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1,
+			   cmdline, flags);
+	if (ret)
+		snprintf(err, size, "kexec_file_load of %s: %s%s", kernel,
+			 strerror(errno),
+			 errno == EKEYREJECTED || errno == EPERM ?
+			 " (lockdown or signature enforcement refuses the image)" : "");
+	close(kfd);
+	if (ifd >= 0)
+		close(ifd);
+	return ret ? -1 : 0;
+}
+
+int upg_kexec_unload(char *err, size_t size)
+{
+	if (syscall(SYS_kexec_file_load, -1, -1, 0, NULL, KEXEC_FILE_UNLOAD)) {
+		snprintf(err, size, "cannot unload the staged kernel: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The kexec itself, at once (as `kexec -e -x`): interfaces stay up, so that
+ * the flows of a masqueraded interface are still in the table when the
+ * module's reboot notifier takes the checkpoint. File systems are synced.
+ */
+int upg_kexec_reboot(char *err, size_t size)
+{
+	sync();
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		LINUX_REBOOT_CMD_KEXEC, NULL);
+	snprintf(err, size, "kexec reboot failed: %s", strerror(errno));
+	return -1;
+}
+
+/**
+ * upg_cmdline_marked() - a command line with the issu marker of an upgrade
+ * @in: command line (an older marker in it is dropped)
+ * @id: upgrade id
+ * @out: result
+ * @size: of @out
+ */
+int upg_cmdline_marked(const char *in, const char *id, char *out, size_t size)
+{
+	size_t n = 0, len;
+	const char *p = in, *w;
+	int r;
+
+	out[0] = '\0';
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		len = strcspn(p, " ");
+		p += len;
+		if (!strncmp(w, UPG_MARKER, strlen(UPG_MARKER)))
+			continue;
+		r = snprintf(out + n, size - n, "%s%.*s", n ? " " : "", (int)len, w);
+		if (r < 0 || (size_t)r >= size - n)
+			return -1;
+		n += (size_t)r;
+	}
+	r = snprintf(out + n, size - n, "%s%s%s", n ? " " : "", UPG_MARKER, id);
+	return r < 0 || (size_t)r >= size - n ? -1 : 0;
+}
+
+/* @in without its issu marker; "" if it does not fit */
+void upg_cmdline_strip(const char *in, char *out, size_t size)
+{
+	size_t n;
+
+	if (upg_cmdline_marked(in, "", out, size)) {
+		out[0] = '\0';
+		return;
+	}
+	n = strlen(out) - strlen(UPG_MARKER);
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+/* ------------------------------------------------ abort before the kexec */
+
+/**
+ * upg_abort_pre_kexec() - undo an upgrade that has not kexec'd
+ * @c: context (lock held)
+ * @j: journal; ends done
+ * @why: recorded with the abort step
+ *
+ * Unloads the staged kernel, disarms, discards the checkpoints taken for
+ * the upgrade, runs the abort hooks, sets the node phase back to idle.
+ * Return: 0 when the node is as before, -1 if some part failed (recorded).
+ */
+int upg_abort_pre_kexec(struct upg_ctx *c, struct journal *j, const char *why)
+{
+	static const char *const disarm[] = { "disarm", NULL };
+	static const char *const discard[] = { "discard", NULL };
+	char err[256] = "";
+	int bad = 0;
+
+	journal_step_begin(j, ISSU_PHASE_ABORT);
+	j->owner = getpid();
+	journal_write(c->state_dir, j);
+	if (upg_kexec_loaded() && upg_kexec_unload(err, sizeof(err)))
+		bad++;
+	if (upg_run_self(c, disarm))
+		bad++;
+	if (upg_run_self(c, discard))
+		bad++;
+	if (upg_hooks(c, j, "abort"))
+		bad++;
+	upg_node_phase(c, ISSU_PHASE_IDLE);
+	upg_abort_request(c, false);
+	j->owner = 0;
+	j->done = true;
+	if (bad)
+		journal_step_end(j, UPG_FAILED, "%s; %d undo steps failed%s%s", why, bad,
+				 err[0] ? ": " : "", err);
+	else
+		journal_step_end(j, UPG_OK, "%s", why);
+	journal_write(c->state_dir, j);
+	return bad ? -1 : 0;
+}
+
+/* ------------------------------------------------------- rollback timer */
+
+int upg_timer_stop(struct journal *j, bool keep_deadline)
+{
+	char path[64], cmd[256] = "";
+	FILE *fp;
+	size_t n;
+
+	if (j->timer_pid > 0) {
+		/* only our own waiter, never a recycled pid */
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)j->timer_pid);
+		fp = fopen(path, "re");
+		if (fp) {
+			n = fread(cmd, 1, sizeof(cmd) - 1, fp);
+			fclose(fp);
+			for (size_t i = 0; i < n; i++)
+				if (!cmd[i])
+					cmd[i] = ' ';
+			cmd[n] = '\0';
+			if (strstr(cmd, "rollback --at"))
+				kill(j->timer_pid, SIGTERM);
+		}
+	}
+	j->timer_pid = 0;
+	if (!keep_deadline)
+		j->rollback_at_ns = 0;
+	return 0;
+}
+
+/**
+ * upg_timer_start() - roll back by itself unless finalized in time
+ * @c: context
+ * @j: journal: rollback_timer_ms set; rollback_at_ns and timer_pid filled
+ *
+ * A detached `issu-helper rollback --at NS` waits for the deadline, then
+ * rolls back if the upgrade is still not finalized. The deadline is in the
+ * journal: resume starts a new waiter after a crash or a reboot.
+ */
+int upg_timer_start(const struct upg_ctx *c, struct journal *j)
+{
+	char at[32];
+	int fds[2];
+	pid_t pid;
+
+	if (!j->rollback_at_ns)
+		j->rollback_at_ns = now_ns() + j->rollback_timer_ms * 1000000ULL;
+	snprintf(at, sizeof(at), "%llu", (unsigned long long)j->rollback_at_ns);
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		pid_t gc;
+		int null = open("/dev/null", O_RDWR);
+
+		setsid();
+		gc = fork();
+		if (gc) {
+			if (write(fds[1], &gc, sizeof(gc)) != sizeof(gc))
+				_exit(1);
+			_exit(gc < 0);
+		}
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
+		setenv("ISSU_STATE_DIR", c->state_dir, 1);
+		execl(c->self, PROG, "rollback", "--at", at, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (read(fds[0], &j->timer_pid, sizeof(j->timer_pid)) != sizeof(j->timer_pid))
+		j->timer_pid = 0;
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return j->timer_pid > 0 ? 0 : -1;
+}
+
+/* --------------------------------------------------------------- status */
+
+static void print_step(const struct upg_step *s)
+{
+	open_json_object(NULL);
+	print_string(PRINT_JSON, "phase", NULL, names_get(&phase_names, s->phase));
+	print_string(PRINT_JSON, "result", NULL, upg_result_name(s->result));
+	print_u64(PRINT_JSON, "start_ns", NULL, s->start_ns);
+	if (s->end_ns)
+		print_u64(PRINT_JSON, "end_ns", NULL, s->end_ns);
+	else
+		print_null(PRINT_JSON, "end_ns", NULL, NULL);
+	print_string(PRINT_JSON, "message", NULL, s->msg);
+	close_json_object();
+	if (!print_is_json()) {
+		time_t t = (time_t)(s->start_ns / 1000000000ULL);
+		char when[32];
+
+		strftime(when, sizeof(when), "%F %T", localtime(&t));
+		print_text("    %-11s %-8s %s", names_get(&phase_names, s->phase),
+			   upg_result_name(s->result), when);
+		if (s->end_ns)
+			print_text(" +%.1fs", (double)(s->end_ns - s->start_ns) / 1e9);
+		print_text("%s%s\n", s->msg[0] ? "  " : "", s->msg);
+	}
+}
+
+/**
+ * upg_print_journal() - the "upgrade" object of status
+ * @j: the journal
+ * @present: a journal exists (else null / "none")
+ */
+void upg_print_journal(const struct journal *j, bool present)
+{
+	char id[40] = "";
+	unsigned int i;
+	bool alive;
+
+	if (!present) {
+		pr_none("upgrade", "upgrade", "none");
+		return;
+	}
+	alive = journal_owner_alive(j);
+	boot_id(id, sizeof(id));
+	pr_obj_open("upgrade", "upgrade");
+	pr_str("id", "id", j->id);
+	pr_str("operation", "operation", upg_op_name(j->op));
+	pr_enum("phase", "phase", &phase_names, j->phase);
+	pr_str("result", "result", j->result == UPG_RUNNING && !alive ?
+	       "interrupted" : upg_result_name(j->result));
+	pr_bool("done", "done", j->done);
+	pr_bool("same_boot", "same boot", !strcmp(id, j->boot_id));
+	pr_s32("owner_pid", "owner pid", alive ? j->owner : 0);
+	pr_str("release", "new release", j->release);
+	pr_str("kernel", "new kernel", j->kernel);
+	pr_str("prev_release", "previous release", j->prev_release);
+	pr_u32("prev_format_max", "previous module reads format up to", j->prev_format_max);
+	pr_u32("synwin_s", "SYN-check window (s)", j->synwin_s);
+	pr_u64("rollback_timer_ms", "rollback timer (ms)", j->rollback_timer_ms);
+	pr_time_ns("rollback_at_ns", "rollback at", j->rollback_at_ns);
+	open_json_array("steps");
+	if (!print_is_json())
+		print_text("  steps:\n");
+	for (i = 0; i < j->nsteps; i++)
+		print_step(&j->steps[i]);
+	close_json_array();
+	pr_obj_close();
+}
