@@ -42,7 +42,9 @@
  */
 #ifdef ISSU_FORMAT_NEXT
 #define ISSU_FMT_NEWEST		2	/* a literal: modinfo shows it as text */
-_Static_assert(ISSU_FMT_NEWEST == ISSU_CKPT_VERSION + 1, "next format version");
+#if ISSU_CKPT_VERSION + 1 != ISSU_FMT_NEWEST
+#error "ISSU_FORMAT_NEXT must declare ISSU_CKPT_VERSION + 1"
+#endif
 #else
 #define ISSU_FMT_NEWEST		ISSU_CKPT_VERSION
 #endif
