@@ -119,6 +119,12 @@ int resume_after_kexec(struct upg_ctx *c, struct journal *j, const char *expect)
 	struct mod_state m;
 	int v, rc;
 
+	/* the kexec (or rollback) step ended with the old kernel */
+	if (j->nsteps && j->steps[j->nsteps - 1].result == UPG_RUNNING &&
+	    (j->phase == ISSU_PHASE_KEXEC || j->phase == ISSU_PHASE_ROLLBACK)) {
+		j->steps[j->nsteps - 1].end_ns = now_ns();
+		j->steps[j->nsteps - 1].result = UPG_OK;
+	}
 	journal_step_begin(j, ISSU_PHASE_RESUME);
 	j->owner = getpid();
 	journal_write(c->state_dir, j);

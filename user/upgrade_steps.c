@@ -424,6 +424,10 @@ int upg_timer_start(const struct upg_ctx *c, struct journal *j)
 	if (!j->rollback_at_ns)
 		j->rollback_at_ns = now_ns() + j->rollback_timer_ms * 1000000ULL;
 	snprintf(at, sizeof(at), "%llu", (unsigned long long)j->rollback_at_ns);
+	/* the waiter checks its deadline against the journal: write it first */
+	j->timer_pid = 0;
+	if (journal_write(c->state_dir, j))
+		return -1;
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
 	fflush(stdout);

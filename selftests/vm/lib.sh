@@ -46,6 +46,19 @@ lab_check_fails() {
 	lab_ok "$desc"
 }
 
+# lab_check_rc DESC CODE CMD...: ok when CMD exits with CODE
+lab_check_rc() {
+	local desc=$1 code=$2 rc
+	shift 2
+	"$@"
+	rc=$?
+	if [ "$rc" -ne "$code" ]; then
+		lab_fail "$desc (exit code $rc, not $code: $*)"
+		return 1
+	fi
+	lab_ok "$desc"
+}
+
 # lab_check_eq DESC EXPECTED ACTUAL
 lab_check_eq() {
 	if [ "$2" = "$3" ]; then
@@ -84,15 +97,50 @@ lab_issu_params() {
 	echo "${out[@]}"
 }
 
-# lab_issu_load [PARAM=VALUE...]: load the tree's issu.ko with its
-# dependencies (modprobe resolves them from the lab kernel's modules)
+# lab_issu_load [PARAM=VALUE...]: load the tree's issu.ko (or $LAB_ISSU_KO)
+# with its dependencies (modprobe resolves them from the lab kernel's modules)
 lab_issu_load() {
-	local dep
-	for dep in $(modinfo -F depends "$LAB_TREE/issu.ko" | tr ',' ' '); do
+	local dep ko=${LAB_ISSU_KO:-$LAB_TREE/issu.ko}
+	for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
 		modprobe "$dep" || return 1
 	done
 	# shellcheck disable=SC2046
-	insmod "$LAB_TREE/issu.ko" $(lab_issu_params) "$@"
+	insmod "$ko" $(lab_issu_params) "$@"
+}
+
+# the rehearsal build of the next checkpoint format (make module-next)
+LAB_ISSU_NEXT=$LAB_TREE/selftests/out/next/issu.ko
+
+# lab_next_cmdline [--no-memmap] [--stage N] [--append ARGS]: this command
+# line for stage N of the scenario (default the next one), the memmap=
+# reservation carried over unless told otherwise
+lab_next_cmdline() {
+	local keep_memmap=1 extra="" stage=$((LAB_STAGE + 1)) arg cmdline=""
+
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--no-memmap) keep_memmap=0 ;;
+		--append) extra="$extra $2"; shift ;;
+		--stage) stage=$2; shift ;;
+		*) lab_fail "lab_next_cmdline: unknown option $1"; return 1 ;;
+		esac
+		shift
+	done
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		lab.stage=*|issu.upgrade=*) ;;
+		memmap=*) [ $keep_memmap -eq 1 ] && cmdline="$cmdline $arg" ;;
+		*) cmdline="$cmdline $arg" ;;
+		esac
+	done
+	echo "${cmdline# } lab.stage=$stage$extra"
+}
+
+# lab_stage_leave: this stage ends in a kexec (by the lab or by issu-helper)
+lab_stage_leave() {
+	lab_save_dmesg
+	echo "kexec" >"$LAB_OUT/stage$LAB_STAGE.end"
+	sync
 }
 
 # lab_kexec_next [--no-memmap] [--append ARGS] [--kernel IMAGE] [--initrd FILE]
@@ -100,34 +148,25 @@ lab_issu_load() {
 # the memmap= reservation) carried over unless told otherwise.
 lab_kexec_next() {
 	local kernel=$LAB_KIMG/boot/vmlinuz-$LAB_KVER initrd=$LAB_INITRD
-	local keep_memmap=1 extra="" arg cmdline=""
+	local args=() cmdline
 
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--no-memmap) keep_memmap=0 ;;
-		--append) extra="$extra $2"; shift ;;
+		--no-memmap) args+=("$1") ;;
+		--append) args+=("$1" "$2"); shift ;;
 		--kernel) kernel=$2; shift ;;
 		--initrd) initrd=$2; shift ;;
 		*) lab_fail "lab_kexec_next: unknown option $1"; return 1 ;;
 		esac
 		shift
 	done
-	for arg in $(cat /proc/cmdline); do
-		case $arg in
-		lab.stage=*) ;;
-		memmap=*) [ $keep_memmap -eq 1 ] && cmdline="$cmdline $arg" ;;
-		*) cmdline="$cmdline $arg" ;;
-		esac
-	done
-	cmdline="$cmdline lab.stage=$((LAB_STAGE + 1))$extra"
-	lab_log "kexec into stage $((LAB_STAGE + 1)):$cmdline"
-	if ! kexec -s -l "$kernel" --initrd="$initrd" --append="${cmdline# }"; then
+	cmdline=$(lab_next_cmdline "${args[@]}") || return 1
+	lab_log "kexec into stage $((LAB_STAGE + 1)): $cmdline"
+	if ! kexec -s -l "$kernel" --initrd="$initrd" --append="$cmdline"; then
 		lab_fail "kexec -l of $kernel"
 		return 1
 	fi
-	lab_save_dmesg
-	echo "kexec" >"$LAB_OUT/stage$LAB_STAGE.end"
-	sync
+	lab_stage_leave
 	# -x: kexec-tools would otherwise take every interface down first, and
 	# a masqueraded flow's conntrack entry dies with its interface (the
 	# masquerade target flushes them on NETDEV_DOWN) before the kexec-time
