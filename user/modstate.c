@@ -50,7 +50,7 @@ static void parse_status(struct mod_state *m, const struct nlmsghdr *nlh)
 	}
 	if (tb[ISSU_A_CKPT]) {
 		nl_parse_nest(tb[ISSU_A_CKPT], &ckpt_policy, ck);
-		m->ckpt_valid = true;
+		m->ckpt_valid = ck[ISSU_CKPT_A_GENERATION] != NULL;
 		m->ckpt_gen = a_u64(ck[ISSU_CKPT_A_GENERATION]);
 		m->ckpt_format = a_u32(ck[ISSU_CKPT_A_FORMAT]);
 		m->ckpt_len = a_u64(ck[ISSU_CKPT_A_LEN]);

@@ -87,7 +87,7 @@ node_state() {
 		issu_helper -j status | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-print("armed", s["armed"], "checkpoint", s.get("checkpoint") is not None,
+print("armed", s["armed"], "checkpoint", (s.get("checkpoint") or {}).get("generation") is not None,
       "phase", (s.get("node") or {}).get("phase", "idle"))'
 	} 2>&1
 }
