@@ -217,7 +217,7 @@ static int parse_line(struct journal *j, char *line)
  */
 int journal_read(const char *dir, struct journal *j, char *err, size_t size)
 {
-	char path[PATH_MAX], line[UPG_CMDLINE_MAX + 64];
+	char path[PATH_MAX], line[UPG_CMDLINE_MAX + 64], copy[64];
 	unsigned int lineno = 0;
 	FILE *fp;
 	int ret = 1;
@@ -244,8 +244,9 @@ int journal_read(const char *dir, struct journal *j, char *err, size_t size)
 		}
 		if (!n || line[0] == '#')
 			continue;
+		snprintf(copy, sizeof(copy), "%s", line);
 		if (parse_line(j, line)) {
-			snprintf(err, size, "%s:%u: malformed: %.80s", path, lineno, line);
+			snprintf(err, size, "%s:%u: malformed: %s", path, lineno, copy);
 			ret = -1;
 			break;
 		}

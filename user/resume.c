@@ -198,6 +198,11 @@ static int resume(struct upg_ctx *c, struct journal *j)
 
 	boot_id(id, sizeof(id));
 	same = !strcmp(id, j->boot_id);
+	/* a step whose helper is gone: it ended there (a kexec ends in resume) */
+	if (j->nsteps && j->result == UPG_RUNNING &&
+	    (same || (j->phase != ISSU_PHASE_KEXEC && j->phase != ISSU_PHASE_ROLLBACK)))
+		journal_step_end(j, UPG_FAILED, "%s", same ? "interrupted: its helper is gone" :
+				 "interrupted by a reboot");
 	switch (j->phase) {
 	case ISSU_PHASE_VALIDATE:
 	case ISSU_PHASE_PREPARE:
