@@ -60,7 +60,7 @@ check: setup
 	selftests/run.sh
 
 demo: setup
-	$(MAKE) all
+	$(MAKE) all module-next
 	scripts/vm/lab run --show selftests/vm/demo
 
 bench: setup
