@@ -33,8 +33,7 @@ int cmd_abort(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
 		{ "wait", required_argument, NULL, OPT_WAIT },
-		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-		{ "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR },
+		UPG_DIR_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct journal j;
@@ -52,24 +51,17 @@ int cmd_abort(int argc, char **argv, struct opts *o)
 			if (parse_seconds(optarg, &wait_s))
 				return cmd_usage_error(o, "--wait %s: want seconds", optarg);
 			break;
-		case OPT_STATE_DIR:
-			c.state_dir = optarg;
-			break;
-		case OPT_HOOKS_DIR:
-			c.hooks_dir = optarg;
-			break;
 		default:
-			return cmd_opt_exit(ch);
+			if (!upg_dir_opt(&c, ch, optarg))
+				return cmd_opt_exit(ch);
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
 
-	rc = journal_read(c.state_dir, &j, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "%s: abort: %s\n", PROG, err);
+	rc = upg_journal_get(&c, &j);
+	if (rc < 0)
 		return EXIT_JOURNAL;
-	}
 	if (!rc || j.done) {
 		fprintf(stderr, "%s: abort: no upgrade under way\n", PROG);
 		return EXIT_PHASE;
@@ -113,9 +105,5 @@ int cmd_abort(int argc, char **argv, struct opts *o)
 	upg_abort_request(&c, false);
 	rc = j.nsteps && j.steps[j.nsteps - 1].phase == ISSU_PHASE_ABORT &&
 	     j.steps[j.nsteps - 1].result == UPG_OK ? EXIT_OK : EXIT_FAIL;
-	print_init_opts(o, false);
-	open_json_object(NULL);
-	upg_print_journal(&j, true);
-	close_json_object();
-	return output_end(rc);
+	return upg_report(o, &j, rc);
 }

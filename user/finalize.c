@@ -47,7 +47,6 @@ int cmd_finalize(int argc, char **argv, struct opts *o)
 {
 	static struct journal j;
 	struct upg_ctx c;
-	char err[256];
 	int rc;
 
 	rc = upg_ctx_init(&c, o);
@@ -59,11 +58,9 @@ int cmd_finalize(int argc, char **argv, struct opts *o)
 	rc = journal_lock(&c, false);
 	if (rc)
 		return rc;
-	rc = journal_read(c.state_dir, &j, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "%s: finalize: %s\n", PROG, err);
+	rc = upg_journal_get(&c, &j);
+	if (rc < 0)
 		return EXIT_JOURNAL;
-	}
 	if (!rc || j.done) {
 		fprintf(stderr, "%s: finalize: no upgrade under way\n", PROG);
 		return EXIT_PHASE;
@@ -76,9 +73,5 @@ int cmd_finalize(int argc, char **argv, struct opts *o)
 		return EXIT_PHASE;
 	}
 	rc = finalize_run(&c, &j);
-	print_init_opts(o, false);
-	open_json_object(NULL);
-	upg_print_journal(&j, true);
-	close_json_object();
-	return output_end(rc);
+	return upg_report(o, &j, rc);
 }

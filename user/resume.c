@@ -34,22 +34,16 @@ int upg_simple_opts(int argc, char **argv, struct upg_ctx *c)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
-		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-		{ "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR },
+		UPG_DIR_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
 	while ((ch = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, c->o)) != -1) {
 		switch (ch) {
-		case OPT_STATE_DIR:
-			c->state_dir = optarg;
-			break;
-		case OPT_HOOKS_DIR:
-			c->hooks_dir = optarg;
-			break;
 		default:
-			return cmd_opt_exit(ch);
+			if (!upg_dir_opt(c, ch, optarg))
+				return cmd_opt_exit(ch);
 		}
 	}
 	if (optind < argc)
@@ -246,7 +240,6 @@ int cmd_resume(int argc, char **argv, struct opts *o)
 {
 	static struct journal j;
 	struct upg_ctx c;
-	char err[256];
 	int rc;
 
 	rc = upg_ctx_init(&c, o);
@@ -255,11 +248,9 @@ int cmd_resume(int argc, char **argv, struct opts *o)
 	rc = upg_simple_opts(argc, argv, &c);
 	if (rc >= 0)
 		return rc;
-	rc = journal_read(c.state_dir, &j, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "%s: resume: %s\n", PROG, err);
+	rc = upg_journal_get(&c, &j);
+	if (rc < 0)
 		return EXIT_JOURNAL;
-	}
 	if (rc > 0 && !j.done) {
 		if (journal_owner_alive(&j)) {
 			fprintf(stderr, "%s: resume: helper %d is running step %s\n", PROG,
@@ -273,9 +264,5 @@ int cmd_resume(int argc, char **argv, struct opts *o)
 	} else {
 		rc = EXIT_OK;
 	}
-	print_init_opts(o, false);
-	open_json_object(NULL);
-	upg_print_journal(&j, j.id[0] != '\0');
-	close_json_object();
-	return output_end(rc);
+	return upg_report(o, &j, rc);
 }

@@ -118,15 +118,14 @@ int cmd_rollback(int argc, char **argv, struct opts *o)
 		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "at", required_argument, NULL, OPT_AT },
-		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-		{ "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR },
+		UPG_DIR_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kernel = NULL, *initrd = NULL, *append = NULL;
 	static struct journal j;
 	unsigned long long at = 0;
 	struct upg_ctx c;
-	char err[256], *end;
+	char *end;
 	int ch, rc, i;
 
 	rc = upg_ctx_init(&c, o);
@@ -149,14 +148,9 @@ int cmd_rollback(int argc, char **argv, struct opts *o)
 			if (errno || *end || !at)
 				return cmd_usage_error(o, "--at %s: want CLOCK_REALTIME ns", optarg);
 			break;
-		case OPT_STATE_DIR:
-			c.state_dir = optarg;
-			break;
-		case OPT_HOOKS_DIR:
-			c.hooks_dir = optarg;
-			break;
 		default:
-			return cmd_opt_exit(ch);
+			if (!upg_dir_opt(&c, ch, optarg))
+				return cmd_opt_exit(ch);
 		}
 	}
 	if (optind < argc)
@@ -172,11 +166,9 @@ int cmd_rollback(int argc, char **argv, struct opts *o)
 		sleep(1);
 	if (rc)
 		return rc;
-	rc = journal_read(c.state_dir, &j, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "%s: rollback: %s\n", PROG, err);
+	rc = upg_journal_get(&c, &j);
+	if (rc < 0)
 		return EXIT_JOURNAL;
-	}
 	if (!rc || j.done || j.op != UPG_OP_UPGRADE ||
 	    (j.phase != ISSU_PHASE_RESUMED && j.phase != ISSU_PHASE_RESUME)) {
 		fprintf(stderr, "%s: rollback: %s\n", PROG, !rc || j.done ?
@@ -194,9 +186,5 @@ int cmd_rollback(int argc, char **argv, struct opts *o)
 	if (append)
 		snprintf(j.prev_cmdline, sizeof(j.prev_cmdline), "%s", append);
 	rc = rollback_run(&c, &j, at != 0);
-	print_init_opts(o, false);
-	open_json_object(NULL);
-	upg_print_journal(&j, true);
-	close_json_object();
-	return output_end(rc);
+	return upg_report(o, &j, rc);
 }

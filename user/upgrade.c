@@ -240,7 +240,7 @@ int cmd_upgrade(int argc, char **argv, struct opts *o)
 	};
 	static struct journal j;
 	struct upg_flags f = { 0 };
-	char err[256], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct upg_ctx c;
 	struct journal cur;
 	double minutes;
@@ -338,11 +338,9 @@ int cmd_upgrade(int argc, char **argv, struct opts *o)
 	rc = journal_lock(&c, false);
 	if (rc)
 		return rc;
-	rc = journal_read(c.state_dir, &cur, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "%s: upgrade: %s\n", PROG, err);
+	rc = upg_journal_get(&c, &cur);
+	if (rc < 0)
 		return EXIT_JOURNAL;
-	}
 	if (rc > 0 && !cur.done) {
 		fprintf(stderr, "%s: upgrade: upgrade %s is under way (phase %s, %s): resume, abort, rollback or finalize it first\n",
 			PROG, cur.id, names_get(&phase_names, cur.phase),
@@ -360,9 +358,5 @@ int cmd_upgrade(int argc, char **argv, struct opts *o)
 			j.prev_format_max = m.format_max;
 	}
 	rc = upgrade_from(&c, &j, ISSU_PHASE_VALIDATE, &f);
-	print_init_opts(o, false);
-	open_json_object(NULL);
-	upg_print_journal(&j, true);
-	close_json_object();
-	return output_end(rc);
+	return upg_report(o, &j, rc);
 }

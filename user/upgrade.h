@@ -107,7 +107,13 @@ uint64_t now_ns(void);
 int upg_abort_requested(const struct upg_ctx *c);
 int upg_abort_request(const struct upg_ctx *c, bool set);
 
+/* --state-dir and --hooks-dir, which every upgrade command takes */
+#define UPG_DIR_LONGOPTS						\
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },	\
+	{ "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR }
+
 /* upgrade_steps.c: what the commands are made of */
+bool upg_dir_opt(struct upg_ctx *c, int ch, const char *arg);
 int upg_ctx_init(struct upg_ctx *c, struct opts *o);
 int upg_run_self(const struct upg_ctx *c, const char *const *args);
 int upg_hooks(const struct upg_ctx *c, const struct journal *j, const char *phase);
@@ -125,6 +131,8 @@ int upg_abort_pre_kexec(struct upg_ctx *c, struct journal *j, const char *why);
 void upg_print_journal(const struct journal *j, bool present);
 int upg_timer_stop(struct journal *j, bool keep_deadline);
 int upg_timer_start(const struct upg_ctx *c, struct journal *j);
+int upg_report(struct opts *o, const struct journal *j, int rc);
+int upg_journal_get(const struct upg_ctx *c, struct journal *j);
 
 /* upgrade.c */
 int upgrade_continue(struct upg_ctx *c, struct journal *j);

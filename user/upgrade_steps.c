@@ -85,6 +85,18 @@ int upg_ctx_init(struct upg_ctx *c, struct opts *o)
 	return 0;
 }
 
+/* An UPG_DIR_LONGOPTS option: taken, true; anything else: false. */
+bool upg_dir_opt(struct upg_ctx *c, int ch, const char *arg)
+{
+	if (ch == OPT_STATE_DIR)
+		c->state_dir = arg;
+	else if (ch == OPT_HOOKS_DIR)
+		c->hooks_dir = arg;
+	else
+		return false;
+	return true;
+}
+
 static int wait_child(pid_t pid, int timeout_s, const char *what)
 {
 	int status, i;
@@ -528,4 +540,31 @@ void upg_print_journal(const struct journal *j, bool present)
 		print_step(&j->steps[i]);
 	close_json_array();
 	pr_obj_close();
+}
+
+/* The command's result: the journal, as status shows it. */
+int upg_report(struct opts *o, const struct journal *j, int rc)
+{
+	print_init_opts(o, false);
+	open_json_object(NULL);
+	upg_print_journal(j, j->id[0] != '\0');
+	close_json_object();
+	return output_end(rc);
+}
+
+/**
+ * upg_journal_get() - read the journal for a command
+ * @c: context
+ * @j: filled (reset when there is none)
+ *
+ * Return: 1 read, 0 none, -1 unreadable (message printed: exit EXIT_JOURNAL).
+ */
+int upg_journal_get(const struct upg_ctx *c, struct journal *j)
+{
+	char err[256];
+	int rc = journal_read(c->state_dir, j, err, sizeof(err));
+
+	if (rc < 0)
+		fprintf(stderr, "%s: %s: %s\n", PROG, c->o->cmd->name, err);
+	return rc;
 }
