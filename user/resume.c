@@ -261,6 +261,16 @@ int cmd_resume(int argc, char **argv, struct opts *o)
 		if (rc)
 			return rc;
 		rc = resume(&c, &j);
+	} else if (!rc && !access("/sys/kernel/issu", F_OK)) {
+		struct mod_state m;
+
+		/* the other record: the node phase the checkpoint carried */
+		rc = EXIT_OK;
+		if (!mod_state_get(&m, o->cmd->name) && m.phase != ISSU_PHASE_IDLE) {
+			fprintf(stderr, "%s: resume: no journal in %s, but the module's node phase is %s (from the checkpoint): the state directory was lost; finish by hand (node set phase idle)\n",
+				PROG, c.state_dir, names_get(&phase_names, m.phase));
+			rc = EXIT_JOURNAL;
+		}
 	} else {
 		rc = EXIT_OK;
 	}
