@@ -79,6 +79,9 @@ static void summary_bucket(unsigned int i, const struct net *only, struct issu_c
 	local_bh_disable();
 	bucket_lock(lockp);
 	rcu_read_lock();
+	/* a resize (under every bucket lock) may have shrunk the table */
+	if (i >= nf_conntrack_htable_size)
+		goto out;
 	hlist_nulls_for_each_entry(h, n, &nf_conntrack_hash[i], hnnode) {
 		const struct nf_conntrack_helper *helper;
 		const struct nf_conn_help *help;
@@ -103,6 +106,7 @@ static void summary_bucket(unsigned int i, const struct net *only, struct issu_c
 		if (helper)
 			issu_helper_tally_add(&sum->helpers, helper->name, 1);
 	}
+out:
 	rcu_read_unlock();
 	spin_unlock(lockp);
 	local_bh_enable();

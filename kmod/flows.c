@@ -319,6 +319,9 @@ static int flows_walk_bucket(struct issu_enc *e, unsigned int i, u64 gen,
 	local_bh_disable();
 	bucket_lock(lockp);
 	rcu_read_lock();
+	/* a resize (under every bucket lock) may have shrunk the table */
+	if (i >= nf_conntrack_htable_size)
+		goto out;
 	hlist_nulls_for_each_entry(h, n, &nf_conntrack_hash[i], hnnode) {
 		struct nf_conn *ct;
 		int idx;
@@ -343,6 +346,7 @@ static int flows_walk_bucket(struct issu_enc *e, unsigned int i, u64 gen,
 			break;
 		st->saved++;
 	}
+out:
 	rcu_read_unlock();
 	spin_unlock(lockp);
 	local_bh_enable();
