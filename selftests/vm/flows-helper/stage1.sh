@@ -55,11 +55,11 @@ lab_check_eq "no other helper" "" "$(lab_kv "$kv" flows.helpers.1.name)$(lab_kv 
 lab_check_eq "one expectation" 1 "$(lab_kv "$kv" flows.expectations)"
 lab_check_eq "one namespace without a label" 1 "$(lab_kv "$kv" flows.unlabelled_netns)"
 lab_check_eq "with one entry" 1 "$(lab_kv "$kv" flows.unlabelled_entries)"
-out=$(issu_helper conntrack)
-echo "$out"
-lab_check_match "text: the helper by name" 'with helper \(restored without it\): ftp 1' "$out"
-out=$(ip netns exec blue "$LAB_TREE/user/issu-helper" -j conntrack)
-lab_check_match "blue sees its own two entries only" '"entries":2,"netns":1,' "$out"
+txt=$(issu_helper conntrack)
+echo "$txt"
+lab_check_match "text: the helper by name" 'with helper \(restored without it\): ftp 1' "$txt"
+txt=$(ip netns exec blue "$LAB_TREE/user/issu-helper" -j conntrack)
+lab_check_match "blue sees its own two entries only" '"entries":2,"netns":1,' "$txt"
 
 # The data connection: conntrack creates its entry from the expectation.
 touch /run/ftp.data

@@ -16,8 +16,8 @@ lab_check_eq "restored without helper, by name: ftp 1" "ftp 1" \
 	"$(lab_kv "$s" sections.1.no_helper.0.name) $(lab_kv "$s" sections.1.no_helper.0.count)"
 lab_check_eq "no other helper" "" \
 	"$(lab_kv "$s" sections.1.no_helper.1.name)$(lab_kv "$s" sections.1.no_helper_other)"
-out=$(issu_helper status)
-lab_check_match "text: without helper: ftp 1" 'without helper: ftp 1' "$out"
+txt=$(issu_helper status)
+lab_check_match "text: without helper: ftp 1" 'without helper: ftp 1' "$txt"
 ftp=$(lab_get ftp)
 lab_check_match "stage 1 saw the control connection" '^sport=[0-9]+ dport=21$' "$ftp" &&
 	lab_check_match "its entry is back" "$ftp " "$(conntrack -L -p tcp --dport 21 2>/dev/null)"

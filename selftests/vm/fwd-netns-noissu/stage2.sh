@@ -28,7 +28,7 @@ reason_count() {
 }
 
 fwd_hook_before_forwarding() {
-	local s pending done
+	local s pending handled
 
 	s=$(lab_status at-load)
 	pending=$(reason_count "$s" netns-pending)
@@ -44,10 +44,10 @@ fwd_hook_before_forwarding() {
 
 	lab_check "issu-helper restore --netns fw" issu_helper restore --netns fw || return 1
 	s=$(lab_status after-fw)
-	done=$(($(lab_kv "$s" sections.1.restored) + $(lab_kv "$s" sections.1.skipped) +
+	handled=$(($(lab_kv "$s" sections.1.restored) + $(lab_kv "$s" sections.1.skipped) +
 		$(lab_kv "$s" sections.1.failed)))
 	lab_check_eq "every pending entry restored into fw, or skipped as expired" "$pending" \
-		"$done"
+		"$handled"
 	lab_check_eq "nothing pending any more" 0 "$(reason_count "$s" netns-pending)"
 	lab_check_eq "still no stream entry in the initial namespace" 0 "$(init_stream_entries)"
 }
