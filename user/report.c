@@ -662,30 +662,43 @@ int report_restore_result(const struct nlattr **tb)
 }
 
 /**
- * report_request() - send a command and print its reply
+ * report_request_sections() - send a command, print its reply and sections
  * @o: options
  * @nl: open socket
  * @req: request (NLM_F_ACK)
  * @check: exit code from the reply's attributes, may be NULL
+ * @sections: after a successful reply, dump the sections of the preserved
+ *	checkpoint too and print them as status does ("sections"); a dump
+ *	that fails is left out, with a warning
  *
  * JSON: one object with the reply's attributes ({} for a plain ack). Text:
  * the reply's attributes, nothing for a plain ack.
  *
  * Return: exit code.
  */
-int report_request(const struct opts *o, struct nl *nl,
-		   const struct nlmsghdr *req,
-		   int (*check)(const struct nlattr **tb))
+int report_request_sections(const struct opts *o, struct nl *nl,
+			    const struct nlmsghdr *req,
+			    int (*check)(const struct nlattr **tb), bool sections)
 {
 	const struct nlattr *tb[ISSU_A_MAX + 1];
-	struct nl_msgs m = { 0 };
+	struct nl_msgs m = { 0 }, secs = { 0 };
 	int ret, rc = EXIT_OK;
+	char why[256];
 	size_t i;
 
 	ret = nl_do(nl, req, &m);
 	if (ret) {
 		rc = nl_error(nl, ret);
 		goto out;
+	}
+	if (sections) {
+		ret = nl_dump(nl, ISSU_CMD_SECTION_GET, &secs);
+		if (ret) {
+			nl_describe(nl, ret, why, sizeof(why));
+			fprintf(stderr, "%s: %s: warning: sections not listed: %s\n",
+				PROG, o->cmd->name, why);
+			sections = false;
+		}
 	}
 	print_init_opts(o, false);
 	open_json_object(NULL);
@@ -695,11 +708,32 @@ int report_request(const struct opts *o, struct nl *nl,
 		if (check && rc == EXIT_OK)
 			rc = check(tb);
 	}
+	if (sections)
+		report_sections(&secs);
 	close_json_object();
 	rc = output_end(rc);
 out:
 	nl_msgs_free(&m);
+	nl_msgs_free(&secs);
 	return rc;
+}
+
+/**
+ * report_request() - send a command and print its reply
+ * @o: options
+ * @nl: open socket
+ * @req: request (NLM_F_ACK)
+ * @check: exit code from the reply's attributes, may be NULL
+ *
+ * As report_request_sections() without the sections.
+ *
+ * Return: exit code.
+ */
+int report_request(const struct opts *o, struct nl *nl,
+		   const struct nlmsghdr *req,
+		   int (*check)(const struct nlattr **tb))
+{
+	return report_request_sections(o, nl, req, check, false);
 }
 
 /* Options of report_cmd(). */
