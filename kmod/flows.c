@@ -319,6 +319,9 @@ static int flows_walk_bucket(struct issu_enc *e, unsigned int i, u64 gen,
 	local_bh_disable();
 	bucket_lock(lockp);
 	rcu_read_lock();
+	/* a resize (under every bucket lock) may have shrunk the table */
+	if (i >= nf_conntrack_htable_size)
+		goto out;
 	hlist_nulls_for_each_entry(h, n, &nf_conntrack_hash[i], hnnode) {
 		struct nf_conn *ct;
 		int idx;
@@ -343,6 +346,7 @@ static int flows_walk_bucket(struct issu_enc *e, unsigned int i, u64 gen,
 			break;
 		st->saved++;
 	}
+out:
 	rcu_read_unlock();
 	spin_unlock(lockp);
 	local_bh_enable();
@@ -451,8 +455,10 @@ static void extras_load(struct nf_conn *ct, const struct issu_flow *f,
 	if (f->flags & ISSU_FLOW_F_SECMARK)
 		ct->secmark = f->secmark;
 #endif
-	if (f->flags & ISSU_FLOW_F_HELPER)
+	if (f->flags & ISSU_FLOW_F_HELPER) {
 		st->reason[ISSU_R_NO_HELPER]++;
+		issu_helper_tally_add(&st->no_helper, f->helper, 1);
+	}
 	if (f->status & IPS_EXPECTED)
 		st->reason[ISSU_R_NO_MASTER]++;
 }
@@ -603,6 +609,7 @@ static int flows_restore_more(const struct issu_sec_view *s, struct net *net, u1
 	for (r = 0; r < __ISSU_R_MAX; r++)
 		if (r != ISSU_R_NETNS_PENDING)
 			st->reason[r] += one.reason[r];
+	issu_helper_tally_merge(&st->no_helper, &one.no_helper);
 	st->reason[ISSU_R_NETNS_PENDING] = pending -
 		min(pending, one.restored + one.skipped + one.failed);
 	pr_info("restored %llu flows into namespace %s (%llu skipped, %llu failed)\n",

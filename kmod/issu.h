@@ -89,6 +89,18 @@ enum issu_reason {
 
 const char *issu_reason_name(enum issu_reason r);
 
+/* Entries counted by conntrack helper name: the first few names, then "other". */
+#define ISSU_HELPER_NAMES_MAX	8
+
+struct issu_helper_tally {
+	char name[ISSU_HELPER_NAMES_MAX][ISSU_FLOW_HELPER_LEN + 1];
+	u64 count[ISSU_HELPER_NAMES_MAX];
+	u64 other;		/* entries of helpers beyond the first names */
+};
+
+void issu_helper_tally_add(struct issu_helper_tally *t, const char *name, u64 n);
+void issu_helper_tally_merge(struct issu_helper_tally *t, const struct issu_helper_tally *from);
+
 /* Per-section outcome of a restore. */
 struct issu_sec_stats {
 	u64 restored;
@@ -96,6 +108,8 @@ struct issu_sec_stats {
 	u64 failed;
 	u64 duration_ns;
 	u64 reason[__ISSU_R_MAX];
+	/* entries restored without their helper (ISSU_R_NO_HELPER), by name */
+	struct issu_helper_tally no_helper;
 };
 
 /*
@@ -187,6 +201,19 @@ extern const struct issu_section_ops issu_flows_section;
 int issu_flows_restore_netns(const struct issu_sec_view *s, struct net *net,
 			     const char *label, struct issu_sec_stats *st,
 			     struct netlink_ext_ack *extack);
+
+/* ctsummary.c: the live conntrack tables at a glance (ISSU_CMD_FLOWS_GET) */
+struct issu_ct_summary {
+	u64 entries;
+	u64 expected;		/* entries created by an expectation */
+	u64 expectations;
+	u32 netns;		/* namespaces with entries */
+	u32 unlabelled_netns;	/* of those, without a label: not checkpointed */
+	u64 unlabelled_entries;
+	struct issu_helper_tally helpers;
+};
+
+void issu_ct_summary(struct net *only, struct issu_ct_summary *sum);
 
 /* netns.c: namespace labels */
 int issu_netns_init(void);

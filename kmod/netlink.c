@@ -444,6 +444,29 @@ static int fill_reasons(struct sk_buff *skb, const struct issu_sec_stats *st)
 	return 0;
 }
 
+/* Entries by helper name: a repeated @type nest of ISSU_REASON_A_*, @other */
+static int fill_helpers(struct sk_buff *skb, const struct issu_helper_tally *t,
+			int type, int other, int pad)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	for (i = 0; i < ISSU_HELPER_NAMES_MAX && t->name[i][0]; i++) {
+		nest = nla_nest_start(skb, type);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_string(skb, ISSU_REASON_A_NAME, t->name[i]) ||
+		    put_u64(skb, ISSU_REASON_A_COUNT, t->count[i], ISSU_REASON_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	if (t->other && put_u64(skb, other, t->other, pad))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int fill_section(struct sk_buff *skb, unsigned int i)
 {
 	const struct issu_sec_report *r = &issu_ckpt.sec[i];
@@ -465,7 +488,9 @@ static int fill_section(struct sk_buff *skb, unsigned int i)
 	    put_u64(skb, ISSU_SECTION_A_SKIPPED, st->skipped, ISSU_SECTION_A_PAD) ||
 	    put_u64(skb, ISSU_SECTION_A_FAILED, st->failed, ISSU_SECTION_A_PAD) ||
 	    put_u64(skb, ISSU_SECTION_A_DURATION_NS, st->duration_ns, ISSU_SECTION_A_PAD) ||
-	    fill_reasons(skb, st)) {
+	    fill_reasons(skb, st) ||
+	    fill_helpers(skb, &st->no_helper, ISSU_SECTION_A_NO_HELPER,
+			 ISSU_SECTION_A_NO_HELPER_OTHER, ISSU_SECTION_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -500,6 +525,67 @@ static int issu_nl_section_dumpit(struct sk_buff *skb, struct netlink_callback *
 	mutex_unlock(&issu_lock);
 	cb->args[0] = i;
 	return skb->len;
+}
+
+static int fill_flows(struct sk_buff *skb, const struct issu_ct_summary *sum)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ISSU_A_FLOWS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (put_u64(skb, ISSU_FLOWS_A_ENTRIES, sum->entries, ISSU_FLOWS_A_PAD) ||
+	    nla_put_u32(skb, ISSU_FLOWS_A_NETNS, sum->netns) ||
+	    put_u64(skb, ISSU_FLOWS_A_EXPECTATIONS, sum->expectations, ISSU_FLOWS_A_PAD) ||
+	    put_u64(skb, ISSU_FLOWS_A_EXPECTED, sum->expected, ISSU_FLOWS_A_PAD) ||
+	    fill_helpers(skb, &sum->helpers, ISSU_FLOWS_A_HELPER, ISSU_FLOWS_A_HELPER_OTHER,
+			 ISSU_FLOWS_A_PAD) ||
+	    nla_put_u32(skb, ISSU_FLOWS_A_UNLABELLED_NETNS, sum->unlabelled_netns) ||
+	    put_u64(skb, ISSU_FLOWS_A_UNLABELLED_ENTRIES, sum->unlabelled_entries,
+		    ISSU_FLOWS_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * The live conntrack tables at a glance. Read-only, so open to monitoring
+ * agents; a caller outside the initial namespace sees its own namespace only.
+ */
+static int issu_nl_flows_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct issu_ct_summary *sum;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret = -ENOMEM;
+
+	sum = kzalloc(sizeof(*sum), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!sum || !msg)
+		goto err;
+	hdr = genlmsg_put_reply(msg, info, &issu_family, 0, ISSU_CMD_FLOWS_GET);
+	if (!hdr)
+		goto err;
+
+	mutex_lock(&issu_lock);
+	issu_ct_summary(net_eq(net, &init_net) ? NULL : net, sum);
+	mutex_unlock(&issu_lock);
+	ret = fill_flows(msg, sum);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(info->extack, "flows summary does not fit in a message");
+		goto err;
+	}
+	genlmsg_end(msg, hdr);
+	kfree(sum);
+	return genlmsg_reply(msg, info);
+
+err:
+	nlmsg_free(msg);
+	kfree(sum);
+	return ret;
 }
 
 static const struct genl_ops issu_ops[] = {
@@ -567,6 +653,10 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_netns_policy,
 		.maxattr = ARRAY_SIZE(issu_netns_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_FLOWS_GET,
+		.doit = issu_nl_flows_get,
 	},
 };
 

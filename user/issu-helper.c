@@ -46,6 +46,8 @@ static const struct cmd cmds[] = {
 	  "label namespaces of /run/netns for checkpoints" },
 	{ "synwin", cmd_synwin, "{ status | start [--window SECONDS] | stop }",
 	  "show, open or close the TCP SYN-check window" },
+	{ "conntrack", cmd_conntrack, "",
+	  "the live conntrack tables: entries, helpers, expectations, unlabelled" },
 	{ "monitor", cmd_monitor, "[--count N] [--timeout SECONDS]",
 	  "print events as they come" },
 	{ "inspect", cmd_inspect, "[--flows] [FILE | --slot N]",

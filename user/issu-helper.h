@@ -132,5 +132,6 @@ int cmd_resume(int argc, char **argv, struct opts *o);
 int cmd_finalize(int argc, char **argv, struct opts *o);
 int cmd_abort(int argc, char **argv, struct opts *o);
 int cmd_rollback(int argc, char **argv, struct opts *o);
+int cmd_conntrack(int argc, char **argv, struct opts *o);
 
 #endif /* _ISSU_HELPER_H */

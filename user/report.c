@@ -67,6 +67,7 @@ static const struct nl_pol issu_pol[ISSU_A_MAX + 1] = {
 	[ISSU_A_RESULT] = { .kind = NL_S32 },
 	[ISSU_A_REASON] = { .kind = NL_STR },
 	[ISSU_A_SYNWIN] = { .kind = NL_NEST },
+	[ISSU_A_FLOWS] = { .kind = NL_NEST },
 };
 
 const struct nl_policy issu_policy = {
@@ -155,6 +156,8 @@ static const struct nl_pol section_pol[ISSU_SECTION_A_MAX + 1] = {
 	[ISSU_SECTION_A_FAILED] = { .kind = NL_U64 },
 	[ISSU_SECTION_A_DURATION_NS] = { .kind = NL_U64 },
 	[ISSU_SECTION_A_REASON] = { .kind = NL_NEST },
+	[ISSU_SECTION_A_NO_HELPER] = { .kind = NL_NEST },
+	[ISSU_SECTION_A_NO_HELPER_OTHER] = { .kind = NL_U64 },
 };
 
 const struct nl_policy section_policy = {
@@ -181,6 +184,21 @@ static const struct nl_pol synwin_pol[ISSU_SYNWIN_A_MAX + 1] = {
 
 static const struct nl_policy synwin_policy = {
 	.name = "synwin", .pol = synwin_pol, .max = ISSU_SYNWIN_A_MAX,
+};
+
+static const struct nl_pol flows_pol[ISSU_FLOWS_A_MAX + 1] = {
+	[ISSU_FLOWS_A_ENTRIES] = { .kind = NL_U64 },
+	[ISSU_FLOWS_A_NETNS] = { .kind = NL_U32 },
+	[ISSU_FLOWS_A_EXPECTATIONS] = { .kind = NL_U64 },
+	[ISSU_FLOWS_A_EXPECTED] = { .kind = NL_U64 },
+	[ISSU_FLOWS_A_HELPER] = { .kind = NL_NEST },
+	[ISSU_FLOWS_A_HELPER_OTHER] = { .kind = NL_U64 },
+	[ISSU_FLOWS_A_UNLABELLED_NETNS] = { .kind = NL_U32 },
+	[ISSU_FLOWS_A_UNLABELLED_ENTRIES] = { .kind = NL_U64 },
+};
+
+static const struct nl_policy flows_policy = {
+	.name = "flows", .pol = flows_pol, .max = ISSU_FLOWS_A_MAX,
 };
 
 /* ------------------------------------------------------------------ fields */
@@ -259,6 +277,17 @@ static const struct field synwin_fields[] = {
 	{ ISSU_SYNWIN_A_DEADLINE_NS, F_TIME, "deadline_ns", "deadline", NULL },
 	{ ISSU_SYNWIN_A_REMAINING_MS, F_DUR_MS, "remaining_ms", "remaining", NULL },
 	{ ISSU_SYNWIN_A_PICKUPS, F_U64, "pickups", "pickups", NULL },
+};
+
+static const struct field flows_fields[] = {
+	{ ISSU_FLOWS_A_ENTRIES, F_U64, "entries", "entries", NULL },
+	{ ISSU_FLOWS_A_NETNS, F_U32, "netns", "namespaces", NULL },
+	{ ISSU_FLOWS_A_EXPECTATIONS, F_U64, "expectations", "expectations (not saved)", NULL },
+	{ ISSU_FLOWS_A_EXPECTED, F_U64, "expected", "entries of expectations", NULL },
+	{ ISSU_FLOWS_A_UNLABELLED_NETNS, F_U32, "unlabelled_netns",
+	  "namespaces without a label", NULL },
+	{ ISSU_FLOWS_A_UNLABELLED_ENTRIES, F_U64, "unlabelled_entries",
+	  "their entries (not saved)", NULL },
 };
 
 static const struct field reason_field = {
@@ -441,6 +470,8 @@ static void report_module(const struct nlattr **tb)
  *
  * Prints into the object the caller opened; sections are not printed here.
  */
+static void report_flows(const struct nlattr **tb);
+
 void report_top(const struct nlattr **tb, unsigned int flags)
 {
 	report_module(tb);
@@ -461,6 +492,7 @@ void report_top(const struct nlattr **tb, unsigned int flags)
 		   ARRAY_SIZE(node_fields), flags);
 	print_nest(tb[ISSU_A_SYNWIN], "synwin", "synwin", &synwin_policy,
 		   synwin_fields, ARRAY_SIZE(synwin_fields), flags);
+	report_flows(tb);
 }
 
 /* A reason nest with both its name and its count, else false. */
@@ -478,27 +510,31 @@ static bool reason_get(const struct nlattr *nest, const char **name,
 }
 
 /*
- * The repeated ISSU_SECTION_A_REASON nests of a section: JSON "reasons", an
- * array of {"name", "count"}, left out when there are none; text one line,
- * "reasons: expired 3, conflict 1".
+ * The repeated @attr nests (ISSU_REASON_A_NAME and _COUNT) of @nest, and the
+ * u64 @other when there is one: JSON @key, an array of {"name", "count"},
+ * and "@key_other", left out when there are none; text one line,
+ * "@label: expired 3, conflict 1" (", other N").
  */
-static void report_reasons(const struct nlattr *section)
+static void report_named(const struct nlattr *nest, uint16_t attr, uint16_t other,
+			 const char *key, const char *label)
 {
-	const struct nlattr *a;
+	const struct nlattr *a, *o = NULL;
 	const char *name;
-	char text[512];
+	char text[512], okey[64];
 	size_t off = 0;
 	uint64_t count;
 	bool any = false;
 	int n;
 
-	mnl_attr_for_each_nested(a, section) {
+	mnl_attr_for_each_nested(a, nest) {
+		if (other && mnl_attr_get_type(a) == other &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint64_t))
+			o = a;
 		/* repeated: nl_parse_nest() validated the last one only */
-		if (mnl_attr_get_type(a) != ISSU_SECTION_A_REASON ||
-		    !reason_get(a, &name, &count))
+		if (mnl_attr_get_type(a) != attr || !reason_get(a, &name, &count))
 			continue;
 		if (!any)
-			open_json_array("reasons");
+			open_json_array(key);
 		any = true;
 		open_json_object(NULL);
 		print_string(PRINT_JSON, "name", NULL, name);
@@ -509,10 +545,18 @@ static void report_reasons(const struct nlattr *section)
 		if (n > 0 && (size_t)n < sizeof(text) - off)
 			off += (size_t)n;
 	}
-	if (!any)
-		return;
-	close_json_array();
-	pr_textf("reasons", "%s", text);
+	if (any)
+		close_json_array();
+	if (o) {
+		snprintf(okey, sizeof(okey), "%s_other", key);
+		print_u64(PRINT_JSON, okey, NULL, mnl_attr_get_u64(o));
+		n = snprintf(text + off, sizeof(text) - off, "%sother %" PRIu64,
+			     off ? ", " : "", (uint64_t)mnl_attr_get_u64(o));
+		if (n > 0 && (size_t)n < sizeof(text) - off)
+			off += (size_t)n;
+	}
+	if (any || o)
+		pr_textf(label, "%s", text);
 }
 
 /* One section nest; text header "section N (name)". */
@@ -534,7 +578,9 @@ static void report_section(const struct nlattr *nest)
 		 name ? name : "unknown");
 	pr_obj_open(NULL, label);
 	print_fields(tb, section_fields, ARRAY_SIZE(section_fields));
-	report_reasons(nest);
+	report_named(nest, ISSU_SECTION_A_REASON, 0, "reasons", "reasons");
+	report_named(nest, ISSU_SECTION_A_NO_HELPER, ISSU_SECTION_A_NO_HELPER_OTHER,
+		     "no_helper", "without helper");
 	pr_obj_close();
 }
 
@@ -556,6 +602,21 @@ void report_sections(const struct nl_msgs *m)
 				report_section(a);
 	}
 	close_json_array();
+}
+
+/* "flows": the live tables of an ISSU_CMD_FLOWS_GET reply */
+static void report_flows(const struct nlattr **tb)
+{
+	const struct nlattr *ftb[ISSU_FLOWS_A_MAX + 1];
+
+	if (!tb[ISSU_A_FLOWS])
+		return;
+	nl_parse_nest(tb[ISSU_A_FLOWS], &flows_policy, ftb);
+	pr_obj_open("flows", "flows");
+	print_fields(ftb, flows_fields, ARRAY_SIZE(flows_fields));
+	report_named(tb[ISSU_A_FLOWS], ISSU_FLOWS_A_HELPER, ISSU_FLOWS_A_HELPER_OTHER,
+		     "helpers", "with helper (restored without it)");
+	pr_obj_close();
 }
 
 /**
@@ -601,30 +662,43 @@ int report_restore_result(const struct nlattr **tb)
 }
 
 /**
- * report_request() - send a command and print its reply
+ * report_request_sections() - send a command, print its reply and sections
  * @o: options
  * @nl: open socket
  * @req: request (NLM_F_ACK)
  * @check: exit code from the reply's attributes, may be NULL
+ * @sections: after a successful reply, dump the sections of the preserved
+ *	checkpoint too and print them as status does ("sections"); a dump
+ *	that fails is left out, with a warning
  *
  * JSON: one object with the reply's attributes ({} for a plain ack). Text:
  * the reply's attributes, nothing for a plain ack.
  *
  * Return: exit code.
  */
-int report_request(const struct opts *o, struct nl *nl,
-		   const struct nlmsghdr *req,
-		   int (*check)(const struct nlattr **tb))
+int report_request_sections(const struct opts *o, struct nl *nl,
+			    const struct nlmsghdr *req,
+			    int (*check)(const struct nlattr **tb), bool sections)
 {
 	const struct nlattr *tb[ISSU_A_MAX + 1];
-	struct nl_msgs m = { 0 };
+	struct nl_msgs m = { 0 }, secs = { 0 };
 	int ret, rc = EXIT_OK;
+	char why[256];
 	size_t i;
 
 	ret = nl_do(nl, req, &m);
 	if (ret) {
 		rc = nl_error(nl, ret);
 		goto out;
+	}
+	if (sections) {
+		ret = nl_dump(nl, ISSU_CMD_SECTION_GET, &secs);
+		if (ret) {
+			nl_describe(nl, ret, why, sizeof(why));
+			fprintf(stderr, "%s: %s: warning: sections not listed: %s\n",
+				PROG, o->cmd->name, why);
+			sections = false;
+		}
 	}
 	print_init_opts(o, false);
 	open_json_object(NULL);
@@ -634,11 +708,32 @@ int report_request(const struct opts *o, struct nl *nl,
 		if (check && rc == EXIT_OK)
 			rc = check(tb);
 	}
+	if (sections)
+		report_sections(&secs);
 	close_json_object();
 	rc = output_end(rc);
 out:
 	nl_msgs_free(&m);
+	nl_msgs_free(&secs);
 	return rc;
+}
+
+/**
+ * report_request() - send a command and print its reply
+ * @o: options
+ * @nl: open socket
+ * @req: request (NLM_F_ACK)
+ * @check: exit code from the reply's attributes, may be NULL
+ *
+ * As report_request_sections() without the sections.
+ *
+ * Return: exit code.
+ */
+int report_request(const struct opts *o, struct nl *nl,
+		   const struct nlmsghdr *req,
+		   int (*check)(const struct nlattr **tb))
+{
+	return report_request_sections(o, nl, req, check, false);
 }
 
 /* Options of report_cmd(). */

@@ -42,6 +42,9 @@ void report_sections(const struct nl_msgs *m);
 int report_request(const struct opts *o, struct nl *nl,
 		   const struct nlmsghdr *req,
 		   int (*check)(const struct nlattr **tb));
+int report_request_sections(const struct opts *o, struct nl *nl,
+			    const struct nlmsghdr *req,
+			    int (*check)(const struct nlattr **tb), bool sections);
 int report_cmd(int argc, char **argv, struct opts *o, uint8_t cmd,
 	       unsigned int flags, int (*check)(const struct nlattr **tb));
 int report_ckpt_result(const struct nlattr **tb);

@@ -3,8 +3,9 @@
  * issu-helper restore [--netns NAME | --all-netns [--ignore-missing]]
  *
  * Plain: ISSU_CMD_RESTORE, restore the preserved checkpoint (restore mode
- * command). Prints the reply's ISSU_A_RESTORE report; exits 1 if it says
- * refused or empty.
+ * command). Prints the reply's ISSU_A_RESTORE report and, as status does,
+ * the sections (ISSU_CMD_SECTION_GET: counts by reason, entries without
+ * their helper by name); exits 1 if it says refused or empty.
  *
  * --netns NAME: ISSU_CMD_RESTORE with ISSU_A_NETNS_LABEL NAME and
  * ISSU_A_NETNS_FD of /run/netns/NAME: the flows saved under that label go
@@ -115,8 +116,8 @@ static int restore_one(const struct opts *o, const char *netns)
 	}
 	rc = nl_open(&nl, o->cmd->name);
 	if (rc == EXIT_OK)
-		rc = report_request(o, &nl, restore_msg(&nl, netns, fd),
-				    report_restore_result);
+		rc = report_request_sections(o, &nl, restore_msg(&nl, netns, fd),
+					     report_restore_result, true);
 	nl_close(&nl);
 	if (fd >= 0)
 		close(fd);

@@ -273,7 +273,23 @@ static const struct attr_desc section_a[ISSU_SECTION_A_MAX + 1] = {
 	[ISSU_SECTION_A_FAILED] = { "failed", K_U64 },
 	[ISSU_SECTION_A_DURATION_NS] = { "duration_ns", K_U64 },
 	[ISSU_SECTION_A_REASON] = { "reason", K_NEST, &reason_set },
+	[ISSU_SECTION_A_NO_HELPER] = { "no_helper", K_NEST, &reason_set },
+	[ISSU_SECTION_A_NO_HELPER_OTHER] = { "no_helper_other", K_U64 },
 };
+
+static const struct attr_desc flows_a[ISSU_FLOWS_A_MAX + 1] = {
+	[ISSU_FLOWS_A_PAD] = { "pad", K_PAD },
+	[ISSU_FLOWS_A_ENTRIES] = { "entries", K_U64 },
+	[ISSU_FLOWS_A_NETNS] = { "netns", K_U32 },
+	[ISSU_FLOWS_A_EXPECTATIONS] = { "expectations", K_U64 },
+	[ISSU_FLOWS_A_EXPECTED] = { "expected", K_U64 },
+	[ISSU_FLOWS_A_HELPER] = { "helper", K_NEST, &reason_set },
+	[ISSU_FLOWS_A_HELPER_OTHER] = { "helper_other", K_U64 },
+	[ISSU_FLOWS_A_UNLABELLED_NETNS] = { "unlabelled_netns", K_U32 },
+	[ISSU_FLOWS_A_UNLABELLED_ENTRIES] = { "unlabelled_entries", K_U64 },
+};
+
+static const struct attr_set flows_set = { "flows", ISSU_FLOWS_A_MAX, flows_a };
 
 static const struct attr_set store_set = { "store", ISSU_STORE_A_MAX, store_a };
 static const struct attr_set ckpt_set = { "ckpt", ISSU_CKPT_A_MAX, ckpt_a };
@@ -300,6 +316,7 @@ static const struct attr_desc top_a[ISSU_A_MAX + 1] = {
 	[ISSU_A_NETNS_LABEL] = { "netns_label", K_STR },
 	[ISSU_A_NETNS_FD] = { "netns_fd", K_U32 },
 	[ISSU_A_SYNWIN] = { "synwin", K_NEST, &synwin_set },
+	[ISSU_A_FLOWS] = { "flows", K_NEST, &flows_set },
 };
 
 static const struct attr_set top_set = { "issu", ISSU_A_MAX, top_a };
@@ -321,6 +338,7 @@ static const char *const cmd_v[] = {
 	[ISSU_CMD_SYNWIN_START] = "synwin-start",
 	[ISSU_CMD_SYNWIN_STOP] = "synwin-stop",
 	[ISSU_CMD_SYNWIN_NTF] = "synwin-ntf",
+	[ISSU_CMD_FLOWS_GET] = "flows-get",
 };
 _Static_assert(ARRAY_SIZE(cmd_v) == ISSU_CMD_MAX + 1, "command names");
 
@@ -1258,6 +1276,7 @@ static int cmd_perm_check(void)
 
 	expect_ok(&c, "status-get", req_new(&c, ISSU_CMD_STATUS_GET, 0));
 	expect_ok(&c, "section-get dump", req_new(&c, ISSU_CMD_SECTION_GET, 1));
+	expect_ok(&c, "flows-get", req_new(&c, ISSU_CMD_FLOWS_GET, 0));
 
 	ctx_close(&c);
 	return tap_failed ? EXIT_LOCAL : 0;

@@ -491,14 +491,37 @@ s = d["sections"]
 assert "reasons" not in s[0], s[0]
 assert s[1]["reasons"] == [{"name": "expired", "count": 3},
                            {"name": "netns-pending", "count": 12},
-                           {"name": "table-full", "count": 1}], s[1]
-assert s[1]["skipped"] == 15 and s[1]["name"] == "flows"'
+                           {"name": "table-full", "count": 1},
+                           {"name": "without-helper", "count": 5}], s[1]
+assert s[1]["skipped"] == 15 and s[1]["name"] == "flows"
+assert "no_helper" not in s[0] and "no_helper_other" not in s[0], s[0]
+assert s[1]["no_helper"] == [{"name": "ftp", "count": 2},
+                             {"name": "sip", "count": 1}], s[1]
+assert s[1]["no_helper_other"] == 2, s[1]'
 }
 
 t_section_reasons_text() {
 	run_reporter sections text
-	expect_rc 0 && grep -qxF "  reasons: expired 3, netns-pending 12, table-full 1" "$out" &&
-		[ "$(grep -c reasons "$out")" -eq 1 ]
+	expect_rc 0 &&
+		grep -qxF "  reasons: expired 3, netns-pending 12, table-full 1, without-helper 5" "$out" &&
+		[ "$(grep -c reasons "$out")" -eq 1 ] &&
+		grep -qxF "  without helper: ftp 2, sip 1, other 2" "$out"
+}
+
+t_flows_json() {
+	run_reporter flows
+	expect_rc 0 && json '
+assert d == {"flows": {"entries": 1000, "netns": 3, "expectations": 4, "expected": 1,
+                       "unlabelled_netns": 1, "unlabelled_entries": 20,
+                       "helpers": [{"name": "ftp", "count": 7}, {"name": "sip", "count": 3}],
+                       "helpers_other": 9}}, d'
+}
+
+t_flows_text() {
+	run_reporter flows text
+	expect_rc 0 && grep -qxF "flows:" "$out" && grep -qxF "  entries: 1000" "$out" &&
+		grep -qxF "  their entries (not saved): 20" "$out" &&
+		grep -qxF "  with helper (restored without it): ftp 7, sip 3, other 9" "$out"
 }
 
 t_events_json() {

@@ -7,13 +7,15 @@
  * (unknown attributes, at top level and in nests) and a malformed attribute,
  * and prints them with the helper's own code (report.c, print.c, nl.c):
  *
- *   report_test status|events|sections [text]
+ *   report_test status|events|sections|flows [text]
  *
  * status: a STATUS_GET reply and a SECTION_GET dump, as "status" prints
  * them; events: one message of each event (synwin twice: open and
  * expired), as "monitor" prints them;
  * sections: a SECTION_GET dump whose flows section counts its items by
- * reason (ISSU_SECTION_A_REASON nests), as "status" prints it. JSON unless
+ * reason (ISSU_SECTION_A_REASON nests) and its entries restored without
+ * their helper by name (ISSU_SECTION_A_NO_HELPER), as "status" prints it;
+ * flows: a FLOWS_GET reply, as "conntrack" prints it. JSON unless
  * "text" is given. cli_test.sh checks the output.
  */
 #include <stdio.h>
@@ -178,10 +180,10 @@ static void put_section(struct nl_msgs *m, uint32_t i, uint32_t type,
 	mnl_attr_nest_end(nlh, n);
 }
 
-static void put_reason(struct nlmsghdr *nlh, const char *name, uint64_t count,
-		       bool with_count)
+static void put_named(struct nlmsghdr *nlh, uint16_t type, const char *name,
+		      uint64_t count, bool with_count)
 {
-	struct nlattr *n = mnl_attr_nest_start(nlh, ISSU_SECTION_A_REASON);
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
 
 	mnl_attr_put_strz(nlh, ISSU_REASON_A_NAME, name);
 	if (with_count)
@@ -206,10 +208,34 @@ static void build_sections(struct nl_msgs *secs)
 	put_u64(nlh, ISSU_SECTION_A_RESTORED, 4, ISSU_SECTION_A_PAD);
 	put_u64(nlh, ISSU_SECTION_A_SKIPPED, 15, ISSU_SECTION_A_PAD);
 	put_u64(nlh, ISSU_SECTION_A_FAILED, 1, ISSU_SECTION_A_PAD);
-	put_reason(nlh, "expired", 3, true);
-	put_reason(nlh, "netns-pending", 12, true);
-	put_reason(nlh, "incomplete", 0, false);	/* no count: left out */
-	put_reason(nlh, "table-full", 1, true);
+	put_named(nlh, ISSU_SECTION_A_REASON, "expired", 3, true);
+	put_named(nlh, ISSU_SECTION_A_REASON, "netns-pending", 12, true);
+	put_named(nlh, ISSU_SECTION_A_REASON, "incomplete", 0, false);	/* no count: left out */
+	put_named(nlh, ISSU_SECTION_A_REASON, "table-full", 1, true);
+	put_named(nlh, ISSU_SECTION_A_REASON, "without-helper", 5, true);
+	put_named(nlh, ISSU_SECTION_A_NO_HELPER, "ftp", 2, true);
+	put_named(nlh, ISSU_SECTION_A_NO_HELPER, "sip", 0, false);	/* left out */
+	put_named(nlh, ISSU_SECTION_A_NO_HELPER, "sip", 1, true);
+	put_u64(nlh, ISSU_SECTION_A_NO_HELPER_OTHER, 2, ISSU_SECTION_A_PAD);
+	mnl_attr_nest_end(nlh, n);
+}
+
+/* The live tables: two helpers and "other", an unlabelled namespace. */
+static void build_flows(struct nl_msgs *m)
+{
+	struct nlmsghdr *nlh = msg_new(m, ISSU_CMD_FLOWS_GET);
+	struct nlattr *n = mnl_attr_nest_start(nlh, ISSU_A_FLOWS);
+
+	put_u64(nlh, ISSU_FLOWS_A_ENTRIES, 1000, ISSU_FLOWS_A_PAD);
+	mnl_attr_put_u32(nlh, ISSU_FLOWS_A_NETNS, 3);
+	put_u64(nlh, ISSU_FLOWS_A_EXPECTATIONS, 4, ISSU_FLOWS_A_PAD);
+	put_u64(nlh, ISSU_FLOWS_A_EXPECTED, 1, ISSU_FLOWS_A_PAD);
+	put_named(nlh, ISSU_FLOWS_A_HELPER, "ftp", 7, true);
+	put_named(nlh, ISSU_FLOWS_A_HELPER, "sip", 3, true);
+	put_u64(nlh, ISSU_FLOWS_A_HELPER_OTHER, 9, ISSU_FLOWS_A_PAD);
+	mnl_attr_put_u32(nlh, ISSU_FLOWS_A_UNLABELLED_NETNS, 1);
+	put_u64(nlh, ISSU_FLOWS_A_UNLABELLED_ENTRIES, 20, ISSU_FLOWS_A_PAD);
+	mnl_attr_put_u32(nlh, UNKNOWN_ATTR, 1);
 	mnl_attr_nest_end(nlh, n);
 }
 
@@ -307,15 +333,23 @@ int main(int argc, char **argv)
 	bool text = argc > 2 && !strcmp(argv[2], "text");
 	bool events = argc > 1 && !strcmp(argv[1], "events");
 	bool sections = argc > 1 && !strcmp(argv[1], "sections");
+	bool flows = argc > 1 && !strcmp(argv[1], "flows");
+	const struct nlattr *tb[ISSU_A_MAX + 1];
 
-	if (argc < 2 || (!events && !sections && strcmp(argv[1], "status"))) {
-		fprintf(stderr, "usage: report_test status|events|sections [text]\n");
+	if (argc < 2 || (!events && !sections && !flows && strcmp(argv[1], "status"))) {
+		fprintf(stderr, "usage: report_test status|events|sections|flows [text]\n");
 		return 2;
 	}
 	print_init(stdout, !text, false, events);
 	if (events) {
 		build_events(&a);
 		print_events(&a);
+	} else if (flows) {
+		build_flows(&a);
+		open_json_object(NULL);
+		nl_parse_msg(a.v[0], &issu_policy, tb);
+		report_top(tb, 0);
+		close_json_object();
 	} else if (sections) {
 		build_sections(&b);
 		open_json_object(NULL);

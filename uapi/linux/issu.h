@@ -91,6 +91,7 @@ enum {
 	ISSU_A_NETNS_LABEL,		/* string: a namespace's label, at most 255 bytes */
 	ISSU_A_NETNS_FD,		/* u32: a namespace by file descriptor */
 	ISSU_A_SYNWIN,			/* nest: ISSU_SYNWIN_A_* */
+	ISSU_A_FLOWS,			/* nest: ISSU_FLOWS_A_*, the live tables */
 
 	/* private: */
 	__ISSU_A_MAX
@@ -194,6 +195,9 @@ enum {
 	ISSU_SECTION_A_FAILED,		/* u64 */
 	ISSU_SECTION_A_DURATION_NS,	/* u64 */
 	ISSU_SECTION_A_REASON,		/* nest, repeated: ISSU_REASON_A_* */
+	/* entries restored without their conntrack helper, by helper name (8 at most) */
+	ISSU_SECTION_A_NO_HELPER,	/* nest, repeated: ISSU_REASON_A_* */
+	ISSU_SECTION_A_NO_HELPER_OTHER,	/* u64: the same, helpers beyond those names */
 
 	/* private: */
 	__ISSU_SECTION_A_MAX
@@ -219,6 +223,29 @@ enum {
 #define ISSU_SYNWIN_A_MAX (__ISSU_SYNWIN_A_MAX - 1)
 #define ISSU_SYNWIN_DEFAULT	7200
 #define ISSU_SYNWIN_MAX		604800
+
+/*
+ * The live conntrack tables at a glance (ISSU_CMD_FLOWS_GET): what a
+ * checkpoint would save, and what a restore could not bring back whole.
+ */
+enum {
+	ISSU_FLOWS_A_UNSPEC,
+	ISSU_FLOWS_A_PAD,
+	ISSU_FLOWS_A_ENTRIES,		/* u64: every namespace's entries */
+	ISSU_FLOWS_A_NETNS,		/* u32: namespaces with entries */
+	ISSU_FLOWS_A_EXPECTATIONS,	/* u64: pending expectations (not saved) */
+	ISSU_FLOWS_A_EXPECTED,		/* u64: entries created by an expectation */
+	/* entries with a conntrack helper, by helper name (8 at most) */
+	ISSU_FLOWS_A_HELPER,		/* nest, repeated: ISSU_REASON_A_* */
+	ISSU_FLOWS_A_HELPER_OTHER,	/* u64: the same, helpers beyond those names */
+	ISSU_FLOWS_A_UNLABELLED_NETNS,	/* u32: namespaces with entries, no label */
+	ISSU_FLOWS_A_UNLABELLED_ENTRIES,/* u64: their entries (not saved) */
+
+	/* private: */
+	__ISSU_FLOWS_A_MAX
+};
+
+#define ISSU_FLOWS_A_MAX (__ISSU_FLOWS_A_MAX - 1)
 
 /* Items of a section counted by why they were skipped or failed. */
 enum {
@@ -255,6 +282,10 @@ enum {
 	ISSU_CMD_SYNWIN_START,		/* do (admin): open the SYN-check window */
 	ISSU_CMD_SYNWIN_STOP,		/* do (admin): close it now */
 	ISSU_CMD_SYNWIN_NTF,		/* events: the window opened or closed */
+	ISSU_CMD_FLOWS_GET,		/* do: the live conntrack tables at a glance
+					 * (every namespace from the initial one,
+					 * else the caller's)
+					 */
 
 	/* private: */
 	__ISSU_CMD_MAX

@@ -3,6 +3,34 @@
 # The varied conntrack entries of flows-fidelity, created with conntrack -I
 # (ctnetlink), so the test does not depend on issu to create them.
 
+# Labels: conntrack names them through /etc/xtables/connlabel.conf, which
+# the read-only host root the guest runs on lacks. An overlay over the
+# guest's /etc, its upper layer in the guest's tmpfs, adds the file: nothing
+# reaches the host. Both stages need it (conntrack -L prints names only).
+labels_map() {
+	mountpoint -q /run/etc-ov && return 0
+	modprobe overlay &&
+	mkdir -p /run/etc-ov && mount -t tmpfs etc-ov /run/etc-ov &&
+	mkdir /run/etc-ov/up /run/etc-ov/work &&
+	mount -t overlay etc-ov -o lowerdir=/etc,upperdir=/run/etc-ov/up,workdir=/run/etc-ov/work /etc &&
+	mkdir -p /etc/xtables &&
+	printf '%s\n' '0 issu-zero' '5 issu-five' '64 issu-64' '127 issu-last' \
+		>/etc/xtables/connlabel.conf
+}
+
+# The kernel attaches labels only in a namespace where a rule uses them
+# (net->ct.labels_used): a rule that sets one and never matches.
+labels_enable() {
+	nft -f - <<'NFT'
+table inet issu_labels {
+	chain out {
+		type filter hook output priority filter; policy accept;
+		meta mark 0x15500001 ct label set 127
+	}
+}
+NFT
+}
+
 ct_add() { conntrack -I "$@" >/dev/null 2>"$LAB_OUT/ct.err" || echo "conntrack -I $* failed: $(cat "$LAB_OUT/ct.err")" >&2; }
 
 make_entries() {
@@ -37,12 +65,17 @@ make_entries() {
 		-u SEEN_REPLY,ASSURED -t 3600 --src-nat 203.0.113.1:61001
 	ct_add -p udp -s 192.0.2.52 -d 203.0.113.53 --sport 43002 --dport 53 -t 120 \
 		--src-nat 203.0.113.1:61002 --dst-nat 198.51.100.53
+	# labels: the lowest, the highest and two between
+	ct_add -p tcp -s 192.0.2.60 -d 198.51.100.6 --sport 44000 --dport 443 --state ESTABLISHED \
+		-u SEEN_REPLY,ASSURED -t 3600 --label-add issu-five
+	ct_add -p tcp -s 2001:db8:1::60 -d 2001:db8:2::6 --sport 44001 --dport 443 \
+		--state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 --label-add issu-zero,issu-64,issu-last
 }
 
 # conntrack -L -o extended, one entry a line, without what changes by itself
-# (the remaining timeout) and sorted
+# (the remaining timeout) and sorted; labels by name (labels_map)
 ct_table() {
-	conntrack -L -o extended 2>/dev/null | grep -v 'sport=59999' | sed -E 's/^([a-z0-9]+ +[0-9]+ +[a-z0-9]+ +[0-9]+) [0-9]+ /\1 T /' | sort
+	conntrack -L -o extended,labels 2>/dev/null | grep -v 'sport=59999' | sed -E 's/^([a-z0-9]+ +[0-9]+ +[a-z0-9]+ +[0-9]+) [0-9]+ /\1 T /' | sort
 }
 
 # remaining timeouts, "tuple timeout" per line

@@ -1,17 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Fidelity: a varied conntrack table (IPv4 and IPv6; TCP, UDP, UDP-Lite,
-# ICMP, ICMPv6, SCTP, DCCP, GRE, generic; NAT; zones; marks) is saved by the
+# ICMP, ICMPv6, SCTP, DCCP, GRE, generic; NAT; zones; marks; labels) is saved by the
 # kexec-time checkpoint and compared field by field after the kexec.
 . "$LAB_TREE/selftests/vm/lib.sh"
 . "$LAB_SCENARIO/entries.sh"
 
 modprobe nf_conntrack_netlink
 lab_check "issu.ko loads" lab_issu_load
+lab_check "label names for conntrack (an overlay over the guest's /etc)" labels_map
+lab_check "labels enabled by a ct label rule" labels_enable
 make_entries
 n=$(conntrack -C)
 lab_check_match "test table has its entries" '^2[0-9]$|^3[0-9]$' "$n"
 ct_table >"$LAB_OUT/table.before"
+lab_check_eq "two entries carry labels" \
+	"labels=issu-five labels=issu-zero,issu-64,issu-last" \
+	"$(grep -o 'labels=[^ ]*' "$LAB_OUT/table.before" | sort | paste -sd' ')"
 ct_timeouts >"$LAB_OUT/timeouts.before"
 lab_save count "$n"
 lab_save time "$(date +%s)"

@@ -5,6 +5,7 @@
 
 lab_check "issu.ko loads and restores" lab_issu_load
 modprobe nf_conntrack_netlink
+lab_check "label names for conntrack (an overlay over the guest's /etc)" labels_map
 s=$(lab_status restored)
 lab_check_eq "restore result: partial (one flow expired)" partial "$(lab_kv "$s" restore.result)"
 lab_check_eq "the expired flow is counted as such" "expired 1" \
@@ -12,6 +13,12 @@ lab_check_eq "the expired flow is counted as such" "expired 1" \
 lab_check_eq "every flow restored" "$(lab_get count)" "$(lab_kv "$s" sections.1.restored)"
 lab_check_eq "table size" "$(lab_get count)" "$(conntrack -C)"
 ct_table >"$LAB_OUT/table.after"
+# (the table's diff below compares them too; this says so by name)
+lab_check_eq "both labelled entries are back with labels" 2 \
+	"$(grep -c 'labels=' "$LAB_OUT/table.after")"
+lab_check_eq "labels restored bit by bit" \
+	"$(grep -o 'src=[^ ]* .*labels=[^ ]*' "$LAB_OUT/table.before" | sed -E 's/ .* / /' | sort)" \
+	"$(grep -o 'src=[^ ]* .*labels=[^ ]*' "$LAB_OUT/table.after" | sed -E 's/ .* / /' | sort)"
 if diff -u "$LAB_OUT/table.before" "$LAB_OUT/table.after" >"$LAB_OUT/table.diff"; then
 	lab_ok "restored table equals the saved one, field by field"
 else

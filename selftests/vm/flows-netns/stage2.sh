@@ -13,7 +13,11 @@ lab_check_eq "blue's six wait for their namespace" "netns-pending 6" \
 lab_check_fails "restore --netns blue fails while blue does not exist" \
 	issu_helper restore --netns blue
 lab_check "namespace blue again" ip netns add blue
-lab_check "restore --netns blue" issu_helper restore --netns blue
+issu_helper -j restore --netns blue >"$LAB_OUT/restore-blue.json"
+lab_check_eq "restore --netns blue" 0 "$?"
+lab_flatten "$LAB_OUT/restore-blue.json" >"$LAB_OUT/restore-blue.kv"
+lab_check_eq "its output has the sections: the flows section counts all seven" "flows 7" \
+	"$(lab_kv "$LAB_OUT/restore-blue.kv" sections.1.name) $(lab_kv "$LAB_OUT/restore-blue.kv" sections.1.restored)"
 lab_check_eq "six entries in blue" 6 "$(ns_ct -C)"
 ns_ct -L -o extended 2>/dev/null | sed -E 's/^(([^ ]+ +){4})[0-9]+ /\1T /' | sort >"$LAB_OUT/blue.after"
 lab_check "blue's table equals the saved one" diff -u "$LAB_OUT/blue.before" "$LAB_OUT/blue.after"

@@ -12,7 +12,12 @@
 #                              IF_SERVER are defined for it); calls
 #                              fwd_hook_before_forwarding, when the stage
 #                              defines it, after the firewall is in place
-#                              and before the NICs come up and forward
+#                              and before the NICs come up and forward.
+#                              With FWD_NETNS set (a name), the router is
+#                              that named namespace: created, both NICs
+#                              moved into it, and everything above done
+#                              inside it; the initial namespace forwards
+#                              nothing
 #   fwd_signal NAME            tell the host: creates $LAB_OUT/NAME, which
 #                              holds the guest's uptime
 #   fwd_wait NAME SECONDS      wait for the host's $LAB_OUT/NAME
@@ -25,6 +30,15 @@
 
 FWD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FWD_IP=/usr/sbin/ip
+# The router's namespace: empty for the initial one. FWD_NX runs a command
+# in it (ip netns exec), FWD_IPN is ip for it.
+FWD_NETNS=${FWD_NETNS:-}
+FWD_NX=()
+FWD_IPN=("$FWD_IP")
+if [ -n "$FWD_NETNS" ]; then
+	FWD_NX=("$FWD_IP" netns exec "$FWD_NETNS")
+	FWD_IPN=("$FWD_IP" -n "$FWD_NETNS")
+fi
 # shellcheck disable=SC1091
 . "$LAB_OUT/net.conf"
 
@@ -78,9 +92,20 @@ fwd_router_up() {
 	# Fail closed: the firewall is in place before anything can be forwarded.
 	# (Module autoloading needs /sbin/modprobe in the initramfs: it has none.)
 	modprobe -a nf_tables nft_ct nf_conntrack || fwd_fail "netfilter modules load"
-	sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 ||
+	if [ -n "$FWD_NETNS" ]; then
+		# Down NICs in a fresh namespace: nothing is forwarded anywhere
+		# until the firewall of that namespace is in place.
+		$FWD_IP netns add "$FWD_NETNS" &&
+		"${FWD_IPN[@]}" link set lo up &&
+		$FWD_IP link set "$IF_CLIENT" netns "$FWD_NETNS" &&
+		$FWD_IP link set "$IF_SERVER" netns "$FWD_NETNS" ||
+			fwd_fail "namespace $FWD_NETNS with both NICs"
+		lab_check_eq "the initial namespace keeps no NIC of the router" "" \
+			"$(_fwd_nic "$NET_MAC0")$(_fwd_nic "$NET_MAC1")"
+	fi
+	"${FWD_NX[@]}" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 ||
 		fwd_fail "strict TCP tracking (nf_conntrack_tcp_loose=0)"
-	nft -D IF_CLIENT="$IF_CLIENT" -D IF_SERVER="$IF_SERVER" -f "$ruleset" ||
+	"${FWD_NX[@]}" nft -D IF_CLIENT="$IF_CLIENT" -D IF_SERVER="$IF_SERVER" -f "$ruleset" ||
 		fwd_fail "nft ruleset $ruleset loads"
 
 	# A scenario's own step here (e.g. restoring flows) defines this.
@@ -91,29 +116,29 @@ fwd_router_up() {
 	# Addresses first, the server side up before the client side: an IPv6
 	# packet from the client that finds no route yet draws an ICMPv6 "no
 	# route", which a TCP client would report when it gives up.
-	$FWD_IP addr add "$NET_ROUTER0_4/24" dev "$IF_CLIENT" &&
-	$FWD_IP addr add "$NET_ROUTER1_4/24" dev "$IF_SERVER" &&
-	$FWD_IP -6 addr add "$NET_ROUTER0_6/64" dev "$IF_CLIENT" nodad &&
-	$FWD_IP -6 addr add "$NET_ROUTER1_6/64" dev "$IF_SERVER" nodad &&
-	$FWD_IP link set "$IF_SERVER" up &&
-	$FWD_IP link set "$IF_CLIENT" up ||
+	"${FWD_IPN[@]}" addr add "$NET_ROUTER0_4/24" dev "$IF_CLIENT" &&
+	"${FWD_IPN[@]}" addr add "$NET_ROUTER1_4/24" dev "$IF_SERVER" &&
+	"${FWD_IPN[@]}" -6 addr add "$NET_ROUTER0_6/64" dev "$IF_CLIENT" nodad &&
+	"${FWD_IPN[@]}" -6 addr add "$NET_ROUTER1_6/64" dev "$IF_SERVER" nodad &&
+	"${FWD_IPN[@]}" link set "$IF_SERVER" up &&
+	"${FWD_IPN[@]}" link set "$IF_CLIENT" up ||
 		fwd_fail "router addresses"
-	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
+	"${FWD_NX[@]}" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
 		fwd_fail "forwarding on"
 	# Resolve both hosts now: a TCG guest that resolves them under a burst
 	# of retransmissions may overflow the neighbour queue and answer a new
 	# connection with "host unreachable".
-	ping -q -c 1 -W 3 "$NET_CLIENT4" >/dev/null 2>&1 &
-	ping -q -c 1 -W 3 "$NET_SERVER4" >/dev/null 2>&1 &
-	ping -q -6 -c 1 -W 3 "$NET_CLIENT6" >/dev/null 2>&1 &
-	ping -q -6 -c 1 -W 3 "$NET_SERVER6" >/dev/null 2>&1 &
+	"${FWD_NX[@]}" ping -q -c 1 -W 3 "$NET_CLIENT4" >/dev/null 2>&1 &
+	"${FWD_NX[@]}" ping -q -c 1 -W 3 "$NET_SERVER4" >/dev/null 2>&1 &
+	"${FWD_NX[@]}" ping -q -6 -c 1 -W 3 "$NET_CLIENT6" >/dev/null 2>&1 &
+	"${FWD_NX[@]}" ping -q -6 -c 1 -W 3 "$NET_SERVER6" >/dev/null 2>&1 &
 	wait
-	lab_ok "router up: $IF_CLIENT $NET_ROUTER0_4 $NET_ROUTER0_6, $IF_SERVER $NET_ROUTER1_4 $NET_ROUTER1_6, strict firewall"
+	lab_ok "router up${FWD_NETNS:+ in namespace $FWD_NETNS}: $IF_CLIENT $NET_ROUTER0_4 $NET_ROUTER0_6, $IF_SERVER $NET_ROUTER1_4 $NET_ROUTER1_6, strict firewall"
 }
 
 fwd_save() {
-	nft list ruleset >"$LAB_OUT/nft.$1" 2>&1
-	cat /proc/net/nf_conntrack >"$LAB_OUT/conntrack.$1" 2>&1
+	"${FWD_NX[@]}" nft list ruleset >"$LAB_OUT/nft.$1" 2>&1
+	"${FWD_NX[@]}" cat /proc/net/nf_conntrack >"$LAB_OUT/conntrack.$1" 2>&1
 	sync
 }
 
@@ -121,7 +146,7 @@ fwd_serve_until() {
 	local name=$1 i
 	for ((i = 0; i < $2; i++)); do
 		[ -e "$LAB_OUT/$name" ] && return 0
-		nft list chain inet filter forward >"$LAB_OUT/nft.live.tmp" 2>&1 &&
+		"${FWD_NX[@]}" nft list chain inet filter forward >"$LAB_OUT/nft.live.tmp" 2>&1 &&
 			mv "$LAB_OUT/nft.live.tmp" "$LAB_OUT/nft.live"
 		sleep 1
 	done

@@ -76,8 +76,8 @@ lab_check_eq "status: no sections in a fresh store" 0 "$(nl_get sections "$out")
 perm=$("$NL" perm-check)
 rc=$?
 printf '%s\n' "$perm" | sed 's/^/  /'
-lab_check_eq "perm-check: unprivileged, every mutating command gets EPERM, status and dump work" 0 "$rc"
-lab_check_eq "perm-check ran its 12 checks" 12 "$(grep -c '^ok ' <<<"$perm")"
+lab_check_eq "perm-check: unprivileged, every mutating command gets EPERM, status, dump and flows-get work" 0 "$rc"
+lab_check_eq "perm-check ran its 13 checks" 13 "$(grep -c '^ok ' <<<"$perm")"
 
 # node-set round trips
 lab_check "node-set name, cluster, node id and phase" \
