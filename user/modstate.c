@@ -155,3 +155,55 @@ const struct mod_section *mod_section(const struct mod_state *m, uint32_t type)
 			return &m->sec[i];
 	return NULL;
 }
+
+/**
+ * mod_flows_get() - what the live conntrack tables hold, by the module's walk
+ * @f: filled
+ * @what: subcommand, in messages
+ *
+ * Return: 0, or an exit code (message printed).
+ */
+int mod_flows_get(struct mod_flows *f, const char *what)
+{
+	const struct nlattr *tb[ISSU_A_MAX + 1];
+	const struct nlattr *fb[ISSU_FLOWS_A_MAX + 1];
+	const struct nlattr *rb[ISSU_REASON_A_MAX + 1];
+	struct nl_msgs msgs = { 0 };
+	const struct nlattr *a;
+	struct nl nl;
+	int rc, ret;
+
+	memset(f, 0, sizeof(*f));
+	rc = nl_open(&nl, what);
+	if (rc)
+		goto out;
+	ret = nl_do(&nl, nl_msg(&nl, ISSU_CMD_FLOWS_GET, NLM_F_ACK), &msgs);
+	if (ret) {
+		rc = nl_error(&nl, ret);
+		goto out;
+	}
+	if (!msgs.n)
+		goto out;
+	nl_parse_msg(msgs.v[0], &issu_policy, tb);
+	if (!tb[ISSU_A_FLOWS])
+		goto out;
+	nl_parse_nest(tb[ISSU_A_FLOWS], &flows_policy, fb);
+	f->entries = a_u64(fb[ISSU_FLOWS_A_ENTRIES]);
+	f->expectations = a_u64(fb[ISSU_FLOWS_A_EXPECTATIONS]);
+	f->expected = a_u64(fb[ISSU_FLOWS_A_EXPECTED]);
+	f->helper_other = a_u64(fb[ISSU_FLOWS_A_HELPER_OTHER]);
+	mnl_attr_for_each_nested(a, tb[ISSU_A_FLOWS]) {
+		if (mnl_attr_get_type(a) != ISSU_FLOWS_A_HELPER || f->nhelpers >= 8)
+			continue;
+		nl_parse_nest(a, &reason_policy, rb);
+		if (!rb[ISSU_REASON_A_NAME])
+			continue;
+		snprintf(f->helper[f->nhelpers].name, sizeof(f->helper[0].name), "%s",
+			 mnl_attr_get_str(rb[ISSU_REASON_A_NAME]));
+		f->helper[f->nhelpers++].count = a_u64(rb[ISSU_REASON_A_COUNT]);
+	}
+out:
+	nl_msgs_free(&msgs);
+	nl_close(&nl);
+	return rc;
+}

@@ -51,7 +51,21 @@ struct mod_state {
 	struct mod_section sec[MOD_MAX_SECTIONS];
 };
 
+/* The live conntrack tables (ISSU_CMD_FLOWS_GET). */
+struct mod_flows {
+	uint64_t entries;
+	uint64_t expectations;
+	uint64_t expected;
+	uint64_t helper_other;		/* entries of helpers beyond those named */
+	unsigned int nhelpers;
+	struct {
+		char name[32];
+		uint64_t count;
+	} helper[8];
+};
+
 int mod_state_get(struct mod_state *m, const char *what);
+int mod_flows_get(struct mod_flows *f, const char *what);
 const struct mod_section *mod_section(const struct mod_state *m, uint32_t type);
 
 #endif /* _ISSU_MODSTATE_H */

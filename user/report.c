@@ -197,7 +197,7 @@ static const struct nl_pol flows_pol[ISSU_FLOWS_A_MAX + 1] = {
 	[ISSU_FLOWS_A_UNLABELLED_ENTRIES] = { .kind = NL_U64 },
 };
 
-static const struct nl_policy flows_policy = {
+const struct nl_policy flows_policy = {
 	.name = "flows", .pol = flows_pol, .max = ISSU_FLOWS_A_MAX,
 };
 

@@ -30,6 +30,7 @@ extern const struct nl_policy restore_policy;	/* ISSU_RESTORE_A_* */
 extern const struct nl_policy node_policy;	/* ISSU_NODE_ATTR_* */
 extern const struct nl_policy section_policy;	/* ISSU_SECTION_A_* */
 extern const struct nl_policy reason_policy;	/* ISSU_REASON_A_* */
+extern const struct nl_policy flows_policy;	/* ISSU_FLOWS_A_* */
 
 void report_top(const struct nlattr **tb, unsigned int flags);
 void report_node(const struct nlattr *nest, const char *key, const char *label);

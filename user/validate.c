@@ -227,11 +227,17 @@ static uint64_t live_flows(unsigned int *named)
 	return n;
 }
 
-static void check_size(struct vstate *v, const struct mod_state *m)
+static void check_size(struct vstate *v, const struct mod_state *m,
+		       const struct mod_flows *f)
 {
 	unsigned int named;
 	uint64_t flows = live_flows(&named);
-	uint64_t need = flows * EST_BYTES_PER_FLOW + EST_OVERHEAD;
+	uint64_t need;
+
+	/* the module's walk counts every namespace, named or not */
+	if (f->entries > flows)
+		flows = f->entries;
+	need = flows * EST_BYTES_PER_FLOW + EST_OVERHEAD;
 
 	if (!m->slot_size)
 		return;
@@ -299,39 +305,23 @@ static void check_netns(struct vstate *v)
 
 /* --------------------------------------------------- helpers in use */
 
-static void check_helpers(struct vstate *v)
+static void check_helpers(struct vstate *v, const struct mod_flows *f)
 {
-	char line[256], names[160] = "";
-	unsigned int expect = 0;
+	char names[200] = "";
+	unsigned int i;
 	size_t n = 0;
-	FILE *fp;
 
-	fp = fopen("/proc/net/nf_conntrack_expect", "re");
-	while (fp && fgets(line, sizeof(line), fp))
-		expect++;
-	if (fp)
-		fclose(fp);
-	/* loaded conntrack helper modules and their users */
-	fp = fopen("/proc/modules", "re");
-	while (fp && fgets(line, sizeof(line), fp)) {
-		char mod[64];
-		unsigned int users;
-
-		if (sscanf(line, "%63s %*u %u", mod, &users) != 2 ||
-		    strncmp(mod, "nf_conntrack_", 13) || !strcmp(mod, "nf_conntrack_netlink") ||
-		    strstr(mod, "_ipv") || !strcmp(mod, "nf_conntrack_bridge"))
-			continue;
-		if (n < sizeof(names) - 1)
-			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-					      n ? ", " : "", mod + 13);
-	}
-	if (fp)
-		fclose(fp);
-	if (expect || n)
+	for (i = 0; i < f->nhelpers && n < sizeof(names) - 1; i++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s %" PRIu64,
+				      n ? ", " : "", f->helper[i].name, f->helper[i].count);
+	if (f->helper_other && n < sizeof(names) - 1)
+		snprintf(names + n, sizeof(names) - n, "%sothers %" PRIu64, n ? ", " : "",
+			 f->helper_other);
+	if (names[0] || f->expectations || f->expected)
 		check(v, UPG_WARNING, 0, "helpers",
-		      "conntrack helpers loaded (%s), %u expectations: entries keep no helper "
-		      "unless its module is loaded before the restore, expectations are not preserved",
-		      n ? names : "none", expect);
+		      "entries with conntrack helpers (%s) come back without them; %" PRIu64
+		      " expectations are not preserved, %" PRIu64 " expected entries lose their master",
+		      names[0] ? names : "none", f->expectations, f->expected);
 	else
 		check(v, UPG_PASS, 0, "helpers", "no conntrack helpers or expectations in use");
 }
@@ -538,6 +528,7 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 {
 	struct vstate v = { .print = print };
 	char release[65] = "", err[256], cmdline[UPG_CMDLINE_MAX] = "";
+	struct mod_flows f;
 	struct mod_state m;
 	struct stat st;
 
@@ -569,13 +560,13 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 		snprintf(cmdline, sizeof(cmdline), "%s", img->cmdline);
 	else
 		upg_read_line("/proc/cmdline", cmdline, sizeof(cmdline));
-	if (m.loaded) {
+	if (m.loaded && !mod_flows_get(&f, c->o->cmd->name)) {
 		check_cmdline(&v, &m, cmdline);
-		check_size(&v, &m);
+		check_size(&v, &m, &f);
+		check_helpers(&v, &f);
 	}
 	check_space(&v, c->state_dir);
 	check_kexec(&v);
-	check_helpers(&v);
 	check_netns(&v);
 	check_ruleset(&v);
 	if (print) {

@@ -58,7 +58,13 @@ ISSU_STATE_DIR=/tmp/full/state vcheck "no space" 25 "fail +state-dir +only [0-9]
 # warnings: an unnamed namespace, a conntrack helper, an early ct state drop
 unshare -n sleep 600 &
 unnamed=$!
-modprobe nf_conntrack_ftp
+# a real ftp control connection with the helper and its expectation
+modprobe -a nf_tables nft_ct nf_conntrack_ftp
+/usr/sbin/ip link set lo up
+nft -f "$LAB_TREE/selftests/vm/flows-helper/ruleset.nft"
+python3 "$LAB_TREE/selftests/vm/flows-helper/ftp-pair.py" /run/ftp.ready /run/ftp.data 600 &
+ftp=$!
+for _ in $(seq 100); do [ -f /run/ftp.ready ] && break; sleep 0.2; done
 nft -f - <<'NFT'
 table inet early {
 	chain pre { type filter hook prerouting priority raw; ct state invalid drop; }
@@ -67,14 +73,17 @@ NFT
 vcheck "warnings do not stop it" 0 "result: warning" --module "$LAB_TREE/issu.ko" --append "$NEXT_CMDLINE"
 out=$(cat "$LAB_OUT/v.out")
 lab_check_match "warning: unnamed namespace" "warning +namespaces +1 network namespaces have no /run/netns name" "$out"
-lab_check_match "warning: helper" "warning +helpers +conntrack helpers loaded \(ftp\)" "$out"
+lab_check_match "warning: helper by name" \
+	"warning +helpers +entries with conntrack helpers \(ftp 1\) come back without them; 1 expectations" "$out"
 lab_check_match "warning: ruleset" "warning +ruleset +.*\(pre\)" "$out"
 issu_helper -j validate --kernel "$KERNEL" --module /tmp/format.ko --append "$NEXT_CMDLINE" \
 	>"$LAB_OUT/v.json" 2>/dev/null
 lab_check_match "validate -j: checks with levels" '"check":"format","level":"fail"' "$(cat "$LAB_OUT/v.json")"
-kill "$unnamed"
+kill "$unnamed" "$ftp"
 nft delete table inet early
-rmmod nf_conntrack_ftp
+nft delete table inet helper
+conntrack -D -s 127.0.0.1 >/dev/null 2>&1
+conntrack -F expect >/dev/null 2>&1
 
 # ------------------------------------------------------------ the node
 node_state() {
