@@ -1574,7 +1574,7 @@ int issu_flow_dccp_get(const struct issu_flow *f,
 /* A string field of @size bytes holds a NUL. */
 static bool issu_mac_str_ok(const char *p, size_t size)
 {
-	return memchr(p, 0, size) != NULL;
+	return memchr(p, 0, size);
 }
 
 /* Bytes @from..@size of @p are zero. */

@@ -96,5 +96,6 @@ int cmd_monitor(int argc, char **argv, struct opts *o);
 int cmd_inspect(int argc, char **argv, struct opts *o);
 int cmd_netns(int argc, char **argv, struct opts *o);
 int cmd_synwin(int argc, char **argv, struct opts *o);
+int cmd_mac(int argc, char **argv, struct opts *o);
 
 #endif /* _ISSU_HELPER_H */
