@@ -47,9 +47,9 @@ MODULE_PARM_DESC(fault_ckpt, "fault injection: interrupt checkpoints after this 
 
 static const struct issu_section_ops *const issu_sections[] = {
 	&issu_node_section,
-	&issu_macs_section,	/* early: interfaces get their MAC before flows load */
 	&issu_flows_section,
 	&issu_synwin_section,
+	&issu_macs_section,
 };
 
 static const char *const issu_reason_names[__ISSU_R_MAX] = {

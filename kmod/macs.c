@@ -480,8 +480,9 @@ int issu_mac_retain(struct net *net, const char *ifname, const u8 *addr, int len
 	rtnl_lock();
 	dev = __dev_get_by_name(net, ifname);
 	if (!dev) {
+		/* not ENODEV: that one means "no store" to issu-helper */
 		NL_SET_ERR_MSG_FMT_MOD(extack, "no interface %s", ifname);
-		ret = -ENODEV;
+		ret = -ENOENT;
 		goto out;
 	}
 	if (!dev_eligible(dev)) {

@@ -109,7 +109,9 @@ static int mac_show(struct nl *nl, const struct opts *o)
 		goto out;
 	}
 	print_init_opts(o, false);
+	open_json_object(NULL);
 	report_macs(&m);
+	close_json_object();
 	rc = output_end(EXIT_OK);
 out:
 	nl_msgs_free(&m);

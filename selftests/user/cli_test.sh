@@ -148,13 +148,25 @@ t_synwin_window_on_stop() { usage_error "'--window' is for start only" synwin st
 t_synwin_window_on_status() { usage_error "'--window' is for start only" synwin -w 5; }
 t_synwin_unexpected() { usage_error "unexpected argument '60'" synwin start 60; }
 t_synwin_unknown_option() { usage_error "'--force'" synwin stop --force; }
+t_mac_bad_action() { usage_error "unknown action 'pin'" mac pin eth0; }
+t_mac_retain_no_iface() { usage_error "retain needs an interface" mac retain; }
+t_mac_release_no_iface() { usage_error "release needs an interface" mac release; }
+t_mac_long_iface() { usage_error "invalid interface name" mac retain abcdefghijklmnop; }
+t_mac_bad_mac() { usage_error "invalid MAC '02:00:5e:00:53x'" mac retain eth0 02:00:5e:00:53x; }
+t_mac_mac_one_digit() { usage_error "invalid MAC '2:00:5e:00:53:01'" mac retain eth0 2:00:5e:00:53:01; }
+t_mac_mac_trailing_colon() { usage_error "invalid MAC '02:00:'" mac retain eth0 02:00:; }
+t_mac_mac_too_long() {
+	usage_error "invalid MAC" mac retain eth0 "$(printf '02:%.0s' {1..32})02"
+}
+t_mac_release_with_mac() { usage_error "unexpected argument '02:00:5e:00:53:01'" mac release eth0 02:00:5e:00:53:01; }
+t_mac_show_extra() { usage_error "unexpected argument 'eth0'" mac show eth0; }
 
 t_help() {
 	local c
 
 	run --help
 	expect_rc 0 && grep -q "^commands:" "$out" || return 1
-	for c in status checkpoint restore discard arm disarm node netns synwin monitor inspect; do
+	for c in status checkpoint restore discard arm disarm node netns synwin mac monitor inspect; do
 		run "$c" -h
 		expect_rc 0 && grep -q "^usage: issu-helper .*$c" "$out" ||
 			{ echo "$c -h"; return 1; }
@@ -178,6 +190,20 @@ t_synwin_no_module() {
 		run synwin "$a"
 		grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
 		expect_rc 3 && grep -qxF "issu-helper: synwin $a: issu.ko is not loaded (no generic netlink family issu)" "$err" ||
+			return 1
+	done
+}
+
+# mac: the same, for every action
+t_mac_no_module() {
+	local a
+
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	for a in show "retain eth0" "release eth0"; do
+		# shellcheck disable=SC2086 # the action and its interface
+		run mac $a
+		grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+		expect_rc 3 && grep -qxF "issu-helper: mac ${a%% *}: issu.ko is not loaded (no generic netlink family issu)" "$err" ||
 			return 1
 	done
 }
