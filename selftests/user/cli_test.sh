@@ -432,6 +432,38 @@ t_inspect_synwin_text() {
 		grep -qxF "    pickups: 12" "$out"
 }
 
+t_inspect_macs_json() {
+	mkimg -f -m "$tmp/macs" || return 1
+	run -j inspect "$tmp/macs"
+	expect_rc 0 && [ ! -s "$err" ] && json '
+m = d["sections"][3]
+assert d["valid"] is True and m["name"] == "macs" and m["type"] == 3, m
+assert m["count"] == 2 and m["verdict"] == "ok" and "macs_error" not in m, m
+assert m["macs"] == [
+    {"ifname": "eth1", "mac": "02:00:5e:00:53:01", "kind": "", "bus": "virtio1",
+     "perm_mac": "52:54:00:12:34:56", "flags": ["perm", "up"]},
+    {"ifname": "bond0", "mac": "02:00:5e:00:53:12", "kind": "bond", "bus": "",
+     "flags": ["retained"]}], m["macs"]'
+}
+
+t_inspect_macs_text() {
+	mkimg -m "$tmp/macs" || return 1
+	run inspect "$tmp/macs"
+	expect_rc 0 && grep -qxF "section 3 (macs):" "$out" &&
+		grep -qxF "  mac bond0:" "$out" &&
+		grep -qxF "    mac: 02:00:5e:00:53:12" "$out"
+}
+
+# A MACs section the module refuses, in a valid image: reported in it.
+t_inspect_macs_malformed() {
+	mkimg -M "$tmp/macs-bad" || return 1
+	run -j inspect "$tmp/macs-bad"
+	expect_rc 0 && json '
+m = d["sections"][3]
+assert d["valid"] is True and m["verdict"] == "ok", m
+assert "macs" not in m and m["macs_error"] == "Invalid argument", m'
+}
+
 # A window the module refuses (0 s) in a valid image: reported in its section.
 t_inspect_synwin_bad_window() {
 	mkimg -w 0 "$tmp/synwin0" || return 1
