@@ -6,9 +6,11 @@
 # client-side virtio NIC a locally administered MAC, and a bond, a macvlan
 # and a dummy theirs (macs.sh, stage1.sh). The client resolves the router's
 # address to that MAC, goes quiet while the router kexecs, then pings it
-# again. Its ARP output is counted by an nft rule in its namespace:
-# broadcast requests (target hardware address zero) are re-resolutions;
-# unicast probes to the cached MAC are not.
+# again. Its ARP requests are counted where they enter the bridge (nft,
+# bridge family, in the topology's namespace): broadcast requests are
+# re-resolutions; unicast probes to the cached MAC are not. Its neighbour
+# events are logged (ip monitor) and must show no INCOMPLETE or FAILED
+# entry for the router.
 #
 # Negative control (MACS_EXPECT=revert, this scenario, no issu.ko): the MACs
 # revert in the new kernel (stage2.sh checks each), the client's frames to
@@ -33,9 +35,9 @@ cli() { "$NS_IP" netns exec "$LAB_NET_CLIENT" "$@"; }
 # the router's MAC in the client's neighbour cache, and the entry's state
 router_neigh() { cli "$NS_IP" neigh show "$LAB_NET_ROUTER0_4" dev eth0; }
 neigh_mac() { router_neigh | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p'; }
-# ARP requests the client sent: broadcast ones (target MAC 0), all
+# ARP requests the client sent: broadcast ones, all
 arp_count() {
-	cli nft list chain arp macs out 2>/dev/null |
+	"$NS_IP" netns exec "$LAB_NET_NS" nft list chain bridge macs pre 2>/dev/null |
 		sed -n "s/.*counter packets \([0-9]*\) bytes.*comment \"$1\".*/\1/p" | head -n 1
 }
 # ping COUNT: echo replies the client got from the router, 0.5 s apart
@@ -57,15 +59,17 @@ fwd_boot
 # broadcast whatever the MAC.
 cli sysctl -qw net.ipv4.neigh.eth0.gc_stale_time=3600 ||
 	bail "client: gc_stale_time 3600"
-cli nft -f - <<'NFT' || bail "ARP counters in the client namespace"
-table arp macs {
-	chain out {
-		type filter hook output priority 0; policy accept;
-		arp operation request arp daddr ether 00:00:00:00:00:00 counter comment "broadcast"
-		arp operation request counter comment "requests"
+"$NS_IP" netns exec "$LAB_NET_NS" nft -f - <<NFT || bail "ARP counters on the bridge"
+table bridge macs {
+	chain pre {
+		type filter hook prerouting priority 0; policy accept;
+		ether type arp arp operation request arp saddr ip $LAB_NET_CLIENT4 ether daddr ff:ff:ff:ff:ff:ff counter comment "broadcast"
+		ether type arp arp operation request arp saddr ip $LAB_NET_CLIENT4 counter comment "requests"
 	}
 }
 NFT
+# the client's neighbour events and ARP traffic, for the log
+lab_net_bg monpid "$LAB_NET_CLIENT" ip -ts monitor neigh >"$out/client.neigh" 2>&1
 n=$(pings 4)
 check "the client reaches the router before the kexec ($n/4 replies)" test "${n:-0}" -ge 3
 mac=$(neigh_mac)
@@ -84,14 +88,20 @@ mac=$(neigh_mac)
 bcast=$(($(arp_count broadcast) - bcast0))
 req=$(($(arp_count requests) - req0))
 note "after the kexec: $n/30 replies, $(router_neigh); ARP requests $req, broadcast $bcast"
+lab_net_stop "$monpid"
+sed 's/^/# client neigh: /' "$out/client.neigh"
+lost_entry=$(grep -cE "^.*$LAB_NET_ROUTER0_4 .*(INCOMPLETE|FAILED)" "$out/client.neigh")
 if [ "$expect_macs" = survive ]; then
 	check "the client reaches the router after the kexec ($n/30 replies)" \
 		test "${n:-0}" -ge 27
 	check "without resolving it again: no broadcast ARP request ($bcast)" test "$bcast" = 0
+	check "its entry for the router never became INCOMPLETE or FAILED" test "$lost_entry" = 0
 	check "its neighbour entry still holds $MAC_NIC (${mac:-nothing})" test "$mac" = "$MAC_NIC"
 else
 	check "the client had to resolve the router again: broadcast ARP requests ($bcast > 0)" \
 		test "$bcast" -gt 0
+	check "its entry for the router failed or was resolved anew ($lost_entry events)" \
+		test "$lost_entry" -gt 0
 	check "and learned another MAC (${mac:-nothing}, not $MAC_NIC)" \
 		test -n "$mac" -a "$mac" != "$MAC_NIC"
 	check "pings were lost meanwhile ($n/30 replies)" test "${n:-0}" -lt 30

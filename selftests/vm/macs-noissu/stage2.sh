@@ -82,7 +82,7 @@ if [ "$issu" = 1 ]; then
 		ok/0 "$(lab_kv "$s" restore.result)/$(lab_kv "$s" "sections.$i.failed")"
 	lab_check "mac release bond0" issu_helper mac release bond0
 	issu_helper -j mac show >"$LAB_OUT/mac.released.json"
-	lab_check_eq "bond0 no longer retained, keeps its MAC" "False $MAC_RETAIN" \
+	lab_check_eq "bond0 no longer retained, keeps its MAC" "False $MAC_RETAIN $MAC_RETAIN" \
 		"$(mac_field "$LAB_OUT/mac.released.json" bond0 retained mac) $(mac_of bond0)"
 fi
 ip -br link >"$LAB_OUT/links.stage2"
