@@ -162,8 +162,8 @@ expect_reject "mac-retain of an interface that does not exist" ENOENT "" \
 expect_reject "mac-release of an interface with nothing retained" ENOENT "" \
 	mac-release str:ifname=issu-nl0
 out=$("$NL" raw mac-retain)
-lab_check_eq "mac-retain without an interface: EINVAL, extack names ISSU_A_IFNAME (20) missing" \
-	3/EINVAL/20 "$?/$(nl_get error "$out")/$(nl_get extack.miss_type "$out")"
+lab_check_eq "mac-retain without an interface: EINVAL, extack names ISSU_A_IFNAME (19) missing" \
+	3/EINVAL/19 "$?/$(nl_get error "$out")/$(nl_get extack.miss_type "$out")"
 lab_check_eq "issu-nl0 kept its MAC through all of it" 02:00:5e:00:53:21 \
 	"$(cat /sys/class/net/issu-nl0/address)"
 out=$("$NL" raw mac-retain str:ifname=issu-nl0 bin:lladdr=02005e005322)
