@@ -49,6 +49,7 @@ static const struct issu_section_ops *const issu_sections[] = {
 	&issu_node_section,
 	&issu_flows_section,
 	&issu_synwin_section,
+	&issu_macs_section,
 };
 
 static const char *const issu_reason_names[__ISSU_R_MAX] = {
@@ -61,6 +62,7 @@ static const char *const issu_reason_names[__ISSU_R_MAX] = {
 	[ISSU_R_NAT] = "nat",
 	[ISSU_R_NO_HELPER] = "without-helper",
 	[ISSU_R_NO_MASTER] = "without-master",
+	[ISSU_R_DEVICE_PENDING] = "device-pending",
 };
 
 const char *issu_reason_name(enum issu_reason r)

@@ -45,6 +45,8 @@ static_assert(sizeof(struct issu_flow_dccp) == ISSU_FLOW_DCCP_LEN, "flow dccp");
 static_assert(offsetof(struct issu_flow_tcp, state) == 36, "flow tcp state");
 static_assert(offsetof(struct issu_flow_dccp, handshake_seq) == 8, "dccp seq");
 static_assert(sizeof(struct issu_flow_gre) == 8, "flow gre");
+static_assert(sizeof(struct issu_mac_rec) == ISSU_MAC_REC_LEN, "mac record");
+static_assert(offsetof(struct issu_mac_rec, addr) == 104, "mac record addr");
 static_assert(ISSU_FLOW_TCP_LEN <= ISSU_FLOW_PROTO_MAX, "proto block size");
 static_assert(sizeof(((struct issu_flow *)0)->labels) == ISSU_FLOW_LABELS_LEN,
 	      "flow labels");
@@ -1565,4 +1567,181 @@ int issu_flow_dccp_get(const struct issu_flow *f,
 	t->last_dir = p[ISSU_DCCP_OFF(last_dir)];
 	t->handshake_seq = get_unaligned_le64(p + ISSU_DCCP_OFF(handshake_seq));
 	return 0;
+}
+
+/* ----------------------------------------------------------- MACs section */
+
+/* A string field of @size bytes holds a NUL. */
+static bool issu_mac_str_ok(const char *p, size_t size)
+{
+	return memchr(p, 0, size);
+}
+
+/* Bytes @from..@size of @p are zero. */
+static bool issu_mac_zero_tail(const u8 *p, size_t from, size_t size)
+{
+	size_t i;
+
+	for (i = from; i < size; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/**
+ * issu_mac_check() - is a host MAC record one the codec writes and reads
+ * @m: record
+ *
+ * Return: 0; -EINVAL for unknown flag bits, addr_len 0 or over
+ * ISSU_MAC_ADDR_LEN, an empty or unterminated ifname, an unterminated kind
+ * or bus, ISSU_MAC_F_PERM with an all-zero perm_addr, or address bytes set
+ * past addr_len.
+ */
+int issu_mac_check(const struct issu_mac *m)
+{
+	if (m->flags & ~ISSU_MAC_F_ALL || !m->addr_len ||
+	    m->addr_len > ISSU_MAC_ADDR_LEN || !m->ifname[0] ||
+	    !issu_mac_str_ok(m->ifname, sizeof(m->ifname)) ||
+	    !issu_mac_str_ok(m->kind, sizeof(m->kind)) ||
+	    !issu_mac_str_ok(m->bus, sizeof(m->bus)) ||
+	    !issu_mac_zero_tail(m->addr, m->addr_len, sizeof(m->addr)) ||
+	    !issu_mac_zero_tail(m->perm_addr, m->addr_len, sizeof(m->perm_addr)))
+		return -EINVAL;
+	if (m->flags & ISSU_MAC_F_PERM &&
+	    issu_mac_zero_tail(m->perm_addr, 0, m->addr_len))
+		return -EINVAL;
+	if (!(m->flags & ISSU_MAC_F_PERM) &&
+	    !issu_mac_zero_tail(m->perm_addr, 0, sizeof(m->perm_addr)))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * issu_mac_put() - append one MAC record to the open section
+ * @e: encoder, in a section opened with
+ *	issu_enc_section_begin(e, ISSU_SEC_MACS, ISSU_MACS_SEC_VERSION)
+ * @m: record, valid for issu_mac_check()
+ *
+ * issu_enc_section_end() closes the section and must be given the number
+ * of records written.
+ *
+ * Return: 0 or a negative errno, latched in @e: -EINVAL if the open section
+ * is not a MACs section or @m is not valid, -ENOSPC when the buffer is full.
+ */
+int issu_mac_put(struct issu_enc *e, const struct issu_mac *m)
+{
+	u8 *p;
+
+	if (e->err)
+		return e->err;
+	if (!e->sec_open || e->sec_type != ISSU_SEC_MACS || issu_mac_check(m))
+		return issu_enc_fail(e, -EINVAL);
+	p = issu_enc_reserve(e, ISSU_MAC_REC_LEN);
+	if (!p)
+		return e->err;
+	put_unaligned_le16(ISSU_MAC_REC_LEN, p);
+	put_unaligned_le16(m->flags, p + 2);
+	p[4] = m->addr_len;
+	memset(p + 5, 0, 3);
+	p += 8;
+	memcpy(p, m->ifname, ISSU_MAC_IFNAME_LEN);
+	p += ISSU_MAC_IFNAME_LEN;
+	memcpy(p, m->kind, ISSU_MAC_KIND_LEN);
+	p += ISSU_MAC_KIND_LEN;
+	memcpy(p, m->bus, ISSU_MAC_BUS_LEN);
+	p += ISSU_MAC_BUS_LEN;
+	memcpy(p, m->perm_addr, ISSU_MAC_ADDR_LEN);
+	p += ISSU_MAC_ADDR_LEN;
+	memcpy(p, m->addr, ISSU_MAC_ADDR_LEN);
+	return 0;
+}
+
+/* Latch the first error of @it and return it. */
+static int issu_macs_fail(struct issu_macs_iter *it, int err)
+{
+	if (!it->err)
+		it->err = err;
+	return it->err;
+}
+
+/**
+ * issu_macs_open() - start reading a MACs section
+ * @s: section from issu_dec_next()
+ * @it: cursor to initialise; on failure it is zeroed with the error latched
+ *
+ * Return: 0; -EINVAL if @s is not a MACs section or cannot hold @s->count
+ * records, -EBADMSG if its verdict is not ISSU_SEC_OK, -EPROTONOSUPPORT for
+ * a section version newer than ISSU_MACS_SEC_VERSION.
+ */
+int issu_macs_open(const struct issu_sec_view *s, struct issu_macs_iter *it)
+{
+	memset(it, 0, sizeof(*it));
+	if (s->type != ISSU_SEC_MACS || !s->version)
+		return issu_macs_fail(it, -EINVAL);
+	if (s->verdict != ISSU_SEC_OK)
+		return issu_macs_fail(it, -EBADMSG);
+	if (s->version > ISSU_MACS_SEC_VERSION)
+		return issu_macs_fail(it, -EPROTONOSUPPORT);
+	if ((s->len && !s->payload) || s->count > s->len / ISSU_MAC_REC_LEN)
+		return issu_macs_fail(it, -EINVAL);
+	it->p = s->payload;
+	it->rem = s->len;
+	it->count = s->count;
+	return 0;
+}
+
+/**
+ * issu_mac_next() - decode the next MAC record
+ * @it: cursor from issu_macs_open()
+ * @m: filled with the record (zeroed first); only meaningful when 1 is
+ *	returned
+ *
+ * A record is refused if it does not fit, its len is not a multiple of 4 or
+ * below ISSU_MAC_REC_LEN, its reserved bytes are not zero, or it fails
+ * issu_mac_check(). The section must hold exactly the announced number of
+ * records and nothing after them. Errors are latched: @it->index and
+ * @it->off then locate the bad record.
+ *
+ * Return: 1 with @m filled, 0 after the last record, -EINVAL if the section
+ * is malformed (or the error issu_macs_open() returned).
+ */
+int issu_mac_next(struct issu_macs_iter *it, struct issu_mac *m)
+{
+	const u8 *p = it->p;
+	u32 len;
+
+	if (it->err)
+		return it->err;
+	if (it->index == it->count)
+		return it->rem ? issu_macs_fail(it, -EINVAL) : 0;
+	if (it->rem < ISSU_MAC_REC_LEN)
+		return issu_macs_fail(it, -EINVAL);
+	len = get_unaligned_le16(p);
+	if (len < ISSU_MAC_REC_LEN || len % 4 || len > it->rem ||
+	    p[5] || p[6] || p[7])
+		return issu_macs_fail(it, -EINVAL);
+
+	memset(m, 0, sizeof(*m));
+	m->flags = get_unaligned_le16(p + 2);
+	m->addr_len = p[4];
+	p += 8;
+	memcpy(m->ifname, p, ISSU_MAC_IFNAME_LEN);
+	p += ISSU_MAC_IFNAME_LEN;
+	memcpy(m->kind, p, ISSU_MAC_KIND_LEN);
+	p += ISSU_MAC_KIND_LEN;
+	memcpy(m->bus, p, ISSU_MAC_BUS_LEN);
+	p += ISSU_MAC_BUS_LEN;
+	memcpy(m->perm_addr, p, ISSU_MAC_ADDR_LEN);
+	p += ISSU_MAC_ADDR_LEN;
+	memcpy(m->addr, p, ISSU_MAC_ADDR_LEN);
+	if (issu_mac_check(m)) {
+		memset(m, 0, sizeof(*m));
+		return issu_macs_fail(it, -EINVAL);
+	}
+
+	it->p += len;
+	it->rem -= len;
+	it->off += len;
+	it->index++;
+	return 1;
 }

@@ -54,6 +54,11 @@
 /* Version of the ISSU_SEC_FLOWS payload this codec reads and writes. */
 #define ISSU_FLOWS_SEC_VERSION		1
 
+/* Version of the ISSU_SEC_MACS payload this codec reads and writes. */
+#define ISSU_MACS_SEC_VERSION		1
+/* Size of struct issu_mac_rec: the smallest MAC record. */
+#define ISSU_MAC_REC_LEN		136
+
 /* Largest protocol block of a flow record (struct issu_flow.proto). */
 #define ISSU_FLOW_PROTO_MAX		64
 /* Sizes of the protocol blocks written by issu_flow_{tcp,sctp,dccp}_put(). */
@@ -468,6 +473,47 @@ struct issu_flows_iter {
 	int err;
 };
 
+/**
+ * struct issu_mac - host view of one MAC record
+ * @flags: ISSU_MAC_F_*
+ * @addr_len: bytes valid in @addr and @perm_addr, 1..ISSU_MAC_ADDR_LEN
+ * @ifname: interface name, NUL-terminated
+ * @kind: rtnl_link_ops kind, NUL-terminated, "" for none
+ * @bus: parent device name, NUL-terminated, "" for none
+ * @perm_addr: permanent address, valid with ISSU_MAC_F_PERM
+ * @addr: the MAC address
+ *
+ * The decoder zeroes the whole structure before filling it, so decoded
+ * records compare with memcmp().
+ */
+struct issu_mac {
+	u16 flags;
+	u8 addr_len;
+	char ifname[ISSU_MAC_IFNAME_LEN];
+	char kind[ISSU_MAC_KIND_LEN];
+	char bus[ISSU_MAC_BUS_LEN];
+	u8 perm_addr[ISSU_MAC_ADDR_LEN];
+	u8 addr[ISSU_MAC_ADDR_LEN];
+};
+
+/**
+ * struct issu_macs_iter - cursor over the records of a MACs section
+ * @p: next record
+ * @rem: bytes from @p to the end of the payload
+ * @index: records returned so far; on error, the index of the bad record
+ * @count: records the section header announces
+ * @off: payload offset of @p; on error, of the bad record
+ * @err: first error, latched
+ */
+struct issu_macs_iter {
+	const u8 *p;
+	u64 rem;
+	u32 index;
+	u32 count;
+	u64 off;
+	int err;
+};
+
 /*
  * TLV accessors. A TLV may sit at any address: read it bytewise through
  * get_unaligned_le16() at offset 0 (len) and 2 (type), never via t->len.
@@ -631,6 +677,11 @@ int issu_flows_open(const struct issu_sec_view *s, struct issu_flows_iter *it);
 int issu_flows_label(const struct issu_flows_iter *it, u16 index, char *buf,
 		     size_t size);
 int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f);
+
+int issu_mac_check(const struct issu_mac *m);
+int issu_mac_put(struct issu_enc *e, const struct issu_mac *m);
+int issu_macs_open(const struct issu_sec_view *s, struct issu_macs_iter *it);
+int issu_mac_next(struct issu_macs_iter *it, struct issu_mac *m);
 
 void issu_flow_tcp_put(struct issu_flow *f, const struct issu_flow_tcp_state *t);
 int issu_flow_tcp_get(const struct issu_flow *f, struct issu_flow_tcp_state *t);

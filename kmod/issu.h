@@ -83,6 +83,7 @@ enum issu_reason {
 	ISSU_R_NAT,		/* failed: its NAT mapping could not be set up again */
 	ISSU_R_NO_HELPER,	/* restored without its conntrack helper */
 	ISSU_R_NO_MASTER,	/* restored without the master of its expectation */
+	ISSU_R_DEVICE_PENDING,	/* taken over, its interface has not appeared yet */
 
 	__ISSU_R_MAX
 };
@@ -234,6 +235,16 @@ void issu_synwin_exit(void);
 int issu_synwin_start(u32 window_s, struct netlink_ext_ack *extack);
 int issu_synwin_stop(struct netlink_ext_ack *extack);
 int issu_synwin_fill(struct sk_buff *skb, int type);
+
+/* macs.c: MAC retention */
+extern const struct issu_section_ops issu_macs_section;
+int issu_macs_init(void);
+void issu_macs_exit(void);
+int issu_mac_retain(struct net *net, const char *ifname, const u8 *addr, int len,
+		    struct netlink_ext_ack *extack);
+int issu_mac_release(struct net *net, const char *ifname, struct netlink_ext_ack *extack);
+int issu_macs_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		   void *(*put)(struct sk_buff *skb, struct netlink_callback *cb));
 
 /* node.c: the node section */
 extern struct issu_node_state issu_node;

@@ -41,11 +41,18 @@ static int __init issu_init(void)
 	if (ret)
 		goto err_netlink;
 
+	/* before the restore: interfaces that register later get their MAC */
+	ret = issu_macs_init();
+	if (ret)
+		goto err_synwin;
+
 	pr_info("issu %s loaded, store %s\n", ISSU_VERSION,
 		issu_store_state_name(issu_store.state));
 	issu_restore_at_load();
 	return 0;
 
+err_synwin:
+	issu_synwin_exit();
 err_netlink:
 	issu_netlink_exit();
 err_sysfs:
@@ -61,6 +68,7 @@ err_netns:
 
 static void __exit issu_exit(void)
 {
+	issu_macs_exit();
 	issu_synwin_exit();
 	issu_netlink_exit();
 	issu_sysfs_exit();

@@ -12,6 +12,7 @@
 
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -52,6 +53,11 @@ static const struct nla_policy issu_synwin_policy[ISSU_SYNWIN_A_MAX + 1] = {
 
 static const struct nla_policy issu_synwin_start_policy[ISSU_A_SYNWIN + 1] = {
 	[ISSU_A_SYNWIN] = NLA_POLICY_NESTED(issu_synwin_policy),
+};
+
+static const struct nla_policy issu_mac_retain_policy[ISSU_A_LLADDR + 1] = {
+	[ISSU_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[ISSU_A_LLADDR] = NLA_POLICY_RANGE(NLA_BINARY, 1, MAX_ADDR_LEN),
 };
 
 static int put_u64(struct sk_buff *skb, int type, u64 val, int pad)
@@ -423,6 +429,37 @@ static int issu_nl_synwin_stop(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static int issu_nl_mac_retain(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *addr = info->attrs[ISSU_A_LLADDR];
+
+	if (GENL_REQ_ATTR_CHECK(info, ISSU_A_IFNAME))
+		return -EINVAL;
+	return issu_mac_retain(genl_info_net(info), nla_data(info->attrs[ISSU_A_IFNAME]),
+			       addr ? nla_data(addr) : NULL, addr ? nla_len(addr) : 0,
+			       info->extack);
+}
+
+static int issu_nl_mac_release(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, ISSU_A_IFNAME))
+		return -EINVAL;
+	return issu_mac_release(genl_info_net(info), nla_data(info->attrs[ISSU_A_IFNAME]),
+				info->extack);
+}
+
+static void *mac_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &issu_family, NLM_F_MULTI, ISSU_CMD_MAC_GET);
+}
+
+/* Retained and restored MACs, one message each; the cursor is the index. */
+static int issu_nl_mac_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return issu_macs_dump(skb, cb, mac_dump_put);
+}
+
 static int fill_reasons(struct sk_buff *skb, const struct issu_sec_stats *st)
 {
 	struct nlattr *nest;
@@ -646,6 +683,24 @@ static const struct genl_ops issu_ops[] = {
 		.cmd = ISSU_CMD_SYNWIN_STOP,
 		.doit = issu_nl_synwin_stop,
 		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_MAC_RETAIN,
+		.doit = issu_nl_mac_retain,
+		.policy = issu_mac_retain_policy,
+		.maxattr = ARRAY_SIZE(issu_mac_retain_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_MAC_RELEASE,
+		.doit = issu_nl_mac_release,
+		.policy = issu_mac_retain_policy,
+		.maxattr = ARRAY_SIZE(issu_mac_retain_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_MAC_GET,
+		.dumpit = issu_nl_mac_dumpit,
 	},
 	{
 		.cmd = ISSU_CMD_NETNS_SET,

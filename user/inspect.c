@@ -8,11 +8,11 @@
  * /sys/kernel/issu/store/slotN, a whole slot whatever it holds. Both are
  * readable by root only.
  *
- * Prints the header, each section (node, synwin and flows sections decoded,
- * flows in flows.c; --flows lists every flow) and the verdict of
+ * Prints the header, each section (node, synwin, macs and flows sections
+ * decoded, flows in flows.c; --flows lists every flow) and the verdict of
  * issu_dec_validate(): the reason and byte offset of the first defect.
  * Exit 0 for a valid image, EXIT_BAD_IMAGE for an invalid one. A malformed
- * node, synwin or flows payload in a valid image is reported in its section
+ * node, synwin, macs or flows payload in a valid image is reported in its section
  * (and for flows, on stderr).
  */
 #include <errno.h>
@@ -149,6 +149,45 @@ static int synwin_decode(const struct issu_sec_view *s, struct synwin_sec *w)
 	return 0;
 }
 
+/* Check a MACs section as the module does: every record valid. */
+static int macs_decode(const struct issu_sec_view *s)
+{
+	struct issu_macs_iter it;
+	struct issu_mac m;
+	int ret;
+
+	ret = issu_macs_open(s, &it);
+	while (!ret && (ret = issu_mac_next(&it, &m)) == 1)
+		ret = 0;
+	return ret;
+}
+
+/* "macs": one object per record of a MACs section that decoded. */
+static void print_macs(const struct issu_sec_view *s)
+{
+	struct issu_macs_iter it;
+	struct issu_mac m;
+	char label[64];
+
+	open_json_array("macs");
+	if (!issu_macs_open(s, &it)) {
+		while (issu_mac_next(&it, &m) == 1) {
+			snprintf(label, sizeof(label), "mac %s", m.ifname);
+			pr_obj_open(NULL, label);
+			pr_str("ifname", "interface", m.ifname);
+			pr_lladdr("mac", "mac", m.addr, m.addr_len);
+			pr_str("kind", "kind", m.kind);
+			pr_str("bus", "bus", m.bus);
+			if (m.flags & ISSU_MAC_F_PERM)
+				pr_lladdr("perm_mac", "permanent mac", m.perm_addr,
+					  m.addr_len);
+			pr_flags("flags", "flags", &mac_flag_names, m.flags);
+			pr_obj_close();
+		}
+	}
+	close_json_array();
+}
+
 /*
  * The section's verdict as the module reports it (enum issu_section_verdict);
  * @dec_ret: what decoding a node or synwin section returned.
@@ -183,6 +222,8 @@ static void print_section(const struct inspect_args *a,
 		dec_ret = issu_node_decode(s, &node);
 	else if (s->type == ISSU_SEC_SYNWIN && crc_ok)
 		dec_ret = synwin_decode(s, &synwin);
+	else if (s->type == ISSU_SEC_MACS && crc_ok)
+		dec_ret = macs_decode(s);
 	snprintf(label, sizeof(label), "section %u (%s)", s->index,
 		 name ? name : "unknown");
 	pr_obj_open(NULL, label);
@@ -207,6 +248,11 @@ static void print_section(const struct inspect_args *a,
 			print_synwin(&synwin);
 		else if (dec_ret != -EPROTONOSUPPORT)
 			pr_str("synwin_error", "synwin error", strerror(-dec_ret));
+	} else if (s->type == ISSU_SEC_MACS && crc_ok) {
+		if (!dec_ret)
+			print_macs(s);
+		else if (dec_ret != -EPROTONOSUPPORT)
+			pr_str("macs_error", "macs error", strerror(-dec_ret));
 	}
 	if (flows_sec_usable(s))
 		flows_print(s, a->flows, a->img.path);

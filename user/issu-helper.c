@@ -2,7 +2,7 @@
 /*
  * issu-helper: command line client of issu.ko, the in-service software
  * upgrade module: status, checkpoint, restore, discard, arm, disarm, node,
- * netns, synwin, monitor (generic netlink family "issu") and inspect
+ * netns, synwin, mac, monitor (generic netlink family "issu") and inspect
  * (checkpoint images).
  *
  *   issu-helper [-j] [-p] COMMAND [ARGS]
@@ -48,6 +48,8 @@ static const struct cmd cmds[] = {
 	  "show, open or close the TCP SYN-check window" },
 	{ "conntrack", cmd_conntrack, "",
 	  "the live conntrack tables: entries, helpers, expectations, unlabelled" },
+	{ "mac", cmd_mac, "{ show | retain IFACE [MAC] | release IFACE }",
+	  "show, pin or unpin interface MACs kept across upgrades" },
 	{ "monitor", cmd_monitor, "[--count N] [--timeout SECONDS]",
 	  "print events as they come" },
 	{ "inspect", cmd_inspect, "[--flows] [FILE | --slot N]",

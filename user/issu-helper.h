@@ -133,5 +133,6 @@ int cmd_finalize(int argc, char **argv, struct opts *o);
 int cmd_abort(int argc, char **argv, struct opts *o);
 int cmd_rollback(int argc, char **argv, struct opts *o);
 int cmd_conntrack(int argc, char **argv, struct opts *o);
+int cmd_mac(int argc, char **argv, struct opts *o);
 
 #endif /* _ISSU_HELPER_H */

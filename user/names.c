@@ -138,6 +138,20 @@ static const char *const ct_status[] = {
 	"hw-offload",
 };
 
+static const char *const mac_state[] = {
+	[ISSU_MAC_STATE_PENDING] = "pending",
+	[ISSU_MAC_STATE_RESTORED] = "restored",
+	[ISSU_MAC_STATE_SAME] = "same",
+	[ISSU_MAC_STATE_CHANGED_UP] = "changed-while-up",
+	[ISSU_MAC_STATE_FAILED] = "failed",
+};
+
+static const char *const mac_flag[] = {
+	"retained",	/* ISSU_MAC_F_RETAINED */
+	"perm",		/* ISSU_MAC_F_PERM */
+	"up",		/* ISSU_MAC_F_UP */
+};
+
 const struct names phase_names = NAMES(phase);
 const struct names store_state_names = NAMES(store_state);
 const struct names trigger_names = NAMES(trigger);
@@ -152,6 +166,8 @@ const struct names fmt_code_names = NAMES(fmt_code);
 const struct names l4proto_names = NAMES(l4proto);
 const struct names tcp_state_names = NAMES(tcp_state);
 const struct names ct_status_names = NAMES(ct_status);
+const struct names mac_state_names = NAMES(mac_state);
+const struct names mac_flag_names = NAMES(mac_flag);
 
 /**
  * names_get() - name of a value

@@ -29,6 +29,8 @@ extern const struct names fmt_code_names;	/* enum issu_fmt_code */
 extern const struct names l4proto_names;	/* IPPROTO_* */
 extern const struct names tcp_state_names;	/* enum tcp_conntrack */
 extern const struct names ct_status_names;	/* IPS_* bits */
+extern const struct names mac_state_names;	/* enum issu_mac_state */
+extern const struct names mac_flag_names;	/* ISSU_MAC_F_* bits */
 
 const char *names_get(const struct names *t, uint32_t v);
 int names_parse(const struct names *t, const char *s, uint32_t *v);

@@ -695,6 +695,25 @@ void pr_binhex(const char *key, const char *label, const void *p, size_t len)
 	pr_str(key, label, buf);
 }
 
+/* A link-layer address, "02:00:5e:00:53:01", at most 32 bytes. */
+void pr_lladdr(const char *key, const char *label, const void *p, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *b = p;
+	char buf[3 * 32];
+	size_t i;
+
+	if (len > 32)
+		len = 32;
+	buf[0] = '\0';
+	for (i = 0; i < len; i++) {
+		buf[3 * i] = digits[b[i] >> 4];
+		buf[3 * i + 1] = digits[b[i] & 0xf];
+		buf[3 * i + 2] = i + 1 < len ? ':' : '\0';
+	}
+	pr_str(key, label, buf);
+}
+
 /* An enum: its name, or the number if it has none. */
 void pr_enum(const char *key, const char *label, const struct names *t,
 	     uint32_t v)

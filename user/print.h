@@ -82,6 +82,7 @@ void pr_dur_ns(const char *key, const char *label, uint64_t ns);
 void pr_dur_s(const char *key, const char *label, uint32_t s);
 void pr_dur_ms(const char *key, const char *label, uint64_t ms);
 void pr_binhex(const char *key, const char *label, const void *p, size_t len);
+void pr_lladdr(const char *key, const char *label, const void *p, size_t len);
 void pr_enum(const char *key, const char *label, const struct names *t,
 	     uint32_t v);
 void pr_flags(const char *key, const char *label, const struct names *t,

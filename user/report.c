@@ -39,6 +39,7 @@ enum fkind {
 	F_ENUM,		/* u32 */
 	F_FLAGS,	/* u32 */
 	F_FLAG,		/* flag: true when present */
+	F_LLADDR,	/* binary: a MAC, "02:00:5e:00:53:01" */
 };
 
 struct field {
@@ -68,6 +69,7 @@ static const struct nl_pol issu_pol[ISSU_A_MAX + 1] = {
 	[ISSU_A_REASON] = { .kind = NL_STR },
 	[ISSU_A_SYNWIN] = { .kind = NL_NEST },
 	[ISSU_A_FLOWS] = { .kind = NL_NEST },
+	[ISSU_A_MAC] = { .kind = NL_NEST },
 };
 
 const struct nl_policy issu_policy = {
@@ -162,6 +164,26 @@ static const struct nl_pol section_pol[ISSU_SECTION_A_MAX + 1] = {
 
 const struct nl_policy section_policy = {
 	.name = "section", .pol = section_pol, .max = ISSU_SECTION_A_MAX,
+};
+
+static const struct nl_pol mac_pol[ISSU_MAC_A_MAX + 1] = {
+	[ISSU_MAC_A_IFNAME] = { .kind = NL_STR },
+	[ISSU_MAC_A_KIND] = { .kind = NL_STR },
+	[ISSU_MAC_A_BUS] = { .kind = NL_STR },
+	[ISSU_MAC_A_PERM_ADDR] = { .kind = NL_BIN },
+	[ISSU_MAC_A_ADDR] = { .kind = NL_BIN },
+	[ISSU_MAC_A_FLAGS] = { .kind = NL_U32 },
+	[ISSU_MAC_A_RETAINED] = { .kind = NL_U8 },
+	[ISSU_MAC_A_RESTORED] = { .kind = NL_U8 },
+	[ISSU_MAC_A_STATE] = { .kind = NL_U32 },
+	[ISSU_MAC_A_ERRNO] = { .kind = NL_S32 },
+	[ISSU_MAC_A_IFINDEX] = { .kind = NL_U32 },
+	[ISSU_MAC_A_DUPLICATE] = { .kind = NL_U8 },
+	[ISSU_MAC_A_ANNOUNCES] = { .kind = NL_U32 },
+};
+
+static const struct nl_policy mac_policy = {
+	.name = "mac", .pol = mac_pol, .max = ISSU_MAC_A_MAX,
 };
 
 static const struct nl_pol reason_pol[ISSU_REASON_A_MAX + 1] = {
@@ -290,6 +312,22 @@ static const struct field flows_fields[] = {
 	  "their entries (not saved)", NULL },
 };
 
+static const struct field mac_fields[] = {
+	{ ISSU_MAC_A_IFNAME, F_STR, "ifname", "interface", NULL },
+	{ ISSU_MAC_A_ADDR, F_LLADDR, "mac", "mac", NULL },
+	{ ISSU_MAC_A_STATE, F_ENUM, "state", "state", &mac_state_names },
+	{ ISSU_MAC_A_ERRNO, F_ERRNO, "error", "error", NULL },
+	{ ISSU_MAC_A_RETAINED, F_BOOL, "retained", "retained", NULL },
+	{ ISSU_MAC_A_RESTORED, F_BOOL, "restored", "from checkpoint", NULL },
+	{ ISSU_MAC_A_DUPLICATE, F_BOOL, "duplicate", "seen on another host", NULL },
+	{ ISSU_MAC_A_ANNOUNCES, F_U32, "announces", "announces", NULL },
+	{ ISSU_MAC_A_IFINDEX, F_U32, "ifindex", "ifindex", NULL },
+	{ ISSU_MAC_A_KIND, F_STR, "kind", "kind", NULL },
+	{ ISSU_MAC_A_BUS, F_STR, "bus", "bus", NULL },
+	{ ISSU_MAC_A_PERM_ADDR, F_LLADDR, "perm_mac", "permanent mac", NULL },
+	{ ISSU_MAC_A_FLAGS, F_FLAGS, "flags", "flags", &mac_flag_names },
+};
+
 static const struct field reason_field = {
 	ISSU_A_REASON, F_REASON, "reason", "reason", NULL
 };
@@ -350,6 +388,10 @@ static void print_field(const struct nlattr *a, const struct field *f)
 	case F_FLAG:
 		pr_bool(f->key, f->label, true);
 		break;
+	case F_LLADDR:
+		pr_lladdr(f->key, f->label, mnl_attr_get_payload(a),
+			  mnl_attr_get_payload_len(a));
+		break;
 	default:
 		break;
 	}
@@ -370,7 +412,7 @@ static void print_fields(const struct nlattr **tb, const struct field *fields,
 #define NEST_MAX 16
 _Static_assert(ISSU_STORE_A_MAX <= NEST_MAX && ISSU_CKPT_A_MAX <= NEST_MAX &&
 	       ISSU_RESTORE_A_MAX <= NEST_MAX && ISSU_NODE_ATTR_MAX <= NEST_MAX &&
-	       ISSU_SYNWIN_A_MAX <= NEST_MAX,
+	       ISSU_SYNWIN_A_MAX <= NEST_MAX && ISSU_MAC_A_MAX <= NEST_MAX,
 	       "NEST_MAX too small");
 
 static void print_nest(const struct nlattr *nest, const char *key,
@@ -617,6 +659,38 @@ static void report_flows(const struct nlattr **tb)
 	report_named(tb[ISSU_A_FLOWS], ISSU_FLOWS_A_HELPER, ISSU_FLOWS_A_HELPER_OTHER,
 		     "helpers", "with helper (restored without it)");
 	pr_obj_close();
+}
+
+/**
+ * report_macs() - "macs": the MAC nests of dump messages
+ * @m: messages of the ISSU_CMD_MAC_GET dump
+ *
+ * Text: one block "mac IFNAME" per entry.
+ */
+void report_macs(const struct nl_msgs *m)
+{
+	const struct nlattr *tb[ISSU_MAC_A_MAX + 1];
+	const struct nlattr *a;
+	char label[64];
+	size_t i;
+
+	open_json_array("macs");
+	for (i = 0; i < m->n; i++) {
+		if (mnl_nlmsg_get_payload_len(m->v[i]) < GENL_HDRLEN)
+			continue;
+		mnl_attr_for_each(a, m->v[i], GENL_HDRLEN) {
+			if (mnl_attr_get_type(a) != ISSU_A_MAC)
+				continue;
+			nl_parse_nest(a, &mac_policy, tb);
+			snprintf(label, sizeof(label), "mac %.16s",
+				 tb[ISSU_MAC_A_IFNAME] ?
+				 mnl_attr_get_str(tb[ISSU_MAC_A_IFNAME]) : "?");
+			pr_obj_open(NULL, label);
+			print_fields(tb, mac_fields, ARRAY_SIZE(mac_fields));
+			pr_obj_close();
+		}
+	}
+	close_json_array();
 }
 
 /**

@@ -40,6 +40,7 @@ int report_status_nest(struct nl *nl, const struct opts *o, int attr,
 				     const char *label),
 		       const char *label);
 void report_sections(const struct nl_msgs *m);
+void report_macs(const struct nl_msgs *m);
 int report_request(const struct opts *o, struct nl *nl,
 		   const struct nlmsghdr *req,
 		   int (*check)(const struct nlattr **tb));

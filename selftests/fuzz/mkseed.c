@@ -172,6 +172,28 @@ static u32 shape_netns(unsigned int i, u8 *l4proto)
 	return ISSU_FLOW_F_NETNS | (i & 1 ? ISSU_FLOW_F_ZONE | ISSU_FLOW_F_MARK : 0);
 }
 
+/* A MACs section: a NIC by permanent address, a retained bond, a macvlan. */
+static void macs(struct issu_enc *e)
+{
+	struct issu_mac m[3] = {
+		{ .flags = ISSU_MAC_F_PERM | ISSU_MAC_F_UP, .addr_len = 6,
+		  .ifname = "eth1", .bus = "virtio1",
+		  .perm_addr = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+		  .addr = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x01 } },
+		{ .flags = ISSU_MAC_F_RETAINED, .addr_len = 6,
+		  .ifname = "bond0", .kind = "bond",
+		  .addr = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x02 } },
+		{ .addr_len = 6, .ifname = "mv0", .kind = "macvlan",
+		  .addr = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x03 } },
+	};
+	unsigned int i;
+
+	issu_enc_section_begin(e, ISSU_SEC_MACS, ISSU_MACS_SEC_VERSION);
+	for (i = 0; i < 3; i++)
+		issu_mac_put(e, &m[i]);
+	issu_enc_section_end(e, 3, 0);
+}
+
 int main(int argc, char **argv)
 {
 	struct issu_enc e;
@@ -191,11 +213,7 @@ int main(int argc, char **argv)
 	issu_enc_init(&e, img, sizeof(img), &ident);
 	issu_node_encode(&e, &node);
 	flows(&e, 3, 13);
-	issu_enc_section_begin(&e, ISSU_SEC_MACS, 1);
-	issu_enc_put_bytes(&e, 1, "\x02\x00\x00\x00\x00\x01", 6);
-	issu_enc_put_str(&e, 2, "eth0");
-	issu_enc_put_u64(&e, 3, 99);
-	issu_enc_section_end(&e, 1, ISSU_SEC_F_PARTIAL);
+	macs(&e);
 	issu_enc_section_begin(&e, ISSU_SEC_SYNWIN, 1);
 	issu_enc_put_u32(&e, 1, 30);
 	issu_enc_section_end(&e, 1, 0);
@@ -230,5 +248,10 @@ int main(int argc, char **argv)
 	good_flows(&e, 3, 6, shape_netns);
 	issu_node_encode(&e, &node);
 	emit(argv[1], "flows-netns", issu_enc_finish(&e));
+
+	issu_enc_init(&e, img, sizeof(img), &ident);
+	issu_node_encode(&e, &node);
+	macs(&e);
+	emit(argv[1], "macs", issu_enc_finish(&e));
 	return 0;
 }

@@ -258,6 +258,24 @@ static const struct attr_desc synwin_a[ISSU_SYNWIN_A_MAX + 1] = {
 
 static const struct attr_set synwin_set = { "synwin", ISSU_SYNWIN_A_MAX, synwin_a };
 
+static const struct attr_desc mac_a[ISSU_MAC_A_MAX + 1] = {
+	[ISSU_MAC_A_IFNAME] = { "ifname", K_STR },
+	[ISSU_MAC_A_KIND] = { "kind", K_STR },
+	[ISSU_MAC_A_BUS] = { "bus", K_STR },
+	[ISSU_MAC_A_PERM_ADDR] = { "perm_addr", K_BIN },
+	[ISSU_MAC_A_ADDR] = { "addr", K_BIN },
+	[ISSU_MAC_A_FLAGS] = { "flags", K_U32X },
+	[ISSU_MAC_A_RETAINED] = { "retained", K_U8 },
+	[ISSU_MAC_A_RESTORED] = { "restored", K_U8 },
+	[ISSU_MAC_A_STATE] = { "state", K_U32 },
+	[ISSU_MAC_A_ERRNO] = { "errno", K_S32 },
+	[ISSU_MAC_A_IFINDEX] = { "ifindex", K_U32 },
+	[ISSU_MAC_A_DUPLICATE] = { "duplicate", K_U8 },
+	[ISSU_MAC_A_ANNOUNCES] = { "announces", K_U32 },
+};
+
+static const struct attr_set mac_set = { "mac", ISSU_MAC_A_MAX, mac_a };
+
 static const struct attr_desc section_a[ISSU_SECTION_A_MAX + 1] = {
 	[ISSU_SECTION_A_PAD] = { "pad", K_PAD },
 	[ISSU_SECTION_A_INDEX] = { "index", K_U32 },
@@ -317,6 +335,9 @@ static const struct attr_desc top_a[ISSU_A_MAX + 1] = {
 	[ISSU_A_NETNS_FD] = { "netns_fd", K_U32 },
 	[ISSU_A_SYNWIN] = { "synwin", K_NEST, &synwin_set },
 	[ISSU_A_FLOWS] = { "flows", K_NEST, &flows_set },
+	[ISSU_A_IFNAME] = { "ifname", K_STR },
+	[ISSU_A_LLADDR] = { "lladdr", K_BIN },
+	[ISSU_A_MAC] = { "mac", K_NEST, &mac_set },
 };
 
 static const struct attr_set top_set = { "issu", ISSU_A_MAX, top_a };
@@ -339,6 +360,9 @@ static const char *const cmd_v[] = {
 	[ISSU_CMD_SYNWIN_STOP] = "synwin-stop",
 	[ISSU_CMD_SYNWIN_NTF] = "synwin-ntf",
 	[ISSU_CMD_FLOWS_GET] = "flows-get",
+	[ISSU_CMD_MAC_RETAIN] = "mac-retain",
+	[ISSU_CMD_MAC_RELEASE] = "mac-release",
+	[ISSU_CMD_MAC_GET] = "mac-get",
 };
 _Static_assert(ARRAY_SIZE(cmd_v) == ISSU_CMD_MAX + 1, "command names");
 
@@ -1241,7 +1265,7 @@ static int cmd_perm_check(void)
 	struct ctx c;
 	char why[512];
 
-	printf("TAP version 13\n1..12\n");
+	printf("TAP version 13\n1..16\n");
 	if (drop_privileges(why, sizeof(why))) {
 		tap(0, "dropped every privilege (%s)", why);
 		printf("Bail out! still privileged\n");
@@ -1273,10 +1297,17 @@ static int cmd_perm_check(void)
 	expect_eperm(&c, "netns-set", msg);
 	expect_eperm(&c, "synwin-start", req_new(&c, ISSU_CMD_SYNWIN_START, 0));
 	expect_eperm(&c, "synwin-stop", req_new(&c, ISSU_CMD_SYNWIN_STOP, 0));
+	msg = req_new(&c, ISSU_CMD_MAC_RETAIN, 0);
+	nla_put_string(msg, ISSU_A_IFNAME, "lo");
+	expect_eperm(&c, "mac-retain", msg);
+	msg = req_new(&c, ISSU_CMD_MAC_RELEASE, 0);
+	nla_put_string(msg, ISSU_A_IFNAME, "lo");
+	expect_eperm(&c, "mac-release", msg);
 
 	expect_ok(&c, "status-get", req_new(&c, ISSU_CMD_STATUS_GET, 0));
 	expect_ok(&c, "section-get dump", req_new(&c, ISSU_CMD_SECTION_GET, 1));
 	expect_ok(&c, "flows-get", req_new(&c, ISSU_CMD_FLOWS_GET, 0));
+	expect_ok(&c, "mac-get dump", req_new(&c, ISSU_CMD_MAC_GET, 1));
 
 	ctx_close(&c);
 	return tap_failed ? EXIT_LOCAL : 0;

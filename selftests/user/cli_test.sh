@@ -148,13 +148,25 @@ t_synwin_window_on_stop() { usage_error "'--window' is for start only" synwin st
 t_synwin_window_on_status() { usage_error "'--window' is for start only" synwin -w 5; }
 t_synwin_unexpected() { usage_error "unexpected argument '60'" synwin start 60; }
 t_synwin_unknown_option() { usage_error "'--force'" synwin stop --force; }
+t_mac_bad_action() { usage_error "unknown action 'pin'" mac pin eth0; }
+t_mac_retain_no_iface() { usage_error "retain needs an interface" mac retain; }
+t_mac_release_no_iface() { usage_error "release needs an interface" mac release; }
+t_mac_long_iface() { usage_error "invalid interface name" mac retain abcdefghijklmnop; }
+t_mac_bad_mac() { usage_error "invalid MAC '02:00:5e:00:53x'" mac retain eth0 02:00:5e:00:53x; }
+t_mac_mac_one_digit() { usage_error "invalid MAC '2:00:5e:00:53:01'" mac retain eth0 2:00:5e:00:53:01; }
+t_mac_mac_trailing_colon() { usage_error "invalid MAC '02:00:'" mac retain eth0 02:00:; }
+t_mac_mac_too_long() {
+	usage_error "invalid MAC" mac retain eth0 "$(printf '02:%.0s' {1..32})02"
+}
+t_mac_release_with_mac() { usage_error "unexpected argument '02:00:5e:00:53:01'" mac release eth0 02:00:5e:00:53:01; }
+t_mac_show_extra() { usage_error "unexpected argument 'eth0'" mac show eth0; }
 
 t_help() {
 	local c
 
 	run --help
 	expect_rc 0 && grep -q "^commands:" "$out" || return 1
-	for c in status checkpoint restore discard arm disarm node netns synwin monitor inspect; do
+	for c in status checkpoint restore discard arm disarm node netns synwin mac monitor inspect; do
 		run "$c" -h
 		expect_rc 0 && grep -q "^usage: issu-helper .*$c" "$out" ||
 			{ echo "$c -h"; return 1; }
@@ -178,6 +190,20 @@ t_synwin_no_module() {
 		run synwin "$a"
 		grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
 		expect_rc 3 && grep -qxF "issu-helper: synwin $a: issu.ko is not loaded (no generic netlink family issu)" "$err" ||
+			return 1
+	done
+}
+
+# mac: the same, for every action
+t_mac_no_module() {
+	local a
+
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	for a in show "retain eth0" "release eth0"; do
+		# shellcheck disable=SC2086 # the action and its interface
+		run mac $a
+		grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+		expect_rc 3 && grep -qxF "issu-helper: mac ${a%% *}: issu.ko is not loaded (no generic netlink family issu)" "$err" ||
 			return 1
 	done
 }
@@ -404,6 +430,38 @@ t_inspect_synwin_text() {
 		grep -qxF "    started: 2023-11-14T22:13:20.000000000Z" "$out" &&
 		grep -qxF "    deadline: 2023-11-15T00:13:20.000000000Z" "$out" &&
 		grep -qxF "    pickups: 12" "$out"
+}
+
+t_inspect_macs_json() {
+	mkimg -f -m "$tmp/macs" || return 1
+	run -j inspect "$tmp/macs"
+	expect_rc 0 && [ ! -s "$err" ] && json '
+m = d["sections"][3]
+assert d["valid"] is True and m["name"] == "macs" and m["type"] == 3, m
+assert m["count"] == 2 and m["verdict"] == "ok" and "macs_error" not in m, m
+assert m["macs"] == [
+    {"ifname": "eth1", "mac": "02:00:5e:00:53:01", "kind": "", "bus": "virtio1",
+     "perm_mac": "52:54:00:12:34:56", "flags": ["perm", "up"]},
+    {"ifname": "bond0", "mac": "02:00:5e:00:53:12", "kind": "bond", "bus": "",
+     "flags": ["retained"]}], m["macs"]'
+}
+
+t_inspect_macs_text() {
+	mkimg -m "$tmp/macs" || return 1
+	run inspect "$tmp/macs"
+	expect_rc 0 && grep -qxF "section 3 (macs):" "$out" &&
+		grep -qxF "  mac bond0:" "$out" &&
+		grep -qxF "    mac: 02:00:5e:00:53:12" "$out"
+}
+
+# A MACs section the module refuses, in a valid image: reported in it.
+t_inspect_macs_malformed() {
+	mkimg -M "$tmp/macs-bad" || return 1
+	run -j inspect "$tmp/macs-bad"
+	expect_rc 0 && json '
+m = d["sections"][3]
+assert d["valid"] is True and m["verdict"] == "ok", m
+assert "macs" not in m and m["macs_error"] == "Invalid argument", m'
 }
 
 # A window the module refuses (0 s) in a valid image: reported in its section.

@@ -4,7 +4,7 @@
  * of issu-helper inspect.
  *
  *   mkimage [-n NAME] [-k KERNEL] [-g GENERATION] [-s FILE_SIZE]
- *	     [-f [-C RECORD]] [-w WINDOW [-v VERSION]] FILE
+ *	     [-f [-C RECORD]] [-w WINDOW [-v VERSION]] [-m | -M] FILE
  *
  * The image: header (format ISSU_CKPT_VERSION, flags final, created
  * 1700000000.123456789), then
@@ -23,6 +23,11 @@
  * section version VERSION (-v, default 1), one item: window WINDOW seconds
  * (0 or above 604800 for one the module refuses), started 1700000000 s,
  * deadline WINDOW seconds later, 12 pickups.
+ *
+ * -m: a last section, MACs v1 with two records: eth1 (a NIC by permanent
+ * address 52:54:00:12:34:56, bus virtio1, MAC 02:00:5e:00:53:01, was up)
+ * and bond0 (retained, kind bond, MAC 02:00:5e:00:53:12). -M: a MACs
+ * section announcing one record in 8 bytes: malformed, CRC good.
  */
 #include <errno.h>
 #include <arpa/inet.h>
@@ -47,11 +52,35 @@ struct args {
 	long corrupt;		/* -C RECORD, -1 for none */
 	long window;		/* -w WINDOW, -1 for no synwin section */
 	unsigned int synwin_version;	/* -v */
+	int macs;		/* -m 1, -M 2 */
 	const char *path;
 };
 
 #define FLOWS_WALK_NS	1700000000000000000ULL
 #define FLOWS_COUNT	5
+
+static int put_raw_section(struct issu_enc *e, u16 type, u16 version,
+			   const void *data, u32 len, u32 count, u32 flags);
+
+static int put_macs(struct issu_enc *e, int how)
+{
+	static const struct issu_mac m[2] = {
+		{ .flags = ISSU_MAC_F_PERM | ISSU_MAC_F_UP, .addr_len = 6,
+		  .ifname = "eth1", .bus = "virtio1",
+		  .perm_addr = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+		  .addr = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x01 } },
+		{ .flags = ISSU_MAC_F_RETAINED, .addr_len = 6,
+		  .ifname = "bond0", .kind = "bond",
+		  .addr = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x12 } },
+	};
+
+	if (how == 2)
+		return put_raw_section(e, ISSU_SEC_MACS, 1, "\x88\0\0\0\6\0\0\0", 8, 1, 0);
+	issu_enc_section_begin(e, ISSU_SEC_MACS, ISSU_MACS_SEC_VERSION);
+	issu_mac_put(e, &m[0]);
+	issu_mac_put(e, &m[1]);
+	return issu_enc_section_end(e, 2, 0);
+}
 
 static int put_raw_section(struct issu_enc *e, u16 type, u16 version,
 			   const void *data, u32 len, u32 count, u32 flags)
@@ -284,6 +313,8 @@ static s64 build(const struct args *a, u8 *buf)
 		return e.err;
 	if (a->window >= 0 && put_synwin(&e, a))
 		return e.err;
+	if (a->macs && put_macs(&e, a->macs))
+		return e.err;
 	return issu_enc_finish(&e);
 }
 
@@ -305,7 +336,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "n:k:g:s:fC:w:v:")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:g:s:fC:w:v:mM")) != -1) {
 		switch (c) {
 		case 'n':
 			a->name = optarg;
@@ -331,6 +362,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'v':
 			a->synwin_version = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
+		case 'm':
+			a->macs = 1;
+			break;
+		case 'M':
+			a->macs = 2;
+			break;
 		default:
 			return -1;
 		}
@@ -354,7 +391,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a)) {
 		fprintf(stderr, "usage: mkimage [-n NAME] [-k KERNEL] [-g GEN] %s\n",
-			"[-s FILE_SIZE] [-f [-C RECORD]] [-w WINDOW [-v VERSION]] FILE");
+			"[-s FILE_SIZE] [-f [-C RECORD]] [-w WINDOW [-v VERSION]] [-m | -M] FILE");
 		return 2;
 	}
 	len = a.file_size > IMAGE_CAP ? a.file_size : IMAGE_CAP;

@@ -92,6 +92,9 @@ enum {
 	ISSU_A_NETNS_FD,		/* u32: a namespace by file descriptor */
 	ISSU_A_SYNWIN,			/* nest: ISSU_SYNWIN_A_* */
 	ISSU_A_FLOWS,			/* nest: ISSU_FLOWS_A_*, the live tables */
+	ISSU_A_IFNAME,			/* string: an interface, at most 15 bytes */
+	ISSU_A_LLADDR,			/* binary: a link-layer (MAC) address, 1..32 bytes */
+	ISSU_A_MAC,			/* nest: ISSU_MAC_A_*, in MAC_GET dumps */
 
 	/* private: */
 	__ISSU_A_MAX
@@ -246,6 +249,37 @@ enum {
 };
 
 #define ISSU_FLOWS_A_MAX (__ISSU_FLOWS_A_MAX - 1)
+/* What became of a retained or restored MAC (ISSU_MAC_A_STATE). */
+enum issu_mac_state {
+	ISSU_MAC_STATE_PENDING,		/* its interface has not appeared yet */
+	ISSU_MAC_STATE_RESTORED,	/* given back before the interface came up */
+	ISSU_MAC_STATE_SAME,		/* the interface had that MAC already */
+	ISSU_MAC_STATE_CHANGED_UP,	/* given back while up, and announced */
+	ISSU_MAC_STATE_FAILED,		/* the driver refused it: ISSU_MAC_A_ERRNO */
+};
+
+/* One retained or restored MAC. */
+enum {
+	ISSU_MAC_A_UNSPEC,
+	ISSU_MAC_A_IFNAME,		/* string: name it is known by */
+	ISSU_MAC_A_KIND,		/* string: rtnl kind (bond, macvlan, ...), "" for a NIC */
+	ISSU_MAC_A_BUS,			/* string: parent device, "" for none */
+	ISSU_MAC_A_PERM_ADDR,		/* binary: permanent address it is matched by */
+	ISSU_MAC_A_ADDR,		/* binary: the MAC */
+	ISSU_MAC_A_FLAGS,		/* u32: ISSU_MAC_F_* (issu_ckpt.h) */
+	ISSU_MAC_A_RETAINED,		/* u8: pinned by mac retain */
+	ISSU_MAC_A_RESTORED,		/* u8: came from the restored checkpoint */
+	ISSU_MAC_A_STATE,		/* u32: enum issu_mac_state */
+	ISSU_MAC_A_ERRNO,		/* s32: with ISSU_MAC_STATE_FAILED */
+	ISSU_MAC_A_IFINDEX,		/* u32: the interface it was given to, 0: none */
+	ISSU_MAC_A_DUPLICATE,		/* u8: seen in a neighbour entry of another host */
+	ISSU_MAC_A_ANNOUNCES,		/* u32: gratuitous ARP / unsolicited NA rounds sent */
+
+	/* private: */
+	__ISSU_MAC_A_MAX
+};
+
+#define ISSU_MAC_A_MAX (__ISSU_MAC_A_MAX - 1)
 
 /* Items of a section counted by why they were skipped or failed. */
 enum {
@@ -286,6 +320,11 @@ enum {
 					 * (every namespace from the initial one,
 					 * else the caller's)
 					 */
+	ISSU_CMD_MAC_RETAIN,		/* do (admin): pin ISSU_A_LLADDR (or the current
+					 * MAC) on ISSU_A_IFNAME
+					 */
+	ISSU_CMD_MAC_RELEASE,		/* do (admin): unpin ISSU_A_IFNAME */
+	ISSU_CMD_MAC_GET,		/* dump: retained and restored MACs */
 
 	/* private: */
 	__ISSU_CMD_MAX

@@ -205,6 +205,39 @@ enum issu_synwin_attr {
 	__ISSU_SYNWIN_T_MAX
 };
 
+/*
+ * ISSU_SEC_MACS, version 1: interface MAC addresses of the initial network
+ * namespace. The payload is `count` records of struct issu_mac_rec, each
+ * `len` bytes (a multiple of 4, at least 136; bytes after the fixed part are
+ * ignored, for later versions to extend it). Strings are NUL-padded and must
+ * hold a NUL within their field; addresses hold addr_len bytes, the rest of
+ * the field is zero. Unknown flag bits make a record unreadable.
+ *
+ * A record with ISSU_MAC_F_PERM names a device by its permanent address
+ * (and by bus when bus is not empty); one without, by ifname and kind.
+ */
+#define ISSU_MAC_F_RETAINED	(1U << 0)	/* pinned by the operator (mac retain) */
+#define ISSU_MAC_F_PERM		(1U << 1)	/* perm_addr is valid: match by it */
+#define ISSU_MAC_F_UP		(1U << 2)	/* the interface was up when saved */
+#define ISSU_MAC_F_ALL		((1U << 3) - 1)
+
+#define ISSU_MAC_IFNAME_LEN	16		/* IFNAMSIZ */
+#define ISSU_MAC_KIND_LEN	16
+#define ISSU_MAC_BUS_LEN	32
+#define ISSU_MAC_ADDR_LEN	32		/* MAX_ADDR_LEN */
+
+struct issu_mac_rec {
+	__le16	len;				/* whole record, multiple of 4 */
+	__le16	flags;				/* ISSU_MAC_F_* */
+	__u8	addr_len;			/* 1..ISSU_MAC_ADDR_LEN */
+	__u8	reserved[3];			/* zero */
+	char	ifname[ISSU_MAC_IFNAME_LEN];	/* name when saved, not empty */
+	char	kind[ISSU_MAC_KIND_LEN];	/* rtnl_link_ops kind, "" for none */
+	char	bus[ISSU_MAC_BUS_LEN];		/* parent device name, "" for none */
+	__u8	perm_addr[ISSU_MAC_ADDR_LEN];	/* with ISSU_MAC_F_PERM */
+	__u8	addr[ISSU_MAC_ADDR_LEN];	/* the MAC to give back */
+};
+
 #define ISSU_FLOW_HELPER_LEN	16
 #define ISSU_FLOW_LABELS_LEN	16
 #define ISSU_FLOWS_LABEL_MAX	255

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The new kernel: an empty flow table, the SYN-check window open before the
-# NICs forward.
+# NICs forward. Once the streams are done: a 20 s window lets one new
+# mid-stream packet through, and after it expired by itself a new one is
+# dropped again as invalid and nf_conntrack_tcp_loose is back.
 . "$LAB_TREE/selftests/vm/lib.sh"
 . "$LAB_TREE/selftests/vm/fwd-tcp-noissu/router.sh"
 
@@ -24,4 +26,41 @@ lab_check "synwin stop" issu_helper synwin stop
 lab_check_eq "tcp_loose back to the operator's 0" 0 \
 	"$(sysctl -n net.netfilter.nf_conntrack_tcp_loose)"
 fwd_save stage2
+
+# Mid-stream packets of flows nobody opened, forwarded from a namespace of
+# the router's own (203.0.113.0/24) to the server, counted by rules put in
+# front of the forward chain's (they count, the chain decides).
+PROBE=$LAB_SCENARIO/midstream.py
+probe_count() {
+	nft list chain inet filter forward |
+		sed -n "s/.*counter packets \([0-9]*\) bytes.*comment \"$1\".*/\1/p"
+}
+ip netns add synwin-probe &&
+	ip link add vprobe type veth peer name eth0 netns synwin-probe &&
+	ip addr add 203.0.113.1/24 dev vprobe && ip link set vprobe up &&
+	ip -n synwin-probe addr add 203.0.113.2/24 dev eth0 &&
+	ip -n synwin-probe link set eth0 up && ip -n synwin-probe link set lo up &&
+	ip -n synwin-probe route add default via 203.0.113.1 ||
+	lab_fail "probe namespace"
+nft insert rule inet filter forward ip saddr 203.0.113.2 ct state invalid \
+	counter comment '"probe-invalid"'
+nft insert rule inet filter forward ip saddr 203.0.113.2 ct state established \
+	counter comment '"probe-established"'
+# 20 s: python3 takes seconds to start in a TCG guest
+lab_check "synwin start --window 20" issu_helper synwin start --window 20
+ip netns exec synwin-probe python3 "$PROBE" 203.0.113.2 "$NET_SERVER4" 40001 9
+lab_check_eq "in the window: a new mid-stream packet passes as established, not invalid" \
+	1/0 "$(probe_count probe-established)/$(probe_count probe-invalid)"
+for ((i = 0; i < 150; i++)); do
+	[ "$(sysctl -n net.netfilter.nf_conntrack_tcp_loose)" = 0 ] && break
+	sleep 0.2
+done
+s=$(lab_status expired)
+lab_check_eq "the 20 s window expired by itself within 30 s" false "$(lab_kv "$s" synwin.active)"
+lab_check_eq "tcp_loose back to the operator's 0 after the expiry" 0 \
+	"$(sysctl -n net.netfilter.nf_conntrack_tcp_loose)"
+ip netns exec synwin-probe python3 "$PROBE" 203.0.113.2 "$NET_SERVER4" 40002 9
+lab_check_eq "after the window: a new mid-stream packet is invalid and dropped again" \
+	1/1 "$(probe_count probe-established)/$(probe_count probe-invalid)"
+ip netns del synwin-probe
 lab_done

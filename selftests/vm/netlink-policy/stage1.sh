@@ -76,8 +76,8 @@ lab_check_eq "status: no sections in a fresh store" 0 "$(nl_get sections "$out")
 perm=$("$NL" perm-check)
 rc=$?
 printf '%s\n' "$perm" | sed 's/^/  /'
-lab_check_eq "perm-check: unprivileged, every mutating command gets EPERM, status, dump and flows-get work" 0 "$rc"
-lab_check_eq "perm-check ran its 13 checks" 13 "$(grep -c '^ok ' <<<"$perm")"
+lab_check_eq "perm-check: unprivileged, every mutating command gets EPERM, status, dumps and flows-get work" 0 "$rc"
+lab_check_eq "perm-check ran its 16 checks" 16 "$(grep -c '^ok ' <<<"$perm")"
 
 # node-set round trips
 lab_check "node-set name, cluster, node id and phase" \
@@ -146,6 +146,33 @@ rc=$?
 lab_log "node-set without the node nest: rc=$rc $(tr '\n' ' ' <<<"$out")"
 lab_check_eq "node-set without the node nest: EINVAL, extack names ISSU_A_NODE (12) missing" \
 	3/EINVAL/12 "$rc/$(nl_get error "$out")/$(nl_get extack.miss_type "$out")"
+
+# MAC retention: strict policies, causes named
+modprobe dummy && ip link add issu-nl0 address 02:00:5e:00:53:21 type dummy
+expect_reject "mac-retain with a 33-byte MAC" ERANGE lladdr \
+	mac-retain str:ifname=issu-nl0 bin:lladdr=$(printf '02%.0s' $(seq 33))
+expect_reject "mac-retain with an empty MAC" ERANGE lladdr \
+	mac-retain str:ifname=issu-nl0 bin:lladdr=
+expect_reject "mac-retain with a name of 16 bytes" "EINVAL|ERANGE" ifname \
+	mac-retain "str:ifname=$(long_name 16)"
+expect_reject "mac-retain with a 4-byte MAC for an Ethernet interface" EINVAL "" \
+	mac-retain str:ifname=issu-nl0 bin:lladdr=02005e00
+expect_reject "mac-retain of an interface that does not exist" ENOENT "" \
+	mac-retain str:ifname=issu-nosuch
+expect_reject "mac-release of an interface with nothing retained" ENOENT "" \
+	mac-release str:ifname=issu-nl0
+out=$("$NL" raw mac-retain)
+lab_check_eq "mac-retain without an interface: EINVAL, extack names ISSU_A_IFNAME (20) missing" \
+	3/EINVAL/20 "$?/$(nl_get error "$out")/$(nl_get extack.miss_type "$out")"
+lab_check_eq "issu-nl0 kept its MAC through all of it" 02:00:5e:00:53:21 \
+	"$(cat /sys/class/net/issu-nl0/address)"
+out=$("$NL" raw mac-retain str:ifname=issu-nl0 bin:lladdr=02005e005322)
+lab_check_eq "mac-retain issu-nl0 02:00:5e:00:53:22" 0 "$?"
+lab_check_eq "issu-nl0 has it" 02:00:5e:00:53:22 "$(cat /sys/class/net/issu-nl0/address)"
+out=$("$NL" raw --dump mac-get)
+lab_check_match "mac-get dump lists it" 'ifname=issu-nl0' "$out"
+lab_check "mac-release issu-nl0" "$NL" raw mac-release str:ifname=issu-nl0
+ip link del issu-nl0
 
 # Events: arm and disarm are announced on "events"
 "$NL" monitor 2 20 >"$LAB_OUT/events.out" 2>"$LAB_OUT/events.err" &
