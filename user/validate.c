@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -326,6 +327,85 @@ static void check_helpers(struct vstate *v, const struct mod_flows *f)
 		check(v, UPG_PASS, 0, "helpers", "no conntrack helpers or expectations in use");
 }
 
+/* ------------------------------------------------------- interface MACs */
+
+/* Interfaces of a named namespace, but loopback, counted in a child. */
+static unsigned int netns_links(const char *name)
+{
+	char path[PATH_MAX];
+	unsigned int n = 0;
+	int fds[2], fd;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (pipe(fds))
+		return 0;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	if (!pid) {
+		struct dirent *d;
+		DIR *dir;
+
+		close(fds[0]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) || unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
+		    umount2("/sys", MNT_DETACH) || mount("sysfs", "/sys", "sysfs", 0, NULL))
+			_exit(1);
+		dir = opendir("/sys/class/net");
+		while (dir && (d = readdir(dir)))
+			if (d->d_name[0] != '.' && strcmp(d->d_name, "lo"))
+				n++;
+		if (write(fds[1], &n, sizeof(n)) != sizeof(n))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], &n, sizeof(n)) != sizeof(n))
+		n = 0;
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return n;
+}
+
+/*
+ * The module keeps the MACs of the initial namespace's interfaces (all of
+ * them, or with macs=retained only the pinned ones): say which will not
+ * come back.
+ */
+static void check_macs(struct vstate *v)
+{
+	unsigned int links = 0, nets = 0, n;
+	char mode[32] = "all";
+	struct dirent *d;
+	DIR *dir;
+
+	upg_read_line("/sys/module/issu/parameters/macs", mode, sizeof(mode));
+	dir = opendir("/run/netns");
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		n = netns_links(d->d_name);
+		links += n;
+		nets += n != 0;
+	}
+	if (dir)
+		closedir(dir);
+	if (links)
+		check(v, UPG_WARNING, 0, "macs",
+		      "%u interfaces in %u named namespaces keep no MAC: only the initial namespace's are preserved",
+		      links, nets);
+	else if (!strcmp(mode, "retained"))
+		check(v, UPG_WARNING, 0, "macs",
+		      "macs=retained: only the MACs pinned with 'mac retain' are preserved");
+	else
+		check(v, UPG_PASS, 0, "macs", "every interface's MAC is preserved (macs=%s)", mode);
+}
+
 /* ----------------------------------- rulesets the window cannot relax */
 
 static int prio_value(const char *s, int *v)
@@ -568,6 +648,7 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 	check_space(&v, c->state_dir);
 	check_kexec(&v);
 	check_netns(&v);
+	check_macs(&v);
 	check_ruleset(&v);
 	if (print) {
 		close_json_array();

@@ -55,7 +55,10 @@ mkdir -p /tmp/full && mount -t tmpfs -o size=256k tmpfs /tmp/full &&
 	dd if=/dev/zero of=/tmp/full/fill bs=4k count=64 2>/dev/null
 ISSU_STATE_DIR=/tmp/full/state vcheck "no space" 25 "fail +state-dir +only [0-9]+ bytes free" \
 	--module "$LAB_TREE/issu.ko" --append "$NEXT_CMDLINE"
-# warnings: an unnamed namespace, a conntrack helper, an early ct state drop
+# warnings: an unnamed namespace, a conntrack helper, an early ct state drop,
+# interfaces of a named namespace (their MACs are not kept)
+ip netns add macs
+ip -n macs link add va type veth peer name vb
 unshare -n sleep 600 &
 unnamed=$!
 # a real ftp control connection with the helper and its expectation
@@ -76,10 +79,13 @@ lab_check_match "warning: unnamed namespace" "warning +namespaces +1 network nam
 lab_check_match "warning: helper by name" \
 	"warning +helpers +entries with conntrack helpers \(ftp 1\) come back without them; 1 expectations" "$out"
 lab_check_match "warning: ruleset" "warning +ruleset +.*\(pre\)" "$out"
+lab_check_match "warning: MACs of a named namespace" \
+	"warning +macs +2 interfaces in 1 named namespaces keep no MAC" "$out"
 issu_helper -j validate --kernel "$KERNEL" --module /tmp/format.ko --append "$NEXT_CMDLINE" \
 	>"$LAB_OUT/v.json" 2>/dev/null
 lab_check_match "validate -j: checks with levels" '"check":"format","level":"fail"' "$(cat "$LAB_OUT/v.json")"
 kill "$unnamed" "$ftp"
+ip netns del macs
 nft delete table inet early
 nft delete table inet helper
 conntrack -D -s 127.0.0.1 >/dev/null 2>&1
