@@ -190,7 +190,7 @@ done
 
 # What the router saw: the guest saves its ruleset and table at go.done.
 : >"$out/go.done"
-lab_vm_wait "$name" "$out" 60
+lab_vm_wait "$name" "$out" "${FWD_FINAL_WAIT:-60}"
 inv=$(fwd_counter "$out/nft.stage2" invalid)
 nsyn=$(fwd_counter "$out/nft.stage2" new-not-syn)
 note "router after the kexec: invalid drops ${inv:-?}, new-without-SYN drops ${nsyn:-?}"

@@ -7,4 +7,5 @@
 # they carry on. Negative control: fwd-tcp-noissu, the same without the
 # window.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-FWD_EXPECT=survive FWD_SCENARIO=$here exec bash "$here/../fwd-tcp-noissu/host.sh"
+# stage 2 goes on after the streams: mid-stream probes around a 20 s window
+FWD_FINAL_WAIT=240 FWD_EXPECT=survive FWD_SCENARIO=$here exec bash "$here/../fwd-tcp-noissu/host.sh"
