@@ -172,39 +172,59 @@ static uint64_t read_u64_file(const char *path)
 	return upg_read_line(path, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
 }
 
-/* nf_conntrack_count of the namespace of /run/netns/NAME, in a child */
-static uint64_t netns_flow_count(const char *name)
+/**
+ * in_netns() - run @fn in a child inside /run/netns/@name
+ * @name: namespace
+ * @fn: fills @res; runs with the namespace's own /sys mounted
+ * @res: its result, passed back through a pipe
+ * @size: of @res
+ *
+ * Return: 0, or -1 (@res untouched) if the child could not enter it.
+ */
+static int in_netns(const char *name, void (*fn)(void *res), void *res, size_t size)
 {
-	char path[PATH_MAX];
-	int fds[2], fd;
-	uint64_t n = 0;
+	char path[PATH_MAX], buf[64];
+	int fds[2], fd, ret = -1;
 	pid_t pid;
 
+	if (size > sizeof(buf) || pipe(fds))
+		return -1;
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	if (pipe(fds))
-		return 0;
 	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return 0;
-	}
 	if (!pid) {
 		close(fds[0]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		/* sysfs and /proc/sys follow the namespace after setns + unshare */
-		if (fd >= 0 && !setns(fd, CLONE_NEWNET) && !unshare(CLONE_NEWNS)) {
-			n = read_u64_file("/proc/sys/net/netfilter/nf_conntrack_count");
-			if (write(fds[1], &n, sizeof(n)) != sizeof(n))
-				_exit(1);
-		}
-		_exit(0);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) || unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
+		    umount2("/sys", MNT_DETACH) || mount("sysfs", "/sys", "sysfs", 0, NULL))
+			_exit(1);
+		fn(buf);
+		_exit(write(fds[1], buf, size) != (ssize_t)size);
 	}
 	close(fds[1]);
-	if (read(fds[0], &n, sizeof(n)) != sizeof(n))
-		n = 0;
+	if (pid > 0) {
+		if (read(fds[0], buf, size) == (ssize_t)size) {
+			memcpy(res, buf, size);
+			ret = 0;
+		}
+		waitpid(pid, NULL, 0);
+	}
 	close(fds[0]);
-	waitpid(pid, NULL, 0);
+	return ret;
+}
+
+static void flow_count(void *res)
+{
+	uint64_t n = read_u64_file("/proc/sys/net/netfilter/nf_conntrack_count");
+
+	memcpy(res, &n, sizeof(n));
+}
+
+static uint64_t netns_flow_count(const char *name)
+{
+	uint64_t n = 0;
+
+	in_netns(name, flow_count, &n, sizeof(n));
 	return n;
 }
 
@@ -329,46 +349,27 @@ static void check_helpers(struct vstate *v, const struct mod_flows *f)
 
 /* ------------------------------------------------------- interface MACs */
 
-/* Interfaces of a named namespace, but loopback, counted in a child. */
+/* Interfaces of the namespace, but loopback. */
+static void link_count(void *res)
+{
+	unsigned int n = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir("/sys/class/net");
+	while (dir && (d = readdir(dir)))
+		if (d->d_name[0] != '.' && strcmp(d->d_name, "lo"))
+			n++;
+	if (dir)
+		closedir(dir);
+	memcpy(res, &n, sizeof(n));
+}
+
 static unsigned int netns_links(const char *name)
 {
-	char path[PATH_MAX];
 	unsigned int n = 0;
-	int fds[2], fd;
-	pid_t pid;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	if (pipe(fds))
-		return 0;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return 0;
-	}
-	if (!pid) {
-		struct dirent *d;
-		DIR *dir;
-
-		close(fds[0]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, CLONE_NEWNET) || unshare(CLONE_NEWNS) ||
-		    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
-		    umount2("/sys", MNT_DETACH) || mount("sysfs", "/sys", "sysfs", 0, NULL))
-			_exit(1);
-		dir = opendir("/sys/class/net");
-		while (dir && (d = readdir(dir)))
-			if (d->d_name[0] != '.' && strcmp(d->d_name, "lo"))
-				n++;
-		if (write(fds[1], &n, sizeof(n)) != sizeof(n))
-			_exit(1);
-		_exit(0);
-	}
-	close(fds[1]);
-	if (read(fds[0], &n, sizeof(n)) != sizeof(n))
-		n = 0;
-	close(fds[0]);
-	waitpid(pid, NULL, 0);
+	in_netns(name, link_count, &n, sizeof(n));
 	return n;
 }
 
