@@ -20,12 +20,12 @@ upg_flows_make() {
 	local i
 	modprobe nf_conntrack_netlink
 	for i in $(seq 1 20); do
-		conntrack -I -p tcp -s 192.0.2.$i -d 198.51.100.9 --sport $((40000 + i)) \
+		conntrack -I -p tcp -s 192.0.2."$i" -d 198.51.100.9 --sport $((40000 + i)) \
 			--dport 443 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 >/dev/null 2>&1
 	done
 	ip netns add blue
 	for i in 1 2 3; do
-		ip netns exec blue conntrack -I -p udp -s 203.0.113.$i -d 198.51.100.9 \
+		ip netns exec blue conntrack -I -p udp -s 203.0.113."$i" -d 198.51.100.9 \
 			--sport $((50000 + i)) --dport 53 -t 3600 >/dev/null 2>&1
 	done
 }

@@ -12,13 +12,13 @@ upg_flows_check "before"
 upg_hooks_init
 lab_check_eq "the next module declares formats 1-2" "1-2" \
 	"$(modinfo -F issu_format_read "$LAB_ISSU_NEXT")"
-out=$(issu_helper validate --kernel "$UPG_KERNEL" --initrd "$LAB_INITRD" \
+vout=$(issu_helper validate --kernel "$UPG_KERNEL" --initrd "$LAB_INITRD" \
 	--module "$LAB_ISSU_NEXT" --append "$(lab_next_cmdline)" 2>&1)
 lab_check_eq "validate passes" 0 $?
 lab_check_match "validate: the new module reads what this one writes" \
-	"pass +format +the running module writes 1, the new one reads 1-2" "$out"
-lab_check_match "validate: rollback writes format 1" "pass +rollback +a rollback writes format 1" "$out"
-printf '%s\n' "$out" >"$LAB_OUT/validate.stage1"
+	"pass +format +the running module writes 1, the new one reads 1-2" "$vout"
+lab_check_match "validate: rollback writes format 1" "pass +rollback +a rollback writes format 1" "$vout"
+printf '%s\n' "$vout" >"$LAB_OUT/validate.stage1"
 
 lab_stage_leave
 issu_helper upgrade --kernel "$UPG_KERNEL" --initrd "$LAB_INITRD" \

@@ -74,13 +74,13 @@ table inet early {
 }
 NFT
 vcheck "warnings do not stop it" 0 "result: warning" --module "$LAB_TREE/issu.ko" --append "$NEXT_CMDLINE"
-out=$(cat "$LAB_OUT/v.out")
-lab_check_match "warning: unnamed namespace" "warning +namespaces +1 network namespaces have no /run/netns name" "$out"
+vout=$(cat "$LAB_OUT/v.out")
+lab_check_match "warning: unnamed namespace" "warning +namespaces +1 network namespaces have no /run/netns name" "$vout"
 lab_check_match "warning: helper by name" \
-	"warning +helpers +entries with conntrack helpers \(ftp 1\) come back without them; 1 expectations" "$out"
-lab_check_match "warning: ruleset" "warning +ruleset +.*\(pre\)" "$out"
+	"warning +helpers +entries with conntrack helpers \(ftp 1\) come back without them; 1 expectations" "$vout"
+lab_check_match "warning: ruleset" "warning +ruleset +.*\(pre\)" "$vout"
 lab_check_match "warning: MACs of a named namespace" \
-	"warning +macs +2 interfaces in 1 named namespaces keep no MAC" "$out"
+	"warning +macs +2 interfaces in 1 named namespaces keep no MAC" "$vout"
 issu_helper -j validate --kernel "$KERNEL" --module /tmp/format.ko --append "$NEXT_CMDLINE" \
 	>"$LAB_OUT/v.json" 2>/dev/null
 lab_check_match "validate -j: checks with levels" '"check":"format","level":"fail"' "$(cat "$LAB_OUT/v.json")"
@@ -118,7 +118,7 @@ hook() {	# NAME BODY: the only hook
 }
 upgrade() {
 	issu_helper upgrade --kernel "$KERNEL" --initrd "$LAB_INITRD" --module "$LAB_TREE/issu.ko" \
-		--append "$NEXT_CMDLINE" --hooks-dir "$HOOKS" "$@"
+		--append "$NEXT_CMDLINE" --hooks-dir "$HOOKS"
 }
 same_node() {	# DESC
 	local now
