@@ -118,7 +118,7 @@ EOF
 		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
 		-serial "file:$out/console.log" \
 		-kernel "$LAB_VMLINUZ" -initrd "$LAB_INITRD" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$out,mount_tag=results,security_model=none" \
 		-device virtio-rng-pci \
