@@ -63,53 +63,31 @@ void issu_helper_tally_merge(struct issu_helper_tally *t, const struct issu_help
 	t->other += from->other;
 }
 
-/* nf_conntrack_lock() lacks the annotation in the headers: tell sparse */
-static void bucket_lock(spinlock_t *lock) __acquires(lock)
+struct summary_ctx {
+	const struct net *only;
+	struct issu_ct_summary *sum;
+};
+
+static int summary_one(struct nf_conn *ct, void *arg)
 {
-	nf_conntrack_lock(lock);
-	__acquire(lock);
-}
+	const struct nf_conntrack_helper *helper;
+	const struct summary_ctx *c = arg;
+	struct issu_ct_summary *sum = c->sum;
+	const struct nf_conn_help *help;
+	struct net *net = nf_ct_net(ct);
 
-static void summary_bucket(unsigned int i, const struct net *only, struct issu_ct_summary *sum)
-{
-	spinlock_t *lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
-	struct nf_conntrack_tuple_hash *h;
-	struct hlist_nulls_node *n;
-
-	local_bh_disable();
-	bucket_lock(lockp);
-	rcu_read_lock();
-	/* a resize (under every bucket lock) may have shrunk the table */
-	if (i >= nf_conntrack_htable_size)
-		goto out;
-	hlist_nulls_for_each_entry(h, n, &nf_conntrack_hash[i], hnnode) {
-		const struct nf_conntrack_helper *helper;
-		const struct nf_conn_help *help;
-		struct nf_conn *ct;
-		struct net *net;
-
-		if (NF_CT_DIRECTION(h) != IP_CT_DIR_ORIGINAL)
-			continue;
-		ct = nf_ct_tuplehash_to_ctrack(h);
-		if (nf_ct_is_expired(ct) || nf_ct_is_dying(ct))
-			continue;
-		net = nf_ct_net(ct);
-		if (only && !net_eq(net, only))
-			continue;
-		sum->entries++;
-		if (!net_eq(net, &init_net) && !issu_netns_label(net)[0])
-			sum->unlabelled_entries++;
-		if (ct->status & IPS_EXPECTED)
-			sum->expected++;
-		help = nfct_help(ct);
-		helper = help ? rcu_dereference(help->helper) : NULL;
-		if (helper)
-			issu_helper_tally_add(&sum->helpers, helper->name, 1);
-	}
-out:
-	rcu_read_unlock();
-	spin_unlock(lockp);
-	local_bh_enable();
+	if (c->only && !net_eq(net, c->only))
+		return 0;
+	sum->entries++;
+	if (!net_eq(net, &init_net) && !issu_netns_label(net)[0])
+		sum->unlabelled_entries++;
+	if (ct->status & IPS_EXPECTED)
+		sum->expected++;
+	help = nfct_help(ct);
+	helper = help ? rcu_dereference(help->helper) : NULL;
+	if (helper)
+		issu_helper_tally_add(&sum->helpers, helper->name, 1);
+	return 0;
 }
 
 /* Pending expectations, as ctnetlink's dump of them walks their hash. */
@@ -147,14 +125,10 @@ static void summary_netns(struct net *net, struct issu_ct_summary *sum)
  */
 void issu_ct_summary(struct net *only, struct issu_ct_summary *sum)
 {
+	struct summary_ctx c = { .only = only, .sum = sum };
 	struct net *net;
-	unsigned int i;
 
-	for (i = 0; i < nf_conntrack_htable_size; i++) {
-		summary_bucket(i, only, sum);
-		if (!(i % 256))
-			cond_resched();
-	}
+	issu_ct_walk(summary_one, &c);
 	summary_expectations(only, sum);
 	if (only) {
 		summary_netns(only, sum);

@@ -307,13 +307,12 @@ static void bucket_lock(spinlock_t *lock) __acquires(lock)
 	__acquire(lock);
 }
 
-static int flows_walk_bucket(struct issu_enc *e, unsigned int i, u64 gen,
-			     struct flows_save_stats *st)
+static int ct_walk_bucket(unsigned int i, int (*fn)(struct nf_conn *ct, void *arg),
+			  void *arg)
 {
+	spinlock_t *lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
 	struct nf_conntrack_tuple_hash *h;
 	struct hlist_nulls_node *n;
-	spinlock_t *lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
-	struct issu_flow f;
 	int ret = 0;
 
 	local_bh_disable();
@@ -324,27 +323,15 @@ static int flows_walk_bucket(struct issu_enc *e, unsigned int i, u64 gen,
 		goto out;
 	hlist_nulls_for_each_entry(h, n, &nf_conntrack_hash[i], hnnode) {
 		struct nf_conn *ct;
-		int idx;
 
 		if (NF_CT_DIRECTION(h) != IP_CT_DIR_ORIGINAL)
 			continue;
 		ct = nf_ct_tuplehash_to_ctrack(h);
 		if (nf_ct_is_expired(ct) || nf_ct_is_dying(ct))
 			continue;
-		idx = issu_netns_index(nf_ct_net(ct), gen);
-		if (idx < 0) {
-			st->unlabelled++;
-			continue;
-		}
-		f.flags = 0;
-		if (flow_save(ct, idx, &f)) {
-			st->unsupported++;
-			continue;
-		}
-		ret = issu_flow_put(e, &f);
+		ret = fn(ct, arg);
 		if (ret)
 			break;
-		st->saved++;
 	}
 out:
 	rcu_read_unlock();
@@ -353,36 +340,78 @@ out:
 	return ret;
 }
 
+/**
+ * issu_ct_walk() - every live conntrack entry of every namespace
+ * @fn: called once per entry (not expired, not dying) with BHs off, its
+ *	bucket's lock and the RCU read lock held; non-zero stops the walk
+ * @arg: for @fn
+ *
+ * Sleeps between buckets. Return: 0, or what @fn returned to stop.
+ */
+int issu_ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < nf_conntrack_htable_size; i++) {
+		ret = ct_walk_bucket(i, fn, arg);
+		if (!(i % 256))
+			cond_resched();
+	}
+	return ret;
+}
+
+struct flows_save_ctx {
+	struct issu_enc *e;
+	u64 gen;
+	struct flows_save_stats st;
+	struct issu_flow f;
+};
+
+static int flows_save_one(struct nf_conn *ct, void *arg)
+{
+	struct flows_save_ctx *c = arg;
+	int idx, ret;
+
+	idx = issu_netns_index(nf_ct_net(ct), c->gen);
+	if (idx < 0) {
+		c->st.unlabelled++;
+		return 0;
+	}
+	c->f.flags = 0;
+	if (flow_save(ct, idx, &c->f)) {
+		c->st.unsupported++;
+		return 0;
+	}
+	ret = issu_flow_put(c->e, &c->f);
+	if (!ret)
+		c->st.saved++;
+	return ret;
+}
+
 static int flows_save(struct issu_enc *e)
 {
-	u64 gen = le64_to_cpu(e->hdr.generation);
-	struct flows_save_stats st = {};
-	unsigned int i;
+	struct flows_save_ctx c = { .e = e, .gen = le64_to_cpu(e->hdr.generation) };
+	struct flows_save_stats *st = &c.st;
 	u16 nr;
 	int ret;
 
-	nr = issu_netns_collect(gen, issu_label_names, issu_labels, ISSU_NETNS_MAX);
+	nr = issu_netns_collect(c.gen, issu_label_names, issu_labels, ISSU_NETNS_MAX);
 	ret = issu_flows_begin(e, ktime_get_real_ns(), issu_labels, nr);
 	if (ret)
 		return ret;
 
-	for (i = 0; i < nf_conntrack_htable_size; i++) {
-		ret = flows_walk_bucket(e, i, gen, &st);
-		if (ret == -ENOSPC) {
-			pr_err("preserved memory full after %llu flows: reserve a larger memmap= region\n",
-			       st.saved);
-			return ret;
-		}
-		if (ret)
-			return ret;
-		if (!(i % 256))
-			cond_resched();
-	}
-	if (st.unlabelled || st.unsupported)
+	ret = issu_ct_walk(flows_save_one, &c);
+	if (ret == -ENOSPC)
+		pr_err("preserved memory full after %llu flows: reserve a larger memmap= region\n",
+		       st->saved);
+	if (ret)
+		return ret;
+	if (st->unlabelled || st->unsupported)
 		pr_warn("flows not saved: %llu in unlabelled namespaces, %llu of unsupported families\n",
-			st.unlabelled, st.unsupported);
-	return issu_enc_section_end(e, st.saved,
-				    st.unlabelled || st.unsupported ? ISSU_SEC_F_PARTIAL : 0);
+			st->unlabelled, st->unsupported);
+	return issu_enc_section_end(e, st->saved,
+				    st->unlabelled || st->unsupported ? ISSU_SEC_F_PARTIAL : 0);
 }
 
 /* Set up the NAT of @f on @ct, which has the plain inverse as its reply. */

@@ -197,7 +197,9 @@ const struct issu_section_ops *issu_section_find(u16 type);
 
 int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ack *extack);
 
-/* flows.c: the flows section */
+/* flows.c: the flows section, and the walk of the live conntrack tables */
+struct nf_conn;
+int issu_ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg);
 extern const struct issu_section_ops issu_flows_section;
 int issu_flows_restore_netns(const struct issu_sec_view *s, struct net *net,
 			     const char *label, struct issu_sec_stats *st,
