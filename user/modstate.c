@@ -189,6 +189,7 @@ int mod_flows_get(struct mod_flows *f, const char *what)
 		goto out;
 	nl_parse_nest(tb[ISSU_A_FLOWS], &flows_policy, fb);
 	f->entries = a_u64(fb[ISSU_FLOWS_A_ENTRIES]);
+	f->netns = a_u32(fb[ISSU_FLOWS_A_NETNS]);
 	f->expectations = a_u64(fb[ISSU_FLOWS_A_EXPECTATIONS]);
 	f->expected = a_u64(fb[ISSU_FLOWS_A_EXPECTED]);
 	f->helper_other = a_u64(fb[ISSU_FLOWS_A_HELPER_OTHER]);

@@ -53,7 +53,8 @@ struct mod_state {
 
 /* The live conntrack tables (ISSU_CMD_FLOWS_GET). */
 struct mod_flows {
-	uint64_t entries;
+	uint64_t entries;		/* of every namespace */
+	uint32_t netns;			/* namespaces with entries */
 	uint64_t expectations;
 	uint64_t expected;
 	uint64_t helper_other;		/* entries of helpers beyond those named */

@@ -70,6 +70,7 @@ static int rollback_run(struct upg_ctx *c, struct journal *j, bool timer)
 	j->op = UPG_OP_UPGRADE;
 	upg_run_self(c, disarm);
 fail_unload:
+	/* err already says why the rollback stopped: keep it */
 	upg_kexec_unload(cmdline, sizeof(cmdline));
 fail:
 	journal_step_end(j, UPG_FAILED, "%s", err);

@@ -163,14 +163,7 @@ static void check_cmdline(struct vstate *v, const struct mod_state *m,
 		      m->store_size, m->store_phys);
 }
 
-/* ----------------------------------------------------- live flow count */
-
-static uint64_t read_u64_file(const char *path)
-{
-	char buf[32];
-
-	return upg_read_line(path, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
-}
+/* ----------------------------------------------------- named namespaces */
 
 /**
  * in_netns() - run @fn in a child inside /run/netns/@name
@@ -213,52 +206,12 @@ static int in_netns(const char *name, void (*fn)(void *res), void *res, size_t s
 	return ret;
 }
 
-static void flow_count(void *res)
-{
-	uint64_t n = read_u64_file("/proc/sys/net/netfilter/nf_conntrack_count");
-
-	memcpy(res, &n, sizeof(n));
-}
-
-static uint64_t netns_flow_count(const char *name)
-{
-	uint64_t n = 0;
-
-	in_netns(name, flow_count, &n, sizeof(n));
-	return n;
-}
-
-static uint64_t live_flows(unsigned int *named)
-{
-	uint64_t n = read_u64_file("/proc/sys/net/netfilter/nf_conntrack_count");
-	struct dirent *d;
-	DIR *dir;
-
-	*named = 0;
-	dir = opendir("/run/netns");
-	if (!dir)
-		return n;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		n += netns_flow_count(d->d_name);
-		(*named)++;
-	}
-	closedir(dir);
-	return n;
-}
-
 static void check_size(struct vstate *v, const struct mod_state *m,
 		       const struct mod_flows *f)
 {
-	unsigned int named;
-	uint64_t flows = live_flows(&named);
-	uint64_t need;
-
 	/* the module's walk counts every namespace, named or not */
-	if (f->entries > flows)
-		flows = f->entries;
-	need = flows * EST_BYTES_PER_FLOW + EST_OVERHEAD;
+	uint64_t flows = f->entries;
+	uint64_t need = flows * EST_BYTES_PER_FLOW + EST_OVERHEAD;
 
 	if (!m->slot_size)
 		return;
@@ -272,8 +225,8 @@ static void check_size(struct vstate *v, const struct mod_state *m,
 		      PRIu64 ")", flows, need, m->slot_size);
 	else
 		check(v, UPG_PASS, 0, "size",
-		      "%" PRIu64 " flows (%u named namespaces) need about %" PRIu64
-		      " bytes of a %" PRIu64 "-byte slot", flows, named, need, m->slot_size);
+		      "%" PRIu64 " flows (%u namespaces with entries) need about %" PRIu64
+		      " bytes of a %" PRIu64 "-byte slot", flows, f->netns, need, m->slot_size);
 }
 
 /* ---------------------------------------- namespaces without a name */
