@@ -16,9 +16,12 @@
 
 #ifndef ISSU_HAVE_NL_SET_ERR_MSG_FMT
 /*
- * Before 6.2, extack messages must be static strings. Formatted messages go
- * to a small ring of buffers instead, each valid until the ring wraps: far
- * longer than the moment between a handler's return and the ack it sends.
+ * Before 6.2, extack messages must be static strings: struct
+ * netlink_ext_ack has no buffer, and nothing a handler owns outlives it
+ * until netlink_ack() copies the message. A formatted message is kept
+ * instead, once per distinct text and never changed (compat.c); when too
+ * many distinct texts were seen, the format string itself (a literal, static)
+ * is given unformatted.
  */
 const char *issu_compat_fmt_msg(const char *fmt, ...) __printf(1, 2);
 
