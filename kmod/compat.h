@@ -14,11 +14,35 @@
 
 #include "compat-probes.h"
 
+#ifdef ISSU_HAVE_GENL_SPLIT_OPS
+/* 6.2 hands pre_doit the split (do or dump) half of an operation */
+#define issu_genl_doit_ops genl_split_ops
+#else
+#define issu_genl_doit_ops genl_ops
+#endif
+
+#ifdef ISSU_HAVE_GENL_MCAST_CAP
+/* A multicast group only processes with CAP_NET_ADMIN may join. */
+#define ISSU_GENL_MCGRP_ADMIN(grp_name) { .name = grp_name, .flags = GENL_MCAST_CAP_NET_ADMIN }
+#else
+/*
+ * Kernels without GENL_MCAST_CAP_NET_ADMIN (mainline before 6.7, 6.1 stable
+ * before its backport) have no way to restrict who joins a group: genl
+ * families lost mcast_bind in 5.x. Events then reach any listener in the
+ * initial namespace, telling it what status-get tells it anyway; they are
+ * never sent to another namespace (issu_notify() multicasts in init_net).
+ */
+#define ISSU_GENL_MCGRP_ADMIN(grp_name) { .name = grp_name }
+#endif
+
 #ifndef ISSU_HAVE_NL_SET_ERR_MSG_FMT
 /*
- * Before 6.2, extack messages must be static strings. Formatted messages go
- * to a small ring of buffers instead, each valid until the ring wraps: far
- * longer than the moment between a handler's return and the ack it sends.
+ * Before 6.2, extack messages must be static strings: struct
+ * netlink_ext_ack has no buffer, and nothing a handler owns outlives it
+ * until netlink_ack() copies the message. A formatted message is kept
+ * instead, once per distinct text and never changed (compat.c); when too
+ * many distinct texts were seen, the format string itself (a literal, static)
+ * is given unformatted.
  */
 const char *issu_compat_fmt_msg(const char *fmt, ...) __printf(1, 2);
 

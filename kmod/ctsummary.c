@@ -63,6 +63,16 @@ void issu_helper_tally_merge(struct issu_helper_tally *t, const struct issu_help
 	t->other += from->other;
 }
 
+/*
+ * Whether @net has a label. The summary runs without issu_lock, so a label
+ * set or cleared meanwhile may or may not count: it is a glance, and only
+ * the first byte is read (a label is never a moment without its NUL).
+ */
+static bool summary_labelled(const struct net *net)
+{
+	return net_eq(net, &init_net) || READ_ONCE(*issu_netns_label(net));
+}
+
 struct summary_ctx {
 	const struct net *only;
 	struct issu_ct_summary *sum;
@@ -79,7 +89,7 @@ static int summary_one(struct nf_conn *ct, void *arg)
 	if (c->only && !net_eq(net, c->only))
 		return 0;
 	sum->entries++;
-	if (!net_eq(net, &init_net) && !issu_netns_label(net)[0])
+	if (!summary_labelled(net))
 		sum->unlabelled_entries++;
 	if (ct->status & IPS_EXPECTED)
 		sum->expected++;
@@ -112,7 +122,7 @@ static void summary_netns(struct net *net, struct issu_ct_summary *sum)
 	if (!nf_conntrack_count(net))
 		return;
 	sum->netns++;
-	if (!net_eq(net, &init_net) && !issu_netns_label(net)[0])
+	if (!summary_labelled(net))
 		sum->unlabelled_netns++;
 }
 
@@ -121,7 +131,8 @@ static void summary_netns(struct net *net, struct issu_ct_summary *sum)
  * @only: the one namespace to count, or NULL for every namespace
  * @sum: zeroed by the caller, filled
  *
- * Called with issu_lock held (labels are read).
+ * Needs no lock (see summary_labelled()); the walk sleeps between buckets,
+ * and the caller bounds how many run at once (netlink.c, FLOWS_GET).
  */
 void issu_ct_summary(struct net *only, struct issu_ct_summary *sum)
 {

@@ -4,10 +4,57 @@
  * Documentation/netlink/specs/issu.yaml): status, the checkpoint commands,
  * the section dump and the "events" multicast group.
  *
- * Every operation is strictly validated (resv_start_op 0); every operation
- * that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM): the store is the
- * machine's, not a namespace's. Status and the section dump are open to
- * monitoring agents.
+ * Every operation is strictly validated (resv_start_op 0). The family is
+ * netnsok, so it answers in every network namespace, but what it guards is
+ * the machine's: the preserved-memory store, the kexec-time checkpoint, the
+ * initial namespace's interfaces and the labels that say whose flows a
+ * checkpoint keeps. Who may do what:
+ *
+ *   operation            initial netns           another netns
+ *   -------------------  ----------------------  ------------------------
+ *   status-get           everything              version and formats only
+ *   section-get (dump)   every section           nothing (empty dump)
+ *   mac-get (dump)       every MAC entry         nothing (empty dump)
+ *   flows-get            every namespace         the caller's namespace
+ *   checkpoint, restore  CAP_NET_ADMIN           EPERM
+ *   discard, arm, disarm CAP_NET_ADMIN           EPERM
+ *   node-set             CAP_NET_ADMIN           EPERM
+ *   synwin-start, -stop  CAP_NET_ADMIN           EPERM
+ *   mac-retain, -release CAP_NET_ADMIN           EPERM
+ *   netns-set            CAP_NET_ADMIN           EPERM
+ *   "events" group       CAP_NET_ADMIN to join   never sent there
+ *
+ * CAP_NET_ADMIN is that of the initial user namespace (GENL_ADMIN_PERM: the
+ * genl core checks the socket opener and the sender before the module sees
+ * the request). Holding it is not enough from another network namespace: a
+ * container given NET_ADMIN or a service with PrivateNetwork= keeps the
+ * capability but is not the host (ISSU_OP_MACHINE, issu_nl_pre_doit()).
+ *
+ * - checkpoint, discard, arm, disarm: open or close the upgrade window,
+ *   throw away or replace the host's checkpoint.
+ * - restore: puts the checkpoint's state back; with a label, the flows saved
+ *   for that label into the namespace named by a file descriptor, which from
+ *   a container would claim another namespace's flows.
+ * - node-set: the node's identity and upgrade phase, saved in the
+ *   checkpoint and read by the cluster tooling.
+ * - synwin-start, -stop: the SYN-check window is one for the machine.
+ * - mac-retain, -release: only the initial namespace's interfaces are
+ *   retained (macs.c refuses others as well).
+ * - netns-set: a label decides which namespace's flows the checkpoint saves
+ *   and into which namespace they return.
+ * - status-get: the store (physical address, load ids, previous kernel),
+ *   the checkpoint, the node, arm and SYN-window state are the host's;
+ *   another namespace learns only what a client needs to talk to the module.
+ * - section-get: sections describe the host's checkpoint, flows of every
+ *   namespace included.
+ * - mac-get: entries are interfaces of the initial namespace, with their
+ *   names and permanent MACs.
+ * - flows-get: counts only the caller's own entries there. Its walk covers
+ *   the whole conntrack hash, so it runs without issu_lock (a loop of
+ *   callers cannot hold off a checkpoint, least of all the reboot-time one)
+ *   and one at a time: a second caller meanwhile gets EBUSY, not a queue.
+ * - events: multicast in the initial namespace only; joining needs
+ *   CAP_NET_ADMIN (GENL_MCAST_CAP_NET_ADMIN), like the commands they report.
  */
 
 #include <linux/kernel.h>
@@ -15,11 +62,18 @@
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <net/sock.h>
 
 #include "issu.h"
 
 static struct genl_family issu_family;
 static bool issu_family_registered;
+
+/* genl_ops.internal_flags: the operation acts on the machine, not a namespace */
+#define ISSU_OP_MACHINE		BIT(0)
+
+/* One conntrack walk for FLOWS_GET at a time; never waited for. */
+static DEFINE_MUTEX(issu_flows_walk_lock);
 
 static const struct nla_policy issu_node_policy[ISSU_NODE_ATTR_MAX + 1] = {
 	[ISSU_NODE_ATTR_NAME] = { .type = NLA_NUL_STRING, .len = ISSU_NODE_NAME_MAX - 1 },
@@ -208,11 +262,19 @@ static int fill_node(struct sk_buff *skb)
 	return 0;
 }
 
-static int fill_status(struct sk_buff *skb)
+/* What a caller in another namespace learns: how to talk to the module. */
+static int fill_status_netns(struct sk_buff *skb)
 {
 	if (nla_put_string(skb, ISSU_A_VERSION, ISSU_VERSION) ||
 	    nla_put_u32(skb, ISSU_A_FORMAT_MIN, ISSU_CKPT_VERSION_MIN) ||
-	    nla_put_u32(skb, ISSU_A_FORMAT_MAX, ISSU_FMT_NEWEST) ||
+	    nla_put_u32(skb, ISSU_A_FORMAT_MAX, ISSU_FMT_NEWEST))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fill_status(struct sk_buff *skb)
+{
+	if (fill_status_netns(skb) ||
 	    nla_put_u32(skb, ISSU_A_FORMAT_WRITE, issu_armed_format) ||
 	    nla_put_u8(skb, ISSU_A_ARMED, issu_armed) ||
 	    nla_put_u32(skb, ISSU_A_RESTORE_MODE, issu_restore_mode))
@@ -246,10 +308,33 @@ err:
 	return ret;
 }
 
+/* Whether a request or dump comes from the initial network namespace */
+static bool from_init_net(struct net *net)
+{
+	return net_eq(net, &init_net);
+}
+
+/*
+ * Refuses an ISSU_OP_MACHINE operation from another network namespace. The
+ * genl core checked CAP_NET_ADMIN (GENL_ADMIN_PERM) before.
+ */
+static int issu_nl_pre_doit(const struct issu_genl_doit_ops *ops, struct sk_buff *skb,
+			    struct genl_info *info)
+{
+	if ((ops->internal_flags & ISSU_OP_MACHINE) && !from_init_net(genl_info_net(info))) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "acts on the whole machine: only from the initial network namespace");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int issu_nl_status_get(struct sk_buff *skb, struct genl_info *info)
 {
 	int ret;
 
+	if (!from_init_net(genl_info_net(info)))
+		return issu_reply(info, ISSU_CMD_STATUS_GET, fill_status_netns);
 	mutex_lock(&issu_lock);
 	ret = issu_reply(info, ISSU_CMD_STATUS_GET, fill_status);
 	mutex_unlock(&issu_lock);
@@ -454,9 +539,14 @@ static void *mac_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
 			   &issu_family, NLM_F_MULTI, ISSU_CMD_MAC_GET);
 }
 
-/* Retained and restored MACs, one message each; the cursor is the index. */
+/*
+ * Retained and restored MACs, one message each; the cursor is the index.
+ * Every entry is an interface of the initial namespace: none for another.
+ */
 static int issu_nl_mac_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	if (!from_init_net(sock_net(cb->skb->sk)))
+		return 0;
 	return issu_macs_dump(skb, cb, mac_dump_put);
 }
 
@@ -538,13 +628,16 @@ static int fill_section(struct sk_buff *skb, unsigned int i)
 /*
  * Sections of the checkpoint the store holds, one message each. The cursor
  * is the section index; a checkpoint taken, restored or discarded between
- * two parts of the dump marks it interrupted (NLM_F_DUMP_INTR).
+ * two parts of the dump marks it interrupted (NLM_F_DUMP_INTR). The
+ * checkpoint is the host's: another namespace gets an empty dump.
  */
 static int issu_nl_section_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned int i = cb->args[0];
 	void *hdr;
 
+	if (!from_init_net(sock_net(cb->skb->sk)))
+		return 0;
 	mutex_lock(&issu_lock);
 	cb->seq = issu_ckpt.seq;
 	for (; i < issu_ckpt.nsec; i++) {
@@ -590,6 +683,13 @@ static int fill_flows(struct sk_buff *skb, const struct issu_ct_summary *sum)
 /*
  * The live conntrack tables at a glance. Read-only, so open to monitoring
  * agents; a caller outside the initial namespace sees its own namespace only.
+ *
+ * The walk visits every bucket of the conntrack hash, which is one for all
+ * namespaces and can have millions: it runs without issu_lock (it reads no
+ * store state; labels are read as they are), so checkpoints, status and the
+ * reboot-time checkpoint never wait for it, and one at a time, taken with a
+ * trylock: a caller that finds a walk under way gets EBUSY at once, so a
+ * loop of callers costs one walk's CPU, never a queue of walks.
  */
 static int issu_nl_flows_get(struct sk_buff *skb, struct genl_info *info)
 {
@@ -607,9 +707,14 @@ static int issu_nl_flows_get(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto err;
 
-	mutex_lock(&issu_lock);
-	issu_ct_summary(net_eq(net, &init_net) ? NULL : net, sum);
-	mutex_unlock(&issu_lock);
+	if (!mutex_trylock(&issu_flows_walk_lock)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "another flows summary is in progress: try again when it ends");
+		ret = -EBUSY;
+		goto err;
+	}
+	issu_ct_summary(from_init_net(net) ? NULL : net, sum);
+	mutex_unlock(&issu_flows_walk_lock);
 	ret = fill_flows(msg, sum);
 	if (ret) {
 		NL_SET_ERR_MSG_MOD(info->extack, "flows summary does not fit in a message");
@@ -636,6 +741,7 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_format_policy,
 		.maxattr = ARRAY_SIZE(issu_format_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_RESTORE,
@@ -643,11 +749,13 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_netns_policy,
 		.maxattr = ARRAY_SIZE(issu_netns_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_DISCARD,
 		.doit = issu_nl_discard,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_ARM,
@@ -655,11 +763,13 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_format_policy,
 		.maxattr = ARRAY_SIZE(issu_format_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_DISARM,
 		.doit = issu_nl_disarm,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_NODE_SET,
@@ -667,6 +777,7 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_node_set_policy,
 		.maxattr = ARRAY_SIZE(issu_node_set_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_SECTION_GET,
@@ -678,11 +789,13 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_synwin_start_policy,
 		.maxattr = ARRAY_SIZE(issu_synwin_start_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_SYNWIN_STOP,
 		.doit = issu_nl_synwin_stop,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_MAC_RETAIN,
@@ -690,6 +803,7 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_mac_retain_policy,
 		.maxattr = ARRAY_SIZE(issu_mac_retain_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_MAC_RELEASE,
@@ -697,6 +811,7 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_mac_retain_policy,
 		.maxattr = ARRAY_SIZE(issu_mac_retain_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_MAC_GET,
@@ -708,6 +823,7 @@ static const struct genl_ops issu_ops[] = {
 		.policy = issu_netns_policy,
 		.maxattr = ARRAY_SIZE(issu_netns_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 	{
 		.cmd = ISSU_CMD_FLOWS_GET,
@@ -716,7 +832,7 @@ static const struct genl_ops issu_ops[] = {
 };
 
 static const struct genl_multicast_group issu_mcgrps[] = {
-	{ .name = ISSU_MCGRP_EVENTS, },
+	ISSU_GENL_MCGRP_ADMIN(ISSU_MCGRP_EVENTS),
 };
 
 static struct genl_family issu_family __ro_after_init = {
@@ -724,6 +840,7 @@ static struct genl_family issu_family __ro_after_init = {
 	.version = ISSU_FAMILY_VERSION,
 	.netnsok = true,
 	.parallel_ops = true,
+	.pre_doit = issu_nl_pre_doit,
 	.module = THIS_MODULE,
 	.ops = issu_ops,
 	.n_ops = ARRAY_SIZE(issu_ops),
