@@ -1026,6 +1026,7 @@ t_journal_write_failure_stops_the_step() {
 exit 0
 HOOK
 	chmod +x "$tmp/fillhooks/10-fill"
+	# shellcheck disable=SC2016 # $0, $1: the inner shell's
 	unshare -m bash -c 'mount -t tmpfs -o size=64k none "$1" && shift &&
 		ISSU_STATE_DIR=$0 exec "$@"' "$tmp/small" "$tmp/small" \
 		"$helper" upgrade --no-validate --hooks-dir "$tmp/fillhooks" \
