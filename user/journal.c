@@ -423,9 +423,10 @@ static int check_frame(struct jparse *p, char *buf, size_t len, char *err, size_
 		return 0;
 	}
 	if (strncmp(buf, JOURNAL_HEADER "\n", hl + 1)) {
-		snprintf(err, size, "not an issu-helper journal (first line: %.40s)", buf);
+		snprintf(err, size, "not an issu-helper journal (first line: %.*s)",
+			 (int)strcspn(buf, "\n"), buf);
 		for (end = err; *end; end++)
-			if ((unsigned char)*end < 0x20)
+			if ((unsigned char)*end < 0x20 || *end == 0x7f)
 				*end = '?';
 		return -1;
 	}
