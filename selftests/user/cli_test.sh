@@ -978,8 +978,8 @@ t_journal_torn_is_corrupt() {
 }
 t_journal_changed_byte_is_corrupt() {
 	helper_journal || return 1
-	sed -i 's/^prev_format_max=0$/prev_format_max=7/' "$tmp/state/journal"
-	grep -q "^prev_format_max=7" "$tmp/state/journal" || { echo "no prev_format_max=0 line"; return 1; }
+	sed -i 's/^op=upgrade$/op=rollback/' "$tmp/state/journal"
+	grep -q "^op=rollback$" "$tmp/state/journal" || { echo "no op=upgrade line"; return 1; }
 	ISSU_STATE_DIR=$tmp/state run -j status
 	expect_rc 12 && grep -qF "journal corrupt: " "$err"
 }
