@@ -6,7 +6,12 @@
  * abort waits for it (--wait SECONDS, default 600). With no helper running
  * (it was killed), abort undoes the upgrade itself: the staged kernel is
  * unloaded, the kexec-time checkpoint disarmed, the checkpoints discarded,
- * the abort hooks run, the node phase set back to idle.
+ * the abort hooks run, the node phase set back to idle. An abort that was
+ * itself interrupted (phase abort, its helper gone) is run again.
+ *
+ * Whether the upgrade is past its kexec is what the journal recorded
+ * (journal_kexec_happened()), never the order of the phases: abort's own
+ * phase comes after the kexec's in the enum.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,15 +23,6 @@
 #include "names.h"
 #include "print.h"
 #include "upgrade.h"
-
-static bool after_kexec(const struct journal *j)
-{
-	char id[40] = "";
-
-	boot_id(id, sizeof(id));
-	return j->phase >= ISSU_PHASE_RESUME || j->op == UPG_OP_ROLLBACK ||
-	       (j->phase == ISSU_PHASE_KEXEC && strcmp(id, j->boot_id));
-}
 
 int cmd_abort(int argc, char **argv, struct opts *o)
 {
@@ -66,7 +62,7 @@ int cmd_abort(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "%s: abort: no upgrade under way\n", PROG);
 		return EXIT_PHASE;
 	}
-	if (after_kexec(&j)) {
+	if (journal_kexec_happened(&j)) {
 		fprintf(stderr, "%s: abort: upgrade %s is past its kexec (phase %s): use rollback\n",
 			PROG, j.id, names_get(&phase_names, j.phase));
 		return EXIT_PHASE;
@@ -99,8 +95,15 @@ int cmd_abort(int argc, char **argv, struct opts *o)
 			fprintf(stderr, "%s: abort: %s\n", PROG, err);
 			return EXIT_JOURNAL;
 		}
-		if (!j.done)
-			upg_abort_pre_kexec(&c, &j, "aborted by the operator");
+		if (!j.done) {
+			/* a step (an earlier abort too) whose helper is gone */
+			if (j.nsteps && j.result == UPG_RUNNING && !journal_owner_alive(&j))
+				journal_step_end(&j, UPG_FAILED, "interrupted: its helper is gone");
+			if (upg_abort_pre_kexec(&c, &j, "aborted by the operator") == -2) {
+				upg_abort_request(&c, false);
+				return upg_report(o, &j, EXIT_JOURNAL_WRITE);
+			}
+		}
 	}
 	upg_abort_request(&c, false);
 	rc = j.nsteps && j.steps[j.nsteps - 1].phase == ISSU_PHASE_ABORT &&

@@ -23,7 +23,11 @@ int finalize_run(struct upg_ctx *c, struct journal *j)
 
 	journal_step_begin(j, ISSU_PHASE_FINALIZE);
 	j->owner = getpid();
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j)) {
+		fprintf(stderr, "%s: finalize: the journal cannot record it: nothing released\n",
+			PROG);
+		return EXIT_JOURNAL_WRITE;
+	}
 	upg_node_phase(c, ISSU_PHASE_FINALIZE);
 	upg_timer_stop(j, false);
 	if (upg_run_self(c, disarm) || upg_run_self(c, discard))
@@ -39,7 +43,8 @@ int finalize_run(struct upg_ctx *c, struct journal *j)
 		journal_step_end(j, UPG_WARN, "finalized; %d release steps failed", bad);
 	else
 		journal_step_end(j, UPG_OK, "finalized: checkpoint released");
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j))
+		return EXIT_JOURNAL_WRITE;
 	return bad ? EXIT_HOOK : EXIT_OK;
 }
 
@@ -68,7 +73,7 @@ int cmd_finalize(int argc, char **argv, struct opts *o)
 	if (j.phase != ISSU_PHASE_RESUMED && j.phase != ISSU_PHASE_FINALIZE) {
 		fprintf(stderr, "%s: finalize: upgrade %s is in phase %s (%s): finalize only a resumed node%s\n",
 			PROG, j.id, names_get(&phase_names, j.phase), upg_result_name(j.result),
-			j.phase < ISSU_PHASE_KEXEC ? "; before the kexec, abort" :
+			!journal_kexec_happened(&j) ? "; before the kexec, abort" :
 			"; run resume first");
 		return EXIT_PHASE;
 	}

@@ -36,6 +36,7 @@ enum issu_exit {
 	EXIT_JOURNAL = 12,	/* the upgrade journal is unreadable or malformed */
 	EXIT_HOOK = 13,		/* a hook failed after the point of no return */
 	EXIT_VERIFY = 14,	/* resume: restored state does not match the checkpoint */
+	EXIT_JOURNAL_WRITE = 15,/* the upgrade journal could not be written: step stopped */
 	/* validate: the first failed check (upgrade refuses to start) */
 	EXIT_V_KERNEL = 20,	/* new kernel image missing or not a bzImage */
 	EXIT_V_MODULE = 21,	/* new issu.ko missing, not an ELF module, wrong vermagic */

@@ -1,14 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The upgrade journal: STATE_DIR/journal, "key=value" lines, one "step="
- * line per phase entered:
+ * The upgrade journal: STATE_DIR/journal, one record replaced atomically
+ * (write, fsync, rename, fsync of the directory) at every change:
  *
+ *   # issu-helper upgrade journal 2: do not edit (issu-helper(8), JOURNAL)
+ *   key=value                      one per field
  *   step=PHASE START_NS END_NS RESULT MESSAGE
+ *   end=CRC32
  *
- * Values never hold a newline (the helper refuses such arguments). The file
- * is replaced atomically; a lock file (flock) keeps two helpers from running
- * steps at the same time; an abort request is a file of its own, so that
- * abort never writes the journal under a running step.
+ * Values are escaped (backslash, and every control character as \n, \r,
+ * \t or \xHH), so that no value can hold a line break and inject a key.
+ * The end line carries the CRC-32 (IEEE 802.3, zlib's crc32()) of every
+ * byte before it, in 8 lowercase hex digits, and must be the last line: a
+ * torn, truncated or altered journal is "corrupt" and no command acts on
+ * it (see issu-helper(8), JOURNAL, for the recovery). A journal of an older
+ * helper (first line "# issu-helper upgrade journal: do not edit", no
+ * escapes, no end line) is read as it is, so that the image an upgrade
+ * boots into can resume it; the next change rewrites it in this format.
+ *
+ * A lock file (flock) keeps two helpers from running steps at the same
+ * time; an abort request is a file of its own, so that abort never writes
+ * the journal under a running step.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,7 +99,122 @@ static void path_of(char *buf, size_t size, const char *dir, const char *name)
 	snprintf(buf, size, "%s/%s", dir, name);
 }
 
+/* ------------------------------------------------------------- format */
+
+#define JOURNAL_HEADER		"# issu-helper upgrade journal 2: do not edit (issu-helper(8), JOURNAL)"
+#define JOURNAL_HEADER_V1	"# issu-helper upgrade journal: do not edit"
+#define JOURNAL_MAX_SIZE	(1 << 20)
+
+/* CRC-32, IEEE 802.3 (reflected 0xedb88320): zlib's crc32(0, buf, len). */
+uint32_t journal_crc32(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	uint32_t crc = 0xffffffff;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
+	}
+	return ~crc;
+}
+
+/* @s escaped into @fp: no byte of it can end a line. */
+static void put_escaped(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '\\')
+			fputs("\\\\", fp);
+		else if (ch == '\n')
+			fputs("\\n", fp);
+		else if (ch == '\r')
+			fputs("\\r", fp);
+		else if (ch == '\t')
+			fputs("\\t", fp);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(fp, "\\x%02x", ch);
+		else
+			fputc(ch, fp);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Unescape @s in place. Return: 0, -1 on a malformed escape or a NUL. */
+static int unescape(char *s)
+{
+	char *o = s;
+	int hi, lo;
+
+	while (*s) {
+		if (*s != '\\') {
+			*o++ = *s++;
+			continue;
+		}
+		switch (s[1]) {
+		case '\\':
+			*o++ = '\\';
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
+		case 'x':
+			hi = hexval(s[2]);
+			lo = hi < 0 ? -1 : hexval(s[3]);
+			if (lo < 0 || (!hi && !lo))
+				return -1;
+			*o++ = (char)(hi << 4 | lo);
+			s += 2;
+			break;
+		default:
+			return -1;
+		}
+		s += 2;
+	}
+	*o = '\0';
+	return 0;
+}
+
+/**
+ * journal_check_value() - a value the journal keeps as the user gave it
+ * @v: option value
+ *
+ * Control characters (a newline above all) have no place in paths and
+ * command lines: the options that go into the journal refuse them (the
+ * journal would escape them, the kernel command line or a hook would not).
+ * Return: the first control character, or 0.
+ */
+int journal_check_value(const char *v)
+{
+	for (; v && *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return (unsigned char)*v;
+	return 0;
+}
+
 /* ------------------------------------------------------------- reading */
+
+struct jparse {
+	struct journal *j;
+	bool v1;		/* an older helper's journal: no escapes */
+	bool have_kexec;	/* the record says whether the kexec happened */
+};
 
 static int set_str(char *dst, size_t size, const char *v)
 {
@@ -108,8 +235,9 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
-static int parse_step(struct journal *j, char *v)
+static int parse_step(struct jparse *p, char *v)
 {
+	struct journal *j = p->j;
 	char *phase, *start, *end, *res, *msg, *save;
 	struct upg_step *s;
 	uint64_t a, b;
@@ -131,19 +259,22 @@ static int parse_step(struct journal *j, char *v)
 	r = name_index(result_names, ARRAY_SIZE(result_names), res);
 	if (r < 0)
 		return -1;
+	if (msg && !p->v1 && unescape(msg))
+		return -1;
 	s = &j->steps[j->nsteps++];
 	s->phase = ph;
 	s->start_ns = a;
 	s->end_ns = b;
 	s->result = r;
-	snprintf(s->msg, sizeof(s->msg), "%s", msg ? msg : "");
-	return 0;
+	return set_str(s->msg, sizeof(s->msg), msg ?: "");
 }
 
-static int parse_line(struct journal *j, char *line)
+static int parse_line(struct jparse *p, char *line)
 {
+	struct journal *j = p->j;
 	char *eq = strchr(line, '=');
-	const char *k, *v;
+	const char *k;
+	char *v;
 	uint64_t n;
 	uint32_t ph;
 	int i;
@@ -153,10 +284,15 @@ static int parse_line(struct journal *j, char *line)
 	*eq = '\0';
 	k = line;
 	v = eq + 1;
+	if (!strcmp(k, "step"))
+		return parse_step(p, v);
+	if (!p->v1 && unescape(v))
+		return -1;
 
 #define STR(name) if (!strcmp(k, #name)) return set_str(j->name, sizeof(j->name), v)
 	STR(id);
 	STR(boot_id);
+	STR(kexec_boot_id);
 	STR(hooks_dir);
 	STR(kernel);
 	STR(initrd);
@@ -168,8 +304,6 @@ static int parse_line(struct journal *j, char *line)
 	STR(prev_cmdline);
 	STR(prev_release);
 #undef STR
-	if (!strcmp(k, "step"))
-		return parse_step(j, eq + 1);
 	if (!strcmp(k, "op")) {
 		i = name_index(op_names, ARRAY_SIZE(op_names), v);
 		j->op = i;
@@ -188,21 +322,141 @@ static int parse_line(struct journal *j, char *line)
 	}
 	if (parse_u64(v, &n))
 		return -1;
-	if (!strcmp(k, "done"))
+	if (!strcmp(k, "done")) {
 		j->done = n != 0;
-	else if (!strcmp(k, "owner"))
+	} else if (!strcmp(k, "kexec")) {
+		j->kexec = n != 0;
+		p->have_kexec = true;
+	} else if (!strcmp(k, "owner")) {
 		j->owner = (pid_t)n;
-	else if (!strcmp(k, "prev_format_max"))
+	} else if (!strcmp(k, "prev_format_max")) {
 		j->prev_format_max = (uint32_t)n;
-	else if (!strcmp(k, "synwin_s"))
+	} else if (!strcmp(k, "synwin_s")) {
 		j->synwin_s = (uint32_t)n;
-	else if (!strcmp(k, "rollback_timer_ms"))
+	} else if (!strcmp(k, "rollback_timer_ms")) {
 		j->rollback_timer_ms = n;
-	else if (!strcmp(k, "rollback_at_ns"))
+	} else if (!strcmp(k, "rollback_at_ns")) {
 		j->rollback_at_ns = n;
-	else if (!strcmp(k, "timer_pid"))
+	} else if (!strcmp(k, "timer_pid")) {
 		j->timer_pid = (pid_t)n;
+	}
 	/* other keys: a newer helper's, ignored */
+	return 0;
+}
+
+/*
+ * An older helper's journal does not say whether the kexec happened: what
+ * it implied (its phase; a new boot in phase kexec) is taken as the fact.
+ */
+static void infer_kexec(struct journal *j)
+{
+	switch (j->phase) {
+	case ISSU_PHASE_RESUME:
+	case ISSU_PHASE_RESUMED:
+	case ISSU_PHASE_FINALIZE:
+	case ISSU_PHASE_ROLLBACK:
+		j->kexec = true;
+		break;
+	case ISSU_PHASE_KEXEC:
+		snprintf(j->kexec_boot_id, sizeof(j->kexec_boot_id), "%s", j->boot_id);
+		break;
+	}
+	if (j->op == UPG_OP_ROLLBACK)
+		j->kexec = true;
+}
+
+/* The whole file in a NUL-terminated buffer. Return: 0, -1 (errno). */
+static int slurp(FILE *fp, char **buf, size_t *len)
+{
+	size_t cap = 8192, n = 0, r;
+	char *b = malloc(cap), *nb;
+
+	if (!b)
+		return -1;
+	for (;;) {
+		if (cap - n < 2) {
+			if (cap >= JOURNAL_MAX_SIZE) {
+				free(b);
+				errno = EFBIG;
+				return -1;
+			}
+			nb = realloc(b, cap * 2);
+			if (!nb) {
+				free(b);
+				return -1;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		r = fread(b + n, 1, cap - n - 1, fp);
+		n += r;
+		if (!r)
+			break;
+	}
+	if (ferror(fp)) {
+		free(b);
+		errno = EIO;
+		return -1;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/*
+ * Check the framing of @buf (header, end line, CRC) and cut the end line
+ * off. Return: 0, or -1 with @err set to the reason.
+ */
+static int check_frame(struct jparse *p, char *buf, size_t len, char *err, size_t size)
+{
+	size_t hl = strlen(JOURNAL_HEADER);
+	uint32_t stored, crc;
+	char *last, *end;
+
+	if (!len) {
+		snprintf(err, size, "empty file");
+		return -1;
+	}
+	if (!strncmp(buf, JOURNAL_HEADER_V1 "\n", strlen(JOURNAL_HEADER_V1) + 1)) {
+		p->v1 = true;
+		return 0;
+	}
+	if (strncmp(buf, JOURNAL_HEADER "\n", hl + 1)) {
+		snprintf(err, size, "not an issu-helper journal (first line: %.*s)",
+			 (int)strcspn(buf, "\n"), buf);
+		for (end = err; *end; end++)
+			if ((unsigned char)*end < 0x20 || *end == 0x7f)
+				*end = '?';
+		return -1;
+	}
+	if (memchr(buf, '\0', len)) {
+		snprintf(err, size, "a NUL byte in the file");
+		return -1;
+	}
+	if (buf[len - 1] != '\n') {
+		snprintf(err, size, "no end line (torn or truncated write)");
+		return -1;
+	}
+	buf[len - 1] = '\0';
+	last = strrchr(buf, '\n');
+	buf[len - 1] = '\n';
+	if (!last || strncmp(last + 1, "end=", 4)) {
+		snprintf(err, size, "no end line (torn or truncated write)");
+		return -1;
+	}
+	errno = 0;
+	stored = (uint32_t)strtoul(last + 5, &end, 16);
+	if (end != last + 5 + 8 || *end != '\n') {
+		snprintf(err, size, "malformed end line");
+		return -1;
+	}
+	crc = journal_crc32(buf, (size_t)(last + 1 - buf));
+	if (crc != stored) {
+		snprintf(err, size, "checksum mismatch (end=%08x, content %08x)", stored, crc);
+		return -1;
+	}
+	last[1] = '\0';
 	return 0;
 }
 
@@ -213,12 +467,16 @@ static int parse_line(struct journal *j, char *line)
  * @err: why it could not be read
  * @size: of @err
  *
- * Return: 1 read, 0 no journal, -1 unreadable or malformed (@err says why).
+ * Return: 1 read, 0 no journal, JOURNAL_UNREADABLE (-1: @err says why,
+ * with the file's name) or JOURNAL_CORRUPT (-2: @err is the reason only).
  */
 int journal_read(const char *dir, struct journal *j, char *err, size_t size)
 {
-	char path[PATH_MAX], line[UPG_CMDLINE_MAX + 64], copy[64];
+	struct jparse p = { .j = j };
+	char path[PATH_MAX], copy[64];
 	unsigned int lineno = 0;
+	char *buf, *line, *next;
+	size_t len;
 	FILE *fp;
 	int ret = 1;
 
@@ -229,37 +487,41 @@ int journal_read(const char *dir, struct journal *j, char *err, size_t size)
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, size, "cannot read %s: %s", path, strerror(errno));
-		return -1;
+		return JOURNAL_UNREADABLE;
 	}
-	while (fgets(line, sizeof(line), fp)) {
-		size_t n = strlen(line);
-
-		lineno++;
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
-		else if (!feof(fp)) {
-			snprintf(err, size, "%s:%u: line too long", path, lineno);
-			ret = -1;
-			break;
-		}
-		if (!n || line[0] == '#')
-			continue;
-		snprintf(copy, sizeof(copy), "%s", line);
-		if (parse_line(j, line)) {
-			snprintf(err, size, "%s:%u: malformed: %s", path, lineno, copy);
-			ret = -1;
-			break;
-		}
-	}
-	if (ret > 0 && ferror(fp)) {
+	if (slurp(fp, &buf, &len)) {
 		snprintf(err, size, "cannot read %s: %s", path, strerror(errno));
-		ret = -1;
-	}
-	if (ret > 0 && !j->id[0]) {
-		snprintf(err, size, "%s: no upgrade id", path);
-		ret = -1;
+		fclose(fp);
+		return errno == EFBIG ? JOURNAL_CORRUPT : JOURNAL_UNREADABLE;
 	}
 	fclose(fp);
+	if (check_frame(&p, buf, len, err, size)) {
+		free(buf);
+		return JOURNAL_CORRUPT;
+	}
+	for (line = buf; *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		lineno++;
+		if (!*line || line[0] == '#')
+			continue;
+		snprintf(copy, sizeof(copy), "%s", line);
+		if (parse_line(&p, line)) {
+			snprintf(err, size, "line %u malformed: %s", lineno, copy);
+			ret = JOURNAL_CORRUPT;
+			break;
+		}
+	}
+	free(buf);
+	if (ret > 0 && !j->id[0]) {
+		snprintf(err, size, "no upgrade id");
+		ret = JOURNAL_CORRUPT;
+	}
+	if (ret > 0 && !p.have_kexec)
+		infer_kexec(j);
 	return ret;
 }
 
@@ -268,51 +530,52 @@ int journal_read(const char *dir, struct journal *j, char *err, size_t size)
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret;
+	int ret, e;
 
 	if (fd < 0)
 		return -1;
 	ret = fsync(fd);
+	e = errno;
 	close(fd);
+	errno = e;
 	return ret;
 }
 
-/**
- * journal_write() - replace STATE_DIR/journal with @j, atomically
- * @dir: state directory (created if missing)
- * @j: record; its boot_id is set to this boot's
- *
- * Return: 0, or -1 with errno set (message printed).
- */
-int journal_write(const char *dir, struct journal *j)
+static void put_kv(FILE *fp, const char *k, const char *v)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
-	unsigned int i;
-	FILE *fp;
-	int fd, e;
+	fprintf(fp, "%s=", k);
+	put_escaped(fp, v);
+	fputc('\n', fp);
+}
 
-	boot_id(j->boot_id, sizeof(j->boot_id));
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		goto fail_dir;
-	path_of(path, sizeof(path), dir, "journal");
-	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto fail_dir;
-	fp = fdopen(fd, "w");
-	if (!fp) {
-		close(fd);
-		goto fail_tmp;
-	}
-	fprintf(fp, "# issu-helper upgrade journal: do not edit\n");
-	fprintf(fp, "id=%s\nop=%s\nphase=%s\nresult=%s\ndone=%d\nowner=%d\n",
-		j->id, upg_op_name(j->op), names_get(&phase_names, j->phase),
-		upg_result_name(j->result), j->done, (int)j->owner);
-	fprintf(fp, "boot_id=%s\nhooks_dir=%s\n", j->boot_id, j->hooks_dir);
-	fprintf(fp, "kernel=%s\ninitrd=%s\nmodule=%s\ncmdline=%s\nrelease=%s\n",
-		j->kernel, j->initrd, j->module, j->cmdline, j->release);
-	fprintf(fp, "prev_kernel=%s\nprev_initrd=%s\nprev_cmdline=%s\nprev_release=%s\n",
-		j->prev_kernel, j->prev_initrd, j->prev_cmdline, j->prev_release);
+/* The record, with its end line, in a memory buffer. */
+static char *journal_format(const struct journal *j, size_t *len)
+{
+	char *buf = NULL;
+	unsigned int i;
+	uint32_t crc;
+	FILE *fp;
+
+	fp = open_memstream(&buf, len);
+	if (!fp)
+		return NULL;
+	fprintf(fp, "%s\n", JOURNAL_HEADER);
+	put_kv(fp, "id", j->id);
+	fprintf(fp, "op=%s\nphase=%s\nresult=%s\ndone=%d\nkexec=%d\nowner=%d\n",
+		upg_op_name(j->op), names_get(&phase_names, j->phase),
+		upg_result_name(j->result), j->done, j->kexec, (int)j->owner);
+	put_kv(fp, "boot_id", j->boot_id);
+	put_kv(fp, "kexec_boot_id", j->kexec_boot_id);
+	put_kv(fp, "hooks_dir", j->hooks_dir);
+	put_kv(fp, "kernel", j->kernel);
+	put_kv(fp, "initrd", j->initrd);
+	put_kv(fp, "module", j->module);
+	put_kv(fp, "cmdline", j->cmdline);
+	put_kv(fp, "release", j->release);
+	put_kv(fp, "prev_kernel", j->prev_kernel);
+	put_kv(fp, "prev_initrd", j->prev_initrd);
+	put_kv(fp, "prev_cmdline", j->prev_cmdline);
+	put_kv(fp, "prev_release", j->prev_release);
 	fprintf(fp, "prev_format_max=%u\nsynwin_s=%u\nrollback_timer_ms=%" PRIu64
 		"\nrollback_at_ns=%" PRIu64 "\ntimer_pid=%d\n",
 		j->prev_format_max, j->synwin_s, j->rollback_timer_ms,
@@ -320,21 +583,85 @@ int journal_write(const char *dir, struct journal *j)
 	for (i = 0; i < j->nsteps; i++) {
 		const struct upg_step *s = &j->steps[i];
 
-		fprintf(fp, "step=%s %" PRIu64 " %" PRIu64 " %s %s\n",
+		fprintf(fp, "step=%s %" PRIu64 " %" PRIu64 " %s ",
 			names_get(&phase_names, s->phase), s->start_ns, s->end_ns,
-			upg_result_name(s->result), s->msg);
+			upg_result_name(s->result));
+		put_escaped(fp, s->msg);
+		fputc('\n', fp);
 	}
-	if (fflush(fp) || fsync(fd)) {
-		e = errno;
+	if (fflush(fp)) {
 		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	crc = journal_crc32(buf, *len);
+	fprintf(fp, "end=%08x\n", crc);
+	if (fclose(fp)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/**
+ * journal_write() - replace STATE_DIR/journal with @j, atomically
+ * @dir: state directory (created if missing)
+ * @j: record; its boot_id is set to this boot's
+ *
+ * Every failure counts, the fsync of the directory too: a record that may
+ * not be on disk is a record not written, and the caller's step stops
+ * (EXIT_JOURNAL_WRITE) before it does what the record announces.
+ *
+ * Return: 0, or -1 with errno set (message printed).
+ */
+int journal_write(const char *dir, struct journal *j)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	const char *what = "cannot write";
+	size_t len, off = 0;
+	ssize_t n;
+	char *buf;
+	int fd, e;
+
+	boot_id(j->boot_id, sizeof(j->boot_id));
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		goto fail_dir;
+	path_of(path, sizeof(path), dir, "journal");
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	buf = journal_format(j, &len);
+	if (!buf)
+		goto fail_dir;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		free(buf);
+		goto fail_dir;
+	}
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!n)
+				errno = EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	free(buf);
+	if (off < len || fsync(fd)) {
+		e = errno;
+		close(fd);
 		errno = e;
 		goto fail_tmp;
 	}
-	if (fclose(fp))
+	if (close(fd))
 		goto fail_tmp;
 	if (rename(tmp, path))
 		goto fail_tmp;
-	fsync_dir(dir);
+	if (fsync_dir(dir)) {
+		what = "cannot sync the directory of";
+		goto fail_dir;
+	}
 	return 0;
 
 fail_tmp:
@@ -343,18 +670,9 @@ fail_tmp:
 	errno = e;
 fail_dir:
 	e = errno;
-	fprintf(stderr, "%s: cannot write the journal in %s: %s\n", PROG, dir,
-		strerror(e));
+	fprintf(stderr, "%s: %s the journal in %s: %s\n", PROG, what, dir, strerror(e));
 	errno = e;
 	return -1;
-}
-
-/* Messages hold no newline: the journal is line based. */
-static void one_line(char *s)
-{
-	for (; *s; s++)
-		if (*s == '\n' || *s == '\r')
-			*s = ' ';
 }
 
 struct upg_step *journal_step_begin(struct journal *j, uint32_t phase)
@@ -392,7 +710,6 @@ void journal_step_end(struct journal *j, enum upg_result r, const char *fmt, ...
 		va_start(ap, fmt);
 		vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
 		va_end(ap);
-		one_line(s->msg);
 	}
 }
 
@@ -446,6 +763,25 @@ bool journal_owner_alive(const struct journal *j)
 	if (j->owner <= 0 || boot_id(id, sizeof(id)) || strcmp(id, j->boot_id))
 		return false;
 	return kill(j->owner, 0) == 0 || errno == EPERM;
+}
+
+/**
+ * journal_kexec_happened() - the upgrade's kexec took place
+ * @j: the journal
+ *
+ * A recorded fact, never the order of phases: resume recorded it in the
+ * image the kexec booted, or the record written just before the kexec
+ * names an earlier boot than this one.
+ */
+bool journal_kexec_happened(const struct journal *j)
+{
+	char id[40] = "";
+
+	if (j->kexec)
+		return true;
+	if (!j->kexec_boot_id[0] || boot_id(id, sizeof(id)))
+		return false;
+	return strcmp(id, j->kexec_boot_id) != 0;
 }
 
 int upg_abort_requested(const struct upg_ctx *c)

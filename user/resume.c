@@ -119,9 +119,16 @@ int resume_after_kexec(struct upg_ctx *c, struct journal *j, const char *expect)
 		j->steps[j->nsteps - 1].end_ns = now_ns();
 		j->steps[j->nsteps - 1].result = UPG_OK;
 	}
+	/* this image is the kexec's: from now on a recorded fact */
+	j->kexec = true;
+	j->kexec_boot_id[0] = '\0';
 	journal_step_begin(j, ISSU_PHASE_RESUME);
 	j->owner = getpid();
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j)) {
+		fprintf(stderr, "%s: resume: the journal cannot record the resume: run resume again once it can\n",
+			PROG);
+		return EXIT_JOURNAL_WRITE;
+	}
 	upg_release(rel, sizeof(rel));
 	if (expect[0] && strcmp(rel, expect)) {
 		snprintf(msg, sizeof(msg), "booted %s, expected %s", rel, expect);
@@ -173,20 +180,23 @@ int resume_after_kexec(struct upg_ctx *c, struct journal *j, const char *expect)
 			 j->op == UPG_OP_ROLLBACK ? " again (rolled back): finalize" :
 			 ": finalize or rollback");
 	j->owner = 0;
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j))
+		return EXIT_JOURNAL_WRITE;
 	upg_node_phase(c, ISSU_PHASE_RESUMED);
 	return EXIT_OK;
 
 fail:
 	journal_step_end(j, UPG_FAILED, "%s", msg);
 	j->owner = 0;
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j))
+		rc = EXIT_JOURNAL_WRITE;
 	fprintf(stderr, "%s: resume: %s\n", PROG, msg);
 	return rc;
 }
 
 static int resume(struct upg_ctx *c, struct journal *j)
 {
+	bool kexecd = journal_kexec_happened(j);
 	char id[40] = "";
 	bool same;
 
@@ -203,12 +213,20 @@ static int resume(struct upg_ctx *c, struct journal *j)
 	case ISSU_PHASE_CHECKPOINT:
 		if (same)
 			return upgrade_continue(c, j);
-		upg_abort_pre_kexec(c, j, "the node rebooted before the kexec: nothing was preserved by this upgrade");
+		if (upg_abort_pre_kexec(c, j, "the node rebooted before the kexec: nothing was preserved by this upgrade") == -2)
+			return EXIT_JOURNAL_WRITE;
 		return EXIT_ABORTED;
 	case ISSU_PHASE_KEXEC:
+		/* the record before the kexec says whether it was issued */
+		if (kexecd)
+			return resume_after_kexec(c, j, j->release);
 		if (same)
 			return upgrade_continue(c, j);
-		return resume_after_kexec(c, j, j->release);
+		if (j->result == UPG_RUNNING)
+			journal_step_end(j, UPG_FAILED, "interrupted by a reboot");
+		if (upg_abort_pre_kexec(c, j, "the node rebooted before the kexec: nothing was preserved by this upgrade") == -2)
+			return EXIT_JOURNAL_WRITE;
+		return EXIT_ABORTED;
 	case ISSU_PHASE_ROLLBACK:
 		if (same)
 			return rollback_continue(c, j);
@@ -221,11 +239,13 @@ static int resume(struct upg_ctx *c, struct journal *j)
 		if (j->op == UPG_OP_UPGRADE && j->rollback_at_ns) {
 			upg_timer_stop(j, true);
 			upg_timer_start(c, j);
-			journal_write(c->state_dir, j);
+			if (journal_write(c->state_dir, j))
+				return EXIT_JOURNAL_WRITE;
 		}
 		return EXIT_OK;
 	case ISSU_PHASE_ABORT:
-		upg_abort_pre_kexec(c, j, "abort finished by resume");
+		if (upg_abort_pre_kexec(c, j, "abort finished by resume") == -2)
+			return EXIT_JOURNAL_WRITE;
 		return EXIT_ABORTED;
 	case ISSU_PHASE_FINALIZE:
 		return finalize_run(c, j);

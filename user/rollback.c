@@ -27,6 +27,7 @@
 static int rollback_run(struct upg_ctx *c, struct journal *j, bool timer)
 {
 	char cmdline[UPG_CMDLINE_MAX], err[256] = "", fmt[16], rel[65];
+	int rc = EXIT_FAIL;
 	const char *arm[] = { "arm", "--format-version", fmt, NULL };
 	static const char *const disarm[] = { "disarm", NULL };
 
@@ -36,7 +37,11 @@ static int rollback_run(struct upg_ctx *c, struct journal *j, bool timer)
 		j->timer_pid = 0;
 	else
 		upg_timer_stop(j, false);
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j)) {
+		rc = EXIT_JOURNAL_WRITE;
+		snprintf(err, sizeof(err), "the journal could not be written");
+		goto fail;
+	}
 	upg_node_phase(c, ISSU_PHASE_ROLLBACK);
 	if (!j->prev_kernel[0]) {
 		snprintf(err, sizeof(err), "no previous kernel recorded: give --kernel");
@@ -62,11 +67,18 @@ static int rollback_run(struct upg_ctx *c, struct journal *j, bool timer)
 		snprintf(err, sizeof(err), "arming the checkpoint in format %s failed", fmt);
 		goto fail_unload;
 	}
+	/* the record of the kexec issued from this boot: not on disk, no kexec */
 	j->op = UPG_OP_ROLLBACK;
 	journal_step_end(j, UPG_RUNNING, "kexec back into %s (checkpoint format %s)",
 			 j->prev_release, fmt);
-	journal_write(c->state_dir, j);
-	upg_kexec_reboot(err, sizeof(err));
+	if (boot_id(j->kexec_boot_id, sizeof(j->kexec_boot_id)) ||
+	    journal_write(c->state_dir, j)) {
+		rc = EXIT_JOURNAL_WRITE;
+		snprintf(err, sizeof(err), "the journal could not be written: no kexec");
+	} else {
+		upg_kexec_reboot(err, sizeof(err));
+	}
+	j->kexec_boot_id[0] = '\0';
 	j->op = UPG_OP_UPGRADE;
 	upg_run_self(c, disarm);
 fail_unload:
@@ -77,10 +89,11 @@ fail:
 	journal_step_begin(j, ISSU_PHASE_RESUMED);
 	journal_step_end(j, UPG_WARN, "rollback failed: still running the new image");
 	j->owner = 0;
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j))
+		rc = EXIT_JOURNAL_WRITE;
 	upg_node_phase(c, ISSU_PHASE_RESUMED);
 	fprintf(stderr, "%s: rollback: %s\n", PROG, err);
-	return EXIT_FAIL;
+	return rc;
 }
 
 int rollback_continue(struct upg_ctx *c, struct journal *j)
@@ -122,7 +135,7 @@ int cmd_rollback(int argc, char **argv, struct opts *o)
 		UPG_DIR_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kernel = NULL, *initrd = NULL, *append = NULL;
+	const char *kernel = NULL, *initrd = NULL, *append = NULL, *why;
 	static struct journal j;
 	unsigned long long at = 0;
 	struct upg_ctx c;
@@ -156,10 +169,12 @@ int cmd_rollback(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
-	for (const char *const *p = (const char *const[]){ kernel, initrd, append, NULL };
-	     *p; p++)
-		if (strpbrk(*p, "\n\r"))
-			return cmd_usage_error(o, "arguments hold no newline");
+	/* every option checked, the ones not given too (NULL) */
+	rc = upg_check_opt(o, "--kernel", kernel, sizeof(j.prev_kernel)) ?:
+	     upg_check_opt(o, "--initrd", initrd, sizeof(j.prev_initrd)) ?:
+	     upg_check_opt(o, "--append", append, sizeof(j.prev_cmdline));
+	if (rc)
+		return rc;
 	if (at && !timer_wait(&c, at))
 		return EXIT_OK;
 
@@ -170,12 +185,17 @@ int cmd_rollback(int argc, char **argv, struct opts *o)
 	rc = upg_journal_get(&c, &j);
 	if (rc < 0)
 		return EXIT_JOURNAL;
-	if (!rc || j.done || j.op != UPG_OP_UPGRADE ||
-	    (j.phase != ISSU_PHASE_RESUMED && j.phase != ISSU_PHASE_RESUME)) {
-		fprintf(stderr, "%s: rollback: %s\n", PROG, !rc || j.done ?
-			"no upgrade under way" :
-			j.op == UPG_OP_ROLLBACK ? "already rolled back: finalize" :
-			"the upgrade has not kexec'd: use abort");
+	why = NULL;
+	if (!rc || j.done)
+		why = "no upgrade under way";
+	else if (j.op == UPG_OP_ROLLBACK)
+		why = "already rolled back: finalize";
+	else if (!journal_kexec_happened(&j))
+		why = "the upgrade has not kexec'd: use abort";
+	else if (j.phase != ISSU_PHASE_RESUMED && j.phase != ISSU_PHASE_RESUME)
+		why = "the upgrade is not resumed: run resume first";
+	if (why) {
+		fprintf(stderr, "%s: rollback: %s\n", PROG, why);
 		return EXIT_PHASE;
 	}
 	if (at && j.rollback_at_ns != at)

@@ -15,37 +15,25 @@
 #include "report.h"
 #include "upgrade.h"
 
-/* The upgrade journal (--state-dir, ISSU_STATE_DIR, /var/lib/issu). */
-static void status_journal(const char *dir)
-{
-	static struct journal j;
-	char err[256];
-	int rc;
-
-	rc = journal_read(dir, &j, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "%s: status: %s\n", PROG, err);
-		pr_none("upgrade", "upgrade", "unreadable journal");
-		return;
-	}
-	upg_print_journal(&j, rc > 0);
-}
-
-static void status_print(const struct opts *o, const char *dir,
-			 const struct nl_msgs *st, const struct nl_msgs *secs)
+/* Return: 0, or EXIT_JOURNAL for an unreadable or corrupt journal. */
+static int status_print(const struct opts *o, const char *dir,
+			const struct nl_msgs *st, const struct nl_msgs *secs)
 {
 	const struct nlattr *tb[ISSU_A_MAX + 1];
 	size_t i;
+	int rc;
 
 	print_init_opts(o, false);
 	open_json_object(NULL);
-	status_journal(dir);
+	/* the upgrade journal (--state-dir, ISSU_STATE_DIR, /var/lib/issu) */
+	rc = upg_status_journal(dir);
 	for (i = 0; i < st->n; i++) {
 		nl_parse_msg(st->v[i], &issu_policy, tb);
 		report_top(tb, REPORT_NULLS);
 	}
 	report_sections(secs);
 	close_json_object();
+	return rc;
 }
 
 int cmd_status(int argc, char **argv, struct opts *o)
@@ -66,8 +54,7 @@ int cmd_status(int argc, char **argv, struct opts *o)
 	rc = nl_open(&nl, o->cmd->name);
 	if (rc) {
 		/* the journal says where an upgrade is, module or not */
-		status_print(o, c.state_dir, &st, &secs);
-		rc = output_end(rc);
+		rc = output_end(status_print(o, c.state_dir, &st, &secs) ?: rc);
 		goto out;
 	}
 	req = nl_msg(&nl, ISSU_CMD_STATUS_GET, NLM_F_ACK);
@@ -78,8 +65,7 @@ int cmd_status(int argc, char **argv, struct opts *o)
 		rc = nl_error(&nl, ret);
 		goto out;
 	}
-	status_print(o, c.state_dir, &st, &secs);
-	rc = output_end(EXIT_OK);
+	rc = output_end(status_print(o, c.state_dir, &st, &secs));
 out:
 	nl_msgs_free(&st);
 	nl_msgs_free(&secs);

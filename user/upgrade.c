@@ -41,10 +41,26 @@ static int step_fail(struct upg_ctx *c, struct journal *j, int rc, const char *m
 {
 	journal_step_end(j, UPG_FAILED, "%s", msg);
 	journal_write(c->state_dir, j);
-	upg_abort_pre_kexec(c, j, "undone after the failed step");
-	fprintf(stderr, "%s: %s: %s: the node is as before the upgrade\n", PROG,
-		c->o->cmd->name, msg);
+	if (upg_abort_pre_kexec(c, j, "undone after the failed step") == -2)
+		rc = EXIT_JOURNAL_WRITE;
+	fprintf(stderr, "%s: %s: %s: the node is as before the upgrade%s\n", PROG,
+		c->o->cmd->name, msg, rc == EXIT_JOURNAL_WRITE ?
+		", but the journal could not record it" : "");
 	return rc;
+}
+
+/*
+ * The journal could not record the step: stop before the step acts (the
+ * record before the kexec above all: without it, resume in the new image
+ * would not know the kexec happened), and undo.
+ */
+static int write_fail(struct upg_ctx *c, struct journal *j)
+{
+	const char *phase = names_get(&phase_names, j->phase);
+
+	fprintf(stderr, "%s: %s: the journal cannot record step %s: stopped before it acts\n",
+		PROG, c->o->cmd->name, phase);
+	return step_fail(c, j, EXIT_JOURNAL_WRITE, "the journal could not be written");
 }
 
 /* A step boundary: abort if asked. Return: 0 to go on, else the exit code. */
@@ -52,18 +68,21 @@ static int boundary(struct upg_ctx *c, struct journal *j)
 {
 	if (!upg_abort_requested(c))
 		return 0;
-	upg_abort_pre_kexec(c, j, "aborted on request at a step boundary");
+	if (upg_abort_pre_kexec(c, j, "aborted on request at a step boundary") == -2)
+		return EXIT_JOURNAL_WRITE;
 	fprintf(stderr, "%s: %s: aborted on request after %s: the node is as before\n",
 		PROG, c->o->cmd->name, names_get(&phase_names, j->steps[j->nsteps - 2].phase));
 	return EXIT_ABORTED;
 }
 
-static void step_begin(struct upg_ctx *c, struct journal *j, uint32_t phase)
+static int step_begin(struct upg_ctx *c, struct journal *j, uint32_t phase)
 {
 	journal_step_begin(j, phase);
 	j->owner = getpid();
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j))
+		return write_fail(c, j);
 	upg_node_phase(c, phase);
+	return 0;
 }
 
 static int step_end(struct upg_ctx *c, struct journal *j, enum upg_result r,
@@ -78,7 +97,8 @@ static int step_end(struct upg_ctx *c, struct journal *j, enum upg_result r,
 		return step_fail(c, j, EXIT_ABORTED, m);
 	}
 	journal_step_end(j, r, "%s", msg);
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j))
+		return write_fail(c, j);
 	return 0;
 }
 
@@ -91,7 +111,9 @@ static int do_validate(struct upg_ctx *c, struct journal *j, const struct upg_fl
 	char msg[UPG_MSG_MAX];
 	int rc;
 
-	step_begin(c, j, ISSU_PHASE_VALIDATE);
+	rc = step_begin(c, j, ISSU_PHASE_VALIDATE);
+	if (rc)
+		return rc;
 	if (f->no_validate) {
 		char err[128];
 
@@ -112,8 +134,11 @@ static int do_validate(struct upg_ctx *c, struct journal *j, const struct upg_fl
 static int do_prepare(struct upg_ctx *c, struct journal *j, const struct upg_flags *f)
 {
 	char cmdline[UPG_CMDLINE_MAX], err[256], msg[UPG_MSG_MAX];
+	int rc;
 
-	step_begin(c, j, ISSU_PHASE_PREPARE);
+	rc = step_begin(c, j, ISSU_PHASE_PREPARE);
+	if (rc)
+		return rc;
 	if (upg_cmdline_marked(j->cmdline, j->id, cmdline, sizeof(cmdline)))
 		return step_fail(c, j, EXIT_FAIL, "the new command line is too long");
 	if (upg_kexec_load(j->kernel, j->initrd, cmdline, err, sizeof(err)))
@@ -135,8 +160,11 @@ static int do_checkpoint(struct upg_ctx *c, struct journal *j)
 	static const char *const arm[] = { "arm", NULL };
 	struct mod_state m;
 	char msg[UPG_MSG_MAX];
+	int rc;
 
-	step_begin(c, j, ISSU_PHASE_CHECKPOINT);
+	rc = step_begin(c, j, ISSU_PHASE_CHECKPOINT);
+	if (rc)
+		return rc;
 	if (upg_run_self(c, ckpt))
 		return step_fail(c, j, EXIT_FAIL, "the checkpoint failed");
 	if (upg_run_self(c, arm))
@@ -153,7 +181,9 @@ static int do_kexec(struct upg_ctx *c, struct journal *j)
 	char err[256];
 	int rc;
 
-	step_begin(c, j, ISSU_PHASE_KEXEC);
+	rc = step_begin(c, j, ISSU_PHASE_KEXEC);
+	if (rc)
+		return rc;
 	if (!upg_kexec_loaded())
 		return step_fail(c, j, EXIT_FAIL, "no kernel staged for kexec");
 	if (upg_hooks(c, j, "kexec"))
@@ -162,9 +192,18 @@ static int do_kexec(struct upg_ctx *c, struct journal *j)
 	rc = boundary(c, j);
 	if (rc)
 		return rc;
+	/*
+	 * The record that the kexec is issued from this boot: resume in the
+	 * new image reads the kexec as a fact from it. Not on disk, no kexec.
+	 */
 	journal_step_end(j, UPG_RUNNING, "kexec into %s", j->release);
-	journal_write(c->state_dir, j);
+	if (boot_id(j->kexec_boot_id, sizeof(j->kexec_boot_id)) ||
+	    journal_write(c->state_dir, j)) {
+		j->kexec_boot_id[0] = '\0';
+		return write_fail(c, j);
+	}
 	upg_kexec_reboot(err, sizeof(err));
+	j->kexec_boot_id[0] = '\0';
 	return step_fail(c, j, EXIT_FAIL, err);
 }
 
@@ -205,18 +244,14 @@ int upgrade_continue(struct upg_ctx *c, struct journal *j)
 	return upgrade_from(c, j, from, &f);
 }
 
-static bool one_line_arg(const char *s)
-{
-	return !s || !strpbrk(s, "\n\r");
-}
-
 static int set_path(struct opts *o, char *dst, size_t size, const char *v,
 		    const char *what)
 {
-	if (!one_line_arg(v) || strlen(v) >= size)
-		return cmd_usage_error(o, "%s: invalid or too long", what);
-	snprintf(dst, size, "%s", v);
-	return 0;
+	int rc = upg_check_opt(o, what, v, size);
+
+	if (!rc)
+		snprintf(dst, size, "%s", v);
+	return rc;
 }
 
 int cmd_upgrade(int argc, char **argv, struct opts *o)

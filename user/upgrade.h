@@ -7,9 +7,11 @@
  * The journal is one text file, STATE_DIR/journal, replaced atomically
  * (write, fsync, rename, fsync of the directory) at every change, so a
  * helper killed at any point or a power cut leaves either the old or the
- * new record, never a torn one. The node section of the checkpoint carries
- * the phase too (ISSU_CMD_NODE_SET), for a node whose state directory was
- * lost.
+ * new record; a CRC-32 and an end line make a torn or altered one
+ * "corrupt", never a valid record (journal.c). A record that cannot be
+ * written stops the step (EXIT_JOURNAL_WRITE) before it acts. The node
+ * section of the checkpoint carries the phase too (ISSU_CMD_NODE_SET), for
+ * a node whose state directory was lost.
  */
 #ifndef _ISSU_UPGRADE_H
 #define _ISSU_UPGRADE_H
@@ -57,6 +59,14 @@ struct journal {
 	uint32_t phase;		/* enum issu_phase: the step under way or last done */
 	enum upg_result result;	/* of that step */
 	bool done;		/* finished (finalized or aborted): kept for status */
+	/*
+	 * The kexec happened: recorded by resume in the image it booted (and
+	 * kept through a rollback). Before that, kexec_boot_id is the boot
+	 * that issued the kexec (the record written just before it): a later
+	 * boot means it happened. See journal_kexec_happened().
+	 */
+	bool kexec;
+	char kexec_boot_id[40];
 	pid_t owner;		/* helper running a step, 0 if none */
 	char boot_id[40];	/* boot of the last write */
 	char hooks_dir[PATH_MAX];
@@ -91,8 +101,13 @@ struct upg_ctx {
 };
 
 /* journal.c */
+#define JOURNAL_UNREADABLE	(-1)	/* journal_read(): cannot read the file */
+#define JOURNAL_CORRUPT		(-2)	/* journal_read(): not a valid record */
+
 const char *upg_result_name(enum upg_result r);
 const char *upg_op_name(enum upg_op op);
+uint32_t journal_crc32(const void *buf, size_t len);
+int journal_check_value(const char *v);
 int journal_read(const char *dir, struct journal *j, char *err, size_t size);
 int journal_write(const char *dir, struct journal *j);
 void journal_reset(struct journal *j);
@@ -102,6 +117,7 @@ void journal_step_end(struct journal *j, enum upg_result r, const char *fmt, ...
 int journal_lock(struct upg_ctx *c, bool wait);
 void journal_unlock(struct upg_ctx *c);
 bool journal_owner_alive(const struct journal *j);
+bool journal_kexec_happened(const struct journal *j);
 int boot_id(char *buf, size_t size);
 uint64_t now_ns(void);
 int upg_abort_requested(const struct upg_ctx *c);
@@ -133,6 +149,8 @@ int upg_timer_stop(struct journal *j, bool keep_deadline);
 int upg_timer_start(const struct upg_ctx *c, struct journal *j);
 int upg_report(struct opts *o, const struct journal *j, int rc);
 int upg_journal_get(const struct upg_ctx *c, struct journal *j);
+int upg_status_journal(const char *dir);
+int upg_check_opt(struct opts *o, const char *opt, const char *v, size_t size);
 
 /* upgrade.c */
 int upgrade_continue(struct upg_ctx *c, struct journal *j);

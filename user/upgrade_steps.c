@@ -28,7 +28,10 @@
 #include "print.h"
 #include "upgrade.h"
 
-#define HOOK_TIMEOUT_S	300
+#define HOOK_TIMEOUT_S		300
+#define HOOK_KILL_GRACE_S	5
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 int upg_read_line(const char *path, char *buf, size_t size)
 {
@@ -97,25 +100,145 @@ bool upg_dir_opt(struct upg_ctx *c, int ch, const char *arg)
 	return true;
 }
 
+/*
+ * Children (hooks, the helper's own subcommands) run in a process group of
+ * their own. When they outlive their time, or when the helper is told to
+ * stop (SIGTERM, SIGINT, SIGHUP) while it waits for one, the whole group
+ * goes: SIGTERM, then SIGKILL after a grace time. A helper killed with
+ * SIGKILL cannot do this: its children are left to the service manager.
+ */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
+static struct sigaction stop_saved[3];
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* ISSU_HOOK_TIMEOUT, ISSU_HOOK_KILL_GRACE: seconds, for tests and slow hooks */
+static int env_seconds(const char *name, int def)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return def;
+	n = strtol(v, &end, 10);
+	return *end || n < 1 || n > 86400 ? def : (int)n;
+}
+
+/* Before the fork: catch the stop signals (an ignored one stays ignored). */
+static void child_signals_catch(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	unsigned int i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(stop_signals); i++) {
+		sigaction(stop_signals[i], NULL, &stop_saved[i]);
+		if (stop_saved[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
+static void child_signals_restore(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &stop_saved[i], NULL);
+}
+
+/* In the child, before exec: its own group, the signals as they were. */
+static void child_setup(void)
+{
+	setpgid(0, 0);
+	child_signals_restore();
+}
+
+/* Fork a child in its own process group. */
+static pid_t child_fork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	stop_signal = 0;
+	child_signals_catch();
+	pid = fork();
+	if (pid < 0) {
+		child_signals_restore();
+		return -1;
+	}
+	if (!pid) {
+		child_setup();
+		return 0;
+	}
+	setpgid(pid, pid);	/* either of the two calls wins the race */
+	return pid;
+}
+
+/* SIGTERM to the group of @pid, SIGKILL after the grace time; reaps @pid. */
+static void kill_group(pid_t pid, int *status)
+{
+	int grace = env_seconds("ISSU_HOOK_KILL_GRACE", HOOK_KILL_GRACE_S);
+	bool reaped = false;
+	int i;
+
+	kill(-pid, SIGTERM);
+	for (i = 0; i < grace * 10; i++) {
+		if (!reaped && waitpid(pid, status, WNOHANG) == pid)
+			reaped = true;
+		if (reaped && kill(-pid, 0) && errno == ESRCH)
+			return;
+		usleep(100000);
+	}
+	kill(-pid, SIGKILL);
+	if (!reaped)
+		waitpid(pid, status, 0);
+}
+
 static int wait_child(pid_t pid, int timeout_s, const char *what)
 {
-	int status, i;
+	int status = 0, i, sig;
 	pid_t r;
 
 	for (i = 0; i < timeout_s * 10; i++) {
 		r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			break;
-		if (r < 0 && errno != EINTR)
+		if (r < 0 && errno != EINTR) {
+			child_signals_restore();
 			return -1;
+		}
+		if (stop_signal) {
+			sig = stop_signal;
+			fprintf(stderr, "%s: %s: stopped by signal %d: ending %s and its process group\n",
+				PROG, what, sig, what);
+			kill_group(pid, &status);
+			child_signals_restore();
+			/* die of it, as without a child to wait for */
+			signal(sig, SIG_DFL);
+			raise(sig);
+			_exit(128 + sig);
+		}
 		usleep(100000);
 	}
 	if (i == timeout_s * 10) {
-		fprintf(stderr, "%s: %s: timed out after %d s, killed\n", PROG, what,
-			timeout_s);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+		fprintf(stderr, "%s: %s: timed out after %d s, its process group killed\n",
+			PROG, what, timeout_s);
+		kill_group(pid, &status);
+		child_signals_restore();
 		return -1;
+	}
+	child_signals_restore();
+	if (stop_signal) {
+		/* arrived as the child ended: honour it now */
+		sig = stop_signal;
+		signal(sig, SIG_DFL);
+		raise(sig);
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -143,8 +266,7 @@ int upg_run_self(const struct upg_ctx *c, const char *const *args)
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	snprintf(what, sizeof(what), "%s", argv[1]);
-	fflush(stdout);
-	pid = fork();
+	pid = child_fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
@@ -194,8 +316,7 @@ int upg_hooks(const struct upg_ctx *c, const struct journal *j, const char *phas
 		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
 		if (rc || stat(path, &st) || !S_ISREG(st.st_mode) || access(path, X_OK))
 			continue;
-		fflush(stdout);
-		pid = fork();
+		pid = child_fork();
 		if (pid < 0) {
 			rc = -1;
 			continue;
@@ -211,7 +332,7 @@ int upg_hooks(const struct upg_ctx *c, const struct journal *j, const char *phas
 			execl(path, path, phase, (char *)NULL);
 			_exit(127);
 		}
-		if (wait_child(pid, HOOK_TIMEOUT_S, path)) {
+		if (wait_child(pid, env_seconds("ISSU_HOOK_TIMEOUT", HOOK_TIMEOUT_S), path)) {
 			fprintf(stderr, "%s: %s: hook %s failed in phase %s\n", PROG,
 				c->o->cmd->name, path, phase);
 			rc = -1;
@@ -356,18 +477,21 @@ void upg_cmdline_strip(const char *in, char *out, size_t size)
  *
  * Unloads the staged kernel, disarms, discards the checkpoints taken for
  * the upgrade, runs the abort hooks, sets the node phase back to idle.
- * Return: 0 when the node is as before, -1 if some part failed (recorded).
+ * The undo goes on when the journal cannot be written (it makes the node
+ * as before, which is what the unwritten record would announce).
+ * Return: 0 when the node is as before, -1 if some part failed (recorded),
+ * -2 if the journal could not record it (message printed).
  */
 int upg_abort_pre_kexec(struct upg_ctx *c, struct journal *j, const char *why)
 {
 	static const char *const disarm[] = { "disarm", NULL };
 	static const char *const discard[] = { "discard", NULL };
 	char err[256] = "";
-	int bad = 0;
+	int bad = 0, wbad;
 
 	journal_step_begin(j, ISSU_PHASE_ABORT);
 	j->owner = getpid();
-	journal_write(c->state_dir, j);
+	wbad = journal_write(c->state_dir, j);
 	if (upg_kexec_loaded() && upg_kexec_unload(err, sizeof(err)))
 		bad++;
 	if (upg_run_self(c, disarm))
@@ -385,7 +509,8 @@ int upg_abort_pre_kexec(struct upg_ctx *c, struct journal *j, const char *why)
 				 err[0] ? ": " : "", err);
 	else
 		journal_step_end(j, UPG_OK, "%s", why);
-	journal_write(c->state_dir, j);
+	if (journal_write(c->state_dir, j) || wbad)
+		return -2;
 	return bad ? -1 : 0;
 }
 
@@ -524,6 +649,7 @@ void upg_print_journal(const struct journal *j, bool present)
 	pr_str("result", "result", j->result == UPG_RUNNING && !alive ?
 	       "interrupted" : upg_result_name(j->result));
 	pr_bool("done", "done", j->done);
+	pr_bool("kexec", "kexec happened", journal_kexec_happened(j));
 	pr_bool("same_boot", "same boot", !strcmp(id, j->boot_id));
 	pr_s32("owner_pid", "owner pid", alive ? j->owner : 0);
 	pr_str("release", "new release", j->release);
@@ -552,12 +678,23 @@ int upg_report(struct opts *o, const struct journal *j, int rc)
 	return output_end(rc);
 }
 
+/* The message of an unreadable or corrupt journal, for every command. */
+static void journal_error(const char *cmd, const char *dir, int rc, const char *err)
+{
+	if (rc == JOURNAL_CORRUPT)
+		fprintf(stderr, "%s: %s: journal corrupt: %s (%s/journal; see issu-helper(8), JOURNAL, to recover)\n",
+			PROG, cmd, err, dir);
+	else
+		fprintf(stderr, "%s: %s: %s\n", PROG, cmd, err);
+}
+
 /**
  * upg_journal_get() - read the journal for a command
  * @c: context
  * @j: filled (reset when there is none)
  *
- * Return: 1 read, 0 none, -1 unreadable (message printed: exit EXIT_JOURNAL).
+ * Return: 1 read, 0 none, <0 unreadable or corrupt (message printed: exit
+ * EXIT_JOURNAL).
  */
 int upg_journal_get(const struct upg_ctx *c, struct journal *j)
 {
@@ -565,6 +702,60 @@ int upg_journal_get(const struct upg_ctx *c, struct journal *j)
 	int rc = journal_read(c->state_dir, j, err, sizeof(err));
 
 	if (rc < 0)
-		fprintf(stderr, "%s: %s: %s\n", PROG, c->o->cmd->name, err);
+		journal_error(c->o->cmd->name, c->state_dir, rc, err);
 	return rc;
+}
+
+/**
+ * upg_status_journal() - the "upgrade" object of status
+ * @dir: state directory
+ *
+ * An unreadable or corrupt journal is {"corrupt": REASON} or
+ * {"unreadable": MESSAGE}, never "no upgrade".
+ * Return: 0, or EXIT_JOURNAL when the journal is unreadable or corrupt.
+ */
+int upg_status_journal(const char *dir)
+{
+	static struct journal j;
+	char err[256];
+	int rc;
+
+	rc = journal_read(dir, &j, err, sizeof(err));
+	if (rc >= 0) {
+		upg_print_journal(&j, rc > 0);
+		return 0;
+	}
+	journal_error("status", dir, rc, err);
+	pr_obj_open("upgrade", "upgrade");
+	if (rc == JOURNAL_CORRUPT) {
+		char text[300];
+
+		print_string(PRINT_JSON, "corrupt", NULL, err);
+		snprintf(text, sizeof(text), "journal corrupt: %s", err);
+		pr_textf("state", "%s", text);
+	} else {
+		pr_str("unreadable", "unreadable", err);
+	}
+	pr_obj_close();
+	return EXIT_JOURNAL;
+}
+
+/**
+ * upg_check_opt() - an option value that goes into the journal
+ * @o: options (for the usage error)
+ * @opt: the option's name, for the message
+ * @v: its value
+ * @size: of the journal field it goes into
+ *
+ * Return: 0, or EXIT_USAGE (message printed, naming the option).
+ */
+int upg_check_opt(struct opts *o, const char *opt, const char *v, size_t size)
+{
+	int ch = journal_check_value(v);
+
+	if (ch)
+		return cmd_usage_error(o, "%s: control character 0x%02x not allowed", opt, ch);
+	if (v && strlen(v) >= size)
+		return cmd_usage_error(o, "%s: longer than %zu bytes", opt, size - 1);
+	return 0;
 }

@@ -12,6 +12,7 @@
 # were built into:
 #
 #   ./issu-helper-cli-test.sh
+#   CLI_TESTS=REGEX ./issu-helper-cli-test.sh   (only the tests whose names match)
 #   VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=all \
 #	--error-exitcode=99" ./issu-helper-cli-test.sh
 
@@ -657,23 +658,36 @@ t_validate_no_kernel() { usage_error "--kernel IMAGE is required" validate; }
 t_upgrade_no_kernel() { usage_error "--kernel IMAGE is required" upgrade; }
 t_upgrade_bad_syn_window() { usage_error "--no-tcp-syn-check=0" upgrade --kernel k --no-tcp-syn-check=0; }
 t_upgrade_bad_timer() { usage_error "--rollback-timer abc" upgrade --kernel k --rollback-timer abc; }
-t_upgrade_newline() { usage_error "--append: invalid" upgrade --kernel k --append "$(printf 'a\nb')"; }
+t_upgrade_newline() { usage_error "--append: control character 0x0a" upgrade --kernel k --append "$(printf 'a\nb')"; }
 t_rollback_bad_at() { usage_error "--at soon" rollback --at soon; }
 t_abort_bad_wait() { usage_error "--wait -1" abort --wait -1; }
 t_resume_unexpected() { usage_error "'now'" resume now; }
 
-# A journal in $tmp/state: phase, result of its last step, owner pid, done.
-journal() {
-	mkdir -p "$tmp/state"
-	cat >"$tmp/state/journal" <<JOURNAL
-# issu-helper upgrade journal: do not edit
+# Seal a journal body (stdin) as the helper writes it: header line, body,
+# end line with the CRC-32 (zlib's) of all bytes before it.
+seal() {
+	python3 -c '
+import sys, zlib
+b = b"# issu-helper upgrade journal 2: do not edit (issu-helper(8), JOURNAL)\n" + sys.stdin.buffer.read()
+sys.stdout.buffer.write(b + b"end=%08x\n" % zlib.crc32(b))'
+}
+
+# A journal body: phase, result of its last step, owner pid, done; the
+# kexec happened in the phases after it.
+journal_body() {
+	local kexec=0
+
+	case $1 in resume|resumed|finalize|rollback) kexec=1 ;; esac
+	cat <<JOURNAL
 id=20261122T000000-1
 op=upgrade
 phase=$1
 result=$2
 done=$4
+kexec=$kexec
 owner=$3
 boot_id=$(cat /proc/sys/kernel/random/boot_id)
+kexec_boot_id=
 hooks_dir=
 kernel=/boot/vmlinuz-new
 initrd=
@@ -694,6 +708,27 @@ step=$1 1795300001000000000 0 $2
 JOURNAL
 }
 
+# A journal in $tmp/state, as the helper writes it (see journal_body).
+journal() {
+	rm -rf "$tmp/state"
+	mkdir -p "$tmp/state"
+	journal_body "$@" | seal >"$tmp/state/journal"
+}
+
+# A journal of an older helper (no version, no escapes, no end line, no
+# kexec key): the image an upgrade boots into reads it.
+t_journal_of_an_older_helper_is_read() {
+	rm -rf "$tmp/state"
+	mkdir -p "$tmp/state"
+	{ echo "# issu-helper upgrade journal: do not edit"
+	  journal_body resumed ok 0 0 | grep -v "^kexec"; } >"$tmp/state/journal"
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'u = d["upgrade"]
+assert u["phase"] == "resumed" and u["kexec"] is True, u' || return 1
+	ISSU_STATE_DIR=$tmp/state run abort
+	expect_rc 9 && grep -qF "past its kexec (phase resumed): use rollback" "$err"
+}
+
 t_finalize_no_upgrade() {
 	ISSU_STATE_DIR=$tmp/none run finalize
 	expect_rc 9 && grep -qF "no upgrade under way" "$err"
@@ -708,9 +743,9 @@ t_resume_nothing_to_do() {
 }
 t_journal_malformed() {
 	journal prepare running 0 0
-	echo "phase=warp" >>"$tmp/state/journal"
+	{ journal_body prepare running 0 0; echo "phase=warp"; } | seal >"$tmp/state/journal"
 	ISSU_STATE_DIR=$tmp/state run resume
-	expect_rc 12 && grep -qF "$tmp/state/journal:26: malformed: phase=warp" "$err"
+	expect_rc 12 && grep -qF "journal corrupt: line 28 malformed: phase=warp ($tmp/state" "$err"
 }
 t_journal_interrupted() {
 	journal prepare running 999999 0
@@ -753,7 +788,255 @@ t_done_journal_is_not_under_way() {
 	expect_rc 9 && grep -qF "no upgrade under way" "$err"
 }
 
-tests=$(grep -oE '^t_[a-z_]+' "$0")
+
+# ---- abort and hooks: a killed helper takes its hooks along; an
+# interrupted abort runs again (no phase-order deadlock)
+
+# A pid still running (not gone, not a zombie).
+alive() {
+	[ -r "/proc/$1/stat" ] && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$1/stat"
+}
+
+# Wait up to $2 s (default 20) for pid $1 to be gone.
+gone_within() {
+	local i
+
+	for ((i = 0; i < ${2:-20} * 10; i++)); do
+		alive "$1" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait up to 30 s for file $1.
+wait_file() {
+	local i
+
+	for ((i = 0; i < 300; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "$1 never appeared"
+	return 1
+}
+
+# An abort hook that, the first time, starts a child and waits for it
+# (records both pids), and the next times just records that it ran.
+slow_abort_hook() {
+	mkdir -p "$tmp/hooks"
+	rm -f "$tmp/hook.pid" "$tmp/hook.child" "$tmp/hook.runs"
+	cat >"$tmp/hooks/10-slow" <<HOOK
+#!/bin/bash
+[ "\$1" = abort ] || exit 0
+echo "\$1" >>"$tmp/hook.runs"
+[ "\$(wc -l <"$tmp/hook.runs")" -gt 1 ] && exit 0
+${1:-}
+sleep 300 &
+echo \$! >"$tmp/hook.child"
+echo \$\$ >"$tmp/hook.pid"
+wait
+HOOK
+	chmod +x "$tmp/hooks/10-slow"
+}
+
+# Kill what a failed test left running.
+kill_hooks() {
+	local f
+
+	for f in "$tmp/hook.pid" "$tmp/hook.child"; do
+		[ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+	return 0
+}
+
+abort_killed_in_hook() {
+	local sig=$1 hp
+
+	journal checkpoint ok 0 0
+	slow_abort_hook "${2:-}"
+	ISSU_STATE_DIR=$tmp/state "$helper" abort --hooks-dir "$tmp/hooks" \
+		>"$out" 2>"$err" &
+	hp=$!
+	wait_file "$tmp/hook.child" || { kill -KILL $hp; kill_hooks; return 1; }
+	kill "-$sig" $hp
+	wait $hp
+	# the hook and its child went with the helper
+	if ! gone_within "$(cat "$tmp/hook.pid")" || ! gone_within "$(cat "$tmp/hook.child")"; then
+		echo "the hook outlived the helper killed by SIG$sig"
+		kill_hooks
+		return 1
+	fi
+}
+
+t_abort_killed_in_hook_kills_the_hook() {
+	abort_killed_in_hook TERM
+}
+t_abort_killed_hook_ignoring_sigterm_gets_sigkill() {
+	ISSU_HOOK_KILL_GRACE=1 abort_killed_in_hook TERM "trap '' TERM"
+}
+t_abort_interrupted_runs_again() {
+	abort_killed_in_hook HUP || return 1
+	# the killed abort left phase abort, not done: abort again finishes it
+	ISSU_STATE_DIR=$tmp/state run abort --hooks-dir "$tmp/hooks"
+	if [ "$rc" -eq 9 ]; then
+		echo "abort refused the interrupted abort"
+		return 1
+	fi
+	[ "$(wc -l <"$tmp/hook.runs")" -eq 2 ] || { echo "abort hook did not run again"; return 1; }
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'u = d["upgrade"]
+assert u["phase"] == "abort" and u["done"] is True, u
+assert u["kexec"] is False, u'
+}
+t_abort_finishes_an_interrupted_abort() {
+	journal abort running 999999 0
+	mkdir -p "$tmp/nohooks"
+	ISSU_STATE_DIR=$tmp/state run abort --hooks-dir "$tmp/nohooks"
+	if [ "$rc" -eq 9 ]; then
+		echo "abort refused the interrupted abort"
+		return 1
+	fi
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'u = d["upgrade"]
+assert u["phase"] == "abort" and u["done"] is True, u'
+}
+t_rollback_refuses_an_interrupted_abort() {
+	journal abort running 999999 0
+	ISSU_STATE_DIR=$tmp/state run rollback
+	expect_rc 9 && grep -qF "has not kexec'd: use abort" "$err"
+}
+t_hook_timeout_kills_its_group() {
+	journal checkpoint ok 0 0
+	slow_abort_hook
+	ISSU_HOOK_TIMEOUT=1 ISSU_STATE_DIR=$tmp/state timeout 20 "$helper" abort \
+		--hooks-dir "$tmp/hooks" >"$out" 2>"$err"
+	rc=$?
+	[ "$rc" -ne 124 ] || { echo "the 1 s hook timeout did not end the hook"; kill_hooks; return 1; }
+	grep -qF "timed out after 1 s" "$err" || return 1
+	gone_within "$(cat "$tmp/hook.child")" 5 || { echo "the hook's child outlived the timeout"; kill_hooks; return 1; }
+}
+
+# ---- journal: values cannot inject keys, any length written is read,
+# torn or corrupt journals are detected, write failures stop the step
+
+t_rollback_append_newline_refused() {
+	journal resumed ok 0 0
+	mkdir -p "$tmp/nohooks"
+	ISSU_STATE_DIR=$tmp/state run rollback --hooks-dir "$tmp/nohooks" \
+		--append "$(printf 'quiet\ndone=1')"
+	expect_rc 2 && grep -qF -- "--append" "$err" || return 1
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'assert d["upgrade"]["done"] is False, d["upgrade"]'
+}
+t_rollback_kernel_control_char_refused() {
+	journal resumed ok 0 0
+	ISSU_STATE_DIR=$tmp/state run rollback --kernel "$(printf '/boot/x\rdone=1')"
+	expect_rc 2 && grep -qF -- "--kernel" "$err"
+}
+t_upgrade_control_char_refused() {
+	usage_error "--initrd" upgrade --kernel k --initrd "$(printf 'a\tb')"
+}
+
+# A failed upgrade (no such kernel) that leaves a journal written by the
+# helper itself: done, with its steps.
+helper_journal() {
+	rm -rf "$tmp/state"
+	mkdir -p "$tmp/nohooks"
+	ISSU_STATE_DIR=$tmp/state run upgrade --no-validate --hooks-dir "$tmp/nohooks" \
+		--kernel "${1:-$tmp/no-such-kernel}"
+	expect_rc 20 && [ -s "$tmp/state/journal" ]
+}
+
+t_journal_value_with_backslash_round_trips() {
+	helper_journal "$tmp/a\\nb=1 c" || return 1
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'u = d["upgrade"]
+assert u["kernel"] == sys.argv[2], u["kernel"]
+assert u["done"] is True' "$tmp/a\\nb=1 c"
+}
+t_journal_long_path_is_read_back() {
+	local long
+
+	long=$tmp/$(printf 'k%.0s' $(seq 1 200))
+	while [ ${#long} -lt 4000 ]; do
+		long=$long/$(printf 'k%.0s' $(seq 1 200))
+	done
+	helper_journal "$long" || return 1
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'assert d["upgrade"]["kernel"] == sys.argv[2]' "$long" || return 1
+	# and the next upgrade is not stopped by it
+	ISSU_STATE_DIR=$tmp/state run upgrade --no-validate --hooks-dir "$tmp/nohooks" \
+		--kernel "$long"
+	expect_rc 20
+}
+t_journal_torn_is_corrupt() {
+	helper_journal || return 1
+	head -n 12 "$tmp/state/journal" >"$tmp/torn"
+	mv "$tmp/torn" "$tmp/state/journal"
+	ISSU_STATE_DIR=$tmp/state run -j status
+	expect_rc 12 && grep -qF "journal corrupt: " "$err"
+}
+t_journal_changed_byte_is_corrupt() {
+	helper_journal || return 1
+	sed -i 's/^op=upgrade$/op=rollback/' "$tmp/state/journal"
+	grep -q "^op=rollback$" "$tmp/state/journal" || { echo "no op=upgrade line"; return 1; }
+	ISSU_STATE_DIR=$tmp/state run -j status
+	expect_rc 12 && grep -qF "journal corrupt: " "$err"
+}
+t_status_corrupt_journal_exits_twelve() {
+	rm -rf "$tmp/state"
+	mkdir -p "$tmp/state"
+	printf 'garbage\n' >"$tmp/state/journal"
+	ISSU_STATE_DIR=$tmp/state run -j status
+	expect_rc 12 && grep -qF "journal corrupt: " "$err" &&
+		grep -qF "JOURNAL" "$err" &&
+		json 'assert d["upgrade"] == {"corrupt": sys.argv[2]}, d["upgrade"]' \
+			"$(sed -n 's/.*journal corrupt: \(.*\) ([^(]*; see issu-helper(8), JOURNAL.*/\1/p' "$err")"
+}
+t_upgrade_corrupt_journal_names_the_recovery() {
+	rm -rf "$tmp/state"
+	mkdir -p "$tmp/state"
+	printf 'garbage\n' >"$tmp/state/journal"
+	ISSU_STATE_DIR=$tmp/state run upgrade --kernel k
+	expect_rc 12 && grep -qF "journal corrupt: " "$err" && grep -qF "JOURNAL" "$err"
+}
+
+# A fake bzImage: the setup header and a version string, nothing to boot.
+fake_bzimage() {
+	python3 - "$1" <<'PYEOF'
+import sys
+b = bytearray(0x400)
+b[0x202:0x206] = b"HdrS"
+b[0x20e:0x210] = (0x100).to_bytes(2, "little")
+v = b"6.1.0-99-amd64 (fake)\0"
+b[0x300:0x300 + len(v)] = v
+open(sys.argv[1], "wb").write(b)
+PYEOF
+}
+
+# The state directory on a small tmpfs that a validate hook fills: the
+# journal cannot record the end of the step.
+t_journal_write_failure_stops_the_step() {
+	unshare -m true 2>/dev/null || return "$SKIP_RC"
+	fake_bzimage "$tmp/bzImage"
+	mkdir -p "$tmp/fillhooks" "$tmp/small"
+	cat >"$tmp/fillhooks/10-fill" <<'HOOK'
+#!/bin/sh
+[ "$1" = validate ] && cat /dev/zero >"$ISSU_STATE_DIR/fill" 2>/dev/null
+exit 0
+HOOK
+	chmod +x "$tmp/fillhooks/10-fill"
+	# shellcheck disable=SC2016 # $0, $1: the inner shell's
+	unshare -m bash -c 'mount -t tmpfs -o size=64k none "$1" && shift &&
+		ISSU_STATE_DIR=$0 exec "$@"' "$tmp/small" "$tmp/small" \
+		"$helper" upgrade --no-validate --hooks-dir "$tmp/fillhooks" \
+		--kernel "$tmp/bzImage" >"$out" 2>"$err"
+	rc=$?
+	expect_rc 15 && grep -qF "cannot write the journal" "$err" &&
+		! grep -q "kexec_file_load\|prepare" "$err"
+}
+
+tests=$(grep -oE '^t_[a-z_]+' "$0" | grep -E -- "${CLI_TESTS:-.}")
 
 echo "TAP version 13"
 echo "1..$(wc -w <<<"$tests")"
