@@ -50,6 +50,7 @@ static struct {
 	u32 window_s;
 	u64 started_ns;
 	u64 deadline_ns;
+	bool shut;		/* the module is unloading: no window opens */
 	atomic64_t pickups;
 	struct delayed_work expiry;
 } synwin;
@@ -178,6 +179,10 @@ static int synwin_open(u32 window_s, u64 started_ns, u64 deadline_ns, u64 pickup
 	u64 now = ktime_get_real_ns();
 	int ret;
 
+	if (synwin.shut) {
+		NL_SET_ERR_MSG_MOD(extack, "the module is unloading");
+		return -ESHUTDOWN;
+	}
 	if (deadline_ns <= now) {
 		NL_SET_ERR_MSG_MOD(extack, "the window is over");
 		return -ETIME;
@@ -358,11 +363,30 @@ int issu_synwin_init(void)
 	return 0;
 }
 
-/* Module unload closes the window: nothing stays relaxed without issu. */
-void issu_synwin_exit(void)
+/**
+ * issu_synwin_shutdown() - module unload: close the window for good
+ *
+ * Called before the netlink family goes, so that the "closed" event still
+ * reaches the listeners. A start or restore that runs after this (one that
+ * waited for issu_lock meanwhile) is refused: nothing re-registers the
+ * hooks or re-arms the expiry on a module about to be freed.
+ */
+void issu_synwin_shutdown(void)
 {
-	cancel_delayed_work_sync(&synwin.expiry);
 	mutex_lock(&issu_lock);
+	synwin.shut = true;
 	synwin_close("module unloaded");
 	mutex_unlock(&issu_lock);
+}
+
+/*
+ * Module unload, once no netlink operation can run any more: nothing stays
+ * relaxed without issu, no expiry stays queued. Also the undo of
+ * issu_synwin_init() on a failed load.
+ */
+void issu_synwin_exit(void)
+{
+	issu_synwin_shutdown();
+	cancel_delayed_work_sync(&synwin.expiry);
+	WARN_ON(synwin.active || delayed_work_pending(&synwin.expiry));
 }
