@@ -368,7 +368,8 @@ static int synwin_check(const struct issu_sec_view *s, char *reason, size_t size
 static void synwin_apply(const struct issu_sec_view *s, struct issu_sec_stats *st)
 {
 	const struct issu_tlv *tb[__ISSU_SYNWIN_T_MAX];
-	u64 started, deadline, pickups = 0;
+	u64 started, deadline, now, pickups = 0;
+	u32 window;
 
 	if (synwin_parse(s, tb)) {
 		st->failed++;
@@ -378,13 +379,25 @@ static void synwin_apply(const struct issu_sec_view *s, struct issu_sec_stats *s
 	started = tb[ISSU_SYNWIN_T_STARTED_NS] ? issu_tlv_get_u64(tb[ISSU_SYNWIN_T_STARTED_NS]) : 0;
 	if (tb[ISSU_SYNWIN_T_PICKUPS])
 		pickups = issu_tlv_get_u64(tb[ISSU_SYNWIN_T_PICKUPS]);
-	if (deadline <= ktime_get_real_ns()) {
+	now = ktime_get_real_ns();
+	if (deadline <= now) {
 		st->skipped++;
 		st->reason[ISSU_R_EXPIRED]++;
 		return;
 	}
-	if (synwin_open(issu_tlv_get_u32(tb[ISSU_SYNWIN_T_WINDOW]), started, deadline,
-			pickups, NULL))
+	/*
+	 * The deadline is the old kernel's wall clock: behind it (a clock set
+	 * back, an RTC off) or from a damaged image it could keep the ruleset
+	 * relaxed for years. No window lasts longer from now than its length,
+	 * itself at most ISSU_SYNWIN_MAX.
+	 */
+	window = issu_tlv_get_u32(tb[ISSU_SYNWIN_T_WINDOW]);
+	if (deadline - now > (u64)window * NSEC_PER_SEC) {
+		pr_warn("SYN-check window: deadline %llu s away, more than its %u s: clamped to %u s\n",
+			div_u64(deadline - now, NSEC_PER_SEC), window, window);
+		deadline = now + (u64)window * NSEC_PER_SEC;
+	}
+	if (synwin_open(window, started, deadline, pickups, NULL))
 		st->failed++;
 	else
 		st->restored++;
