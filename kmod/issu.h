@@ -233,6 +233,7 @@ int issu_netns_index(const struct net *net, u64 gen);
 /* synwin.c: the TCP SYN-check window */
 extern const struct issu_section_ops issu_synwin_section;
 int issu_synwin_init(void);
+void issu_synwin_shutdown(void);
 void issu_synwin_exit(void);
 int issu_synwin_start(u32 window_s, struct netlink_ext_ack *extack);
 int issu_synwin_stop(struct netlink_ext_ack *extack);

@@ -3,7 +3,9 @@
  * issu: in-service software upgrade for Linux routers and firewalls.
  *
  * Module init and exit only: each step is undone, in reverse, by the label
- * below it; exit mirrors init.
+ * below it; exit mirrors init. The netlink family is registered last and
+ * unregistered first, so that no operation runs on a half-built or
+ * half-torn-down module.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -32,29 +34,33 @@ static int __init issu_init(void)
 	if (ret)
 		goto err_ckpt;
 
-	ret = issu_netlink_init();
-	if (ret)
-		goto err_sysfs;
-
-	/* after netlink: closing the window at exit announces it */
 	ret = issu_synwin_init();
 	if (ret)
-		goto err_netlink;
+		goto err_sysfs;
 
 	/* before the restore: interfaces that register later get their MAC */
 	ret = issu_macs_init();
 	if (ret)
 		goto err_synwin;
 
+	/*
+	 * Last: the family's operations reach everything above, and run as
+	 * soon as it is registered (genetlink takes no module reference for a
+	 * doit).
+	 */
+	ret = issu_netlink_init();
+	if (ret)
+		goto err_macs;
+
 	pr_info("issu %s loaded, store %s\n", ISSU_VERSION,
 		issu_store_state_name(issu_store.state));
 	issu_restore_at_load();
 	return 0;
 
+err_macs:
+	issu_macs_exit();
 err_synwin:
 	issu_synwin_exit();
-err_netlink:
-	issu_netlink_exit();
 err_sysfs:
 	issu_sysfs_exit();
 err_ckpt:
@@ -68,9 +74,15 @@ err_netns:
 
 static void __exit issu_exit(void)
 {
-	issu_macs_exit();
-	issu_synwin_exit();
+	/*
+	 * Close the window while the family can still announce it; from here
+	 * on a start (or a restore) no longer opens one.
+	 */
+	issu_synwin_shutdown();
+	/* first of the teardown: it returns once no operation runs */
 	issu_netlink_exit();
+	issu_synwin_exit();
+	issu_macs_exit();
 	issu_sysfs_exit();
 	issu_ckpt_exit();
 	issu_store_exit();

@@ -901,6 +901,17 @@ int issu_netlink_init(void)
 	return ret;
 }
 
+/*
+ * Unregister first at unload: genetlink holds no module reference while a
+ * doit runs. On 6.1 genl_rcv() holds cb_lock (read) around every message it
+ * handles, parallel_ops or not (genl_lock is only taken without
+ * parallel_ops), and genl_unregister_family() takes it for writing
+ * (genl_lock_all()) before it removes the family: once this returns no
+ * doit of ours runs and none can start. Dumps hold a module reference
+ * (netlink_dump_start() with .module), so rmmod cannot get here during one.
+ * A doit waiting for issu_lock meanwhile finds issu_family_registered false
+ * and sends no event.
+ */
 void issu_netlink_exit(void)
 {
 	mutex_lock(&issu_lock);

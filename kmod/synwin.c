@@ -12,7 +12,25 @@
  *  - a hook right after conntrack (priority NF_IP_PRI_CONNTRACK + 1) turns
  *    such a pickup, and only such a pickup, from ct state new into
  *    established, so "ct state invalid drop" and "new TCP only with SYN"
- *    rules let it through without being changed.
+ *    rules let it through without being changed;
+ *  - around each NAT hook the pickup is new again: nf_nat (nf_nat_inet_fn)
+ *    only runs the NAT chains for a new entry, and a pickup confirmed as
+ *    established would have no NAT binding at all (a masqueraded flow would
+ *    leave with its private source address, a DNAT'd one would never be
+ *    translated). A hook just before NF_IP_PRI_NAT_DST (prerouting, output)
+ *    and NF_IP_PRI_NAT_SRC (postrouting, input) makes it new, one just after
+ *    makes it established again: the NAT chains map it as they map a new
+ *    flow, every filter chain sees it established. A pickup is recognised
+ *    at each of these hooks as an unconfirmed TCP entry in state
+ *    ESTABLISHED with liberal window checking, which only a pickup can be
+ *    (an entry is confirmed after the last hook of its first packet).
+ * Chains at exactly the NAT priorities (-100 and 100) see a pickup as new.
+ * A masqueraded flow is only mapped again when it is picked up from its
+ * original direction (the client's): a packet from the server carries no
+ * trace of the private address; the mapping is the one a new flow would
+ * get, so the server sees the same address and port if the previous kernel
+ * had not remapped the port.
+ *
  * What it never relaxes: a SYN still starts a new connection and meets the
  * ruleset as new; RST, FIN or SYN-less packets that conntrack cannot pick up
  * stay invalid; other protocols, and the ruleset itself, are untouched.
@@ -50,60 +68,85 @@ static struct {
 	u32 window_s;
 	u64 started_ns;
 	u64 deadline_ns;
+	bool shut;		/* the module is unloading: no window opens */
 	atomic64_t pickups;
 	struct delayed_work expiry;
 } synwin;
 
 static unsigned int synwin_net_id __read_mostly;
 
+/*
+ * Is @ct, which this packet sees as @ctinfo, a mid-stream pickup: an
+ * unconfirmed TCP entry that conntrack put straight into ESTABLISHED with
+ * liberal window checking? A SYN makes SYN_SENT, and is left alone.
+ */
+static bool synwin_is_pickup(const struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+			     enum ip_conntrack_info as)
+{
+	return ct && ctinfo == as && !nf_ct_is_confirmed(ct) &&
+	       nf_ct_protonum(ct) == IPPROTO_TCP &&
+	       ct->proto.tcp.state == TCP_CONNTRACK_ESTABLISHED &&
+	       (ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].flags & IP_CT_TCP_FLAG_BE_LIBERAL);
+}
+
+/* right after conntrack: a pickup passes the ruleset as established */
 static unsigned int synwin_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
 
-	/*
-	 * A mid-stream pickup: an unconfirmed TCP entry that conntrack put
-	 * straight into ESTABLISHED with liberal window checking. A SYN makes
-	 * SYN_SENT, and is left alone.
-	 */
-	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct) ||
-	    nf_ct_protonum(ct) != IPPROTO_TCP ||
-	    ct->proto.tcp.state != TCP_CONNTRACK_ESTABLISHED ||
-	    !(ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].flags & IP_CT_TCP_FLAG_BE_LIBERAL))
+	if (!synwin_is_pickup(ct, ctinfo, IP_CT_NEW))
 		return NF_ACCEPT;
-
 	nf_ct_set(skb, ct, IP_CT_ESTABLISHED);
 	atomic64_inc(&synwin.pickups);
 	return NF_ACCEPT;
 }
 
-static const struct nf_hook_ops synwin_ops[] = {
-	{
-		.hook = synwin_hook,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP_PRI_CONNTRACK + 1,
-	},
-	{
-		.hook = synwin_hook,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NF_IP_PRI_CONNTRACK + 1,
-	},
-	{
-		.hook = synwin_hook,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP6_PRI_CONNTRACK + 1,
-	},
-	{
-		.hook = synwin_hook,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NF_IP6_PRI_CONNTRACK + 1,
-	},
+/* just before a NAT hook: new, so that the NAT chains bind it */
+static unsigned int synwin_nat_enter(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (synwin_is_pickup(ct, ctinfo, IP_CT_ESTABLISHED))
+		nf_ct_set(skb, ct, IP_CT_NEW);
+	return NF_ACCEPT;
+}
+
+/* just after a NAT hook: established again, for the filter chains */
+static unsigned int synwin_nat_leave(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (synwin_is_pickup(ct, ctinfo, IP_CT_NEW))
+		nf_ct_set(skb, ct, IP_CT_ESTABLISHED);
+	return NF_ACCEPT;
+}
+
+/* the steps of a pickup, around the hooks of nf_nat_ipv{4,6}_ops (nf_nat_proto.c) */
+static const struct {
+	nf_hookfn *fn;
+	enum nf_inet_hooks hooknum;
+	int prio4, prio6;
+} synwin_steps[] = {
+	{ synwin_hook, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK + 1, NF_IP6_PRI_CONNTRACK + 1 },
+	{ synwin_nat_enter, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST - 1, NF_IP6_PRI_NAT_DST - 1 },
+	{ synwin_nat_leave, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST + 1, NF_IP6_PRI_NAT_DST + 1 },
+	{ synwin_hook, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK + 1, NF_IP6_PRI_CONNTRACK + 1 },
+	{ synwin_nat_enter, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST - 1, NF_IP6_PRI_NAT_DST - 1 },
+	{ synwin_nat_leave, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST + 1, NF_IP6_PRI_NAT_DST + 1 },
+	{ synwin_nat_enter, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC - 1, NF_IP6_PRI_NAT_SRC - 1 },
+	{ synwin_nat_leave, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC + 1, NF_IP6_PRI_NAT_SRC + 1 },
+	{ synwin_nat_enter, NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC - 1, NF_IP6_PRI_NAT_SRC - 1 },
+	{ synwin_nat_leave, NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC + 1, NF_IP6_PRI_NAT_SRC + 1 },
 };
+
+/* synwin_steps for IPv4, then for IPv6; filled in by issu_synwin_init() */
+static struct nf_hook_ops synwin_ops[2 * ARRAY_SIZE(synwin_steps)];
 
 /* Called for every namespace when the window opens, and for new ones. */
 static int __net_init synwin_net_init(struct net *net)
@@ -178,6 +221,10 @@ static int synwin_open(u32 window_s, u64 started_ns, u64 deadline_ns, u64 pickup
 	u64 now = ktime_get_real_ns();
 	int ret;
 
+	if (synwin.shut) {
+		NL_SET_ERR_MSG_MOD(extack, "the module is unloading");
+		return -ESHUTDOWN;
+	}
 	if (deadline_ns <= now) {
 		NL_SET_ERR_MSG_MOD(extack, "the window is over");
 		return -ETIME;
@@ -321,7 +368,8 @@ static int synwin_check(const struct issu_sec_view *s, char *reason, size_t size
 static void synwin_apply(const struct issu_sec_view *s, struct issu_sec_stats *st)
 {
 	const struct issu_tlv *tb[__ISSU_SYNWIN_T_MAX];
-	u64 started, deadline, pickups = 0;
+	u64 started, deadline, now, pickups = 0;
+	u32 window;
 
 	if (synwin_parse(s, tb)) {
 		st->failed++;
@@ -331,13 +379,25 @@ static void synwin_apply(const struct issu_sec_view *s, struct issu_sec_stats *s
 	started = tb[ISSU_SYNWIN_T_STARTED_NS] ? issu_tlv_get_u64(tb[ISSU_SYNWIN_T_STARTED_NS]) : 0;
 	if (tb[ISSU_SYNWIN_T_PICKUPS])
 		pickups = issu_tlv_get_u64(tb[ISSU_SYNWIN_T_PICKUPS]);
-	if (deadline <= ktime_get_real_ns()) {
+	now = ktime_get_real_ns();
+	if (deadline <= now) {
 		st->skipped++;
 		st->reason[ISSU_R_EXPIRED]++;
 		return;
 	}
-	if (synwin_open(issu_tlv_get_u32(tb[ISSU_SYNWIN_T_WINDOW]), started, deadline,
-			pickups, NULL))
+	/*
+	 * The deadline is the old kernel's wall clock: behind it (a clock set
+	 * back, an RTC off) or from a damaged image it could keep the ruleset
+	 * relaxed for years. No window lasts longer from now than its length,
+	 * itself at most ISSU_SYNWIN_MAX.
+	 */
+	window = issu_tlv_get_u32(tb[ISSU_SYNWIN_T_WINDOW]);
+	if (deadline - now > (u64)window * NSEC_PER_SEC) {
+		pr_warn("SYN-check window: deadline %llu s away, more than its %u s: clamped to %u s\n",
+			div_u64(deadline - now, NSEC_PER_SEC), window, window);
+		deadline = now + (u64)window * NSEC_PER_SEC;
+	}
+	if (synwin_open(window, started, deadline, pickups, NULL))
 		st->failed++;
 	else
 		st->restored++;
@@ -354,15 +414,50 @@ const struct issu_section_ops issu_synwin_section = {
 
 int issu_synwin_init(void)
 {
+	unsigned int i, n = ARRAY_SIZE(synwin_steps);
+
+	for (i = 0; i < n; i++) {
+		synwin_ops[i] = (struct nf_hook_ops) {
+			.hook = synwin_steps[i].fn,
+			.pf = NFPROTO_IPV4,
+			.hooknum = synwin_steps[i].hooknum,
+			.priority = synwin_steps[i].prio4,
+		};
+		synwin_ops[n + i] = (struct nf_hook_ops) {
+			.hook = synwin_steps[i].fn,
+			.pf = NFPROTO_IPV6,
+			.hooknum = synwin_steps[i].hooknum,
+			.priority = synwin_steps[i].prio6,
+		};
+	}
 	INIT_DELAYED_WORK(&synwin.expiry, synwin_expire);
 	return 0;
 }
 
-/* Module unload closes the window: nothing stays relaxed without issu. */
-void issu_synwin_exit(void)
+/**
+ * issu_synwin_shutdown() - module unload: close the window for good
+ *
+ * Called before the netlink family goes, so that the "closed" event still
+ * reaches the listeners. A start or restore that runs after this (one that
+ * waited for issu_lock meanwhile) is refused: nothing re-registers the
+ * hooks or re-arms the expiry on a module about to be freed.
+ */
+void issu_synwin_shutdown(void)
 {
-	cancel_delayed_work_sync(&synwin.expiry);
 	mutex_lock(&issu_lock);
+	synwin.shut = true;
 	synwin_close("module unloaded");
 	mutex_unlock(&issu_lock);
+}
+
+/*
+ * Module unload, once no netlink operation can run any more: nothing stays
+ * relaxed without issu, no expiry stays queued. Also the undo of
+ * issu_synwin_init() on a failed load.
+ */
+void issu_synwin_exit(void)
+{
+	issu_synwin_shutdown();
+	cancel_delayed_work_sync(&synwin.expiry);
+	WARN_ON(synwin.active || delayed_work_pending(&synwin.expiry));
 }
