@@ -73,14 +73,8 @@ static_assert(ISSU_CT_ZONE_DIR_ALL == NF_CT_DEFAULT_ZONE_DIR, "zone dir bits");
 static_assert(ISSU_CT_DIR_MAX + 1 == IP_CT_DIR_MAX, "conntrack directions");
 static_assert(ISSU_TCP_STATE_MAX + 1 == TCP_CONNTRACK_MAX, "tcp states");
 static_assert(ISSU_TCP_WSCALE_MAX == TCP_MAX_WSCALE, "tcp window scale");
-static_assert(ISSU_TCP_FLAGS_ALL == (IP_CT_TCP_FLAG_WINDOW_SCALE |
-				     IP_CT_TCP_FLAG_SACK_PERM |
-				     IP_CT_TCP_FLAG_CLOSE_INIT |
-				     IP_CT_TCP_FLAG_BE_LIBERAL |
-				     IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED |
-				     IP_CT_TCP_FLAG_MAXACK_SET |
-				     IP_CT_EXP_CHALLENGE_ACK), "tcp flags");
-static_assert(ISSU_SCTP_STATE_MAX == SCTP_CONNTRACK_HEARTBEAT_SENT, "sctp states");
+/* HEARTBEAT_ACKED, unused since 6.1, may come from an older kernel */
+static_assert(ISSU_SCTP_STATE_MAX + 1 == SCTP_CONNTRACK_MAX, "sctp states");
 static_assert(ISSU_DCCP_STATE_MAX + 1 == CT_DCCP_IGNORE, "dccp states");
 static_assert(ISSU_DCCP_ROLE_MAX == CT_DCCP_ROLE_MAX, "dccp roles");
 static_assert(ISSU_DCCP_PKT_MAX + 1 == DCCP_PKT_INVALID, "dccp packet types");
@@ -1390,9 +1384,6 @@ static const char *issu_flow_proto_check(const struct issu_flow *f, u64 *val)
 			*val = p[ISSU_TCP_OFF(td_scale) + i];
 			if (*val > ISSU_TCP_WSCALE_MAX)
 				return "tcp td_scale";
-			*val = p[ISSU_TCP_OFF(flags) + i];
-			if (*val & ~(u64)ISSU_TCP_FLAGS_ALL)
-				return "tcp flags";
 		}
 		*val = p[ISSU_TCP_OFF(state)];
 		if (*val > ISSU_TCP_STATE_MAX)
@@ -1441,9 +1432,6 @@ static const char *issu_flow_proto_check(const struct issu_flow *f, u64 *val)
 		*val = get_unaligned_le32(p + ISSU_DCCP_OFF(pad)) & 0xffffff;
 		if (*val)
 			return "dccp pad";
-		*val = get_unaligned_le64(p + ISSU_DCCP_OFF(handshake_seq));
-		if (*val > ISSU_DCCP_SEQ_MAX)
-			return "dccp handshake_seq";
 		return NULL;
 	case ISSU_L4_GRE:
 		*val = f->proto_len;

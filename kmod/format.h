@@ -71,9 +71,12 @@
 
 /*
  * Ranges of the enum-like fields of a flow record, checked by
- * issu_flow_next() before anything reaches nf_conn. They are those of
- * Linux 6.1 and what ctnetlink accepts (nlattr_to_tcp(), nlattr_to_dccp(),
- * nlattr_to_sctp()); format.c asserts them against the kernel headers.
+ * issu_flow_next() before anything reaches nf_conn: the values a Linux 6.1
+ * entry can hold, also when ctnetlink set them (nlattr_to_tcp(),
+ * nlattr_to_dccp(), nlattr_to_sctp()), and the bounds of the kernel tables
+ * they index; format.c asserts them against the kernel headers. Bit masks
+ * the kernel only tests (TCP flags) and plain numbers (sequence numbers)
+ * are not restricted: ctnetlink sets any value there.
  * Documentation/issu/checkpoint-format.rst lists every field with its range.
  */
 #define ISSU_L4_TCP			6	/* IPPROTO_TCP */
@@ -85,13 +88,11 @@
 #define ISSU_CT_DIR_MAX			1	/* IP_CT_DIR_REPLY */
 #define ISSU_TCP_STATE_MAX		9	/* TCP_CONNTRACK_MAX - 1 */
 #define ISSU_TCP_WSCALE_MAX		14	/* TCP_MAX_WSCALE */
-#define ISSU_TCP_FLAGS_ALL		0x7f	/* IP_CT_TCP_FLAG_*, IP_CT_EXP_CHALLENGE_ACK */
 #define ISSU_TCP_INDEX_MAX		5	/* TCP_NONE_SET (enum tcp_bit_set) */
-#define ISSU_SCTP_STATE_MAX		8	/* SCTP_CONNTRACK_HEARTBEAT_SENT */
+#define ISSU_SCTP_STATE_MAX		9	/* SCTP_CONNTRACK_MAX - 1 */
 #define ISSU_DCCP_STATE_MAX		7	/* CT_DCCP_TIMEWAIT: below CT_DCCP_IGNORE */
 #define ISSU_DCCP_ROLE_MAX		1	/* CT_DCCP_ROLE_MAX */
 #define ISSU_DCCP_PKT_MAX		9	/* DCCP_PKT_SYNCACK: below DCCP_PKT_INVALID */
-#define ISSU_DCCP_SEQ_MAX		0xffffffffffffULL	/* 48-bit sequence number */
 
 /**
  * enum issu_fmt_code - why an image was refused

@@ -219,17 +219,15 @@ static const struct range_seed range_seeds[] = {
 	{ "range-netns-index", 17, SEED_A, 40, 0x03 },
 	{ "range-tcp-proto-len", 6, SEED_A, 5, 36 },
 	{ "range-tcp-td-scale", 6, SEED_A, SEED_PA + 32, 15 },
-	{ "range-tcp-flags", 6, SEED_A, SEED_PA + 35, 0x80 },
 	{ "range-tcp-state", 6, SEED_A, SEED_PA + 36, 10 },
 	{ "range-tcp-last-dir", 6, SEED_A, SEED_PA + 37, 2 },
 	{ "range-tcp-last-index", 6, SEED_A, SEED_PA + 39, 6 },
-	{ "range-sctp-state", 132, SEED_A, SEED_PA + 0, 9 },
+	{ "range-sctp-state", 132, SEED_A, SEED_PA + 0, 10 },
 	{ "range-sctp-pad", 132, SEED_A, SEED_PA + 2, 1 },
 	{ "range-dccp-state", 33, SEED_A, SEED_PA + 0, 8 },
 	{ "range-dccp-role", 33, SEED_A, SEED_PA + 2, 2 },
 	{ "range-dccp-last-pkt", 33, SEED_A, SEED_PA + 3, 10 },
 	{ "range-dccp-last-dir", 33, SEED_A, SEED_PA + 4, 2 },
-	{ "range-dccp-seq", 33, SEED_A, SEED_PA + 14, 1 },
 	{ "range-gre-proto-len", 47, SEED_A, 5, 4 },
 };
 
