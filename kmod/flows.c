@@ -601,14 +601,11 @@ static int flows_check(const struct issu_sec_view *s, char *reason, size_t size)
 	int ret;
 
 	ret = issu_flows_open(s, &it);
-	if (ret) {
-		snprintf(reason, size, "malformed prologue or labels (%d)", ret);
-		return ret;
-	}
-	while ((ret = issu_flow_next(&it, &f)) > 0)
-		;
+	if (!ret)
+		while ((ret = issu_flow_next(&it, &f)) > 0)
+			;
 	if (ret)
-		snprintf(reason, size, "malformed flow record %u (%d)", it.index, ret);
+		issu_flows_describe(&it, reason, size);
 	return ret;
 }
 

@@ -15,7 +15,17 @@
 #include <asm/unaligned.h>
 #include <asm/byteorder.h>
 #include <asm/barrier.h>
+#include <linux/dccp.h>
+#include <linux/in.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_dccp.h>
+#include <linux/netfilter/nf_conntrack_sctp.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <linux/netfilter/nf_conntrack_zones_common.h>
+#include <net/tcp.h>
 #endif
+
+#include <linux/issu.h>	/* ISSU_PHASE_MAX */
 
 #include "format.h"
 
@@ -52,6 +62,23 @@ static_assert(sizeof(((struct issu_flow *)0)->labels) == ISSU_FLOW_LABELS_LEN,
 	      "flow labels");
 static_assert(sizeof(((struct issu_flow *)0)->proto) == ISSU_FLOW_PROTO_MAX,
 	      "flow proto");
+
+#ifdef __KERNEL__
+/* The ranges format.h states for user space are the kernel's. */
+static_assert(ISSU_L4_TCP == IPPROTO_TCP && ISSU_L4_DCCP == IPPROTO_DCCP &&
+	      ISSU_L4_GRE == IPPROTO_GRE && ISSU_L4_SCTP == IPPROTO_SCTP,
+	      "protocol numbers");
+static_assert(ISSU_CT_NAT_MASK == IPS_NAT_MASK, "NAT status bits");
+static_assert(ISSU_CT_ZONE_DIR_ALL == NF_CT_DEFAULT_ZONE_DIR, "zone dir bits");
+static_assert(ISSU_CT_DIR_MAX + 1 == IP_CT_DIR_MAX, "conntrack directions");
+static_assert(ISSU_TCP_STATE_MAX + 1 == TCP_CONNTRACK_MAX, "tcp states");
+static_assert(ISSU_TCP_WSCALE_MAX == TCP_MAX_WSCALE, "tcp window scale");
+/* HEARTBEAT_ACKED, unused since 6.1, may come from an older kernel */
+static_assert(ISSU_SCTP_STATE_MAX + 1 == SCTP_CONNTRACK_MAX, "sctp states");
+static_assert(ISSU_DCCP_STATE_MAX + 1 == CT_DCCP_IGNORE, "dccp states");
+static_assert(ISSU_DCCP_ROLE_MAX == CT_DCCP_ROLE_MAX, "dccp roles");
+static_assert(ISSU_DCCP_PKT_MAX + 1 == DCCP_PKT_INVALID, "dccp packet types");
+#endif
 
 /* Bytes of zero padding that bring @n up to a multiple of ISSU_CKPT_ALIGN. */
 static u64 issu_pad8(u64 n)
@@ -894,10 +921,12 @@ int issu_node_encode(struct issu_enc *e, const struct issu_node_state *n)
  * @n: filled with the node state (zeroed first)
  *
  * Name, cluster id, node id and phase are required; the timestamps read as
- * 0 when absent. Unknown attributes are skipped.
+ * 0 when absent. Unknown attributes are skipped. The phase must be an enum
+ * issu_phase (at most ISSU_PHASE_MAX).
  *
- * Return: 0; -EINVAL if @s is not a node section, is malformed or lacks a
- * required attribute; -EBADMSG if its verdict is not ISSU_SEC_OK;
+ * Return: 0; -EINVAL if @s is not a node section, is malformed, lacks a
+ * required attribute or has a phase out of range (@n->phase then holds it);
+ * -EBADMSG if its verdict is not ISSU_SEC_OK;
  * -EPROTONOSUPPORT for a section version newer than ISSU_NODE_SEC_VERSION.
  */
 int issu_node_decode(const struct issu_sec_view *s, struct issu_node_state *n)
@@ -935,7 +964,7 @@ int issu_node_decode(const struct issu_sec_view *s, struct issu_node_state *n)
 		n->phase_start_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_PHASE_START_NS]);
 	if (tb[ISSU_NODE_A_UPDATED_NS])
 		n->updated_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_UPDATED_NS]);
-	return 0;
+	return n->phase > ISSU_PHASE_MAX ? -EINVAL : 0;
 }
 
 /* ---------------------------------------------------------- flows section */
@@ -1206,11 +1235,15 @@ int issu_flow_put(struct issu_enc *e, const struct issu_flow *f)
 	return 0;
 }
 
-/* Latch the first error of @it and return it. */
-static int issu_flows_fail(struct issu_flows_iter *it, int err)
+/* Latch the first error of @it, the field that caused it, and return it. */
+static int issu_flows_fail(struct issu_flows_iter *it, int err,
+			   const char *field, u64 value)
 {
-	if (!it->err)
+	if (!it->err) {
 		it->err = err;
+		it->bad = field;
+		it->bad_value = value;
+	}
 	return it->err;
 }
 
@@ -1255,24 +1288,30 @@ int issu_flows_open(const struct issu_sec_view *s, struct issu_flows_iter *it)
 
 	memset(it, 0, sizeof(*it));
 	if (s->type != ISSU_SEC_FLOWS || !s->version)
-		return issu_flows_fail(it, -EINVAL);
+		return issu_flows_fail(it, -EINVAL, "section type", s->type);
 	if (s->verdict != ISSU_SEC_OK)
-		return issu_flows_fail(it, -EBADMSG);
+		return issu_flows_fail(it, -EBADMSG, "section verdict", s->verdict);
 	if (s->version > ISSU_FLOWS_SEC_VERSION)
-		return issu_flows_fail(it, -EPROTONOSUPPORT);
+		return issu_flows_fail(it, -EPROTONOSUPPORT, "section version",
+				       s->version);
 	if (!p || s->len < ISSU_FLOWS_PROLOGUE_LEN)
-		return issu_flows_fail(it, -EINVAL);
+		return issu_flows_fail(it, -EINVAL, "payload len", s->len);
 
 	plen = get_unaligned_le16(p);
 	nr = get_unaligned_le16(p + 2);
 	if (plen < ISSU_FLOWS_PROLOGUE_LEN || plen % ISSU_FLOW_ALIGN ||
-	    plen > s->len || !nr || get_unaligned_le32(p + 4))
-		return issu_flows_fail(it, -EINVAL);
+	    plen > s->len)
+		return issu_flows_fail(it, -EINVAL, "prologue_len", plen);
+	if (!nr)
+		return issu_flows_fail(it, -EINVAL, "nr_netns", nr);
+	if (get_unaligned_le32(p + 4))
+		return issu_flows_fail(it, -EINVAL, "prologue flags",
+				       get_unaligned_le32(p + 4));
 	if (issu_flows_labels_check(p + ISSU_FLOWS_PROLOGUE_LEN,
 				    plen - ISSU_FLOWS_PROLOGUE_LEN, nr))
-		return issu_flows_fail(it, -EINVAL);
+		return issu_flows_fail(it, -EINVAL, "netns labels", nr);
 	if (s->count > (s->len - plen) / ISSU_FLOW_REC_MIN_LEN)
-		return issu_flows_fail(it, -EINVAL);
+		return issu_flows_fail(it, -EINVAL, "section count", s->count);
 
 	it->p = p + plen;
 	it->rem = s->len - plen;
@@ -1319,6 +1358,91 @@ int issu_flows_label(const struct issu_flows_iter *it, u16 index, char *buf,
 	return 0;
 }
 
+#define ISSU_TCP_OFF(field)	offsetof(struct issu_flow_tcp, field)
+#define ISSU_SCTP_OFF(field)	offsetof(struct issu_flow_sctp, field)
+#define ISSU_DCCP_OFF(field)	offsetof(struct issu_flow_dccp, field)
+
+/*
+ * Range checks of the protocol block of a decoded flow: every enum-like
+ * field goes into nf_conn as it is, and some index kernel tables (DCCP
+ * role, TCP state). A block shorter than its protocol's fields is refused,
+ * except an absent one for SCTP, DCCP and GRE (a writer built without that
+ * protocol's conntrack); blocks of other protocols are not interpreted.
+ * Return: NULL, or the field that is out of range with its value in @val.
+ */
+static const char *issu_flow_proto_check(const struct issu_flow *f, u64 *val)
+{
+	const u8 *p = f->proto;
+	int i;
+
+	switch (f->l4proto) {
+	case ISSU_L4_TCP:
+		*val = f->proto_len;
+		if (f->proto_len < ISSU_FLOW_TCP_LEN)
+			return "tcp proto_len";
+		for (i = 0; i < 2; i++) {
+			*val = p[ISSU_TCP_OFF(td_scale) + i];
+			if (*val > ISSU_TCP_WSCALE_MAX)
+				return "tcp td_scale";
+		}
+		*val = p[ISSU_TCP_OFF(state)];
+		if (*val > ISSU_TCP_STATE_MAX)
+			return "tcp state";
+		*val = p[ISSU_TCP_OFF(last_dir)];
+		if (*val > ISSU_CT_DIR_MAX)
+			return "tcp last_dir";
+		*val = p[ISSU_TCP_OFF(last_index)];
+		if (*val > ISSU_TCP_INDEX_MAX)
+			return "tcp last_index";
+		return NULL;
+	case ISSU_L4_SCTP:
+		*val = f->proto_len;
+		if (!f->proto_len)
+			return NULL;
+		if (f->proto_len < ISSU_FLOW_SCTP_LEN)
+			return "sctp proto_len";
+		*val = p[ISSU_SCTP_OFF(state)];
+		if (*val > ISSU_SCTP_STATE_MAX)
+			return "sctp state";
+		*val = get_unaligned_le32(p) >> 8;
+		if (*val)
+			return "sctp pad";
+		return NULL;
+	case ISSU_L4_DCCP:
+		*val = f->proto_len;
+		if (!f->proto_len)
+			return NULL;
+		if (f->proto_len < ISSU_FLOW_DCCP_LEN)
+			return "dccp proto_len";
+		*val = p[ISSU_DCCP_OFF(state)];
+		if (*val > ISSU_DCCP_STATE_MAX)
+			return "dccp state";
+		/* one end is the client, the other the server */
+		*val = get_unaligned_le16(p + ISSU_DCCP_OFF(role));
+		if (p[ISSU_DCCP_OFF(role)] > ISSU_DCCP_ROLE_MAX ||
+		    p[ISSU_DCCP_OFF(role) + 1] > ISSU_DCCP_ROLE_MAX ||
+		    p[ISSU_DCCP_OFF(role)] == p[ISSU_DCCP_OFF(role) + 1])
+			return "dccp role";
+		*val = p[ISSU_DCCP_OFF(last_pkt)];
+		if (*val > ISSU_DCCP_PKT_MAX)
+			return "dccp last_pkt";
+		*val = p[ISSU_DCCP_OFF(last_dir)];
+		if (*val > ISSU_CT_DIR_MAX)
+			return "dccp last_dir";
+		*val = get_unaligned_le32(p + ISSU_DCCP_OFF(pad)) & 0xffffff;
+		if (*val)
+			return "dccp pad";
+		return NULL;
+	case ISSU_L4_GRE:
+		*val = f->proto_len;
+		if (f->proto_len && f->proto_len < ISSU_FLOW_GRE_LEN)
+			return "gre proto_len";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
 /**
  * issu_flow_next() - decode the next flow record
  * @it: cursor from issu_flows_open()
@@ -1327,10 +1451,15 @@ int issu_flows_label(const struct issu_flows_iter *it, u16 index, char *buf,
  * A record is refused if its header does not fit, its len is not a multiple
  * of 4, runs past the payload or is shorter than its parts, it has unknown
  * flag bits or a protocol block over ISSU_FLOW_PROTO_MAX, a netns index
- * without a label, or non-zero reserved bytes in its zone or netns part. The
- * bytes after its parts, up to len, are ignored. The section must hold
- * exactly the announced number of records and nothing after them. Errors are
- * latched: @it->index and @it->off then locate the bad record.
+ * without a label, non-zero reserved bytes in its zone or netns part, or
+ * any field out of its range: zone direction bits other than
+ * ISSU_CT_ZONE_DIR_ALL, a NAT status bit without a reply tuple, and the
+ * enum-like fields of the TCP, SCTP and DCCP blocks (see
+ * issu_flow_proto_check() and checkpoint-format.rst). The bytes after its
+ * parts, up to len, are ignored. The section must hold exactly the
+ * announced number of records and nothing after them. Errors are latched:
+ * @it->index and @it->off then locate the bad record, @it->bad names the
+ * field and @it->bad_value holds its value (issu_flows_describe()).
  *
  * Return: 1 with @f filled, 0 after the last record, -EINVAL if the section
  * is malformed (or the error issu_flows_open() returned).
@@ -1338,22 +1467,30 @@ int issu_flows_label(const struct issu_flows_iter *it, u16 index, char *buf,
 int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f)
 {
 	const u8 *p = it->p, *q;
+	const char *bad;
 	u32 len, flags;
+	u64 val;
 	bool v6;
 	u8 plen;
 
 	if (it->err)
 		return it->err;
 	if (it->index == it->count)
-		return it->rem ? issu_flows_fail(it, -EINVAL) : 0;
+		return it->rem ? issu_flows_fail(it, -EINVAL, "bytes after the last record",
+						 it->rem) : 0;
 	if (it->rem < ISSU_FLOW_REC_HDRLEN)
-		return issu_flows_fail(it, -EINVAL);
+		return issu_flows_fail(it, -EINVAL, "record header", it->rem);
 	len = get_unaligned_le16(p);
 	flags = get_unaligned_le16(p + 2);
 	plen = p[5];
-	if (len % ISSU_FLOW_ALIGN || len > it->rem || flags & ~ISSU_FLOW_F_ALL ||
-	    plen > ISSU_FLOW_PROTO_MAX || issu_flow_parts_len(flags, plen) > len)
-		return issu_flows_fail(it, -EINVAL);
+	if (len % ISSU_FLOW_ALIGN || len > it->rem)
+		return issu_flows_fail(it, -EINVAL, "record len", len);
+	if (flags & ~ISSU_FLOW_F_ALL)
+		return issu_flows_fail(it, -EINVAL, "record flags", flags);
+	if (plen > ISSU_FLOW_PROTO_MAX)
+		return issu_flows_fail(it, -EINVAL, "proto_len", plen);
+	if (issu_flow_parts_len(flags, plen) > len)
+		return issu_flows_fail(it, -EINVAL, "record len", len);
 
 	memset(f, 0, sizeof(*f));
 	v6 = flags & ISSU_FLOW_F_IPV6;
@@ -1362,12 +1499,17 @@ int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f)
 	f->proto_len = plen;
 	f->status = get_unaligned_le16(p + 6);
 	f->timeout_ms = get_unaligned_le32(p + 8);
+	if (f->status & ISSU_CT_NAT_MASK && !(flags & ISSU_FLOW_F_REPLY))
+		return issu_flows_fail(it, -EINVAL, "status NAT without reply tuple",
+				       f->status);
 	q = issu_flow_tuple_get(p + ISSU_FLOW_REC_HDRLEN, &f->orig, v6);
 	if (flags & ISSU_FLOW_F_REPLY)
 		q = issu_flow_tuple_get(q, &f->reply, v6);
 	if (flags & ISSU_FLOW_F_ZONE) {
 		if (q[3])
-			return issu_flows_fail(it, -EINVAL);
+			return issu_flows_fail(it, -EINVAL, "zone reserved", q[3]);
+		if (q[2] & ~ISSU_CT_ZONE_DIR_ALL)
+			return issu_flows_fail(it, -EINVAL, "zone dir", q[2]);
 		f->zone_id = get_unaligned_le16(q);
 		f->zone_dir = q[2];
 		q += 4;
@@ -1378,8 +1520,11 @@ int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f)
 	}
 	if (flags & ISSU_FLOW_F_NETNS) {
 		f->netns = get_unaligned_le16(q);
-		if (f->netns >= it->nr_netns || get_unaligned_le16(q + 2))
-			return issu_flows_fail(it, -EINVAL);
+		if (f->netns >= it->nr_netns)
+			return issu_flows_fail(it, -EINVAL, "netns index", f->netns);
+		if (get_unaligned_le16(q + 2))
+			return issu_flows_fail(it, -EINVAL, "netns reserved",
+					       get_unaligned_le16(q + 2));
 		q += 4;
 	}
 	if (flags & ISSU_FLOW_F_LABELS) {
@@ -1408,6 +1553,9 @@ int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f)
 		q += 4;
 	}
 	issu_flow_proto_copy(f->proto, q, plen);
+	bad = issu_flow_proto_check(f, &val);
+	if (bad)
+		return issu_flows_fail(it, -EINVAL, bad, val);
 
 	it->p += len;
 	it->rem -= len;
@@ -1416,16 +1564,38 @@ int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f)
 	return 1;
 }
 
+/**
+ * issu_flows_describe() - why a flows section was refused
+ * @it: cursor whose issu_flows_open() or issu_flow_next() failed
+ * @buf: output, always NUL-terminated if @size is not 0
+ * @size: size of @buf
+ *
+ * For example "record 3 at payload offset 92: tcp last_dir 2 out of range".
+ * Short enough for a check() reason.
+ *
+ * Return: what snprintf() returns.
+ */
+int issu_flows_describe(const struct issu_flows_iter *it, char *buf,
+			size_t size)
+{
+	const char *field = it->bad ? it->bad : "unknown";
+
+	if (!it->err)
+		return snprintf(buf, size, "no error");
+	if (!it->p)	/* issu_flows_open() failed */
+		return snprintf(buf, size, "prologue: %s %llu invalid (%d)", field,
+				(unsigned long long)it->bad_value, it->err);
+	return snprintf(buf, size, "record %u at payload offset %llu: %s %llu invalid",
+			it->index, (unsigned long long)it->off, field,
+			(unsigned long long)it->bad_value);
+}
+
 /* Zero the protocol block after its first @len bytes and set proto_len. */
 static void issu_flow_proto_end(struct issu_flow *f, u8 len)
 {
 	memset(f->proto + len, 0, sizeof(f->proto) - len);
 	f->proto_len = len;
 }
-
-#define ISSU_TCP_OFF(field)	offsetof(struct issu_flow_tcp, field)
-#define ISSU_SCTP_OFF(field)	offsetof(struct issu_flow_sctp, field)
-#define ISSU_DCCP_OFF(field)	offsetof(struct issu_flow_dccp, field)
 
 /**
  * issu_flow_tcp_put() - store TCP window tracking as the protocol block

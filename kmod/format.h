@@ -67,6 +67,32 @@
 #define ISSU_FLOW_DCCP_LEN		16
 /* Smallest record: fixed part and an IPv4 tuple, nothing else. */
 #define ISSU_FLOW_REC_MIN_LEN		24
+#define ISSU_FLOW_GRE_LEN		8
+
+/*
+ * Ranges of the enum-like fields of a flow record, checked by
+ * issu_flow_next() before anything reaches nf_conn: the values a Linux 6.1
+ * entry can hold, also when ctnetlink set them (nlattr_to_tcp(),
+ * nlattr_to_dccp(), nlattr_to_sctp()), and the bounds of the kernel tables
+ * they index; format.c asserts them against the kernel headers. Bit masks
+ * the kernel only tests (TCP flags) and plain numbers (sequence numbers)
+ * are not restricted: ctnetlink sets any value there.
+ * Documentation/issu/checkpoint-format.rst lists every field with its range.
+ */
+#define ISSU_L4_TCP			6	/* IPPROTO_TCP */
+#define ISSU_L4_DCCP			33	/* IPPROTO_DCCP */
+#define ISSU_L4_GRE			47	/* IPPROTO_GRE */
+#define ISSU_L4_SCTP			132	/* IPPROTO_SCTP */
+#define ISSU_CT_NAT_MASK		0x0030	/* IPS_SRC_NAT | IPS_DST_NAT */
+#define ISSU_CT_ZONE_DIR_ALL		0x03	/* NF_CT_ZONE_DIR_ORIG | _REPL */
+#define ISSU_CT_DIR_MAX			1	/* IP_CT_DIR_REPLY */
+#define ISSU_TCP_STATE_MAX		9	/* TCP_CONNTRACK_MAX - 1 */
+#define ISSU_TCP_WSCALE_MAX		14	/* TCP_MAX_WSCALE */
+#define ISSU_TCP_INDEX_MAX		5	/* TCP_NONE_SET (enum tcp_bit_set) */
+#define ISSU_SCTP_STATE_MAX		9	/* SCTP_CONNTRACK_MAX - 1 */
+#define ISSU_DCCP_STATE_MAX		7	/* CT_DCCP_TIMEWAIT: below CT_DCCP_IGNORE */
+#define ISSU_DCCP_ROLE_MAX		1	/* CT_DCCP_ROLE_MAX */
+#define ISSU_DCCP_PKT_MAX		9	/* DCCP_PKT_SYNCACK: below DCCP_PKT_INVALID */
 
 /**
  * enum issu_fmt_code - why an image was refused
@@ -458,6 +484,9 @@ struct issu_flow_dccp_state {
  * @sec_flags: ISSU_SEC_F_* of the section
  * @off: payload offset of @p; on error, of the bad record
  * @err: first error, latched: every later issu_flow_next() returns it
+ * @bad: on error, the field or check that failed ("tcp last_dir",
+ *	"record len", ...), a static string; NULL before any error
+ * @bad_value: on error, the offending value of @bad
  */
 struct issu_flows_iter {
 	const u8 *p;
@@ -471,6 +500,8 @@ struct issu_flows_iter {
 	u32 sec_flags;
 	u64 off;
 	int err;
+	const char *bad;
+	u64 bad_value;
 };
 
 /**
@@ -677,6 +708,8 @@ int issu_flows_open(const struct issu_sec_view *s, struct issu_flows_iter *it);
 int issu_flows_label(const struct issu_flows_iter *it, u16 index, char *buf,
 		     size_t size);
 int issu_flow_next(struct issu_flows_iter *it, struct issu_flow *f);
+int issu_flows_describe(const struct issu_flows_iter *it, char *buf,
+			size_t size);
 
 int issu_mac_check(const struct issu_mac *m);
 int issu_mac_put(struct issu_enc *e, const struct issu_mac *m);

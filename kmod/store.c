@@ -14,6 +14,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
@@ -156,16 +157,32 @@ static u64 store_slot_size(u64 size)
 	return ((size - ISSU_STORE_SB_SIZE) / ISSU_STORE_SLOTS) & ~4095ULL;
 }
 
-static bool sb_valid(const struct issu_store_sb *sb, u64 size)
+/*
+ * Why the superblock at the start of the region cannot be used, or NULL.
+ * Like a checkpoint image, it is untrusted even with a good CRC: the
+ * strings in it must end within their fields and the enum-like fields be
+ * in range before anything copies or reports them.
+ */
+static const char *sb_invalid(const struct issu_store_sb *sb, u64 size)
 {
 	if (memcmp(sb->magic, ISSU_STORE_MAGIC, sizeof(sb->magic)))
-		return false;
+		return "magic missing";
 	if (le16_to_cpu(sb->version) != ISSU_STORE_VERSION ||
 	    le16_to_cpu(sb->sb_len) != sizeof(*sb))
-		return false;
+		return "unknown version or length";
 	if (le64_to_cpu(sb->region_size) != size)
-		return false;
-	return le32_to_cpu(sb->crc) == sb_crc(sb);
+		return "written for a region of another size";
+	if (le32_to_cpu(sb->crc) != sb_crc(sb))
+		return "CRC mismatch";
+	if (!memchr(sb->kernel, '\0', sizeof(sb->kernel)))
+		return "kernel release not NUL-terminated";
+	if (!memchr(sb->prev_kernel, '\0', sizeof(sb->prev_kernel)))
+		return "previous kernel release not NUL-terminated";
+	if (le32_to_cpu(sb->last_trigger) > ISSU_TRIGGER_KEXEC)
+		return "last checkpoint trigger out of range";
+	if (le32_to_cpu(sb->last_result) > MAX_ERRNO)
+		return "last checkpoint result not an errno";
+	return NULL;
 }
 
 /**
@@ -219,9 +236,18 @@ static void store_attach(struct issu_store *s)
 {
 	struct issu_store_sb *old = s->base;
 	struct issu_store_sb *sb = &s->sb;
+	const char *why;
 
 	s->slot_size = store_slot_size(s->size);
-	s->formatted = !sb_valid(old, s->size);
+	why = sb_invalid(old, s->size);
+	s->formatted = !!why;
+	s->reason[0] = '\0';
+	/* a region never written has no magic: only a damaged one is reported */
+	if (why && !memcmp(old->magic, ISSU_STORE_MAGIC, sizeof(old->magic))) {
+		snprintf(s->reason, sizeof(s->reason), "superblock refused (%s): formatted afresh",
+			 why);
+		pr_warn("%s\n", s->reason);
+	}
 	if (s->formatted) {
 		memset(sb, 0, sizeof(*sb));
 		memcpy(sb->magic, ISSU_STORE_MAGIC, sizeof(sb->magic));
@@ -236,8 +262,10 @@ static void store_attach(struct issu_store *s)
 		memcpy(s->prev_load_id, sb->load_id, sizeof(s->prev_load_id));
 		memcpy(sb->prev_load_id, sb->load_id, sizeof(sb->prev_load_id));
 		memcpy(sb->prev_kernel, sb->kernel, sizeof(sb->prev_kernel));
-		strscpy(s->prev_kernel, sb->kernel, min(sizeof(s->prev_kernel),
-							sizeof(sb->kernel) + 1));
+		/* NUL-terminated within its field: sb_invalid() said so */
+		BUILD_BUG_ON(sizeof(s->prev_kernel) <= sizeof(sb->kernel));
+		memcpy(s->prev_kernel, sb->kernel, sizeof(sb->kernel));
+		s->prev_kernel[sizeof(sb->kernel)] = '\0';
 	}
 
 	s->load_count = le64_to_cpu(sb->load_count) + 1;
@@ -273,7 +301,6 @@ int issu_store_init(void)
 		return 0;
 
 	store_attach(s);
-	s->reason[0] = '\0';
 	return 0;
 }
 

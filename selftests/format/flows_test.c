@@ -90,18 +90,19 @@ static void fill_tcp(struct issu_flow_tcp_state *t, u64 *s)
 		t->td_maxend[i] = (u32)rnd(s);
 		t->td_maxwin[i] = (u32)rnd(s);
 		t->td_maxack[i] = (u32)rnd(s);
-		t->td_scale[i] = (u8)rnd(s);
+		t->td_scale[i] = (u8)(rnd(s) % (ISSU_TCP_WSCALE_MAX + 1));
 		t->flags[i] = (u8)rnd(s);
 	}
-	t->state = (u8)rnd(s);
-	t->last_dir = (u8)rnd(s);
+	t->state = (u8)(rnd(s) % (ISSU_TCP_STATE_MAX + 1));
+	t->last_dir = (u8)(rnd(s) % 2);
 	t->retrans = (u8)rnd(s);
-	t->last_index = (u8)rnd(s);
+	t->last_index = (u8)(rnd(s) % (ISSU_TCP_INDEX_MAX + 1));
 }
 
 /*
  * A flow with random values in every part its @flags name, nothing (zero)
- * elsewhere, and the protocol block of @l4proto.
+ * elsewhere, and the protocol block of @l4proto; enum-like fields random
+ * within their ranges.
  */
 static void fill_flow(struct issu_flow *f, u32 flags, u8 l4proto, u64 *s)
 {
@@ -115,13 +116,15 @@ static void fill_flow(struct issu_flow *f, u32 flags, u8 l4proto, u64 *s)
 	f->flags = (u16)flags;
 	f->l4proto = l4proto;
 	f->status = (u16)rnd(s);
+	if (!(flags & ISSU_FLOW_F_REPLY))
+		f->status &= ~ISSU_CT_NAT_MASK;
 	f->timeout_ms = (u32)rnd(s);
 	fill_tuple(&f->orig, v6, s);
 	if (flags & ISSU_FLOW_F_REPLY)
 		fill_tuple(&f->reply, v6, s);
 	if (flags & ISSU_FLOW_F_ZONE) {
 		f->zone_id = (u16)rnd(s);
-		f->zone_dir = (u8)rnd(s);
+		f->zone_dir = (u8)(rnd(s) & ISSU_CT_ZONE_DIR_ALL);
 	}
 	if (flags & ISSU_FLOW_F_MARK)
 		f->mark = (u32)rnd(s);
@@ -153,17 +156,17 @@ static void fill_flow(struct issu_flow *f, u32 flags, u8 l4proto, u64 *s)
 		issu_flow_tcp_put(f, &tcp);
 		break;
 	case IPPROTO_SCTP:
-		sctp.state = (u8)rnd(s);
+		sctp.state = (u8)(rnd(s) % (ISSU_SCTP_STATE_MAX + 1));
 		sctp.vtag[0] = (u32)rnd(s);
 		sctp.vtag[1] = (u32)rnd(s);
 		issu_flow_sctp_put(f, &sctp);
 		break;
 	case IPPROTO_DCCP:
-		dccp.state = (u8)rnd(s);
-		dccp.role[0] = (u8)rnd(s);
-		dccp.role[1] = (u8)rnd(s);
-		dccp.last_pkt = (u8)rnd(s);
-		dccp.last_dir = (u8)rnd(s);
+		dccp.state = (u8)(rnd(s) % (ISSU_DCCP_STATE_MAX + 1));
+		dccp.role[0] = (u8)(rnd(s) % 2);
+		dccp.role[1] = !dccp.role[0];
+		dccp.last_pkt = (u8)(rnd(s) % (ISSU_DCCP_PKT_MAX + 1));
+		dccp.last_dir = (u8)(rnd(s) % 2);
 		dccp.handshake_seq = rnd(s);
 		issu_flow_dccp_put(f, &dccp);
 		break;
@@ -302,7 +305,7 @@ TEST(ipv4_tcp_record_is_64_bytes)
 {
 	static const u8 want[64] = {
 		/* len, flags, l4proto, proto_len, status, timeout_ms */
-		0x40, 0x00, 0x00, 0x00, 0x06, 0x28, 0x9a, 0x01,
+		0x40, 0x00, 0x00, 0x00, 0x06, 0x28, 0x0e, 0x00,
 		0x80, 0x97, 0x06, 0x00,
 		/* 192.0.2.1:40000 -> 198.51.100.7:443 */
 		0xc0, 0x00, 0x02, 0x01, 0xc6, 0x33, 0x64, 0x07,
@@ -337,7 +340,7 @@ TEST(ipv4_tcp_record_is_64_bytes)
 
 	memset(&f, 0, sizeof(f));	/* padding included: compared below */
 	f.l4proto = IPPROTO_TCP;
-	f.status = 0x019a;
+	f.status = 0x000e;	/* seen reply, assured, confirmed */
 	f.timeout_ms = 432000;
 	memcpy(f.orig.src, "\xc0\x00\x02\x01", 4);
 	memcpy(f.orig.dst, "\xc6\x33\x64\x07", 4);
@@ -605,7 +608,7 @@ TEST(roundtrip_extreme_values)
 	memset(&in[0].orig, 0xff, sizeof(in[0].orig));
 	memset(&in[0].reply, 0xfe, sizeof(in[0].reply));
 	in[0].zone_id = 0xffff;
-	in[0].zone_dir = 0xff;
+	in[0].zone_dir = ISSU_CT_ZONE_DIR_ALL;
 	in[0].mark = 0xffffffff;
 	in[0].netns = 2;
 	memset(in[0].labels, 0xff, sizeof(in[0].labels));
@@ -638,6 +641,7 @@ TEST(roundtrip_extreme_values)
 
 	/* Without their flags, the optional fields are neither written nor read. */
 	in[0].flags = ISSU_FLOW_F_IPV6;
+	in[0].status &= ~ISSU_CT_NAT_MASK;	/* NAT needs the reply tuple */
 	in[0].proto_len = 0;
 	EXPECT_EQ(48U, issu_flow_rec_len(&in[0]));
 	len = build_flow_image(img, sizeof(img), in, 1);
@@ -1220,9 +1224,10 @@ TEST(records_refused)
 	EXPECT_EQ(-EINVAL, walk_payload(c, len + 28, cnt, 1, ISSU_SEC_OK, &nrec));
 	EXPECT_EQ(0U, nrec);
 	free(c);
-	/* ... but a shorter block is fine: the rest is ignored. */
-	EXPECT_EQ(0, walk_patched(pl, len, cnt, r[0] + 5, "\x24", 1, &nrec));
+	/* ... a shorter block is fine where the protocol has no fields in it: */
 	EXPECT_EQ(0, walk_patched(pl, len, cnt, r[2] + 5, "\x04", 1, &nrec));
+	/* ... not where its fields would be cut: TCP needs its 40 bytes. */
+	EXPECT_EQ(-EINVAL, walk_patched(pl, len, cnt, r[0] + 5, "\x24", 1, &nrec));
 
 	/* r1: zone at 84 (id, dir, 0), mark at 88, netns at 92 (index, 0). */
 	EXPECT_EQ(3, pl[r[1] + 86]);
@@ -1375,6 +1380,234 @@ TEST(raw_sections_of_other_versions)
 	ASSERT_EQ(0, find_flows(img, len, &s));
 	EXPECT_EQ(-EPROTONOSUPPORT, issu_flows_open(&s, &it));
 	EXPECT_STREQ("flows", issu_sec_type_name(s.type));
+}
+
+/* Range checks -------------------------------------------------------- */
+
+/*
+ * The two record layouts of the range cases (IPv4): with reply tuple, zone
+ * and netns (A: proto block at 44) or with nothing optional (B: at 24).
+ */
+#define LAYOUT_A	(ISSU_FLOW_F_REPLY | ISSU_FLOW_F_ZONE | ISSU_FLOW_F_NETNS)
+#define PROTO_A		44
+#define PROTO_B		24
+
+/* One field flipped out of range in an image whose CRCs are then valid. */
+struct range_case {
+	const char *field;	/* what issu_flows_iter.bad must say */
+	u8 l4proto;
+	u16 flags;
+	u32 off;		/* in the record */
+	u32 width;		/* 1, 2 or 8 bytes, little-endian */
+	u64 good;		/* largest (or another) value in range */
+	u64 bad;		/* a value out of range */
+};
+
+static const struct range_case range_cases[] = {
+	{ "status NAT without reply tuple", 17, 0, 6, 2, 0xffcf, 0x0010 },
+	{ "status NAT without reply tuple", 17, 0, 6, 2, 0x000e, 0x0020 },
+	{ "zone dir", 17, LAYOUT_A, 38, 1, 3, 4 },
+	{ "zone dir", 17, LAYOUT_A, 38, 1, 0, 0x80 },
+	{ "zone reserved", 17, LAYOUT_A, 39, 1, 0, 1 },
+	{ "netns index", 17, LAYOUT_A, 40, 2, 2, 3 },
+	{ "netns reserved", 17, LAYOUT_A, 42, 2, 0, 0x100 },
+	{ "tcp proto_len", 6, LAYOUT_A, 5, 1, 40, 36 },
+	{ "tcp td_scale", 6, LAYOUT_A, PROTO_A + 32, 1, 14, 15 },
+	{ "tcp td_scale", 6, LAYOUT_A, PROTO_A + 33, 1, 14, 0xff },
+	{ "tcp state", 6, LAYOUT_A, PROTO_A + 36, 1, 9, 10 },
+	{ "tcp state", 6, 0, PROTO_B + 36, 1, 0, 0xff },
+	{ "tcp last_dir", 6, LAYOUT_A, PROTO_A + 37, 1, 1, 2 },
+	{ "tcp last_index", 6, LAYOUT_A, PROTO_A + 39, 1, 5, 6 },
+	{ "sctp proto_len", 132, LAYOUT_A, 5, 1, 12, 8 },
+	{ "sctp state", 132, LAYOUT_A, PROTO_A + 0, 1, 9, 10 },
+	{ "sctp pad", 132, LAYOUT_A, PROTO_A + 1, 1, 0, 1 },
+	{ "dccp proto_len", 33, LAYOUT_A, 5, 1, 16, 12 },
+	{ "dccp state", 33, LAYOUT_A, PROTO_A + 0, 1, 7, 8 },
+	{ "dccp role", 33, LAYOUT_A, PROTO_A + 1, 1, 0, 1 },	/* both servers */
+	{ "dccp role", 33, LAYOUT_A, PROTO_A + 2, 1, 1, 2 },
+	{ "dccp last_pkt", 33, LAYOUT_A, PROTO_A + 3, 1, 9, 10 },
+	{ "dccp last_dir", 33, LAYOUT_A, PROTO_A + 4, 1, 1, 2 },
+	{ "dccp pad", 33, LAYOUT_A, PROTO_A + 5, 1, 0, 1 },
+	{ "gre proto_len", 47, LAYOUT_A, 5, 1, 8, 4 },
+	{ "gre proto_len", 47, 0, 5, 1, 0, 7 },
+};
+
+/* A valid flow of @l4proto and @flags: DCCP client to server, etc. */
+static void range_base_flow(struct issu_flow *f, u8 l4proto, u16 flags)
+{
+	struct issu_flow_tcp_state tcp = {
+		.td_end = { 1000, 2000 }, .td_maxend = { 3000, 4000 },
+		.td_maxwin = { 65535, 29200 }, .td_scale = { 7, 9 },
+		.flags = { 0x23, 0x23 }, .state = 3, .last_index = 3,
+	};
+	struct issu_flow_sctp_state sctp = { 4, { 0x11111111, 0x22222222 } };
+	struct issu_flow_dccp_state dccp = { 4, { 0, 1 }, 3, 1, 77 };
+
+	memset(f, 0, sizeof(*f));
+	f->flags = flags;
+	f->l4proto = l4proto;
+	f->status = flags & ISSU_FLOW_F_REPLY ? 0x19a : 0x0e;
+	f->timeout_ms = 60000;
+	memcpy(f->orig.src, "\xc0\x00\x02\x01", 4);
+	memcpy(f->orig.dst, "\xc6\x33\x64\x07", 4);
+	memcpy(f->reply.src, "\xc6\x33\x64\x07", 4);
+	memcpy(f->reply.dst, "\xcb\x00\x71\x01", 4);
+	f->zone_id = 5;
+	f->zone_dir = 3;
+	f->netns = 1;
+	switch (l4proto) {
+	case 6:
+		issu_flow_tcp_put(f, &tcp);
+		break;
+	case 132:
+		issu_flow_sctp_put(f, &sctp);
+		break;
+	case 33:
+		issu_flow_dccp_put(f, &dccp);
+		break;
+	case 47:
+		f->proto_len = ISSU_FLOW_GRE_LEN;
+		put_unaligned_le32(86400000, f->proto);
+		put_unaligned_le32(30000, f->proto + 4);
+		break;
+	}
+}
+
+/*
+ * Write @val (@width bytes) at @off of the first record of the flows
+ * section @s of @img, then give the section valid CRCs again: what a
+ * crafted image looks like.
+ */
+static void patch_reseal(u8 *img, const struct issu_sec_view *s, u32 off,
+			 u32 width, u64 val)
+{
+	u8 *rec = img + s->offset + sizeof(struct issu_ckpt_sec) + PROLOGUE3_LEN;
+	struct issu_ckpt_sec *sh = (void *)(img + s->offset);
+
+	if (width == 1)
+		rec[off] = (u8)val;
+	else if (width == 2)
+		put_unaligned_le16((u16)val, rec + off);
+	else
+		put_unaligned_le64(val, rec + off);
+	sh->crc = htole32(issu_crc32c(img + s->offset + sizeof(*sh), s->len));
+	sh->hdr_crc = 0;
+	sh->hdr_crc = htole32(issu_crc32c(sh, sizeof(*sh)));
+}
+
+/* Decode the first record; its error, field and value. */
+static int range_decode(const u8 *img, s64 len, struct issu_flows_iter *it)
+{
+	struct issu_sec_view s;
+	struct issu_flow f;
+	int ret;
+
+	if (issu_dec_validate(img, len, NULL, NULL) || find_flows(img, len, &s))
+		return -1000;
+	ret = issu_flows_open(&s, it);
+	if (ret)
+		return ret;
+	ret = issu_flow_next(it, &f);
+	return ret == 1 ? issu_flow_next(it, &f) : ret;
+}
+
+/*
+ * Every enum-like field of a record, one case per field class: its largest
+ * value in range decodes, one past it (or another value out of range) is
+ * refused by issu_flow_next() with the field named, although every CRC of
+ * the image is valid.
+ */
+TEST(fields_out_of_range)
+{
+	const struct range_case *c;
+	struct issu_flows_iter it;
+	struct issu_sec_view s;
+	struct issu_flow f;
+	char why[128];
+	u8 img[1024];
+	size_t i;
+	s64 len;
+
+	for (i = 0; i < ARRAY_SIZE(range_cases); i++) {
+		c = &range_cases[i];
+		range_base_flow(&f, c->l4proto, c->flags);
+		len = build_flow_image(img, sizeof(img), &f, 1);
+		ASSERT_LT(0, len);
+		ASSERT_EQ(0, find_flows(img, len, &s));
+		ASSERT_EQ(0, range_decode(img, len, &it)) TH_LOG("%s: base", c->field);
+
+		patch_reseal(img, &s, c->off, c->width, c->good);
+		EXPECT_EQ(0, range_decode(img, len, &it))
+			TH_LOG("%s: %#llx must be accepted", c->field,
+			       (unsigned long long)c->good);
+
+		patch_reseal(img, &s, c->off, c->width, c->bad);
+		EXPECT_EQ(-EINVAL, range_decode(img, len, &it))
+			TH_LOG("%s: %#llx must be refused", c->field,
+			       (unsigned long long)c->bad);
+		ASSERT_NE(NULL, it.bad) TH_LOG("%s", c->field);
+		EXPECT_STREQ(c->field, it.bad);
+		if (c->width != 1 || strcmp(c->field, "dccp role"))
+			EXPECT_EQ(c->bad, it.bad_value) TH_LOG("%s", c->field);
+		EXPECT_EQ(0U, it.index);
+		EXPECT_EQ((u64)PROLOGUE3_LEN, it.off);
+		issu_flows_describe(&it, why, sizeof(why));
+		EXPECT_NE(NULL, strstr(why, c->field)) TH_LOG("%s", why);
+		EXPECT_NE(NULL, strstr(why, "record 0 ")) TH_LOG("%s", why);
+	}
+}
+
+/* Absent blocks: a writer without that protocol's conntrack writes none. */
+TEST(absent_protocol_blocks)
+{
+	static const u8 l4[] = { 132, 33, 47, 17, 1, 253 };
+	struct issu_flows_iter it;
+	struct issu_flow f;
+	u8 img[1024];
+	size_t i;
+	s64 len;
+
+	for (i = 0; i < ARRAY_SIZE(l4); i++) {
+		range_base_flow(&f, l4[i], 0);
+		f.proto_len = 0;
+		memset(f.proto, 0, sizeof(f.proto));
+		len = build_flow_image(img, sizeof(img), &f, 1);
+		ASSERT_LT(0, len);
+		EXPECT_EQ(0, range_decode(img, len, &it)) TH_LOG("proto %u", l4[i]);
+	}
+	range_base_flow(&f, 6, 0);
+	f.proto_len = 0;
+	len = build_flow_image(img, sizeof(img), &f, 1);
+	ASSERT_LT(0, len);
+	EXPECT_EQ(-EINVAL, range_decode(img, len, &it));
+	EXPECT_STREQ("tcp proto_len", it.bad);
+}
+
+/* A refused record stops the section: records after it are never seen. */
+TEST(out_of_range_record_refuses_section)
+{
+	struct issu_flows_iter it;
+	struct issu_flow in[3], out;
+	struct issu_sec_view s;
+	u8 img[2048];
+	s64 len;
+
+	range_base_flow(&in[0], 6, 0);
+	range_base_flow(&in[1], 6, LAYOUT_A);
+	range_base_flow(&in[2], 33, LAYOUT_A);
+	in[1].proto[ISSU_FLOW_TCP_LEN - 3] = 2;	/* last_dir */
+	len = build_flow_image(img, sizeof(img), in, 3);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, issu_dec_validate(img, len, NULL, NULL));
+	ASSERT_EQ(0, find_flows(img, len, &s));
+	ASSERT_EQ(0, issu_flows_open(&s, &it));
+	ASSERT_EQ(1, issu_flow_next(&it, &out));
+	EXPECT_EQ(-EINVAL, issu_flow_next(&it, &out));
+	EXPECT_EQ(1U, it.index);
+	EXPECT_STREQ("tcp last_dir", it.bad);
+	EXPECT_EQ(2U, it.bad_value);
+	EXPECT_EQ(-EINVAL, issu_flow_next(&it, &out));
+	EXPECT_EQ(1U, it.index);
 }
 
 TEST_HARNESS_MAIN

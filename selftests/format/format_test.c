@@ -14,6 +14,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 
+#include <linux/issu.h>
+
 #include "format.h"
 
 #define U64_MAX_	((u64)~0ULL)
@@ -1252,6 +1254,36 @@ TEST(decoder_misuse)
 	EXPECT_EQ(-ENODATA, issu_dec_validate("ISSUCKPTxx", 10, NULL, &err));
 	EXPECT_EQ(ISSU_FMT_TOO_SHORT, (int)err.code);
 	EXPECT_EQ(-ENOENT, issu_dec_validate("ISSUCKPx", 8, NULL, &err));
+}
+
+/*
+ * The phase is an enum issu_phase: the last one decodes, one past it is
+ * refused although the section's CRCs are valid (the encoder does not
+ * check it, so the image is a crafted one).
+ */
+TEST(node_phase_out_of_range)
+{
+	struct issu_node_state in = test_node, out;
+	struct issu_sec_view s;
+	struct issu_enc e;
+	struct issu_dec d;
+	u8 buf[1024];
+	s64 len;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		in.phase = k == 0 ? ISSU_PHASE_MAX : k == 1 ? ISSU_PHASE_MAX + 1 : ~0U;
+		ASSERT_EQ(0, issu_enc_init(&e, buf, sizeof(buf), &test_ident));
+		ASSERT_EQ(0, issu_node_encode(&e, &in));
+		len = issu_enc_finish(&e);
+		ASSERT_LT(0, len);
+		ASSERT_EQ(0, issu_dec_validate(buf, len, NULL, NULL));
+		ASSERT_EQ(0, issu_dec_init(&d, buf, len, NULL));
+		ASSERT_EQ(1, issu_dec_next(&d, &s));
+		EXPECT_EQ(k ? -EINVAL : 0, issu_node_decode(&s, &out))
+			TH_LOG("phase %u", in.phase);
+		EXPECT_EQ(in.phase, out.phase);
+	}
 }
 
 TEST_HARNESS_MAIN

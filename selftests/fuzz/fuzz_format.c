@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/issu.h>
+
 #include "format.h"
 
 #define CHECK(x)	do { if (!(x)) __builtin_trap(); } while (0)
@@ -166,6 +168,47 @@ static void check_proto_put(const struct issu_flow *f,
 }
 
 /*
+ * What issu_flow_next() accepted is within the ranges the kernel allows
+ * (format.h, checkpoint-format.rst): stated here again, independently of
+ * the decoder, so that a check it loses is a finding.
+ */
+static void check_ranges(const struct issu_flow *f,
+			 const struct issu_flow_tcp_state *tcp,
+			 const struct issu_flow_sctp_state *sctp,
+			 const struct issu_flow_dccp_state *dccp)
+{
+	int d;
+
+	CHECK(f->zone_dir <= 3);
+	CHECK(!(f->status & 0x30) || (f->flags & ISSU_FLOW_F_REPLY));
+	switch (f->l4proto) {
+	case 6:
+		CHECK(f->proto_len >= ISSU_FLOW_TCP_LEN);
+		for (d = 0; d < 2; d++)
+			CHECK(tcp->td_scale[d] <= 14);
+		CHECK(tcp->state < 10 && tcp->last_dir <= 1 && tcp->last_index <= 5);
+		break;
+	case 132:
+		CHECK(!f->proto_len || f->proto_len >= ISSU_FLOW_SCTP_LEN);
+		CHECK(!f->proto_len || sctp->state <= 9);
+		break;
+	case 33:
+		CHECK(!f->proto_len || f->proto_len >= ISSU_FLOW_DCCP_LEN);
+		if (!f->proto_len)
+			break;
+		CHECK(dccp->state <= 7 && dccp->last_pkt <= 9 && dccp->last_dir <= 1);
+		CHECK(dccp->role[0] <= 1 && dccp->role[1] <= 1 &&
+		      dccp->role[0] != dccp->role[1]);
+		break;
+	case 47:
+		CHECK(!f->proto_len || f->proto_len >= 8);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
  * Decode a flows section: prologue, every label, every record. If it all
  * decodes, re-encode it: the copy must decode to the same walk time, labels
  * and flows, be no longer (the encoder writes no spare bytes), and encode
@@ -191,6 +234,7 @@ static void check_flows(const struct issu_sec_view *s)
 	if (ret) {
 		CHECK(ret == -EINVAL || ret == -EBADMSG || ret == -EPROTONOSUPPORT);
 		CHECK(issu_flow_next(&it, &f) == ret);
+		CHECK(it.bad && it.bad[0]);
 		CHECK(issu_flows_label(&it, 0, name, sizeof(name)) == -ENOENT);
 		return;
 	}
@@ -228,13 +272,20 @@ static void check_flows(const struct issu_sec_view *s)
 		CHECK((issu_flow_dccp_get(&f, &dccp) == 0) ==
 		      (f.proto_len >= ISSU_FLOW_DCCP_LEN));
 		check_proto_put(&f, &tcp, &sctp, &dccp);
+		check_ranges(&f, &tcp, &sctp, &dccp);
 		sink += f.timeout_ms + tcp.td_end[0] + sctp.vtag[1] + (u32)dccp.handshake_seq;
 		n++;
 	}
 	CHECK(n == it.index && n <= s->count);
 	if (ret) {
+		char why[160];
+
 		CHECK(ret == -EINVAL);
 		CHECK(issu_flow_next(&it, &f) == ret);
+		/* every refusal names its field */
+		CHECK(it.bad && it.bad[0]);
+		CHECK(issu_flows_describe(&it, why, sizeof(why)) > 0);
+		CHECK(strstr(why, it.bad));
 		goto out;
 	}
 	CHECK(n == s->count && it.rem == 0);
@@ -342,6 +393,7 @@ static void walk(const u8 *data, size_t size)
 		check_tlvs(&s);
 		if (s.type == ISSU_SEC_NODE && !issu_node_decode(&s, &n)) {
 			CHECK(strnlen(n.name, sizeof(n.name)) < sizeof(n.name));
+			CHECK(n.phase <= ISSU_PHASE_MAX);
 			check_node_roundtrip(&n);
 		}
 		check_flows(&s);

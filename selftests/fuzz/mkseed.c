@@ -72,13 +72,14 @@ static void make_flow(struct issu_flow *f, u32 flags, u8 l4proto, u32 i)
 		.td_scale = { 7, 9 }, .flags = { 0x23, 0x23 }, .state = 3,
 	};
 	struct issu_flow_sctp_state sctp = { 3, { 0x11111111, 0x22222222 + i } };
-	struct issu_flow_dccp_state dccp = { 4, { 1, 2 }, 5, 1, 1000 + i };
+	struct issu_flow_dccp_state dccp = { 4, { 0, 1 }, 5, 1, 1000 + i };
 	int k;
 
 	memset(f, 0, sizeof(*f));
 	f->flags = (u16)flags;
 	f->l4proto = l4proto;
-	f->status = 0x19a;
+	/* NAT (0x19a: src-nat) only with the reply tuple it maps to */
+	f->status = flags & ISSU_FLOW_F_REPLY ? 0x19a : 0x0e;
 	f->timeout_ms = 120000 + i;
 	for (k = 0; k < 16; k++) {
 		f->orig.src[k] = (u8)(10 + k + i);
@@ -194,8 +195,75 @@ static void macs(struct issu_enc *e)
 	issu_enc_section_end(e, 3, 0);
 }
 
+/*
+ * Seeds one field away from a valid image: one record of @l4proto and
+ * @flags with the byte at @off (of the record) set to @val, the section's
+ * CRCs computed again, as a crafted image would have them. The decoder
+ * refuses each of them; the fuzzer mutates from there.
+ */
+struct range_seed {
+	const char *name;
+	u8 l4proto;
+	u16 flags;
+	u8 off;
+	u8 val;
+};
+
+#define SEED_A	(ISSU_FLOW_F_REPLY | ISSU_FLOW_F_ZONE | ISSU_FLOW_F_NETNS)
+#define SEED_PA	44	/* protocol block of a SEED_A record */
+
+static const struct range_seed range_seeds[] = {
+	{ "range-status-nat", 17, 0, 6, 0x30 },
+	{ "range-zone-dir", 17, SEED_A, 38, 0x07 },
+	{ "range-zone-reserved", 17, SEED_A, 39, 0x01 },
+	{ "range-netns-index", 17, SEED_A, 40, 0x03 },
+	{ "range-tcp-proto-len", 6, SEED_A, 5, 36 },
+	{ "range-tcp-td-scale", 6, SEED_A, SEED_PA + 32, 15 },
+	{ "range-tcp-state", 6, SEED_A, SEED_PA + 36, 10 },
+	{ "range-tcp-last-dir", 6, SEED_A, SEED_PA + 37, 2 },
+	{ "range-tcp-last-index", 6, SEED_A, SEED_PA + 39, 6 },
+	{ "range-sctp-state", 132, SEED_A, SEED_PA + 0, 10 },
+	{ "range-sctp-pad", 132, SEED_A, SEED_PA + 2, 1 },
+	{ "range-dccp-state", 33, SEED_A, SEED_PA + 0, 8 },
+	{ "range-dccp-role", 33, SEED_A, SEED_PA + 2, 2 },
+	{ "range-dccp-last-pkt", 33, SEED_A, SEED_PA + 3, 10 },
+	{ "range-dccp-last-dir", 33, SEED_A, SEED_PA + 4, 2 },
+	{ "range-gre-proto-len", 47, SEED_A, 5, 4 },
+};
+
+static void range_seed(const char *dir, const struct range_seed *r)
+{
+	struct issu_ckpt_sec *sh;
+	struct issu_enc e;
+	struct issu_flow f;
+	u64 plen;
+	u8 *rec;
+	s64 len;
+
+	issu_enc_init(&e, img, sizeof(img), &ident);
+	issu_flows_begin(&e, 1700000000000000000ULL, labels, 3);
+	make_flow(&f, r->flags, r->l4proto, 1);
+	issu_flow_put(&e, &f);
+	issu_enc_section_end(&e, 1, 0);
+	len = issu_enc_finish(&e);
+	if (len < 0)
+		emit(dir, r->name, len);
+
+	/* the flows section follows the header; its record the prologue */
+	sh = (struct issu_ckpt_sec *)(img + sizeof(struct issu_ckpt_hdr));
+	plen = le64toh(sh->len);
+	rec = (u8 *)(sh + 1);
+	rec[get_unaligned_le16(rec) + r->off] = r->val;
+	sh->crc = htole32(issu_crc32c(sh + 1, plen));
+	sh->hdr_crc = 0;
+	sh->hdr_crc = htole32(issu_crc32c(sh, sizeof(*sh)));
+	emit(dir, r->name, len);
+}
+
 int main(int argc, char **argv)
 {
+	unsigned int i;
+
 	struct issu_enc e;
 
 	if (argc != 2) {
@@ -253,5 +321,8 @@ int main(int argc, char **argv)
 	issu_node_encode(&e, &node);
 	macs(&e);
 	emit(argv[1], "macs", issu_enc_finish(&e));
+
+	for (i = 0; i < sizeof(range_seeds) / sizeof(range_seeds[0]); i++)
+		range_seed(argv[1], &range_seeds[i]);
 	return 0;
 }
