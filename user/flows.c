@@ -38,6 +38,8 @@ struct flows_stats {
 	int err;			/* 0, or the codec's negative errno */
 	uint32_t err_index;		/* record it stopped at */
 	uint64_t err_offset;		/* in the image */
+	const char *err_field;		/* the field out of range, or NULL */
+	uint64_t err_value;		/* and its value */
 };
 
 static bool flow_nat(const struct issu_flow *f)
@@ -499,7 +501,11 @@ static void print_flows_error(const struct issu_sec_view *s,
 {
 	char detail[160];
 
-	if (opened)
+	if (opened && st->err_field)
+		snprintf(detail, sizeof(detail),
+			 "malformed flow record %" PRIu32 " at offset %" PRIu64 ": %s %" PRIu64 " out of range",
+			 st->err_index, st->err_offset, st->err_field, st->err_value);
+	else if (opened)
 		snprintf(detail, sizeof(detail),
 			 "malformed flow record %" PRIu32 " at offset %" PRIu64 ": %s",
 			 st->err_index, st->err_offset, strerror(-st->err));
@@ -513,6 +519,10 @@ static void print_flows_error(const struct issu_sec_view *s,
 	if (opened)
 		pr_u32("record", "record", st->err_index);
 	pr_u64("offset", "offset", st->err_offset);
+	if (st->err_field) {
+		pr_str("field", "field", st->err_field);
+		pr_u64("value", "value", st->err_value);
+	}
 	pr_obj_close();
 	fprintf(stderr, "%s: inspect: %s: section %u (flows): %s\n", PROG, path,
 		s->index, detail);
@@ -556,6 +566,8 @@ bool flows_print(const struct issu_sec_view *s, bool records, const char *path)
 		st.err = ret;
 		st.err_index = it.index;
 		st.err_offset = payload_off + it.off;
+		st.err_field = it.bad;
+		st.err_value = it.bad_value;
 	}
 
 	pr_obj_open("flows", "flows");

@@ -40,5 +40,7 @@ issu_helper inspect --slot "$slot" >"$LAB_OUT/inspect.txt" 2>&1
 lab_check_eq "inspect decodes the image (exit 0)" 0 "$?"
 lab_check "inspect refuses flow record 0 too" \
 	grep -q 'section 1 (flows): malformed flow record 0 ' "$LAB_OUT/inspect.txt"
+lab_check "inspect names the field and its value" \
+	grep -q 'record 0 at offset [0-9]*: tcp last_dir 2 out of range' "$LAB_OUT/inspect.txt"
 lab_check "issu.ko unloads" rmmod issu
 lab_done
