@@ -11,6 +11,9 @@
  * (conntrack -I), but from the image, and inserts it unless traffic that
  * arrived since the boot already created it: such entries win and are
  * counted as conflicts. Timeouts lose the wall-clock time the reboot took.
+ * TCP windows are re-learned from the next packets (flow_tcp_resync()), and
+ * an entry the flowtable had offloaded gets the timeout a flowtable
+ * teardown gives it.
  * The initial namespace is restored when the module loads; a labelled one
  * when it exists again and issu-helper asks (ISSU_CMD_RESTORE with a label).
  */
@@ -27,6 +30,7 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_ecache.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_l4proto.h>
 #include <net/netfilter/nf_conntrack_labels.h>
 #include <net/netfilter/nf_conntrack_timestamp.h>
 #include <net/netfilter/nf_conntrack_zones.h>
@@ -451,6 +455,85 @@ static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 	return 0;
 }
 
+/**
+ * flow_tcp_resync() - the restore-time TCP window policy
+ * @tcp: TCP state of an entry that was not built from its own packets
+ *
+ * A saved window is stale by the time the entry is back in the table: the
+ * kexec-time walk runs while the router still forwards (reboot notifiers
+ * run before device_shutdown()), a manual checkpoint may be older still, an
+ * entry synced from a cluster peer lags behind the peer's, and the window
+ * of an entry the flowtable offloaded was frozen when it was offloaded. A
+ * segment past the stale td_maxend, or an ack past the stale td_end, would
+ * be INVALID ("SEQ is over upper bound") and the flow dropped by any
+ * "ct state invalid drop" although it was restored. So:
+ *
+ * - Both directions' windows are re-learned from their next packet, as
+ *   after a flowtable teardown (flow_offload_fixup_tcp(): td_maxwin 0 makes
+ *   tcp_in_window() take td_end, td_maxend and td_maxwin from the packet,
+ *   "in the middle of a connection"). The window scale, SACK permission and
+ *   the connection state are kept: they come from the handshake, which
+ *   cannot be seen again.
+ * - Both directions are tracked liberally (IP_CT_TCP_FLAG_BE_LIBERAL), as
+ *   ctnetlink entries synced by conntrackd (without TCPWindowTracking) and
+ *   connections picked up mid-stream (nf_conntrack_tcp_loose) are: the
+ *   first packets may be a retransmission below what the peer already
+ *   acknowledged, whose ack then lies past the re-learned td_end; a liberal
+ *   entry accepts what the window check would reject. On 6.1 nothing clears
+ *   the flag again (tcp_options() and nf_ct_tcp_state_reset() keep it):
+ *   such a flow is not window-checked for the rest of its life, like a
+ *   conntrackd-synced one. The state machine, RST and SYN checks stay.
+ */
+static void flow_tcp_resync(struct ip_ct_tcp *tcp)
+{
+	int d;
+
+	for (d = 0; d < IP_CT_DIR_MAX; d++) {
+		tcp->seen[d].td_maxwin = 0;
+		tcp->seen[d].flags |= IP_CT_TCP_FLAG_BE_LIBERAL;
+	}
+}
+
+/*
+ * An entry the flowtable had offloaded (IPS_OFFLOAD) is in no flowtable of
+ * this kernel: it is handled by conntrack again until the ruleset offloads
+ * it anew. While offloaded its timeout was held at a day and its window
+ * frozen; a flowtable teardown (flow_offload_fixup_ct()) gives it the
+ * timeout of its state less the offload timeout and resets its window
+ * (flow_tcp_resync() does that for every TCP entry). Return the remaining
+ * timeout in ms, @remaining_ms or less.
+ */
+static s64 flow_offload_timeout(struct net *net, const struct nf_conn *ct, s64 remaining_ms)
+{
+	s64 timeout;
+
+	switch (nf_ct_protonum(ct)) {
+	case IPPROTO_TCP: {
+		const struct nf_tcp_net *tn = nf_tcp_pernet(net);
+
+		timeout = tn->timeouts[ct->proto.tcp.state];
+#if IS_ENABLED(CONFIG_NF_FLOW_TABLE)
+		timeout -= tn->offload_timeout;
+#endif
+		break;
+	}
+	case IPPROTO_UDP: {
+		const struct nf_udp_net *tn = nf_udp_pernet(net);
+
+		timeout = tn->timeouts[UDP_CT_REPLIED];
+#if IS_ENABLED(CONFIG_NF_FLOW_TABLE)
+		timeout -= tn->offload_timeout;
+#endif
+		break;
+	}
+	default:
+		return remaining_ms;
+	}
+	if (timeout < 0)
+		timeout = 0;
+	return min_t(s64, remaining_ms, jiffies_to_msecs(timeout));
+}
+
 static void extras_load(struct nf_conn *ct, const struct issu_flow *f,
 			struct issu_sec_stats *st)
 {
@@ -536,6 +619,15 @@ static void flow_restore(struct net *net, const struct issu_flow *f, s64 elapsed
 	if (proto_load(ct, f)) {
 		why = ISSU_R_UNSUPPORTED;
 		goto err;
+	}
+	if (f->l4proto == IPPROTO_TCP)
+		flow_tcp_resync(&ct->proto.tcp);
+	if (f->status & IPS_OFFLOAD) {
+		remaining = flow_offload_timeout(net, ct, remaining);
+		if (remaining <= 0) {
+			why = ISSU_R_EXPIRED;
+			goto err;
+		}
 	}
 	extras_load(ct, f, st);
 	ct->status |= IPS_CONFIRMED | (f->status & ISSU_FLOW_STATUS_KEEP);
