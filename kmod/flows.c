@@ -11,9 +11,10 @@
  * (conntrack -I), but from the image, and inserts it unless traffic that
  * arrived since the boot already created it: such entries win and are
  * counted as conflicts. Timeouts lose the wall-clock time the reboot took.
- * TCP windows are re-learned from the next packets (flow_tcp_resync()), and
- * an entry the flowtable had offloaded gets the timeout a flowtable
- * teardown gives it.
+ * TCP windows are re-learned from the next packets (flow_tcp_resync()), an
+ * entry the flowtable had offloaded gets the timeout a flowtable teardown
+ * gives it, a NAT direction that was not saved gets the null binding, and
+ * event listeners (ctnetlink, conntrackd) hear of every restored entry.
  * The initial namespace is restored when the module loads; a labelled one
  * when it exists again and issu-helper asks (ISSU_CMD_RESTORE with a label).
  */
@@ -418,7 +419,15 @@ static int flows_save(struct issu_enc *e)
 				    st->unlabelled || st->unsupported ? ISSU_SEC_F_PARTIAL : 0);
 }
 
-/* Set up the NAT of @f on @ct, which has the plain inverse as its reply. */
+/*
+ * Set up the NAT of @f on @ct, which has the plain inverse as its reply.
+ * The direction that was not translated gets the null binding, as
+ * ctnetlink gives an entry created with NAT in one direction only
+ * (nfnetlink_parse_nat_setup()) and as the NAT hook gives a live one: an
+ * entry without IPS_DST_NAT_DONE (or IPS_SRC_NAT_DONE) would have the NAT
+ * chains of that direction evaluated for its packets again while it is
+ * unreplied, and NAT would try to bind the confirmed entry.
+ */
 static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 {
 	struct nf_conntrack_tuple want;
@@ -429,6 +438,7 @@ static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 	tuple_load(&f->reply, l3num, f->l4proto, &want);
 	want.dst.dir = IP_CT_DIR_REPLY;
 
+	/* in ctnetlink's order: the destination, then the source */
 	if (f->status & IPS_DST_NAT) {
 		memset(&range, 0, sizeof(range));
 		range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
@@ -438,6 +448,8 @@ static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 		range.max_proto.all = want.src.u.all;
 		if (nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST) != NF_ACCEPT)
 			return -ENOMEM;
+	} else if (nf_nat_alloc_null_binding(ct, NF_INET_PRE_ROUTING) != NF_ACCEPT) {
+		return -ENOMEM;
 	}
 	if (f->status & IPS_SRC_NAT) {
 		memset(&range, 0, sizeof(range));
@@ -448,6 +460,8 @@ static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 		range.max_proto.all = want.dst.u.all;
 		if (nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC) != NF_ACCEPT)
 			return -ENOMEM;
+	} else if (nf_nat_alloc_null_binding(ct, NF_INET_POST_ROUTING) != NF_ACCEPT) {
+		return -ENOMEM;
 	}
 	/* the mapping must come back exactly, or the flow would break */
 	if (!nf_ct_tuple_equal(&ct->tuplehash[IP_CT_DIR_REPLY].tuple, &want))
@@ -641,6 +655,19 @@ static void flow_restore(struct net *net, const struct issu_flow *f, s64 elapsed
 		nf_conntrack_free(ct);
 		goto out;
 	}
+	/*
+	 * Tell event listeners, as ctnetlink does for an entry it creates:
+	 * cheap for a large table, as without a listener the entry has no
+	 * event extension (net.netfilter.nf_conntrack_events=2) or nobody
+	 * subscribed to the group, and a listener that cannot keep up gets
+	 * ENOBUFS and the events again with the entry's next one.
+	 */
+	nf_conntrack_eventmask_report((1 << IPCT_REPLY) | (1 << IPCT_ASSURED) |
+				      (1 << IPCT_HELPER) | (1 << IPCT_PROTOINFO) |
+				      (1 << IPCT_SEQADJ) | (1 << IPCT_MARK) |
+				      (1 << IPCT_SYNPROXY) | (1 << IPCT_NEW) |
+				      (f->flags & ISSU_FLOW_F_LABELS ? 1 << IPCT_LABEL : 0),
+				      ct, 0, 0);
 	nf_ct_put(ct);
 	st->restored++;
 	return;
