@@ -312,8 +312,21 @@ static void bucket_lock(spinlock_t *lock) __acquires(lock)
 	__acquire(lock);
 }
 
+/*
+ * The table a walk started on. nf_conntrack_hash_resize() swaps table and
+ * size while it holds every bucket lock, and rehashes every entry: a walk
+ * that goes on in the new table after a resize may see an entry twice or
+ * miss one. Modules cannot read nf_conntrack_generation (not exported in
+ * 6.1), so a bucket compares the table and its size, stable under its lock,
+ * with the ones the walk began with.
+ */
+struct ct_walk_table {
+	struct hlist_nulls_head *hash;
+	unsigned int size;
+};
+
 static int ct_walk_bucket(unsigned int i, int (*fn)(struct nf_conn *ct, void *arg),
-			  void *arg)
+			  void *arg, struct ct_walk_table *t)
 {
 	spinlock_t *lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
 	struct nf_conntrack_tuple_hash *h;
@@ -323,6 +336,13 @@ static int ct_walk_bucket(unsigned int i, int (*fn)(struct nf_conn *ct, void *ar
 	local_bh_disable();
 	bucket_lock(lockp);
 	rcu_read_lock();
+	if (!t->hash) {
+		t->hash = nf_conntrack_hash;
+		t->size = nf_conntrack_htable_size;
+	} else if (t->hash != nf_conntrack_hash || t->size != nf_conntrack_htable_size) {
+		ret = -EAGAIN;
+		goto out;
+	}
 	/* a resize (under every bucket lock) may have shrunk the table */
 	if (i >= nf_conntrack_htable_size)
 		goto out;
@@ -345,25 +365,39 @@ out:
 	return ret;
 }
 
+static int ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg, bool stable)
+{
+	struct ct_walk_table t = {};
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < READ_ONCE(nf_conntrack_htable_size); i++) {
+		ret = ct_walk_bucket(i, fn, arg, &t);
+		if (ret == -EAGAIN && !stable) {
+			/* a count may be off by the entries the resize moved */
+			t.hash = NULL;
+			ret = ct_walk_bucket(i, fn, arg, &t);
+		}
+		if (!(i % 256))
+			cond_resched();
+	}
+	return ret;
+}
+
 /**
  * issu_ct_walk() - every live conntrack entry of every namespace
  * @fn: called once per entry (not expired, not dying) with BHs off, its
  *	bucket's lock and the RCU read lock held; non-zero stops the walk
  * @arg: for @fn
  *
- * Sleeps between buckets. Return: 0, or what @fn returned to stop.
+ * Sleeps between buckets. A hash resize during the walk may make it see an
+ * entry twice or miss one: good enough for counting.
+ *
+ * Return: 0, or what @fn returned to stop.
  */
 int issu_ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg)
 {
-	unsigned int i;
-	int ret = 0;
-
-	for (i = 0; !ret && i < nf_conntrack_htable_size; i++) {
-		ret = ct_walk_bucket(i, fn, arg);
-		if (!(i % 256))
-			cond_resched();
-	}
-	return ret;
+	return ct_walk(fn, arg, false);
 }
 
 struct flows_save_ctx {
@@ -394,19 +428,39 @@ static int flows_save_one(struct nf_conn *ct, void *arg)
 	return ret;
 }
 
+/* walks that a hash resize may restart before the checkpoint gives up */
+#define ISSU_WALK_TRIES		4
+
 static int flows_save(struct issu_enc *e)
 {
 	struct flows_save_ctx c = { .e = e, .gen = le64_to_cpu(e->hdr.generation) };
 	struct flows_save_stats *st = &c.st;
+	int ret, tries = 0;
+	u64 records_off;
 	u16 nr;
-	int ret;
 
 	nr = issu_netns_collect(c.gen, issu_label_names, issu_labels, ISSU_NETNS_MAX);
 	ret = issu_flows_begin(e, ktime_get_real_ns(), issu_labels, nr);
 	if (ret)
 		return ret;
 
-	ret = issu_ct_walk(flows_save_one, &c);
+	/*
+	 * A walk that a hash resize interrupted starts again from the first
+	 * record: the records written so far are dropped by moving the
+	 * encoder back to where they began (they lie in the open section).
+	 */
+	records_off = e->off;
+	do {
+		e->off = records_off;
+		e->flows_count = 0;
+		memset(st, 0, sizeof(*st));
+		ret = ct_walk(flows_save_one, &c, true);
+	} while (ret == -EAGAIN && ++tries < ISSU_WALK_TRIES);
+	if (ret == -EAGAIN)
+		pr_err("the conntrack hash was resized during each of %d walks\n", tries);
+	else if (tries)
+		pr_info("the conntrack hash was resized during the walk: walked it %d times\n",
+			tries + 1);
 	if (ret == -ENOSPC)
 		pr_err("preserved memory full after %llu flows: reserve a larger memmap= region\n",
 		       st->saved);
