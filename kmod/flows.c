@@ -373,7 +373,7 @@ static int ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg, bool sta
 
 	for (i = 0; !ret && i < READ_ONCE(nf_conntrack_htable_size); i++) {
 		ret = ct_walk_bucket(i, fn, arg, &t);
-		if (ret == -EAGAIN && !stable) {
+		while (ret == -EAGAIN && !stable) {
 			/* a count may be off by the entries the resize moved */
 			t.hash = NULL;
 			ret = ct_walk_bucket(i, fn, arg, &t);
