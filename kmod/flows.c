@@ -11,6 +11,10 @@
  * (conntrack -I), but from the image, and inserts it unless traffic that
  * arrived since the boot already created it: such entries win and are
  * counted as conflicts. Timeouts lose the wall-clock time the reboot took.
+ * TCP windows are re-learned from the next packets (flow_tcp_resync()), an
+ * entry the flowtable had offloaded gets the timeout a flowtable teardown
+ * gives it, a NAT direction that was not saved gets the null binding, and
+ * event listeners (ctnetlink, conntrackd) hear of every restored entry.
  * The initial namespace is restored when the module loads; a labelled one
  * when it exists again and issu-helper asks (ISSU_CMD_RESTORE with a label).
  */
@@ -27,6 +31,7 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_ecache.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_l4proto.h>
 #include <net/netfilter/nf_conntrack_labels.h>
 #include <net/netfilter/nf_conntrack_timestamp.h>
 #include <net/netfilter/nf_conntrack_zones.h>
@@ -307,8 +312,21 @@ static void bucket_lock(spinlock_t *lock) __acquires(lock)
 	__acquire(lock);
 }
 
+/*
+ * The table a walk started on. nf_conntrack_hash_resize() swaps table and
+ * size while it holds every bucket lock, and rehashes every entry: a walk
+ * that goes on in the new table after a resize may see an entry twice or
+ * miss one. Modules cannot read nf_conntrack_generation (not exported in
+ * 6.1), so a bucket compares the table and its size, stable under its lock,
+ * with the ones the walk began with.
+ */
+struct ct_walk_table {
+	struct hlist_nulls_head *hash;
+	unsigned int size;
+};
+
 static int ct_walk_bucket(unsigned int i, int (*fn)(struct nf_conn *ct, void *arg),
-			  void *arg)
+			  void *arg, struct ct_walk_table *t)
 {
 	spinlock_t *lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
 	struct nf_conntrack_tuple_hash *h;
@@ -318,6 +336,13 @@ static int ct_walk_bucket(unsigned int i, int (*fn)(struct nf_conn *ct, void *ar
 	local_bh_disable();
 	bucket_lock(lockp);
 	rcu_read_lock();
+	if (!t->hash) {
+		t->hash = nf_conntrack_hash;
+		t->size = nf_conntrack_htable_size;
+	} else if (t->hash != nf_conntrack_hash || t->size != nf_conntrack_htable_size) {
+		ret = -EAGAIN;
+		goto out;
+	}
 	/* a resize (under every bucket lock) may have shrunk the table */
 	if (i >= nf_conntrack_htable_size)
 		goto out;
@@ -340,25 +365,39 @@ out:
 	return ret;
 }
 
+static int ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg, bool stable)
+{
+	struct ct_walk_table t = {};
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < READ_ONCE(nf_conntrack_htable_size); i++) {
+		ret = ct_walk_bucket(i, fn, arg, &t);
+		while (ret == -EAGAIN && !stable) {
+			/* a count may be off by the entries the resize moved */
+			t.hash = NULL;
+			ret = ct_walk_bucket(i, fn, arg, &t);
+		}
+		if (!(i % 256))
+			cond_resched();
+	}
+	return ret;
+}
+
 /**
  * issu_ct_walk() - every live conntrack entry of every namespace
  * @fn: called once per entry (not expired, not dying) with BHs off, its
  *	bucket's lock and the RCU read lock held; non-zero stops the walk
  * @arg: for @fn
  *
- * Sleeps between buckets. Return: 0, or what @fn returned to stop.
+ * Sleeps between buckets. A hash resize during the walk may make it see an
+ * entry twice or miss one: good enough for counting.
+ *
+ * Return: 0, or what @fn returned to stop.
  */
 int issu_ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg)
 {
-	unsigned int i;
-	int ret = 0;
-
-	for (i = 0; !ret && i < nf_conntrack_htable_size; i++) {
-		ret = ct_walk_bucket(i, fn, arg);
-		if (!(i % 256))
-			cond_resched();
-	}
-	return ret;
+	return ct_walk(fn, arg, false);
 }
 
 struct flows_save_ctx {
@@ -389,19 +428,39 @@ static int flows_save_one(struct nf_conn *ct, void *arg)
 	return ret;
 }
 
+/* walks that a hash resize may restart before the checkpoint gives up */
+#define ISSU_WALK_TRIES		4
+
 static int flows_save(struct issu_enc *e)
 {
 	struct flows_save_ctx c = { .e = e, .gen = le64_to_cpu(e->hdr.generation) };
 	struct flows_save_stats *st = &c.st;
+	int ret, tries = 0;
+	u64 records_off;
 	u16 nr;
-	int ret;
 
 	nr = issu_netns_collect(c.gen, issu_label_names, issu_labels, ISSU_NETNS_MAX);
 	ret = issu_flows_begin(e, ktime_get_real_ns(), issu_labels, nr);
 	if (ret)
 		return ret;
 
-	ret = issu_ct_walk(flows_save_one, &c);
+	/*
+	 * A walk that a hash resize interrupted starts again from the first
+	 * record: the records written so far are dropped by moving the
+	 * encoder back to where they began (they lie in the open section).
+	 */
+	records_off = e->off;
+	do {
+		e->off = records_off;
+		e->flows_count = 0;
+		memset(st, 0, sizeof(*st));
+		ret = ct_walk(flows_save_one, &c, true);
+	} while (ret == -EAGAIN && ++tries < ISSU_WALK_TRIES);
+	if (ret == -EAGAIN)
+		pr_err("the conntrack hash was resized during each of %d walks\n", tries);
+	else if (tries)
+		pr_info("the conntrack hash was resized during the walk: walked it %d times\n",
+			tries + 1);
 	if (ret == -ENOSPC)
 		pr_err("preserved memory full after %llu flows: reserve a larger memmap= region\n",
 		       st->saved);
@@ -414,7 +473,15 @@ static int flows_save(struct issu_enc *e)
 				    st->unlabelled || st->unsupported ? ISSU_SEC_F_PARTIAL : 0);
 }
 
-/* Set up the NAT of @f on @ct, which has the plain inverse as its reply. */
+/*
+ * Set up the NAT of @f on @ct, which has the plain inverse as its reply.
+ * The direction that was not translated gets the null binding, as
+ * ctnetlink gives an entry created with NAT in one direction only
+ * (nfnetlink_parse_nat_setup()) and as the NAT hook gives a live one: an
+ * entry without IPS_DST_NAT_DONE (or IPS_SRC_NAT_DONE) would have the NAT
+ * chains of that direction evaluated for its packets again while it is
+ * unreplied, and NAT would try to bind the confirmed entry.
+ */
 static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 {
 	struct nf_conntrack_tuple want;
@@ -425,6 +492,7 @@ static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 	tuple_load(&f->reply, l3num, f->l4proto, &want);
 	want.dst.dir = IP_CT_DIR_REPLY;
 
+	/* in ctnetlink's order: the destination, then the source */
 	if (f->status & IPS_DST_NAT) {
 		memset(&range, 0, sizeof(range));
 		range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
@@ -434,6 +502,8 @@ static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 		range.max_proto.all = want.src.u.all;
 		if (nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST) != NF_ACCEPT)
 			return -ENOMEM;
+	} else if (nf_nat_alloc_null_binding(ct, NF_INET_PRE_ROUTING) != NF_ACCEPT) {
+		return -ENOMEM;
 	}
 	if (f->status & IPS_SRC_NAT) {
 		memset(&range, 0, sizeof(range));
@@ -444,11 +514,92 @@ static int flow_nat(struct nf_conn *ct, const struct issu_flow *f, u16 l3num)
 		range.max_proto.all = want.dst.u.all;
 		if (nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC) != NF_ACCEPT)
 			return -ENOMEM;
+	} else if (nf_nat_alloc_null_binding(ct, NF_INET_POST_ROUTING) != NF_ACCEPT) {
+		return -ENOMEM;
 	}
 	/* the mapping must come back exactly, or the flow would break */
 	if (!nf_ct_tuple_equal(&ct->tuplehash[IP_CT_DIR_REPLY].tuple, &want))
 		return -EADDRINUSE;
 	return 0;
+}
+
+/**
+ * flow_tcp_resync() - the restore-time TCP window policy
+ * @tcp: TCP state of an entry that was not built from its own packets
+ *
+ * A saved window is stale by the time the entry is back in the table: the
+ * kexec-time walk runs while the router still forwards (reboot notifiers
+ * run before device_shutdown()), a manual checkpoint may be older still, an
+ * entry synced from a cluster peer lags behind the peer's, and the window
+ * of an entry the flowtable offloaded was frozen when it was offloaded. A
+ * segment past the stale td_maxend, or an ack past the stale td_end, would
+ * be INVALID ("SEQ is over upper bound") and the flow dropped by any
+ * "ct state invalid drop" although it was restored. So:
+ *
+ * - Both directions' windows are re-learned from their next packet, as
+ *   after a flowtable teardown (flow_offload_fixup_tcp(): td_maxwin 0 makes
+ *   tcp_in_window() take td_end, td_maxend and td_maxwin from the packet,
+ *   "in the middle of a connection"). The window scale, SACK permission and
+ *   the connection state are kept: they come from the handshake, which
+ *   cannot be seen again.
+ * - Both directions are tracked liberally (IP_CT_TCP_FLAG_BE_LIBERAL), as
+ *   ctnetlink entries synced by conntrackd (without TCPWindowTracking) and
+ *   connections picked up mid-stream (nf_conntrack_tcp_loose) are: the
+ *   first packets may be a retransmission below what the peer already
+ *   acknowledged, whose ack then lies past the re-learned td_end; a liberal
+ *   entry accepts what the window check would reject. On 6.1 nothing clears
+ *   the flag again (tcp_options() and nf_ct_tcp_state_reset() keep it):
+ *   such a flow is not window-checked for the rest of its life, like a
+ *   conntrackd-synced one. The state machine, RST and SYN checks stay.
+ */
+static void flow_tcp_resync(struct ip_ct_tcp *tcp)
+{
+	int d;
+
+	for (d = 0; d < IP_CT_DIR_MAX; d++) {
+		tcp->seen[d].td_maxwin = 0;
+		tcp->seen[d].flags |= IP_CT_TCP_FLAG_BE_LIBERAL;
+	}
+}
+
+/*
+ * An entry the flowtable had offloaded (IPS_OFFLOAD) is in no flowtable of
+ * this kernel: it is handled by conntrack again until the ruleset offloads
+ * it anew. While offloaded its timeout was held at a day and its window
+ * frozen; a flowtable teardown (flow_offload_fixup_ct()) gives it the
+ * timeout of its state less the offload timeout and resets its window
+ * (flow_tcp_resync() does that for every TCP entry). Return the remaining
+ * timeout in ms, @remaining_ms or less.
+ */
+static s64 flow_offload_timeout(struct net *net, const struct nf_conn *ct, s64 remaining_ms)
+{
+	s64 timeout;
+
+	switch (nf_ct_protonum(ct)) {
+	case IPPROTO_TCP: {
+		const struct nf_tcp_net *tn = nf_tcp_pernet(net);
+
+		timeout = tn->timeouts[ct->proto.tcp.state];
+#if IS_ENABLED(CONFIG_NF_FLOW_TABLE)
+		timeout -= tn->offload_timeout;
+#endif
+		break;
+	}
+	case IPPROTO_UDP: {
+		const struct nf_udp_net *tn = nf_udp_pernet(net);
+
+		timeout = tn->timeouts[UDP_CT_REPLIED];
+#if IS_ENABLED(CONFIG_NF_FLOW_TABLE)
+		timeout -= tn->offload_timeout;
+#endif
+		break;
+	}
+	default:
+		return remaining_ms;
+	}
+	if (timeout < 0)
+		timeout = 0;
+	return min_t(s64, remaining_ms, jiffies_to_msecs(timeout));
 }
 
 static void extras_load(struct nf_conn *ct, const struct issu_flow *f,
@@ -537,6 +688,15 @@ static void flow_restore(struct net *net, const struct issu_flow *f, s64 elapsed
 		why = ISSU_R_UNSUPPORTED;
 		goto err;
 	}
+	if (f->l4proto == IPPROTO_TCP)
+		flow_tcp_resync(&ct->proto.tcp);
+	if (f->status & IPS_OFFLOAD) {
+		remaining = flow_offload_timeout(net, ct, remaining);
+		if (remaining <= 0) {
+			why = ISSU_R_EXPIRED;
+			goto err;
+		}
+	}
 	extras_load(ct, f, st);
 	ct->status |= IPS_CONFIRMED | (f->status & ISSU_FLOW_STATUS_KEEP);
 	__nf_ct_set_timeout(ct, msecs_to_jiffies(remaining));
@@ -549,6 +709,19 @@ static void flow_restore(struct net *net, const struct issu_flow *f, s64 elapsed
 		nf_conntrack_free(ct);
 		goto out;
 	}
+	/*
+	 * Tell event listeners, as ctnetlink does for an entry it creates:
+	 * cheap for a large table, as without a listener the entry has no
+	 * event extension (net.netfilter.nf_conntrack_events=2) or nobody
+	 * subscribed to the group, and a listener that cannot keep up gets
+	 * ENOBUFS and the events again with the entry's next one.
+	 */
+	nf_conntrack_eventmask_report((1 << IPCT_REPLY) | (1 << IPCT_ASSURED) |
+				      (1 << IPCT_HELPER) | (1 << IPCT_PROTOINFO) |
+				      (1 << IPCT_SEQADJ) | (1 << IPCT_MARK) |
+				      (1 << IPCT_SYNPROXY) | (1 << IPCT_NEW) |
+				      (f->flags & ISSU_FLOW_F_LABELS ? 1 << IPCT_LABEL : 0),
+				      ct, 0, 0);
 	nf_ct_put(ct);
 	st->restored++;
 	return;

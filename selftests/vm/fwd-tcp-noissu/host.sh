@@ -104,6 +104,9 @@ for fam in $families; do
 	fi
 done
 
+# A twin's own step before the kexec, when it has one
+# shellcheck disable=SC1091
+[ -f "$scenario/host-before-kexec.sh" ] && . "$scenario/host-before-kexec.sh"
 fwd_kexec
 
 for fam in $families; do
