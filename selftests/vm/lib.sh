@@ -137,6 +137,27 @@ lab_next_cmdline() {
 	echo "${cmdline# } lab.stage=$stage$extra"
 }
 
+# lab_wait_syscall PID SECONDS NR...: wait until PID (or a child of it) is
+# blocked in one of the system calls NR (/proc/PID/syscall), e.g. 7 (poll):
+# a monitor started in the background is listening once it polls. At most
+# SECONDS; returns 1 if it never got there.
+lab_wait_syscall() {
+	local pid=$1 n=$(($2 * 20)) p nr want
+	shift 2
+	while [ $n -gt 0 ]; do
+		for p in "$pid" $(pgrep -P "$pid"); do
+			read -r nr _ <"/proc/$p/syscall" 2>/dev/null || continue
+			for want in "$@"; do
+				[ "$nr" = "$want" ] && return 0
+			done
+		done
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
+}
+
 # lab_stage_leave: this stage ends in a kexec (by the lab or by issu-helper)
 lab_stage_leave() {
 	lab_save_dmesg
