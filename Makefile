@@ -76,11 +76,13 @@ bench: setup
 # builds it once, cached under /var/cache/issu/debug-kernel), issu.ko and its
 # next build compiled against that tree, and the scenarios that load issu.ko
 # run on it one at a time; each passes only with a clean kernel log
-# (lab_vm_verdict, kmemleak scanned at the end). ckpt-corrupt is not among
-# them: its issu_poke.ko is built for the lab kernel only.
+# (lab_vm_verdict, kmemleak scanned at the end). Not among them:
+# ckpt-corrupt (its issu_poke.ko is built for the lab kernel only) and
+# upgrade-steps (it edits the tree's issu.ko, whose vermagic is the lab
+# kernel's).
 DEBUG_OUT := $(CURDIR)/selftests/out/debug
-DEBUG_SCENARIOS ?= ckpt-kexec ckpt-interrupt kexec-marker kexec-no-memmap netlink-policy \
-	flows-fidelity flows-netns flows-helper synwin macs-issu upgrade-steps \
+DEBUG_SCENARIOS ?= load ckpt-kexec ckpt-interrupt kexec-marker kexec-no-memmap netlink-policy \
+	flows-fidelity flows-netns flows-helper synwin macs-issu \
 	upgrade-full fwd-tcp-issu fwd-nat-issu fwd-udp-issu fwd-netns-issu fwd-tcp-synwin
 empty :=
 space := $(empty) $(empty)
