@@ -25,6 +25,20 @@ LAB_MEM=${LAB_MEM:-1024}
 LAB_MEMMAP=${LAB_MEMMAP:-'16M$0x30000000'}
 LAB_TIMEOUT=${LAB_TIMEOUT:-300}
 
+# The kernel the guests boot: the set-up's lab kernel (.cache/lab.env), or
+# the one LAB_KERNEL names, a file of shell assignments as
+# `scripts/debug-kernel.sh env` prints them: LAB_KVER and LAB_KIMG (a tree
+# with boot/vmlinuz-KVER and lib/modules/KVER), optionally LAB_MEM_MIN (MiB
+# the kernel needs at least) and LAB_SLOW (every lab timeout is multiplied by
+# it: a KASAN kernel under TCG is several times slower). LAB_ISSU_KO and
+# LAB_ISSU_NEXT name the issu.ko builds for that kernel (default: the tree's).
+LAB_KERNEL=${LAB_KERNEL:-}
+LAB_SLOW=${LAB_SLOW:-1}
+if [ -n "$LAB_KERNEL" ]; then
+	# shellcheck disable=SC1090
+	. "$LAB_KERNEL" || { echo "lab: error: cannot read LAB_KERNEL=$LAB_KERNEL" >&2; exit 1; }
+fi
+
 lab_die() {
 	echo "lab: error: $*" >&2
 	exit 1
@@ -34,6 +48,13 @@ lab_env() {
 	[ -f "$ISSU_CACHE/lab.env" ] || lab_die "no $ISSU_CACHE/lab.env: run 'make setup' first"
 	# shellcheck disable=SC1091
 	. "$ISSU_CACHE/lab.env"
+	if [ -n "$LAB_KERNEL" ]; then
+		# shellcheck disable=SC1090
+		. "$LAB_KERNEL"
+		if [ -n "${LAB_MEM_MIN:-}" ] && [ "$LAB_MEM" -lt "$LAB_MEM_MIN" ]; then
+			LAB_MEM=$LAB_MEM_MIN
+		fi
+	fi
 	LAB_VMLINUZ=$LAB_KIMG/boot/vmlinuz-$LAB_KVER
 	[ -f "$LAB_VMLINUZ" ] || lab_die "no lab kernel at $LAB_VMLINUZ: run 'make setup'"
 	LAB_INITRD=$ISSU_CACHE/lab/initramfs-$LAB_KVER.cpio.gz
@@ -108,17 +129,24 @@ LAB_INITRD='$LAB_INITRD'
 LAB_TREE='$LAB_TOP'
 LAB_SCENARIO='$scenario'
 LAB_NAME='$name'
+LAB_ISSU_KO='${LAB_ISSU_KO:-}'
+LAB_ISSU_NEXT='${LAB_ISSU_NEXT:-}'
 EOF
 	: >"$out/tap"
 	accel=$(lab_accel)
 	cpu=max
 	[ "$accel" = kvm ] && cpu=host
+	# no_timer_check: the kernel's boot-time test that the IO-APIC timer
+	# ticks (check_timer) counts ticks over a busy-wait; a TCG vCPU starved
+	# by a busy host can see too few and panic ("IO-APIC + timer doesn't
+	# work!", seen after a kexec). KVM guests skip the test the same way.
+	# The option is carried over to every kexec'd stage with the command line.
 	# shellcheck disable=SC2086 # LAB_VM_WRAP is a command prefix, split on purpose
 	${LAB_VM_WRAP:-} qemu-system-x86_64 -name "issu-lab-$name" -accel "$accel" -cpu "$cpu" \
 		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
 		-serial "file:$out/console.log" \
 		-kernel "$LAB_VMLINUZ" -initrd "$LAB_INITRD" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$out,mount_tag=results,security_model=none" \
 		-device virtio-rng-pci \
@@ -141,6 +169,7 @@ lab_vm_wait() {
 	local name=$1 out=$2 timeout=$3 pid start
 	pid=$(cat "$out/qemu.pid")
 	start=$(date +%s)
+	timeout=$((timeout * LAB_SLOW))
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
 			echo "timeout after ${timeout}s" >"$out/timeout"
@@ -156,7 +185,10 @@ lab_vm_wait() {
 
 # Lines that mean the kernel went wrong. The taint messages of an out-of-tree,
 # unsigned module are expected and do not match.
-LAB_BAD_KERNEL='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace:|UBSAN:|KASAN:|refcount_t:|list_(add|del) corruption|kernel BUG|soft lockup|hung_task|RCU stall'
+# The debug kernel's checkers (scripts/debug-kernel.sh) report with these too
+# (lockdep, DEBUG_OBJECTS, DEBUG_ATOMIC_SLEEP, kmemleak: its scan at the end of
+# the last stage goes to kmemleak.stageN, see lab_done).
+LAB_BAD_KERNEL='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace:|UBSAN:|KASAN|refcount_t:|list_(add|del) corruption|kernel BUG|soft lockup|hung_task|RCU stall|possible circular locking|possible recursive locking|inconsistent lock state|ODEBUG|sleeping function called|kmemleak: [0-9]+ new suspected|unreferenced object'
 
 lab_vm_verdict() {
 	local out=$1 n=0 fail=0 line bad
@@ -182,7 +214,7 @@ lab_vm_verdict() {
 			echo "stopped in stage $(cat "$out/stage.current" 2>/dev/null || echo '?')"))"
 	fi
 	n=$((n + 1))
-	bad=$(cat "$out"/console.log "$out"/dmesg.stage* 2>/dev/null | grep -E "$LAB_BAD_KERNEL" | head -n 5)
+	bad=$(cat "$out"/console.log "$out"/dmesg.stage* "$out"/kmemleak.stage* 2>/dev/null | grep -E "$LAB_BAD_KERNEL" | head -n 5)
 	if [ -z "$bad" ]; then
 		echo "ok $n kernel log free of warnings, oopses and panics"
 	else

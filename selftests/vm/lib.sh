@@ -108,8 +108,9 @@ lab_issu_load() {
 	insmod "$ko" $(lab_issu_params) "$@"
 }
 
-# the rehearsal build of the next checkpoint format (make module-next)
-LAB_ISSU_NEXT=$LAB_TREE/selftests/out/next/issu.ko
+# the rehearsal build of the next checkpoint format (make module-next), or
+# the one the lab was given for another kernel (make check-debug)
+LAB_ISSU_NEXT=${LAB_ISSU_NEXT:-$LAB_TREE/selftests/out/next/issu.ko}
 
 # lab_next_cmdline [--no-memmap] [--stage N] [--append ARGS]: this command
 # line for stage N of the scenario (default the next one), the memmap=
@@ -134,6 +135,27 @@ lab_next_cmdline() {
 		esac
 	done
 	echo "${cmdline# } lab.stage=$stage$extra"
+}
+
+# lab_wait_syscall PID SECONDS NR...: wait until PID (or a child of it) is
+# blocked in one of the system calls NR (/proc/PID/syscall), e.g. 7 (poll):
+# a monitor started in the background is listening once it polls. At most
+# SECONDS; returns 1 if it never got there.
+lab_wait_syscall() {
+	local pid=$1 n=$(($2 * 20)) p nr want
+	shift 2
+	while [ $n -gt 0 ]; do
+		for p in "$pid" $(pgrep -P "$pid"); do
+			read -r nr _ <"/proc/$p/syscall" 2>/dev/null || continue
+			for want in "$@"; do
+				[ "$nr" = "$want" ] && return 0
+			done
+		done
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
 }
 
 # lab_stage_leave: this stage ends in a kexec (by the lab or by issu-helper)
@@ -176,8 +198,20 @@ lab_kexec_next() {
 	return 1
 }
 
+# lab_kmemleak: on a kernel with kmemleak (the debug lane), scan now and keep
+# what it reports as $LAB_OUT/kmemleak.stageN (the lab fails the run on any
+# "unreferenced object" in it). Two scans: an object is only reported once
+# it stayed unreferenced through a second one.
+lab_kmemleak() {
+	local f=/sys/kernel/debug/kmemleak
+	[ -w "$f" ] || return 0
+	echo scan >"$f" && echo scan >"$f"
+	cat "$f" >"$LAB_OUT/kmemleak.stage$LAB_STAGE" 2>&1
+}
+
 # lab_done: the last stage finished; nothing after this is a test result
 lab_done() {
+	lab_kmemleak
 	lab_save_dmesg
 	echo "done" >"$LAB_OUT/stage$LAB_STAGE.end"
 	touch "$LAB_OUT/done"

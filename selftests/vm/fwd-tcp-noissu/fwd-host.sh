@@ -32,7 +32,7 @@ FWD_HOST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck disable=SC2034 # for the scenario
 stream=$LAB_TOP/selftests/out/host/issu_stream
 expect=${FWD_EXPECT:-lost}
-budget=${FWD_BUDGET:-300}
+budget=$((${FWD_BUDGET:-300} * LAB_SLOW))	# LAB_SLOW: a slower kernel (lab-lib.sh)
 t0=$(lab_net_epoch_ms)
 declare -a fwd_tap=()
 
@@ -90,7 +90,7 @@ _fwd_guest_alive() {
 # fwd_wait_guest FILE SECONDS: the guest's signal; fails at once when the
 # guest signalled "failed" or died
 fwd_wait_guest() {
-	local end=$(($(lab_net_epoch_ms) + $2 * 1000))
+	local end=$(($(lab_net_epoch_ms) + $2 * 1000 * LAB_SLOW))
 	until [ -e "$out/$1" ]; do
 		[ -e "$out/failed" ] && return 1
 		_fwd_guest_alive || return 1
