@@ -76,6 +76,9 @@ fwd_router_up() {
 	local ruleset=${1:-$FWD_DIR/ruleset.nft} i nics
 
 	modprobe -a virtio_net || fwd_fail "virtio_net loads"
+	# the lab's work-around for the 6.1 kexec soft lockup (lab-lib.sh)
+	[ "$(cat /sys/module/virtio_net/parameters/napi_tx)" = N ] ||
+		fwd_fail "virtio_net without TX NAPI (virtio_net.napi_tx=0 on the command line)"
 	for ((i = 0; i < 50; i++)); do
 		IF_CLIENT=$(_fwd_nic "$NET_MAC0")
 		IF_SERVER=$(_fwd_nic "$NET_MAC1")
