@@ -282,6 +282,8 @@ static void store_attach(struct issu_store *s)
 	struct issu_store_sb *old = s->base;
 	struct issu_store_sb *sb = &s->sb;
 
+	BUILD_BUG_ON(sizeof(*sb) > ISSU_STORE_SBX_OFF);
+	BUILD_BUG_ON(ISSU_STORE_SBX_OFF + sizeof(s->sbx) > ISSU_STORE_SB_SIZE);
 	s->slot_size = store_slot_size(s->size);
 	s->formatted = !sb_valid(old, s->size);
 	if (s->formatted) {
