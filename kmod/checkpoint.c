@@ -10,9 +10,20 @@
  * generation moves on only after that. So a checkpoint interrupted at any
  * byte leaves the previous one current, and the next kernel restores it.
  *
+ * All or nothing, but for the flows: node, synwin and macs are small and are
+ * written first; the flows section comes last and, when the slot is full,
+ * ends early with ISSU_SEC_F_PARTIAL and a count of the entries left out
+ * (issu_ckpt_note_omitted()), so a checkpoint never loses the other sections
+ * for lack of room.
+ *
  * No half-applied restore: every section the module knows is checked in full
  * before the first one is applied; a damaged image restores nothing. A
- * generation is restored at most once (the superblock remembers it).
+ * generation is restored at most once (the superblock remembers it), and a
+ * checkpoint taken in this very boot (the module was reloaded) is restored
+ * only on an explicit request: it would bring back state changed since.
+ *
+ * Once the kexec-time checkpoint is written, nothing replaces or discards
+ * it: the next kernel reads what the kexec path wrote.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -45,12 +56,19 @@ static uint fault_ckpt;
 module_param(fault_ckpt, uint, 0600);
 MODULE_PARM_DESC(fault_ckpt, "fault injection: interrupt checkpoints after this many sections, before the header (0: off)");
 
+/* written in this order: the flows last, as the only one that may not fit */
 static const struct issu_section_ops *const issu_sections[] = {
 	&issu_node_section,
-	&issu_flows_section,
 	&issu_synwin_section,
 	&issu_macs_section,
+	&issu_flows_section,
 };
+
+/* items the checkpoint being written left out for lack of room */
+static u64 ckpt_omitted;
+
+/* the kexec-time checkpoint ran: what the next kernel reads is settled */
+static bool ckpt_final_written;
 
 static const char *const issu_reason_names[__ISSU_R_MAX] = {
 	[ISSU_R_EXPIRED] = "expired",
@@ -199,6 +217,7 @@ static void last_ckpt_record(u64 gen, u64 t0, s64 len, int result, const char *r
 	r->len = result ? 0 : len;
 	r->result = result;
 	r->generation = gen;
+	r->omitted = result ? 0 : ckpt_omitted;
 	r->valid = true;
 	r->prev_boot = false;
 	strscpy(r->reason, reason, sizeof(r->reason));
@@ -209,9 +228,43 @@ static void last_ckpt_record(u64 gen, u64 t0, s64 len, int result, const char *r
 	sb->last_len = cpu_to_le64(r->len);
 	sb->last_result = cpu_to_le32(-result);
 	sb->last_trigger = cpu_to_le32(r->trigger);
-	if (!result)
+	issu_store.sbx.omitted_gen = cpu_to_le64(gen);
+	issu_store.sbx.omitted = cpu_to_le64(r->omitted);
+	if (!result) {
 		sb->generation = cpu_to_le64(gen);
+		issu_store.sbx.boot_gen = cpu_to_le64(gen);
+		issu_store.sbx.boot_token = cpu_to_le64(issu_store_boot_token());
+		issu_store.sbx.boot_ns = cpu_to_le64(ktime_get_boottime_ns());
+	}
 	issu_store_sb_flush();
+}
+
+/**
+ * issu_ckpt_note_omitted() - a section left items out for lack of room
+ * @n: items left out
+ *
+ * Called by a section's save() with issu_lock held; the section sets
+ * ISSU_SEC_F_PARTIAL, the checkpoint stays valid and reports the count.
+ */
+void issu_ckpt_note_omitted(u64 n)
+{
+	ckpt_omitted += n;
+}
+
+/**
+ * issu_ckpt_same_boot() - the preserved checkpoint was taken in this boot
+ *
+ * By this module or an earlier load of it: the superblock extension names
+ * the boot that wrote it. Unknown (an older writer) counts as another boot.
+ */
+bool issu_ckpt_same_boot(void)
+{
+	const struct issu_store_sbx *x = &issu_store.sbx;
+
+	return issu_ckpt.valid &&
+	       le64_to_cpu(x->boot_gen) == issu_ckpt.info.generation &&
+	       le64_to_cpu(x->boot_token) == issu_store_boot_token() &&
+	       le64_to_cpu(x->boot_ns) <= ktime_get_boottime_ns();
 }
 
 /* Write every section; stop early when fault injection asks to. */
@@ -226,9 +279,15 @@ static int ckpt_write_sections(struct issu_enc *e, char *reason, size_t size)
 		if (fault_ckpt && i == fault_ckpt)
 			break;
 		ret = ops->save(e);
+		if (ret == -ENOSPC) {
+			snprintf(reason, size,
+				 "section %s: preserved memory full (slot of %llu bytes)",
+				 ops->name, issu_store.slot_size);
+			return ret;
+		}
 		if (ret) {
-			snprintf(reason, size, "section %s: %s", ops->name,
-				 ret == -ENOSPC ? "preserved memory full" : "cannot be written");
+			snprintf(reason, size, "section %s: cannot be written (error %d)",
+				 ops->name, ret);
 			return ret;
 		}
 	}
@@ -284,8 +343,14 @@ int issu_checkpoint(enum issu_trigger trigger, u16 format, struct netlink_ext_ac
 	ret = store_usable(extack);
 	if (ret)
 		return ret;
+	if (ckpt_final_written) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the kexec-time checkpoint is written: the next kernel reads it, nothing replaces it now");
+		return -EBUSY;
+	}
 
 	slot = issu_ckpt.valid ? !issu_ckpt.slot : 0;
+	ckpt_omitted = 0;
 	id.version = format ?: ISSU_FMT_NEWEST;
 	id.flags = trigger == ISSU_TRIGGER_KEXEC ? ISSU_CKPT_F_FINAL : ISSU_CKPT_F_MANUAL;
 	id.generation = le64_to_cpu(issu_store.sb.generation) + 1;
@@ -325,6 +390,10 @@ int issu_checkpoint(enum issu_trigger trigger, u16 format, struct netlink_ext_ac
 		goto out;
 	}
 	ckpt_set_current(slot, &info);
+	if (ckpt_omitted)
+		snprintf(reason, sizeof(reason),
+			 "preserved memory full: %llu flows left out (slot of %llu bytes)",
+			 ckpt_omitted, issu_store.slot_size);
 out:
 	last_ckpt_record(id.generation, t0, len, ret, reason);
 	if (ret) {
@@ -333,6 +402,9 @@ out:
 	} else {
 		pr_info("checkpoint generation %llu: %lld bytes in slot %c, format %u, %llu ns\n",
 			id.generation, len, 'A' + slot, id.version, issu_last_ckpt.duration_ns);
+		if (ckpt_omitted)
+			pr_warn("checkpoint generation %llu is partial: %s\n",
+				id.generation, reason);
 	}
 	issu_notify(ISSU_CMD_CHECKPOINT_NTF, ret, reason);
 	return ret;
@@ -420,8 +492,11 @@ static void restore_refuse(enum issu_restore_result result, const char *reason)
 	strscpy(issu_restore.reason, reason, sizeof(issu_restore.reason));
 }
 
-/* @validated: every CRC of the image was checked a moment ago */
-static int restore_run(bool validated, struct netlink_ext_ack *extack)
+/*
+ * @validated: every CRC of the image was checked a moment ago
+ * @same_boot: restore a checkpoint taken in this boot too
+ */
+static int restore_run(bool validated, bool same_boot, struct netlink_ext_ack *extack)
 {
 	struct issu_restore_report *r = &issu_restore;
 	u64 gen, t0 = ktime_get_ns();
@@ -448,12 +523,24 @@ static int restore_run(bool validated, struct netlink_ext_ack *extack)
 
 	gen = issu_ckpt.info.generation;
 	r->generation = gen;
+	r->ckpt_created_ns = issu_ckpt.info.created_ns;
+	if (r->time_ns > r->ckpt_created_ns)
+		r->age_ns = r->time_ns - r->ckpt_created_ns;
 	if (gen == le64_to_cpu(issu_store.sb.restored_gen)) {
 		snprintf(reason, sizeof(reason),
 			 "checkpoint generation %llu was restored already", gen);
 		restore_refuse(ISSU_RESTORE_EMPTY, reason);
 		NL_SET_ERR_MSG_FMT_MOD(extack, "%s", reason);
 		ret = -EALREADY;
+		goto out;
+	}
+	if (!same_boot && issu_ckpt_same_boot()) {
+		snprintf(reason, sizeof(reason),
+			 "checkpoint generation %llu was taken in this boot, %llu s ago: restored only on request (restore --same-boot)",
+			 gen, div_u64(r->age_ns, NSEC_PER_SEC));
+		restore_refuse(ISSU_RESTORE_REFUSED, reason);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "nothing restored: %s", reason);
+		ret = -ESTALE;
 		goto out;
 	}
 
@@ -475,11 +562,17 @@ out:
 	r->duration_ns = ktime_get_ns() - t0;
 	if (ret == -ENOENT)
 		pr_info("restore: %s\n", r->reason);
+	else if (ret == -ESTALE)
+		pr_warn("restore: nothing restored: %s\n", r->reason);
 	else if (ret)
 		pr_err("restore: nothing restored: %s\n", r->reason);
 	else
-		pr_info("restored checkpoint generation %llu: %llu items restored, %llu skipped, %llu failed, %llu ns\n",
-			r->generation, r->restored, r->skipped, r->failed, r->duration_ns);
+		pr_info("restored checkpoint generation %llu taken %llu s ago: %llu items restored, %llu skipped, %llu failed, %llu ns\n",
+			r->generation, div_u64(r->age_ns, NSEC_PER_SEC), r->restored,
+			r->skipped, r->failed, r->duration_ns);
+	if (!ret && !(issu_ckpt.info.flags & ISSU_CKPT_F_FINAL))
+		pr_warn("restored a checkpoint taken on command %llu s ago, not in the kexec path: state changed since is lost\n",
+			div_u64(r->age_ns, NSEC_PER_SEC));
 	issu_notify(ISSU_CMD_RESTORE_NTF, ret, r->reason);
 	return ret;
 }
@@ -545,6 +638,7 @@ int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ac
 
 /**
  * issu_restore_run() - restore the checkpoint the store holds
+ * @same_boot: restore it even if it was taken in this boot
  * @extack: for the reason of a refusal, may be NULL
  *
  * Called with issu_lock held.
@@ -552,9 +646,9 @@ int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ac
  * Return: 0 when the checkpoint was restored (perhaps partially: see the
  * report), or a negative errno when nothing was restored.
  */
-int issu_restore_run(struct netlink_ext_ack *extack)
+int issu_restore_run(bool same_boot, struct netlink_ext_ack *extack)
 {
-	return restore_run(false, extack);
+	return restore_run(false, same_boot, extack);
 }
 
 /**
@@ -574,6 +668,11 @@ int issu_discard(struct netlink_ext_ack *extack)
 	ret = store_usable(extack);
 	if (ret)
 		return ret;
+	if (ckpt_final_written) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the kexec-time checkpoint is written: the next kernel reads it, nothing discards it now");
+		return -EBUSY;
+	}
 	for (i = 0; i < ISSU_STORE_SLOTS; i++)
 		issu_store_slot_invalidate(i);
 	ckpt_clear("no checkpoint in the store");
@@ -620,8 +719,11 @@ static int issu_reboot_notify(struct notifier_block *nb, unsigned long action, v
 	if (action != SYS_RESTART)
 		return NOTIFY_DONE;
 	mutex_lock(&issu_lock);
-	if (issu_armed)
+	if (issu_armed) {
 		issu_checkpoint(ISSU_TRIGGER_KEXEC, issu_armed_format, NULL);
+		/* user space still runs until the kexec: keep it from the store */
+		ckpt_final_written = true;
+	}
 	mutex_unlock(&issu_lock);
 	return NOTIFY_DONE;
 }
@@ -647,6 +749,8 @@ static void last_ckpt_from_sb(void)
 	r->len = le64_to_cpu(sb->last_len);
 	r->result = -(int)le32_to_cpu(sb->last_result);
 	r->trigger = le32_to_cpu(sb->last_trigger);
+	if (le64_to_cpu(issu_store.sbx.omitted_gen) == r->generation)
+		r->omitted = le64_to_cpu(issu_store.sbx.omitted);
 }
 
 int issu_ckpt_init(void)
@@ -692,6 +796,6 @@ void issu_restore_at_load(void)
 	    issu_store.state != ISSU_STORE_STATE_READY)
 		return;
 	mutex_lock(&issu_lock);
-	restore_run(true, NULL);	/* ckpt_scan() validated it just now */
+	restore_run(true, false, NULL);	/* ckpt_scan() validated it just now */
 	mutex_unlock(&issu_lock);
 }

@@ -303,6 +303,7 @@ struct flows_save_stats {
 	u64 saved;
 	u64 unlabelled;
 	u64 unsupported;
+	u64 omitted;	/* no room left: the section ends partial */
 };
 
 /* nf_conntrack_lock() lacks the annotation in the headers: tell sparse */
@@ -422,6 +423,11 @@ static int flows_save_one(struct nf_conn *ct, void *arg)
 		c->st.unsupported++;
 		return 0;
 	}
+	/* the last section: keep room for its padding, lose no other one */
+	if (issu_enc_room(c->e) < issu_flow_rec_len(&c->f) + ISSU_CKPT_ALIGN) {
+		c->st.omitted++;
+		return 0;
+	}
 	ret = issu_flow_put(c->e, &c->f);
 	if (!ret)
 		c->st.saved++;
@@ -469,8 +475,14 @@ static int flows_save(struct issu_enc *e)
 	if (st->unlabelled || st->unsupported)
 		pr_warn("flows not saved: %llu in unlabelled namespaces, %llu of unsupported families\n",
 			st->unlabelled, st->unsupported);
+	if (st->omitted) {
+		pr_err("preserved memory full: %llu flows left out, %llu saved: reserve a larger memmap= region\n",
+		       st->omitted, st->saved);
+		issu_ckpt_note_omitted(st->omitted);
+	}
 	return issu_enc_section_end(e, st->saved,
-				    st->unlabelled || st->unsupported ? ISSU_SEC_F_PARTIAL : 0);
+				    st->unlabelled || st->unsupported || st->omitted ?
+				    ISSU_SEC_F_PARTIAL : 0);
 }
 
 /*

@@ -53,6 +53,7 @@ struct issu_store {
 	u64 slot_size;
 	/* superblock as written by this attach, little-endian */
 	struct issu_store_sb sb;
+	struct issu_store_sbx sbx;	/* and its extension */
 	/* attach marker read from the superblock */
 	bool formatted;		/* no valid superblock was found: formatted afresh */
 	u64 load_count;
@@ -69,6 +70,7 @@ const char *issu_store_state_name(enum issu_store_state state);
 void issu_store_sb_flush(void);
 void *issu_store_slot(unsigned int i);
 void issu_store_slot_invalidate(unsigned int i);
+u64 issu_store_boot_token(void);
 
 /* checkpoint.c: taking, validating and restoring checkpoints */
 
@@ -151,6 +153,7 @@ struct issu_ckpt_report {
 	enum issu_trigger trigger;
 	unsigned int slot;
 	u16 format;
+	u64 omitted;		/* items left out for lack of room (image still valid) */
 	char reason[128];
 };
 
@@ -160,6 +163,8 @@ struct issu_restore_report {
 	char reason[160];
 	u64 generation;
 	u64 time_ns;
+	u64 ckpt_created_ns;	/* CLOCK_REALTIME the checkpoint was taken */
+	u64 age_ns;		/* its age when it was restored (or refused) */
 	u64 duration_ns;
 	u64 restored;
 	u64 skipped;
@@ -189,7 +194,9 @@ extern enum issu_restore_mode issu_restore_mode;
 int issu_ckpt_init(void);
 void issu_ckpt_exit(void);
 int issu_checkpoint(enum issu_trigger trigger, u16 format, struct netlink_ext_ack *extack);
-int issu_restore_run(struct netlink_ext_ack *extack);
+int issu_restore_run(bool same_boot, struct netlink_ext_ack *extack);
+bool issu_ckpt_same_boot(void);
+void issu_ckpt_note_omitted(u64 n);
 int issu_discard(struct netlink_ext_ack *extack);
 int issu_arm(bool arm, u16 format, struct netlink_ext_ack *extack);
 void issu_restore_at_load(void);

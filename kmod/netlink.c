@@ -96,6 +96,12 @@ static const struct nla_policy issu_netns_policy[ISSU_A_NETNS_FD + 1] = {
 	[ISSU_A_NETNS_FD] = { .type = NLA_U32 },
 };
 
+static const struct nla_policy issu_restore_policy[ISSU_A_SAME_BOOT + 1] = {
+	[ISSU_A_NETNS_LABEL] = { .type = NLA_NUL_STRING, .len = ISSU_FLOWS_LABEL_MAX },
+	[ISSU_A_NETNS_FD] = { .type = NLA_U32 },
+	[ISSU_A_SAME_BOOT] = { .type = NLA_FLAG },
+};
+
 static struct netlink_range_validation issu_synwin_range __ro_after_init = {
 	.min = 1,
 	.max = ISSU_SYNWIN_MAX,
@@ -177,7 +183,8 @@ static int fill_ckpt(struct sk_buff *skb)
 	    nla_put_string(skb, ISSU_CKPT_A_WRITER_KERNEL, i->writer_kernel) ||
 	    nla_put_u32(skb, ISSU_CKPT_A_SLOT, issu_ckpt.slot) ||
 	    nla_put_u32(skb, ISSU_CKPT_A_TRIGGER, i->flags & ISSU_CKPT_F_FINAL ?
-			ISSU_TRIGGER_KEXEC : ISSU_TRIGGER_COMMAND))
+			ISSU_TRIGGER_KEXEC : ISSU_TRIGGER_COMMAND) ||
+	    (issu_ckpt_same_boot() && nla_put_flag(skb, ISSU_CKPT_A_SAME_BOOT)))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -206,7 +213,8 @@ static int fill_last_ckpt(struct sk_buff *skb)
 	     (nla_put_u32(skb, ISSU_CKPT_A_SLOT, r->slot) ||
 	      nla_put_u32(skb, ISSU_CKPT_A_FORMAT, r->format) ||
 	      nla_put_string(skb, ISSU_CKPT_A_REASON, r->reason))) ||
-	    (r->prev_boot && nla_put_flag(skb, ISSU_CKPT_A_PREV_BOOT)))
+	    (r->prev_boot && nla_put_flag(skb, ISSU_CKPT_A_PREV_BOOT)) ||
+	    (r->omitted && put_u64(skb, ISSU_CKPT_A_OMITTED, r->omitted, ISSU_CKPT_A_PAD)))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -232,7 +240,10 @@ static int fill_restore(struct sk_buff *skb)
 	      put_u64(skb, ISSU_RESTORE_A_RESTORED, r->restored, ISSU_RESTORE_A_PAD) ||
 	      put_u64(skb, ISSU_RESTORE_A_SKIPPED, r->skipped, ISSU_RESTORE_A_PAD) ||
 	      put_u64(skb, ISSU_RESTORE_A_FAILED, r->failed, ISSU_RESTORE_A_PAD) ||
-	      put_u64(skb, ISSU_RESTORE_A_TIME_NS, r->time_ns, ISSU_RESTORE_A_PAD))))
+	      put_u64(skb, ISSU_RESTORE_A_TIME_NS, r->time_ns, ISSU_RESTORE_A_PAD))) ||
+	    (r->ckpt_created_ns &&
+	     (put_u64(skb, ISSU_RESTORE_A_CREATED_NS, r->ckpt_created_ns, ISSU_RESTORE_A_PAD) ||
+	      put_u64(skb, ISSU_RESTORE_A_AGE_NS, r->age_ns, ISSU_RESTORE_A_PAD))))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -394,12 +405,17 @@ static int issu_nl_restore(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "restoring a namespace needs its label");
 		return -EINVAL;
 	}
+	if (label && info->attrs[ISSU_A_SAME_BOOT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ISSU_A_SAME_BOOT],
+				    "applies to the restore of the checkpoint, not of a namespace");
+		return -EINVAL;
+	}
 
 	mutex_lock(&issu_lock);
 	if (net)
 		ret = issu_restore_netns(net, nla_data(label), info->extack);
 	else
-		ret = issu_restore_run(info->extack);
+		ret = issu_restore_run(!!info->attrs[ISSU_A_SAME_BOOT], info->extack);
 	if (!ret)
 		ret = issu_reply(info, ISSU_CMD_RESTORE, fill_restore);
 	mutex_unlock(&issu_lock);
@@ -746,8 +762,8 @@ static const struct genl_ops issu_ops[] = {
 	{
 		.cmd = ISSU_CMD_RESTORE,
 		.doit = issu_nl_restore,
-		.policy = issu_netns_policy,
-		.maxattr = ARRAY_SIZE(issu_netns_policy) - 1,
+		.policy = issu_restore_policy,
+		.maxattr = ARRAY_SIZE(issu_restore_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
 		.internal_flags = ISSU_OP_MACHINE,
 	},

@@ -61,6 +61,11 @@ const char *issu_netns_label(const struct net *net)
  * Called with issu_lock held. Namespaces beyond @max are left unlabelled in
  * this checkpoint, and their flows are counted as not saved.
  *
+ * Every namespace is renumbered, the skipped ones too: a failed checkpoint
+ * does not advance the generation, so an index it handed out would
+ * otherwise still match @gen in the next attempt, after the namespace lost
+ * its label or another took its number.
+ *
  * Return: the number of labels, at least 1.
  */
 u16 issu_netns_collect(u64 gen, struct issu_label *names, const char **labels, u16 max)
@@ -76,8 +81,12 @@ u16 issu_netns_collect(u64 gen, struct issu_label *names, const char **labels, u
 	for_each_net_rcu(net) {
 		struct issu_net *in = issu_net(net);
 
-		if (net_eq(net, &init_net) || !in->label[0] || n >= max)
+		if (net_eq(net, &init_net))
 			continue;
+		if (!in->label[0] || n >= max) {
+			in->ckpt_gen = 0;	/* generations start at 1 */
+			continue;
+		}
 		in->ckpt_gen = gen;
 		in->ckpt_index = n;
 		strscpy(names[n].name, in->label, sizeof(names[n].name));

@@ -21,9 +21,11 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/ktime.h>
 #include <linux/utsname.h>
+#include <net/netns/hash.h>
 
 #include <linux/issu_store.h>
 
@@ -185,6 +187,62 @@ static const char *sb_invalid(const struct issu_store_sb *sb, u64 size)
 	return NULL;
 }
 
+static u32 sbx_crc(const struct issu_store_sbx *x)
+{
+	struct issu_store_sbx tmp;
+
+	memcpy(&tmp, x, sizeof(tmp));
+	tmp.crc = 0;
+	return issu_crc32c(&tmp, sizeof(tmp));
+}
+
+/*
+ * The superblock extension of the region, if valid: a longer one from a
+ * newer writer is read as far as this module knows it (its CRC still covers
+ * all of it).
+ */
+static void sbx_read(struct issu_store *s)
+{
+	const struct issu_store_sbx *old = s->base + ISSU_STORE_SBX_OFF;
+	struct issu_store_sbx *x = &s->sbx;
+	u16 len = le16_to_cpu(old->len);
+	u32 crc = le32_to_cpu(old->crc);
+	u8 *tmp;
+
+	memset(x, 0, sizeof(*x));
+	if (memcmp(old->magic, ISSU_STORE_SBX_MAGIC, sizeof(old->magic)) ||
+	    len < sizeof(*x) || len > ISSU_STORE_SB_SIZE - ISSU_STORE_SBX_OFF)
+		return;
+	if (len == sizeof(*x)) {
+		if (crc != sbx_crc(old))
+			return;
+	} else {
+		tmp = kmemdup(old, len, GFP_KERNEL);
+		if (!tmp)
+			return;
+		memset(tmp + offsetof(struct issu_store_sbx, crc), 0, sizeof(old->crc));
+		if (crc != issu_crc32c(tmp, len)) {
+			kfree(tmp);
+			return;
+		}
+		kfree(tmp);
+	}
+	memcpy(x, old, sizeof(*x));
+}
+
+/**
+ * issu_store_boot_token() - identity of this boot, the same in every attach
+ *
+ * The initial namespace's hash_mix: random, drawn once when the kernel
+ * boots, unchanged by module reloads.
+ *
+ * Return: the token, never 0.
+ */
+u64 issu_store_boot_token(void)
+{
+	return (u64)net_hash_mix(&init_net) | BIT_ULL(32);
+}
+
 /**
  * issu_store_sb_flush() - write the in-memory superblock to the region
  *
@@ -200,6 +258,10 @@ void issu_store_sb_flush(void)
 		return;
 	s->sb.crc = cpu_to_le32(sb_crc(&s->sb));
 	memcpy(s->base, &s->sb, sizeof(s->sb));
+	memcpy(s->sbx.magic, ISSU_STORE_SBX_MAGIC, sizeof(s->sbx.magic));
+	s->sbx.len = cpu_to_le16(sizeof(s->sbx));
+	s->sbx.crc = cpu_to_le32(sbx_crc(&s->sbx));
+	memcpy(s->base + ISSU_STORE_SBX_OFF, &s->sbx, sizeof(s->sbx));
 }
 
 /**
@@ -238,6 +300,8 @@ static void store_attach(struct issu_store *s)
 	struct issu_store_sb *sb = &s->sb;
 	const char *why;
 
+	BUILD_BUG_ON(sizeof(*sb) > ISSU_STORE_SBX_OFF);
+	BUILD_BUG_ON(ISSU_STORE_SBX_OFF + sizeof(s->sbx) > ISSU_STORE_SB_SIZE);
 	s->slot_size = store_slot_size(s->size);
 	why = sb_invalid(old, s->size);
 	s->formatted = !!why;
@@ -257,7 +321,9 @@ static void store_attach(struct issu_store *s)
 		sb->slot_size = cpu_to_le64(s->slot_size);
 		sb->slot_off[0] = cpu_to_le64(ISSU_STORE_SB_SIZE);
 		sb->slot_off[1] = cpu_to_le64(ISSU_STORE_SB_SIZE + s->slot_size);
+		memset(&s->sbx, 0, sizeof(s->sbx));
 	} else {
+		sbx_read(s);
 		memcpy(sb, old, sizeof(*sb));
 		memcpy(s->prev_load_id, sb->load_id, sizeof(s->prev_load_id));
 		memcpy(sb->prev_load_id, sb->load_id, sizeof(sb->prev_load_id));

@@ -31,7 +31,7 @@ static const struct cmd cmds[] = {
 	{ "checkpoint", cmd_checkpoint, "[--format-version N] [--no-netns-label]",
 	  "take a checkpoint now" },
 	{ "restore", cmd_restore,
-	  "[--netns NAME | --all-netns [--ignore-missing]]",
+	  "[--same-boot | --netns NAME | --all-netns [--ignore-missing]]",
 	  "restore the preserved checkpoint, or the flows of namespaces" },
 	{ "discard", cmd_discard, "",
 	  "invalidate every checkpoint in the store" },

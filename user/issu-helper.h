@@ -95,6 +95,7 @@ enum {
 	OPT_ROLLBACK_APPEND,
 	OPT_AT,				/* rollback */
 	OPT_WAIT,			/* abort */
+	OPT_SAME_BOOT,			/* restore */
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */

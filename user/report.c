@@ -109,6 +109,8 @@ static const struct nl_pol ckpt_pol[ISSU_CKPT_A_MAX + 1] = {
 	[ISSU_CKPT_A_RESULT] = { .kind = NL_S32 },
 	[ISSU_CKPT_A_REASON] = { .kind = NL_STR },
 	[ISSU_CKPT_A_PREV_BOOT] = { .kind = NL_FLAG },
+	[ISSU_CKPT_A_OMITTED] = { .kind = NL_U64 },
+	[ISSU_CKPT_A_SAME_BOOT] = { .kind = NL_FLAG },
 };
 
 const struct nl_policy ckpt_policy = {
@@ -125,6 +127,8 @@ static const struct nl_pol restore_pol[ISSU_RESTORE_A_MAX + 1] = {
 	[ISSU_RESTORE_A_SKIPPED] = { .kind = NL_U64 },
 	[ISSU_RESTORE_A_FAILED] = { .kind = NL_U64 },
 	[ISSU_RESTORE_A_TIME_NS] = { .kind = NL_U64 },
+	[ISSU_RESTORE_A_CREATED_NS] = { .kind = NL_U64 },
+	[ISSU_RESTORE_A_AGE_NS] = { .kind = NL_U64 },
 };
 
 const struct nl_policy restore_policy = {
@@ -254,6 +258,8 @@ static const struct field ckpt_fields[] = {
 	{ ISSU_CKPT_A_RESULT, F_ERRNO, "result", "result", NULL },
 	{ ISSU_CKPT_A_REASON, F_REASON, "reason", "reason", NULL },
 	{ ISSU_CKPT_A_PREV_BOOT, F_FLAG, "prev_boot", "previous boot", NULL },
+	{ ISSU_CKPT_A_OMITTED, F_U64, "omitted", "left out (no room)", NULL },
+	{ ISSU_CKPT_A_SAME_BOOT, F_FLAG, "same_boot", "taken in this boot", NULL },
 };
 
 static const struct field restore_fields[] = {
@@ -266,6 +272,8 @@ static const struct field restore_fields[] = {
 	{ ISSU_RESTORE_A_SKIPPED, F_U64, "skipped", "skipped", NULL },
 	{ ISSU_RESTORE_A_FAILED, F_U64, "failed", "failed", NULL },
 	{ ISSU_RESTORE_A_TIME_NS, F_TIME, "time_ns", "time", NULL },
+	{ ISSU_RESTORE_A_CREATED_NS, F_TIME, "checkpoint_created_ns", "checkpoint taken", NULL },
+	{ ISSU_RESTORE_A_AGE_NS, F_DUR, "age_ns", "checkpoint age", NULL },
 };
 
 static const struct field node_fields[] = {
@@ -409,7 +417,7 @@ static void print_fields(const struct nlattr **tb, const struct field *fields,
 }
 
 /* A nest as an object "key" (text block "label"), null if absent. */
-#define NEST_MAX 16
+#define NEST_MAX 24
 _Static_assert(ISSU_STORE_A_MAX <= NEST_MAX && ISSU_CKPT_A_MAX <= NEST_MAX &&
 	       ISSU_RESTORE_A_MAX <= NEST_MAX && ISSU_NODE_ATTR_MAX <= NEST_MAX &&
 	       ISSU_SYNWIN_A_MAX <= NEST_MAX && ISSU_MAC_A_MAX <= NEST_MAX,

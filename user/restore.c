@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * issu-helper restore [--netns NAME | --all-netns [--ignore-missing]]
+ * issu-helper restore [--same-boot | --netns NAME | --all-netns [--ignore-missing]]
  *
  * Plain: ISSU_CMD_RESTORE, restore the preserved checkpoint (restore mode
- * command). Prints the reply's ISSU_A_RESTORE report and, as status does,
- * the sections (ISSU_CMD_SECTION_GET: counts by reason, entries without
- * their helper by name); exits 1 if it says refused or empty.
+ * command). Prints the reply's ISSU_A_RESTORE report (with the age of the
+ * checkpoint) and, as status does, the sections (ISSU_CMD_SECTION_GET:
+ * counts by reason, entries without their helper by name); exits 1 if it
+ * says refused or empty.
+ *
+ * --same-boot: ISSU_A_SAME_BOOT, restore the checkpoint even if it was taken
+ * in this boot (the module was reloaded since); the module refuses that
+ * otherwise, as it would bring back state changed since.
  *
  * --netns NAME: ISSU_CMD_RESTORE with ISSU_A_NETNS_LABEL NAME and
  * ISSU_A_NETNS_FD of /run/netns/NAME: the flows saved under that label go
@@ -39,6 +44,7 @@ struct restore_args {
 	const char *netns;	/* --netns NAME */
 	bool all;		/* --all-netns */
 	bool ignore_missing;	/* --ignore-missing */
+	bool same_boot;		/* --same-boot */
 };
 
 /* Return: -1 to go on, or the exit code. */
@@ -50,6 +56,7 @@ static int restore_parse(int argc, char **argv, struct opts *o,
 		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
 		{ "ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING },
+		{ "same-boot", no_argument, NULL, OPT_SAME_BOOT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -71,6 +78,9 @@ static int restore_parse(int argc, char **argv, struct opts *o,
 		case OPT_IGNORE_MISSING:
 			a->ignore_missing = true;
 			break;
+		case OPT_SAME_BOOT:
+			a->same_boot = true;
+			break;
 		default:
 			return c < -1 ? cmd_opt_exit(c) :
 			       cmd_usage_error(o, "unknown option '%s'",
@@ -85,13 +95,18 @@ static int restore_parse(int argc, char **argv, struct opts *o,
 				       a->netns);
 	if (a->ignore_missing && !a->all)
 		return cmd_usage_error(o, "--ignore-missing needs --all-netns");
+	if (a->same_boot && (a->netns || a->all))
+		return cmd_usage_error(o, "--same-boot restores the checkpoint, not namespaces");
 	return -1;
 }
 
-static struct nlmsghdr *restore_msg(struct nl *nl, const char *label, int fd)
+static struct nlmsghdr *restore_msg(struct nl *nl, const char *label, int fd,
+				    bool same_boot)
 {
 	struct nlmsghdr *req = nl_msg(nl, ISSU_CMD_RESTORE, NLM_F_ACK);
 
+	if (same_boot)
+		mnl_attr_put(req, ISSU_A_SAME_BOOT, 0, NULL);
 	if (label) {
 		mnl_attr_put_strz(req, ISSU_A_NETNS_LABEL, label);
 		mnl_attr_put_u32(req, ISSU_A_NETNS_FD, (uint32_t)fd);
@@ -100,7 +115,7 @@ static struct nlmsghdr *restore_msg(struct nl *nl, const char *label, int fd)
 }
 
 /* Plain restore, or --netns NAME. */
-static int restore_one(const struct opts *o, const char *netns)
+static int restore_one(const struct opts *o, const char *netns, bool same_boot)
 {
 	struct nl nl;
 	int fd = -1, rc;
@@ -116,7 +131,7 @@ static int restore_one(const struct opts *o, const char *netns)
 	}
 	rc = nl_open(&nl, o->cmd->name);
 	if (rc == EXIT_OK)
-		rc = report_request_sections(o, &nl, restore_msg(&nl, netns, fd),
+		rc = report_request_sections(o, &nl, restore_msg(&nl, netns, fd, same_boot),
 					     report_restore_result, true);
 	nl_close(&nl);
 	if (fd >= 0)
@@ -230,7 +245,7 @@ static int restore_netns_report(struct nl *nl, const char *name)
 			 strerror(-fd));
 		reason = why;
 	} else {
-		ret = nl_do(nl, restore_msg(nl, name, fd), &m);
+		ret = nl_do(nl, restore_msg(nl, name, fd, false), &m);
 		close(fd);
 		if (ret) {
 			nl_describe(nl, ret, why, sizeof(why));
@@ -342,5 +357,5 @@ int cmd_restore(int argc, char **argv, struct opts *o)
 		return rc;
 	if (a.all)
 		return restore_all(o, &a);
-	return restore_one(o, a.netns);
+	return restore_one(o, a.netns, a.same_boot);
 }

@@ -213,6 +213,8 @@ static const struct attr_desc ckpt_a[ISSU_CKPT_A_MAX + 1] = {
 	[ISSU_CKPT_A_RESULT] = { "result", K_S32 },
 	[ISSU_CKPT_A_REASON] = { "reason", K_STR },
 	[ISSU_CKPT_A_PREV_BOOT] = { "prev_boot", K_FLAG },
+	[ISSU_CKPT_A_OMITTED] = { "omitted", K_U64 },
+	[ISSU_CKPT_A_SAME_BOOT] = { "same_boot", K_FLAG },
 };
 
 static const struct attr_desc restore_a[ISSU_RESTORE_A_MAX + 1] = {
@@ -226,6 +228,8 @@ static const struct attr_desc restore_a[ISSU_RESTORE_A_MAX + 1] = {
 	[ISSU_RESTORE_A_SKIPPED] = { "skipped", K_U64 },
 	[ISSU_RESTORE_A_FAILED] = { "failed", K_U64 },
 	[ISSU_RESTORE_A_TIME_NS] = { "time_ns", K_U64 },
+	[ISSU_RESTORE_A_CREATED_NS] = { "created_ns", K_U64 },
+	[ISSU_RESTORE_A_AGE_NS] = { "age_ns", K_U64 },
 };
 
 static const struct attr_desc node_a[ISSU_NODE_ATTR_MAX + 1] = {

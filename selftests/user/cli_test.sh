@@ -133,6 +133,15 @@ t_restore_long_netns() {
 }
 t_restore_netns_no_value() { usage_error "'--netns' needs a value" restore --netns; }
 t_restore_unexpected() { usage_error "'red'" restore --all-netns red; }
+t_restore_same_boot_netns() {
+	usage_error "--same-boot restores the checkpoint, not namespaces" \
+		restore --same-boot --netns red
+}
+t_restore_same_boot_all() {
+	usage_error "--same-boot restores the checkpoint, not namespaces" \
+		restore --all-netns --same-boot
+}
+t_restore_help_same_boot() { run restore -h; expect_rc 0 && grep -qF -- "--same-boot" "$out"; }
 t_checkpoint_no_label_extra() { usage_error "'extra'" checkpoint --no-netns-label extra; }
 t_arm_no_label_value() {
 	usage_error "'--no-netns-label=1'" arm --no-netns-label=1

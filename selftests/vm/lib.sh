@@ -250,6 +250,13 @@ walk([], json.load(open(sys.argv[1])))
 PY
 }
 
+# lab_section KV_FILE NAME: index of section NAME in a status, restore or
+# inspect KV file (sections are written node, synwin, macs, flows; an image
+# of another writer may order them otherwise)
+lab_section() {
+	grep -o "^sections\.[0-9]*\.name=$2\$" "$1" | cut -d. -f2
+}
+
 # lab_kv KV_FILE KEY: the value of KEY, empty when absent
 lab_kv() {
 	local line

@@ -95,6 +95,7 @@ enum {
 	ISSU_A_IFNAME,			/* string: an interface, at most 15 bytes */
 	ISSU_A_LLADDR,			/* binary: a link-layer (MAC) address, 1..32 bytes */
 	ISSU_A_MAC,			/* nest: ISSU_MAC_A_*, in MAC_GET dumps */
+	ISSU_A_SAME_BOOT,		/* flag: restore a checkpoint of this boot too */
 
 	/* private: */
 	__ISSU_A_MAX
@@ -140,6 +141,8 @@ enum {
 	ISSU_CKPT_A_RESULT,		/* s32: 0 or negative errno */
 	ISSU_CKPT_A_REASON,		/* string */
 	ISSU_CKPT_A_PREV_BOOT,		/* flag: reported by the previous kernel */
+	ISSU_CKPT_A_OMITTED,		/* u64: items left out for lack of room */
+	ISSU_CKPT_A_SAME_BOOT,		/* flag: taken in this boot (module reloaded) */
 
 	/* private: */
 	__ISSU_CKPT_A_MAX
@@ -159,6 +162,8 @@ enum {
 	ISSU_RESTORE_A_SKIPPED,		/* u64 */
 	ISSU_RESTORE_A_FAILED,		/* u64 */
 	ISSU_RESTORE_A_TIME_NS,		/* u64: CLOCK_REALTIME of the restore */
+	ISSU_RESTORE_A_CREATED_NS,	/* u64: CLOCK_REALTIME the checkpoint was taken */
+	ISSU_RESTORE_A_AGE_NS,		/* u64: its age at the restore */
 
 	/* private: */
 	__ISSU_RESTORE_A_MAX
@@ -299,9 +304,10 @@ enum {
 	ISSU_CMD_STATUS_GET,		/* do: everything but sections */
 	ISSU_CMD_CHECKPOINT,		/* do (admin): take a checkpoint now */
 	ISSU_CMD_RESTORE,		/* do (admin): restore the preserved checkpoint,
-					 * or with ISSU_A_NETNS_LABEL the flows of a
-					 * namespace into it (ISSU_A_NETNS_FD, or the
-					 * caller's namespace)
+					 * one taken in this boot only with
+					 * ISSU_A_SAME_BOOT; or with ISSU_A_NETNS_LABEL
+					 * the flows of a namespace into it
+					 * (ISSU_A_NETNS_FD, or the caller's namespace)
 					 */
 	ISSU_CMD_DISCARD,		/* do (admin): invalidate every checkpoint */
 	ISSU_CMD_ARM,			/* do (admin): checkpoint in the kexec path */

@@ -52,4 +52,30 @@ struct issu_store_sb {
 	__le32	crc;			/* CRC32C of sb_len bytes, this field zero */
 };
 
+/*
+ * Superblock extension, at ISSU_STORE_SBX_OFF in the superblock's page, with
+ * its own magic and CRC, so that a module that does not know it ignores it
+ * and keeps the superblock above valid. Such a module does not keep it up
+ * to date either: each part names the generation it describes, and is
+ * ignored when that is not the generation of the superblock.
+ */
+#define ISSU_STORE_SBX_MAGIC	"ISSUSBX1"
+#define ISSU_STORE_SBX_OFF	2048
+
+struct issu_store_sbx {
+	__u8	magic[8];		/* ISSU_STORE_SBX_MAGIC */
+	__le16	len;			/* sizeof(struct issu_store_sbx) of the writer */
+	__le16	reserved;		/* zero */
+	__le32	crc;			/* CRC32C of len bytes, this field zero */
+	/* the boot that wrote checkpoint boot_gen: it is not restored at load
+	 * in that same boot (a module reload), only on an explicit request
+	 */
+	__le64	boot_gen;
+	__le64	boot_token;		/* random per boot, never 0 */
+	__le64	boot_ns;		/* CLOCK_BOOTTIME when it was written */
+	/* items the last checkpoint attempt (last_gen) left out for lack of room */
+	__le64	omitted_gen;
+	__le64	omitted;
+};
+
 #endif /* _UAPI_LINUX_ISSU_STORE_H */

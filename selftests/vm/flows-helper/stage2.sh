@@ -8,14 +8,15 @@
 lab_check "issu.ko loads and restores" lab_issu_load
 modprobe nf_conntrack_netlink
 s=$(lab_status restored)
-reasons=$(grep -E '^sections\.1\.reasons\.' "$s" | cut -d= -f2 | paste -sd' ')
+f=$(lab_section "$s" flows)
+reasons=$(grep -E "^sections\.$f\.reasons\." "$s" | cut -d= -f2 | paste -sd' ')
 lab_check_match "reasons count one entry without its helper" 'without-helper 1( |$)' "$reasons"
 lab_check_match "and one without its master (the data connection)" 'without-master 1( |$)' \
 	"$reasons"
 lab_check_eq "restored without helper, by name: ftp 1" "ftp 1" \
-	"$(lab_kv "$s" sections.1.no_helper.0.name) $(lab_kv "$s" sections.1.no_helper.0.count)"
+	"$(lab_kv "$s" sections.$f.no_helper.0.name) $(lab_kv "$s" sections.$f.no_helper.0.count)"
 lab_check_eq "no other helper" "" \
-	"$(lab_kv "$s" sections.1.no_helper.1.name)$(lab_kv "$s" sections.1.no_helper_other)"
+	"$(lab_kv "$s" sections.$f.no_helper.1.name)$(lab_kv "$s" sections.$f.no_helper_other)"
 txt=$(issu_helper status)
 lab_check_match "text: without helper: ftp 1" 'without helper: ftp 1' "$txt"
 ftp=$(lab_get ftp)

@@ -18,34 +18,37 @@ init_stream_entries() {
 
 # reason_count KV NAME: the flows section's count of reason NAME, 0 if none
 reason_count() {
-	local i n
+	local i n f
+	f=$(lab_section "$1" flows)
 	for ((i = 0; i < 16; i++)); do
-		n=$(lab_kv "$1" "sections.1.reasons.$i.name")
+		n=$(lab_kv "$1" "sections.$f.reasons.$i.name")
 		[ -z "$n" ] && break
-		[ "$n" = "$2" ] && { lab_kv "$1" "sections.1.reasons.$i.count"; return; }
+		[ "$n" = "$2" ] && { lab_kv "$1" "sections.$f.reasons.$i.count"; return; }
 	done
 	echo 0
 }
 
 fwd_hook_before_forwarding() {
-	local s pending handled
+	local s f pending handled
 
 	s=$(lab_status at-load)
+	f=$(lab_section "$s" flows)
 	pending=$(reason_count "$s" netns-pending)
 	lab_check_eq "every entry of the section waits for fw after the load" \
-		"$(lab_kv "$s" sections.1.count)" "$pending" || return 1
+		"$(lab_kv "$s" sections.$f.count)" "$pending" || return 1
 	lab_check_match "the streams' entries are among them" '^[1-9][0-9]*$' "$pending" ||
 		return 1
 	lab_check_eq "the initial namespace took none of fw's entries" 0 \
-		"$(lab_kv "$s" sections.1.restored)"
+		"$(lab_kv "$s" sections.$f.restored)"
 	lab_check_eq "no stream entry in the initial namespace" 0 "$(init_stream_entries)"
 	lab_save pending "$pending"
 	[ "$restore_fw" = 1 ] || return 0
 
 	lab_check "issu-helper restore --netns fw" issu_helper restore --netns fw || return 1
 	s=$(lab_status after-fw)
-	handled=$(($(lab_kv "$s" sections.1.restored) + $(lab_kv "$s" sections.1.skipped) +
-		$(lab_kv "$s" sections.1.failed)))
+	f=$(lab_section "$s" flows)
+	handled=$(($(lab_kv "$s" sections.$f.restored) + $(lab_kv "$s" sections.$f.skipped) +
+		$(lab_kv "$s" sections.$f.failed)))
 	lab_check_eq "every pending entry restored into fw, or skipped as expired" "$pending" \
 		"$handled"
 	lab_check_eq "nothing pending any more" 0 "$(reason_count "$s" netns-pending)"

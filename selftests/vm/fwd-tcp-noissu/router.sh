@@ -164,5 +164,5 @@ fwd_issu_restore() {
 	s=$(lab_status restored)
 	lab_check_match "flows restored" '^(ok|partial)$' "$(lab_kv "$s" restore.result)"
 	lab_check_match "the streams' entries are among them" '^[1-9][0-9]*$' \
-		"$(lab_kv "$s" sections.1.restored)"
+		"$(lab_kv "$s" "sections.$(lab_section "$s" flows).restored")"
 }
