@@ -36,7 +36,15 @@
 #include <linux/utsname.h>
 #include <net/netlink.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "compat.h"
+#include "events.h"
+#include "flows.h"
+#include "macs.h"
+#include "node.h"
+#include "store.h"
+#include "synwin.h"
+#include "version.h"
 
 /* serialises the store, the checkpoint state and the node (issu.h) */
 DEFINE_MUTEX(issu_lock);

@@ -18,7 +18,9 @@
 #include <net/netfilter/nf_conntrack_expect.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
-#include "issu.h"
+#include "ctsummary.h"
+#include "flows.h"
+#include "netns.h"
 
 /**
  * issu_helper_tally_add() - count @n entries of the helper @name

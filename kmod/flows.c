@@ -37,7 +37,10 @@
 #include <net/netfilter/nf_conntrack_zones.h>
 #include <net/netfilter/nf_nat.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "compat.h"
+#include "flows.h"
+#include "netns.h"
 
 #define ISSU_NETNS_MAX		256
 #define ISSU_GRE_BLOCK_LEN	sizeof(struct issu_flow_gre)

@@ -39,7 +39,9 @@
 #include <net/neighbour.h>
 #include <net/rtnetlink.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "compat.h"
+#include "macs.h"
 
 static char *macs = "all";
 module_param(macs, charp, 0444);

@@ -12,7 +12,14 @@
 
 #include <linux/module.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "macs.h"
+#include "netlink.h"
+#include "netns.h"
+#include "store.h"
+#include "synwin.h"
+#include "sysfs.h"
+#include "version.h"
 
 static int __init issu_init(void)
 {

@@ -64,9 +64,17 @@
 #include <net/netlink.h>
 #include <net/sock.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "compat.h"
+#include "ctsummary.h"
+#include "macs.h"
+#include "netlink.h"
+#include "netns.h"
+#include "node.h"
+#include "store.h"
+#include "synwin.h"
+#include "version.h"
 
-static struct genl_family issu_family;
 static bool issu_family_registered;
 
 /* genl_ops.internal_flags: the operation acts on the machine, not a namespace */
@@ -193,7 +201,7 @@ err:
 	return -EMSGSIZE;
 }
 
-static int fill_last_ckpt(struct sk_buff *skb)
+int issu_nl_fill_last_ckpt(struct sk_buff *skb)
 {
 	const struct issu_ckpt_report *r = &issu_last_ckpt;
 	struct nlattr *nest;
@@ -223,7 +231,7 @@ err:
 	return -EMSGSIZE;
 }
 
-static int fill_restore(struct sk_buff *skb)
+int issu_nl_fill_restore(struct sk_buff *skb)
 {
 	const struct issu_restore_report *r = &issu_restore;
 	struct nlattr *nest;
@@ -290,8 +298,8 @@ static int fill_status(struct sk_buff *skb)
 	    nla_put_u8(skb, ISSU_A_ARMED, issu_armed) ||
 	    nla_put_u32(skb, ISSU_A_RESTORE_MODE, issu_restore_mode))
 		return -EMSGSIZE;
-	return fill_store(skb) ?: fill_ckpt(skb) ?: fill_last_ckpt(skb) ?:
-	       fill_restore(skb) ?: fill_node(skb) ?: issu_synwin_fill(skb, ISSU_A_SYNWIN);
+	return fill_store(skb) ?: fill_ckpt(skb) ?: issu_nl_fill_last_ckpt(skb) ?:
+	       issu_nl_fill_restore(skb) ?: fill_node(skb) ?: issu_synwin_fill(skb, ISSU_A_SYNWIN);
 }
 
 /* Reply to @info with @cmd and what @fill puts in, under issu_lock. */
@@ -366,7 +374,7 @@ static int issu_nl_checkpoint(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&issu_lock);
 	ret = issu_checkpoint(ISSU_TRIGGER_COMMAND, format_attr(info), info->extack);
 	if (!ret)
-		ret = issu_reply(info, ISSU_CMD_CHECKPOINT, fill_last_ckpt);
+		ret = issu_reply(info, ISSU_CMD_CHECKPOINT, issu_nl_fill_last_ckpt);
 	mutex_unlock(&issu_lock);
 	return ret;
 }
@@ -417,7 +425,7 @@ static int issu_nl_restore(struct sk_buff *skb, struct genl_info *info)
 	else
 		ret = issu_restore_run(!!info->attrs[ISSU_A_SAME_BOOT], info->extack);
 	if (!ret)
-		ret = issu_reply(info, ISSU_CMD_RESTORE, fill_restore);
+		ret = issu_reply(info, ISSU_CMD_RESTORE, issu_nl_fill_restore);
 	mutex_unlock(&issu_lock);
 	if (net)
 		put_net(net);
@@ -851,7 +859,7 @@ static const struct genl_multicast_group issu_mcgrps[] = {
 	ISSU_GENL_MCGRP_ADMIN(ISSU_MCGRP_EVENTS),
 };
 
-static struct genl_family issu_family __ro_after_init = {
+struct genl_family issu_family __ro_after_init = {
 	.name = ISSU_FAMILY_NAME,
 	.version = ISSU_FAMILY_VERSION,
 	.netnsok = true,
@@ -865,46 +873,10 @@ static struct genl_family issu_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(issu_mcgrps),
 };
 
-/**
- * issu_notify() - announce a checkpoint, restore, discard or arm on "events"
- * @cmd: ISSU_CMD_*_NTF
- * @result: 0 or the negative errno of the operation
- * @reason: why it failed, or a word on what happened
- *
- * Called with issu_lock held. Events go to listeners in the initial network
- * namespace, where the store's owner runs.
- */
-void issu_notify(u8 cmd, int result, const char *reason)
+/* Events are sent only while the family is registered (events.c). */
+bool issu_netlink_registered(void)
 {
-	struct sk_buff *msg;
-	void *hdr;
-	int ret;
-
-	if (!issu_family_registered || !genl_has_listeners(&issu_family, &init_net, 0))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &issu_family, 0, cmd);
-	if (!hdr)
-		goto err;
-	ret = nla_put_s32(msg, ISSU_A_RESULT, result) ||
-	      nla_put_string(msg, ISSU_A_REASON, reason ?: "");
-	if (!ret && cmd == ISSU_CMD_CHECKPOINT_NTF)
-		ret = fill_last_ckpt(msg);
-	else if (!ret && cmd == ISSU_CMD_RESTORE_NTF)
-		ret = fill_restore(msg);
-	else if (!ret && cmd == ISSU_CMD_ARM_NTF)
-		ret = nla_put_u8(msg, ISSU_A_ARMED, issu_armed);
-	else if (!ret && cmd == ISSU_CMD_SYNWIN_NTF)
-		ret = issu_synwin_fill(msg, ISSU_A_SYNWIN);
-	if (ret)
-		goto err;
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&issu_family, msg, 0, 0, GFP_KERNEL);
-	return;
-err:
-	nlmsg_free(msg);
+	return READ_ONCE(issu_family_registered);
 }
 
 int issu_netlink_init(void)
@@ -913,7 +885,7 @@ int issu_netlink_init(void)
 
 	ret = genl_register_family(&issu_family);
 	if (!ret)
-		issu_family_registered = true;
+		WRITE_ONCE(issu_family_registered, true);
 	return ret;
 }
 
@@ -931,7 +903,7 @@ int issu_netlink_init(void)
 void issu_netlink_exit(void)
 {
 	mutex_lock(&issu_lock);
-	issu_family_registered = false;
+	WRITE_ONCE(issu_family_registered, false);
 	mutex_unlock(&issu_lock);
 	genl_unregister_family(&issu_family);
 }

@@ -12,7 +12,8 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "netns.h"
 
 static unsigned int issu_net_id __read_mostly;
 

@@ -9,7 +9,8 @@
 #include <linux/string.h>
 #include <linux/ktime.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "node.h"
 
 struct issu_node_state issu_node;
 

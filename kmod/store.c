@@ -29,8 +29,8 @@
 
 #include <linux/issu_store.h>
 
-#include "format.h"
-#include "issu.h"
+#include "checkpoint.h"
+#include "store.h"
 
 static char *region;
 module_param(region, charp, 0444);

@@ -54,7 +54,9 @@
 #include <net/netfilter/nf_conntrack_l4proto.h>
 #include <net/netns/generic.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "events.h"
+#include "synwin.h"
 
 #define ISSU_SYNWIN_SEC_VERSION	1
 

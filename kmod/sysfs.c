@@ -9,7 +9,9 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
-#include "issu.h"
+#include "checkpoint.h"
+#include "store.h"
+#include "sysfs.h"
 
 static struct kobject *issu_kobj;
 

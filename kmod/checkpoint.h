@@ -1,29 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * issu: in-service software upgrade for Linux routers.
- * Declarations shared between the module's files.
+ * Taking, validating and restoring checkpoints, and what the module reports
+ * of them. issu_lock is here: it guards the store, the reports and the node.
  */
-#ifndef _ISSU_H
-#define _ISSU_H
+#ifndef _ISSU_CHECKPOINT_H
+#define _ISSU_CHECKPOINT_H
 
-#include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <linux/types.h>
 #include <net/net_namespace.h>
 
 #include <linux/issu.h>
 #include <linux/issu_ckpt.h>
-#include <linux/issu_store.h>
 
-#include "compat.h"
 #include "format.h"
-
-#ifndef ISSU_VERSION
-#define ISSU_VERSION "0.1.0"
-#endif
-
-/* Oldest checkpoint format version this module reads. */
-#define ISSU_CKPT_VERSION_MIN	ISSU_CKPT_VERSION_1
 
 /*
  * issu_lock serialises everything that reads or changes the store, the
@@ -31,48 +22,6 @@
  * checkpoint, sysfs reads of the images.
  */
 extern struct mutex issu_lock;
-
-/* store.c: the preserved-memory store */
-struct issu_store;
-
-struct issu_store_backend {
-	const char *name;
-	/* find and map the region; on failure fill s->reason */
-	int (*open)(struct issu_store *s);
-	void (*close)(struct issu_store *s);
-};
-
-struct issu_store {
-	enum issu_store_state state;
-	const struct issu_store_backend *backend;
-	char reason[128];
-	phys_addr_t phys;
-	u64 size;
-	void *base;
-	struct resource *res;
-	u64 slot_size;
-	/* superblock as written by this attach, little-endian */
-	struct issu_store_sb sb;
-	struct issu_store_sbx sbx;	/* and its extension */
-	/* attach marker read from the superblock */
-	bool formatted;		/* no valid superblock was found: formatted afresh */
-	u64 load_count;
-	u8 load_id[16];
-	u8 prev_load_id[16];
-	char prev_kernel[65];
-};
-
-extern struct issu_store issu_store;
-
-int issu_store_init(void);
-void issu_store_exit(void);
-const char *issu_store_state_name(enum issu_store_state state);
-void issu_store_sb_flush(void);
-void *issu_store_slot(unsigned int i);
-void issu_store_slot_invalidate(unsigned int i);
-u64 issu_store_boot_token(void);
-
-/* checkpoint.c: taking, validating and restoring checkpoints */
 
 /* Why items of a section were skipped, failed, or restored with a caveat. */
 enum issu_reason {
@@ -204,70 +153,4 @@ const struct issu_section_ops *issu_section_find(u16 type);
 
 int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ack *extack);
 
-/* flows.c: the flows section, and the walk of the live conntrack tables */
-struct nf_conn;
-int issu_ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg);
-extern const struct issu_section_ops issu_flows_section;
-int issu_flows_restore_netns(const struct issu_sec_view *s, struct net *net,
-			     const char *label, struct issu_sec_stats *st,
-			     struct netlink_ext_ack *extack);
-
-/* ctsummary.c: the live conntrack tables at a glance (ISSU_CMD_FLOWS_GET) */
-struct issu_ct_summary {
-	u64 entries;
-	u64 expected;		/* entries created by an expectation */
-	u64 expectations;
-	u32 netns;		/* namespaces with entries */
-	u32 unlabelled_netns;	/* of those, without a label: not checkpointed */
-	u64 unlabelled_entries;
-	struct issu_helper_tally helpers;
-};
-
-void issu_ct_summary(struct net *only, struct issu_ct_summary *sum);
-
-/* netns.c: namespace labels */
-int issu_netns_init(void);
-void issu_netns_exit(void);
-void issu_netns_set_label(struct net *net, const char *label);
-const char *issu_netns_label(const struct net *net);
-struct issu_label {
-	char name[ISSU_FLOWS_LABEL_MAX + 1];
-};
-
-u16 issu_netns_collect(u64 gen, struct issu_label *names, const char **labels, u16 max);
-int issu_netns_index(const struct net *net, u64 gen);
-
-/* synwin.c: the TCP SYN-check window */
-extern const struct issu_section_ops issu_synwin_section;
-int issu_synwin_init(void);
-void issu_synwin_shutdown(void);
-void issu_synwin_exit(void);
-int issu_synwin_start(u32 window_s, struct netlink_ext_ack *extack);
-int issu_synwin_stop(struct netlink_ext_ack *extack);
-int issu_synwin_fill(struct sk_buff *skb, int type);
-
-/* macs.c: MAC retention */
-extern const struct issu_section_ops issu_macs_section;
-int issu_macs_init(void);
-void issu_macs_exit(void);
-int issu_mac_retain(struct net *net, const char *ifname, const u8 *addr, int len,
-		    struct netlink_ext_ack *extack);
-int issu_mac_release(struct net *net, const char *ifname, struct netlink_ext_ack *extack);
-int issu_macs_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		   void *(*put)(struct sk_buff *skb, struct netlink_callback *cb));
-
-/* node.c: the node section */
-extern struct issu_node_state issu_node;
-extern const struct issu_section_ops issu_node_section;
-void issu_node_set_phase(u32 phase);
-
-/* netlink.c: the issu generic netlink family */
-int issu_netlink_init(void);
-void issu_netlink_exit(void);
-void issu_notify(u8 cmd, int result, const char *reason);
-
-/* sysfs.c: /sys/kernel/issu */
-int issu_sysfs_init(void);
-void issu_sysfs_exit(void);
-
-#endif /* _ISSU_H */
+#endif /* _ISSU_CHECKPOINT_H */

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events: what the module announces on the issu "events" multicast group.
+ */
+#ifndef _ISSU_EVENTS_H
+#define _ISSU_EVENTS_H
+
+#include <linux/types.h>
+
+void issu_notify(u8 cmd, int result, const char *reason);
+
+#endif /* _ISSU_EVENTS_H */

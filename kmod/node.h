@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The node section: this node's identity and upgrade phase.
+ */
+#ifndef _ISSU_NODE_H
+#define _ISSU_NODE_H
+
+#include <linux/types.h>
+
+#include <linux/issu.h>
+
+#include "checkpoint.h"
+
+extern struct issu_node_state issu_node;
+extern const struct issu_section_ops issu_node_section;
+void issu_node_set_phase(u32 phase);
+
+#endif /* _ISSU_NODE_H */
