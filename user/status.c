@@ -34,12 +34,15 @@ static void status_journal(const char *dir)
 static void status_print(const struct opts *o, const char *dir,
 			 const struct nl_msgs *st, const struct nl_msgs *secs)
 {
-	const struct nlattr *tb[ISSU_A_MAX + 1];
+	const struct nlattr *tb[ISSU_A_MAX + 1] = { NULL };
 	size_t i;
 
 	print_init_opts(o, false);
 	open_json_object(NULL);
 	status_journal(dir);
+	/* no module, no reply: still every key, null ("none" in text) */
+	if (!st->n)
+		report_top(tb, REPORT_NULLS);
 	for (i = 0; i < st->n; i++) {
 		nl_parse_msg(st->v[i], &issu_policy, tb);
 		report_top(tb, REPORT_NULLS);
@@ -55,7 +58,6 @@ int cmd_status(int argc, char **argv, struct opts *o)
 	struct upg_ctx c;
 	struct nl nl;
 	int rc, ret;
-
 
 	rc = upg_ctx_init(&c, o);
 	if (rc)
