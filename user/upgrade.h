@@ -153,7 +153,7 @@ struct upg_image {
 	const char *cmdline;	/* NULL: the running kernel's */
 };
 
-enum upg_check_level { UPG_PASS, UPG_WARNING, UPG_FAIL };
+enum upg_check_level { UPG_PASS, UPG_WARNING, UPG_FAIL, UPG_SKIPPED };
 
 int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 		 struct journal *j, bool print);
