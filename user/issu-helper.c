@@ -190,6 +190,13 @@ int cmd_getopt(int argc, char **argv, const char *shortopts,
 		if (li >= 0 && longopts[li].has_arg == optional_argument && !optarg &&
 		    optind < argc && is_number(argv[optind]))
 			optarg = argv[optind++];
+		/*
+		 * --state-dir is ISSU_STATE_DIR for the rest of the run: what
+		 * the helper runs inherits it, and an upgrade carries it
+		 * across the kexec on the new command line (issu.state_dir=)
+		 */
+		if (c == OPT_STATE_DIR && optarg)
+			setenv("ISSU_STATE_DIR", optarg, 1);
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -357,6 +364,33 @@ static int cmd_version(int argc, char **argv, struct opts *o)
 	return output_end(EXIT_OK);
 }
 
+/*
+ * The state directory an upgrade with a non-default one wrote into the new
+ * kernel's command line (issu.state_dir=DIR, see upg_cmdline_marked()):
+ * the default of ISSU_STATE_DIR in the image the kexec booted, so that
+ * resume (issu-resume.service), status, finalize and the rollback timer
+ * find the journal. ISSU_STATE_DIR and --state-dir still override it.
+ */
+static void state_dir_from_cmdline(void)
+{
+	static const char key[] = "issu.state_dir=";
+	char buf[4096], *p, *w;
+	FILE *fp;
+	size_t n;
+
+	if (getenv("ISSU_STATE_DIR"))
+		return;
+	fp = fopen("/proc/cmdline", "re");
+	if (!fp)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	for (p = buf; (w = strsep(&p, " \n")); )
+		if (!strncmp(w, key, sizeof(key) - 1) && w[sizeof(key) - 1] == '/')
+			setenv("ISSU_STATE_DIR", w + sizeof(key) - 1, 1);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -401,6 +435,7 @@ int main(int argc, char **argv)
 			PROG, argv[optind], PROG);
 		return EXIT_USAGE;
 	}
+	state_dir_from_cmdline();
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* restart getopt for the subcommand's own options */

@@ -27,6 +27,7 @@
 #define UPG_MSG_MAX		240
 #define UPG_MAX_STEPS		32
 #define UPG_MARKER		"issu.upgrade="
+#define UPG_STATE_MARKER	"issu.state_dir="	/* a non-default state dir */
 
 /* What the journal records the node as doing. */
 enum upg_op {
