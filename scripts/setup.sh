@@ -11,6 +11,9 @@
 #   kselftest/                kselftest_harness.h and kselftest.h
 #   checkpatch/               checkpatch.pl and its data files
 #   lab.mk, lab.env           the resolved kernel release and paths
+#   router/<hash>/root        a Debian bookworm router image with systemd
+#                             (lab_router_image in scripts/vm/lab-lib.sh),
+#                             built again only when its package list changes
 #
 # The kernel ABI is resolved at run time from the linux-image-amd64 and
 # linux-headers-amd64 metapackages, never hardcoded.
@@ -34,6 +37,7 @@ pkgs=(
 	conntrack ethtool iputils-ping socat python3
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libelf-dev
 	sparse clang-14 libclang-rt-14-dev linux-source-6.1
+	mmdebstrap
 )
 
 apt_updated=0
@@ -136,5 +140,12 @@ LAB_KDIR=$kdir
 LAB_KIMG=$kdir_img
 EOF
 mv "$cache/lab.env.tmp" "$cache/lab.env"
+
+# The router image of the systemd scenarios (mmdebstrap, ~300 MB, a few
+# minutes the first time; ISSU_NO_ROUTER_IMAGE=1 skips it).
+if [ -z "${ISSU_NO_ROUTER_IMAGE:-}" ]; then
+	log "router image: $(ISSU_CACHE=$cache bash -c '. "$1/scripts/vm/lab-lib.sh" && lab_router_image' _ "$top")" ||
+		die "cannot build the router image"
+fi
 
 log "ready: kernel $kver, cache $cache"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -39,20 +40,52 @@ static int grow(struct image *img, size_t *cap)
 	return 0;
 }
 
-/* Read all of @fd (sysfs files report no size: read to the end). */
+/*
+ * How far to read, from the bytes read so far: the format's own limit. Not
+ * a checkpoint (no magic, the first bytes of /dev/zero): no further than
+ * its header, which the decoder refuses. A checkpoint: its total_len, or
+ * the whole of a regular file (a store slot, with what follows the image).
+ */
+static size_t read_limit(const struct image *img, const struct stat *st)
+{
+	const struct issu_ckpt_hdr *h = (const void *)img->buf;
+	uint64_t total;
+
+	if (img->len < sizeof(*h))
+		return IMAGE_MAX;
+	if (memcmp(h->magic, ISSU_CKPT_MAGIC, ISSU_CKPT_MAGIC_LEN))
+		return sizeof(*h);
+	total = le64toh(h->total_len);
+	if (total > IMAGE_MAX)
+		return sizeof(*h);	/* the decoder says why */
+	if (S_ISREG(st->st_mode) && (uint64_t)st->st_size > total &&
+	    (uint64_t)st->st_size <= IMAGE_MAX)
+		return (size_t)st->st_size;
+	return total > sizeof(*h) ? (size_t)total : sizeof(*h);
+}
+
+/* Read @fd to its end or to the format's limit (sysfs files report no size). */
 static int read_fd(int fd, struct image *img)
 {
-	size_t cap = 0;
+	size_t cap = 0, limit = IMAGE_MAX, want;
+	struct stat st;
 	ssize_t n;
 	int ret;
 
-	for (;;) {
+	if (fstat(fd, &st))
+		return -errno;
+	while (img->len < limit) {
 		if (img->len == cap) {
 			ret = grow(img, &cap);
 			if (ret)
 				return ret;
 		}
-		n = read(fd, img->buf + img->len, cap - img->len);
+		/* the header first: it says how much more to read */
+		want = img->len < sizeof(struct issu_ckpt_hdr) ?
+		       sizeof(struct issu_ckpt_hdr) : limit;
+		if (want > cap)
+			want = cap;
+		n = read(fd, img->buf + img->len, want - img->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -60,7 +93,10 @@ static int read_fd(int fd, struct image *img)
 		if (n == 0)
 			return 0;
 		img->len += (size_t)n;
+		if (limit == IMAGE_MAX)
+			limit = read_limit(img, &st);
 	}
+	return 0;
 }
 
 /**

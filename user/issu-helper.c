@@ -25,6 +25,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+static int cmd_help(int argc, char **argv, struct opts *o);
+static int cmd_version(int argc, char **argv, struct opts *o);
+
 static const struct cmd cmds[] = {
 	{ "status", cmd_status, "[--state-dir DIR]",
 	  "module, store, checkpoints, restore, node, synwin, sections" },
@@ -73,6 +76,10 @@ static const struct cmd cmds[] = {
 	  "[--kernel IMAGE] [--initrd FILE] [--append CMDLINE] [--at NS] [--state-dir DIR] "
 	  "[--hooks-dir DIR]",
 	  "kexec back to the previous image with the state preserved" },
+	{ "help", cmd_help, "[COMMAND]",
+	  "this list, or the arguments of a command (as -h)" },
+	{ "version", cmd_version, "",
+	  "the version (as -V)" },
 };
 
 static void usage(FILE *fp)
@@ -144,6 +151,17 @@ static void bad_option(const char *where, char **argv, int c)
 		fprintf(stderr, "%s: %sunknown option '%s'\n", PROG, where, w);
 }
 
+/* A word of decimal digits only. */
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
 /**
  * cmd_getopt() - getopt_long() for subcommands
  * @argc: arguments, argv[0] the subcommand
@@ -159,10 +177,26 @@ int cmd_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, struct opts *o)
 {
 	char where[64];
-	int c;
+	int c, li;
 
 	for (;;) {
-		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		li = -1;
+		c = getopt_long(argc, argv, shortopts, longopts, &li);
+		/*
+		 * An optional value may be the next word when it is a number
+		 * ("--no-tcp-syn-check 7200"), as well as "--opt=7200": no
+		 * subcommand takes a number as an argument of its own.
+		 */
+		if (li >= 0 && longopts[li].has_arg == optional_argument && !optarg &&
+		    optind < argc && is_number(argv[optind]))
+			optarg = argv[optind++];
+		/*
+		 * --state-dir is ISSU_STATE_DIR for the rest of the run: what
+		 * the helper runs inherits it, and an upgrade carries it
+		 * across the kexec on the new command line (issu.state_dir=)
+		 */
+		if (c == OPT_STATE_DIR && optarg)
+			setenv("ISSU_STATE_DIR", optarg, 1);
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -293,6 +327,70 @@ static const struct cmd *find_cmd(const char *name)
 	return NULL;
 }
 
+/* issu-helper help [COMMAND]: the list of commands, or COMMAND -h */
+static int cmd_help(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *cmd;
+	int c;
+
+	c = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o);
+	if (c != -1)
+		return c < -1 ? cmd_opt_exit(c) :
+		       cmd_usage_error(o, "unknown option '-%c'", c);
+	if (optind + 1 < argc)
+		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind + 1]);
+	if (optind == argc) {
+		usage(stdout);
+		return output_end(EXIT_OK);
+	}
+	cmd = find_cmd(argv[optind]);
+	if (!cmd)
+		return cmd_usage_error(o, "unknown command '%s'", argv[optind]);
+	cmd_usage(cmd, false);
+	return output_end(EXIT_OK);
+}
+
+static int cmd_version(int argc, char **argv, struct opts *o)
+{
+	int rc = cmd_no_args(argc, argv, o);
+
+	if (rc >= 0)
+		return rc;
+	version();
+	return output_end(EXIT_OK);
+}
+
+/*
+ * The state directory an upgrade with a non-default one wrote into the new
+ * kernel's command line (issu.state_dir=DIR, see upg_cmdline_marked()):
+ * the default of ISSU_STATE_DIR in the image the kexec booted, so that
+ * resume (issu-resume.service), status, finalize and the rollback timer
+ * find the journal. ISSU_STATE_DIR and --state-dir still override it.
+ */
+static void state_dir_from_cmdline(void)
+{
+	static const char key[] = "issu.state_dir=";
+	char buf[4096], *p, *w;
+	FILE *fp;
+	size_t n;
+
+	if (getenv("ISSU_STATE_DIR"))
+		return;
+	fp = fopen("/proc/cmdline", "re");
+	if (!fp)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	for (p = buf; (w = strsep(&p, " \n")); )
+		if (!strncmp(w, key, sizeof(key) - 1) && w[sizeof(key) - 1] == '/')
+			setenv("ISSU_STATE_DIR", w + sizeof(key) - 1, 1);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -337,6 +435,7 @@ int main(int argc, char **argv)
 			PROG, argv[optind], PROG);
 		return EXIT_USAGE;
 	}
+	state_dir_from_cmdline();
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* restart getopt for the subcommand's own options */

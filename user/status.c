@@ -19,7 +19,7 @@
 static int status_print(const struct opts *o, const char *dir,
 			const struct nl_msgs *st, const struct nl_msgs *secs)
 {
-	const struct nlattr *tb[ISSU_A_MAX + 1];
+	const struct nlattr *tb[ISSU_A_MAX + 1] = { NULL };
 	size_t i;
 	int rc;
 
@@ -27,6 +27,9 @@ static int status_print(const struct opts *o, const char *dir,
 	open_json_object(NULL);
 	/* the upgrade journal (--state-dir, ISSU_STATE_DIR, /var/lib/issu) */
 	rc = upg_status_journal(dir);
+	/* no module, no reply: still every key, null ("none" in text) */
+	if (!st->n)
+		report_top(tb, REPORT_NULLS);
 	for (i = 0; i < st->n; i++) {
 		nl_parse_msg(st->v[i], &issu_policy, tb);
 		report_top(tb, REPORT_NULLS);
@@ -43,7 +46,6 @@ int cmd_status(int argc, char **argv, struct opts *o)
 	struct upg_ctx c;
 	struct nl nl;
 	int rc, ret;
-
 
 	rc = upg_ctx_init(&c, o);
 	if (rc)

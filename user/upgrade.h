@@ -29,6 +29,7 @@
 #define UPG_MSG_MAX		240
 #define UPG_MAX_STEPS		32
 #define UPG_MARKER		"issu.upgrade="
+#define UPG_STATE_MARKER	"issu.state_dir="	/* a non-default state dir */
 
 /* What the journal records the node as doing. */
 enum upg_op {
@@ -171,7 +172,7 @@ struct upg_image {
 	const char *cmdline;	/* NULL: the running kernel's */
 };
 
-enum upg_check_level { UPG_PASS, UPG_WARNING, UPG_FAIL };
+enum upg_check_level { UPG_PASS, UPG_WARNING, UPG_FAIL, UPG_SKIPPED };
 
 int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 		 struct journal *j, bool print);

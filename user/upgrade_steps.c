@@ -422,6 +422,11 @@ int upg_kexec_reboot(char *err, size_t size)
 /**
  * upg_cmdline_marked() - a command line with the issu marker of an upgrade
  * @in: command line (an older marker in it is dropped)
+ *
+ * With a state directory other than the default (--state-dir,
+ * ISSU_STATE_DIR), issu.state_dir=DIR too: issu-helper takes it from
+ * /proc/cmdline in the image the kexec boots, where no option or
+ * environment of this boot reaches (issu-resume.service).
  * @id: upgrade id
  * @out: result
  * @size: of @out
@@ -429,7 +434,7 @@ int upg_kexec_reboot(char *err, size_t size)
 int upg_cmdline_marked(const char *in, const char *id, char *out, size_t size)
 {
 	size_t n = 0, len;
-	const char *p = in, *w;
+	const char *p = in, *w, *sd;
 	int r;
 
 	out[0] = '\0';
@@ -441,7 +446,8 @@ int upg_cmdline_marked(const char *in, const char *id, char *out, size_t size)
 		w = p;
 		len = strcspn(p, " ");
 		p += len;
-		if (!strncmp(w, UPG_MARKER, strlen(UPG_MARKER)))
+		if (!strncmp(w, UPG_MARKER, strlen(UPG_MARKER)) ||
+		    !strncmp(w, UPG_STATE_MARKER, strlen(UPG_STATE_MARKER)))
 			continue;
 		r = snprintf(out + n, size - n, "%s%.*s", n ? " " : "", (int)len, w);
 		if (r < 0 || (size_t)r >= size - n)
@@ -449,7 +455,17 @@ int upg_cmdline_marked(const char *in, const char *id, char *out, size_t size)
 		n += (size_t)r;
 	}
 	r = snprintf(out + n, size - n, "%s%s%s", n ? " " : "", UPG_MARKER, id);
-	return r < 0 || (size_t)r >= size - n ? -1 : 0;
+	if (r < 0 || (size_t)r >= size - n)
+		return -1;
+	n += (size_t)r;
+	/* a state directory of its own: issu-helper finds it after the kexec */
+	sd = getenv("ISSU_STATE_DIR");
+	if (id[0] && sd && *sd && strcmp(sd, UPG_STATE_DIR) && !strpbrk(sd, " \t\n\"")) {
+		r = snprintf(out + n, size - n, " %s%s", UPG_STATE_MARKER, sd);
+		if (r < 0 || (size_t)r >= size - n)
+			return -1;
+	}
+	return 0;
 }
 
 /* @in without its issu marker; "" if it does not fit */

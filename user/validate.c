@@ -30,6 +30,10 @@
 #include "upgrade.h"
 
 /* Image bytes per conntrack entry used for the estimate: an IPv6 entry with NAT. */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define EST_BYTES_PER_FLOW	112
 #define EST_OVERHEAD		(64 * 1024)
 #define STATE_DIR_MIN_FREE	(1024 * 1024)
@@ -40,10 +44,11 @@ struct vstate {
 	int first_fail;		/* exit code of the first failure */
 	unsigned int warnings;
 	unsigned int failures;
+	unsigned int skipped;
 	bool print;
 };
 
-static const char *const level_names[] = { "pass", "warning", "fail" };
+static const char *const level_names[] = { "pass", "warning", "fail", "skipped" };
 
 static void __printf(5, 6) check(struct vstate *v, enum upg_check_level lvl,
 				 int code, const char *name, const char *fmt, ...)
@@ -60,9 +65,11 @@ static void __printf(5, 6) check(struct vstate *v, enum upg_check_level lvl,
 			v->first_fail = code;
 	} else if (lvl == UPG_WARNING) {
 		v->warnings++;
+	} else if (lvl == UPG_SKIPPED) {
+		v->skipped++;
 	}
 	if (!v->print) {
-		if (lvl != UPG_PASS)
+		if (lvl != UPG_PASS && lvl != UPG_SKIPPED)
 			fprintf(stderr, "%s: validate: %s: %s: %s\n", PROG,
 				level_names[lvl], name, reason);
 		return;
@@ -73,6 +80,18 @@ static void __printf(5, 6) check(struct vstate *v, enum upg_check_level lvl,
 	print_string(PRINT_JSON, "reason", NULL, reason);
 	close_json_object();
 	print_text("%-8s %-14s %s\n", level_names[lvl], name, reason);
+}
+
+/* The checks that need the running module: "skipped" when it is not loaded. */
+static const char *const module_checks[] = { "vermagic", "signature", "format", "rollback" };
+static const char *const state_checks[] = { "reservation", "size", "helpers" };
+
+static void skip(struct vstate *v, const char *const *names, size_t n, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		check(v, UPG_SKIPPED, 0, names[i], "%s", why);
 }
 
 /* ------------------------------------------------------ command line */
@@ -589,6 +608,8 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 		      strerror(errno));
 	if (m.loaded)
 		check_module(&v, &m, img->module, release[0] ? release : NULL, j);
+	else
+		skip(&v, module_checks, ARRAY_SIZE(module_checks), "issu.ko is not loaded");
 
 	if (img->cmdline)
 		snprintf(cmdline, sizeof(cmdline), "%s", img->cmdline);
@@ -598,6 +619,10 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 		check_cmdline(&v, &m, cmdline);
 		check_size(&v, &m, &f);
 		check_helpers(&v, &f);
+	} else {
+		skip(&v, state_checks, ARRAY_SIZE(state_checks), m.loaded ?
+		     "the module's conntrack summary is not available" :
+		     "issu.ko is not loaded");
 	}
 	check_space(&v, c->state_dir);
 	check_kexec(&v);
@@ -609,6 +634,7 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 		pr_str("result", "result", v.failures ? "fail" : v.warnings ? "warning" : "pass");
 		pr_u32("warnings", "warnings", v.warnings);
 		pr_u32("failures", "failures", v.failures);
+		pr_u32("skipped", "skipped", v.skipped);
 	}
 	if (j) {
 		snprintf(j->release, sizeof(j->release), "%s", release);

@@ -235,3 +235,146 @@ lab_vm_verdict() {
 	fi
 	return $fail
 }
+
+# ------------------------------------------------------------ router images
+#
+# A Debian bookworm router with systemd, booted from its own tree over 9p:
+#
+#   lab_router_image        build (or reuse) the image under
+#                           $ISSU_CACHE/router/, print its directory; built
+#                           again only when its package list changes
+#   lab_router_initramfs    the busybox initramfs that mounts it and
+#                           switch_roots to /sbin/init
+#   lab_router_copy OUT     a writable copy of the image for one guest, OUT/root
+#   lab_router_stages OUT   run the stages of $LAB_SCENARIO (stageN.sh, as
+#                           the busybox lab does) under systemd, once it is up
+#   lab_router_start NAME OUT [QEMU ARGS...]
+#                           boot a guest of OUT/root; results share at /lab
+#                           in the guest, the host's root read-only at /host,
+#                           and the tree and the lab kernel at their host
+#                           paths; records qemu's PID in OUT/qemu.pid
+#                           (lab_vm_wait, lab_vm_kill work on it). LAB_APPEND
+#                           adds to the kernel command line.
+#
+# What runs in the guest is systemd's business: units installed into
+# OUT/root before the start (lab_router_unit).
+
+# Debian packages of the router image; its cache key is this list's hash.
+LAB_ROUTER_PKGS=systemd-sysv,udev,kmod,iproute2,nftables,conntrack,kexec-tools,keepalived,openssh-server,python3,libmnl0,libelf1,procps,iputils-ping,socat
+LAB_ROUTER_SUITE=bookworm
+
+lab_router_image() {
+	local key dir tmp
+	key=$(printf '%s %s v1\n' "$LAB_ROUTER_SUITE" "$LAB_ROUTER_PKGS" | sha256sum | cut -c1-16)
+	dir=$ISSU_CACHE/router/$key
+	if [ -f "$dir/.complete" ]; then
+		echo "$dir"
+		return 0
+	fi
+	command -v mmdebstrap >/dev/null || lab_die "mmdebstrap is not installed: run 'make setup'"
+	mkdir -p "$ISSU_CACHE/router"
+	tmp=$dir.tmp.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	# shellcheck disable=SC2016 # $1 is the hooks' argument, not ours
+	mmdebstrap --quiet --variant=minbase --include="$LAB_ROUTER_PKGS" \
+		--customize-hook='echo issu-router >"$1/etc/hostname"' \
+		--customize-hook='passwd --root "$1" -d root >/dev/null' \
+		--customize-hook='systemctl --root="$1" mask getty@tty1.service systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer 2>/dev/null || true' \
+		"$LAB_ROUTER_SUITE" "$tmp/root.tar" >"$tmp/mmdebstrap.log" 2>&1 ||
+		{ cat "$tmp/mmdebstrap.log" >&2; rm -rf "$tmp"; lab_die "mmdebstrap failed"; }
+	mkdir "$tmp/root"
+	tar -C "$tmp/root" -xf "$tmp/root.tar" || { rm -rf "$tmp"; lab_die "cannot unpack the image"; }
+	rm -f "$tmp/root.tar"
+	printf '%s\n' "$LAB_ROUTER_SUITE" "$LAB_ROUTER_PKGS" >"$tmp/packages"
+	touch "$tmp/.complete"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	echo "$dir"
+}
+
+lab_router_initramfs() {
+	local init=$LAB_TOP/scripts/vm/router-init tmp m
+	LAB_ROUTER_INITRD=$ISSU_CACHE/lab/router-initramfs-$LAB_KVER.cpio.gz
+	mkdir -p "$ISSU_CACHE/lab"
+	if [ -f "$LAB_ROUTER_INITRD" ] && [ "$LAB_ROUTER_INITRD" -nt "$init" ] &&
+	   [ "$LAB_ROUTER_INITRD" -nt "$LAB_TOP/scripts/vm/lab-lib.sh" ]; then
+		return 0
+	fi
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/bin" "$tmp/lib/modules"
+	cp /bin/busybox "$tmp/bin/busybox"
+	cp "$init" "$tmp/init"
+	chmod 755 "$tmp/init"
+	: >"$tmp/modules.list"
+	for m in $(lab_initramfs_modules); do
+		cp "$m" "$tmp/lib/modules/"
+		basename "$m" >>"$tmp/modules.list"
+	done
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$LAB_ROUTER_INITRD.tmp"
+	mv "$LAB_ROUTER_INITRD.tmp" "$LAB_ROUTER_INITRD"
+	rm -rf "$tmp"
+}
+
+# lab_router_copy OUT: OUT/root, a writable copy of the image for one guest
+lab_router_copy() {
+	local out=$1 image
+	image=$(lab_router_image) || return 1
+	mkdir -p "$out"
+	rm -rf "$out/root"
+	cp -a --reflink=auto "$image/root" "$out/root"
+	# Debian's kexec-tools stages a kernel of its own at boot and shutdown
+	systemctl --root="$out/root" mask kexec-load.service kexec.service >/dev/null 2>&1
+	return 0
+}
+
+# lab_router_unit OUT FILE...: install unit files into the guest's
+# /etc/systemd/system and enable those with an [Install] section
+lab_router_unit() {
+	local out=$1 f
+	shift
+	for f in "$@"; do
+		[ "$f" -ef "$out/root/etc/systemd/system/$(basename "$f")" ] ||
+			install -m 0644 "$f" "$out/root/etc/systemd/system/"
+		grep -q '^\[Install\]' "$f" &&
+			systemctl --root="$out/root" enable "$(basename "$f")" >/dev/null 2>&1
+	done
+	return 0
+}
+
+lab_router_stages() {
+	local out=$1
+	install -m 0755 "$LAB_TOP/scripts/vm/router-stage" "$out/root/lab-stage"
+	lab_router_unit "$out" "$LAB_TOP/scripts/vm/issu-lab-stage.service"
+}
+
+lab_router_start() {
+	local name=$1 out=$2 accel cpu
+	shift 2
+	[ -d "$out/root" ] || lab_die "no guest root $out/root: lab_router_copy first"
+	lab_router_initramfs
+	cat >"$out/lab.conf" <<EOF
+LAB_KVER='$LAB_KVER'
+LAB_KIMG='$LAB_KIMG'
+LAB_TREE='$LAB_TOP'
+LAB_NAME='$name'
+LAB_ROUTER_INITRD='$LAB_ROUTER_INITRD'
+LAB_SCENARIO='${LAB_SCENARIO:-}'
+EOF
+	: >"$out/tap"
+	accel=$(lab_accel)
+	cpu=max
+	[ "$accel" = kvm ] && cpu=host
+	# shellcheck disable=SC2086 # LAB_VM_WRAP is a command prefix, split on purpose
+	${LAB_VM_WRAP:-} qemu-system-x86_64 -name "issu-router-$name" -accel "$accel" -cpu "$cpu" \
+		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
+		-serial "file:$out/console.log" \
+		-kernel "$LAB_VMLINUZ" -initrd "$LAB_ROUTER_INITRD" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
+		-virtfs "local,path=$out/root,mount_tag=rootfs,security_model=none,multidevs=remap" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$out,mount_tag=results,security_model=none" \
+		-device virtio-rng-pci \
+		"$@" </dev/null >"$out/qemu.log" 2>&1 &
+	echo $! >"$out/qemu.pid"
+}

@@ -183,7 +183,7 @@ t_help() {
 	done
 }
 
-t_version() { run -V; expect_rc 0 && grep -q "^issu-helper [0-9]" "$out"; }
+t_version() { run -V; expect_rc 0 && grep -qE "^issu-helper [^ ]+ \(generic netlink family" "$out"; }
 
 t_status_no_module() {
 	run status
@@ -1045,6 +1045,114 @@ HOOK
 		! grep -q "kexec_file_load\|prepare" "$err"
 }
 
+# ------------------------------------------------------- CLI papercuts
+
+# The source tree: issu-helper here is a link to its user/issu-helper.
+top=$(cd "$(dirname "$(readlink -f "$helper")")/.." && pwd)
+
+# status without the module: every top-level key the man page promises.
+t_status_no_module_json_keys() {
+	ISSU_STATE_DIR=$tmp/none run -j status
+	grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+	expect_rc 3 && json 'for k in ("upgrade", "store", "checkpoint", "last_checkpoint",
+          "restore", "node", "synwin"):
+    assert k in d and d[k] is None, (k, d)
+assert d["sections"] == [], d'
+}
+# --no-tcp-syn-check takes its seconds as the next word too
+t_upgrade_syn_check_space_range() {
+	usage_error "--no-tcp-syn-check=99999999: want 1.." upgrade --kernel k --no-tcp-syn-check 99999999
+}
+t_upgrade_syn_check_space() {
+	journal checkpoint ok 0 0
+	ISSU_STATE_DIR=$tmp/state run upgrade --kernel /nonexistent --no-tcp-syn-check 7200
+	expect_rc 9 && grep -qF "is under way" "$err"
+}
+# ... but never takes a word that is not a number
+t_upgrade_syn_check_not_number() {
+	usage_error "unexpected argument 'later'" upgrade --kernel k --no-tcp-syn-check later
+}
+# /dev/zero is refused after its first bytes, not after 1 GiB
+t_inspect_dev_zero() {
+	[ -r /dev/zero ] || return "$SKIP_RC"
+	run inspect /dev/zero
+	expect_rc 5 || return 1
+	python3 - "$helper" <<'PYEOF'
+import resource, subprocess, sys
+subprocess.run([sys.argv[1], "inspect", "/dev/zero"], capture_output=True)
+kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+assert kb < 64 * 1024, f"max RSS {kb} KiB"
+PYEOF
+}
+# An image with a valid header read only up to its total_len from a stream
+t_inspect_stream_capped() {
+	mkimg "$tmp/img.bin" || return 1
+	run -j inspect <(cat "$tmp/img.bin" /dev/zero)
+	expect_rc 0 && json 'assert d["valid"] and d["size"] == d["header"]["total_len"] == 320, d'
+}
+# validate without the module says which checks it skipped
+t_validate_no_module_skipped() {
+	ISSU_STATE_DIR=$tmp/none run -j validate --kernel /nonexistent
+	grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	json 'c = {x["check"]: x for x in d["checks"]}
+for k in ("vermagic", "reservation", "size", "helpers"):
+    assert c[k]["level"] == "skipped", (k, c.get(k))
+    assert "issu.ko is not loaded" in c[k]["reason"], c[k]
+assert d["skipped"] >= 4, d'
+}
+t_validate_no_module_skipped_text() {
+	ISSU_STATE_DIR=$tmp/none run validate --kernel /nonexistent
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	grep -qE "^skipped +reservation +issu.ko is not loaded" "$out"
+}
+# one version for issu-helper and issu.ko
+t_version_matches_module() {
+	local want
+
+	want=$(sh "$top/scripts/version.sh" 2>/dev/null) || { echo "no scripts/version.sh"; return 1; }
+	run -V
+	expect_rc 0 && grep -qF "issu-helper $want " "$out" || return 1
+	grep -qF "ISSU_VERSION ?= \$(shell \$(CONFIG_SHELL) \$(src)/scripts/version.sh)" "$top/Kbuild"
+}
+# -Werror for the project's own build, not with a packager's CFLAGS
+t_werror_project_only() {
+	make -s -n -B -C "$top/user" issu-helper >"$out" 2>"$err" &&
+		grep -q -- "-Werror" "$out" || { echo "project build without -Werror"; return 1; }
+	make -s -n -B -C "$top/user" issu-helper CFLAGS="-O3 -g" >"$out" 2>"$err" &&
+		grep -q -- "-O3" "$out" && ! grep -q -- "-Werror" "$out" &&
+		grep -q -- "-Wall -Wextra" "$out"
+}
+t_help_command() {
+	run help
+	expect_rc 0 && grep -q "^commands:" "$out" && grep -qE "^  help " "$out" || return 1
+	run help upgrade
+	expect_rc 0 && grep -q "^usage: issu-helper .*upgrade --kernel" "$out" || return 1
+	usage_error "unknown command 'frob'" help frob
+}
+t_version_command() {
+	run version
+	expect_rc 0 && grep -qE "^issu-helper [^ ]+ \(generic netlink family" "$out" || return 1
+	run -V
+	cp "$out" "$tmp/v"
+	run version
+	cmp -s "$out" "$tmp/v" || return 1
+	usage_error "'now'" version now
+}
+# no control characters (a literal form feed) in the man page
+t_man_page_no_control_chars() {
+	no_ctrl "$top/Documentation/issu-helper.8"
+}
+# the man page documents every key each upgrade command prints
+t_man_page_upgrade_json() {
+	local c
+
+	for c in validate upgrade resume finalize abort rollback; do
+		grep -qE "^\.SS .*\b$c\b" "$top/Documentation/issu-helper.8" ||
+			{ echo "no JSON section for $c"; return 1; }
+	done
+}
+
 tests=$(grep -oE '^t_[a-z_]+' "$0" | grep -E -- "${CLI_TESTS:-.}")
 
 echo "TAP version 13"
@@ -1055,7 +1163,7 @@ for t in $tests; do
 	i=$((i + 1))
 	desc=${t#t_}
 	desc=${desc//_/ }
-	if { [ "$t" = t_status_no_module ] || [ "$t" = t_journal_interrupted ] ||
+	if { [ "$t" = t_status_no_module ] || [ "$t" = t_status_no_module_json_keys ] || [ "$t" = t_journal_interrupted ] ||
 	     [ "$t" = t_journal_status_text ]; } && [ -d /sys/kernel/issu ]; then
 		echo "ok $i - $desc # SKIP issu.ko is loaded on this host"
 		continue
