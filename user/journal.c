@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include <linux/issu.h>
 
@@ -105,19 +106,10 @@ static void path_of(char *buf, size_t size, const char *dir, const char *name)
 #define JOURNAL_HEADER_V1	"# issu-helper upgrade journal: do not edit"
 #define JOURNAL_MAX_SIZE	(1 << 20)
 
-/* CRC-32, IEEE 802.3 (reflected 0xedb88320): zlib's crc32(0, buf, len). */
-uint32_t journal_crc32(const void *buf, size_t len)
+/* CRC-32, IEEE 802.3: zlib's, which every system already has. */
+static uint32_t journal_crc32(const void *buf, size_t len)
 {
-	const unsigned char *p = buf;
-	uint32_t crc = 0xffffffff;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
-	}
-	return ~crc;
+	return (uint32_t)crc32(0L, buf, (uInt)len);
 }
 
 /* @s escaped into @fp: no byte of it can end a line. */

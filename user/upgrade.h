@@ -107,7 +107,6 @@ struct upg_ctx {
 
 const char *upg_result_name(enum upg_result r);
 const char *upg_op_name(enum upg_op op);
-uint32_t journal_crc32(const void *buf, size_t len);
 int journal_check_value(const char *v);
 int journal_read(const char *dir, struct journal *j, char *err, size_t size);
 int journal_write(const char *dir, struct journal *j);

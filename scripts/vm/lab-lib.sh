@@ -118,23 +118,13 @@ lab_accel() {
 	cat "$probe"
 }
 
-lab_vm_start() {
-	local name=$1 out=$2 scenario=$3 accel cpu
+# _lab_qemu QEMU_NAME OUT INITRD [QEMU ARGS...]: start a guest of the lab
+# kernel in the background, console in OUT/console.log, results share OUT,
+# PID in OUT/qemu.pid; the one place that says how every lab guest boots.
+_lab_qemu() {
+	local qname=$1 out=$2 initrd=$3 accel cpu=max
 	shift 3
-	mkdir -p "$out"
-	cat >"$out/lab.conf" <<EOF
-LAB_KVER='$LAB_KVER'
-LAB_KIMG='$LAB_KIMG'
-LAB_INITRD='$LAB_INITRD'
-LAB_TREE='$LAB_TOP'
-LAB_SCENARIO='$scenario'
-LAB_NAME='$name'
-LAB_ISSU_KO='${LAB_ISSU_KO:-}'
-LAB_ISSU_NEXT='${LAB_ISSU_NEXT:-}'
-EOF
-	: >"$out/tap"
 	accel=$(lab_accel)
-	cpu=max
 	[ "$accel" = kvm ] && cpu=host
 	# no_timer_check: the kernel's boot-time test that the IO-APIC timer
 	# ticks (check_timer) counts ticks over a busy-wait; a TCG vCPU starved
@@ -149,16 +139,35 @@ EOF
 	# kmod's modprobe takes the option from /proc/cmdline.
 	# The options are carried over to every kexec'd stage with the command line.
 	# shellcheck disable=SC2086 # LAB_VM_WRAP is a command prefix, split on purpose
-	${LAB_VM_WRAP:-} qemu-system-x86_64 -name "issu-lab-$name" -accel "$accel" -cpu "$cpu" \
+	${LAB_VM_WRAP:-} qemu-system-x86_64 -name "$qname" -accel "$accel" -cpu "$cpu" \
 		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
 		-serial "file:$out/console.log" \
-		-kernel "$LAB_VMLINUZ" -initrd "$LAB_INITRD" \
+		-kernel "$LAB_VMLINUZ" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check virtio_net.napi_tx=0 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
-		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$out,mount_tag=results,security_model=none" \
 		-device virtio-rng-pci \
 		"$@" </dev/null >"$out/qemu.log" 2>&1 &
 	echo $! >"$out/qemu.pid"
+}
+
+lab_vm_start() {
+	local name=$1 out=$2 scenario=$3
+	shift 3
+	mkdir -p "$out"
+	cat >"$out/lab.conf" <<EOF
+LAB_KVER='$LAB_KVER'
+LAB_KIMG='$LAB_KIMG'
+LAB_INITRD='$LAB_INITRD'
+LAB_TREE='$LAB_TOP'
+LAB_SCENARIO='$scenario'
+LAB_NAME='$name'
+LAB_ISSU_KO='${LAB_ISSU_KO:-}'
+LAB_ISSU_NEXT='${LAB_ISSU_NEXT:-}'
+EOF
+	: >"$out/tap"
+	_lab_qemu "issu-lab-$name" "$out" "$LAB_INITRD" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		"$@"
 }
 
 lab_vm_kill() {
@@ -349,7 +358,7 @@ lab_router_stages() {
 }
 
 lab_router_start() {
-	local name=$1 out=$2 accel cpu
+	local name=$1 out=$2
 	shift 2
 	[ -d "$out/root" ] || lab_die "no guest root $out/root: lab_router_copy first"
 	lab_router_initramfs
@@ -362,19 +371,8 @@ LAB_ROUTER_INITRD='$LAB_ROUTER_INITRD'
 LAB_SCENARIO='${LAB_SCENARIO:-}'
 EOF
 	: >"$out/tap"
-	accel=$(lab_accel)
-	cpu=max
-	[ "$accel" = kvm ] && cpu=host
-	# shellcheck disable=SC2086 # LAB_VM_WRAP is a command prefix, split on purpose
-	${LAB_VM_WRAP:-} qemu-system-x86_64 -name "issu-router-$name" -accel "$accel" -cpu "$cpu" \
-		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
-		-serial "file:$out/console.log" \
-		-kernel "$LAB_VMLINUZ" -initrd "$LAB_ROUTER_INITRD" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
+	_lab_qemu "issu-router-$name" "$out" "$LAB_ROUTER_INITRD" \
 		-virtfs "local,path=$out/root,mount_tag=rootfs,security_model=none,multidevs=remap" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-		-virtfs "local,path=$out,mount_tag=results,security_model=none" \
-		-device virtio-rng-pci \
-		"$@" </dev/null >"$out/qemu.log" 2>&1 &
-	echo $! >"$out/qemu.pid"
+		"$@"
 }

@@ -257,7 +257,8 @@ echo 8388608 >/sys/module/nf_conntrack/parameters/hashsize
 lab_log "conntrack hashsize $hashsize -> $(cat /sys/module/nf_conntrack/parameters/hashsize)"
 
 # walking PID: true while PID's kernel stack is in the conntrack walk
-walking() { grep -q issu_ct_walk "/proc/$1/stack" 2>/dev/null; }
+# (issu_ct_walk() is a tail call into ct_walk(): match every frame of it)
+walking() { grep -q ct_walk "/proc/$1/stack" 2>/dev/null; }
 
 # wait_walk PID: until PID is in the walk; false if it ended before
 wait_walk() {
