@@ -158,7 +158,6 @@ static void check_instance(struct check *k, const struct cl_rg *rg,
 	const struct ka_node *vips;
 	long prio = KA_PRIORITY_DEFAULT, lo;
 	int rgid = (int)rg->id;
-	size_t i;
 
 	if (n && (ka_int(ka_arg(n), &prio) < 0 || prio < 1 || prio > 255)) {
 		cl_problem(k->r, CL_ELECTION, false, "ka-priority-range", n->file, n->line,
@@ -217,7 +216,6 @@ static void check_instance(struct check *k, const struct cl_rg *rg,
 			   "virtual_ipaddress", rgid,
 			   "vrrp_instance %s has no virtual_ipaddress: mastership of RG%u could not be observed or used",
 			   name, rg->id);
-	(void)i;
 }
 
 /* The instance's or sync group's track_file list has @decl, with @rg's weight. */

@@ -389,7 +389,6 @@ static void read_rg(struct ctx *c, const config_setting_t *g, unsigned int idx,
 		rg->id = UINT32_MAX;
 		return;
 	}
-	only_known(c, g, prefix, rg_keys);
 	errors = c->errors;
 	if (get_int(c, g, prefix, "id", true, 0, CLUSTER_MAX_RG - 1, &v) > 0) {
 		rg->id = (uint32_t)v;
@@ -397,6 +396,7 @@ static void read_rg(struct ctx *c, const config_setting_t *g, unsigned int idx,
 	} else {
 		rg->id = UINT32_MAX;
 	}
+	only_known(c, g, prefix, rg_keys);
 	if (!get_str(c, g, prefix, "name", false, rg->name, sizeof(rg->name)))
 		snprintf(rg->name, sizeof(rg->name), rg->id == 0 ? "control" : "rg%u",
 			 rg->id);

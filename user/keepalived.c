@@ -58,9 +58,18 @@ ka_msg(struct ka_conf *kc, const char *file, unsigned int line, bool warning,
 	char buf[512];
 	va_list ap;
 
+	size_t i;
+
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* a file included twice says the same things twice: once is enough */
+	for (i = 0; i < kc->nmsgs; i++)
+		if (kc->msgs[i].line == line && !strcmp(kc->msgs[i].code, code) &&
+		    !strcmp(kc->msgs[i].text, buf) &&
+		    (kc->msgs[i].file == file ||
+		     (kc->msgs[i].file && file && !strcmp(kc->msgs[i].file, file))))
+			return;
 	kc->msgs = xrealloc(kc->msgs, (kc->nmsgs + 1) * sizeof(*kc->msgs));
 	m = &kc->msgs[kc->nmsgs++];
 	m->file = file;
@@ -296,6 +305,7 @@ static int parse_file(struct ka_parser *p, const char *path,
 	size_t cap = 0;
 	const char *file;
 	int base = p->depth;
+	size_t i;
 	FILE *fp;
 
 	fp = fopen(path, "re");
@@ -314,8 +324,15 @@ static int parse_file(struct ka_parser *p, const char *path,
 		fclose(fp);
 		return -1;
 	}
-	kc->files = xrealloc(kc->files, (kc->nfiles + 1) * sizeof(*kc->files));
-	file = kc->files[kc->nfiles++] = xstrdup(path);
+	/* one name per file, however often it is included */
+	file = NULL;
+	for (i = 0; i < kc->nfiles && !file; i++)
+		if (!strcmp(kc->files[i], path))
+			file = kc->files[i];
+	if (!file) {
+		kc->files = xrealloc(kc->files, (kc->nfiles + 1) * sizeof(*kc->files));
+		file = kc->files[kc->nfiles++] = xstrdup(path);
+	}
 	while (getline(&buf, &cap, fp) >= 0)
 		parse_line(p, buf, file, ++line, base);
 	free(buf);
