@@ -304,7 +304,8 @@ static void read_identity(struct ctx *c, const config_setting_t *root,
 		if (get_str(c, g, "peer", "address", true, cc->peer_address,
 			    sizeof(cc->peer_address)) > 0 && !good_host(cc->peer_address))
 			bad(c, config_setting_get_member(g, "address"), "peer.address",
-			    "conf-value", "'peer.address' '%s' is neither an address nor a host name",
+			    "conf-value",
+			    "'peer.address' '%s' is neither an address nor a host name",
 			    cc->peer_address);
 		if (cc->node_id && cc->node_id == cc->peer_id)
 			bad(c, config_setting_get_member(g, "id"), "peer.id", "conf-value",
@@ -320,7 +321,8 @@ static void read_identity(struct ctx *c, const config_setting_t *root,
 			if (get_str(c, ssh, "peer.ssh", "user", false, cc->ssh_user,
 				    sizeof(cc->ssh_user)) > 0 && !good_name(cc->ssh_user))
 				bad(c, config_setting_get_member(ssh, "user"), "peer.ssh.user",
-				    "conf-value", "'peer.ssh.user' has blanks or control characters");
+				    "conf-value",
+				    "'peer.ssh.user' has blanks or control characters");
 			if (get_str(c, ssh, "peer.ssh", "key", false, cc->ssh_key,
 				    sizeof(cc->ssh_key)) > 0 && cc->ssh_key[0] != '/')
 				bad(c, config_setting_get_member(ssh, "key"), "peer.ssh.key",

@@ -26,6 +26,8 @@
 #define KA_MAX_FILES	256
 #define KA_MAX_WORDS	64	/* words of one line */
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct ka_parser {
 	struct ka_conf *kc;
 	struct ka_node *stack[KA_MAX_DEPTH + 1];
@@ -87,7 +89,7 @@ static bool is_include(const char *w)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(kw); i++)
 		if (!strcmp(w, kw[i]))
 			return true;
 	return false;
@@ -97,8 +99,8 @@ static int parse_file(struct ka_parser *p, const char *path,
 		      const char *from, unsigned int from_line);
 
 /* include PATTERN: every file it matches, relative to @file's directory. */
-static void include(struct ka_parser *p, char **words, size_t n,
-		    const char *file, unsigned int line)
+static void ka_include(struct ka_parser *p, char **words, size_t n,
+		       const char *file, unsigned int line)
 {
 	char pattern[4096], dir[4096];
 	glob_t g;
@@ -149,7 +151,7 @@ static struct ka_node *add_stmt(struct ka_parser *p, char **words, size_t n,
 	size_t i;
 
 	if (is_include(words[0])) {
-		include(p, words, n, file, line);
+		ka_include(p, words, n, file, line);
 		for (i = 0; i < n; i++)
 			free(words[i]);
 		return NULL;
@@ -331,7 +333,8 @@ static int parse_file(struct ka_parser *p, const char *path,
 			file = kc->files[i];
 	if (!file) {
 		kc->files = xrealloc(kc->files, (kc->nfiles + 1) * sizeof(*kc->files));
-		file = kc->files[kc->nfiles++] = xstrdup(path);
+		file = xstrdup(path);
+		kc->files[kc->nfiles++] = (char *)file;
 	}
 	while (getline(&buf, &cap, fp) >= 0)
 		parse_line(p, buf, file, ++line, base);
