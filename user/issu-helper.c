@@ -76,6 +76,9 @@ static const struct cmd cmds[] = {
 	  "[--kernel IMAGE] [--initrd FILE] [--append CMDLINE] [--at NS] [--state-dir DIR] "
 	  "[--hooks-dir DIR]",
 	  "kexec back to the previous image with the state preserved" },
+	{ "cluster", cmd_cluster,
+	  "check [--cluster-conf FILE] [--keepalived-conf FILE]",
+	  "check the cluster configuration against keepalived's" },
 	{ "help", cmd_help, "[COMMAND]",
 	  "this list, or the arguments of a command (as -h)" },
 	{ "version", cmd_version, "",

@@ -46,6 +46,11 @@ enum issu_exit {
 	EXIT_V_SPACE = 25,	/* no space in the state directory */
 	EXIT_V_KEXEC = 26,	/* kexec not possible (disabled, lockdown, not loaded) */
 	EXIT_V_STATE = 27,	/* running module not ready (not loaded, no store) */
+	/* cluster check: the first failure class with an error */
+	EXIT_CL_CONF = 28,	/* cluster.conf unreadable or invalid */
+	EXIT_CL_KEEPALIVED = 29,/* keepalived.conf unreadable or malformed */
+	EXIT_CL_WIRING = 30,	/* an RG's instance, track file or VIPs not wired */
+	EXIT_CL_ELECTION = 31,	/* priorities/weights cannot move an RG deterministically */
 };
 
 /* Options valid before and after every subcommand. */
@@ -96,6 +101,8 @@ enum {
 	OPT_AT,				/* rollback */
 	OPT_WAIT,			/* abort */
 	OPT_SAME_BOOT,			/* restore */
+	OPT_CLUSTER_CONF,		/* cluster */
+	OPT_KEEPALIVED_CONF,
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */
@@ -136,5 +143,6 @@ int cmd_abort(int argc, char **argv, struct opts *o);
 int cmd_rollback(int argc, char **argv, struct opts *o);
 int cmd_conntrack(int argc, char **argv, struct opts *o);
 int cmd_mac(int argc, char **argv, struct opts *o);
+int cmd_cluster(int argc, char **argv, struct opts *o);
 
 #endif /* _ISSU_HELPER_H */

@@ -269,7 +269,7 @@ lab_vm_verdict() {
 # OUT/root before the start (lab_router_unit).
 
 # Debian packages of the router image; its cache key is this list's hash.
-LAB_ROUTER_PKGS=systemd-sysv,udev,kmod,iproute2,nftables,conntrack,kexec-tools,keepalived,openssh-server,python3,libmnl0,libelf1,procps,iputils-ping,socat
+LAB_ROUTER_PKGS=systemd-sysv,udev,kmod,iproute2,nftables,conntrack,kexec-tools,keepalived,openssh-server,python3,libmnl0,libelf1,libconfig9,procps,iputils-ping,socat
 LAB_ROUTER_SUITE=bookworm
 
 lab_router_image() {
