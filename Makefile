@@ -55,8 +55,8 @@ sparse:
 # Built from copies of the module sources, so that the tree's issu.ko stays
 # the lab kernel's: selftests/out/k612/ko/issu.ko and .../next/issu.ko, the
 # ones LAB_KERNEL=$(ISSU_CACHE)/lab-612.env boots with. The copies are
-# updated in place (cp -a keeps the times, no build products are copied),
-# so a second build is incremental.
+# replaced in place (cp -a keeps the times, no build products are copied,
+# removed sources go), so a second build is incremental.
 K612_OUT := $(CURDIR)/selftests/out/k612
 K612_SOURCES := $(filter-out kmod/compat-probes.h,$(wildcard kmod/*.c kmod/*.h))
 module-612:
@@ -64,6 +64,7 @@ module-612:
 		{ echo "no 6.12 kernel headers (ISSU_KDIR_612): run 'make setup'"; exit 1; }
 	set -e; for d in ko next; do \
 		mkdir -p $(K612_OUT)/$$d/scripts $(K612_OUT)/$$d/kmod; \
+		find $(K612_OUT)/$$d/kmod -name '*.[ch]' ! -name compat-probes.h -delete; \
 		cp -a Kbuild uapi $(K612_OUT)/$$d/; \
 		cp -a $(K612_SOURCES) $(K612_OUT)/$$d/kmod/; \
 		cp -a scripts/compat-probe.sh scripts/version.sh $(K612_OUT)/$$d/scripts/; \
