@@ -429,11 +429,12 @@ static int restore_check(const void *image, bool validated, char *reason, size_t
 	struct issu_sec_view v;
 	struct issu_dec d;
 	char why[96];
-	int ret;
+	int ret, n;
 
 	if (!validated && issu_dec_validate(image, issu_store.slot_size, &info, &err)) {
-		issu_fmt_describe(&err, why, sizeof(why));
-		snprintf(reason, size, "image damaged since it was found: %s", why);
+		/* described in place after the prefix, no second buffer to truncate */
+		n = scnprintf(reason, size, "image damaged since it was found: ");
+		issu_fmt_describe(&err, reason + n, size - n);
 		return -EBADMSG;
 	}
 	ret = issu_dec_init(&d, image, issu_store.slot_size, &info);

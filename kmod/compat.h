@@ -14,6 +14,13 @@
 
 #include "compat-probes.h"
 
+#ifdef ISSU_HAVE_LINUX_UNALIGNED_H
+/* 6.12 moved the unaligned access helpers out of asm/ */
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #ifdef ISSU_HAVE_GENL_SPLIT_OPS
 /* 6.2 hands pre_doit the split (do or dump) half of an operation */
 #define issu_genl_doit_ops genl_split_ops

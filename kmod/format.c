@@ -12,7 +12,6 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/crc32c.h>
-#include <asm/unaligned.h>
 #include <asm/byteorder.h>
 #include <asm/barrier.h>
 #include <linux/dccp.h>

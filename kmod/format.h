@@ -18,7 +18,7 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
-#include <asm/unaligned.h>
+#include "compat.h"	/* get_unaligned_le32() & co */
 #else
 #include "format_host.h"
 #endif

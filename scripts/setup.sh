@@ -11,12 +11,17 @@
 #   kselftest/                kselftest_harness.h and kselftest.h
 #   checkpatch/               checkpatch.pl and its data files
 #   lab.mk, lab.env           the resolved kernel release and paths
+#   kernel/<6.12 release>/    Debian's 6.12 kernel for bookworm (security
+#                             archive): image and modules as above, its
+#                             headers extracted under headers/ (not installed)
+#   lab-612.env               LAB_KERNEL=<this file> boots the lab on 6.12
 #   router/<hash>/root        a Debian bookworm router image with systemd
 #                             (lab_router_image in scripts/vm/lab-lib.sh),
 #                             built again only when its package list changes
 #
 # The kernel ABI is resolved at run time from the linux-image-amd64 and
-# linux-headers-amd64 metapackages, never hardcoded.
+# linux-headers-amd64 metapackages, never hardcoded; the 6.12 one is the
+# newest linux-headers-6.12.*+deb12-amd64 in the package index.
 
 set -euo pipefail
 
@@ -37,7 +42,7 @@ pkgs=(
 	conntrack ethtool iputils-ping socat python3
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libelf-dev zlib1g-dev libconfig-dev
 	sparse clang-14 libclang-rt-14-dev linux-source-6.1
-	mmdebstrap
+	mmdebstrap dwarves
 )
 
 apt_updated=0
@@ -124,6 +129,77 @@ if [ ! -f "$cache/kselftest/.done" ] || [ ! -f "$cache/checkpatch/.done" ]; then
 	touch "$cache/kselftest/.done" "$cache/checkpatch/.done"
 fi
 
+# Debian's 6.12 kernel for bookworm (bookworm-security), the second kernel
+# issu.ko is built for and the lab boots (LAB_KERNEL=lab-612.env). Its
+# headers are extracted, not installed: the headers package depends on the
+# image and, through it, on newer systemd. The -amd64 headers include the
+# -common ones by absolute path and their scripts come from linux-kbuild, so
+# the three go into one root and the include is pointed at it. pahole
+# (dwarves, above) generates the module's BTF.
+#
+# The release: the newest linux-headers-6.12.*+deb12-amd64 in the package
+# index whose -common, linux-kbuild and unsigned image are there too.
+resolve_612() {
+	local r
+	apt-cache pkgnames linux-headers-6.12. 2>/dev/null |
+		sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12\)-amd64$/\1/p' | sort -rV |
+		while read -r r; do
+			apt-cache show "linux-headers-$r-common" "linux-kbuild-$r" \
+				"linux-image-$r-amd64-unsigned" >/dev/null 2>&1 || continue
+			echo "$r"
+			break
+		done
+}
+
+k612_base=$(resolve_612)
+if [ -z "$k612_base" ]; then
+	apt_update
+	k612_base=$(resolve_612)
+fi
+if [ -n "$k612_base" ]; then
+	k612=$k612_base-amd64
+	k612_img=$cache/kernel/$k612
+	k612_hdr=$k612_img/headers
+	if [ ! -f "$k612_img/.done" ]; then
+		log "fetching Debian's $k612 kernel and headers"
+		rm -rf "$k612_img" "$cache/deb"
+		mkdir -p "$cache/deb" "$k612_hdr"
+		k612_pkgs=("linux-image-$k612-unsigned" "linux-headers-$k612"
+			   "linux-headers-$k612_base-common" "linux-kbuild-$k612_base")
+		(cd "$cache/deb" && apt-get download -q "${k612_pkgs[@]}" >/dev/null 2>&1) ||
+			{ apt_update; (cd "$cache/deb" && apt-get download -q "${k612_pkgs[@]}" >/dev/null); } ||
+			die "cannot download ${k612_pkgs[*]}"
+		dpkg -x "$cache"/deb/linux-image-"$k612"-unsigned_*.deb "$k612_img"
+		depmod -b "$k612_img" "$k612"
+		for p in "${k612_pkgs[@]:1}"; do
+			dpkg -x "$cache/deb/${p}_"*.deb "$k612_hdr"
+		done
+		# its build/source links point at /usr/src, where nothing is
+		rm -rf "${k612_hdr:?}/lib" "${k612_hdr:?}/usr/share"
+		rm -rf "$cache/deb"
+		touch "$k612_img/.done"
+	fi
+	k612_kdir=$k612_hdr/usr/src/linux-headers-$k612
+	# again on every run: the cache may have moved since the extraction
+	sed -i "s|^include .*/linux-headers-$k612_base-common/Makefile\$|include $k612_hdr/usr/src/linux-headers-$k612_base-common/Makefile|" \
+		"$k612_kdir/Makefile"
+	cat >"$cache/lab-612.env.tmp" <<EOF
+# written by scripts/setup.sh: LAB_KERNEL=<this file> boots Debian's 6.12
+# kernel in the lab, with the issu.ko builds of 'make module-612'
+LAB_KVER=$k612
+LAB_KDIR=$k612_kdir
+LAB_KIMG=$k612_img
+LAB_ISSU_KO=\${LAB_ISSU_KO:-$top/selftests/out/k612/ko/issu.ko}
+LAB_ISSU_NEXT=\${LAB_ISSU_NEXT:-$top/selftests/out/k612/next/issu.ko}
+EOF
+	mv "$cache/lab-612.env.tmp" "$cache/lab-612.env"
+else
+	log "no linux-headers-6.12.*+deb12-amd64 in the package index (bookworm-security): no 6.12 build"
+	k612=
+	k612_kdir=
+	rm -f "$cache/lab-612.env"
+fi
+
 # Resolved paths, for make and for the lab scripts.
 kdir=/usr/src/linux-headers-$kver
 [ -d "$kdir" ] || die "$kdir missing after install"
@@ -131,6 +207,8 @@ cat >"$cache/lab.mk.tmp" <<EOF
 # written by scripts/setup.sh
 ISSU_KVER := $kver
 KDIR ?= $kdir
+ISSU_KVER_612 := $k612
+ISSU_KDIR_612 := $k612_kdir
 EOF
 mv "$cache/lab.mk.tmp" "$cache/lab.mk"
 cat >"$cache/lab.env.tmp" <<EOF
@@ -148,4 +226,4 @@ if [ -z "${ISSU_NO_ROUTER_IMAGE:-}" ]; then
 		die "cannot build the router image"
 fi
 
-log "ready: kernel $kver, cache $cache"
+log "ready: kernel $kver${k612:+ and $k612}, cache $cache"
