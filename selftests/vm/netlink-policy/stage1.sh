@@ -177,10 +177,14 @@ ip link del issu-nl0
 # Events: arm and disarm are announced on "events"
 "$NL" monitor 2 20 >"$LAB_OUT/events.out" 2>"$LAB_OUT/events.err" &
 mon=$!
-for _ in $(seq 100); do
+# wait for the monitor to have joined the group (bounded: 60 s on a starved
+# TCG vCPU), and say so if it never did, rather than losing the first event
+for _ in $(seq 600); do
 	grep -q '^ready' "$LAB_OUT/events.err" 2>/dev/null && break
+	kill -0 $mon 2>/dev/null || break
 	sleep 0.1
 done
+lab_check "the monitor has joined the events group" grep -q '^ready' "$LAB_OUT/events.err"
 lab_check "arm" "$NL" arm
 lab_check "disarm" "$NL" disarm
 wait $mon
