@@ -132,7 +132,7 @@ check-debug: setup helper
 	for d in ko next; do \
 		rm -rf $(DEBUG_OUT)/$$d; mkdir -p $(DEBUG_OUT)/$$d/scripts; \
 		cp -a Kbuild kmod uapi $(DEBUG_OUT)/$$d/; \
-		cp -a scripts/compat-probe.sh $(DEBUG_OUT)/$$d/scripts/; \
+		cp -a scripts/compat-probe.sh scripts/version.sh $(DEBUG_OUT)/$$d/scripts/; \
 		rm -f $(DEBUG_OUT)/$$d/kmod/*.o $(DEBUG_OUT)/$$d/kmod/.*.cmd \
 			$(DEBUG_OUT)/$$d/kmod/compat-probes.h; \
 	done; \
