@@ -163,6 +163,7 @@ LAB_SCENARIO='$scenario'
 LAB_NAME='$name'
 LAB_ISSU_KO='${LAB_ISSU_KO:-}'
 LAB_ISSU_NEXT='${LAB_ISSU_NEXT:-}'
+LAB_SLOW='$LAB_SLOW'
 EOF
 	: >"$out/tap"
 	_lab_qemu "issu-lab-$name" "$out" "$LAB_INITRD" \
@@ -369,6 +370,7 @@ LAB_TREE='$LAB_TOP'
 LAB_NAME='$name'
 LAB_ROUTER_INITRD='$LAB_ROUTER_INITRD'
 LAB_SCENARIO='${LAB_SCENARIO:-}'
+LAB_SLOW='$LAB_SLOW'
 EOF
 	: >"$out/tap"
 	_lab_qemu "issu-router-$name" "$out" "$LAB_ROUTER_INITRD" \

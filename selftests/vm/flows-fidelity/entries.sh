@@ -7,16 +7,25 @@
 # the read-only host root the guest runs on lacks. An overlay over the
 # guest's /etc, its upper layer in the guest's tmpfs, adds the file: nothing
 # reaches the host. Both stages need it (conntrack -L prints names only).
+# A kernel without overlayfs (the debug lane's, built with only the lab's
+# network modules) gets a copy of /etc in tmpfs bound over /etc instead.
 labels_map() {
 	mountpoint -q /run/etc-ov && return 0
-	modprobe overlay &&
 	mkdir -p /run/etc-ov && mount -t tmpfs etc-ov /run/etc-ov &&
-	mkdir /run/etc-ov/up /run/etc-ov/work &&
-	mount -t overlay etc-ov -o lowerdir=/etc,upperdir=/run/etc-ov/up,workdir=/run/etc-ov/work /etc &&
+	mkdir /run/etc-ov/up /run/etc-ov/work || return 1
+	if modprobe overlay 2>/dev/null; then
+		mount -t overlay etc-ov -o lowerdir=/etc,upperdir=/run/etc-ov/up,workdir=/run/etc-ov/work /etc
+	else
+		cp -a /etc/. /run/etc-ov/up/ && mount --bind /run/etc-ov/up /etc
+	fi || return 1
 	mkdir -p /etc/xtables &&
 	printf '%s\n' '0 issu-zero' '5 issu-five' '64 issu-64' '127 issu-last' \
 		>/etc/xtables/connlabel.conf
 }
+
+# Timeouts short enough to matter scale with the lab's speed (LAB_SLOW: a
+# reboot under the debug lane's KASAN kernel takes minutes, not seconds).
+T_SHORT=$((120 * ${LAB_SLOW:-1}))
 
 # The kernel attaches labels only in a namespace where a rule uses them
 # (net->ct.labels_used): a rule that sets one and never matches.
@@ -38,7 +47,7 @@ make_entries() {
 	for i in 1 2 3 4 5 6 7 8; do
 		ct_add -p tcp -s 192.0.2.$i -d 198.51.100.1 --sport $((40000 + i)) --dport 443 \
 			--state ESTABLISHED -u SEEN_REPLY,ASSURED -t 3600 -m $i
-		ct_add -p udp -s 192.0.2.$i -d 198.51.100.53 --sport $((50000 + i)) --dport 53 -t 120
+		ct_add -p udp -s 192.0.2.$i -d 198.51.100.53 --sport $((50000 + i)) --dport 53 -t $T_SHORT
 		ct_add -p tcp -s 2001:db8:1::$i -d 2001:db8:2::1 --sport $((41000 + i)) \
 			--dport 22 --state ESTABLISHED -u SEEN_REPLY,ASSURED -t 7200
 	done
@@ -55,15 +64,15 @@ make_entries() {
 		--orig-vtag 0x11111111 --reply-vtag 0x22222222 -t 3600 -u SEEN_REPLY,ASSURED
 	ct_add -p dccp -s 192.0.2.41 -d 198.51.100.4 --sport 5000 --dport 5001 --state OPEN \
 		--role client -t 3600
-	ct_add -p udplite -s 192.0.2.42 -d 198.51.100.4 --sport 5002 --dport 5003 -t 120
-	ct_add -p gre -s 192.0.2.43 -d 198.51.100.4 --srckey 0x1 --dstkey 0x2 -t 120
+	ct_add -p udplite -s 192.0.2.42 -d 198.51.100.4 --sport 5002 --dport 5003 -t $T_SHORT
+	ct_add -p gre -s 192.0.2.43 -d 198.51.100.4 --srckey 0x1 --dstkey 0x2 -t $T_SHORT
 	ct_add -p 99 -s 192.0.2.44 -d 198.51.100.4 -t 600
 	# NAT: destination NAT, source NAT (as masquerade leaves it), both
 	ct_add -p tcp -s 192.0.2.50 -d 203.0.113.80 --sport 43000 --dport 80 --state ESTABLISHED \
 		-u SEEN_REPLY,ASSURED -t 3600 --dst-nat 198.51.100.80:8080
 	ct_add -p tcp -s 192.0.2.51 -d 198.51.100.90 --sport 43001 --dport 443 --state ESTABLISHED \
 		-u SEEN_REPLY,ASSURED -t 3600 --src-nat 203.0.113.1:61001
-	ct_add -p udp -s 192.0.2.52 -d 203.0.113.53 --sport 43002 --dport 53 -t 120 \
+	ct_add -p udp -s 192.0.2.52 -d 203.0.113.53 --sport 43002 --dport 53 -t $T_SHORT \
 		--src-nat 203.0.113.1:61002 --dst-nat 198.51.100.53
 	# labels: the lowest, the highest and two between
 	ct_add -p tcp -s 192.0.2.60 -d 198.51.100.6 --sport 44000 --dport 443 --state ESTABLISHED \

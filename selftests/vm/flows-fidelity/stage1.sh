@@ -22,9 +22,10 @@ lab_save count "$n"
 lab_save time "$(date +%s)"
 lab_check "arm" issu_helper arm
 # one that times out between the kexec-time checkpoint and the restore:
-# saved by the checkpoint (its 20 s cover the kexec -l before it), then
+# saved by the checkpoint (its 20 s, times LAB_SLOW, cover the kexec -l before it), then
 # skipped as expired, because stage 2 loads issu.ko only once the wall clock
 # is past its end, however fast or slow the reboot was
-lab_save expire_at $(($(date +%s) + 20 + 2))
-ct_add -p udp -s 192.0.2.99 -d 198.51.100.99 --sport 59999 --dport 9 -t 20
+t=$((20 * ${LAB_SLOW:-1}))
+lab_save expire_at $(($(date +%s) + t + 2))
+ct_add -p udp -s 192.0.2.99 -d 198.51.100.99 --sport 59999 --dport 9 -t $t
 lab_kexec_next

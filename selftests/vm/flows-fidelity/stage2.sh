@@ -6,7 +6,7 @@
 # The short-lived UDP entry of stage 1 is over on the wall clock (the
 # module's timeouts lose the wall-clock time between checkpoint and restore;
 # 2 s cover date's 1 s resolution). A reboot can be faster than its timeout.
-for ((i = 0; i < 300; i++)); do
+for ((i = 0; i < 300 * ${LAB_SLOW:-1}; i++)); do
 	[ "$(date +%s)" -ge "$(lab_get expire_at)" ] && break
 	sleep 0.1
 done
