@@ -138,12 +138,20 @@ _lab_qemu() {
 	# entered; nothing issu does or the tests prove depends on TX NAPI.
 	# kmod's modprobe takes the option from /proc/cmdline.
 	# The options are carried over to every kexec'd stage with the command line.
+	# A slow lab (LAB_SLOW > 1: the debug lane's KASAN kernel, its vCPU often
+	# starved by the host) gets the RCU stall and soft-lockup bounds scaled
+	# with its timeouts: a stall report there is the host's, not the guest's.
+	local slow=""
+	if [ "$LAB_SLOW" -gt 1 ]; then
+		slow="rcupdate.rcu_cpu_stall_timeout=$((LAB_SLOW * 21 > 300 ? 300 : LAB_SLOW * 21))"
+		slow="$slow watchdog_thresh=$((LAB_SLOW * 10 > 60 ? 60 : LAB_SLOW * 10))"
+	fi
 	# shellcheck disable=SC2086 # LAB_VM_WRAP is a command prefix, split on purpose
 	${LAB_VM_WRAP:-} qemu-system-x86_64 -name "$qname" -accel "$accel" -cpu "$cpu" \
 		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
 		-serial "file:$out/console.log" \
 		-kernel "$LAB_VMLINUZ" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check virtio_net.napi_tx=0 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 ${LAB_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check virtio_net.napi_tx=0 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 $slow ${LAB_APPEND:-}" \
 		-virtfs "local,path=$out,mount_tag=results,security_model=none" \
 		-device virtio-rng-pci \
 		"$@" </dev/null >"$out/qemu.log" 2>&1 &

@@ -23,9 +23,12 @@ labels_map() {
 		>/etc/xtables/connlabel.conf
 }
 
-# Timeouts short enough to matter scale with the lab's speed (LAB_SLOW: a
-# reboot under the debug lane's KASAN kernel takes minutes, not seconds).
-T_SHORT=$((120 * ${LAB_SLOW:-1}))
+# Timeouts short enough to matter scale with the lab's speed: LAB_SLOW's
+# square, as a reboot under the debug lane's KASAN kernel (LAB_SLOW=4) took
+# 215 s on an idle machine and 526 s on a busy one.
+T_SCALE=$((${LAB_SLOW:-1} * ${LAB_SLOW:-1}))
+T_SHORT=$((120 * T_SCALE))
+T_MID=$((600 * T_SCALE))
 
 # The kernel attaches labels only in a namespace where a rule uses them
 # (net->ct.labels_used): a rule that sets one and never matches.
@@ -54,7 +57,7 @@ make_entries() {
 	# zones and marks
 	ct_add -p tcp -s 192.0.2.20 -d 198.51.100.2 --sport 42000 --dport 80 --state ESTABLISHED \
 		-u SEEN_REPLY,ASSURED -t 1800 -w 5 -m 0x1234
-	ct_add -p udp -s 192.0.2.21 -d 198.51.100.2 --sport 42001 --dport 123 -t 600 -w 7
+	ct_add -p udp -s 192.0.2.21 -d 198.51.100.2 --sport 42001 --dport 123 -t $T_MID -w 7
 	# ICMP and ICMPv6 echo
 	ct_add -p icmp -s 192.0.2.30 -d 198.51.100.3 --icmp-type 8 --icmp-code 0 --icmp-id 777 -t 3000
 	ct_add -p icmpv6 -s 2001:db8:1::30 -d 2001:db8:2::3 --icmpv6-type 128 \
@@ -66,7 +69,7 @@ make_entries() {
 		--role client -t 3600
 	ct_add -p udplite -s 192.0.2.42 -d 198.51.100.4 --sport 5002 --dport 5003 -t $T_SHORT
 	ct_add -p gre -s 192.0.2.43 -d 198.51.100.4 --srckey 0x1 --dstkey 0x2 -t $T_SHORT
-	ct_add -p 99 -s 192.0.2.44 -d 198.51.100.4 -t 600
+	ct_add -p 99 -s 192.0.2.44 -d 198.51.100.4 -t $T_MID
 	# NAT: destination NAT, source NAT (as masquerade leaves it), both
 	ct_add -p tcp -s 192.0.2.50 -d 203.0.113.80 --sport 43000 --dport 80 --state ESTABLISHED \
 		-u SEEN_REPLY,ASSURED -t 3600 --dst-nat 198.51.100.80:8080

@@ -36,8 +36,8 @@ else
 	head -n 20 "$LAB_OUT/table.diff"
 fi
 # every remaining timeout lost at most the reboot's wall time (+5 s: clocks of 1 s resolution)
-elapsed=$(($(date +%s) - $(lab_get time) + 5))
 ct_timeouts >"$LAB_OUT/timeouts.after"
+elapsed=$(($(date +%s) - $(lab_get time) + 5))	# after the listing, which can take seconds
 bad=$(join -t '|' "$LAB_OUT/timeouts.before" "$LAB_OUT/timeouts.after" |
 	awk -F'|' -v e="$elapsed" '{ if ($3 > $2 || $2 - $3 > e) print }')
 lab_check_eq "timeouts within the reboot's elapsed time (${elapsed}s)" "" "$bad"
