@@ -35,6 +35,8 @@ enum issu_reason {
 	ISSU_R_NO_HELPER,	/* restored without its conntrack helper */
 	ISSU_R_NO_MASTER,	/* restored without the master of its expectation */
 	ISSU_R_DEVICE_PENDING,	/* taken over, its interface has not appeared yet */
+	ISSU_R_CHAIN_FULL,	/* failed: its hash chain is too long (-ENOSPC) */
+	ISSU_R_EXT_CHANGED,	/* failed: conntrack extensions changed twice (-EAGAIN) */
 
 	__ISSU_R_MAX
 };

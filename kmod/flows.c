@@ -658,6 +658,32 @@ static void extras_load(struct nf_conn *ct, const struct issu_flow *f,
 		st->reason[ISSU_R_NO_MASTER]++;
 }
 
+/*
+ * Fault injection for the insertion's error paths, which a lab cannot
+ * provoke at will (conntrack's hash seed is random, so no test can build a
+ * chain over its limit; the extension generation changes only when a
+ * conntrack module goes away in the middle of a restore): the next
+ * fault_insert insertions fail with -fault_insert_errno, ENOSPC or EAGAIN,
+ * without touching the table.
+ */
+static uint fault_insert;
+module_param(fault_insert, uint, 0600);
+MODULE_PARM_DESC(fault_insert, "fault injection: fail this many restore insertions (0: off)");
+static uint fault_insert_errno = ENOSPC;
+module_param(fault_insert_errno, uint, 0600);
+MODULE_PARM_DESC(fault_insert_errno, "fault injection: the error of those insertions, ENOSPC (28) or EAGAIN (11)");
+
+static int flow_insert(struct nf_conn *ct)
+{
+	uint n = READ_ONCE(fault_insert), err = READ_ONCE(fault_insert_errno);
+
+	if (n && (err == ENOSPC || err == EAGAIN)) {
+		WRITE_ONCE(fault_insert, n - 1);
+		return -err;
+	}
+	return nf_conntrack_hash_check_insert(ct);
+}
+
 /* Put one saved entry back into @net; account the outcome in @st. */
 static void flow_restore(struct net *net, const struct issu_flow *f, s64 elapsed_ms,
 			 struct issu_sec_stats *st)
@@ -666,10 +692,13 @@ static void flow_restore(struct net *net, const struct issu_flow *f, s64 elapsed
 	struct nf_conntrack_tuple orig, reply;
 	struct nf_conntrack_zone zone;
 	enum issu_reason why;
-	s64 remaining = (s64)f->timeout_ms - elapsed_ms;
+	bool retried = false;
 	struct nf_conn *ct;
+	s64 remaining;
 	int ret;
 
+again:
+	remaining = (s64)f->timeout_ms - elapsed_ms;
 	if (remaining <= 0) {
 		why = ISSU_R_EXPIRED;
 		goto out;
@@ -716,11 +745,27 @@ static void flow_restore(struct net *net, const struct issu_flow *f, s64 elapsed
 	ct->status |= IPS_CONFIRMED | (f->status & ISSU_FLOW_STATUS_KEEP);
 	__nf_ct_set_timeout(ct, msecs_to_jiffies(remaining));
 
-	ret = nf_conntrack_hash_check_insert(ct);
+	ret = flow_insert(ct);
 	rcu_read_unlock();
+	if (ret == -EAGAIN && !retried) {
+		/*
+		 * The extension generation changed under us (a conntrack
+		 * module went away, nf_ct_iterate_destroy ran): the entry's
+		 * extensions may point into it. Build the entry again, once.
+		 */
+		nf_conntrack_free(ct);
+		retried = true;
+		goto again;
+	}
 	if (ret) {
+		/*
+		 * -ENOSPC is not a full table (that is checked above): the
+		 * entry's hash chain is longer than conntrack allows, as the
+		 * kernel counts in its chaintoolong statistic.
+		 */
 		why = ret == -EEXIST ? ISSU_R_CONFLICT : ret == -ENOSPC ?
-		      ISSU_R_TABLE_FULL : ISSU_R_NOMEM;
+		      ISSU_R_CHAIN_FULL : ret == -EAGAIN ? ISSU_R_EXT_CHANGED :
+		      ISSU_R_NOMEM;
 		nf_conntrack_free(ct);
 		goto out;
 	}

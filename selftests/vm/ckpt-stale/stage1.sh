@@ -78,6 +78,40 @@ lab_check_eq "and when it was taken" "$(lab_kv "$s" checkpoint.created_ns)" \
 	"$(lab_kv "$s" restore.checkpoint_created_ns)"
 conntrack -F >/dev/null 2>&1
 
+# insertion errors that are not a full table (fault injection: the lab
+# cannot build a hash chain over conntrack's limit, its seed is random, nor
+# unload a conntrack module in the middle of a restore):
+# -ENOSPC is a chain too long, -EAGAIN (extensions changed) is retried once
+P=/sys/module/issu/parameters
+# insert_fault ERRNO COUNT NAME: three flows checkpointed, flushed, restored
+# (--same-boot) with the next COUNT insertions failing with -ERRNO; print
+# the status KV
+insert_fault() {
+	conntrack -F >/dev/null 2>&1
+	tcp_flows 3 && issu_helper checkpoint >/dev/null && conntrack -F >/dev/null 2>&1 &&
+		echo "$1" >$P/fault_insert_errno && echo "$2" >$P/fault_insert &&
+		issu_helper restore --same-boot >"$LAB_OUT/$3.out" 2>&1
+	echo 0 >$P/fault_insert
+	lab_status "$3"
+}
+# reason_count KV NAME: how many entries of the flows section a reason counts
+reason_count() {
+	local f i
+	f=$(lab_section "$1" flows)
+	i=$(grep -o "^sections\.$f\.reasons\.[0-9]*\.name=$2\$" "$1" | cut -d. -f4)
+	[ -n "$i" ] && lab_kv "$1" "sections.$f.reasons.$i.count"
+}
+s=$(insert_fault 28 1 enospc)
+lab_check_eq "-ENOSPC: counted as chain-too-long, not table-full; the others restored" \
+	"1//2/2" "$(reason_count "$s" chain-too-long)/$(reason_count "$s" table-full)/$(lab_kv "$s" "sections.$(lab_section "$s" flows).restored")/$(conntrack -C)"
+s=$(insert_fault 11 1 eagain-once)
+lab_check_eq "-EAGAIN once: built again and inserted, no reason" \
+	"/3/3" "$(reason_count "$s" extensions-changed)/$(lab_kv "$s" "sections.$(lab_section "$s" flows).restored")/$(conntrack -C)"
+s=$(insert_fault 11 2 eagain-twice)
+lab_check_eq "-EAGAIN twice: counted as extensions-changed" \
+	"1/2/2" "$(reason_count "$s" extensions-changed)/$(lab_kv "$s" "sections.$(lab_section "$s" flows).restored")/$(conntrack -C)"
+conntrack -F >/dev/null 2>&1
+
 # a slot too small for the flows: the other sections are kept (the small
 # region's slot A starts where the large one's does: discard first)
 lab_check "discard" issu_helper discard
