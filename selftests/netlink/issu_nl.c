@@ -1292,7 +1292,7 @@ static int cmd_perm_check(void)
 	struct ctx c;
 	char why[512];
 
-	printf("TAP version 13\n1..16\n");
+	printf("TAP version 13\n1..18\n");
 	if (drop_privileges(why, sizeof(why))) {
 		tap(0, "dropped every privilege (%s)", why);
 		printf("Bail out! still privileged\n");
@@ -1330,6 +1330,12 @@ static int cmd_perm_check(void)
 	msg = req_new(&c, ISSU_CMD_MAC_RELEASE, 0);
 	nla_put_string(msg, ISSU_A_IFNAME, "lo");
 	expect_eperm(&c, "mac-release", msg);
+	msg = req_new(&c, ISSU_CMD_IMPORT, 0);
+	nla_put_u64(msg, ISSU_A_IMAGE_LEN, 128);
+	nla_put_u64(msg, ISSU_A_IMAGE_OFFSET, 0);
+	nla_put(msg, ISSU_A_IMAGE, 4, "ISSU");
+	expect_eperm(&c, "import", msg);
+	expect_eperm(&c, "export dump", req_new(&c, ISSU_CMD_EXPORT, 1));
 
 	expect_ok(&c, "status-get", req_new(&c, ISSU_CMD_STATUS_GET, 0));
 	expect_ok(&c, "section-get dump", req_new(&c, ISSU_CMD_SECTION_GET, 1));
