@@ -27,7 +27,8 @@
  *
  *   TYPE:ID=VALUE   TYPE one of u8 u16 u32 u64 s8 s16 s32 s64 (VALUE a C
  *                   number), str (NUL-terminated), strn (no NUL), bin (VALUE
- *                   in hex, possibly empty)
+ *                   in hex, possibly empty), zeros (VALUE a length: that
+ *                   many zero bytes, up to 65535)
  *   flag:ID         no payload
  *   nest:ID{ATTR,ATTR,...}
  *                   a nest with NLA_F_NESTED; may be empty: nest:node{}
@@ -313,6 +314,20 @@ static const struct attr_desc flows_a[ISSU_FLOWS_A_MAX + 1] = {
 
 static const struct attr_set flows_set = { "flows", ISSU_FLOWS_A_MAX, flows_a };
 
+static const struct attr_desc export_a[ISSU_EXPORT_A_MAX + 1] = {
+	[ISSU_EXPORT_A_PAD] = { "pad", K_PAD },
+	[ISSU_EXPORT_A_LEN] = { "len", K_U64 },
+	[ISSU_EXPORT_A_FLOWS] = { "flows", K_U64 },
+	[ISSU_EXPORT_A_OMITTED] = { "omitted", K_U64 },
+	[ISSU_EXPORT_A_UNLABELLED] = { "unlabelled", K_U64 },
+	[ISSU_EXPORT_A_UNSUPPORTED] = { "unsupported", K_U64 },
+	[ISSU_EXPORT_A_LIMIT] = { "limit", K_U64 },
+	[ISSU_EXPORT_A_DURATION_NS] = { "duration_ns", K_U64 },
+	[ISSU_EXPORT_A_CREATED_NS] = { "created_ns", K_U64 },
+	[ISSU_EXPORT_A_REASON] = { "reason", K_STR },
+};
+
+static const struct attr_set export_set = { "export", ISSU_EXPORT_A_MAX, export_a };
 static const struct attr_set store_set = { "store", ISSU_STORE_A_MAX, store_a };
 static const struct attr_set ckpt_set = { "ckpt", ISSU_CKPT_A_MAX, ckpt_a };
 static const struct attr_set restore_set = { "restore", ISSU_RESTORE_A_MAX, restore_a };
@@ -342,6 +357,12 @@ static const struct attr_desc top_a[ISSU_A_MAX + 1] = {
 	[ISSU_A_IFNAME] = { "ifname", K_STR },
 	[ISSU_A_LLADDR] = { "lladdr", K_BIN },
 	[ISSU_A_MAC] = { "mac", K_NEST, &mac_set },
+	[ISSU_A_SAME_BOOT] = { "same_boot", K_FLAG },
+	[ISSU_A_IMAGE] = { "image", K_BIN },
+	[ISSU_A_IMAGE_OFFSET] = { "image_offset", K_U64 },
+	[ISSU_A_IMAGE_LEN] = { "image_len", K_U64 },
+	[ISSU_A_EXPORT] = { "export", K_NEST, &export_set },
+	[ISSU_A_IMPORT] = { "import", K_NEST, &restore_set },
 };
 
 static const struct attr_set top_set = { "issu", ISSU_A_MAX, top_a };
@@ -367,6 +388,9 @@ static const char *const cmd_v[] = {
 	[ISSU_CMD_MAC_RETAIN] = "mac-retain",
 	[ISSU_CMD_MAC_RELEASE] = "mac-release",
 	[ISSU_CMD_MAC_GET] = "mac-get",
+	[ISSU_CMD_EXPORT] = "export",
+	[ISSU_CMD_IMPORT] = "import",
+	[ISSU_CMD_IMPORT_NTF] = "import-ntf",
 };
 _Static_assert(ARRAY_SIZE(cmd_v) == ISSU_CMD_MAX + 1, "command names");
 
@@ -642,6 +666,8 @@ static void ctx_open(struct ctx *c)
 		exit(EXIT_LOCAL);
 	}
 	nl_socket_set_msg_buf_size(c->sk, 65536);
+	/* libnl's 32 KiB send buffer would refuse a larger request itself */
+	nl_socket_set_buffer_size(c->sk, 262144, 262144);
 	nl_socket_enable_msg_peek(c->sk);
 	sockopt(c->sk, NETLINK_EXT_ACK);
 	sockopt(c->sk, NETLINK_CAP_ACK);
@@ -666,7 +692,8 @@ static void ctx_close(struct ctx *c)
 
 static struct nl_msg *req_new(struct ctx *c, uint8_t cmd, int dump)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	/* room for an attribute of 64 KiB (zeros:ID=N) */
+	struct nl_msg *msg = nlmsg_alloc_size(128 * 1024);
 
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0,
 				 NLM_F_ACK | (dump ? NLM_F_DUMP : 0), cmd,
@@ -813,7 +840,7 @@ static int usage(void)
 		"       issu_nl raw [--dump] CMD [ATTR...]\n"
 		"       issu_nl perm-check\n"
 		"       issu_nl monitor N TIMEOUT_SECONDS\n"
-		"raw ATTR: TYPE:ID=VALUE (TYPE u8 u16 u32 u64 s8 s16 s32 s64 str strn bin),\n"
+		"raw ATTR: TYPE:ID=VALUE (TYPE u8 u16 u32 u64 s8 s16 s32 s64 str strn bin zeros),\n"
 		"          flag:ID, nest:ID{ATTR,...}, nest-noflag:ID{ATTR,...};\n"
 		"          ID a number or an attribute name (see the head of issu_nl.c)\n");
 	return EXIT_USAGE;
@@ -1077,6 +1104,17 @@ static int raw_attr(struct nl_msg *msg, const char **pp, const struct attr_set *
 			u.u32 = (uint32_t)u.u64;
 		return nla_put(msg, id, size, &u) ? raw_err("message too big", val) : 0;
 	}
+	if (!strcmp(type, "zeros")) {
+		unsigned long len = strtoul(val, NULL, 0);
+		void *z = len <= 65535 ? calloc(1, len ? len : 1) : NULL;
+		int ret;
+
+		if (!z)
+			return raw_err("bad length", val);
+		ret = nla_put(msg, id, (int)len, z);
+		free(z);
+		return ret ? raw_err("message too big", val) : 0;
+	}
 	if (!strcmp(type, "str") || !strcmp(type, "strn")) {
 		int len = n + (type[3] ? 0 : 1);
 
@@ -1269,7 +1307,7 @@ static int cmd_perm_check(void)
 	struct ctx c;
 	char why[512];
 
-	printf("TAP version 13\n1..16\n");
+	printf("TAP version 13\n1..18\n");
 	if (drop_privileges(why, sizeof(why))) {
 		tap(0, "dropped every privilege (%s)", why);
 		printf("Bail out! still privileged\n");
@@ -1307,6 +1345,12 @@ static int cmd_perm_check(void)
 	msg = req_new(&c, ISSU_CMD_MAC_RELEASE, 0);
 	nla_put_string(msg, ISSU_A_IFNAME, "lo");
 	expect_eperm(&c, "mac-release", msg);
+	msg = req_new(&c, ISSU_CMD_IMPORT, 0);
+	nla_put_u64(msg, ISSU_A_IMAGE_LEN, 128);
+	nla_put_u64(msg, ISSU_A_IMAGE_OFFSET, 0);
+	nla_put(msg, ISSU_A_IMAGE, 4, "ISSU");
+	expect_eperm(&c, "import", msg);
+	expect_eperm(&c, "export dump", req_new(&c, ISSU_CMD_EXPORT, 1));
 
 	expect_ok(&c, "status-get", req_new(&c, ISSU_CMD_STATUS_GET, 0));
 	expect_ok(&c, "section-get dump", req_new(&c, ISSU_CMD_SECTION_GET, 1));

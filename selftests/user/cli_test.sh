@@ -660,6 +660,21 @@ t_nl_dump_error() {
 
 t_nl_events() { nl_scenario events; }
 
+# flow images (user/flowimg.c): reassembly of an export, chunks of an import
+t_nl_export() { nl_scenario export; }
+t_nl_export_bad() {
+	nl_scenario export-bad || return
+	grep -q "out of order" "$err"
+}
+t_nl_import() {
+	nl_scenario import || return
+	json 'i = d["import"]
+assert i["result"] == "partial" and i["restored"] == 40 and i["skipped"] == 1, i
+assert d["image_len"] == 40000 and d["source_node"]["name"] == "r1", d
+assert d["section"]["name"] == "flows" and d["section"]["count"] == 41, d'
+}
+t_nl_import_refused() { nl_scenario import-refused; }
+
 # -------------------------------------------------------------------- main
 
 # ------------------------------------------------------- node upgrade
