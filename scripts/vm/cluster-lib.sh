@@ -54,6 +54,7 @@
 #   cl_ssh NODE CMD...          run a shell command on it as root
 #   cl_ka_state NODE NAME       last keepalived state of instance or group
 #                               NAME (notify FIFO), empty before the first
+#   cl_ka_count NODE NAME ST    how often NAME entered state ST on NODE
 #   cl_rg1_vips NODE            how many of RG1's VIPs NODE holds now
 #   cl_wait_master NODE SECONDS both RGs mastered by NODE, backed up by the
 #                               other: FIFO states and VIPs (cl_confirmed)
@@ -70,7 +71,7 @@
 # also on failure (lab-net.sh's clean-up: the EXIT trap).
 #
 # Environment: CL_BUDGET (hard bound on the run, s, default 900), LAB_SLOW
-# (every bound x it), CL_ADVERT_INT (keepalived advert_int, 1), ISSU_OUT.
+# (every bound x it), CL_ADVERT_INT (keepalived advert_int, 2), ISSU_OUT.
 
 CL_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lab-lib.sh
@@ -91,7 +92,12 @@ CL_VIP_NAT=203.0.113.1
 CL_VIP_CTL=203.0.113.129
 CL_MGMT4=203.0.113.254
 CL_RG1_VIPS="$CL_VIP_LAN4 $CL_VIP_LAN6 $CL_VIP_WAN4 $CL_VIP_WAN6 $CL_VIP_NAT"
-CL_ADVERT_INT=${CL_ADVERT_INT:-1}
+# 2 s: a backup takes over when it heard no advert for 3 x 2 s + skew. With
+# 1 s, rtr-b took RG0 over for a moment three times in one run while the
+# host's load (10 on 2 cores) starved rtr-a's vCPU. A move by FAULT does
+# not wait for it: the backup takes over after its skew time,
+# (256 - 100) / 256 x 2 s = 1.2 s.
+CL_ADVERT_INT=${CL_ADVERT_INT:-2}
 
 declare -A CL_NAME=([a]=rtr-a [b]=rtr-b)
 declare -A CL_ID=([a]=1 [b]=2)
@@ -353,8 +359,17 @@ cl_wait_up() {
 }
 
 # cl_ka_state NODE NAME: the last state the notify FIFO gave for NAME
+# (MASTER_RX_LOWER_PRI, MASTER_PRIORITY, BACKUP_PRIORITY are notices, not
+# transitions: a master that heard a lower priority's advert stays master)
 cl_ka_state() {
-	awk -v q="\"$2\"" '$3 == q { s = $4 } END { print s }' "$CL_OUT/$1/notify.log" 2>/dev/null
+	awk -v q="\"$2\"" '$3 == q && $4 ~ /^(MASTER|BACKUP|FAULT|STOP)$/ { s = $4 } END { print s }' \
+		"$CL_OUT/$1/notify.log" 2>/dev/null
+}
+
+# cl_ka_count NODE NAME STATE: how often NAME entered STATE on NODE
+cl_ka_count() {
+	awk -v q="\"$2\"" -v st="$3" '$3 == q && $4 == st { n++ } END { print n + 0 }' \
+		"$CL_OUT/$1/notify.log" 2>/dev/null
 }
 
 # cl_rg1_vips NODE: how many of RG1's VIPs are on NODE's interfaces now

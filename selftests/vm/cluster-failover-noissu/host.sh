@@ -79,6 +79,8 @@ cl_wait_master a 120 ||
 	bail "A master of RG0 and RG1, B backup (FIFO: A rg0=$(cl_ka_state a ISSU_RG0) rg1=$(cl_ka_state a ISSU_RG1), B rg0=$(cl_ka_state b ISSU_RG0) rg1=$(cl_ka_state b ISSU_RG1); RG1 VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
 ok "A master of RG0 and RG1, B backup (notify FIFO of both, all 5 RG1 VIPs on A, none on B), $(secs $((CL_T_CONFIRMED - t_up)))s after both were up"
 check "RG0's VIP $CL_VIP_CTL on A" cl_rg0_vip a
+# (B may have been master for a moment when its keepalived started first)
+b_masters=$(cl_ka_count b ISSU_RG1 MASTER)
 for n in a b; do
 	cl_ssh "$n" "issu-helper -j cluster check" >"$CL_OUT/$n/cluster-check.json" 2>&1
 	check "${CL_NAME[$n]}: issu-helper cluster check accepts its cluster.conf and the live keepalived.conf" \
@@ -165,6 +167,11 @@ check "A forwarded them (its established counter: ${est_a:-?} packets)" test "${
 check_eq "B forwarded nothing (established, new counters)" "0 0" \
 	"$(cl_counter b established) $(cl_counter b new)"
 inv_b0=$(cl_counter b invalid)
+
+# A premise of everything below: B did not take RG1 from A (a starved
+# rtr-a's adverts missing for longer than B's master-down interval would)
+check_eq "B did not take RG1 between A's election and the move (notify FIFO)" "$b_masters" \
+	"$(cl_ka_count b ISSU_RG1 MASTER)"
 
 # ------------------------------------------------------------ the move
 if declare -F cl_hook_before_move >/dev/null; then
