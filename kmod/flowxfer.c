@@ -215,17 +215,16 @@ static int import_check(const void *buf, u64 len, struct issu_flowimg_import *r,
 	struct issu_sec_view v;
 	struct issu_dec d;
 	char why[96];
-	int ret, n;
+	int ret;
 
 	if (issu_dec_validate(buf, len, &info, &err)) {
-		n = scnprintf(reason, size, "invalid image: ");
-		issu_fmt_describe(&err, reason + n, size - n);
+		issu_fmt_describe(&err, reason, size);
 		ret = issu_fmt_errno(err.code);
 		return ret == -ENOENT ? -EINVAL : ret;
 	}
 	if (info.total_len != len) {
 		snprintf(reason, size,
-			 "invalid image: %llu bytes follow its end (its header says %llu bytes)",
+			 "%llu bytes follow the image's end (its header says %llu bytes)",
 			 len - info.total_len, info.total_len);
 		return -EINVAL;
 	}
@@ -234,7 +233,7 @@ static int import_check(const void *buf, u64 len, struct issu_flowimg_import *r,
 
 	ret = issu_dec_init(&d, buf, len, &info);
 	if (ret) {
-		snprintf(reason, size, "invalid image header");
+		snprintf(reason, size, "image header no longer valid");
 		return ret;
 	}
 	d.validated = true;
@@ -263,14 +262,14 @@ static int import_check(const void *buf, u64 len, struct issu_flowimg_import *r,
 			continue;
 		ret = ops->check(&v, why, sizeof(why));
 		if (ret) {
-			snprintf(reason, size, "invalid image: section %s: %s", ops->name, why);
+			snprintf(reason, size, "section %s: %s", ops->name, why);
 			return ret;
 		}
 		if (v.type == ISSU_SEC_NODE && !r->has_node)
 			r->has_node = !issu_node_decode(&v, &r->node);
 	}
 	if (ret < 0) {
-		snprintf(reason, size, "invalid image: its sections cannot be walked");
+		snprintf(reason, size, "the image's sections cannot be walked");
 		return ret;
 	}
 	if (!r->has_sec) {
@@ -303,7 +302,12 @@ static int import_run(const void *buf, u64 len, struct netlink_ext_ack *extack)
 	if (ret) {
 		sum->result = ISSU_RESTORE_REFUSED;
 		strscpy(sum->reason, reason, sizeof(sum->reason));
-		NL_SET_ERR_MSG_FMT_MOD(extack, "nothing imported: %s", reason);
+		/*
+		 * The cause alone: 6.12 keeps 80 bytes of a formatted extack
+		 * message; "nothing imported" goes without saying for a
+		 * refused import (issu-helper says it).
+		 */
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s", reason);
 		pr_err("import of %llu bytes refused, nothing imported: %s\n", len, reason);
 		goto out;
 	}

@@ -227,7 +227,9 @@ int cmd_import(int argc, char **argv, struct opts *o)
 		goto out;
 	}
 	if (ret) {
-		nl_error(&nl, ret);
+		/* the module validates the whole image first: none of it went in */
+		nl_describe(&nl, ret, why, sizeof(why));
+		fprintf(stderr, "%s: %s: nothing imported: %s\n", PROG, o->cmd->name, why);
 		rc = import_exit(ret);
 		goto out;
 	}

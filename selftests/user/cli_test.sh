@@ -204,6 +204,28 @@ t_synwin_no_module() {
 	done
 }
 
+# flow images: usage, an unreadable file before the module, no module
+t_import_no_file() { usage_error "the image file, or - for standard input" import; }
+t_import_two_files() { usage_error "one image file, or -" import a b; }
+t_export_extra() { usage_error "'extra'" export extra; }
+t_export_empty_output() { usage_error "empty output file name" export -o ''; }
+t_import_missing_file() {
+	run import "$tmp/no-such-image"
+	expect_rc 5 && grep -q "no-such-image: No such file or directory" "$err"
+}
+t_import_empty_file() {
+	: >"$tmp/empty.img"
+	run import "$tmp/empty.img"
+	expect_rc 5 && grep -q "empty file" "$err"
+}
+t_export_no_module() {
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	run export -o "$tmp/x.img"
+	grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+	expect_rc 3 && grep -qxF "issu-helper: export: issu.ko is not loaded (no generic netlink family issu)" "$err" &&
+		test ! -e "$tmp/x.img"
+}
+
 # mac: the same, for every action
 t_mac_no_module() {
 	local a
