@@ -222,12 +222,14 @@ int peer_hdr_decode(const uint8_t *p, struct peer_hdr *h, uint32_t max_payload,
 	return 0;
 }
 
-static int bad(struct peer_perr *e, uint16_t type, const char *fmt,
-	       const char *what, const char *set)
+/* "attribute NAME (TYPE) of SET: WHAT" */
+static int bad(struct peer_perr *e, const struct peer_policy *pol, uint16_t type,
+	       const char *what)
 {
 	e->bad_attr = type;
-	snprintf(e->reason, sizeof(e->reason), fmt, peer_attr_name(type), type,
-		 what, set);
+	snprintf(e->reason, sizeof(e->reason), "attribute %s (%u) of %s: %s",
+		 pol->names && type <= pol->max && pol->names[type] ? pol->names[type] :
+		 "unknown", type, pol->name, what);
 	return -EINVAL;
 }
 
@@ -242,42 +244,40 @@ static bool printable(const char *s, size_t n)
 }
 
 static int check_attr(const struct peer_attr_v *a, uint16_t type,
-		      const struct peer_pol *p, const char *set,
-		      struct peer_perr *e)
+		      const struct peer_policy *pol, struct peer_perr *e)
 {
+	const struct peer_pol *p = &pol->pol[type];
 	const char *s = (const char *)a->p;
 
 	switch (p->kind) {
 	case PK_U8:
 		if (a->len != 1)
-			return bad(e, type, "attribute %s (%u) of %s: %s", "not 1 byte", set);
+			return bad(e, pol, type, "not 1 byte");
 		return 0;
 	case PK_U32:
 		if (a->len != 4)
-			return bad(e, type, "attribute %s (%u) of %s: %s", "not 4 bytes", set);
+			return bad(e, pol, type, "not 4 bytes");
 		return 0;
 	case PK_U64:
 		if (a->len != 8)
-			return bad(e, type, "attribute %s (%u) of %s: %s", "not 8 bytes", set);
+			return bad(e, pol, type, "not 8 bytes");
 		return 0;
 	case PK_STR:
 		if (!a->len || a->len > PEER_STR_MAX || s[a->len - 1] ||
 		    strlen(s) != (size_t)a->len - 1 || !printable(s, a->len - 1u))
-			return bad(e, type, "attribute %s (%u) of %s: %s",
-				   "not a printable NUL-terminated string of less than 256 bytes",
-				   set);
+			return bad(e, pol, type,
+				   "not a printable NUL-terminated string of less than 256 bytes");
 		return 0;
 	case PK_BIN:
 		if (!a->len || a->len > p->max)
-			return bad(e, type, "attribute %s (%u) of %s: %s",
-				   "empty or too long", set);
+			return bad(e, pol, type, "empty or too long");
 		return 0;
 	case PK_NEST: {
 		struct peer_attr_v sub[32] = { { 0 } };
 		struct peer_perr se;
 
 		if (p->nested->max >= ARRAY_SIZE(sub))
-			return bad(e, type, "attribute %s (%u) of %s: %s", "nest too wide", set);
+			return bad(e, pol, type, "nest too wide");
 		if (peer_parse(a->p, a->len, p->nested, sub, &se) < 0) {
 			e->bad_attr = type;
 			snprintf(e->reason, sizeof(e->reason), "%s", se.reason);
@@ -286,7 +286,7 @@ static int check_attr(const struct peer_attr_v *a, uint16_t type,
 		return 0;
 	}
 	default:
-		return bad(e, type, "attribute %s (%u) is not allowed in %s%s", "", set);
+		return bad(e, pol, type, "not allowed here");
 	}
 }
 
@@ -333,12 +333,10 @@ int peer_parse(const uint8_t *p, size_t len, const struct peer_policy *pol,
 		a.p = p + off + PEER_ATTR_HDR;
 		a.len = (uint16_t)(alen - PEER_ATTR_HDR);
 		if (type > pol->max || pol->pol[type].kind == PK_NONE)
-			return bad(e, type, "attribute %s (%u) is not allowed in %s%s", "",
-				   pol->name);
+			return bad(e, pol, type, "not allowed here");
 		if (tb[type].p && !pol->pol[type].multi)
-			return bad(e, type, "attribute %s (%u) of %s: %s", "repeated",
-				   pol->name);
-		err = check_attr(&a, type, &pol->pol[type], pol->name, e);
+			return bad(e, pol, type, "repeated");
+		err = check_attr(&a, type, pol, e);
 		if (err)
 			return err;
 		if (!tb[type].p)
@@ -349,8 +347,7 @@ int peer_parse(const uint8_t *p, size_t len, const struct peer_policy *pol,
 	}
 	for (i = 0; i <= pol->max; i++)
 		if (pol->pol[i].required && !tb[i].p)
-			return bad(e, (uint16_t)i, "attribute %s (%u) of %s: %s", "missing",
-				   pol->name);
+			return bad(e, pol, (uint16_t)i, "missing");
 	return 0;
 }
 
@@ -413,6 +410,40 @@ const char *peer_get_str(const struct peer_attr_v *a)
 
 /* ------------------------------------------------------------- policies */
 
+static const char *const attr_names[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = "REQ_SEQ",
+	[PEER_A_RESULT] = "RESULT",
+	[PEER_A_REASON] = "REASON",
+	[PEER_A_BAD_ATTR] = "BAD_ATTR",
+	[PEER_A_PROTO_MIN] = "PROTO_MIN",
+	[PEER_A_PROTO_MAX] = "PROTO_MAX",
+	[PEER_A_HELPER_VERSION] = "HELPER_VERSION",
+	[PEER_A_MODULE_VERSION] = "MODULE_VERSION",
+	[PEER_A_FORMAT_MIN] = "FORMAT_MIN",
+	[PEER_A_FORMAT_MAX] = "FORMAT_MAX",
+	[PEER_A_KERNEL] = "KERNEL",
+	[PEER_A_CLUSTER_ID] = "CLUSTER_ID",
+	[PEER_A_NODE_NAME] = "NODE_NAME",
+	[PEER_A_NODE_ID] = "NODE_ID",
+	[PEER_A_HEARTBEAT_MS] = "HEARTBEAT_MS",
+	[PEER_A_DEAD_MS] = "DEAD_MS",
+	[PEER_A_OPS] = "OPS",
+	[PEER_A_TIME_NS] = "TIME_NS",
+	[PEER_A_MODULE_LOADED] = "MODULE_LOADED",
+	[PEER_A_STORE_STATE] = "STORE_STATE",
+	[PEER_A_ARMED] = "ARMED",
+	[PEER_A_CKPT_VALID] = "CKPT_VALID",
+	[PEER_A_PHASE] = "PHASE",
+	[PEER_A_FLOWS] = "FLOWS",
+	[PEER_A_RG] = "RG",
+	[PEER_A_IMAGE_LEN] = "IMAGE_LEN",
+	[PEER_A_OFFSET] = "OFFSET",
+	[PEER_A_DATA] = "DATA",
+	[PEER_A_CRC32] = "CRC32",
+	[PEER_A_REPORT] = "REPORT",
+	[PEER_A_UPTIME_MS] = "UPTIME_MS",
+};
+
 #define REQ(k)	{ .kind = (k), .required = true }
 #define OPT(k)	{ .kind = (k) }
 
@@ -426,8 +457,18 @@ static const struct peer_pol rg_pol[PEER_RG_A_MAX + 1] = {
 	[PEER_RG_A_TRACK_VALUE] = OPT(PK_U32),
 };
 
+static const char *const rg_names[PEER_RG_A_MAX + 1] = {
+	[PEER_RG_A_ID] = "RG_ID",
+	[PEER_RG_A_NAME] = "RG_NAME",
+	[PEER_RG_A_INSTANCE] = "RG_INSTANCE",
+	[PEER_RG_A_SYNC_GROUP] = "RG_SYNC_GROUP",
+	[PEER_RG_A_TRACK_FILE] = "RG_TRACK_FILE",
+	[PEER_RG_A_WEIGHT] = "RG_WEIGHT",
+	[PEER_RG_A_TRACK_VALUE] = "RG_TRACK_VALUE",
+};
+
 static const struct peer_policy rg_policy = {
-	"RG", rg_pol, PEER_RG_A_MAX,
+	"RG", rg_pol, rg_names, PEER_RG_A_MAX,
 };
 
 static const struct peer_pol hello_pol[PEER_A_MAX + 1] = {
@@ -512,16 +553,16 @@ static const struct peer_pol sync_result_pol[PEER_A_MAX + 1] = {
 };
 
 static const struct peer_policy policies[PEER_T_MAX + 1] = {
-	[PEER_T_HELLO] = { "HELLO", hello_pol, PEER_A_MAX },
-	[PEER_T_RESULT] = { "RESULT", result_pol, PEER_A_MAX },
-	[PEER_T_PING] = { "PING", ping_pol, PEER_A_MAX },
-	[PEER_T_PONG] = { "PONG", pong_pol, PEER_A_MAX },
-	[PEER_T_STATUS] = { "STATUS", empty_pol, PEER_A_MAX },
-	[PEER_T_STATUS_REPLY] = { "STATUS_REPLY", status_reply_pol, PEER_A_MAX },
-	[PEER_T_SYNC_BEGIN] = { "SYNC_BEGIN", sync_begin_pol, PEER_A_MAX },
-	[PEER_T_SYNC_DATA] = { "SYNC_DATA", sync_data_pol, PEER_A_MAX },
-	[PEER_T_SYNC_END] = { "SYNC_END", sync_end_pol, PEER_A_MAX },
-	[PEER_T_SYNC_RESULT] = { "SYNC_RESULT", sync_result_pol, PEER_A_MAX },
+	[PEER_T_HELLO] = { "HELLO", hello_pol, attr_names, PEER_A_MAX },
+	[PEER_T_RESULT] = { "RESULT", result_pol, attr_names, PEER_A_MAX },
+	[PEER_T_PING] = { "PING", ping_pol, attr_names, PEER_A_MAX },
+	[PEER_T_PONG] = { "PONG", pong_pol, attr_names, PEER_A_MAX },
+	[PEER_T_STATUS] = { "STATUS", empty_pol, attr_names, PEER_A_MAX },
+	[PEER_T_STATUS_REPLY] = { "STATUS_REPLY", status_reply_pol, attr_names, PEER_A_MAX },
+	[PEER_T_SYNC_BEGIN] = { "SYNC_BEGIN", sync_begin_pol, attr_names, PEER_A_MAX },
+	[PEER_T_SYNC_DATA] = { "SYNC_DATA", sync_data_pol, attr_names, PEER_A_MAX },
+	[PEER_T_SYNC_END] = { "SYNC_END", sync_end_pol, attr_names, PEER_A_MAX },
+	[PEER_T_SYNC_RESULT] = { "SYNC_RESULT", sync_result_pol, attr_names, PEER_A_MAX },
 };
 
 /* The policy of a message type, or NULL for a type this version lacks. */
@@ -556,39 +597,5 @@ bool peer_type_is_request(uint16_t type)
 
 const char *peer_attr_name(uint16_t type)
 {
-	static const char *const names[PEER_A_MAX + 1] = {
-		[PEER_A_REQ_SEQ] = "REQ_SEQ",
-		[PEER_A_RESULT] = "RESULT",
-		[PEER_A_REASON] = "REASON",
-		[PEER_A_BAD_ATTR] = "BAD_ATTR",
-		[PEER_A_PROTO_MIN] = "PROTO_MIN",
-		[PEER_A_PROTO_MAX] = "PROTO_MAX",
-		[PEER_A_HELPER_VERSION] = "HELPER_VERSION",
-		[PEER_A_MODULE_VERSION] = "MODULE_VERSION",
-		[PEER_A_FORMAT_MIN] = "FORMAT_MIN",
-		[PEER_A_FORMAT_MAX] = "FORMAT_MAX",
-		[PEER_A_KERNEL] = "KERNEL",
-		[PEER_A_CLUSTER_ID] = "CLUSTER_ID",
-		[PEER_A_NODE_NAME] = "NODE_NAME",
-		[PEER_A_NODE_ID] = "NODE_ID",
-		[PEER_A_HEARTBEAT_MS] = "HEARTBEAT_MS",
-		[PEER_A_DEAD_MS] = "DEAD_MS",
-		[PEER_A_OPS] = "OPS",
-		[PEER_A_TIME_NS] = "TIME_NS",
-		[PEER_A_MODULE_LOADED] = "MODULE_LOADED",
-		[PEER_A_STORE_STATE] = "STORE_STATE",
-		[PEER_A_ARMED] = "ARMED",
-		[PEER_A_CKPT_VALID] = "CKPT_VALID",
-		[PEER_A_PHASE] = "PHASE",
-		[PEER_A_FLOWS] = "FLOWS",
-		[PEER_A_RG] = "RG",
-		[PEER_A_IMAGE_LEN] = "IMAGE_LEN",
-		[PEER_A_OFFSET] = "OFFSET",
-		[PEER_A_DATA] = "DATA",
-		[PEER_A_CRC32] = "CRC32",
-		[PEER_A_REPORT] = "REPORT",
-		[PEER_A_UPTIME_MS] = "UPTIME_MS",
-	};
-
-	return type <= PEER_A_MAX && names[type] ? names[type] : "unknown";
+	return type <= PEER_A_MAX && attr_names[type] ? attr_names[type] : "unknown";
 }

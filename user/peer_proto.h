@@ -141,6 +141,7 @@ struct peer_pol {
 struct peer_policy {
 	const char *name;
 	const struct peer_pol *pol;
+	const char *const *names;	/* of the attributes, for messages */
 	unsigned int max;	/* highest attribute type in pol */
 };
 

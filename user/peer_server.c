@@ -441,8 +441,7 @@ static int request(struct srv *v, const struct peer_frame *f)
 		     peer_type_name(t), v->allow_text);
 		if (t == PEER_T_SYNC_DATA)
 			return 0;	/* SYNC_BEGIN was refused already */
-		return peer_send_result(s, t == PEER_T_SYNC_END ? PEER_T_SYNC_RESULT :
-					PEER_T_RESULT, f->h.seq, EPERM, 0,
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EPERM, 0,
 					"%s is not allowed for this key (issu-helper peer --allow %s)",
 					peer_type_name(t), v->allow_text) < 0 ? s->fail : 0;
 	}
@@ -450,8 +449,7 @@ static int request(struct srv *v, const struct peer_frame *f)
 		plog(LOG_WARNING, "malformed %s: %s", peer_type_name(t), f->perr.reason);
 		if (t == PEER_T_SYNC_DATA || t == PEER_T_SYNC_END)
 			sync_abort(v, f->perr.reason);
-		return peer_send_result(s, t == PEER_T_SYNC_END ? PEER_T_SYNC_RESULT :
-					PEER_T_RESULT, f->h.seq, EINVAL, f->perr.bad_attr, "%s",
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EINVAL, f->perr.bad_attr, "%s",
 					f->perr.reason) < 0 ? s->fail : 0;
 	}
 	if (t != PEER_T_SYNC_DATA)
