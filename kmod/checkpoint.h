@@ -35,6 +35,7 @@ enum issu_reason {
 	ISSU_R_NO_HELPER,	/* restored without its conntrack helper */
 	ISSU_R_NO_MASTER,	/* restored without the master of its expectation */
 	ISSU_R_DEVICE_PENDING,	/* taken over, its interface has not appeared yet */
+	ISSU_R_NO_NETNS,	/* failed: imported, no namespace here has its label */
 
 	__ISSU_R_MAX
 };

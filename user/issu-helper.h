@@ -37,6 +37,7 @@ enum issu_exit {
 	EXIT_HOOK = 13,		/* a hook failed after the point of no return */
 	EXIT_VERIFY = 14,	/* resume: restored state does not match the checkpoint */
 	EXIT_JOURNAL_WRITE = 15,/* the upgrade journal could not be written: step stopped */
+	EXIT_PARTIAL = 16,	/* export: flows left out; import: entries failed to insert */
 	/* validate: the first failed check (upgrade refuses to start) */
 	EXIT_V_KERNEL = 20,	/* new kernel image missing or not a bzImage */
 	EXIT_V_MODULE = 21,	/* new issu.ko missing, not an ELF module, wrong vermagic */
@@ -159,5 +160,7 @@ int cmd_conntrack(int argc, char **argv, struct opts *o);
 int cmd_mac(int argc, char **argv, struct opts *o);
 int cmd_cluster(int argc, char **argv, struct opts *o);
 int cmd_peer(int argc, char **argv, struct opts *o);
+int cmd_export(int argc, char **argv, struct opts *o);
+int cmd_import(int argc, char **argv, struct opts *o);
 
 #endif /* _ISSU_HELPER_H */
