@@ -19,14 +19,12 @@
 
 #include "cluster.h"
 #include "cluster_peer.h"
+#include "flowimg.h"
 #include "issu-helper.h"
+#include "netns.h"
 #include "nl.h"
 #include "peer.h"
 #include "print.h"
-#if __has_include("flowimg.h")
-#include "flowimg.h"
-#define HAVE_FLOWIMG 1
-#endif
 
 #define NS_PER_MS	1000000ull
 
@@ -77,10 +75,13 @@ static int read_image(const char *path, uint8_t **img, size_t *len)
 	return 0;
 }
 
-/* The local table as a flow image. Return: 0, or the exit code (reported). */
-static int export_image(uint8_t **img, size_t *len)
+/*
+ * The local tables as a flow image, the namespaces of /run/netns labelled
+ * first (as `issu-helper export` does). Return: 0, or the exit code
+ * (reported).
+ */
+static int export_image(uint8_t **img, size_t *len, void **report, size_t *rlen)
 {
-#ifdef HAVE_FLOWIMG
 	struct nl nl;
 	int rc, err;
 
@@ -89,17 +90,11 @@ static int export_image(uint8_t **img, size_t *len)
 		nl_close(&nl);
 		return rc;
 	}
-	err = flowimg_export(&nl, img, len);
+	netns_label_all(&nl);
+	err = flowimg_export_report(&nl, img, len, report, rlen);
 	rc = err ? nl_error(&nl, err) : 0;
 	nl_close(&nl);
 	return rc;
-#else
-	(void)img;
-	(void)len;
-	fprintf(stderr, "%s: cluster sync: this issu-helper has no flow export: use --image\n",
-		PROG);
-	return EXIT_FAIL;
-#endif
 }
 
 static void progress(const struct opts *o, size_t sent, size_t len, unsigned int *step)
@@ -183,8 +178,9 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	struct cluster_conf *cc;
 	struct peer_sess s;
 	struct peer_frame f;
+	void *xreport = NULL;
 	uint8_t *img = NULL;
-	size_t len = 0;
+	size_t len = 0, xlen = 0;
 	int rc, err;
 
 	cc = calloc(1, sizeof(*cc));
@@ -193,7 +189,8 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	rc = cluster_peer_conf(co, cc);
 	if (rc)
 		goto out;
-	rc = co->image ? read_image(co->image, &img, &len) : export_image(&img, &len);
+	rc = co->image ? read_image(co->image, &img, &len) :
+	     export_image(&img, &len, &xreport, &xlen);
 	if (rc)
 		goto out;
 	t0 = peer_now();
@@ -223,16 +220,22 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	pr_str("source", "source", co->image ? co->image : "export");
 	pr_u64("image_bytes", "image bytes", len);
 	pr_dur_ms("duration_ms", "duration", (t_sent - t0) / NS_PER_MS);
-	pr_obj_open("report", "report");
-#ifdef HAVE_FLOWIMG
-	if (f.tb[PEER_A_REPORT].p)
+	if (xreport)
+		flowimg_export_print(xreport, xlen);
+	/* the peer's import report: untrusted, parsed by its policy */
+	pr_obj_open("report", "peer import");
+	if (f.tb[PEER_A_REPORT].p) {
 		flowimg_report_print(f.tb[PEER_A_REPORT].p, f.tb[PEER_A_REPORT].len);
-#endif
+		rc = flowimg_report_exit(f.tb[PEER_A_REPORT].p, f.tb[PEER_A_REPORT].len);
+	} else {
+		rc = EXIT_OK;
+	}
 	pr_obj_close();
 	close_json_object();
 	peer_close(&s);
-	rc = output_end(EXIT_OK);
+	rc = output_end(rc);
 out:
+	free(xreport);
 	free(img);
 	free(cc);
 	return rc;

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The peer end's import of a received flow image: flowimg_import() on
- * this node's issu.ko (the kernel validates the whole image before the
- * first insertion, so a refused image inserts nothing).
+ * The peer end's import of a received flow image: the namespaces of
+ * /run/netns labelled after their names (as `issu-helper import` does),
+ * then flowimg_import() on this node's issu.ko. The module validates the
+ * whole image before the first insertion, so a refused image inserts
+ * nothing. Nothing is printed on stdout: it is the peer channel.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "flowimg.h"
 #include "issu-helper.h"
+#include "netns.h"
 #include "nl.h"
 #include "peer_import.h"
-#if __has_include("flowimg.h")
-#include "flowimg.h"
-#define HAVE_FLOWIMG 1
-#endif
 
 void peer_import(struct peer_import *r, const uint8_t *img, size_t len,
 		 const char *node)
 {
+	char why[512];
 	struct nl nl;
 	int rc;
 
@@ -32,19 +33,12 @@ void peer_import(struct peer_import *r, const uint8_t *img, size_t len,
 		nl_close(&nl);
 		return;
 	}
-#ifdef HAVE_FLOWIMG
+	netns_label_all(&nl);
 	rc = flowimg_import(&nl, img, len, &r->report, &r->report_len);
 	if (rc) {
 		r->err = -rc;
-		snprintf(r->reason, sizeof(r->reason), "%s: import refused: %s%s%s", node,
-			 nl.ext_msg[0] ? nl.ext_msg : strerror(-rc),
-			 nl.ext_msg[0] ? " " : "", nl.ext_msg[0] ? strerror(-rc) : "");
+		nl_describe(&nl, rc, why, sizeof(why));
+		snprintf(r->reason, sizeof(r->reason), "%.40s: import refused: %.190s", node, why);
 	}
-#else
-	(void)img;
-	(void)len;
-	r->err = ENOSYS;
-	snprintf(r->reason, sizeof(r->reason), "%s: this issu-helper has no flow import", node);
-#endif
 	nl_close(&nl);
 }

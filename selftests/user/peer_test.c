@@ -882,7 +882,7 @@ static int t_sync_no_module(void)
 	free(img);
 	CHECK(t == PEER_T_SYNC_RESULT, "answer %d (%s)", t, s.why);
 	printf("# %zu bytes: import result %u: %s\n", len, result_of(&f), reason_of(&f));
-	CHECK(result_of(&f) == ENOENT || result_of(&f) == ENOSYS, "result %u", result_of(&f));
+	CHECK(result_of(&f) == ENOENT, "result %u", result_of(&f));
 	CHECK(strstr(reason_of(&f), "rtr-b"), "reason names no node: %s", reason_of(&f));
 	CHECK(f.tb[PEER_A_IMAGE_LEN].p && peer_get_u64(&f.tb[PEER_A_IMAGE_LEN]) == len,
 	      "image length");
