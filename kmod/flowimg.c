@@ -50,14 +50,14 @@
 #include "version.h"
 
 /* image_max is clamped to this range */
-#define ISSU_FLOWIMG_MIN	(4ULL << 10)
+#define ISSU_FLOWIMG_MIN	BIT_ULL(10)
 #define ISSU_FLOWIMG_MAX	BIT_ULL(30)
 /* the header, the node section and the labels of up to 256 namespaces */
 #define ISSU_FLOWIMG_SLACK	(80ULL << 10)
 
 static uint image_max = 256U << 20;
 module_param(image_max, uint, 0644);
-MODULE_PARM_DESC(image_max, "largest flow image exported or imported, in bytes (4 KiB..1 GiB)");
+MODULE_PARM_DESC(image_max, "largest flow image exported or imported, in bytes (1 KiB..1 GiB)");
 
 struct issu_flowimg_import issu_last_import;
 
@@ -67,7 +67,7 @@ static u64 export_gen;
 /**
  * issu_flowimg_limit() - the size bound of flow images
  *
- * Return: image_max, clamped to 4 KiB..1 GiB.
+ * Return: image_max, clamped to 1 KiB..1 GiB.
  */
 u64 issu_flowimg_limit(void)
 {

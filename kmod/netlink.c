@@ -134,7 +134,8 @@ static const struct nla_policy issu_mac_retain_policy[ISSU_A_LLADDR + 1] = {
 };
 
 static const struct nla_policy issu_import_policy[ISSU_A_IMAGE_LEN + 1] = {
-	[ISSU_A_IMAGE] = NLA_POLICY_RANGE(NLA_BINARY, 1, ISSU_IMAGE_CHUNK_MAX),
+	/* NLA_POLICY_RANGE's bounds are s16 in 6.1: 32 KiB is the length's */
+	[ISSU_A_IMAGE] = { .type = NLA_BINARY, .len = ISSU_IMAGE_CHUNK_MAX },
 	[ISSU_A_IMAGE_OFFSET] = { .type = NLA_U64 },
 	[ISSU_A_IMAGE_LEN] = { .type = NLA_U64 },
 };
@@ -828,6 +829,10 @@ static int issu_nl_import(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, ISSU_A_IMAGE_OFFSET) ||
 	    GENL_REQ_ATTR_CHECK(info, ISSU_A_IMAGE))
 		return -EINVAL;
+	if (!nla_len(chunk)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, chunk, "empty chunk");
+		return -EINVAL;
+	}
 	ret = issu_flowimg_receive(info->snd_portid, !!total, total ? nla_get_u64(total) : 0,
 				   nla_get_u64(info->attrs[ISSU_A_IMAGE_OFFSET]),
 				   nla_data(chunk), nla_len(chunk), &done, info->extack);
@@ -840,13 +845,14 @@ static int issu_nl_import(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * ISSU_CMD_EXPORT: the image is encoded whole when the dump starts (a
- * snapshot of the tables), then sent in order: ISSU_A_EXPORT first, then
- * ISSU_A_IMAGE_OFFSET and ISSU_A_IMAGE chunks. The cursor is the offset
- * of the next chunk (args[1]); args[0] holds the image, freed when the dump
- * ends or its socket closes.
+ * ISSU_CMD_EXPORT: the image is encoded whole by the first call of the
+ * dump (a snapshot of the tables), then sent in order: ISSU_A_EXPORT first
+ * (args[2] once sent), then ISSU_A_IMAGE_OFFSET and ISSU_A_IMAGE chunks. The
+ * cursor is the offset of the next chunk (args[1]); args[0] holds the
+ * image, freed when the dump ends or its socket closes. Not in a start callback: 6.1 gives
+ * start no extack, and a refusal is to say why.
  */
-static int issu_nl_export_start(struct netlink_callback *cb)
+static int export_begin(struct netlink_callback *cb)
 {
 	struct issu_flowimg_export *x;
 	int ret;
@@ -866,7 +872,6 @@ static int issu_nl_export_start(struct netlink_callback *cb)
 	}
 	cb->args[0] = (long)x;
 	cb->args[1] = 0;
-	cb->args[2] = 0;
 	return 0;
 }
 
@@ -911,14 +916,18 @@ static int fill_export(struct sk_buff *skb, const struct issu_flowimg_export *x)
 
 static int issu_nl_export_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct issu_flowimg_export *x = (void *)cb->args[0];
-	u64 off = cb->args[1];
+	struct issu_flowimg_export *x;
 	void *hdr;
-	int room;
+	int room, ret;
+	u64 off;
 	u32 n;
 
-	if (!x)
-		return 0;
+	if (!cb->args[0]) {
+		ret = export_begin(cb);
+		if (ret)
+			return ret;
+	}
+	x = (void *)cb->args[0];
 	if (!cb->args[2]) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &issu_family, NLM_F_MULTI, ISSU_CMD_EXPORT);
@@ -931,6 +940,7 @@ static int issu_nl_export_dumpit(struct sk_buff *skb, struct netlink_callback *c
 		genlmsg_end(skb, hdr);
 		cb->args[2] = 1;
 	}
+	off = cb->args[1];
 	while (off < x->len) {
 		room = skb_tailroom(skb) - (int)ISSU_CHUNK_OVERHEAD;
 		if (room < 256)
@@ -1052,9 +1062,8 @@ static const struct genl_ops issu_ops[] = {
 		.doit = issu_nl_flows_get,
 	},
 	{
-		/* machine-wide: issu_nl_export_start() refuses other namespaces */
+		/* machine-wide: export_begin() refuses other namespaces */
 		.cmd = ISSU_CMD_EXPORT,
-		.start = issu_nl_export_start,
 		.dumpit = issu_nl_export_dumpit,
 		.done = issu_nl_export_done,
 		.flags = GENL_ADMIN_PERM,

@@ -600,6 +600,9 @@ void report_top(const struct nlattr **tb, unsigned int flags)
 		   ARRAY_SIZE(node_fields), flags);
 	print_nest(tb[ISSU_A_SYNWIN], "synwin", "synwin", &synwin_policy,
 		   synwin_fields, ARRAY_SIZE(synwin_fields), flags);
+	/* the outcome of an import (its event), only when there is one */
+	if (tb[ISSU_A_IMPORT])
+		report_restore(tb[ISSU_A_IMPORT], "import", "import");
 	report_flows(tb);
 }
 
