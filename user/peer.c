@@ -379,7 +379,8 @@ int peer_send(struct peer_sess *s, struct peer_buf *b)
 					      "peer lost: the channel closed (%s)",
 					      strerror(errno)), -1;
 		now = peer_now();
-		ref = s->hello_done && s->last_rx > start ? s->last_rx : start;
+		/* after HELLO the dead time runs from the last byte received */
+		ref = s->hello_done ? s->last_rx : start;
 		if (now - ref >= s->dead_ms * NS_PER_MS)
 			return peer_sess_fail(s, EXIT_PEER_LOST,
 					      "peer lost: it took nothing and sent nothing for %u ms (dead time)",
