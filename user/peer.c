@@ -914,7 +914,9 @@ int peer_close(struct peer_sess *s)
 	s->wfd = -1;
 	if (s->pid) {
 		/* a lost peer is not waited for: ssh may hang on it as long as TCP does */
-		st = ssh_reap(s, s->fail == EXIT_PEER_LOST ? 0 : SSH_EXIT_WAIT_MS);
+		if (s->fail == EXIT_PEER_LOST)
+			kill(s->pid, SIGKILL);
+		st = ssh_reap(s, s->fail == EXIT_PEER_LOST ? 1000 : SSH_EXIT_WAIT_MS);
 		if (s->pid) {
 			kill(s->pid, SIGTERM);
 			if (ssh_reap(s, 1000) < 0 && s->pid) {

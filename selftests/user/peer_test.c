@@ -928,7 +928,7 @@ static int t_sync_incomplete(void)
 	CHECK(!begin(&s, 1000), "SYNC_BEGIN refused");
 	CHECK(!data(&s, 0, chunk, sizeof(chunk)), "data");
 	t = end(&s, 1000, 0, &f);
-	CHECK(t == PEER_T_SYNC_RESULT && result_of(&f) == EBADMSG, "%d %u", t, result_of(&f));
+	CHECK(t == PEER_T_SYNC_RESULT && result_of(&f) == EPROTO, "%d %u", t, result_of(&f));
 	CHECK(strstr(reason_of(&f), "500 of 1000"), "%s", reason_of(&f));
 	client_end(&s);
 	server_exit(2000);
@@ -947,7 +947,7 @@ static int t_sync_bad_crc(void)
 	CHECK(!begin(&s, sizeof(chunk)), "SYNC_BEGIN refused");
 	CHECK(!data(&s, 0, chunk, sizeof(chunk)), "data");
 	t = end(&s, sizeof(chunk), (uint32_t)crc32(0, chunk, sizeof(chunk)) ^ 1, &f);
-	CHECK(t == PEER_T_SYNC_RESULT && result_of(&f) == EBADMSG, "%d %u", t, result_of(&f));
+	CHECK(t == PEER_T_SYNC_RESULT && result_of(&f) == EPROTO, "%d %u", t, result_of(&f));
 	CHECK(strstr(reason_of(&f), "CRC32"), "%s", reason_of(&f));
 	client_end(&s);
 	server_exit(2000);

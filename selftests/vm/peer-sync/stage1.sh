@@ -45,8 +45,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ct_table() { conntrack -L 2>/dev/null | sed -E 's/^([a-z0-9]+ +[0-9]+ +[a-z0-9]+ +[0-9]+) [0-9]+ /\1 T /' | sort; }
-ns_table() { ip netns exec "$NS" conntrack -L 2>/dev/null | sed -E 's/^([a-z0-9]+ +[0-9]+ +[a-z0-9]+ +[0-9]+) [0-9]+ /\1 T /' | sort; }
+ct_table() { conntrack -L 2>/dev/null | sed -E 's/^([a-z0-9]+ +[0-9]+) [0-9]+ /\1 T /' | sort; }
+ns_table() { ip netns exec "$NS" conntrack -L 2>/dev/null | sed -E 's/^([a-z0-9]+ +[0-9]+) [0-9]+ /\1 T /' | sort; }
 ct_total() { echo $(($(conntrack -C) + $(ip netns exec "$NS" conntrack -C))); }
 flush_all() { conntrack -F 2>/dev/null; ip netns exec "$NS" conntrack -F 2>/dev/null; [ "$(ct_total)" = 0 ]; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -86,7 +86,7 @@ node = { name = "rtr-a"; id = 1; };
 peer = {
 	name = "rtr-b"; id = 2; address = "192.0.2.2"; heartbeat = $HB; dead_time = $DEAD;
 	ssh = { user = "root"; key = "$D/id"; known_hosts = "$D/known_hosts";
-		config = "/dev/null"; connect_timeout = 60; };
+		config = "/dev/null"; connect_timeout = 30; };
 };
 redundancy_groups = ( { id = 0; vrrp_instance = "RG0"; track_file = "$D/rg0.track"; weight = 0; } );
 CONF
@@ -117,6 +117,7 @@ CONF
 
 modprobe nf_conntrack_netlink
 lab_check "issu.ko loads" lab_issu_load
+lab_check "loopback up" ip link set lo up
 lab_check "namespaces and the veth" eval \
 	'ip netns add $NS_A && ip netns add $NS && ip link add va-sync type veth peer name vb-sync &&
 	 ip link set vb-sync netns $NS_A && ip addr add 192.0.2.2/24 dev va-sync &&
