@@ -12,7 +12,8 @@
  * requests a key may not run, and the SYNC framing up to the import
  * (which fails without issu.ko, and must be reported as such).
  *
- *   issu-helper-peer-test [IMAGE]    (IMAGE: a file to sync; else bytes made here)
+ *   issu-helper-peer-test [IMAGE]    (IMAGE: a file to sync, e.g. issu-helper-mkimage -f -s 300000;
+ *                                     else bytes made here)
  *   PEER_TESTS=REGEX issu-helper-peer-test   (only the cases whose names match)
  */
 #include <arpa/inet.h>
