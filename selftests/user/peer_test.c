@@ -43,7 +43,7 @@ int issu_helper_main(int argc, char **argv);
 #define HB_MS		200
 #define DEAD_MS		600
 /* scheduling slack allowed on top of a bound (two shared cores, valgrind) */
-#define MARGIN_MS	400
+#define MARGIN_MS	800
 
 static char tmp[] = "/tmp/peer_test.XXXXXX";
 static const char *image_path;
