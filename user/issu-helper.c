@@ -81,8 +81,12 @@ static const struct cmd cmds[] = {
 	  "[--hooks-dir DIR]",
 	  "kexec back to the previous image with the state preserved" },
 	{ "cluster", cmd_cluster,
-	  "check [--cluster-conf FILE] [--keepalived-conf FILE]",
-	  "check the cluster configuration against keepalived's" },
+	  "{ check [--keepalived-conf FILE] | ping [--count N] [--interval SECONDS] | "
+	  "peer-status | sync [--image FILE] } [--cluster-conf FILE] "
+	  "[--heartbeat SECONDS] [--dead-time SECONDS]",
+	  "check the cluster configuration; ping, ask or sync the peer" },
+	{ "peer", cmd_peer, "[--cluster-conf FILE] [--allow ping,status,sync] [--log FILE]",
+	  "the peer end of the peer channel (an SSH forced command)" },
 	{ "help", cmd_help, "[COMMAND]",
 	  "this list, or the arguments of a command (as -h)" },
 	{ "version", cmd_version, "",

@@ -52,6 +52,13 @@ enum issu_exit {
 	EXIT_CL_KEEPALIVED = 29,/* keepalived.conf unreadable or malformed */
 	EXIT_CL_WIRING = 30,	/* an RG's instance, track file or VIPs not wired */
 	EXIT_CL_ELECTION = 31,	/* priorities/weights cannot move an RG deterministically */
+	/* the peer channel (cluster ping, peer-status, sync; peer) */
+	EXIT_PEER_UNREACHABLE = 32,	/* ssh could not reach the peer (no answer, refused) */
+	EXIT_PEER_AUTH = 33,	/* authentication failed: our key or the peer's host key */
+	EXIT_PEER_REFUSED = 34,	/* the peer refused: identity, version, request not allowed */
+	EXIT_PEER_LOST = 35,	/* the peer was lost: silent past the dead time, or gone */
+	EXIT_PEER_PROTO = 36,	/* the peer broke the protocol (frame, sequence, attribute) */
+	EXIT_SYNC_IMPORT = 37,	/* sync: the peer's issu.ko did not import the image */
 };
 
 /* Options valid before and after every subcommand. */
@@ -104,6 +111,13 @@ enum {
 	OPT_SAME_BOOT,			/* restore */
 	OPT_CLUSTER_CONF,		/* cluster */
 	OPT_KEEPALIVED_CONF,
+	OPT_HEARTBEAT,
+	OPT_DEAD_TIME,
+	OPT_COUNT,
+	OPT_INTERVAL,
+	OPT_IMAGE,
+	OPT_ALLOW,			/* peer */
+	OPT_LOG,
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */
@@ -145,6 +159,7 @@ int cmd_rollback(int argc, char **argv, struct opts *o);
 int cmd_conntrack(int argc, char **argv, struct opts *o);
 int cmd_mac(int argc, char **argv, struct opts *o);
 int cmd_cluster(int argc, char **argv, struct opts *o);
+int cmd_peer(int argc, char **argv, struct opts *o);
 int cmd_export(int argc, char **argv, struct opts *o);
 int cmd_import(int argc, char **argv, struct opts *o);
 
