@@ -85,9 +85,29 @@ need=$(missing "${pkgs[@]}")
 if [ -n "$need" ]; then
 	apt_update
 	log "installing: $need"
+	# The packages are installed for their programs (openssh-server for the
+	# sshd the peer-channel tests start in a namespace of their own): no
+	# service of theirs is started, enabled or left listening on this
+	# machine. policy-rc.d tells invoke-rc.d (and deb-systemd-invoke) so.
+	policy=/usr/sbin/policy-rc.d policy_ours=0
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\n# issu set-up: start no service while installing\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+		policy_ours=1
+	fi
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $need >/dev/null ||
-		die "apt-get install failed for: $need"
+	rc=0
+	apt-get install -y -qq --no-install-recommends $need >/dev/null || rc=$?
+	[ $policy_ours -eq 1 ] && rm -f "$policy"
+	[ $rc -eq 0 ] || die "apt-get install failed for: $need"
+	case " $need " in
+	*" openssh-server "*)
+		if [ -d /run/systemd/system ]; then
+			systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+		fi
+		log "openssh-server installed for its sshd binary; its service is left disabled"
+		;;
+	esac
 fi
 
 mkdir -p "$cache"
