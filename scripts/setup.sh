@@ -95,8 +95,8 @@ if [ -n "$need" ]; then
 		chmod 755 "$policy"
 		policy_ours=1
 	fi
-	# shellcheck disable=SC2086
 	rc=0
+	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $need >/dev/null || rc=$?
 	[ $policy_ours -eq 1 ] && rm -f "$policy"
 	[ $rc -eq 0 ] || die "apt-get install failed for: $need"
