@@ -69,6 +69,9 @@ for f in "${flows[@]}"; do
 		-d "$dur" -D $((dur + 60))
 done
 
+# cl_via NODE: packets NODE forwarded (a one-way UDP flow stays "new" to
+# conntrack: no reply is ever seen)
+cl_via() { echo $(($(cl_counter "$1" new) + $(cl_counter "$1" established))); }
 # flowing TAG MIN: the stream's server received at least MIN datagrams
 flowing() { [ "$(rep "$CL_OUT/udp-$1.server" datagrams)" -ge "$2" ] 2>/dev/null; }
 all_flowing() {
@@ -87,7 +90,7 @@ cl_busywait 60000 all_flowing || bail "the UDP streams flowing through rtr-a"
 
 say "cluster switchover outage: $(uname -r) host, guests $LAB_KVER under $(lab_accel), keepalived $(cl_ssh a 'keepalived --version 2>&1 | head -n 1' | awk '{ print $2 }'), advert_int $CL_ADVERT_INT"
 say "UDP, $pps datagrams/s of $len bytes per stream; outage = datagrams lost during the move / $pps per s (ms)"
-say "confirmed: from the track file's write to the move confirmed; via: packets the new master forwarded (established counter) from the move to 2 s' worth of datagrams after it"
+say "confirmed: from the track file's write to the move confirmed; via: packets the new master forwarded (its new + established counters) from the move to 2 s' worth of datagrams after it"
 say "$(printf '%-6s %-8s %12s %10s %10s %10s %10s' round move confirmed via v4 nat v6)"
 declare -A sum
 to=b
@@ -103,7 +106,7 @@ for r in $(seq 1 "$rounds"); do
 		read -r tag _ <<<"$f"
 		lost0[$tag]=$(rep "$CL_OUT/udp-$tag.server" lost)
 	done
-	via0=$(cl_counter "$to" established)
+	via0=$(cl_via "$to")
 	t=$(cl_ms)
 	if [ "$to" = b ]; then cl_track a 1 1; else cl_track a 1 0; fi
 	cl_wait_master "$to" 60 rg1 || bail "round $r: RG1 moved to ${CL_NAME[$to]}"
@@ -115,7 +118,7 @@ for r in $(seq 1 "$rounds"); do
 		want[$tag]=$(($(rep "$CL_OUT/udp-$tag.server" datagrams) + pps * 2))
 	done
 	cl_busywait 60000 all_flowing || bail "round $r: the streams flowing after the move"
-	via=$(($(cl_counter "$to" established) - ${via0:-0}))
+	via=$(($(cl_via "$to") - ${via0:-0}))
 	line=$(printf '%-6s %-8s %12s %10s' "$r" "${CL_NAME[$from]#rtr-}->${CL_NAME[$to]#rtr-}" "$(secs "$conf")s" "$via")
 	for f in "${flows[@]}"; do
 		read -r tag _ <<<"$f"
