@@ -31,12 +31,16 @@ done
 
 mkdir -p "$outdir/logs"
 export SELFTESTS=$top/selftests
-declare -a names=() cmds=()
+declare -a names=() cmds=() weights=()
 
+# add NAME CMD [WEIGHT]: WEIGHT is how many of the $jobs slots it takes (a
+# scenario that runs two guests at once takes two: a third guest on two
+# cores starves all of them, and starved guests report RCU stalls)
 add() {
 	[ -n "$pattern" ] && ! grep -Eq -- "$pattern" <<<"$1" && return
 	names+=("$1")
 	cmds+=("$2")
+	weights+=("${3:-1}")
 }
 
 # Host programs are built either way: the VM scenarios use some of them
@@ -63,10 +67,13 @@ if [ $run_vm -eq 1 ]; then
 	for d in "$top"/selftests/vm/*/; do
 		d=${d%/}
 		[ -f "$d/NOT_A_TEST" ] && continue
+		# GUESTS: how many guests the scenario runs at once (default 1)
+		w=1
+		[ -f "$d/GUESTS" ] && w=$(tr -cd '0-9' <"$d/GUESTS")
 		if [ -f "$d/host.sh" ]; then
-			add "vm:$(basename "$d")" "bash '$d/host.sh'"
+			add "vm:$(basename "$d")" "bash '$d/host.sh'" "${w:-1}"
 		elif [ -f "$d/stage1.sh" ]; then
-			add "vm:$(basename "$d")" "'$top/scripts/vm/lab' run '$d'"
+			add "vm:$(basename "$d")" "'$top/scripts/vm/lab' run '$d'" "${w:-1}"
 		fi
 	done
 fi
@@ -78,9 +85,20 @@ echo "1..$total"
 start=$(date +%s)
 # Start every program, at most $jobs at once; results are printed in order.
 declare -a pids=()
+declare -A slot_pids=()	# running program's PID -> its weight
+slots_busy() {
+	local p n=0
+	for p in "${!slot_pids[@]}"; do
+		kill -0 "$p" 2>/dev/null && n=$((n + slot_pids[$p]))
+	done
+	echo "$n"
+}
 for i in "${!names[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
-		wait -n 2>/dev/null || true
+	w=${weights[$i]}
+	[ "$w" -ge 1 ] 2>/dev/null || w=1
+	[ "$w" -gt "$jobs" ] && w=$jobs
+	while [ $(($(slots_busy) + w)) -gt "$jobs" ]; do
+		wait -n 2>/dev/null || sleep 1
 	done
 	log="$outdir/logs/$(echo "${names[$i]}" | tr ':/' '__').log"
 	(
@@ -89,6 +107,7 @@ for i in "${!names[@]}"; do
 		echo "rc=$? secs=$(($(date +%s) - s))" >"$log.rc"
 	) &
 	pids[$i]=$!
+	slot_pids[$!]=$w
 done
 
 passed=0 failed=0 skipped=0
