@@ -150,6 +150,30 @@ static const struct ka_node *sync_group_of(const struct ka_conf *kc, const char 
 	return NULL;
 }
 
+/*
+ * An instance is of one address family: IPv6 with native_ipv6, else that of
+ * its first virtual_ipaddress. keepalived drops a virtual_ipaddress of the
+ * other family with a warning ("address family must match VRRP instance");
+ * such VIPs belong in virtual_ipaddress_excluded.
+ */
+static void check_vip_family(struct check *k, const struct cl_rg *rg,
+			     const struct ka_node *inst, const struct ka_node *vips)
+{
+	bool v6 = ka_child(inst, "native_ipv6", NULL) || strchr(vips->kids[0].words[0], ':');
+	size_t i;
+
+	for (i = 0; i < vips->nkids; i++) {
+		const struct ka_node *a = &vips->kids[i];
+
+		if (!strchr(a->words[0], ':') == !v6)
+			continue;
+		cl_problem(k->r, CL_WIRING, false, "ka-vip-family", a->file, a->line,
+			   "virtual_ipaddress", (int)rg->id,
+			   "vrrp_instance %s is %s, so keepalived ignores its VIP %s (address family must match): move it to virtual_ipaddress_excluded",
+			   inst->words[1], v6 ? "IPv6" : "IPv4", a->words[0]);
+	}
+}
+
 /* Priority, nopreempt, VIPs of one member instance of @rg. */
 static void check_instance(struct check *k, const struct cl_rg *rg,
 			   const struct ka_node *inst)
@@ -217,6 +241,8 @@ static void check_instance(struct check *k, const struct cl_rg *rg,
 			   "virtual_ipaddress", rgid,
 			   "vrrp_instance %s has no virtual_ipaddress: mastership of RG%u could not be observed or used",
 			   name, rg->id);
+	else
+		check_vip_family(k, rg, inst, vips);
 }
 
 /* The instance's or sync group's track_file list has @decl, with @rg's weight. */

@@ -679,6 +679,17 @@ t_wiring_vip_missing() {
 	fails_with $X_WIRING ka-vip-missing
 }
 
+# keepalived ignores a VIP of the other family in virtual_ipaddress
+t_wiring_vip_family() {
+	fresh
+	edit "$d/keepalived.conf" "        192.0.2.1/24
+    }" "        192.0.2.1/24
+        2001:db8:1::7/64
+    }"
+	check
+	fails_with $X_WIRING ka-vip-family keepalived.conf "$(lineof "$d/keepalived.conf" '2001:db8:1::7/64')"
+}
+
 t_wiring_vip_other_prefix() {
 	fresh
 	edit "$d/cluster.conf" '"203.0.113.129"' '"203.0.113.129/24"'
