@@ -245,6 +245,8 @@ vrrp_instance ISSU_RG1_CLIENT {
     virtual_router_id 11
     virtual_ipaddress {
         192.0.2.1/24
+    }
+    virtual_ipaddress_excluded {
         2001:db8:1:0::1/64
     }
 }
