@@ -120,7 +120,8 @@ bench: setup
 DEBUG_OUT := $(CURDIR)/selftests/out/debug
 DEBUG_SCENARIOS ?= load ckpt-kexec ckpt-interrupt kexec-marker kexec-no-memmap netlink-policy \
 	flows-fidelity flows-netns flows-helper synwin macs-issu \
-	upgrade-full fwd-tcp-issu fwd-nat-issu fwd-udp-issu fwd-netns-issu fwd-tcp-synwin
+	upgrade-full fwd-tcp-issu fwd-nat-issu fwd-udp-issu fwd-netns-issu fwd-tcp-synwin \
+	flows-import fwd-tcp-import
 empty :=
 space := $(empty) $(empty)
 check-debug: setup helper

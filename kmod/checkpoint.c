@@ -91,6 +91,7 @@ static const char *const issu_reason_names[__ISSU_R_MAX] = {
 	[ISSU_R_DEVICE_PENDING] = "device-pending",
 	[ISSU_R_CHAIN_FULL] = "chain-too-long",
 	[ISSU_R_EXT_CHANGED] = "extensions-changed",
+	[ISSU_R_NO_NETNS] = "no-netns",
 };
 
 const char *issu_reason_name(enum issu_reason r)

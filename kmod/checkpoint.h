@@ -37,6 +37,7 @@ enum issu_reason {
 	ISSU_R_DEVICE_PENDING,	/* taken over, its interface has not appeared yet */
 	ISSU_R_CHAIN_FULL,	/* failed: its hash chain is too long (-ENOSPC) */
 	ISSU_R_EXT_CHANGED,	/* failed: conntrack extensions changed twice (-EAGAIN) */
+	ISSU_R_NO_NETNS,	/* failed: imported, no namespace here has its label */
 
 	__ISSU_R_MAX
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Events: checkpoints, restores, discards, arming and the SYN-check window
+ * Events: checkpoints, restores, imports, discards, arming and the SYN-check window
  * announced on the issu "events" multicast group. A file of its own so that
  * the state it reports (checkpoint.c, synwin.c) does not depend on the
  * netlink handlers, nor they on it.
@@ -42,6 +42,8 @@ void issu_notify(u8 cmd, int result, const char *reason)
 		ret = issu_nl_fill_last_ckpt(msg);
 	else if (!ret && cmd == ISSU_CMD_RESTORE_NTF)
 		ret = issu_nl_fill_restore(msg);
+	else if (!ret && cmd == ISSU_CMD_IMPORT_NTF)
+		ret = issu_nl_fill_import(msg);
 	else if (!ret && cmd == ISSU_CMD_ARM_NTF)
 		ret = nla_put_u8(msg, ISSU_A_ARMED, issu_armed);
 	else if (!ret && cmd == ISSU_CMD_SYNWIN_NTF)

@@ -25,6 +25,7 @@
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/netfilter.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_acct.h>
@@ -301,13 +302,20 @@ static int flow_save(struct nf_conn *ct, u16 netns, struct issu_flow *f)
 	return 0;
 }
 
-/* Flows that could not be saved, by reason; for the checkpoint's log line. */
-struct flows_save_stats {
-	u64 saved;
-	u64 unlabelled;
-	u64 unsupported;
-	u64 omitted;	/* no room left: the section ends partial */
-};
+/* Flows that could not be saved, by reason; for the log and exports. */
+/* Of the last flows_save(), under issu_lock. */
+static struct issu_flows_saved flows_last_saved;
+
+/**
+ * issu_flows_last_saved() - what the last save of the flows section wrote
+ * @out: saved, and left out by reason
+ *
+ * Called with issu_lock held, after the section was saved.
+ */
+void issu_flows_last_saved(struct issu_flows_saved *out)
+{
+	*out = flows_last_saved;
+}
 
 /* nf_conntrack_lock() lacks the annotation in the headers: tell sparse */
 static void bucket_lock(spinlock_t *lock) __acquires(lock)
@@ -407,7 +415,7 @@ int issu_ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg)
 struct flows_save_ctx {
 	struct issu_enc *e;
 	u64 gen;
-	struct flows_save_stats st;
+	struct issu_flows_saved st;
 	struct issu_flow f;
 };
 
@@ -443,7 +451,7 @@ static int flows_save_one(struct nf_conn *ct, void *arg)
 static int flows_save(struct issu_enc *e)
 {
 	struct flows_save_ctx c = { .e = e, .gen = le64_to_cpu(e->hdr.generation) };
-	struct flows_save_stats *st = &c.st;
+	struct issu_flows_saved *st = &c.st;
 	int ret, tries = 0;
 	u64 records_off;
 	u16 nr;
@@ -475,6 +483,7 @@ static int flows_save(struct issu_enc *e)
 		       st->saved);
 	if (ret)
 		return ret;
+	flows_last_saved = *st;
 	if (st->unlabelled || st->unsupported)
 		pr_warn("flows not saved: %llu in unlabelled namespaces, %llu of unsupported families\n",
 			st->unlabelled, st->unsupported);
@@ -824,6 +833,69 @@ static int flows_restore_label(const struct issu_sec_view *s, struct net *net, u
 		if (!(++n % 1024))
 			cond_resched();
 	}
+	return ret;
+}
+
+/**
+ * issu_flows_import() - insert the flows of an image into the live tables
+ * @s: a flows section that issu_flows_section.check() accepted
+ * @st: the outcome, counted per entry as a restore counts it
+ *
+ * The flows of label 0 go into the initial namespace, those of another
+ * label into the namespace that has that label now (issu_netns_find());
+ * a label no namespace has fails its flows (ISSU_R_NO_NETNS). Each entry is
+ * built and inserted as the restore does it (flow_restore()): an entry
+ * already in the table wins (ISSU_R_CONFLICT), NAT bindings come back as
+ * they were, TCP entries are window-liberal (flow_tcp_resync()), timeouts
+ * lose the time since the image was taken.
+ *
+ * Called with issu_lock held (labels do not change meanwhile).
+ *
+ * Return: 0, or a negative errno if the section could not be walked.
+ */
+int issu_flows_import(const struct issu_sec_view *s, struct issu_sec_stats *st)
+{
+	char name[ISSU_FLOWS_LABEL_MAX + 1];
+	struct issu_flows_iter it;
+	struct issu_flow f;
+	struct net **nets;
+	s64 elapsed_ms;
+	unsigned int nr, i;
+	u64 n = 0;
+	int ret;
+
+	ret = issu_flows_open(s, &it);
+	if (ret)
+		return ret;
+	nr = max_t(unsigned int, it.nr_netns, 1);
+	nets = kcalloc(nr, sizeof(*nets), GFP_KERNEL);
+	if (!nets)
+		return -ENOMEM;
+	nets[0] = &init_net;
+	for (i = 1; i < nr; i++)
+		if (!issu_flows_label(&it, i, name, sizeof(name)))
+			nets[i] = issu_netns_find(name);
+
+	elapsed_ms = div_s64((s64)(ktime_get_real_ns() - it.walk_ns), NSEC_PER_MSEC);
+	if (elapsed_ms < 0)
+		elapsed_ms = 0;	/* the image is from the future: keep its timeouts */
+
+	while ((ret = issu_flow_next(&it, &f)) > 0) {
+		struct net *net = f.netns < nr ? nets[f.netns] : NULL;
+
+		if (!net) {
+			st->reason[ISSU_R_NO_NETNS]++;
+			st->failed++;
+			continue;
+		}
+		flow_restore(net, &f, elapsed_ms, st);
+		if (!(++n % 1024))
+			cond_resched();
+	}
+	for (i = 1; i < nr; i++)
+		if (nets[i])
+			put_net(nets[i]);
+	kfree(nets);
 	return ret;
 }
 

@@ -13,6 +13,7 @@
 #include <linux/module.h>
 
 #include "checkpoint.h"
+#include "flowimg.h"
 #include "macs.h"
 #include "netlink.h"
 #include "netns.h"
@@ -50,6 +51,10 @@ static int __init issu_init(void)
 	if (ret)
 		goto err_synwin;
 
+	ret = issu_flowimg_init();
+	if (ret)
+		goto err_macs;
+
 	/*
 	 * Last: the family's operations reach everything above, and run as
 	 * soon as it is registered (genetlink takes no module reference for a
@@ -57,13 +62,15 @@ static int __init issu_init(void)
 	 */
 	ret = issu_netlink_init();
 	if (ret)
-		goto err_macs;
+		goto err_flowimg;
 
 	pr_info("issu %s loaded, store %s\n", ISSU_VERSION,
 		issu_store_state_name(issu_store.state));
 	issu_restore_at_load();
 	return 0;
 
+err_flowimg:
+	issu_flowimg_exit();
 err_macs:
 	issu_macs_exit();
 err_synwin:
@@ -88,6 +95,7 @@ static void __exit issu_exit(void)
 	issu_synwin_shutdown();
 	/* first of the teardown: it returns once no operation runs */
 	issu_netlink_exit();
+	issu_flowimg_exit();
 	issu_synwin_exit();
 	issu_macs_exit();
 	issu_sysfs_exit();

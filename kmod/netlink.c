@@ -22,6 +22,8 @@
  *   synwin-start, -stop  CAP_NET_ADMIN           EPERM
  *   mac-retain, -release CAP_NET_ADMIN           EPERM
  *   netns-set            CAP_NET_ADMIN           EPERM
+ *   export (dump)        CAP_NET_ADMIN           EPERM
+ *   import               CAP_NET_ADMIN           EPERM
  *   "events" group       CAP_NET_ADMIN to join   never sent there
  *
  * CAP_NET_ADMIN is that of the initial user namespace (GENL_ADMIN_PERM: the
@@ -42,6 +44,8 @@
  *   retained (macs.c refuses others as well).
  * - netns-set: a label decides which namespace's flows the checkpoint saves
  *   and into which namespace they return.
+ * - export: the flows of every labelled namespace, which a container must
+ *   not read; import: inserts flows into any namespace by its label.
  * - status-get: the store (physical address, load ids, previous kernel),
  *   the checkpoint, the node, arm and SYN-window state are the host's;
  *   another namespace learns only what a client needs to talk to the module.
@@ -67,6 +71,7 @@
 #include "checkpoint.h"
 #include "compat.h"
 #include "ctsummary.h"
+#include "flowimg.h"
 #include "macs.h"
 #include "netlink.h"
 #include "netns.h"
@@ -126,6 +131,13 @@ static const struct nla_policy issu_synwin_start_policy[ISSU_A_SYNWIN + 1] = {
 static const struct nla_policy issu_mac_retain_policy[ISSU_A_LLADDR + 1] = {
 	[ISSU_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[ISSU_A_LLADDR] = NLA_POLICY_RANGE(NLA_BINARY, 1, MAX_ADDR_LEN),
+};
+
+static const struct nla_policy issu_import_policy[ISSU_A_IMAGE_LEN + 1] = {
+	/* NLA_POLICY_RANGE's bounds are s16 in 6.1: 32 KiB is the length's */
+	[ISSU_A_IMAGE] = { .type = NLA_BINARY, .len = ISSU_IMAGE_CHUNK_MAX },
+	[ISSU_A_IMAGE_OFFSET] = { .type = NLA_U64 },
+	[ISSU_A_IMAGE_LEN] = { .type = NLA_U64 },
 };
 
 static int put_u64(struct sk_buff *skb, int type, u64 val, int pad)
@@ -260,9 +272,8 @@ err:
 	return -EMSGSIZE;
 }
 
-static int fill_node(struct sk_buff *skb)
+static int fill_node_state(struct sk_buff *skb, const struct issu_node_state *n)
 {
-	const struct issu_node_state *n = &issu_node;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, ISSU_A_NODE);
@@ -279,6 +290,11 @@ static int fill_node(struct sk_buff *skb)
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+static int fill_node(struct sk_buff *skb)
+{
+	return fill_node_state(skb, &issu_node);
 }
 
 /* What a caller in another namespace learns: how to talk to the module. */
@@ -618,9 +634,8 @@ static int fill_helpers(struct sk_buff *skb, const struct issu_helper_tally *t,
 	return 0;
 }
 
-static int fill_section(struct sk_buff *skb, unsigned int i)
+static int fill_sec_report(struct sk_buff *skb, unsigned int i, const struct issu_sec_report *r)
 {
-	const struct issu_sec_report *r = &issu_ckpt.sec[i];
 	const struct issu_sec_stats *st = &r->stats;
 	struct nlattr *nest;
 
@@ -670,7 +685,7 @@ static int issu_nl_section_dumpit(struct sk_buff *skb, struct netlink_callback *
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (fill_section(skb, i)) {
+		if (fill_sec_report(skb, i, &issu_ckpt.sec[i])) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -752,6 +767,199 @@ err:
 	nlmsg_free(msg);
 	kfree(sum);
 	return ret;
+}
+
+/* A restore report as the nest @type (ISSU_A_RESTORE, ISSU_A_IMPORT). */
+static int fill_restore_report(struct sk_buff *skb, int type, const struct issu_restore_report *r)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, ISSU_RESTORE_A_RESULT, r->result) ||
+	    nla_put_string(skb, ISSU_RESTORE_A_REASON, r->reason) ||
+	    put_u64(skb, ISSU_RESTORE_A_GENERATION, r->generation, ISSU_RESTORE_A_PAD) ||
+	    put_u64(skb, ISSU_RESTORE_A_DURATION_NS, r->duration_ns, ISSU_RESTORE_A_PAD) ||
+	    put_u64(skb, ISSU_RESTORE_A_RESTORED, r->restored, ISSU_RESTORE_A_PAD) ||
+	    put_u64(skb, ISSU_RESTORE_A_SKIPPED, r->skipped, ISSU_RESTORE_A_PAD) ||
+	    put_u64(skb, ISSU_RESTORE_A_FAILED, r->failed, ISSU_RESTORE_A_PAD) ||
+	    put_u64(skb, ISSU_RESTORE_A_TIME_NS, r->time_ns, ISSU_RESTORE_A_PAD) ||
+	    (r->ckpt_created_ns &&
+	     (put_u64(skb, ISSU_RESTORE_A_CREATED_NS, r->ckpt_created_ns, ISSU_RESTORE_A_PAD) ||
+	      put_u64(skb, ISSU_RESTORE_A_AGE_NS, r->age_ns, ISSU_RESTORE_A_PAD)))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * The last import: ISSU_A_IMPORT (its outcome), ISSU_A_IMAGE_LEN, and from
+ * the image ISSU_A_NODE (the node it comes from) and ISSU_A_SECTION (the
+ * flows section, its entries counted by reason). Called with issu_lock held.
+ */
+int issu_nl_fill_import(struct sk_buff *skb)
+{
+	const struct issu_flowimg_import *r = &issu_last_import;
+
+	if (!r->valid)
+		return 0;
+	if (fill_restore_report(skb, ISSU_A_IMPORT, &r->sum) ||
+	    put_u64(skb, ISSU_A_IMAGE_LEN, r->image_len, ISSU_A_PAD) ||
+	    (r->has_node && fill_node_state(skb, &r->node)) ||
+	    (r->has_sec && fill_sec_report(skb, r->sec_index, &r->sec)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * ISSU_CMD_IMPORT: one chunk of an image, in order; the first carries
+ * ISSU_A_IMAGE_LEN. The last is answered with the import's report, the
+ * others with a plain ack.
+ */
+static int issu_nl_import(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *total = info->attrs[ISSU_A_IMAGE_LEN];
+	struct nlattr *chunk = info->attrs[ISSU_A_IMAGE];
+	bool done;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ISSU_A_IMAGE_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, ISSU_A_IMAGE))
+		return -EINVAL;
+	if (!nla_len(chunk)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, chunk, "empty chunk");
+		return -EINVAL;
+	}
+	ret = issu_flowimg_receive(info->snd_portid, !!total, total ? nla_get_u64(total) : 0,
+				   nla_get_u64(info->attrs[ISSU_A_IMAGE_OFFSET]),
+				   nla_data(chunk), nla_len(chunk), &done, info->extack);
+	if (ret || !done)
+		return ret;
+	mutex_lock(&issu_lock);
+	ret = issu_reply(info, ISSU_CMD_IMPORT, issu_nl_fill_import);
+	mutex_unlock(&issu_lock);
+	return ret;
+}
+
+/*
+ * ISSU_CMD_EXPORT: the image is encoded whole by the first call of the
+ * dump (a snapshot of the tables), then sent in order: ISSU_A_EXPORT first
+ * (args[2] once sent), then ISSU_A_IMAGE_OFFSET and ISSU_A_IMAGE chunks. The
+ * cursor is the offset of the next chunk (args[1]); args[0] holds the
+ * image, freed when the dump ends or its socket closes. Not in a start callback: 6.1 gives
+ * start no extack, and a refusal is to say why.
+ */
+static int export_begin(struct netlink_callback *cb)
+{
+	struct issu_flowimg_export *x;
+	int ret;
+
+	if (!from_init_net(sock_net(cb->skb->sk))) {
+		NL_SET_ERR_MSG_MOD(cb->extack,
+				   "acts on the whole machine: only from the initial network namespace");
+		return -EPERM;
+	}
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return -ENOMEM;
+	ret = issu_flowimg_export(x, cb->extack);
+	if (ret) {
+		kfree(x);
+		return ret;
+	}
+	cb->args[0] = (long)x;
+	cb->args[1] = 0;
+	return 0;
+}
+
+static int issu_nl_export_done(struct netlink_callback *cb)
+{
+	struct issu_flowimg_export *x = (void *)cb->args[0];
+
+	if (x) {
+		issu_flowimg_export_free(x);
+		kfree(x);
+		cb->args[0] = 0;
+	}
+	return 0;
+}
+
+static int fill_export(struct sk_buff *skb, const struct issu_flowimg_export *x)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ISSU_A_EXPORT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (put_u64(skb, ISSU_EXPORT_A_LEN, x->len, ISSU_EXPORT_A_PAD) ||
+	    put_u64(skb, ISSU_EXPORT_A_FLOWS, x->flows, ISSU_EXPORT_A_PAD) ||
+	    put_u64(skb, ISSU_EXPORT_A_OMITTED, x->omitted, ISSU_EXPORT_A_PAD) ||
+	    put_u64(skb, ISSU_EXPORT_A_UNLABELLED, x->unlabelled, ISSU_EXPORT_A_PAD) ||
+	    put_u64(skb, ISSU_EXPORT_A_UNSUPPORTED, x->unsupported, ISSU_EXPORT_A_PAD) ||
+	    put_u64(skb, ISSU_EXPORT_A_LIMIT, x->limit, ISSU_EXPORT_A_PAD) ||
+	    put_u64(skb, ISSU_EXPORT_A_DURATION_NS, x->duration_ns, ISSU_EXPORT_A_PAD) ||
+	    put_u64(skb, ISSU_EXPORT_A_CREATED_NS, x->created_ns, ISSU_EXPORT_A_PAD) ||
+	    nla_put_string(skb, ISSU_EXPORT_A_REASON, x->reason)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* room for a chunk's headers besides its bytes */
+#define ISSU_CHUNK_OVERHEAD	(NLMSG_HDRLEN + GENL_HDRLEN + nla_total_size_64bit(8) + \
+				 nla_total_size(0) + 16)
+
+static int issu_nl_export_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct issu_flowimg_export *x;
+	void *hdr;
+	int room, ret;
+	u64 off;
+	u32 n;
+
+	if (!cb->args[0]) {
+		ret = export_begin(cb);
+		if (ret)
+			return ret;
+	}
+	x = (void *)cb->args[0];
+	if (!cb->args[2]) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &issu_family, NLM_F_MULTI, ISSU_CMD_EXPORT);
+		if (!hdr)
+			return -EMSGSIZE;
+		if (fill_export(skb, x) || put_u64(skb, ISSU_A_IMAGE_LEN, x->len, ISSU_A_PAD)) {
+			genlmsg_cancel(skb, hdr);
+			return -EMSGSIZE;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[2] = 1;
+	}
+	off = cb->args[1];
+	while (off < x->len) {
+		room = skb_tailroom(skb) - (int)ISSU_CHUNK_OVERHEAD;
+		if (room < 256)
+			break;
+		n = min_t(u64, min_t(u64, x->len - off, ISSU_IMAGE_CHUNK_MAX), room);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &issu_family, NLM_F_MULTI, ISSU_CMD_EXPORT);
+		if (!hdr)
+			break;
+		if (put_u64(skb, ISSU_A_IMAGE_OFFSET, off, ISSU_A_PAD) ||
+		    nla_put(skb, ISSU_A_IMAGE, n, (u8 *)x->buf + off)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		off += n;
+	}
+	cb->args[1] = off;
+	return skb->len;
 }
 
 static const struct genl_ops issu_ops[] = {
@@ -852,6 +1060,21 @@ static const struct genl_ops issu_ops[] = {
 	{
 		.cmd = ISSU_CMD_FLOWS_GET,
 		.doit = issu_nl_flows_get,
+	},
+	{
+		/* machine-wide: export_begin() refuses other namespaces */
+		.cmd = ISSU_CMD_EXPORT,
+		.dumpit = issu_nl_export_dumpit,
+		.done = issu_nl_export_done,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ISSU_CMD_IMPORT,
+		.doit = issu_nl_import,
+		.policy = issu_import_policy,
+		.maxattr = ARRAY_SIZE(issu_import_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+		.internal_flags = ISSU_OP_MACHINE,
 	},
 };
 

@@ -114,6 +114,34 @@ int issu_netns_index(const struct net *net, u64 gen)
 	return in->ckpt_index;
 }
 
+/**
+ * issu_netns_find() - the namespace that has a label
+ * @label: a label, not empty
+ *
+ * Called with issu_lock held (labels do not change meanwhile). Labels are
+ * names under /run/netns, one namespace each; should two namespaces have
+ * the same, the first found is taken.
+ *
+ * Return: a reference to the namespace (put_net()), or NULL if none has it.
+ */
+struct net *issu_netns_find(const char *label)
+{
+	struct net *net, *found = NULL;
+
+	if (!label[0])
+		return NULL;
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		if (net_eq(net, &init_net) || strcmp(issu_net(net)->label, label))
+			continue;
+		found = maybe_get_net(net);
+		if (found)
+			break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 static struct pernet_operations issu_net_ops = {
 	.id = &issu_net_id,
 	.size = sizeof(struct issu_net),

@@ -20,5 +20,6 @@ struct issu_label {
 
 u16 issu_netns_collect(u64 gen, struct issu_label *names, const char **labels, u16 max);
 int issu_netns_index(const struct net *net, u64 gen);
+struct net *issu_netns_find(const char *label);
 
 #endif /* _ISSU_NETNS_H */

@@ -39,7 +39,7 @@ command -v apt-get >/dev/null || die "apt-get not found: issu's set-up needs Deb
 pkgs=(
 	build-essential bc bison flex pkg-config xz-utils cpio gzip
 	qemu-system-x86 kexec-tools busybox-static kmod iproute2 nftables
-	conntrack ethtool iputils-ping socat python3
+	conntrack ethtool iputils-ping socat python3 openssh-server openssh-client
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libelf-dev zlib1g-dev libconfig-dev
 	sparse clang-14 libclang-rt-14-dev linux-source-6.1
 	mmdebstrap dwarves

@@ -17,6 +17,13 @@
 #define CLUSTER_KA_DEFAULT	"/etc/keepalived/keepalived.conf"
 #define CLUSTER_MAX_RG		32	/* RG0..RG31 */
 #define CLUSTER_MAX_VIPS	16	/* per RG */
+/* the peer channel's timers: defaults and bounds (peer-protocol.rst) */
+#define PEER_HEARTBEAT_MS	1000
+#define PEER_DEAD_MS		3000
+#define PEER_HEARTBEAT_MIN_MS	100
+#define PEER_HEARTBEAT_MAX_MS	60000
+#define PEER_DEAD_MAX_MS	600000
+#define PEER_CONNECT_TIMEOUT	10	/* s */
 
 /*
  * What a problem is about; each class has its exit code (issu-helper.h)
@@ -78,6 +85,11 @@ struct cluster_conf {
 	char ssh_user[64];
 	char ssh_key[4096];
 	uint32_t ssh_port;
+	char ssh_known_hosts[4096];	/* "" : ssh's default */
+	char ssh_config[4096];		/* "" : ssh's default */
+	uint32_t connect_timeout;	/* s: ssh's ConnectTimeout, HELLO's bound */
+	uint32_t heartbeat_ms;		/* PING after this long without sending */
+	uint32_t dead_ms;		/* peer lost after this long without a frame */
 	char keepalived_conf[4096];
 	struct cl_rg rg[CLUSTER_MAX_RG];
 	size_t nrg;
@@ -93,5 +105,9 @@ const char *cluster_conf_path(const char *opt);
  */
 int cluster_conf_load(struct cluster_conf *cc, const char *path,
 		      struct cl_report *r);
+/* Heartbeat and dead time valid together? Return: NULL, or why not. */
+const char *cluster_timers_check(uint32_t heartbeat_ms, uint32_t dead_ms);
+/* cluster check; the other actions are in cluster_*.c, one file each */
+int cluster_check(const char *conf_opt, const char *ka_opt, struct opts *o);
 
 #endif /* _ISSU_CLUSTER_H */

@@ -405,7 +405,7 @@ static void print_groups(const struct cluster_conf *cc)
 	close_json_array();
 }
 
-static int cluster_check(const char *conf_opt, const char *ka_opt, struct opts *o)
+int cluster_check(const char *conf_opt, const char *ka_opt, struct opts *o)
 {
 	struct cl_report r = { 0 };
 	struct cluster_conf *cc;
@@ -479,37 +479,4 @@ static int cluster_check(const char *conf_opt, const char *ka_opt, struct opts *
 	cl_report_free(&r);
 	free(cc);
 	return output_end(rc);
-}
-
-/* issu-helper cluster ACTION: only "check" exists so far. */
-int cmd_cluster(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "cluster-conf", required_argument, NULL, OPT_CLUSTER_CONF },
-		{ "keepalived-conf", required_argument, NULL, OPT_KEEPALIVED_CONF },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *conf = NULL, *ka = NULL;
-	int c;
-
-	while ((c = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
-		if (c < -1)
-			return cmd_opt_exit(c);
-		if (c == OPT_CLUSTER_CONF)
-			conf = optarg;
-		else if (c == OPT_KEEPALIVED_CONF)
-			ka = optarg;
-	}
-	if (optind >= argc)
-		return cmd_usage_error(o, "no action given");
-	if (strcmp(argv[optind], "check"))
-		return cmd_usage_error(o, "unknown action '%s'", argv[optind]);
-	if (optind + 1 < argc)
-		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind + 1]);
-	if (conf && !*conf)
-		return cmd_usage_error(o, "empty --cluster-conf");
-	if (ka && !*ka)
-		return cmd_usage_error(o, "empty --keepalived-conf");
-	return cluster_check(conf, ka, o);
 }

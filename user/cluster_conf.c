@@ -265,13 +265,92 @@ static bool good_host(const char *s)
 	return true;
 }
 
+/* An optional absolute path. */
+static void get_path(struct ctx *c, const config_setting_t *g, const char *prefix,
+		     const char *name, char *buf, size_t size)
+{
+	char key[256];
+
+	if (get_str(c, g, prefix, name, false, buf, size) <= 0 || buf[0] == '/')
+		return;
+	keyname(key, sizeof(key), prefix, name);
+	bad(c, config_setting_get_member(g, name), key, "conf-value",
+	    "'%s' must be an absolute path", key);
+	buf[0] = '\0';
+}
+
+/* Seconds, integer or fractional, as milliseconds. Return: 1, 0 absent, -1. */
+static int get_ms(struct ctx *c, const config_setting_t *g, const char *prefix,
+		  const char *name, uint32_t min_ms, uint32_t max_ms, uint32_t *ms)
+{
+	const config_setting_t *s = member(c, g, prefix, name, false);
+	char key[256];
+	double v;
+
+	if (!s)
+		return 0;
+	keyname(key, sizeof(key), prefix, name);
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64)
+		v = (double)config_setting_get_int64(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(s);
+	else {
+		bad(c, s, key, "conf-type", "'%s' must be a number of seconds", key);
+		return -1;
+	}
+	if (!(v * 1000 >= min_ms && v * 1000 <= max_ms)) {
+		bad(c, s, key, "conf-range", "'%s' is %g s, not in %g..%g s", key, v,
+		    min_ms / 1000.0, max_ms / 1000.0);
+		return -1;
+	}
+	*ms = (uint32_t)(v * 1000 + 0.5);
+	return 1;
+}
+
+const char *cluster_timers_check(uint32_t heartbeat_ms, uint32_t dead_ms)
+{
+	if (heartbeat_ms < PEER_HEARTBEAT_MIN_MS || heartbeat_ms > PEER_HEARTBEAT_MAX_MS)
+		return "the heartbeat is not in 0.1..60 s";
+	if (dead_ms > PEER_DEAD_MAX_MS)
+		return "the dead time is more than 600 s";
+	if (dead_ms < 2 * heartbeat_ms)
+		return "the dead time is less than twice the heartbeat: a live peer would be declared lost";
+	return NULL;
+}
+
+/* peer.heartbeat, peer.dead_time (seconds), checked together. */
+static void read_timers(struct ctx *c, const config_setting_t *g,
+			struct cluster_conf *cc)
+{
+	const char *why;
+	int a, b;
+
+	a = get_ms(c, g, "peer", "heartbeat", PEER_HEARTBEAT_MIN_MS,
+		   PEER_HEARTBEAT_MAX_MS, &cc->heartbeat_ms);
+	b = get_ms(c, g, "peer", "dead_time", 2 * PEER_HEARTBEAT_MIN_MS,
+		   PEER_DEAD_MAX_MS, &cc->dead_ms);
+	if (a < 0 || b < 0)
+		return;
+	why = cluster_timers_check(cc->heartbeat_ms, cc->dead_ms);
+	if (why)
+		bad(c, config_setting_get_member(g, b ? "dead_time" : "heartbeat"),
+		    b ? "peer.dead_time" : "peer.heartbeat", "conf-value",
+		    "peer.heartbeat %u ms, peer.dead_time %u ms: %s", cc->heartbeat_ms,
+		    cc->dead_ms, why);
+}
+
 static void read_identity(struct ctx *c, const config_setting_t *root,
 			  struct cluster_conf *cc)
 {
 	static const char *const cluster_keys[] = { "id", NULL };
 	static const char *const node_keys[] = { "name", "id", NULL };
-	static const char *const peer_keys[] = { "name", "id", "address", "ssh", NULL };
-	static const char *const ssh_keys[] = { "user", "key", "port", NULL };
+	static const char *const peer_keys[] = {
+		"name", "id", "address", "ssh", "heartbeat", "dead_time", NULL,
+	};
+	static const char *const ssh_keys[] = {
+		"user", "key", "port", "known_hosts", "config", "connect_timeout", NULL,
+	};
 	static const char *const ka_keys[] = { "config", NULL };
 	const config_setting_t *g, *ssh;
 	long long v;
@@ -329,7 +408,14 @@ static void read_identity(struct ctx *c, const config_setting_t *root,
 				    "conf-value", "'peer.ssh.key' must be an absolute path");
 			if (get_int(c, ssh, "peer.ssh", "port", false, 1, 65535, &v) > 0)
 				cc->ssh_port = (uint32_t)v;
+			get_path(c, ssh, "peer.ssh", "known_hosts", cc->ssh_known_hosts,
+				 sizeof(cc->ssh_known_hosts));
+			get_path(c, ssh, "peer.ssh", "config", cc->ssh_config,
+				 sizeof(cc->ssh_config));
+			if (get_int(c, ssh, "peer.ssh", "connect_timeout", false, 1, 600, &v) > 0)
+				cc->connect_timeout = (uint32_t)v;
 		}
+		read_timers(c, g, cc);
 	}
 	g = group(c, root, "keepalived", false);
 	if (g) {
@@ -505,6 +591,9 @@ int cluster_conf_load(struct cluster_conf *cc, const char *path,
 	snprintf(cc->keepalived_conf, sizeof(cc->keepalived_conf), "%s",
 		 CLUSTER_KA_DEFAULT);
 	cc->ssh_port = 22;
+	cc->connect_timeout = PEER_CONNECT_TIMEOUT;
+	cc->heartbeat_ms = PEER_HEARTBEAT_MS;
+	cc->dead_ms = PEER_DEAD_MS;
 	fp = fopen(path, "re");
 	if (!fp) {
 		cl_problem(r, CL_CONF, false, "conf-read", path, 0, NULL, -1,

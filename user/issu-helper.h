@@ -37,6 +37,7 @@ enum issu_exit {
 	EXIT_HOOK = 13,		/* a hook failed after the point of no return */
 	EXIT_VERIFY = 14,	/* resume: restored state does not match the checkpoint */
 	EXIT_JOURNAL_WRITE = 15,/* the upgrade journal could not be written: step stopped */
+	EXIT_PARTIAL = 16,	/* export: flows left out; import: entries failed to insert */
 	/* validate: the first failed check (upgrade refuses to start) */
 	EXIT_V_KERNEL = 20,	/* new kernel image missing or not a bzImage */
 	EXIT_V_MODULE = 21,	/* new issu.ko missing, not an ELF module, wrong vermagic */
@@ -51,6 +52,13 @@ enum issu_exit {
 	EXIT_CL_KEEPALIVED = 29,/* keepalived.conf unreadable or malformed */
 	EXIT_CL_WIRING = 30,	/* an RG's instance, track file or VIPs not wired */
 	EXIT_CL_ELECTION = 31,	/* priorities/weights cannot move an RG deterministically */
+	/* the peer channel (cluster ping, peer-status, sync; peer) */
+	EXIT_PEER_UNREACHABLE = 32,	/* ssh could not reach the peer (no answer, refused) */
+	EXIT_PEER_AUTH = 33,	/* authentication failed: our key or the peer's host key */
+	EXIT_PEER_REFUSED = 34,	/* the peer refused: identity, version, request not allowed */
+	EXIT_PEER_LOST = 35,	/* the peer was lost: silent past the dead time, or gone */
+	EXIT_PEER_PROTO = 36,	/* the peer broke the protocol (frame, sequence, attribute) */
+	EXIT_SYNC_IMPORT = 37,	/* sync: the peer's issu.ko did not import the image */
 };
 
 /* Options valid before and after every subcommand. */
@@ -103,6 +111,13 @@ enum {
 	OPT_SAME_BOOT,			/* restore */
 	OPT_CLUSTER_CONF,		/* cluster */
 	OPT_KEEPALIVED_CONF,
+	OPT_HEARTBEAT,
+	OPT_DEAD_TIME,
+	OPT_COUNT,
+	OPT_INTERVAL,
+	OPT_IMAGE,
+	OPT_ALLOW,			/* peer */
+	OPT_LOG,
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */
@@ -144,5 +159,8 @@ int cmd_rollback(int argc, char **argv, struct opts *o);
 int cmd_conntrack(int argc, char **argv, struct opts *o);
 int cmd_mac(int argc, char **argv, struct opts *o);
 int cmd_cluster(int argc, char **argv, struct opts *o);
+int cmd_peer(int argc, char **argv, struct opts *o);
+int cmd_export(int argc, char **argv, struct opts *o);
+int cmd_import(int argc, char **argv, struct opts *o);
 
 #endif /* _ISSU_HELPER_H */

@@ -75,6 +75,7 @@ static const char *const sec_type[] = {
 static const char *const ckpt_flag[] = {
 	"final",	/* ISSU_CKPT_F_FINAL */
 	"manual",	/* ISSU_CKPT_F_MANUAL */
+	"export",	/* ISSU_CKPT_F_EXPORT */
 };
 
 static const char *const sec_flag[] = {
@@ -87,6 +88,7 @@ static const char *const event[] = {
 	[ISSU_CMD_DISCARD_NTF] = "discard",
 	[ISSU_CMD_ARM_NTF] = "arm",
 	[ISSU_CMD_SYNWIN_NTF] = "synwin",
+	[ISSU_CMD_IMPORT_NTF] = "import",
 };
 
 static const char *const fmt_code[] = {

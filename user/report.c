@@ -70,6 +70,11 @@ static const struct nl_pol issu_pol[ISSU_A_MAX + 1] = {
 	[ISSU_A_SYNWIN] = { .kind = NL_NEST },
 	[ISSU_A_FLOWS] = { .kind = NL_NEST },
 	[ISSU_A_MAC] = { .kind = NL_NEST },
+	[ISSU_A_IMAGE] = { .kind = NL_BIN },
+	[ISSU_A_IMAGE_OFFSET] = { .kind = NL_U64 },
+	[ISSU_A_IMAGE_LEN] = { .kind = NL_U64 },
+	[ISSU_A_EXPORT] = { .kind = NL_NEST },
+	[ISSU_A_IMPORT] = { .kind = NL_NEST },
 };
 
 const struct nl_policy issu_policy = {
@@ -227,6 +232,22 @@ const struct nl_policy flows_policy = {
 	.name = "flows", .pol = flows_pol, .max = ISSU_FLOWS_A_MAX,
 };
 
+static const struct nl_pol export_pol[ISSU_EXPORT_A_MAX + 1] = {
+	[ISSU_EXPORT_A_LEN] = { .kind = NL_U64 },
+	[ISSU_EXPORT_A_FLOWS] = { .kind = NL_U64 },
+	[ISSU_EXPORT_A_OMITTED] = { .kind = NL_U64 },
+	[ISSU_EXPORT_A_UNLABELLED] = { .kind = NL_U64 },
+	[ISSU_EXPORT_A_UNSUPPORTED] = { .kind = NL_U64 },
+	[ISSU_EXPORT_A_LIMIT] = { .kind = NL_U64 },
+	[ISSU_EXPORT_A_DURATION_NS] = { .kind = NL_U64 },
+	[ISSU_EXPORT_A_CREATED_NS] = { .kind = NL_U64 },
+	[ISSU_EXPORT_A_REASON] = { .kind = NL_STR },
+};
+
+const struct nl_policy export_policy = {
+	.name = "export", .pol = export_pol, .max = ISSU_EXPORT_A_MAX,
+};
+
 /* ------------------------------------------------------------------ fields */
 
 static const struct field store_fields[] = {
@@ -318,6 +339,18 @@ static const struct field flows_fields[] = {
 	  "namespaces without a label", NULL },
 	{ ISSU_FLOWS_A_UNLABELLED_ENTRIES, F_U64, "unlabelled_entries",
 	  "their entries (not saved)", NULL },
+};
+
+static const struct field export_fields[] = {
+	{ ISSU_EXPORT_A_LEN, F_SIZE, "len", "length", NULL },
+	{ ISSU_EXPORT_A_FLOWS, F_U64, "flows", "flows", NULL },
+	{ ISSU_EXPORT_A_OMITTED, F_U64, "omitted", "left out (size bound)", NULL },
+	{ ISSU_EXPORT_A_UNLABELLED, F_U64, "unlabelled", "left out (namespace without a label)", NULL },
+	{ ISSU_EXPORT_A_UNSUPPORTED, F_U64, "unsupported", "left out (address family)", NULL },
+	{ ISSU_EXPORT_A_LIMIT, F_SIZE, "limit", "size bound", NULL },
+	{ ISSU_EXPORT_A_DURATION_NS, F_DUR, "duration_ns", "duration", NULL },
+	{ ISSU_EXPORT_A_CREATED_NS, F_TIME, "created_ns", "created", NULL },
+	{ ISSU_EXPORT_A_REASON, F_REASON, "reason", "reason", NULL },
 };
 
 static const struct field mac_fields[] = {
@@ -420,7 +453,8 @@ static void print_fields(const struct nlattr **tb, const struct field *fields,
 #define NEST_MAX 24
 _Static_assert(ISSU_STORE_A_MAX <= NEST_MAX && ISSU_CKPT_A_MAX <= NEST_MAX &&
 	       ISSU_RESTORE_A_MAX <= NEST_MAX && ISSU_NODE_ATTR_MAX <= NEST_MAX &&
-	       ISSU_SYNWIN_A_MAX <= NEST_MAX && ISSU_MAC_A_MAX <= NEST_MAX,
+	       ISSU_SYNWIN_A_MAX <= NEST_MAX && ISSU_MAC_A_MAX <= NEST_MAX &&
+	       ISSU_EXPORT_A_MAX <= NEST_MAX,
 	       "NEST_MAX too small");
 
 static void print_nest(const struct nlattr *nest, const char *key,
@@ -450,6 +484,30 @@ void report_node(const struct nlattr *nest, const char *key, const char *label)
 {
 	print_nest(nest, key, label, &node_policy, node_fields,
 		   ARRAY_SIZE(node_fields), REPORT_NULLS);
+}
+
+/**
+ * report_restore() - a restore report nest (ISSU_A_RESTORE, ISSU_A_IMPORT)
+ * @nest: the nest, may be NULL (printed as null)
+ * @key: JSON key
+ * @label: text block header
+ */
+void report_restore(const struct nlattr *nest, const char *key, const char *label)
+{
+	print_nest(nest, key, label, &restore_policy, restore_fields,
+		   ARRAY_SIZE(restore_fields), REPORT_NULLS);
+}
+
+/**
+ * report_export() - the ISSU_A_EXPORT nest of an export
+ * @nest: the nest, may be NULL (printed as null)
+ * @key: JSON key
+ * @label: text block header
+ */
+void report_export(const struct nlattr *nest, const char *key, const char *label)
+{
+	print_nest(nest, key, label, &export_policy, export_fields,
+		   ARRAY_SIZE(export_fields), REPORT_NULLS);
 }
 
 /**
@@ -542,6 +600,9 @@ void report_top(const struct nlattr **tb, unsigned int flags)
 		   ARRAY_SIZE(node_fields), flags);
 	print_nest(tb[ISSU_A_SYNWIN], "synwin", "synwin", &synwin_policy,
 		   synwin_fields, ARRAY_SIZE(synwin_fields), flags);
+	/* the outcome of an import (its event), only when there is one */
+	if (tb[ISSU_A_IMPORT])
+		report_restore(tb[ISSU_A_IMPORT], "import", "import");
 	report_flows(tb);
 }
 
@@ -609,8 +670,12 @@ static void report_named(const struct nlattr *nest, uint16_t attr, uint16_t othe
 		pr_textf(label, "%s", text);
 }
 
-/* One section nest; text header "section N (name)". */
-static void report_section(const struct nlattr *nest)
+/**
+ * report_section() - one section nest; text header "section N (name)"
+ * @nest: ISSU_A_SECTION
+ * @key: JSON key, NULL for an array element
+ */
+void report_section(const struct nlattr *nest, const char *key)
 {
 	const struct nlattr *tb[ISSU_SECTION_A_MAX + 1];
 	const char *name = NULL;
@@ -626,7 +691,7 @@ static void report_section(const struct nlattr *nest)
 		 tb[ISSU_SECTION_A_INDEX] ?
 		 mnl_attr_get_u32(tb[ISSU_SECTION_A_INDEX]) : 0,
 		 name ? name : "unknown");
-	pr_obj_open(NULL, label);
+	pr_obj_open(key, label);
 	print_fields(tb, section_fields, ARRAY_SIZE(section_fields));
 	report_named(nest, ISSU_SECTION_A_REASON, 0, "reasons", "reasons");
 	report_named(nest, ISSU_SECTION_A_NO_HELPER, ISSU_SECTION_A_NO_HELPER_OTHER,
@@ -649,7 +714,7 @@ void report_sections(const struct nl_msgs *m)
 			continue;
 		mnl_attr_for_each(a, m->v[i], GENL_HDRLEN)
 			if (mnl_attr_get_type(a) == ISSU_A_SECTION)
-				report_section(a);
+				report_section(a, NULL);
 	}
 	close_json_array();
 }

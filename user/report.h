@@ -31,9 +31,13 @@ extern const struct nl_policy node_policy;	/* ISSU_NODE_ATTR_* */
 extern const struct nl_policy section_policy;	/* ISSU_SECTION_A_* */
 extern const struct nl_policy reason_policy;	/* ISSU_REASON_A_* */
 extern const struct nl_policy flows_policy;	/* ISSU_FLOWS_A_* */
+extern const struct nl_policy export_policy;	/* ISSU_EXPORT_A_* */
 
 void report_top(const struct nlattr **tb, unsigned int flags);
 void report_node(const struct nlattr *nest, const char *key, const char *label);
+void report_restore(const struct nlattr *nest, const char *key, const char *label);
+void report_export(const struct nlattr *nest, const char *key, const char *label);
+void report_section(const struct nlattr *nest, const char *key);
 void report_synwin(const struct nlattr *nest, const char *key, const char *label);
 int report_status_nest(struct nl *nl, const struct opts *o, int attr,
 		       void (*print)(const struct nlattr *nest, const char *key,

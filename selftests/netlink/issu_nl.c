@@ -313,6 +313,20 @@ static const struct attr_desc flows_a[ISSU_FLOWS_A_MAX + 1] = {
 
 static const struct attr_set flows_set = { "flows", ISSU_FLOWS_A_MAX, flows_a };
 
+static const struct attr_desc export_a[ISSU_EXPORT_A_MAX + 1] = {
+	[ISSU_EXPORT_A_PAD] = { "pad", K_PAD },
+	[ISSU_EXPORT_A_LEN] = { "len", K_U64 },
+	[ISSU_EXPORT_A_FLOWS] = { "flows", K_U64 },
+	[ISSU_EXPORT_A_OMITTED] = { "omitted", K_U64 },
+	[ISSU_EXPORT_A_UNLABELLED] = { "unlabelled", K_U64 },
+	[ISSU_EXPORT_A_UNSUPPORTED] = { "unsupported", K_U64 },
+	[ISSU_EXPORT_A_LIMIT] = { "limit", K_U64 },
+	[ISSU_EXPORT_A_DURATION_NS] = { "duration_ns", K_U64 },
+	[ISSU_EXPORT_A_CREATED_NS] = { "created_ns", K_U64 },
+	[ISSU_EXPORT_A_REASON] = { "reason", K_STR },
+};
+
+static const struct attr_set export_set = { "export", ISSU_EXPORT_A_MAX, export_a };
 static const struct attr_set store_set = { "store", ISSU_STORE_A_MAX, store_a };
 static const struct attr_set ckpt_set = { "ckpt", ISSU_CKPT_A_MAX, ckpt_a };
 static const struct attr_set restore_set = { "restore", ISSU_RESTORE_A_MAX, restore_a };
@@ -342,6 +356,12 @@ static const struct attr_desc top_a[ISSU_A_MAX + 1] = {
 	[ISSU_A_IFNAME] = { "ifname", K_STR },
 	[ISSU_A_LLADDR] = { "lladdr", K_BIN },
 	[ISSU_A_MAC] = { "mac", K_NEST, &mac_set },
+	[ISSU_A_SAME_BOOT] = { "same_boot", K_FLAG },
+	[ISSU_A_IMAGE] = { "image", K_BIN },
+	[ISSU_A_IMAGE_OFFSET] = { "image_offset", K_U64 },
+	[ISSU_A_IMAGE_LEN] = { "image_len", K_U64 },
+	[ISSU_A_EXPORT] = { "export", K_NEST, &export_set },
+	[ISSU_A_IMPORT] = { "import", K_NEST, &restore_set },
 };
 
 static const struct attr_set top_set = { "issu", ISSU_A_MAX, top_a };
@@ -367,6 +387,9 @@ static const char *const cmd_v[] = {
 	[ISSU_CMD_MAC_RETAIN] = "mac-retain",
 	[ISSU_CMD_MAC_RELEASE] = "mac-release",
 	[ISSU_CMD_MAC_GET] = "mac-get",
+	[ISSU_CMD_EXPORT] = "export",
+	[ISSU_CMD_IMPORT] = "import",
+	[ISSU_CMD_IMPORT_NTF] = "import-ntf",
 };
 _Static_assert(ARRAY_SIZE(cmd_v) == ISSU_CMD_MAX + 1, "command names");
 

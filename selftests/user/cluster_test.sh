@@ -392,6 +392,54 @@ t_conf_weight_needs_peer_priority() {
 		json 'assert any(p.get("key") == "redundancy_groups.[0].peer_priority" for p in d["problems"])'
 }
 
+# the peer channel's keys (issu-helper(8), PEER CHANNEL)
+t_conf_peer_timers_together() {
+	fresh
+	edit "$d/cluster.conf" 'dead_time = 3;' 'dead_time = 1.5;'
+	check
+	fails_with $X_CONF conf-value cluster.conf "$(lineof "$d/cluster.conf" 'dead_time = 1.5')" &&
+		json 'assert any(p.get("key") == "peer.dead_time" and "twice the heartbeat" in p["message"]
+		      for p in d["problems"]), d["problems"]'
+}
+
+t_conf_peer_heartbeat_range() {
+	fresh
+	edit "$d/cluster.conf" 'heartbeat = 1;' 'heartbeat = 0.05;'
+	check
+	fails_with $X_CONF conf-range &&
+		json 'assert any(p.get("key") == "peer.heartbeat" for p in d["problems"])'
+}
+
+t_conf_peer_heartbeat_type() {
+	fresh
+	edit "$d/cluster.conf" 'heartbeat = 1;' 'heartbeat = "1s";'
+	check
+	fails_with $X_CONF conf-type
+}
+
+t_conf_peer_fractional_timers() {
+	fresh
+	edit "$d/cluster.conf" 'heartbeat = 1;' 'heartbeat = 0.25;'
+	edit "$d/cluster.conf" 'dead_time = 3;' 'dead_time = 0.5;'
+	check
+	expect_rc 0
+}
+
+t_conf_relative_known_hosts() {
+	fresh
+	edit "$d/cluster.conf" '"/etc/issu/known_hosts"' '"known_hosts"'
+	check
+	fails_with $X_CONF conf-value &&
+		json 'assert any(p.get("key") == "peer.ssh.known_hosts" for p in d["problems"])'
+}
+
+t_conf_connect_timeout_range() {
+	fresh
+	edit "$d/cluster.conf" 'connect_timeout = 10;' 'connect_timeout = 0;'
+	check
+	fails_with $X_CONF conf-range
+}
+
 # every problem, not the first: two in cluster.conf, one in keepalived
 # for the RG that was read whole; the exit code is the first class's
 t_conf_all_problems_listed() {
@@ -752,6 +800,32 @@ t_usage_unknown_action() {
 t_usage_extra_argument() {
 	run cluster check extra
 	expect_rc 2 && grep -qF "'extra'" "$err"
+}
+
+t_usage_peer_options() {
+	run cluster ping --image /dev/null
+	expect_rc 2 && grep -qF -- "--image is an option of sync" "$err" || return 1
+	run cluster sync --keepalived-conf /dev/null
+	expect_rc 2 && grep -qF -- "--keepalived-conf is an option of check" "$err" || return 1
+	run cluster ping --dead-time 0
+	expect_rc 2 || return 1
+	run cluster ping --count 0
+	expect_rc 2
+}
+
+# a peer action reads cluster.conf first: an invalid one is exit 28
+t_peer_action_invalid_conf() {
+	fresh
+	edit "$d/cluster.conf" 'dead_time = 3;' 'dead_time = 1;'
+	run cluster ping --cluster-conf "$d/cluster.conf"
+	expect_rc $X_CONF && grep -q "twice the heartbeat" "$err"
+}
+
+# --heartbeat/--dead-time are checked together with cluster.conf's
+t_peer_action_bad_timer_option() {
+	fresh
+	run cluster ping --cluster-conf "$d/cluster.conf" --dead-time 1
+	expect_rc 2 && grep -q "twice the heartbeat" "$err"
 }
 
 t_man_page_documents_codes() {

@@ -96,12 +96,51 @@ enum {
 	ISSU_A_LLADDR,			/* binary: a link-layer (MAC) address, 1..32 bytes */
 	ISSU_A_MAC,			/* nest: ISSU_MAC_A_*, in MAC_GET dumps */
 	ISSU_A_SAME_BOOT,		/* flag: restore a checkpoint of this boot too */
+	/*
+	 * Flow images (ISSU_CMD_EXPORT, ISSU_CMD_IMPORT): a checkpoint image
+	 * of the flows, carried in chunks of at most ISSU_IMAGE_CHUNK_MAX bytes.
+	 */
+	ISSU_A_IMAGE,			/* binary: a chunk of the image */
+	ISSU_A_IMAGE_OFFSET,		/* u64: offset of ISSU_A_IMAGE in the image */
+	ISSU_A_IMAGE_LEN,		/* u64: size of the whole image; in an import,
+					 * only with its first chunk (offset 0)
+					 */
+	ISSU_A_EXPORT,			/* nest: ISSU_EXPORT_A_*, what an export holds */
+	ISSU_A_IMPORT,			/* nest: ISSU_RESTORE_A_*, outcome of an import */
 
 	/* private: */
 	__ISSU_A_MAX
 };
 
 #define ISSU_A_MAX (__ISSU_A_MAX - 1)
+
+/* Largest ISSU_A_IMAGE chunk: netlink attributes are below 64 KiB. */
+#define ISSU_IMAGE_CHUNK_MAX	32768
+
+/*
+ * What an export holds (ISSU_A_EXPORT, first message of the ISSU_CMD_EXPORT
+ * dump). Flows of unlabelled namespaces, of families other than IPv4/IPv6,
+ * or beyond the size bound are not in the image; the flows section then
+ * carries ISSU_SEC_F_PARTIAL and ISSU_EXPORT_A_REASON says what was left out.
+ */
+enum {
+	ISSU_EXPORT_A_UNSPEC,
+	ISSU_EXPORT_A_PAD,
+	ISSU_EXPORT_A_LEN,		/* u64: image bytes */
+	ISSU_EXPORT_A_FLOWS,		/* u64: flows in the image */
+	ISSU_EXPORT_A_OMITTED,		/* u64: flows left out: the size bound was reached */
+	ISSU_EXPORT_A_UNLABELLED,	/* u64: flows of namespaces without a label */
+	ISSU_EXPORT_A_UNSUPPORTED,	/* u64: flows of other address families */
+	ISSU_EXPORT_A_LIMIT,		/* u64: the size bound (module parameter image_max) */
+	ISSU_EXPORT_A_DURATION_NS,	/* u64: time taken to encode the image */
+	ISSU_EXPORT_A_CREATED_NS,	/* u64: CLOCK_REALTIME of the image */
+	ISSU_EXPORT_A_REASON,		/* string: what was left out, "" for nothing */
+
+	/* private: */
+	__ISSU_EXPORT_A_MAX
+};
+
+#define ISSU_EXPORT_A_MAX (__ISSU_EXPORT_A_MAX - 1)
 
 enum {
 	ISSU_STORE_A_UNSPEC,
@@ -331,6 +370,19 @@ enum {
 					 */
 	ISSU_CMD_MAC_RELEASE,		/* do (admin): unpin ISSU_A_IFNAME */
 	ISSU_CMD_MAC_GET,		/* dump: retained and restored MACs */
+	ISSU_CMD_EXPORT,		/* dump (admin, initial netns): the flows of this
+					 * node as a checkpoint image: first
+					 * ISSU_A_EXPORT, then ISSU_A_IMAGE_OFFSET and
+					 * ISSU_A_IMAGE chunks in order
+					 */
+	ISSU_CMD_IMPORT,		/* do (admin, initial netns): one chunk of an
+					 * image (ISSU_A_IMAGE_OFFSET, ISSU_A_IMAGE; the
+					 * first with ISSU_A_IMAGE_LEN); the last one
+					 * inserts its flows into the live tables and
+					 * is answered with ISSU_A_IMPORT, ISSU_A_NODE
+					 * (the image's) and ISSU_A_SECTION (flows)
+					 */
+	ISSU_CMD_IMPORT_NTF,		/* events: an import ran or was refused */
 
 	/* private: */
 	__ISSU_CMD_MAX

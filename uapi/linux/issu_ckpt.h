@@ -28,6 +28,7 @@
 /* Header flags */
 #define ISSU_CKPT_F_FINAL	(1U << 0)	/* taken in the kexec/reboot path */
 #define ISSU_CKPT_F_MANUAL	(1U << 1)	/* taken on an explicit command */
+#define ISSU_CKPT_F_EXPORT	(1U << 2)	/* flows for a cluster peer, not a store image */
 
 struct issu_ckpt_hdr {
 	__u8	magic[ISSU_CKPT_MAGIC_LEN];	/* ISSU_CKPT_MAGIC */

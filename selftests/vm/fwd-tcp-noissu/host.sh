@@ -20,7 +20,8 @@
 # in FWD_SCENARIO) the same streams must end complete and verified.
 #
 # Environment: as fwd-host.sh (FWD_EXPECT, FWD_SCENARIO, ISSU_OUT,
-# FWD_BUDGET), and FWD_RATE (bytes/s per stream, 200000), FWD_STREAM_S
+# FWD_BUDGET), FWD_EXPECT_4 and FWD_EXPECT_6 (one family's expectation when
+# it differs from FWD_EXPECT: a twin's negative control on one stream), and FWD_RATE (bytes/s per stream, 200000), FWD_STREAM_S
 # (stream duration, 60), FWD_PRE_S (verified traffic before the kexec, 6),
 # FWD_WATCH_S (10), FWD_USER_TIMEOUT (client TCP_USER_TIMEOUT, 120: longer
 # than the router's outage), FWD_RTO_MAX_MS (client retransmission backoff
@@ -40,6 +41,21 @@ user_timeout=${FWD_USER_TIMEOUT:-120}
 watch_s=${FWD_WATCH_S:-10}
 rto_max=${FWD_RTO_MAX_MS:-1000}
 families="4 6"
+
+# the expectation for family $1
+fam_expect() {
+	local v=FWD_EXPECT_$1
+	echo "${!v:-$expect}"
+}
+# the families expected to end $1 (lost or survive)
+fams_expecting() {
+	local fam
+	for fam in $families; do
+		[ "$(fam_expect "$fam")" = "$1" ] && echo "$fam"
+	done
+}
+lost_fams=$(fams_expecting lost)
+survive_fams=$(fams_expecting survive)
 
 server_addr() { [ "$1" = 4 ] && echo "$LAB_NET_SERVER4" || echo "$LAB_NET_SERVER6"; }
 fam_opt() { [ "$1" = 6 ] && echo -6; }
@@ -117,7 +133,7 @@ done
 # ------------------------------------------------------------ the verdict
 clients_done() {
 	local fam
-	for fam in $families; do
+	for fam in ${1:-$families}; do
 		rep_final "$out/stream-v$fam.client" || return 1
 	done
 }
@@ -130,9 +146,16 @@ lost_evident() {
 	{ [ $((${inv:-0} + ${nsyn:-0})) -gt 0 ] && [ $(($(lab_net_epoch_ms) - t_ready2)) -ge $((watch_s * 1000)) ]; } ||
 		clients_done
 }
-if [ "$expect" = lost ]; then
+# both: the surviving streams complete, and the others lost for all to see
+mixed_done() {
+	clients_done "$survive_fams" && lost_evident
+}
+if [ -z "$survive_fams" ]; then
 	wait_ms=$((t_kexec + user_timeout * 1000 - $(lab_net_epoch_ms)))
 	cond=lost_evident
+elif [ -n "$lost_fams" ]; then
+	wait_ms=$((t_streams + (stream_s + user_timeout + 20) * 1000 - $(lab_net_epoch_ms)))
+	cond=mixed_done
 else
 	# complete, or given up
 	wait_ms=$((t_streams + (stream_s + user_timeout + 20) * 1000 - $(lab_net_epoch_ms)))
@@ -153,7 +176,7 @@ for fam in $families; do
 	note "IPv$fam server: $(grep -E '^(end|bytes|mismatches|longest_gap_ms|tail_gap_ms)=' "$s" | tr '\n' ' ')"
 	check "IPv$fam stream: no byte corrupted" test "$(rep "$s" mismatches)" = 0
 	last=$(rep "$s" last_data_epoch_ms)
-	if [ "$expect" = lost ]; then
+	if [ "$(fam_expect "$fam")" = lost ]; then
 		# A TCP that gives up reports the last ICMP error it got, if any.
 		err=$(rep "$c" error)
 		stall=$(rep "$c" stall_ms)
@@ -202,7 +225,7 @@ for fam in $families; do
 	pat="sport=${sport##*/} dport=$((5000 + fam)) "
 	check "IPv$fam stream tracked ESTABLISHED by the router before the kexec" \
 		grep -q "ESTABLISHED.*$pat" "$out/conntrack.stage1"
-	if [ "$expect" = lost ]; then
+	if [ "$(fam_expect "$fam")" = lost ]; then
 		check "IPv$fam stream unknown to the router's conntrack after the kexec" \
 			test -f "$out/conntrack.stage2" -a -z "$(grep "$pat" "$out/conntrack.stage2" 2>/dev/null)"
 	else
@@ -210,7 +233,7 @@ for fam in $families; do
 			grep -q "$pat" "$out/conntrack.stage2"
 	fi
 done
-if [ "$expect" = lost ]; then
+if [ -n "$lost_fams" ]; then
 	check "the firewall dropped the sessions' mid-stream packets (invalid ${inv:-?} + new-without-SYN ${nsyn:-?} > 0)" \
 		test $((${inv:-0} + ${nsyn:-0})) -gt 0
 fi

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper cluster sync: this node's conntrack table to the peer. The
+ * table is exported first (flowimg_export(), or --image FILE: an image
+ * saved earlier), then the peer channel is opened and the image streamed
+ * (SYNC_BEGIN, SYNC_DATA in PEER_SYNC_CHUNK pieces, SYNC_END with its
+ * length and CRC32); the peer imports it into its issu.ko only when it
+ * arrived whole, and answers with the kernel's report, printed here.
+ * A peer lost mid-stream is reported within the dead time
+ * (EXIT_PEER_LOST), and the peer then discards the partial image.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "cluster.h"
+#include "cluster_peer.h"
+#include "flowimg.h"
+#include "issu-helper.h"
+#include "netns.h"
+#include "nl.h"
+#include "peer.h"
+#include "print.h"
+
+#define NS_PER_MS	1000000ull
+
+/* --image FILE into memory. Return: 0, or the exit code (reported). */
+static int read_image(const char *path, uint8_t **img, size_t *len)
+{
+	uint8_t *p = NULL, *q;
+	size_t n = 0, cap = 0;
+	size_t r;
+	FILE *fp = fopen(path, "re");
+
+	if (!fp) {
+		fprintf(stderr, "%s: cluster sync: cannot read %s: %s\n", PROG, path,
+			strerror(errno));
+		return EXIT_BAD_IMAGE;
+	}
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > PEER_MAX_IMAGE + 1)
+				cap = PEER_MAX_IMAGE + 1;
+			q = n < cap ? realloc(p, cap) : NULL;
+			if (!q) {
+				fprintf(stderr, "%s: cluster sync: %s: %s\n", PROG, path,
+					n >= PEER_MAX_IMAGE ? "larger than 256 MiB" :
+					strerror(ENOMEM));
+				free(p);
+				fclose(fp);
+				return EXIT_BAD_IMAGE;
+			}
+			p = q;
+		}
+		r = fread(p + n, 1, cap - n, fp);
+		n += r;
+		if (!r)
+			break;
+	}
+	if (ferror(fp) || !n || n > PEER_MAX_IMAGE) {
+		fprintf(stderr, "%s: cluster sync: %s: %s\n", PROG, path,
+			ferror(fp) ? strerror(errno) : !n ? "empty" : "larger than 256 MiB");
+		free(p);
+		fclose(fp);
+		return EXIT_BAD_IMAGE;
+	}
+	fclose(fp);
+	*img = p;
+	*len = n;
+	return 0;
+}
+
+/*
+ * The local tables as a flow image, the namespaces of /run/netns labelled
+ * first (as `issu-helper export` does). Return: 0, or the exit code
+ * (reported).
+ */
+static int export_image(uint8_t **img, size_t *len, void **report, size_t *rlen)
+{
+	struct nl nl;
+	int rc, err;
+
+	rc = nl_open(&nl, "cluster sync");
+	if (rc) {
+		nl_close(&nl);
+		return rc;
+	}
+	netns_label_all(&nl);
+	err = flowimg_export_report(&nl, img, len, report, rlen);
+	rc = err ? nl_error(&nl, err) : 0;
+	nl_close(&nl);
+	return rc;
+}
+
+static void progress(const struct opts *o, size_t sent, size_t len, unsigned int *step)
+{
+	unsigned int now = (unsigned int)(sent * 4 / len);
+
+	if (o->json || o->pretty || now == *step)
+		return;
+	*step = now;
+	fprintf(stderr, "%s: cluster sync: %u%% (%zu of %zu bytes)\n", PROG, now * 25, sent,
+		len);
+}
+
+/* An error RESULT from the peer as the session's failure. */
+static int refused(struct peer_sess *s, const struct peer_frame *f, const char *what)
+{
+	int err = (int)peer_get_u32(&f->tb[PEER_A_RESULT]);
+	const char *reason = f->tb[PEER_A_REASON].p ? peer_get_str(&f->tb[PEER_A_REASON]) :
+			     "no reason given";
+	int code = err == EPROTO || err == EINVAL || err == EBADMSG ? EXIT_PEER_PROTO :
+		   EXIT_PEER_REFUSED;
+
+	return peer_sess_fail(s, code, "the peer refused %s: %s (%s)", what, reason,
+			      strerror(err));
+}
+
+/* Stream the image. Return: 0 with the SYNC_RESULT in @f, or s->fail. */
+static int stream(struct peer_sess *s, const struct opts *o, const uint8_t *img,
+		  size_t len, struct peer_frame *f)
+{
+	struct peer_buf b = { 0 };
+	unsigned int step = 0;
+	size_t off, n;
+	int r;
+
+	peer_buf_init(&b, PEER_T_SYNC_BEGIN);
+	peer_put_u64(&b, PEER_A_IMAGE_LEN, len);
+	if (peer_send(s, &b) < 0)
+		goto out;
+	r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, f);
+	if (r < 0)
+		goto out;
+	if (peer_get_u32(&f->tb[PEER_A_RESULT])) {
+		refused(s, f, "SYNC_BEGIN");
+		goto out;
+	}
+	for (off = 0; off < len; off += n) {
+		n = len - off < PEER_SYNC_CHUNK ? len - off : PEER_SYNC_CHUNK;
+		peer_buf_init(&b, PEER_T_SYNC_DATA);
+		peer_put_u64(&b, PEER_A_OFFSET, off);
+		peer_put_bin(&b, PEER_A_DATA, img + off, n);
+		if (peer_send(s, &b) < 0)
+			goto out;
+		/* an error about a SYNC_DATA stops the stream at once */
+		r = peer_poll_incoming(s, 0, f);
+		if (r < 0)
+			goto out;
+		if (r > 0) {
+			refused(s, f, "SYNC_DATA");
+			goto out;
+		}
+		progress(o, off + n, len, &step);
+	}
+	peer_buf_init(&b, PEER_T_SYNC_END);
+	peer_put_u64(&b, PEER_A_IMAGE_LEN, len);
+	peer_put_u32(&b, PEER_A_CRC32, (uint32_t)crc32(0L, img, (uInt)len));
+	if (peer_send(s, &b) < 0)
+		goto out;
+	/* the import takes its time: the peer's heartbeats bound the wait */
+	r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, f);
+	if (r > 0 && f->h.type != PEER_T_SYNC_RESULT)
+		refused(s, f, "the image");
+out:
+	peer_buf_free(&b);
+	return s->fail;
+}
+
+int cluster_sync(struct cl_opts *co, struct opts *o)
+{
+	uint64_t t0, t_sent;
+	struct cluster_conf *cc;
+	struct peer_sess s;
+	struct peer_frame f;
+	void *xreport = NULL;
+	uint8_t *img = NULL;
+	size_t len = 0, xlen = 0;
+	int rc, err;
+
+	cc = calloc(1, sizeof(*cc));
+	if (!cc)
+		return EXIT_FAIL;
+	rc = cluster_peer_conf(co, cc);
+	if (rc)
+		goto out;
+	rc = co->image ? read_image(co->image, &img, &len) :
+	     export_image(&img, &len, &xreport, &xlen);
+	if (rc)
+		goto out;
+	t0 = peer_now();
+	rc = peer_connect(&s, cc);
+	if (!rc)
+		rc = stream(&s, o, img, len, &f);
+	t_sent = peer_now();
+	if (!rc) {
+		err = (int)peer_get_u32(&f.tb[PEER_A_RESULT]);
+		if (err)
+			rc = peer_sess_fail(&s, err == EPERM ? EXIT_PEER_REFUSED :
+					    err == EBADMSG || err == EPROTO ? EXIT_PEER_PROTO :
+					    EXIT_SYNC_IMPORT, "the peer did not import the image: %s (%s)",
+					    f.tb[PEER_A_REASON].p ?
+					    peer_get_str(&f.tb[PEER_A_REASON]) : "no reason given",
+					    strerror(err));
+	}
+	if (rc) {
+		peer_close(&s);
+		rc = cluster_peer_failed(o, &s, rc);
+		goto out;
+	}
+	print_init_opts(o, false);
+	open_json_object(NULL);
+	pr_bool("ok", "ok", true);
+	cluster_print_peer(&s, cc);
+	pr_str("source", "source", co->image ? co->image : "export");
+	pr_u64("image_bytes", "image bytes", len);
+	pr_dur_ms("duration_ms", "duration", (t_sent - t0) / NS_PER_MS);
+	if (xreport)
+		flowimg_export_print(xreport, xlen);
+	/* the peer's import report: untrusted, parsed by its policy */
+	pr_obj_open("report", "peer import");
+	if (f.tb[PEER_A_REPORT].p) {
+		flowimg_report_print(f.tb[PEER_A_REPORT].p, f.tb[PEER_A_REPORT].len);
+		rc = flowimg_report_exit(f.tb[PEER_A_REPORT].p, f.tb[PEER_A_REPORT].len);
+	} else {
+		rc = EXIT_OK;
+	}
+	pr_obj_close();
+	close_json_object();
+	peer_close(&s);
+	rc = output_end(rc);
+out:
+	free(xreport);
+	free(img);
+	free(cc);
+	return rc;
+}

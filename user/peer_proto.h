@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The peer protocol of the cluster layer: frames and attributes on the
+ * byte stream of an SSH channel (issu-helper peer). The specification is
+ * Documentation/issu/peer-protocol.rst; this header and peer_proto.c are
+ * its only implementation.
+ *
+ * A frame is a fixed 16-byte header in network byte order
+ *
+ *	magic "ISSU" (u32) | version (u16) | type (u16) | seq (u32) | length (u32)
+ *
+ * then @length bytes of attributes: netlink-style TLVs (u16 length of header
+ * and value, u16 type, value, padded to 4 bytes), in network byte order too.
+ * Every attribute is checked against the policy of its message type before
+ * anything reads it: unknown, repeated (unless allowed), of the wrong size,
+ * or missing when required is an error.
+ */
+#ifndef _ISSU_PEER_PROTO_H
+#define _ISSU_PEER_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PEER_MAGIC		0x49535355u	/* "ISSU" */
+#define PEER_HDR_LEN		16
+#define PEER_PROTO_MIN		1	/* protocol versions this helper speaks */
+#define PEER_PROTO_MAX		1
+#define PEER_MAX_PAYLOAD	(128 * 1024)	/* a frame's attributes */
+#define PEER_SYNC_CHUNK		(32 * 1024)	/* image bytes per SYNC_DATA */
+#define PEER_MAX_IMAGE		(256ull << 20)	/* a flow image */
+#define PEER_STR_MAX		256	/* a string attribute, its NUL included */
+#define PEER_ATTR_HDR		4
+
+/* Message types. A response carries PEER_A_REQ_SEQ, the request's seq. */
+enum peer_type {
+	PEER_T_HELLO = 1,	/* both ways: the initiator's, the peer's answer */
+	PEER_T_RESULT,		/* response: result (errno) and reason */
+	PEER_T_PING,		/* heartbeat, or a round trip */
+	PEER_T_PONG,		/* response to PING */
+	PEER_T_STATUS,		/* request: this node's state */
+	PEER_T_STATUS_REPLY,	/* response to STATUS */
+	PEER_T_SYNC_BEGIN,	/* request: a flow image of IMAGE_LEN bytes follows */
+	PEER_T_SYNC_DATA,	/* the next bytes of it (no response but an error) */
+	PEER_T_SYNC_END,	/* request: all sent, import it */
+	PEER_T_SYNC_RESULT,	/* response to SYNC_END: the import's result, report */
+	__PEER_T_MAX,
+};
+#define PEER_T_MAX (__PEER_T_MAX - 1)
+
+enum peer_attr {
+	PEER_A_UNSPEC,
+	PEER_A_REQ_SEQ,		/* u32: the request a response answers */
+	PEER_A_RESULT,		/* u32: 0 or a positive errno */
+	PEER_A_REASON,		/* string: why, for people */
+	PEER_A_BAD_ATTR,	/* u32: the attribute a RESULT is about */
+	PEER_A_PROTO_MIN,	/* u32 */
+	PEER_A_PROTO_MAX,	/* u32 */
+	PEER_A_HELPER_VERSION,	/* string */
+	PEER_A_MODULE_VERSION,	/* string; absent: issu.ko not loaded */
+	PEER_A_FORMAT_MIN,	/* u32: checkpoint formats issu.ko reads */
+	PEER_A_FORMAT_MAX,	/* u32 */
+	PEER_A_KERNEL,		/* string: uname -r */
+	PEER_A_CLUSTER_ID,	/* u32 */
+	PEER_A_NODE_NAME,	/* string */
+	PEER_A_NODE_ID,		/* u32 */
+	PEER_A_HEARTBEAT_MS,	/* u32: HELLO of the initiator: the session's */
+	PEER_A_DEAD_MS,		/* u32 */
+	PEER_A_OPS,		/* u32: bit (1 << type) per request allowed */
+	PEER_A_TIME_NS,		/* u64: PING's sender clock, echoed in PONG */
+	PEER_A_MODULE_LOADED,	/* u8: 0 or 1 */
+	PEER_A_STORE_STATE,	/* u32: enum issu_store_state */
+	PEER_A_ARMED,		/* u8 */
+	PEER_A_CKPT_VALID,	/* u8 */
+	PEER_A_PHASE,		/* u32: enum issu_phase */
+	PEER_A_FLOWS,		/* u64: conntrack entries of every namespace */
+	PEER_A_RG,		/* nest (PEER_RG_A_*), one per redundancy group */
+	PEER_A_IMAGE_LEN,	/* u64 */
+	PEER_A_OFFSET,		/* u64: of SYNC_DATA's bytes in the image */
+	PEER_A_DATA,		/* binary, 1..PEER_SYNC_CHUNK bytes */
+	PEER_A_CRC32,		/* u32: zlib crc32 of the whole image */
+	PEER_A_REPORT,		/* binary: the import's netlink reply attributes */
+	PEER_A_UPTIME_MS,	/* u64: the peer process's session age */
+	__PEER_A_MAX,
+};
+#define PEER_A_MAX (__PEER_A_MAX - 1)
+
+enum peer_rg_attr {
+	PEER_RG_A_UNSPEC,
+	PEER_RG_A_ID,		/* u32 */
+	PEER_RG_A_NAME,		/* string */
+	PEER_RG_A_INSTANCE,	/* string: vrrp_instance */
+	PEER_RG_A_SYNC_GROUP,	/* string: vrrp_sync_group */
+	PEER_RG_A_TRACK_FILE,	/* string */
+	PEER_RG_A_WEIGHT,	/* u32: two's complement of the s32 weight */
+	PEER_RG_A_TRACK_VALUE,	/* u32: s32 number in the track file; absent: unreadable */
+	__PEER_RG_A_MAX,
+};
+#define PEER_RG_A_MAX (__PEER_RG_A_MAX - 1)
+
+/* A frame being built: header space first, attributes appended. */
+struct peer_buf {
+	uint8_t *p;
+	size_t len;
+	size_t cap;
+	size_t nest;		/* offset of the open nest, 0 if none */
+	bool oom;
+};
+
+struct peer_hdr {
+	uint16_t version;
+	uint16_t type;
+	uint32_t seq;
+	uint32_t len;
+};
+
+/* One attribute of a parsed payload. */
+struct peer_attr_v {
+	const uint8_t *p;
+	uint16_t len;
+};
+
+enum peer_kind {
+	PK_NONE,	/* not allowed here */
+	PK_U8,
+	PK_U32,
+	PK_U64,
+	PK_STR,		/* NUL-terminated, printable, < PEER_STR_MAX */
+	PK_BIN,		/* 1..max bytes */
+	PK_NEST,	/* attributes of a nested policy */
+};
+
+struct peer_pol {
+	uint8_t kind;
+	bool required;
+	bool multi;		/* may repeat (RG nests) */
+	uint16_t max;		/* PK_BIN: most bytes */
+	const struct peer_policy *nested;
+};
+
+struct peer_policy {
+	const char *name;
+	const struct peer_pol *pol;
+	const char *const *names;	/* of the attributes, for messages */
+	unsigned int max;	/* highest attribute type in pol */
+};
+
+/* Why a payload was refused (for the RESULT that answers it). */
+struct peer_perr {
+	uint32_t bad_attr;
+	char reason[160];
+};
+
+void peer_buf_init(struct peer_buf *b, uint16_t type);
+void peer_buf_free(struct peer_buf *b);
+void peer_put_u8(struct peer_buf *b, uint16_t type, uint8_t v);
+void peer_put_u32(struct peer_buf *b, uint16_t type, uint32_t v);
+void peer_put_u64(struct peer_buf *b, uint16_t type, uint64_t v);
+void peer_put_str(struct peer_buf *b, uint16_t type, const char *s);
+void peer_put_bin(struct peer_buf *b, uint16_t type, const void *p, size_t len);
+void peer_nest_start(struct peer_buf *b, uint16_t type);
+void peer_nest_end(struct peer_buf *b);
+int peer_buf_finish(struct peer_buf *b, uint16_t version, uint32_t seq);
+
+int peer_hdr_decode(const uint8_t *p, struct peer_hdr *h, uint32_t max_payload,
+		    char *reason, size_t size);
+const struct peer_policy *peer_policy_of(uint16_t type);
+int peer_parse(const uint8_t *p, size_t len, const struct peer_policy *pol,
+	       struct peer_attr_v *tb, struct peer_perr *e);
+
+uint8_t peer_get_u8(const struct peer_attr_v *a);
+uint32_t peer_get_u32(const struct peer_attr_v *a);
+uint64_t peer_get_u64(const struct peer_attr_v *a);
+const char *peer_get_str(const struct peer_attr_v *a);
+int peer_attr_next(const uint8_t *p, size_t len, size_t *off, uint16_t type,
+		   struct peer_attr_v *a);
+
+const char *peer_type_name(uint16_t type);
+const char *peer_attr_name(uint16_t type);
+bool peer_type_is_request(uint16_t type);
+
+#endif /* _ISSU_PEER_PROTO_H */

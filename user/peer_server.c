@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper peer: the peer end of the peer channel, the program the
+ * forced command of the initiator's key runs on this node:
+ *
+ *   restrict,command="/usr/sbin/issu-helper peer" ssh-ed25519 AAAA... issu@rtr-a
+ *
+ * It speaks the peer protocol (Documentation/issu/peer-protocol.rst) on
+ * stdin/stdout, refuses any SSH_ORIGINAL_COMMAND but "peer", accepts only
+ * the node cluster.conf names as its peer, serves the requests the key
+ * allows (--allow), logs to syslog (and --log FILE; errors on stderr too,
+ * which ssh carries to the initiator), and exits at the end of the stream
+ * or when the initiator is lost. A flow image is imported only when it
+ * arrived whole and intact (SYNC_END's length and CRC); one cut short by
+ * a lost initiator is discarded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+
+#include <zlib.h>
+
+#include "cluster.h"
+#include "issu-helper.h"
+#include "modstate.h"
+#include "nl.h"
+#include "peer.h"
+#include "peer_import.h"
+
+#define NS_PER_MS	1000000ull
+#define IMPORT_TICK_MS	50
+
+/* The requests --allow names (HELLO and PING are always allowed). */
+static const struct {
+	const char *name;
+	uint32_t types;
+} allow_names[] = {
+	{ "status", 1u << PEER_T_STATUS },
+	{ "sync", 1u << PEER_T_SYNC_BEGIN | 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END },
+};
+
+#define ALWAYS	(1u << PEER_T_HELLO | 1u << PEER_T_PING)
+#define ALL	(ALWAYS | 1u << PEER_T_STATUS | 1u << PEER_T_SYNC_BEGIN | \
+		 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END)
+
+struct srv {
+	struct peer_sess s;
+	struct cluster_conf *cc;
+	uint32_t allow;
+	const char *allow_text;
+	/* the image being received */
+	uint8_t *img;
+	uint64_t img_len;
+	uint64_t img_got;
+	bool syncing;
+	/* the import, in its own thread so that heartbeats go on */
+	pthread_t th;
+	bool importing;
+	atomic_bool imported;
+	uint32_t end_seq;
+	struct peer_import imp;
+};
+
+static FILE *logf;
+
+static void __printf(2, 3) plog(int prio, const char *fmt, ...)
+{
+	char buf[600], ts[32];
+	struct timespec t;
+	struct tm tm;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	syslog(prio, "%s", buf);
+	if (logf) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		gmtime_r(&t.tv_sec, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(logf, "%s.%03ldZ peer[%d]: %s\n", ts, t.tv_nsec / 1000000,
+			(int)getpid(), buf);
+		fflush(logf);
+	}
+	if (prio <= LOG_WARNING)
+		fprintf(stderr, "%s: peer: %s\n", PROG, buf);
+}
+
+static void sess_log(int prio, const char *msg)
+{
+	plog(prio, "%s", msg);
+}
+
+/* "status,sync" into a mask of types. Return: 0, or -1 (a word named). */
+static int parse_allow(const char *text, uint32_t *mask)
+{
+	char buf[256], *p, *w;
+	size_t i;
+
+	*mask = ALWAYS;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (p = buf; (w = strsep(&p, ",")); ) {
+		if (!*w || !strcmp(w, "ping"))
+			continue;
+		for (i = 0; i < sizeof(allow_names) / sizeof(allow_names[0]); i++)
+			if (!strcmp(w, allow_names[i].name))
+				break;
+		if (i == sizeof(allow_names) / sizeof(allow_names[0])) {
+			fprintf(stderr, "%s: peer: --allow: unknown request '%s' (ping, status, sync)\n",
+				PROG, w);
+			return -1;
+		}
+		*mask |= allow_names[i].types;
+	}
+	return 0;
+}
+
+/* A command as a printable string, for the log. */
+static void sanitize(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < size; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	dst[i] = '\0';
+}
+
+static void sync_abort(struct srv *v, const char *why)
+{
+	if (!v->syncing)
+		return;
+	plog(LOG_WARNING, "sync aborted after %llu of %llu bytes, nothing imported: %s",
+	     (unsigned long long)v->img_got, (unsigned long long)v->img_len, why);
+	free(v->img);
+	v->img = NULL;
+	v->syncing = false;
+}
+
+/* ------------------------------------------------------------ requests */
+
+static int hello(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	struct peer_buf b = { 0 };
+	struct peer_info pi;
+	uint32_t hb, dead;
+	const char *why;
+	char reason[256];
+	int err, rc;
+
+	if (f->parse_err) {
+		plog(LOG_ERR, "malformed HELLO: %s", f->perr.reason);
+		peer_send_result(s, PEER_T_RESULT, f->h.seq, EINVAL, f->perr.bad_attr, "%s",
+				 f->perr.reason);
+		return EXIT_PEER_PROTO;
+	}
+	if (f->h.type != PEER_T_HELLO) {
+		plog(LOG_ERR, "%s instead of HELLO", peer_type_name(f->h.type));
+		return EXIT_PEER_PROTO;
+	}
+	peer_info_get(&pi, f);
+	err = peer_hello_check(&s->self, &pi, reason, sizeof(reason));
+	if (err) {
+		plog(LOG_ERR, "refused HELLO: %s", reason);
+		peer_send_result(s, PEER_T_RESULT, f->h.seq, err, 0, "%s", reason);
+		return EXIT_PEER_REFUSED;
+	}
+	/* the session's timers are the initiator's */
+	hb = f->tb[PEER_A_HEARTBEAT_MS].p ? peer_get_u32(&f->tb[PEER_A_HEARTBEAT_MS]) :
+	     v->cc->heartbeat_ms;
+	dead = f->tb[PEER_A_DEAD_MS].p ? peer_get_u32(&f->tb[PEER_A_DEAD_MS]) :
+	       v->cc->dead_ms;
+	why = cluster_timers_check(hb, dead);
+	if (why) {
+		plog(LOG_ERR, "refused HELLO: heartbeat %u ms, dead time %u ms: %s", hb, dead, why);
+		peer_send_result(s, PEER_T_RESULT, f->h.seq, EINVAL,
+				 f->tb[PEER_A_DEAD_MS].p ? PEER_A_DEAD_MS : PEER_A_HEARTBEAT_MS,
+				 "heartbeat %u ms, dead time %u ms: %s", hb, dead, why);
+		return EXIT_PEER_PROTO;
+	}
+	s->peer = pi;
+	peer_buf_init(&b, PEER_T_HELLO);
+	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+	peer_hello_put(&b, &s->self);
+	peer_put_u32(&b, PEER_A_OPS, v->allow);
+	rc = peer_send(s, &b);
+	peer_buf_free(&b);
+	if (rc < 0)
+		return s->fail;
+	s->heartbeat_ms = hb;
+	s->dead_ms = dead;
+	s->version = (uint16_t)(pi.proto_max < PEER_PROTO_MAX ? pi.proto_max : PEER_PROTO_MAX);
+	s->hello_done = true;
+	plog(LOG_INFO, "session with %s (id %u, helper %s, kernel %s): protocol %u, heartbeat %u ms, dead time %u ms",
+	     pi.node_name, pi.node_id, pi.helper_version, pi.kernel, s->version, hb, dead);
+	return 0;
+}
+
+/* The number in an RG's track file; Return: 0, or -1 unreadable. */
+static int track_value(const char *path, int32_t *v)
+{
+	char buf[32];
+	FILE *fp = fopen(path, "re");
+	long x;
+	char *end;
+
+	if (!fp)
+		return -1;
+	if (!fgets(buf, sizeof(buf), fp)) {
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	x = strtol(buf, &end, 10);
+	if (end == buf || x < INT32_MIN || x > INT32_MAX)
+		return -1;
+	*v = (int32_t)x;
+	return 0;
+}
+
+static int status(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	struct peer_buf b = { 0 };
+	struct mod_flows fl;
+	struct mod_state m;
+	struct utsname u;
+	const struct cl_rg *rg;
+	int32_t tv;
+	size_t i;
+	int rc;
+
+	peer_buf_init(&b, PEER_T_STATUS_REPLY);
+	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+	peer_put_u32(&b, PEER_A_RESULT, 0);
+	peer_put_str(&b, PEER_A_HELPER_VERSION, ISSU_HELPER_VERSION);
+	peer_put_str(&b, PEER_A_KERNEL, uname(&u) ? "unknown" : u.release);
+	peer_put_u32(&b, PEER_A_CLUSTER_ID, v->cc->cluster_id);
+	peer_put_str(&b, PEER_A_NODE_NAME, v->cc->node_name);
+	peer_put_u32(&b, PEER_A_NODE_ID, v->cc->node_id);
+	if (peer_local_module(&m, &fl)) {
+		peer_put_u8(&b, PEER_A_MODULE_LOADED, 1);
+		peer_put_str(&b, PEER_A_MODULE_VERSION, m.version);
+		peer_put_u32(&b, PEER_A_FORMAT_MIN, m.format_min);
+		peer_put_u32(&b, PEER_A_FORMAT_MAX, m.format_max);
+		peer_put_u32(&b, PEER_A_STORE_STATE, m.store_state);
+		peer_put_u8(&b, PEER_A_ARMED, m.armed);
+		peer_put_u8(&b, PEER_A_CKPT_VALID, m.ckpt_valid);
+		peer_put_u32(&b, PEER_A_PHASE, m.phase);
+		peer_put_u64(&b, PEER_A_FLOWS, fl.entries);
+	} else {
+		peer_put_u8(&b, PEER_A_MODULE_LOADED, 0);
+	}
+	for (i = 0; i < v->cc->nrg; i++) {
+		rg = &v->cc->rg[i];
+		peer_nest_start(&b, PEER_A_RG);
+		peer_put_u32(&b, PEER_RG_A_ID, rg->id);
+		peer_put_str(&b, PEER_RG_A_NAME, rg->name);
+		if (*rg->instance)
+			peer_put_str(&b, PEER_RG_A_INSTANCE, rg->instance);
+		if (*rg->sync_group)
+			peer_put_str(&b, PEER_RG_A_SYNC_GROUP, rg->sync_group);
+		peer_put_str(&b, PEER_RG_A_TRACK_FILE, rg->track_file);
+		peer_put_u32(&b, PEER_RG_A_WEIGHT, (uint32_t)rg->weight);
+		if (!track_value(rg->track_file, &tv))
+			peer_put_u32(&b, PEER_RG_A_TRACK_VALUE, (uint32_t)tv);
+		peer_nest_end(&b);
+	}
+	peer_put_u64(&b, PEER_A_UPTIME_MS, (peer_now() - s->started) / NS_PER_MS);
+	rc = peer_send(s, &b);
+	peer_buf_free(&b);
+	return rc < 0 ? s->fail : 0;
+}
+
+static int sync_begin(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	uint64_t len = peer_get_u64(&f->tb[PEER_A_IMAGE_LEN]);
+
+	if (v->importing || v->syncing)
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EBUSY, 0,
+					"a sync is already %s", v->importing ?
+					"being imported" : "under way") < 0 ? s->fail : 0;
+	if (!len || len > PEER_MAX_IMAGE)
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EFBIG, PEER_A_IMAGE_LEN,
+					"image of %llu bytes: 1..%llu accepted",
+					(unsigned long long)len, PEER_MAX_IMAGE) < 0 ? s->fail : 0;
+	v->img = malloc(len);
+	if (!v->img)
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, ENOMEM, 0,
+					"no memory for %llu bytes",
+					(unsigned long long)len) < 0 ? s->fail : 0;
+	v->img_len = len;
+	v->img_got = 0;
+	v->syncing = true;
+	plog(LOG_INFO, "sync of %llu bytes begins", (unsigned long long)len);
+	return peer_send_result(s, PEER_T_RESULT, f->h.seq, 0, 0, "%s", "") < 0 ? s->fail : 0;
+}
+
+static int sync_data(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	uint64_t off = peer_get_u64(&f->tb[PEER_A_OFFSET]);
+	const struct peer_attr_v *d = &f->tb[PEER_A_DATA];
+	char why[160];
+
+	if (!v->syncing) {
+		snprintf(why, sizeof(why), "SYNC_DATA outside a sync (no SYNC_BEGIN)");
+		goto refuse;
+	}
+	if (off != v->img_got || d->len > v->img_len - v->img_got) {
+		snprintf(why, sizeof(why),
+			 "SYNC_DATA of %u bytes at offset %llu: expected offset %llu of %llu",
+			 d->len, (unsigned long long)off, (unsigned long long)v->img_got,
+			 (unsigned long long)v->img_len);
+		goto refuse;
+	}
+	memcpy(v->img + off, d->p, d->len);
+	v->img_got += d->len;
+	return 0;
+refuse:
+	sync_abort(v, why);
+	return peer_send_result(s, PEER_T_RESULT, f->h.seq, EPROTO, PEER_A_OFFSET,
+				"%s: sync aborted, nothing imported", why) < 0 ? s->fail : 0;
+}
+
+static void *import_thread(void *arg)
+{
+	struct srv *v = arg;
+
+	peer_import(&v->imp, v->img, v->img_len, v->cc->node_name);
+	atomic_store(&v->imported, true);
+	return NULL;
+}
+
+static int sync_end(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	uint64_t len = peer_get_u64(&f->tb[PEER_A_IMAGE_LEN]);
+	uint32_t crc = peer_get_u32(&f->tb[PEER_A_CRC32]), have;
+	char why[200];
+	int err;
+
+	if (!v->syncing)
+		return peer_send_result(s, PEER_T_SYNC_RESULT, f->h.seq, EPROTO, 0,
+					"SYNC_END outside a sync (no SYNC_BEGIN)") < 0 ? s->fail : 0;
+	if (len != v->img_len || v->img_got != v->img_len) {
+		snprintf(why, sizeof(why), "incomplete image: %llu of %llu bytes received, SYNC_END says %llu",
+			 (unsigned long long)v->img_got, (unsigned long long)v->img_len,
+			 (unsigned long long)len);
+		goto refuse;
+	}
+	have = (uint32_t)crc32(0L, v->img, (uInt)v->img_len);
+	if (have != crc) {
+		snprintf(why, sizeof(why), "image CRC32 %08x, SYNC_END says %08x", have, crc);
+		goto refuse;
+	}
+	v->syncing = false;
+	v->importing = true;
+	v->end_seq = f->h.seq;
+	atomic_store(&v->imported, false);
+	plog(LOG_INFO, "sync of %llu bytes received whole: importing",
+	     (unsigned long long)v->img_len);
+	err = pthread_create(&v->th, NULL, import_thread, v);
+	if (err) {
+		v->importing = false;
+		snprintf(why, sizeof(why), "cannot start the import: %s", strerror(err));
+		v->syncing = true;
+		goto refuse;
+	}
+	return 0;
+refuse:
+	sync_abort(v, why);
+	return peer_send_result(s, PEER_T_SYNC_RESULT, f->h.seq, EBADMSG, 0,
+				"%s: nothing imported", why) < 0 ? s->fail : 0;
+}
+
+/* The import thread is done: its result to the initiator. */
+static int import_done(struct srv *v)
+{
+	struct peer_sess *s = &v->s;
+	struct peer_buf b = { 0 };
+	int rc;
+
+	pthread_join(v->th, NULL);
+	v->importing = false;
+	free(v->img);
+	v->img = NULL;
+	if (v->imp.err)
+		plog(LOG_ERR, "import of %llu bytes failed: %s", (unsigned long long)v->img_len,
+		     v->imp.reason);
+	else
+		plog(LOG_INFO, "import of %llu bytes done", (unsigned long long)v->img_len);
+	peer_buf_init(&b, PEER_T_SYNC_RESULT);
+	peer_put_u32(&b, PEER_A_REQ_SEQ, v->end_seq);
+	peer_put_u32(&b, PEER_A_RESULT, (uint32_t)v->imp.err);
+	if (*v->imp.reason)
+		peer_put_str(&b, PEER_A_REASON, v->imp.reason);
+	peer_put_u64(&b, PEER_A_IMAGE_LEN, v->img_len);
+	if (v->imp.report && v->imp.report_len &&
+	    v->imp.report_len <= UINT16_MAX - PEER_ATTR_HDR)
+		peer_put_bin(&b, PEER_A_REPORT, v->imp.report, v->imp.report_len);
+	rc = peer_send(s, &b);
+	peer_buf_free(&b);
+	free(v->imp.report);
+	memset(&v->imp, 0, sizeof(v->imp));
+	return rc < 0 ? s->fail : 0;
+}
+
+static int request(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	uint16_t t = f->h.type;
+
+	if (!f->known || !peer_type_is_request(t)) {
+		if (f->known && t == PEER_T_PONG)
+			return 0;	/* our heartbeat's */
+		if (f->known && t == PEER_T_RESULT) {
+			plog(LOG_WARNING, "the initiator refused frame %u: %s",
+			     f->tb[PEER_A_REQ_SEQ].p ? peer_get_u32(&f->tb[PEER_A_REQ_SEQ]) : 0,
+			     f->tb[PEER_A_REASON].p ? peer_get_str(&f->tb[PEER_A_REASON]) : "");
+			return 0;
+		}
+		plog(LOG_WARNING, "%s (type %u) refused: not a request of protocol %u",
+		     peer_type_name(t), t, s->version);
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EOPNOTSUPP, 0,
+					"type %u is not a request of protocol version %u",
+					t, s->version) < 0 ? s->fail : 0;
+	}
+	if (!(v->allow & (1u << t))) {
+		plog(LOG_WARNING, "%s refused: not allowed for this key (--allow %s)",
+		     peer_type_name(t), v->allow_text);
+		if (t == PEER_T_SYNC_DATA)
+			return 0;	/* SYNC_BEGIN was refused already */
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EPERM, 0,
+					"%s is not allowed for this key (issu-helper peer --allow %s)",
+					peer_type_name(t), v->allow_text) < 0 ? s->fail : 0;
+	}
+	if (f->parse_err) {
+		plog(LOG_WARNING, "malformed %s: %s", peer_type_name(t), f->perr.reason);
+		if (t == PEER_T_SYNC_DATA || t == PEER_T_SYNC_END)
+			sync_abort(v, f->perr.reason);
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EINVAL, f->perr.bad_attr, "%s",
+					f->perr.reason) < 0 ? s->fail : 0;
+	}
+	if (t != PEER_T_SYNC_DATA)
+		plog(LOG_INFO, "request %s seq %u", peer_type_name(t), f->h.seq);
+	switch (t) {
+	case PEER_T_HELLO:
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EALREADY, 0,
+					"HELLO again in a session") < 0 ? s->fail : 0;
+	case PEER_T_STATUS:
+		return status(v, f);
+	case PEER_T_SYNC_BEGIN:
+		return sync_begin(v, f);
+	case PEER_T_SYNC_DATA:
+		return sync_data(v, f);
+	case PEER_T_SYNC_END:
+		return sync_end(v, f);
+	default:
+		return 0;
+	}
+}
+
+/**
+ * peer_serve() - run the peer end of a session until it ends
+ * @rfd: frames from the initiator
+ * @wfd: frames to it
+ * @cc: this node's cluster.conf
+ * @allow: requests allowed (1 << type)
+ * @allow_text: --allow, for messages
+ *
+ * Return: EXIT_OK at the initiator's clean end of the stream, else the
+ * exit code of the failure (EXIT_PEER_LOST, _PROTO, _REFUSED).
+ */
+int peer_serve(int rfd, int wfd, struct cluster_conf *cc, uint32_t allow,
+	       const char *allow_text)
+{
+	struct srv *v = calloc(1, sizeof(*v));
+	struct peer_sess *s;
+	struct peer_frame f;
+	uint64_t deadline;
+	int r, rc;
+
+	if (!v)
+		return EXIT_FAIL;
+	s = &v->s;
+	v->cc = cc;
+	v->allow = allow;
+	v->allow_text = allow_text;
+	peer_sess_init(s, rfd, wfd, true);
+	s->log = sess_log;
+	peer_self_from_conf(&s->self, cc);
+	s->heartbeat_ms = cc->heartbeat_ms;
+	s->dead_ms = cc->dead_ms;
+	/* HELLO first, within the dead time and ssh's connection time */
+	r = peer_recv(s, s->started + ((uint64_t)cc->connect_timeout * 1000 + cc->dead_ms) *
+		      NS_PER_MS, &f);
+	if (r == -2)
+		peer_sess_fail(s, EXIT_PEER_LOST, "no HELLO within %u ms",
+			       cc->connect_timeout * 1000 + cc->dead_ms);
+	else if (r == 0)
+		peer_sess_fail(s, EXIT_PEER_LOST, "the stream ended before HELLO");
+	if (r != 1) {
+		rc = s->fail;
+		goto out;
+	}
+	rc = hello(v, &f);
+	if (rc)
+		goto out;
+	for (;;) {
+		if (v->importing && atomic_load(&v->imported)) {
+			rc = import_done(v);
+			if (rc)
+				break;
+		}
+		deadline = v->importing ? peer_now() + IMPORT_TICK_MS * NS_PER_MS : UINT64_MAX;
+		r = peer_recv(s, deadline, &f);
+		if (r == -2)
+			continue;
+		if (r == 0) {
+			if (v->syncing || v->importing) {
+				sync_abort(v, "the initiator closed the session");
+				peer_sess_fail(s, EXIT_PEER_LOST,
+					       "the initiator closed the session mid-sync");
+			}
+			rc = s->fail;
+			if (!rc)
+				plog(LOG_INFO, "session ended by the initiator");
+			break;
+		}
+		if (r < 0) {
+			rc = s->fail;
+			break;
+		}
+		rc = request(v, &f);
+		if (rc)
+			break;
+	}
+	if (v->syncing)
+		sync_abort(v, s->why[0] ? s->why : "the session ended");
+out:
+	if (v->importing) {
+		/* the kernel's import is all or nothing: let it finish */
+		pthread_join(v->th, NULL);
+		free(v->imp.report);
+		plog(LOG_WARNING, "import finished after the session ended (%s)",
+		     v->imp.err ? v->imp.reason : "done");
+	}
+	free(v->img);
+	free(s->rx);
+	free(s->frame);
+	free(v);
+	return rc;
+}
+
+int cmd_peer(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "cluster-conf", required_argument, NULL, OPT_CLUSTER_CONF },
+		{ "allow", required_argument, NULL, OPT_ALLOW },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf = NULL, *allow_text = "ping,status,sync", *log = NULL;
+	const char *orig = getenv("SSH_ORIGINAL_COMMAND");
+	struct cl_report r = { 0 };
+	struct cluster_conf *cc;
+	char buf[256];
+	uint32_t allow = ALL;
+	int c, rc;
+
+	while ((c = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
+		if (c < -1)
+			return cmd_opt_exit(c);
+		if (c == OPT_CLUSTER_CONF)
+			conf = optarg;
+		else if (c == OPT_ALLOW)
+			allow_text = optarg;
+		else if (c == OPT_LOG)
+			log = optarg;
+		else
+			return cmd_usage_error(o, "unknown option '-%c'", c);
+	}
+	if (optind < argc)
+		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
+	if (parse_allow(allow_text, &allow) < 0)
+		return EXIT_USAGE;
+	openlog("issu-helper-peer", LOG_PID, LOG_DAEMON);
+	if (log) {
+		logf = fopen(log, "ae");
+		if (!logf)
+			fprintf(stderr, "%s: peer: cannot open %s: %s\n", PROG, log,
+				strerror(errno));
+	}
+	/* the forced command runs whatever the client asked for: only "peer" */
+	if (orig && *orig && strcmp(orig, "peer")) {
+		sanitize(buf, sizeof(buf), orig);
+		plog(LOG_ERR, "refused command '%s': this key runs only 'issu-helper peer'", buf);
+		rc = EXIT_PEER_REFUSED;
+		goto out;
+	}
+	cc = calloc(1, sizeof(*cc));
+	if (!cc) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (cluster_conf_load(cc, cluster_conf_path(conf), &r) < 0) {
+		plog(LOG_ERR, "%s is not valid (%s): no session", cc->path,
+		     r.n ? r.v[0].text : "?");
+		rc = EXIT_CL_CONF;
+	} else {
+		plog(LOG_INFO, "session start (%s, allowed: ping%s%s)",
+		     getenv("SSH_CONNECTION") ? getenv("SSH_CONNECTION") : "no ssh",
+		     allow & (1u << PEER_T_STATUS) ? ",status" : "",
+		     allow & (1u << PEER_T_SYNC_BEGIN) ? ",sync" : "");
+		rc = peer_serve(0, 1, cc, allow, allow_text);
+		plog(rc ? LOG_WARNING : LOG_INFO, "session end: exit %d", rc);
+	}
+	cl_report_free(&r);
+	free(cc);
+out:
+	if (logf)
+		fclose(logf);
+	closelog();
+	return rc;
+}
