@@ -278,7 +278,7 @@ lab_vm_verdict() {
 # OUT/root before the start (lab_router_unit).
 
 # Debian packages of the router image; its cache key is this list's hash.
-LAB_ROUTER_PKGS=systemd-sysv,udev,kmod,iproute2,nftables,conntrack,kexec-tools,keepalived,openssh-server,python3,libmnl0,libelf1,libconfig9,procps,iputils-ping,socat
+LAB_ROUTER_PKGS=systemd-sysv,udev,kmod,iproute2,nftables,conntrack,conntrackd,kexec-tools,keepalived,openssh-server,python3,libmnl0,libelf1,libconfig9,procps,iputils-ping,socat
 LAB_ROUTER_SUITE=bookworm
 
 lab_router_image() {
@@ -343,6 +343,9 @@ lab_router_copy() {
 	cp -a --reflink=auto "$image/root" "$out/root"
 	# Debian's kexec-tools stages a kernel of its own at boot and shutdown
 	systemctl --root="$out/root" mask kexec-load.service kexec.service >/dev/null 2>&1
+	# conntrackd is in the image for the scenarios that configure it;
+	# Debian's package enables it with a sample configuration
+	systemctl --root="$out/root" disable conntrackd.service >/dev/null 2>&1
 	return 0
 }
 

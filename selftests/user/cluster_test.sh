@@ -208,7 +208,7 @@ vrrp_instance ISSU_RG0
     priority 150
     virtual_ipaddress
     {
-        198.51.100.1/24 dev ctl0 label ctl0:vip
+        203.0.113.129/25 dev ctl0 label ctl0:vip
     }
     track_script {
         chk_sshd
@@ -243,8 +243,10 @@ vrrp_instance ISSU_RG1_SERVER {
     virtual_router_id 12
     virtual_ipaddress_excluded {
         203.0.113.1
+        2001:db8:2::1/64
     }
     virtual_ipaddress {
+        198.51.100.1/24
         203.0.113.2/24
     }
 }
@@ -335,7 +337,7 @@ t_conf_same_ids() {
 
 t_conf_bad_address() {
 	fresh
-	edit "$d/cluster.conf" '"198.51.100.2"' '"198.51.100.2; rm -rf /"'
+	edit "$d/cluster.conf" '"203.0.113.131"' '"203.0.113.131; rm -rf /"'
 	check
 	fails_with $X_CONF conf-value
 }
@@ -548,8 +550,8 @@ t_ka_bad_weight() {
 t_ka_one_per_line_warns() {
 	fresh
 	edit "$d/keepalived.conf" "    unicast_peer {
-        198.51.100.12
-    }" "    unicast_peer { 198.51.100.12 }"
+        203.0.113.131
+    }" "    unicast_peer { 203.0.113.131 }"
 	check
 	expect_rc 0 && has ka-one-per-line warning keepalived.conf "$(lineof "$d/keepalived.conf" 'unicast_peer {')"
 }
@@ -646,7 +648,7 @@ t_wiring_track_weight_default() {
 t_wiring_no_vips() {
 	fresh
 	edit "$d/keepalived.conf" "    virtual_ipaddress {
-        198.51.100.1/24
+        203.0.113.129/25
     }" ""
 	check
 	fails_with $X_WIRING ka-no-vips
@@ -661,7 +663,7 @@ t_wiring_vip_missing() {
 
 t_wiring_vip_other_prefix() {
 	fresh
-	edit "$d/cluster.conf" '"198.51.100.1"' '"198.51.100.1/25"'
+	edit "$d/cluster.conf" '"203.0.113.129"' '"203.0.113.129/24"'
 	check
 	fails_with $X_WIRING ka-vip-missing
 }
@@ -673,10 +675,10 @@ t_election_priority_range() {
 	edit "$d/keepalived.conf" "priority 150
     advert_int 1
     virtual_ipaddress {
-        203.0.113.1/24" "priority 300
+        198.51.100.1/24" "priority 300
     advert_int 1
     virtual_ipaddress {
-        203.0.113.1/24"
+        198.51.100.1/24"
 	check
 	fails_with $X_ELECTION ka-priority-range keepalived.conf "$(lineof "$d/keepalived.conf" 'priority 300')"
 }
