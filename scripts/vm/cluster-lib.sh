@@ -283,7 +283,7 @@ EOF
 	ssh-keygen -q -t ed25519 -N '' -C "issu@${CL_NAME[$n]}" -f "$r/etc/issu/peer_ed25519"
 	# this guest's own host keys, pinned for the host's SSH
 	rm -f "$r"/etc/ssh/ssh_host_*
-	ssh-keygen -q -A -f "$r" || bail "host keys of ${CL_NAME[$n]}"
+	ssh-keygen -q -A -f "$r" >/dev/null || bail "host keys of ${CL_NAME[$n]}"
 	echo "${CL_CTL[$n]} $(cut -d' ' -f1,2 "$r/etc/ssh/ssh_host_ed25519_key.pub")" \
 		>>"$CL_OUT/ssh/known_hosts"
 	install -m 0600 "$CL_OUT/ssh/id.pub" "$r/root/.ssh/authorized_keys"
