@@ -24,6 +24,7 @@ static const struct {
 	{ "ping", cluster_ping },
 	{ "peer-status", cluster_peer_status },
 	{ "sync", cluster_sync },
+	{ "failover", cluster_failover },
 };
 
 /**
@@ -151,6 +152,9 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "image", required_argument, NULL, OPT_IMAGE },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "pause-file", required_argument, NULL, OPT_PAUSE_FILE },
+		{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM_TIMEOUT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cl_opts co = { .count = 3, .interval_ms = 200 };
@@ -184,6 +188,15 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		case OPT_IMAGE:
 			co.image = optarg;
 			break;
+		case OPT_TO:
+			co.to = optarg;
+			break;
+		case OPT_PAUSE_FILE:
+			co.pause_file = optarg;
+			break;
+		case OPT_CONFIRM_TIMEOUT:
+			rc = seconds_ms(o, "--confirm-timeout", optarg, &co.confirm_ms);
+			break;
 		default:
 			return c < -1 ? cmd_opt_exit(c) :
 			       cmd_usage_error(o, "unknown option '-%c'", c);
@@ -194,6 +207,13 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 	if (optind >= argc)
 		return cmd_usage_error(o, "no action given");
 	action = argv[optind];
+	if ((co.to || co.pause_file || co.confirm_ms) && strcmp(action, "failover"))
+		return cmd_usage_error(o, "--to, --pause-file, --confirm-timeout are options of failover");
+	if (!strcmp(action, "failover")) {
+		co.argc = argc - optind - 1;
+		co.argv = argv + optind + 1;
+		return cluster_failover(&co, o);
+	}
 	if (optind + 1 < argc)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind + 1]);
 	if (co.conf && !*co.conf)

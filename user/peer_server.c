@@ -35,6 +35,7 @@
 #include "nl.h"
 #include "peer.h"
 #include "peer_import.h"
+#include "rgstate.h"
 
 #define NS_PER_MS	1000000ull
 #define IMPORT_TICK_MS	50
@@ -46,11 +47,13 @@ static const struct {
 } allow_names[] = {
 	{ "status", 1u << PEER_T_STATUS },
 	{ "sync", 1u << PEER_T_SYNC_BEGIN | 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END },
+	{ "failover", 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE },
 };
 
 #define ALWAYS	(1u << PEER_T_HELLO | 1u << PEER_T_PING)
 #define ALL	(ALWAYS | 1u << PEER_T_STATUS | 1u << PEER_T_SYNC_BEGIN | \
-		 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END)
+		 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END | \
+		 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE)
 
 struct srv {
 	struct peer_sess s;
@@ -115,7 +118,7 @@ static int parse_allow(const char *text, uint32_t *mask)
 			if (!strcmp(w, allow_names[i].name))
 				break;
 		if (i == sizeof(allow_names) / sizeof(allow_names[0])) {
-			fprintf(stderr, "%s: peer: --allow: unknown request '%s' (ping, status, sync)\n",
+			fprintf(stderr, "%s: peer: --allow: unknown request '%s' (ping, status, sync, failover)\n",
 				PROG, w);
 			return -1;
 		}
@@ -416,6 +419,54 @@ static int import_done(struct srv *v)
 	return rc < 0 ? s->fail : 0;
 }
 
+/*
+ * RG_STATE, DRAIN, RELEASE (cluster failover): an RG's VIPs on this node
+ * and its track file's number, after writing it for DRAIN (the RG's drain
+ * value) and RELEASE (0). Answered with RG_STATE_REPLY.
+ */
+static int rg_request(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	uint32_t id = peer_get_u32(&f->tb[PEER_A_GROUP]);
+	uint16_t t = f->h.type;
+	struct peer_buf b = { 0 };
+	const struct cl_rg *rg = NULL;
+	unsigned int held;
+	char why[256] = "";
+	int32_t tv;
+	size_t i;
+	int err = 0, rc;
+
+	for (i = 0; i < v->cc->nrg; i++)
+		if (v->cc->rg[i].id == id)
+			rg = &v->cc->rg[i];
+	if (!rg)
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, ENOENT, PEER_A_GROUP,
+					"no redundancy group %u in %s", id, v->cc->path) < 0 ?
+		       s->fail : 0;
+	if (t != PEER_T_RG_STATE) {
+		tv = t == PEER_T_DRAIN ? rg_drain_value(rg) : 0;
+		err = -rg_track_write(rg->track_file, tv, why, sizeof(why));
+		plog(err ? LOG_ERR : LOG_NOTICE, "%s of rg%u: %s %d%s%s",
+		     peer_type_name(t), id, rg->track_file, (int)tv, err ? ": " : "", why);
+	}
+	peer_buf_init(&b, PEER_T_RG_STATE_REPLY);
+	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+	peer_put_u32(&b, PEER_A_RESULT, (uint32_t)err);
+	if (err)
+		peer_put_str(&b, PEER_A_REASON, why);
+	peer_put_u32(&b, PEER_A_GROUP, id);
+	if (!rg_vips_held(rg, &held, why, sizeof(why))) {
+		peer_put_u32(&b, PEER_A_VIPS_HELD, held);
+		peer_put_u32(&b, PEER_A_VIPS_TOTAL, (uint32_t)rg->nvips);
+	}
+	if (!rg_track_read(rg->track_file, &tv))
+		peer_put_u32(&b, PEER_A_TRACK_VALUE, (uint32_t)tv);
+	rc = peer_send(s, &b);
+	peer_buf_free(&b);
+	return rc < 0 ? s->fail : 0;
+}
+
 static int request(struct srv *v, const struct peer_frame *f)
 {
 	struct peer_sess *s = &v->s;
@@ -466,6 +517,10 @@ static int request(struct srv *v, const struct peer_frame *f)
 		return sync_data(v, f);
 	case PEER_T_SYNC_END:
 		return sync_end(v, f);
+	case PEER_T_RG_STATE:
+	case PEER_T_DRAIN:
+	case PEER_T_RELEASE:
+		return rg_request(v, f);
 	default:
 		return 0;
 	}
@@ -572,7 +627,7 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf = NULL, *allow_text = "ping,status,sync", *log = NULL;
+	const char *conf = NULL, *allow_text = "ping,status,sync,failover", *log = NULL;
 	const char *orig = getenv("SSH_ORIGINAL_COMMAND");
 	struct cl_report r = { 0 };
 	struct cluster_conf *cc;
