@@ -281,8 +281,8 @@ static int sess_fail(struct failover *fo)
 		       fo->s.why[0] ? fo->s.why : "the peer channel failed");
 }
 
-/* Steps 1: where the RG is, on both nodes. */
-static int check_state(struct failover *fo)
+/* Step 1, here: the RG is mastered by this node, which is not drained. */
+static int check_local(struct failover *fo)
 {
 	const struct cl_rg *rg = fo->rg;
 	char why[256];
@@ -300,6 +300,14 @@ static int check_state(struct failover *fo)
 		return fo_fail(fo, EXIT_FO_STATE,
 			       "this node is drained for RG%u (%s: %d): cluster failover reset %s first",
 			       rg->id, rg->track_file, (int)fo->local_track, rg->name);
+	return 0;
+}
+
+/* Step 1, on the peer: the RG is not there. */
+static int check_peer(struct failover *fo)
+{
+	const struct cl_rg *rg = fo->rg;
+
 	if (peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &fo->peer_before))
 		return sess_fail(fo);
 	if (fo->peer_before.track_known && fo->peer_before.track)
@@ -458,7 +466,7 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 	char why[256];
 	int err;
 
-	if (check_state(fo))
+	if (check_peer(fo))
 		return fo->rc;
 	fo_progress(o, "RG%u on %s (%u VIPs), %s ready; bound %u ms", rg->id,
 		    fo->cc->node_name, fo->local_vips, fo->cc->peer_name, fo->bound_ms);
@@ -600,6 +608,11 @@ int cluster_failover(struct cl_opts *co, struct opts *o)
 	rc = bound_of(fo);
 	if (rc) {
 		rc = output_end(rc);
+		goto out;
+	}
+	if (check_local(fo)) {
+		fprintf(stderr, "%s: cluster failover: %s\n", PROG, fo->why);
+		rc = report(fo, o);
 		goto out;
 	}
 	rc = peer_connect(&fo->s, fo->cc);

@@ -1,0 +1,199 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # streams, rate, inv_b0, inv_b, resets...: set by the host.sh that sources this
+#
+# The hooks of vm:cluster-failover, sourced by
+# selftests/vm/cluster-failover-noissu/host.sh (CL_EXPECT=survive):
+#
+#   cl_hook_prepare NODE ROOT  the peer channel: each router's cluster.conf
+#                              logs in to the other as root with its own
+#                              key (made for this run by cl_router_prepare),
+#                              the other's host key pinned in
+#                              /etc/issu/peer_known_hosts; each router's
+#                              authorized_keys takes the other's key only
+#                              from the other's control address and only
+#                              for `issu-helper peer` (restrict,command=)
+#   cl_hook_before_move        issu.ko on both, the channel checked (cluster
+#                              ping), `cluster failover rg1 --to rtr-b
+#                              --pause-file` started on A: its bulk pass
+#                              (B then tracks the 20 streams), a new stream
+#                              opened in the pause (B does not track it
+#                              yet), many receive windows of every stream
+#                              sent while B's entries age
+#   cl_move                    the pause ends: delta pass, drain,
+#                              confirmation; the command's exit status
+#   cl_hook_verdict            the report, the new stream, no RST, B's
+#                              invalid counter, a refused second failover,
+#                              cluster failover reset rg1 and RG1 back on A
+
+FO_PAUSE=/run/issu/failover.go
+FO_MID_PORT=6010	# source-NATed (6000-6049)
+FO_STALE_MIN=${CL_STALE_BYTES:-200000}
+
+cl_hook_prepare() {
+	local n=$1 r=$2 p pr
+	sed -i -e 's/user = "issu";/user = "root";/' \
+		-e 's|port = 22;|port = 22;\n\t\tknown_hosts = "/etc/issu/peer_known_hosts";\n\t\tconfig = "/dev/null";\n\t\tconnect_timeout = 20;|' \
+		"$r/etc/issu/cluster.conf" || return 1
+	# both copies exist once B's is prepared: pin and authorize both ways
+	[ "$n" = b ] || return 0
+	for n in a b; do
+		p=$(cl_other "$n")
+		pr=$CL_OUT/$p/root
+		echo "${CL_CTL[$p]} $(cut -d' ' -f1,2 "$pr/etc/ssh/ssh_host_ed25519_key.pub")" \
+			>"$CL_OUT/$n/root/etc/issu/peer_known_hosts" || return 1
+		echo "restrict,from=\"${CL_CTL[$n]}\",command=\"/usr/local/sbin/issu-helper peer --log /lab/peer.log\" $(cat "$CL_OUT/$n/root/etc/issu/peer_ed25519.pub")" \
+			>>"$pr/root/.ssh/authorized_keys" || return 1
+	done
+}
+
+# fo_load NODE: the tree's issu.ko (or $LAB_ISSU_KO) on NODE, with the
+# issu.* parameters of its command line
+fo_load() {
+	local ko=${LAB_ISSU_KO:-$LAB_TOP/issu.ko}
+	cl_ssh "$1" "set -e; for d in \$(modinfo -F depends $ko | tr , ' '); do modprobe \$d; done; insmod $ko \$(tr ' ' '\\n' </proc/cmdline | sed -n 's/^issu\\.//p')"
+}
+
+# fo_kv FILE: a JSON report as key=value lines (nested keys joined by dots)
+fo_kv() {
+	python3 - "$1" <<'PY'
+import json, sys
+def walk(prefix, v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(prefix + [str(k)], x)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            walk(prefix + [str(i)], x)
+    elif v is not None:
+        print("%s=%s" % (".".join(prefix), str(v).lower() if isinstance(v, bool) else v))
+walk([], json.load(open(sys.argv[1])))
+PY
+}
+kv() { sed -n "s/^$2=//p" "$1" | head -n 1; }
+
+fo_waiting() { grep -q "waiting for $FO_PAUSE" "$CL_OUT/failover.err" 2>/dev/null; }
+fo_done() { [ -s "$CL_OUT/failover.rc" ]; }
+
+# the servers' largest receive space (bytes)
+fo_rcv_space() {
+	ip netns exec "$CL_SERVER" ss -tinH state established 2>/dev/null |
+		sed -n 's/.*rcv_space:\([0-9]*\).*/\1/p' | sort -n | tail -n 1
+}
+
+cl_hook_before_move() {
+	local n s tag space need
+	for n in a b; do
+		check "${CL_NAME[$n]}: issu.ko loaded" fo_load "$n" || return 1
+	done
+	cl_ssh a "issu-helper -j cluster ping --count 2" >"$CL_OUT/ping.json" 2>"$CL_OUT/ping.err"
+	check "the peer channel A -> B is up (cluster ping over SSH: B's pinned host key, A's restricted key)" \
+		grep -q '"ok":true' "$CL_OUT/ping.json" || { cat "$CL_OUT/ping.err"; return 1; }
+	fo_timeout=""
+	[ "$LAB_SLOW" -gt 1 ] && fo_timeout="--confirm-timeout $((10 * LAB_SLOW))"
+	(
+		cl_ssh a "rm -f $FO_PAUSE; issu-helper -j cluster failover rg1 --to rtr-b --pause-file $FO_PAUSE $fo_timeout" \
+			>"$CL_OUT/failover.json" 2>"$CL_OUT/failover.err"
+		echo $? >"$CL_OUT/failover.rc"
+	) &
+	fo_pid=$!
+	lab_net_on_exit "kill $fo_pid 2>/dev/null"
+	fo_t0=$(cl_ms)
+	cl_busywait 120000 fo_waiting || {
+		note "failover: $(tail -n 3 "$CL_OUT/failover.err" | tr '\n' ' ')"
+		fail "cluster failover on A: bulk pass done, paused"
+		return 1
+	}
+	ok "cluster failover on A: bulk pass done $(secs $(($(cl_ms) - fo_t0)))s after the start, paused before the delta pass"
+	cl_collect b bulk
+	check_eq "B tracks the 20 streams after the bulk pass (imported ESTABLISHED, the NATed ones to $CL_VIP_NAT)" 20 \
+		"$(stream_entries "$CL_OUT/b/conntrack.bulk")"
+
+	# a flow opened between the bulk pass and the move (source NAT)
+	cl_stream_server fo_mid_spid stream-mid 4 "$FO_MID_PORT" -t "$CL_BUDGET"
+	lab_net_busywait 5000 test -f "$CL_OUT/stream-mid.server"
+	cl_stream_client fo_mid_cpid stream-mid 4 "$FO_MID_PORT" -r "$rate" -d 60 \
+		-T "$user_timeout" -R 1000 -w 15 -D $((60 + user_timeout + 60))
+	fo_mid_flowing() { [ "$(rep "$CL_OUT/stream-mid.server" bytes)" -ge "$rate" ] 2>/dev/null; }
+	cl_busywait 30000 fo_mid_flowing || { fail "a new stream (port $FO_MID_PORT, NATed) opened after the bulk pass flows"; return 1; }
+	cl_collect b mid
+	check "a new stream (port $FO_MID_PORT, NATed) opened after the bulk pass flows through A; B does not track it" \
+		test -z "$(grep " dport=$FO_MID_PORT " "$CL_OUT/b/conntrack.mid")"
+
+	# the stale-window case: many receive windows of every stream pass
+	# after the bulk pass took their entries
+	declare -gA fo_from
+	for s in "${streams[@]}"; do
+		read -r tag _ <<<"$s"
+		fo_from[$tag]=$(rep "$CL_OUT/stream-$tag.server" bytes)
+	done
+	space=$(fo_rcv_space)
+	need=$((8 * ${space:-0}))
+	[ "$need" -lt "$FO_STALE_MIN" ] && need=$FO_STALE_MIN
+	fo_stale() {
+		local s tag
+		for s in "${streams[@]}"; do
+			read -r tag _ <<<"$s"
+			[ $(($(rep "$CL_OUT/stream-$tag.server" bytes) - fo_from[$tag])) -ge "$need" ] ||
+				return 1
+		done
+	}
+	cl_busywait $(((need * 3 / rate + 30) * 1000)) fo_stale || {
+		fail "$need bytes per stream after the bulk pass"
+		return 1
+	}
+	ok "every stream sent $need bytes after the bulk pass (8 x the servers' receive space ${space:-?}, at least $FO_STALE_MIN): B's entries are windows behind"
+	fo_done && { fail "cluster failover still paused (exit $(cat "$CL_OUT/failover.rc"))"; return 1; }
+	return 0
+}
+
+cl_move() {
+	cl_ssh a "touch $FO_PAUSE" || return 1
+	cl_busywait 120000 fo_done || { note "failover did not end"; return 1; }
+	fo_rc=$(cat "$CL_OUT/failover.rc")
+	note "failover: exit $fo_rc; $(tr '\n' ' ' <"$CL_OUT/failover.err")"
+	[ "$fo_rc" = 0 ]
+}
+
+cl_hook_verdict() {
+	local f=$CL_OUT/failover.kv c sv
+	fo_kv "$CL_OUT/failover.json" >"$f" 2>/dev/null
+	check_eq "the failover's report: ok, RG1 from rtr-a to rtr-b" "true 1 rtr-a rtr-b" \
+		"$(kv "$f" ok) $(kv "$f" rg) $(kv "$f" from) $(kv "$f" to)"
+	check "... a bulk pass ($(kv "$f" bulk.image_bytes) bytes, $(kv "$f" bulk.duration_ms) ms) and a delta pass ($(kv "$f" delta.image_bytes) bytes, $(kv "$f" delta.duration_ms) ms), each imported by B" \
+		test -n "$(kv "$f" bulk.image_bytes)" -a -n "$(kv "$f" delta.image_bytes)" -a \
+		-n "$(grep '^bulk\.import\.' "$f")" -a -n "$(grep '^delta\.import\.' "$f")"
+	check_eq "... drain value 1 in /run/issu/rg1.track, confirmed (B holds the 5 VIPs, A none) within its bound ($(kv "$f" bound_ms) ms) after $(kv "$f" confirm.duration_ms) ms" \
+		"1 true 5 0 false" \
+		"$(kv "$f" drain.value) $(kv "$f" confirm.confirmed) $(kv "$f" confirm.peer.vips_held) $(kv "$f" confirm.local_vips_held) $(kv "$f" released)"
+
+	# the stream opened between the passes
+	cl_busywait 120000 rep_final "$CL_OUT/stream-mid.client"
+	lab_net_stop "$fo_mid_cpid" "$fo_mid_spid"
+	c=$CL_OUT/stream-mid.client sv=$CL_OUT/stream-mid.server
+	note "mid client: $(grep -E '^(end|error|bytes_sent|confirmed|longest_stall_ms)=' "$c" | tr '\n' ' ')"
+	check "the stream opened between the bulk pass and the move completed, every byte verified ($(rep "$sv" bytes) bytes)" \
+		test "$(rep "$c" confirmed)" = 1 -a "$(rep "$sv" end)" = eof -a \
+		"$(rep "$sv" bytes)" = "$(rep "$c" bytes_sent)" -a "$(rep "$sv" mismatches)" = 0
+	check_eq "no stream was reset" "" "$resets"
+	check_eq "B dropped no packet as invalid after the move (its invalid counter)" "${inv_b0:-x}" "${inv_b:-y}"
+
+	# a second failover from the drained node is refused
+	cl_ssh a "issu-helper -j cluster failover rg1 --to rtr-b" >"$CL_OUT/failover2.json" 2>"$CL_OUT/failover2.err"
+	check_eq "a second failover from A (drained, not master) refused with exit 38" 38 "$?"
+
+	# reset: A's track file back to 0, and A, preferred, master again
+	cl_ssh a "issu-helper -j cluster failover reset rg1" >"$CL_OUT/reset.json" 2>"$CL_OUT/reset.err"
+	check_eq "cluster failover reset rg1 on A: exit 0" 0 "$?"
+	fo_kv "$CL_OUT/reset.json" >"$CL_OUT/reset.kv" 2>/dev/null
+	check_eq "... released A's drain (1 -> 0)" "true rtr-a 1 0" \
+		"$(kv "$CL_OUT/reset.kv" released) $(kv "$CL_OUT/reset.kv" node) $(kv "$CL_OUT/reset.kv" old_value) $(kv "$CL_OUT/reset.kv" value)"
+	check_eq "... A's /run/issu/rg1.track holds 0" 0 "$(cl_ssh a "cat /run/issu/rg1.track")"
+	if cl_wait_master a 60 rg1; then
+		ok "RG1 back on A after the reset (priority 150 over 100): A MASTER, B BACKUP (notify FIFOs), the 5 VIPs on A"
+	else
+		fail "RG1 back on A after the reset (FIFO: A $(cl_ka_state a ISSU_RG1), B $(cl_ka_state b ISSU_RG1); VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
+	fi
+	cl_ssh a "issu-helper -j cluster failover reset rg1" >"$CL_OUT/reset2.json" 2>&1
+	check "a second reset finds neither node drained" grep -q '"released":false' "$CL_OUT/reset2.json"
+}
