@@ -155,6 +155,7 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "pause-file", required_argument, NULL, OPT_PAUSE_FILE },
 		{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM_TIMEOUT },
+		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cl_opts co = { .count = 3, .interval_ms = 200 };
@@ -197,6 +198,9 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		case OPT_CONFIRM_TIMEOUT:
 			rc = seconds_ms(o, "--confirm-timeout", optarg, &co.confirm_ms);
 			break;
+		case OPT_STATE_FILE:
+			co.state_file = optarg;
+			break;
 		default:
 			return c < -1 ? cmd_opt_exit(c) :
 			       cmd_usage_error(o, "unknown option '-%c'", c);
@@ -209,10 +213,13 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 	action = argv[optind];
 	if ((co.to || co.pause_file || co.confirm_ms) && strcmp(action, "failover"))
 		return cmd_usage_error(o, "--to, --pause-file, --confirm-timeout are options of failover");
-	if (!strcmp(action, "failover")) {
+	if (co.state_file && strcmp(action, "notify"))
+		return cmd_usage_error(o, "--state-file is an option of notify");
+	if (!strcmp(action, "failover") || !strcmp(action, "notify")) {
 		co.argc = argc - optind - 1;
 		co.argv = argv + optind + 1;
-		return cluster_failover(&co, o);
+		return !strcmp(action, "notify") ? cluster_notify(&co, o) :
+		       cluster_failover(&co, o);
 	}
 	if (optind + 1 < argc)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind + 1]);

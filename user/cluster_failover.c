@@ -58,6 +58,7 @@ struct rg_view {
 	unsigned int vips_total;
 	bool track_known;
 	int32_t track;
+	char ka_state[24];	/* "" unknown (no notify reader) */
 };
 
 struct failover {
@@ -89,6 +90,8 @@ struct failover {
 	uint64_t confirm_ms;
 	unsigned int polls;
 	unsigned int local_vips_after;
+	char local_ka_before[24];	/* keepalived's state here, "" unknown */
+	char local_ka_after[24];
 	struct rg_view peer_after;
 	bool released;
 	char release_err[256];
@@ -258,6 +261,9 @@ static int peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_vi
 		v->track_known = true;
 		v->track = (int32_t)peer_get_u32(&f.tb[PEER_A_TRACK_VALUE]);
 	}
+	if (f.tb[PEER_A_KA_STATE].p)
+		snprintf(v->ka_state, sizeof(v->ka_state), "%s",
+			 peer_get_str(&f.tb[PEER_A_KA_STATE]));
 	return 0;
 }
 
@@ -292,6 +298,8 @@ static int check_local(struct failover *fo)
 	if (err)
 		return fo_fail(fo, EXIT_FAIL, "RG%u's VIPs on this node: %s", rg->id, why);
 	fo->local_track_known = !rg_track_read(rg->track_file, &fo->local_track);
+	if (rg_ka_state(rg, fo->local_ka_before, sizeof(fo->local_ka_before)))
+		*fo->local_ka_before = '\0';
 	if (fo->local_vips != rg->nvips)
 		return fo_fail(fo, EXIT_FO_STATE,
 			       "RG%u is not master here: %u of its %zu VIPs on this node's interfaces; run cluster failover on the node that is master of it",
@@ -356,8 +364,14 @@ static int confirm(struct failover *fo)
 			return fo_fail(fo, EXIT_FAIL, "RG%u's VIPs on this node: %s", rg->id, why);
 		if (peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &fo->peer_after))
 			return sess_fail(fo);
+		if (rg_ka_state(rg, fo->local_ka_after, sizeof(fo->local_ka_after)))
+			*fo->local_ka_after = '\0';
+		/* keepalived's states, where a notify reader records them */
 		if (!fo->local_vips_after && fo->peer_after.vips_known &&
-		    fo->peer_after.vips_held == rg->nvips) {
+		    fo->peer_after.vips_held == rg->nvips &&
+		    (!*fo->peer_after.ka_state || !strcmp(fo->peer_after.ka_state, "MASTER")) &&
+		    (!*fo->local_ka_after || !strcmp(fo->local_ka_after, "BACKUP") ||
+		     !strcmp(fo->local_ka_after, "FAULT"))) {
 			fo->confirmed = true;
 			fo->confirm_ms = ms_since(fo->t_drain);
 			return 0;
@@ -369,9 +383,18 @@ static int confirm(struct failover *fo)
 	}
 	fo->confirm_ms = ms_since(fo->t_drain);
 	return fo_fail(fo, EXIT_FO_UNCONFIRMED,
-		       "RG%u did not move within %u ms: %s holds %u of its %zu VIPs, this node %u; drain released",
+		       "RG%u did not move within %u ms: %s holds %u of its %zu VIPs (keepalived: %s), this node %u (keepalived: %s); drain released",
 		       rg->id, fo->bound_ms, fo->cc->peer_name, fo->peer_after.vips_held,
-		       rg->nvips, fo->local_vips_after);
+		       rg->nvips, *fo->peer_after.ka_state ? fo->peer_after.ka_state : "unknown",
+		       fo->local_vips_after, *fo->local_ka_after ? fo->local_ka_after : "unknown");
+}
+
+static void ka_print(const char *state)
+{
+	if (*state)
+		pr_str("keepalived_state", "keepalived state", state);
+	else
+		pr_none("keepalived_state", "keepalived state", "unknown");
 }
 
 static void print_view(const char *key, const char *label, const struct rg_view *v)
@@ -385,6 +408,7 @@ static void print_view(const char *key, const char *label, const struct rg_view 
 		pr_s32("track_value", "track value", v->track);
 	else
 		pr_none("track_value", "track value", "unreadable");
+	ka_print(v->ka_state);
 	pr_obj_close();
 }
 
@@ -429,6 +453,7 @@ static int report(struct failover *fo, const struct opts *o)
 		pr_s32("local_track_value", "track value here", fo->local_track);
 	else
 		pr_none("local_track_value", "track value here", "unreadable");
+	ka_print(fo->local_ka_before);
 	pr_obj_close();
 	if (fo->connected)
 		print_view("peer_before", "peer before", &fo->peer_before);
@@ -449,6 +474,7 @@ static int report(struct failover *fo, const struct opts *o)
 		pr_dur_ms("duration_ms", "after the drain", fo->confirm_ms);
 		pr_u32("polls", "polls", fo->polls);
 		pr_u32("local_vips_held", "VIPs held here", fo->local_vips_after);
+		ka_print(fo->local_ka_after);
 		print_view("peer", "peer", &fo->peer_after);
 		pr_obj_close();
 		pr_bool("released", "drain released", fo->released);

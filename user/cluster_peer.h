@@ -25,6 +25,7 @@ struct cl_opts {
 	const char *to;			/* --to NODE */
 	const char *pause_file;		/* --pause-file: wait for it after the bulk pass */
 	uint32_t confirm_ms;		/* --confirm-timeout, 0: from keepalived.conf */
+	const char *state_file;		/* --state-file (notify) */
 	int argc;			/* the action's own arguments */
 	char **argv;
 };
@@ -53,5 +54,8 @@ int cluster_sync(struct cl_opts *co, struct opts *o);
 int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_pass *p);
 void cluster_sync_pass_free(struct cl_sync_pass *p);
 int cluster_failover(struct cl_opts *co, struct opts *o);
+int cluster_notify(struct cl_opts *co, struct opts *o);
+int cluster_notify_parse(const char *line, char *kind, size_t ksize, char *name,
+			 size_t nsize, char *state, size_t ssize, int *prio);
 
 #endif /* _ISSU_CLUSTER_PEER_H */

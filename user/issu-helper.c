@@ -83,7 +83,8 @@ static const struct cmd cmds[] = {
 	{ "cluster", cmd_cluster,
 	  "{ check [--keepalived-conf FILE] | ping [--count N] [--interval SECONDS] | "
 	  "peer-status | sync [--image FILE] | failover RG --to NODE [--pause-file FILE] "
-	  "[--confirm-timeout SECONDS] | failover reset RG } [--cluster-conf FILE] "
+	  "[--confirm-timeout SECONDS] | failover reset RG | notify [--state-file FILE] FIFO } "
+	  "[--cluster-conf FILE] "
 	  "[--heartbeat SECONDS] [--dead-time SECONDS]",
 	  "check the cluster configuration; ping, ask or sync the peer; move an RG to it" },
 	{ "peer", cmd_peer, "[--cluster-conf FILE] [--allow ping,status,sync,failover] [--log FILE]",

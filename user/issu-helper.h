@@ -125,6 +125,7 @@ enum {
 	OPT_TO,				/* cluster failover */
 	OPT_PAUSE_FILE,
 	OPT_CONFIRM_TIMEOUT,
+	OPT_STATE_FILE,			/* cluster notify */
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */

@@ -446,6 +446,7 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_VIPS_HELD] = "VIPS_HELD",
 	[PEER_A_VIPS_TOTAL] = "VIPS_TOTAL",
 	[PEER_A_TRACK_VALUE] = "TRACK_VALUE",
+	[PEER_A_KA_STATE] = "KA_STATE",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -569,6 +570,7 @@ static const struct peer_pol rg_state_reply_pol[PEER_A_MAX + 1] = {
 	[PEER_A_VIPS_HELD] = OPT(PK_U32),
 	[PEER_A_VIPS_TOTAL] = OPT(PK_U32),
 	[PEER_A_TRACK_VALUE] = OPT(PK_U32),
+	[PEER_A_KA_STATE] = OPT(PK_STR),
 };
 
 static const struct peer_policy policies[PEER_T_MAX + 1] = {

@@ -91,6 +91,7 @@ enum peer_attr {
 	PEER_A_VIPS_HELD,	/* u32: how many of the RG's VIPs are on the node's interfaces */
 	PEER_A_VIPS_TOTAL,	/* u32: how many VIPs the RG has */
 	PEER_A_TRACK_VALUE,	/* u32: s32 number in the RG's track file */
+	PEER_A_KA_STATE,	/* string: keepalived's last state of the RG (notify FIFO) */
 	__PEER_A_MAX,
 };
 #define PEER_A_MAX (__PEER_A_MAX - 1)

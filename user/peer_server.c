@@ -432,7 +432,7 @@ static int rg_request(struct srv *v, const struct peer_frame *f)
 	struct peer_buf b = { 0 };
 	const struct cl_rg *rg = NULL;
 	unsigned int held;
-	char why[256] = "";
+	char why[PEER_STR_MAX] = "";
 	int32_t tv;
 	size_t i;
 	int err = 0, rc;
@@ -462,6 +462,8 @@ static int rg_request(struct srv *v, const struct peer_frame *f)
 	}
 	if (!rg_track_read(rg->track_file, &tv))
 		peer_put_u32(&b, PEER_A_TRACK_VALUE, (uint32_t)tv);
+	if (!rg_ka_state(rg, why, sizeof(why)))
+		peer_put_str(&b, PEER_A_KA_STATE, why);
 	rc = peer_send(s, &b);
 	peer_buf_free(&b);
 	return rc < 0 ? s->fail : 0;

@@ -228,3 +228,30 @@ const struct cl_rg *rg_find(const struct cluster_conf *cc, const char *name)
 	}
 	return NULL;
 }
+
+const char *rg_ka_state_path(void)
+{
+	const char *p = getenv("ISSU_KA_STATE_FILE");
+
+	return p && *p ? p : CLUSTER_KA_STATE;
+}
+
+int rg_ka_state(const struct cl_rg *rg, char *state, size_t size)
+{
+	const char *kind = *rg->sync_group ? "GROUP" : "INSTANCE";
+	const char *name = *rg->sync_group ? rg->sync_group : rg->instance;
+	char line[512], k[16], n[128], st[24];
+	FILE *fp = fopen(rg_ka_state_path(), "re");
+	int found = -ENOENT;
+
+	if (!fp)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "%15s %127s %23s", k, n, st) == 3 && !strcmp(k, kind) &&
+		    !strcmp(n, name)) {
+			snprintf(state, size, "%s", st);
+			found = 0;
+		}
+	fclose(fp);
+	return found;
+}

@@ -15,6 +15,8 @@
 
 #include "cluster.h"
 
+#define CLUSTER_KA_STATE	"/run/issu/keepalived.state"
+
 /*
  * rg_vips_held() - how many of @rg's VIPs are on this node's interfaces
  * Return: 0 (*held set), or -errno with @why.
@@ -35,6 +37,14 @@ int rg_track_write(const char *path, int32_t v, char *why, size_t size);
  * The release value is 0.
  */
 int32_t rg_drain_value(const struct cl_rg *rg);
+/*
+ * keepalived's last state of the RG's instance or sync group, as `cluster
+ * notify` recorded it from the notify FIFO in the state file
+ * (rg_ka_state_path(): $ISSU_KA_STATE_FILE, else CLUSTER_KA_STATE).
+ * Return: 0 (@state: MASTER, BACKUP, FAULT, STOP), or -ENOENT unknown.
+ */
+int rg_ka_state(const struct cl_rg *rg, char *state, size_t size);
+const char *rg_ka_state_path(void);
 /* An RG by "rgN", "N" or its name. Return: the group, or NULL. */
 const struct cl_rg *rg_find(const struct cluster_conf *cc, const char *name);
 

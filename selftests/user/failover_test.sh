@@ -6,7 +6,8 @@
 # VIPs counted by RTM_GETADDR in a network namespace of the test's own,
 # on a veth pair, with documentation addresses only), the drained
 # node refused, an unreachable peer reported before anything is written,
-# and the reset of a local drain (the track file written atomically).
+# the reset of a local drain (the track file written atomically), and the
+# notify FIFO reader (cluster notify) and its state file.
 # The whole failover, with a peer, keepalived and traffic, is the VM
 # scenario vm:cluster-failover. Run from the host test output directory
 # (it has ./issu-helper), as root (namespaces):
@@ -198,6 +199,47 @@ t_reset_with_weight_drains_value() {
 	run -j cluster failover reset control --cluster-conf "$d/cluster.conf"
 	expect_rc 0 && json 'assert d["released"] and d["rg"] == 0 and d["old_value"] == 1, d' &&
 		[ "$(cat "$d/rg0.track")" = 0 ]
+}
+
+# ----------------------------------------------------------------- notify
+
+t_notify_records_last_state() {
+	fresh
+	printf '%s\n' 'INSTANCE "ISSU_RG0" BACKUP 150' 'GROUP "ISSU_RG1" BACKUP' \
+		'INSTANCE "ISSU_RG0" MASTER 150' 'INSTANCE "ISSU_RG1_CLIENT" MASTER_RX_LOWER_PRI 100' \
+		'GROUP "ISSU_RG1" FAULT' 'VS "10.0.0.1:80" UP' 'INSTANCE "unterminated MASTER' \
+		'GROUP "ISSU_RG1" MASTER_PRIORITY' >"$d/lines"
+	run cluster notify --state-file "$d/ka.state" "$d/lines"
+	expect_rc 0 || return 1
+	[ "$(cut -d' ' -f1-4 "$d/ka.state")" = "INSTANCE ISSU_RG0 MASTER 150
+GROUP ISSU_RG1 FAULT -1" ] || { echo "state file:"; cat "$d/ka.state"; return 1; }
+	# what cluster failover reads (its "before" object)
+	vips 0
+	ISSU_KA_STATE_FILE=$d/ka.state run -j cluster failover rg1 --to rtr-b --cluster-conf "$d/cluster.conf"
+	json 'assert d["before"]["keepalived_state"] == "FAULT", d' || return 1
+	ISSU_KA_STATE_FILE=$d/ka.state run -j cluster failover rg0 --to rtr-b --cluster-conf "$d/cluster.conf"
+	json 'assert d["before"]["keepalived_state"] == "MASTER", d' || return 1
+	ISSU_KA_STATE_FILE=$d/none run -j cluster failover rg0 --to rtr-b --cluster-conf "$d/cluster.conf"
+	json 'assert d["before"]["keepalived_state"] is None, d'
+}
+
+t_notify_fifo_reopened() {
+	local pid i
+	fresh
+	mkfifo "$d/fifo"
+	"$helper" cluster notify --state-file "$d/ka.state" "$d/fifo" &
+	pid=$!
+	echo 'GROUP "ISSU_RG1" BACKUP' >"$d/fifo"
+	# a second writer after the first closed (keepalived restarted)
+	echo 'GROUP "ISSU_RG1" MASTER' >"$d/fifo"
+	for i in $(seq 50); do
+		grep -q '^GROUP ISSU_RG1 MASTER ' "$d/ka.state" 2>/dev/null && break
+		sleep 0.1
+	done
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	grep -q '^GROUP ISSU_RG1 MASTER -1 [0-9]*$' "$d/ka.state" ||
+		{ cat "$d/ka.state"; return 1; }
 }
 
 t_exit_codes_documented() {

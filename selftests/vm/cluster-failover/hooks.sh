@@ -5,7 +5,9 @@
 # The hooks of vm:cluster-failover, sourced by
 # selftests/vm/cluster-failover-noissu/host.sh (CL_EXPECT=survive):
 #
-#   cl_hook_prepare NODE ROOT  the peer channel: each router's cluster.conf
+#   cl_hook_prepare NODE ROOT  keepalived's notify_fifo read by `issu-helper
+#                              cluster notify` (the lab's vrrp_notify_fifo
+#                              reader stays); the peer channel: each router's cluster.conf
 #                              logs in to the other as root with its own
 #                              key (made for this run by cl_router_prepare),
 #                              the other's host key pinned in
@@ -35,6 +37,12 @@ cl_hook_prepare() {
 	sed -i -e 's/user = "issu";/user = "root";/' \
 		-e 's|port = 22;|port = 22;\n\t\tknown_hosts = "/etc/issu/peer_known_hosts";\n\t\tconfig = "/dev/null";\n\t\tconnect_timeout = 20;|' \
 		"$r/etc/issu/cluster.conf" || return 1
+	# keepalived's notify lines also to issu's reader (the lab's own
+	# reader keeps vrrp_notify_fifo): /run/issu/keepalived.state
+	sed -i 's|^\( *\)vrrp_notify_fifo_script .*$|&\n\1notify_fifo /run/issu/keepalived-issu.fifo\n\1notify_fifo_script "/usr/local/sbin/issu-helper cluster notify"|' \
+		"$r/etc/keepalived/keepalived.conf" || return 1
+	grep -q '^ *notify_fifo_script "/usr/local/sbin/issu-helper cluster notify"' \
+		"$r/etc/keepalived/keepalived.conf" || return 1
 	# both copies exist once B's is prepared: pin and authorize both ways
 	[ "$n" = b ] || return 0
 	for n in a b; do
@@ -163,6 +171,10 @@ cl_hook_verdict() {
 	check "... a bulk pass ($(kv "$f" bulk.image_bytes) bytes, $(kv "$f" bulk.duration_ms) ms) and a delta pass ($(kv "$f" delta.image_bytes) bytes, $(kv "$f" delta.duration_ms) ms), each imported by B" \
 		test -n "$(kv "$f" bulk.image_bytes)" -a -n "$(kv "$f" delta.image_bytes)" -a \
 		-n "$(grep '^bulk\.import\.' "$f")" -a -n "$(grep '^delta\.import\.' "$f")"
+	check_eq "... keepalived's states in the confirmation (issu-helper cluster notify on both): B MASTER, A FAULT" \
+		"MASTER FAULT" "$(kv "$f" confirm.peer.keepalived_state) $(kv "$f" confirm.keepalived_state)"
+	check "... B's notify reader recorded its sync group MASTER (/run/issu/keepalived.state)" \
+		cl_ssh b "grep -q '^GROUP ISSU_RG1 MASTER ' /run/issu/keepalived.state"
 	check_eq "... drain value 1 in /run/issu/rg1.track, confirmed (B holds the 5 VIPs, A none) within its bound ($(kv "$f" bound_ms) ms) after $(kv "$f" confirm.duration_ms) ms" \
 		"1 true 5 0 false" \
 		"$(kv "$f" drain.value) $(kv "$f" confirm.confirmed) $(kv "$f" confirm.peer.vips_held) $(kv "$f" confirm.local_vips_held) $(kv "$f" released)"
