@@ -96,10 +96,13 @@ void cluster_print_peer(const struct peer_sess *s, const struct cluster_conf *cc
 		print_string(PRINT_JSON, NULL, NULL, "status");
 	if (pi->ops & (1u << PEER_T_SYNC_BEGIN))
 		print_string(PRINT_JSON, NULL, NULL, "sync");
+	if (pi->ops & (1u << PEER_T_DRAIN))
+		print_string(PRINT_JSON, NULL, NULL, "failover");
 	close_json_array();
-	pr_textf("allowed", "%s%s%s", pi->ops & (1u << PEER_T_PING) ? "ping" : "",
+	pr_textf("allowed", "%s%s%s%s", pi->ops & (1u << PEER_T_PING) ? "ping" : "",
 		 pi->ops & (1u << PEER_T_STATUS) ? " status" : "",
-		 pi->ops & (1u << PEER_T_SYNC_BEGIN) ? " sync" : "");
+		 pi->ops & (1u << PEER_T_SYNC_BEGIN) ? " sync" : "",
+		 pi->ops & (1u << PEER_T_DRAIN) ? " failover" : "");
 	pr_obj_close();
 	pr_u32("heartbeat_ms", "heartbeat ms", s->heartbeat_ms);
 	pr_u32("dead_time_ms", "dead time ms", s->dead_ms);

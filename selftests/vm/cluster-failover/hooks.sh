@@ -175,6 +175,12 @@ cl_hook_verdict() {
 		"MASTER FAULT" "$(kv "$f" confirm.peer.keepalived_state) $(kv "$f" confirm.keepalived_state)"
 	check "... B's notify reader recorded its sync group MASTER (/run/issu/keepalived.state)" \
 		cl_ssh b "grep -q '^GROUP ISSU_RG1 MASTER ' /run/issu/keepalived.state"
+	check "... the delta pass inserted what the bulk pass had not: $(kv "$f" delta.import.restored) entries (the stream opened in between among them), $(kv "$f" delta.import.skipped) existing" \
+		test "$(kv "$f" delta.import.restored)" -ge 1 -a "$(kv "$f" bulk.import.restored)" -ge 20
+	check "... B tracked the stream opened in between after the move" \
+		grep -q " dport=$FO_MID_PORT .*dst=$CL_VIP_NAT " "$CL_OUT/b/conntrack.after-fresh"
+	check_eq "... the peer's key allows failover (RG_STATE, DRAIN, RELEASE)" failover \
+		"$(grep -o '^peer\.allowed\.[0-9]*=failover$' "$f" | cut -d= -f2)"
 	check_eq "... drain value 1 in /run/issu/rg1.track, confirmed (B holds the 5 VIPs, A none) within its bound ($(kv "$f" bound_ms) ms) after $(kv "$f" confirm.duration_ms) ms" \
 		"1 true 5 0 false" \
 		"$(kv "$f" drain.value) $(kv "$f" confirm.confirmed) $(kv "$f" confirm.peer.vips_held) $(kv "$f" confirm.local_vips_held) $(kv "$f" released)"
