@@ -156,6 +156,13 @@ cl_hook_before_move() {
 }
 
 cl_move() {
+	local s tag
+	# what each stream's server had at the move: traffic must cross it
+	declare -gA fo_at_move
+	for s in "${streams[@]}" "mid"; do
+		read -r tag _ <<<"$s"
+		fo_at_move[$tag]=$(rep "$CL_OUT/stream-$tag.server" bytes)
+	done
 	cl_ssh a "touch $FO_PAUSE" || return 1
 	cl_busywait 120000 fo_done || { note "failover did not end"; return 1; }
 	fo_rc=$(cat "$CL_OUT/failover.rc")
@@ -164,7 +171,7 @@ cl_move() {
 }
 
 cl_hook_verdict() {
-	local f=$CL_OUT/failover.kv c sv
+	local f=$CL_OUT/failover.kv c sv s tag
 	fo_kv "$CL_OUT/failover.json" >"$f" 2>/dev/null
 	check_eq "the failover's report: ok, RG1 from rtr-a to rtr-b" "true 1 rtr-a rtr-b" \
 		"$(kv "$f" ok) $(kv "$f" rg) $(kv "$f" from) $(kv "$f" to)"
@@ -193,6 +200,13 @@ cl_hook_verdict() {
 	check "the stream opened between the bulk pass and the move completed, every byte verified ($(rep "$sv" bytes) bytes)" \
 		test "$(rep "$c" confirmed)" = 1 -a "$(rep "$sv" end)" = eof -a \
 		"$(rep "$sv" bytes)" = "$(rep "$c" bytes_sent)" -a "$(rep "$sv" mismatches)" = 0
+	fo_crossed=0
+	for s in "${streams[@]}" "mid"; do
+		read -r tag _ <<<"$s"
+		[ "$(rep "$CL_OUT/stream-$tag.server" bytes)" -gt "${fo_at_move[$tag]:-0}" ] 2>/dev/null &&
+			fo_crossed=$((fo_crossed + 1))
+	done
+	check_eq "all 21 streams carried data across the move (their servers got bytes after it)" 21 "$fo_crossed"
 	check_eq "no stream was reset" "" "$resets"
 	check_eq "B dropped no packet as invalid after the move (its invalid counter)" "${inv_b0:-x}" "${inv_b:-y}"
 
