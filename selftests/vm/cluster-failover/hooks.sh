@@ -26,7 +26,8 @@
 #                              confirmation; the command's exit status
 #   cl_hook_verdict            the report, the new stream, no RST, B's
 #                              invalid counter, a refused second failover,
-#                              cluster failover reset rg1 and RG1 back on A
+#                              cluster failover reset rg1 and RG1 back on A;
+#                              a failover bound too short to confirm undone
 
 FO_PAUSE=/run/issu/failover.go
 FO_MID_PORT=6010	# source-NATed (6000-6049)
@@ -228,4 +229,19 @@ cl_hook_verdict() {
 	fi
 	cl_ssh a "issu-helper -j cluster failover reset rg1" >"$CL_OUT/reset2.json" 2>&1
 	check "a second reset finds neither node drained" grep -q '"released":false' "$CL_OUT/reset2.json"
+
+	# a move that cannot be confirmed in time (0.5 s, less than B's skew
+	# time of 1.2 s) is undone: the drain released, RG1 back on A
+	cl_ssh a "issu-helper -j cluster failover rg1 --to rtr-b --confirm-timeout 0.5" \
+		>"$CL_OUT/failover-short.json" 2>"$CL_OUT/failover-short.err"
+	check_eq "a failover with a 0.5 s bound: not confirmed, exit 39" 39 "$?"
+	fo_kv "$CL_OUT/failover-short.json" >"$CL_OUT/failover-short.kv" 2>/dev/null
+	check_eq "... its report: not confirmed, the drain released" "false false true" \
+		"$(kv "$CL_OUT/failover-short.kv" ok) $(kv "$CL_OUT/failover-short.kv" confirm.confirmed) $(kv "$CL_OUT/failover-short.kv" released)"
+	check_eq "... A's /run/issu/rg1.track holds 0 again" 0 "$(cl_ssh a "cat /run/issu/rg1.track")"
+	if cl_wait_master a 60 rg1; then
+		ok "... RG1 on A again (notify FIFOs, the 5 VIPs on A)"
+	else
+		fail "... RG1 on A again (FIFO: A $(cl_ka_state a ISSU_RG1), B $(cl_ka_state b ISSU_RG1); VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
+	fi
 }
