@@ -1,27 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * issu-helper cluster failover RG --to NODE: the vendors' manual failover
- * of a redundancy group, run on the node that is its master now (the
- * source), with the peer as the target:
+ * of a redundancy group. Run on the node that is its master now (the
+ * source, NODE the peer: push), or on the target (NODE this node: pull):
  *
- *  1. checks: cluster.conf valid, the RG exists, NODE is the peer, the
- *     peer channel is up (HELLO), this node holds every VIP of the RG and
- *     is not drained, the peer holds none and is not drained either;
- *  2. bulk pass: this node's flows exported and imported by the peer (the
- *     code of `cluster sync`, cluster_sync_pass());
+ *  1. checks: cluster.conf valid, the RG exists, NODE is this node or the
+ *     peer, the peer channel is up (HELLO), the source holds every VIP of
+ *     the RG, the target none, neither is drained (RTM_GETADDR here, the
+ *     peer's RG_STATE there);
+ *  2. bulk pass: the source's flows exported and imported by the target:
+ *     pushed with the code of `cluster sync` (cluster_sync_pass()), or
+ *     pulled (PULL, cluster_pull_pass());
  *  3. (--pause-file FILE: wait until FILE exists, the session kept alive);
- *  4. delta pass right before the move: the same again; the peer keeps
+ *  4. delta pass right before the move: the same again; the target keeps
  *     the entries it has (existing entries win), so only flows opened
  *     since the bulk pass are inserted;
- *  5. drain: the RG's track file written (atomically) with the drain
+ *  5. drain: the source's track file for the RG written (atomically; by
+ *     the peer end with DRAIN when the source is the peer) with the drain
  *     value (weight 0: 1, keepalived puts the instance or sync group in
  *     FAULT; else the number that lowers the priority by |weight|);
  *  6. confirm from what keepalived did, not from what was asked: the
- *     peer holds every VIP of the RG (RG_STATE request, RTM_GETADDR on
- *     the peer) and this node none (RTM_GETADDR here), within 3 x
- *     advert_int + skew + 1 s (keepalived.conf; --confirm-timeout). Not
- *     confirmed in time, or the peer lost after the drain: the drain is
- *     released (0 written), the RG returns, EXIT_FO_UNCONFIRMED.
+ *     target holds every VIP of the RG and the source none, and where
+ *     `cluster notify` records keepalived's states, the target says MASTER
+ *     and the source BACKUP or FAULT, within 3 x advert_int + skew + 1 s
+ *     (keepalived.conf; --confirm-timeout). Not confirmed in time, or the
+ *     peer lost after the drain: the drain is released (0 written, or
+ *     RELEASE), the RG returns, EXIT_FO_UNCONFIRMED.
  *
  * The drained node stays drained until `cluster failover reset RG`, which
  * writes 0 to the RG's track file where it is not 0: here, else on the
@@ -63,6 +67,7 @@ struct rg_view {
 
 struct failover {
 	const struct cl_rg *rg;
+	bool pull;		/* run on the target: the peer is the source */
 	struct cluster_conf *cc;
 	struct peer_sess s;
 	bool connected;
@@ -287,7 +292,10 @@ static int sess_fail(struct failover *fo)
 		       fo->s.why[0] ? fo->s.why : "the peer channel failed");
 }
 
-/* Step 1, here: the RG is mastered by this node, which is not drained. */
+/*
+ * Step 1, here: the source (push) holds every VIP of the RG, the target
+ * (pull) none; neither may be drained.
+ */
 static int check_local(struct failover *fo)
 {
 	const struct cl_rg *rg = fo->rg;
@@ -300,9 +308,13 @@ static int check_local(struct failover *fo)
 	fo->local_track_known = !rg_track_read(rg->track_file, &fo->local_track);
 	if (rg_ka_state(rg, fo->local_ka_before, sizeof(fo->local_ka_before)))
 		*fo->local_ka_before = '\0';
-	if (fo->local_vips != rg->nvips)
+	if (!fo->pull && fo->local_vips != rg->nvips)
 		return fo_fail(fo, EXIT_FO_STATE,
-			       "RG%u is not master here: %u of its %zu VIPs on this node's interfaces; run cluster failover on the node that is master of it",
+			       "RG%u is not master here: %u of its %zu VIPs on this node's interfaces; run cluster failover on the node that is master of it, or here with --to %s",
+			       rg->id, fo->local_vips, rg->nvips, fo->cc->node_name);
+	if (fo->pull && fo->local_vips)
+		return fo_fail(fo, EXIT_FO_STATE,
+			       "RG%u is on this node already: %u of its %zu VIPs on this node's interfaces",
 			       rg->id, fo->local_vips, rg->nvips);
 	if (fo->local_track_known && fo->local_track)
 		return fo_fail(fo, EXIT_FO_STATE,
@@ -311,13 +323,24 @@ static int check_local(struct failover *fo)
 	return 0;
 }
 
-/* Step 1, on the peer: the RG is not there. */
+/* Step 1, on the peer: the RG is not there (push), or there whole (pull). */
 static int check_peer(struct failover *fo)
 {
 	const struct cl_rg *rg = fo->rg;
 
 	if (peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &fo->peer_before))
 		return sess_fail(fo);
+	if (fo->pull && fo->peer_before.track_known && fo->peer_before.track)
+		return fo_fail(fo, EXIT_FO_STATE,
+			       "the source %s is drained for RG%u already (track file value %d)",
+			       fo->cc->peer_name, rg->id, (int)fo->peer_before.track);
+	if (fo->pull && (!fo->peer_before.vips_known ||
+			 fo->peer_before.vips_held != rg->nvips))
+		return fo_fail(fo, EXIT_FO_STATE,
+			       "RG%u is not master on %s either: %u of its %zu VIPs there",
+			       rg->id, fo->cc->peer_name, fo->peer_before.vips_held, rg->nvips);
+	if (fo->pull)
+		return 0;
 	if (fo->peer_before.track_known && fo->peer_before.track)
 		return fo_fail(fo, EXIT_FO_STATE,
 			       "the target %s is drained for RG%u (track file value %d): it cannot become master; cluster failover reset %s there first",
@@ -351,7 +374,20 @@ static int pause_for(struct failover *fo, const char *path)
 	return 0;
 }
 
-/* Step 6: the peer has every VIP, this node none, within the bound. */
+/*
+ * The RG has moved: the source holds none of its VIPs, the target all,
+ * and keepalived (where its states are known) says BACKUP or FAULT on the
+ * source, MASTER on the target.
+ */
+static bool moved(const struct failover *fo, unsigned int src_vips, unsigned int dst_vips,
+		  const char *src_ka, const char *dst_ka)
+{
+	return !src_vips && dst_vips == fo->rg->nvips &&
+	       (!*dst_ka || !strcmp(dst_ka, "MASTER")) &&
+	       (!*src_ka || !strcmp(src_ka, "BACKUP") || !strcmp(src_ka, "FAULT"));
+}
+
+/* Step 6: the target has every VIP, the source none, within the bound. */
 static int confirm(struct failover *fo)
 {
 	const struct cl_rg *rg = fo->rg;
@@ -367,11 +403,11 @@ static int confirm(struct failover *fo)
 		if (rg_ka_state(rg, fo->local_ka_after, sizeof(fo->local_ka_after)))
 			*fo->local_ka_after = '\0';
 		/* keepalived's states, where a notify reader records them */
-		if (!fo->local_vips_after && fo->peer_after.vips_known &&
-		    fo->peer_after.vips_held == rg->nvips &&
-		    (!*fo->peer_after.ka_state || !strcmp(fo->peer_after.ka_state, "MASTER")) &&
-		    (!*fo->local_ka_after || !strcmp(fo->local_ka_after, "BACKUP") ||
-		     !strcmp(fo->local_ka_after, "FAULT"))) {
+		if (moved(fo, fo->pull ? fo->peer_after.vips_held : fo->local_vips_after,
+			  fo->pull ? fo->local_vips_after : fo->peer_after.vips_held,
+			  fo->pull ? fo->peer_after.ka_state : fo->local_ka_after,
+			  fo->pull ? fo->local_ka_after : fo->peer_after.ka_state) &&
+		    fo->peer_after.vips_known) {
 			fo->confirmed = true;
 			fo->confirm_ms = ms_since(fo->t_drain);
 			return 0;
@@ -383,7 +419,7 @@ static int confirm(struct failover *fo)
 	}
 	fo->confirm_ms = ms_since(fo->t_drain);
 	return fo_fail(fo, EXIT_FO_UNCONFIRMED,
-		       "RG%u did not move within %u ms: %s holds %u of its %zu VIPs (keepalived: %s), this node %u (keepalived: %s); drain released",
+		       "RG%u did not move within %u ms: %s holds %u of its %zu VIPs (keepalived: %s), this node %u (keepalived: %s)",
 		       rg->id, fo->bound_ms, fo->cc->peer_name, fo->peer_after.vips_held,
 		       rg->nvips, *fo->peer_after.ka_state ? fo->peer_after.ka_state : "unknown",
 		       fo->local_vips_after, *fo->local_ka_after ? fo->local_ka_after : "unknown");
@@ -439,8 +475,9 @@ static int report(struct failover *fo, const struct opts *o)
 	}
 	pr_u32("rg", "redundancy group", rg->id);
 	pr_str("rg_name", "name", rg->name);
-	pr_str("from", "from", fo->cc->node_name);
-	pr_str("to", "to", fo->cc->peer_name);
+	pr_str("from", "from", fo->pull ? fo->cc->peer_name : fo->cc->node_name);
+	pr_str("to", "to", fo->pull ? fo->cc->node_name : fo->cc->peer_name);
+	pr_str("run_on", "run on", fo->pull ? "target" : "source");
 	if (fo->connected)
 		cluster_print_peer(&fo->s, fo->cc);
 	pr_u32("advert_int_ms", "advert_int ms", fo->advert_ms);
@@ -465,6 +502,7 @@ static int report(struct failover *fo, const struct opts *o)
 		print_pass("delta", "delta pass", &fo->delta);
 	if (fo->drained) {
 		pr_obj_open("drain", "drain");
+		pr_str("node", "node", fo->pull ? fo->cc->peer_name : fo->cc->node_name);
 		pr_str("track_file", "track file", rg->track_file);
 		pr_s32("value", "value", fo->drain_value);
 		pr_s32("weight", "weight", rg->weight);
@@ -486,17 +524,25 @@ static int report(struct failover *fo, const struct opts *o)
 	return output_end(fo->rc);
 }
 
+/* One sync pass toward the target: push from here, or pull from the peer. */
+static int pass(struct failover *fo, const struct opts *o, struct cl_sync_pass *p)
+{
+	return fo->pull ? cluster_pull_pass(&fo->s, p) : cluster_sync_pass(&fo->s, o, p);
+}
+
 static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o)
 {
 	const struct cl_rg *rg = fo->rg;
+	struct rg_view v;
 	char why[256];
 	int err;
 
 	if (check_peer(fo))
 		return fo->rc;
-	fo_progress(o, "RG%u on %s (%u VIPs), %s ready; bound %u ms", rg->id,
-		    fo->cc->node_name, fo->local_vips, fo->cc->peer_name, fo->bound_ms);
-	if (cluster_sync_pass(&fo->s, o, &fo->bulk)) {
+	fo_progress(o, "RG%u on %s (%zu VIPs), %s ready; bound %u ms", rg->id,
+		    fo->pull ? fo->cc->peer_name : fo->cc->node_name, rg->nvips,
+		    fo->pull ? fo->cc->node_name : fo->cc->peer_name, fo->bound_ms);
+	if (pass(fo, o, &fo->bulk)) {
 		fo->passes = 1;
 		return sess_fail(fo);
 	}
@@ -505,26 +551,45 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 		    (unsigned long long)fo->bulk.total_ms);
 	if (co->pause_file && pause_for(fo, co->pause_file))
 		return fo->rc;
-	if (cluster_sync_pass(&fo->s, o, &fo->delta)) {
+	if (pass(fo, o, &fo->delta)) {
 		fo->passes = 2;
 		return sess_fail(fo);
 	}
 	fo->passes = 2;
 	fo_progress(o, "delta pass: %zu bytes in %llu ms", fo->delta.image_bytes,
 		    (unsigned long long)fo->delta.total_ms);
-	/* the flows are in the target's table: drain this node */
+	/* the flows are in the target's table: drain the source */
 	fo->drain_value = rg_drain_value(rg);
 	fo->t_drain = peer_now();
-	err = rg_track_write(rg->track_file, fo->drain_value, why, sizeof(why));
-	if (err)
-		return fo_fail(fo, EXIT_FO_DRAIN, "drain of RG%u: %s", rg->id, why);
+	if (fo->pull) {
+		if (peer_rg(&fo->s, PEER_T_DRAIN, rg->id, &v))
+			return sess_fail(fo);
+		if (v.track_known)
+			fo->drain_value = v.track;
+	} else {
+		err = rg_track_write(rg->track_file, fo->drain_value, why, sizeof(why));
+		if (err)
+			return fo_fail(fo, EXIT_FO_DRAIN, "drain of RG%u: %s", rg->id, why);
+	}
 	fo->drained = true;
-	fo_progress(o, "drained: %s = %d", rg->track_file, (int)fo->drain_value);
+	fo_progress(o, "drained %s: %s = %d", fo->pull ? fo->cc->peer_name : fo->cc->node_name,
+		    rg->track_file, (int)fo->drain_value);
 	if (!confirm(fo)) {
 		fo_progress(o, "confirmed after %llu ms", (unsigned long long)fo->confirm_ms);
 		return 0;
 	}
 	/* not confirmed, or the peer lost after the drain: the RG comes back */
+	if (fo->pull) {
+		if (fo->s.fail)
+			snprintf(fo->release_err, sizeof(fo->release_err),
+				 "the peer channel failed: %s keeps its drain (cluster failover reset there)",
+				 fo->cc->peer_name);
+		else if (peer_rg(&fo->s, PEER_T_RELEASE, rg->id, &v))
+			snprintf(fo->release_err, sizeof(fo->release_err), "%.200s", fo->s.why);
+		else
+			fo->released = true;
+		return fo->rc;
+	}
 	err = rg_track_write(rg->track_file, 0, fo->release_err, sizeof(fo->release_err));
 	fo->released = !err;
 	return fo->rc;
@@ -618,13 +683,8 @@ int cluster_failover(struct cl_opts *co, struct opts *o)
 		rc = failover_reset(fo, o);
 		goto out;
 	}
-	if (!strcmp(co->to, fo->cc->node_name)) {
-		fprintf(stderr, "%s: cluster failover: --to %s is this node: run it on the node that is master of RG%u now (%s), as the vendors' manual failover runs on the primary\n",
-			PROG, co->to, fo->rg->id, fo->cc->peer_name);
-		rc = output_end(EXIT_USAGE);
-		goto out;
-	}
-	if (strcmp(co->to, fo->cc->peer_name)) {
+	fo->pull = !strcmp(co->to, fo->cc->node_name);
+	if (!fo->pull && strcmp(co->to, fo->cc->peer_name)) {
 		rc = cmd_usage_error(o, "--to %s is neither this node (%s) nor its peer (%s)",
 				     co->to, fo->cc->node_name, fo->cc->peer_name);
 		goto out;

@@ -53,6 +53,7 @@ int cluster_peer_status(struct cl_opts *co, struct opts *o);
 int cluster_sync(struct cl_opts *co, struct opts *o);
 int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_pass *p);
 void cluster_sync_pass_free(struct cl_sync_pass *p);
+int cluster_pull_pass(struct peer_sess *s, struct cl_sync_pass *p);
 int cluster_failover(struct cl_opts *co, struct opts *o);
 int cluster_notify(struct cl_opts *co, struct opts *o);
 int cluster_notify_parse(const char *line, char *kind, size_t ksize, char *name,

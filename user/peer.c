@@ -443,7 +443,8 @@ static bool is_response(uint16_t type)
 {
 	return type == PEER_T_RESULT || type == PEER_T_PONG || type == PEER_T_HELLO ||
 	       type == PEER_T_STATUS_REPLY || type == PEER_T_SYNC_RESULT ||
-	       type == PEER_T_RG_STATE_REPLY;
+	       type == PEER_T_RG_STATE_REPLY || type == PEER_T_PULL_DATA ||
+	       type == PEER_T_PULL_END;
 }
 
 /*

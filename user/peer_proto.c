@@ -573,6 +573,21 @@ static const struct peer_pol rg_state_reply_pol[PEER_A_MAX + 1] = {
 	[PEER_A_KA_STATE] = OPT(PK_STR),
 };
 
+static const struct peer_pol pull_data_pol[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = REQ(PK_U32),
+	[PEER_A_OFFSET] = REQ(PK_U64),
+	[PEER_A_DATA] = { .kind = PK_BIN, .required = true, .max = PEER_SYNC_CHUNK },
+};
+
+static const struct peer_pol pull_end_pol[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = REQ(PK_U32),
+	[PEER_A_RESULT] = REQ(PK_U32),
+	[PEER_A_REASON] = OPT(PK_STR),
+	[PEER_A_IMAGE_LEN] = OPT(PK_U64),
+	[PEER_A_CRC32] = OPT(PK_U32),
+	[PEER_A_REPORT] = { .kind = PK_BIN, .max = UINT16_MAX - PEER_ATTR_HDR },
+};
+
 static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_HELLO] = { "HELLO", hello_pol, attr_names, PEER_A_MAX },
 	[PEER_T_RESULT] = { "RESULT", result_pol, attr_names, PEER_A_MAX },
@@ -588,6 +603,9 @@ static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_RG_STATE_REPLY] = { "RG_STATE_REPLY", rg_state_reply_pol, attr_names, PEER_A_MAX },
 	[PEER_T_DRAIN] = { "DRAIN", group_pol, attr_names, PEER_A_MAX },
 	[PEER_T_RELEASE] = { "RELEASE", group_pol, attr_names, PEER_A_MAX },
+	[PEER_T_PULL] = { "PULL", empty_pol, attr_names, PEER_A_MAX },
+	[PEER_T_PULL_DATA] = { "PULL_DATA", pull_data_pol, attr_names, PEER_A_MAX },
+	[PEER_T_PULL_END] = { "PULL_END", pull_end_pol, attr_names, PEER_A_MAX },
 };
 
 /* The policy of a message type, or NULL for a type this version lacks. */
@@ -617,6 +635,7 @@ bool peer_type_is_request(uint16_t type)
 	case PEER_T_RG_STATE:
 	case PEER_T_DRAIN:
 	case PEER_T_RELEASE:
+	case PEER_T_PULL:
 		return true;
 	default:
 		return false;

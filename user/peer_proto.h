@@ -49,6 +49,9 @@ enum peer_type {
 	PEER_T_RG_STATE_REPLY,	/* response to RG_STATE */
 	PEER_T_DRAIN,		/* request: write the RG's drain value to its track file */
 	PEER_T_RELEASE,		/* request: write 0 to it */
+	PEER_T_PULL,		/* request: the peer's flows as an image, to the initiator */
+	PEER_T_PULL_DATA,	/* response to PULL: the next bytes of the image */
+	PEER_T_PULL_END,	/* response to PULL: the export's result, length, CRC32 */
 	__PEER_T_MAX,
 };
 #define PEER_T_MAX (__PEER_T_MAX - 1)

@@ -34,6 +34,7 @@
 #include "modstate.h"
 #include "nl.h"
 #include "peer.h"
+#include "peer_export.h"
 #include "peer_import.h"
 #include "rgstate.h"
 
@@ -47,13 +48,15 @@ static const struct {
 } allow_names[] = {
 	{ "status", 1u << PEER_T_STATUS },
 	{ "sync", 1u << PEER_T_SYNC_BEGIN | 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END },
-	{ "failover", 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE },
+	{ "failover", 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE |
+		      1u << PEER_T_PULL },
 };
 
 #define ALWAYS	(1u << PEER_T_HELLO | 1u << PEER_T_PING)
 #define ALL	(ALWAYS | 1u << PEER_T_STATUS | 1u << PEER_T_SYNC_BEGIN | \
 		 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END | \
-		 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE)
+		 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE | \
+		 1u << PEER_T_PULL)
 
 struct srv {
 	struct peer_sess s;
@@ -469,6 +472,61 @@ static int rg_request(struct srv *v, const struct peer_frame *f)
 	return rc < 0 ? s->fail : 0;
 }
 
+/*
+ * PULL (cluster failover run on the other node): this node's flows
+ * exported and sent as PULL_DATA frames, then PULL_END with the length,
+ * the CRC32 and the export's report. The export runs here, between two
+ * frames: the initiator's dead time bounds it.
+ */
+static int pull(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	struct peer_buf b = { 0 };
+	struct peer_export x;
+	size_t off, n;
+	int rc = 0;
+
+	if (v->importing || v->syncing)
+		return peer_send_result(s, PEER_T_PULL_END, f->h.seq, EBUSY, 0,
+					"a sync is %s", v->importing ? "being imported" :
+					"under way") < 0 ? s->fail : 0;
+	peer_export(&x, v->cc->node_name);
+	if (x.err) {
+		plog(LOG_ERR, "PULL: %s", x.reason);
+		rc = peer_send_result(s, PEER_T_PULL_END, f->h.seq, x.err, 0, "%s", x.reason);
+		peer_export_free(&x);
+		return rc < 0 ? s->fail : 0;
+	}
+	if (x.len > PEER_MAX_IMAGE) {
+		rc = peer_send_result(s, PEER_T_PULL_END, f->h.seq, EFBIG, 0,
+				      "image of %zu bytes: at most %llu", x.len, PEER_MAX_IMAGE);
+		peer_export_free(&x);
+		return rc < 0 ? s->fail : 0;
+	}
+	plog(LOG_INFO, "PULL: %zu bytes exported", x.len);
+	for (off = 0; off < x.len && !rc; off += n) {
+		n = x.len - off < PEER_SYNC_CHUNK ? x.len - off : PEER_SYNC_CHUNK;
+		peer_buf_init(&b, PEER_T_PULL_DATA);
+		peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+		peer_put_u64(&b, PEER_A_OFFSET, off);
+		peer_put_bin(&b, PEER_A_DATA, x.img + off, n);
+		rc = peer_send(s, &b);
+	}
+	if (!rc) {
+		peer_buf_init(&b, PEER_T_PULL_END);
+		peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+		peer_put_u32(&b, PEER_A_RESULT, 0);
+		peer_put_u64(&b, PEER_A_IMAGE_LEN, x.len);
+		peer_put_u32(&b, PEER_A_CRC32, (uint32_t)crc32(0L, x.img, (uInt)x.len));
+		if (x.report && x.report_len && x.report_len <= UINT16_MAX - PEER_ATTR_HDR)
+			peer_put_bin(&b, PEER_A_REPORT, x.report, x.report_len);
+		rc = peer_send(s, &b);
+	}
+	peer_buf_free(&b);
+	peer_export_free(&x);
+	return rc < 0 ? s->fail : 0;
+}
+
 static int request(struct srv *v, const struct peer_frame *f)
 {
 	struct peer_sess *s = &v->s;
@@ -523,6 +581,8 @@ static int request(struct srv *v, const struct peer_frame *f)
 	case PEER_T_DRAIN:
 	case PEER_T_RELEASE:
 		return rg_request(v, f);
+	case PEER_T_PULL:
+		return pull(v, f);
 	default:
 		return 0;
 	}

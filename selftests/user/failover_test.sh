@@ -105,8 +105,6 @@ t_usage_refused() {
 	expect_rc $X_USAGE && grep -q "no redundancy group 'rg7'" "$err" || return 1
 	failover rg1 --to rtr-c
 	expect_rc $X_USAGE && grep -q "neither this node (rtr-a) nor its peer (rtr-b)" "$err" || return 1
-	failover rg1 --to rtr-a
-	expect_rc $X_USAGE && grep -q "run it on the node that is master" "$err" || return 1
 	failover reset rg1 --to rtr-b
 	expect_rc $X_USAGE || return 1
 	run -j cluster sync --to rtr-b --cluster-conf "$d/cluster.conf"
@@ -153,6 +151,24 @@ t_drained_node_refused() {
 assert d["before"]["local_vips_held"] == 5 and d["before"]["local_track_value"] == 1, d
 assert "drained" in d["error"] and "reset" in d["error"], d
 ' && [ "$(cat "$d/rg1.track")" = 1 ]
+}
+
+# run on the target (--to this node): the RG must not be here yet
+t_pull_refused_when_here() {
+	fresh && vips 5
+	failover rg1 --to rtr-a
+	expect_rc $X_FO_STATE && json '
+assert d["from"] == "rtr-b" and d["to"] == "rtr-a" and d["run_on"] == "target", d
+assert "is on this node already: 5 of its 5 VIPs" in d["error"], d
+' || return 1
+	fresh && vips 0
+	echo 1 >"$d/rg1.track"
+	failover rg1 --to rtr-a
+	expect_rc $X_FO_STATE && grep -q "drained" "$err" || return 1
+	# not here and not drained: the peer is asked (unreachable here)
+	echo 0 >"$d/rg1.track"
+	failover rg1 --to rtr-a
+	expect_rc $X_PEER_UNREACHABLE && [ "$(cat "$d/rg1.track")" = 0 ]
 }
 
 t_bound_from_keepalived_conf() {

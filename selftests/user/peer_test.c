@@ -705,6 +705,37 @@ static int t_failover_not_allowed(void)
 	return 0;
 }
 
+/* PULL without issu.ko: PULL_END with ENOENT and why; refused without --allow failover. */
+static int t_pull_no_module(void)
+{
+	struct peer_buf b = { 0 };
+	struct peer_sess s;
+	struct peer_frame f;
+	int t;
+
+	if (!access("/sys/module/issu", F_OK)) {
+		printf("# issu.ko is loaded on this host: the export would run\n");
+		return 0;
+	}
+	CHECK(!connected(&s, "status,failover"), "no session");
+	peer_buf_init(&b, PEER_T_PULL);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_PULL_END && result_of(&f) == ENOENT, "PULL: %d %u %s", t,
+	      result_of(&f), reason_of(&f));
+	CHECK(strstr(reason_of(&f), "not loaded"), "reason %s", reason_of(&f));
+	CHECK(!f.tb[PEER_A_IMAGE_LEN].p && !f.tb[PEER_A_CRC32].p, "an image announced");
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(!connected(&s, "status,sync"), "no session");
+	peer_buf_init(&b, PEER_T_PULL);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM, "PULL: %d %u", t, result_of(&f));
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
 /* ------------------------------------------------------------- framing */
 
 static int framing_case(const void *bytes, size_t len, bool shut, const char *logtext)
@@ -1158,6 +1189,7 @@ static const struct {
 	{ "request not allowed", t_not_allowed },
 	{ "failover requests", t_failover_requests },
 	{ "failover not allowed", t_failover_not_allowed },
+	{ "pull without issu.ko reported", t_pull_no_module },
 	{ "oversize frame", t_oversize_frame },
 	{ "truncated frame", t_truncated_frame },
 	{ "bad magic", t_bad_magic },

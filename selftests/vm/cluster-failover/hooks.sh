@@ -27,7 +27,9 @@
 #   cl_hook_verdict            the report, the new stream, no RST, B's
 #                              invalid counter, a refused second failover,
 #                              cluster failover reset rg1 and RG1 back on A;
-#                              a failover bound too short to confirm undone
+#                              a failover bound too short to confirm undone;
+#                              the failover run on B, the target (pull),
+#                              with an IPv6 stream through it, and its reset
 
 FO_PAUSE=/run/issu/failover.go
 FO_MID_PORT=6010	# source-NATed (6000-6049)
@@ -243,5 +245,56 @@ cl_hook_verdict() {
 		ok "... RG1 on A again (notify FIFOs, the 5 VIPs on A)"
 	else
 		fail "... RG1 on A again (FIFO: A $(cl_ka_state a ISSU_RG1), B $(cl_ka_state b ISSU_RG1); VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
+	fi
+
+	fo_pull
+}
+
+# The failover run on the target: B pulls A's flows, drains A over the
+# channel (DRAIN), confirms; an IPv6 stream through A survives it; the
+# reset on B releases A's drain on A (RELEASE) and RG1 returns to A.
+fo_pull() {
+	local f=$CL_OUT/pull.kv at c sv spid cpid
+	cl_stream_server spid stream-pull 6 6250 -t "$CL_BUDGET"
+	lab_net_busywait 5000 test -f "$CL_OUT/stream-pull.server"
+	cl_stream_client cpid stream-pull 6 6250 -r "$rate" -d 40 -T "$user_timeout" -R 1000 \
+		-w 15 -D $((40 + user_timeout + 60))
+	fo_pull_flowing() { [ "$(rep "$CL_OUT/stream-pull.server" bytes)" -ge "$rate" ] 2>/dev/null; }
+	cl_busywait 30000 fo_pull_flowing || { fail "an IPv6 stream through A before the pulled failover"; return 1; }
+	at=$(rep "$CL_OUT/stream-pull.server" bytes)
+	cl_ssh b "issu-helper -j cluster failover rg1 --to rtr-b $fo_timeout" >"$CL_OUT/pull.json" 2>"$CL_OUT/pull.err"
+	check_eq "cluster failover rg1 --to rtr-b run on B (the target): exit 0" 0 "$?" ||
+		note "$(tr '\n' ' ' <"$CL_OUT/pull.err")"
+	fo_kv "$CL_OUT/pull.json" >"$f" 2>/dev/null
+	check_eq "... its report: from rtr-a to rtr-b run on the target, A drained (value 1), confirmed: B MASTER with the 5 VIPs, A FAULT with none" \
+		"true rtr-a rtr-b target rtr-a 1 true 5 MASTER 0 FAULT" \
+		"$(kv "$f" ok) $(kv "$f" from) $(kv "$f" to) $(kv "$f" run_on) $(kv "$f" drain.node) $(kv "$f" drain.value) $(kv "$f" confirm.confirmed) $(kv "$f" confirm.local_vips_held) $(kv "$f" confirm.keepalived_state) $(kv "$f" confirm.peer.vips_held) $(kv "$f" confirm.peer.keepalived_state)"
+	check "... A's flows pulled twice (bulk $(kv "$f" bulk.image_bytes), delta $(kv "$f" delta.image_bytes) bytes) and imported on B" \
+		test -n "$(grep '^bulk\.import\.' "$f")" -a -n "$(grep '^delta\.import\.' "$f")" -a \
+		-n "$(grep '^bulk\.export\.' "$f")"
+	check_eq "... A's /run/issu/rg1.track holds 1 (written by the peer end on A)" 1 \
+		"$(cl_ssh a "cat /run/issu/rg1.track")"
+	if cl_wait_master b 60 rg1; then
+		ok "... RG1 on B (notify FIFOs, the 5 VIPs on B)"
+	else
+		fail "... RG1 on B (FIFO: A $(cl_ka_state a ISSU_RG1), B $(cl_ka_state b ISSU_RG1); VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
+	fi
+	cl_busywait 120000 rep_final "$CL_OUT/stream-pull.client"
+	lab_net_stop "$cpid" "$spid"
+	c=$CL_OUT/stream-pull.client sv=$CL_OUT/stream-pull.server
+	check "... an IPv6 stream opened before it completed, every byte verified, data across the move ($(rep "$sv" bytes) bytes, $at at the move)" \
+		test "$(rep "$c" confirmed)" = 1 -a "$(rep "$sv" end)" = eof -a \
+		"$(rep "$sv" bytes)" = "$(rep "$c" bytes_sent)" -a "$(rep "$sv" mismatches)" = 0 -a \
+		"$(rep "$sv" bytes)" -gt "${at:-0}"
+	cl_ssh b "issu-helper -j cluster failover reset rg1" >"$CL_OUT/pull-reset.json" 2>"$CL_OUT/pull-reset.err"
+	check_eq "cluster failover reset rg1 on B: exit 0" 0 "$?"
+	fo_kv "$CL_OUT/pull-reset.json" >"$CL_OUT/pull-reset.kv" 2>/dev/null
+	check_eq "... released the drain on A over the channel (RELEASE: 1 -> 0)" "true rtr-a 1" \
+		"$(kv "$CL_OUT/pull-reset.kv" released) $(kv "$CL_OUT/pull-reset.kv" node) $(kv "$CL_OUT/pull-reset.kv" old_value)"
+	check_eq "... A's /run/issu/rg1.track holds 0" 0 "$(cl_ssh a "cat /run/issu/rg1.track")"
+	if cl_wait_master a 60 rg1; then
+		ok "... RG1 back on A"
+	else
+		fail "... RG1 back on A (FIFO: A $(cl_ka_state a ISSU_RG1), B $(cl_ka_state b ISSU_RG1); VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
 	fi
 }
