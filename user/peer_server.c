@@ -737,10 +737,11 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 		     r.n ? r.v[0].text : "?");
 		rc = EXIT_CL_CONF;
 	} else {
-		plog(LOG_INFO, "session start (%s, allowed: ping%s%s)",
+		plog(LOG_INFO, "session start (%s, allowed: ping%s%s%s)",
 		     getenv("SSH_CONNECTION") ? getenv("SSH_CONNECTION") : "no ssh",
 		     allow & (1u << PEER_T_STATUS) ? ",status" : "",
-		     allow & (1u << PEER_T_SYNC_BEGIN) ? ",sync" : "");
+		     allow & (1u << PEER_T_SYNC_BEGIN) ? ",sync" : "",
+		     allow & (1u << PEER_T_DRAIN) ? ",failover" : "");
 		rc = peer_serve(0, 1, cc, allow, allow_text);
 		plog(rc ? LOG_WARNING : LOG_INFO, "session end: exit %d", rc);
 	}
