@@ -13,7 +13,7 @@
 #include <linux/module.h>
 
 #include "checkpoint.h"
-#include "flowimg.h"
+#include "flowxfer.h"
 #include "macs.h"
 #include "netlink.h"
 #include "netns.h"

@@ -71,7 +71,7 @@
 #include "checkpoint.h"
 #include "compat.h"
 #include "ctsummary.h"
-#include "flowimg.h"
+#include "flowxfer.h"
 #include "macs.h"
 #include "netlink.h"
 #include "netns.h"

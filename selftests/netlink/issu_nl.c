@@ -27,7 +27,8 @@
  *
  *   TYPE:ID=VALUE   TYPE one of u8 u16 u32 u64 s8 s16 s32 s64 (VALUE a C
  *                   number), str (NUL-terminated), strn (no NUL), bin (VALUE
- *                   in hex, possibly empty)
+ *                   in hex, possibly empty), zeros (VALUE a length: that
+ *                   many zero bytes, up to 65535)
  *   flag:ID         no payload
  *   nest:ID{ATTR,ATTR,...}
  *                   a nest with NLA_F_NESTED; may be empty: nest:node{}
@@ -665,6 +666,8 @@ static void ctx_open(struct ctx *c)
 		exit(EXIT_LOCAL);
 	}
 	nl_socket_set_msg_buf_size(c->sk, 65536);
+	/* libnl's 32 KiB send buffer would refuse a larger request itself */
+	nl_socket_set_buffer_size(c->sk, 262144, 262144);
 	nl_socket_enable_msg_peek(c->sk);
 	sockopt(c->sk, NETLINK_EXT_ACK);
 	sockopt(c->sk, NETLINK_CAP_ACK);
@@ -689,7 +692,8 @@ static void ctx_close(struct ctx *c)
 
 static struct nl_msg *req_new(struct ctx *c, uint8_t cmd, int dump)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	/* room for an attribute of 64 KiB (zeros:ID=N) */
+	struct nl_msg *msg = nlmsg_alloc_size(128 * 1024);
 
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0,
 				 NLM_F_ACK | (dump ? NLM_F_DUMP : 0), cmd,
@@ -836,7 +840,7 @@ static int usage(void)
 		"       issu_nl raw [--dump] CMD [ATTR...]\n"
 		"       issu_nl perm-check\n"
 		"       issu_nl monitor N TIMEOUT_SECONDS\n"
-		"raw ATTR: TYPE:ID=VALUE (TYPE u8 u16 u32 u64 s8 s16 s32 s64 str strn bin),\n"
+		"raw ATTR: TYPE:ID=VALUE (TYPE u8 u16 u32 u64 s8 s16 s32 s64 str strn bin zeros),\n"
 		"          flag:ID, nest:ID{ATTR,...}, nest-noflag:ID{ATTR,...};\n"
 		"          ID a number or an attribute name (see the head of issu_nl.c)\n");
 	return EXIT_USAGE;
@@ -1100,6 +1104,17 @@ static int raw_attr(struct nl_msg *msg, const char **pp, const struct attr_set *
 			u.u32 = (uint32_t)u.u64;
 		return nla_put(msg, id, size, &u) ? raw_err("message too big", val) : 0;
 	}
+	if (!strcmp(type, "zeros")) {
+		unsigned long len = strtoul(val, NULL, 0);
+		void *z = len <= 65535 ? calloc(1, len ? len : 1) : NULL;
+		int ret;
+
+		if (!z)
+			return raw_err("bad length", val);
+		ret = nla_put(msg, id, (int)len, z);
+		free(z);
+		return ret ? raw_err("message too big", val) : 0;
+	}
 	if (!strcmp(type, "str") || !strcmp(type, "strn")) {
 		int len = n + (type[3] ? 0 : 1);
 
@@ -1292,7 +1307,7 @@ static int cmd_perm_check(void)
 	struct ctx c;
 	char why[512];
 
-	printf("TAP version 13\n1..16\n");
+	printf("TAP version 13\n1..18\n");
 	if (drop_privileges(why, sizeof(why))) {
 		tap(0, "dropped every privilege (%s)", why);
 		printf("Bail out! still privileged\n");
@@ -1330,6 +1345,12 @@ static int cmd_perm_check(void)
 	msg = req_new(&c, ISSU_CMD_MAC_RELEASE, 0);
 	nla_put_string(msg, ISSU_A_IFNAME, "lo");
 	expect_eperm(&c, "mac-release", msg);
+	msg = req_new(&c, ISSU_CMD_IMPORT, 0);
+	nla_put_u64(msg, ISSU_A_IMAGE_LEN, 128);
+	nla_put_u64(msg, ISSU_A_IMAGE_OFFSET, 0);
+	nla_put(msg, ISSU_A_IMAGE, 4, "ISSU");
+	expect_eperm(&c, "import", msg);
+	expect_eperm(&c, "export dump", req_new(&c, ISSU_CMD_EXPORT, 1));
 
 	expect_ok(&c, "status-get", req_new(&c, ISSU_CMD_STATUS_GET, 0));
 	expect_ok(&c, "section-get dump", req_new(&c, ISSU_CMD_SECTION_GET, 1));

@@ -204,6 +204,28 @@ t_synwin_no_module() {
 	done
 }
 
+# flow images: usage, an unreadable file before the module, no module
+t_import_no_file() { usage_error "the image file, or - for standard input" import; }
+t_import_two_files() { usage_error "one image file, or -" import a b; }
+t_export_extra() { usage_error "'extra'" export extra; }
+t_export_empty_output() { usage_error "empty output file name" export -o ''; }
+t_import_missing_file() {
+	run import "$tmp/no-such-image"
+	expect_rc 5 && grep -q "no-such-image: No such file or directory" "$err"
+}
+t_import_empty_file() {
+	: >"$tmp/empty.img"
+	run import "$tmp/empty.img"
+	expect_rc 5 && grep -q "empty file" "$err"
+}
+t_export_no_module() {
+	[ -d /sys/kernel/issu ] && return "$SKIP_RC"
+	run export -o "$tmp/x.img"
+	grep -q "cannot open a generic netlink socket" "$err" && return "$SKIP_RC"
+	expect_rc 3 && grep -qxF "issu-helper: export: issu.ko is not loaded (no generic netlink family issu)" "$err" &&
+		test ! -e "$tmp/x.img"
+}
+
 # mac: the same, for every action
 t_mac_no_module() {
 	local a
@@ -659,6 +681,21 @@ t_nl_dump_error() {
 }
 
 t_nl_events() { nl_scenario events; }
+
+# flow images (user/flowimg.c): reassembly of an export, chunks of an import
+t_nl_export() { nl_scenario export; }
+t_nl_export_bad() {
+	nl_scenario export-bad || return
+	grep -q "out of order" "$err"
+}
+t_nl_import() {
+	nl_scenario import || return
+	json 'i = d["import"]
+assert i["result"] == "partial" and i["restored"] == 40 and i["skipped"] == 1, i
+assert d["image_len"] == 40000 and d["source_node"]["name"] == "r1", d
+assert d["section"]["name"] == "flows" and d["section"]["count"] == 41, d'
+}
+t_nl_import_refused() { nl_scenario import-refused; }
 
 # -------------------------------------------------------------------- main
 

@@ -11,6 +11,15 @@
  * (skip) without it.
  *
  *   nl_test extack|warning|eperm|dump-intr|dump-intr-split|dump-error|events
+ *   nl_test export|export-bad|import|import-refused
+ *
+ * export: an ISSU_CMD_EXPORT dump (its ISSU_A_EXPORT message, then the image
+ * in two chunks) reassembled by flowimg_export() byte for byte;
+ * export-bad: a chunk out of order is refused (EPROTO, a message) and the
+ * socket stays usable for the next request; import: flowimg_import() sends
+ * a 40000-byte image in two chunks, the last one answered with a report,
+ * printed as JSON on stdout (flowimg_report_print()); import-refused: the
+ * module's refusal of the first chunk, with its message.
  *
  * Exit 0 when the scenario behaves, 1 when not; the messages nl.c prints
  * go to stderr, checked by cli_test.sh.
@@ -26,8 +35,10 @@
 #include <linux/netlink.h>
 #include <libmnl/libmnl.h>
 
+#include "flowimg.h"
 #include "issu-helper.h"
 #include "nl.h"
+#include "print.h"
 
 #define FAKE_FAMILY	0x7fff	/* above GENL_MAX_ID */
 #define SEQ		100
@@ -36,7 +47,7 @@
 struct peer {
 	struct mnl_socket *sock;
 	uint32_t dst;		/* port id of the helper's socket */
-	char dg[8192];		/* datagram being built */
+	char dg[65536];		/* datagram being built */
 	size_t off;
 };
 
@@ -302,8 +313,169 @@ static int t_events(struct nl *nl, struct peer *p)
 	return ret == MNL_CB_OK && n == 6 ? 0 : fail("events: second datagram");
 }
 
+/* ------------------------------------------------------ flow images */
+
+#define IMG_LEN		40000
+
+static void img_fill(uint8_t *img, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		img[i] = (uint8_t)(i * 7 + 3);
+}
+
+/* One message of an export dump: the first (@off < 0) or a chunk. */
+static void peer_export(struct peer *p, uint32_t seq, long long off, const uint8_t *img,
+			size_t n)
+{
+	struct nlmsghdr *nlh = peer_msg(p, FAKE_FAMILY, NLM_F_MULTI, seq);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	struct nlattr *nest;
+
+	g->cmd = ISSU_CMD_EXPORT;
+	g->version = ISSU_FAMILY_VERSION;
+	if (off < 0) {
+		nest = mnl_attr_nest_start(nlh, ISSU_A_EXPORT);
+		mnl_attr_put_u64(nlh, ISSU_EXPORT_A_LEN, n);
+		mnl_attr_put_u64(nlh, ISSU_EXPORT_A_FLOWS, 41);
+		mnl_attr_nest_end(nlh, nest);
+		mnl_attr_put_u64(nlh, ISSU_A_IMAGE_LEN, n);
+	} else {
+		mnl_attr_put_u64(nlh, ISSU_A_IMAGE_OFFSET, (uint64_t)off);
+		mnl_attr_put(nlh, ISSU_A_IMAGE, n, img + off);
+	}
+	peer_end(p, nlh);
+}
+
+static int t_export(struct nl *nl, struct peer *p, bool bad)
+{
+	static uint8_t img[IMG_LEN];
+	size_t len = 0, half = 24000;
+	uint8_t *out = NULL;
+	struct nl_msgs m = { 0 };
+	int ret;
+
+	img_fill(img, sizeof(img));
+	peer_export(p, SEQ + 1, -1, NULL, sizeof(img));
+	peer_export(p, SEQ + 1, bad ? half : 0, img, half);
+	ret = peer_send(p);
+	if (ret)
+		return ret;
+	peer_export(p, SEQ + 1, bad ? 0 : half, img, sizeof(img) - half);
+	peer_done(p, 0, SEQ + 1, 0, NULL);
+	ret = peer_send(p);
+	if (ret)
+		return ret;
+	if (bad) {
+		/* the reply to the next request, before the kernel's acks */
+		peer_data(p, 0, SEQ + 2, ISSU_CMD_STATUS_GET, 7);
+		peer_ack(p, SEQ + 2, 0, NULL);
+		ret = peer_send(p);
+		if (ret)
+			return ret;
+	}
+	ret = flowimg_export(nl, &out, &len);
+	if (!bad) {
+		ret = ret ? fail(strerror(-ret)) :
+		      len != sizeof(img) || memcmp(out, img, len) ? fail("export: image differs") : 0;
+		free(out);
+		return ret;
+	}
+	if (ret != -EPROTO || out || !strstr(nl->ext_msg, "out of order"))
+		return fail("export-bad: not refused as out of order");
+	fprintf(stderr, "%s\n", nl->ext_msg);
+	/* the dump was read to its end: the next request gets its own reply */
+	ret = nl_do(nl, nl_msg(nl, ISSU_CMD_STATUS_GET, NLM_F_ACK), &m);
+	if (!ret && m.n != 1)
+		ret = fail("export-bad: the socket is out of step after it");
+	nl_msgs_free(&m);
+	return ret;
+}
+
+/* The reply to the last chunk of an import. */
+static void peer_import_reply(struct peer *p, uint32_t seq)
+{
+	struct nlmsghdr *nlh = peer_msg(p, FAKE_FAMILY, 0, seq);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	struct nlattr *nest;
+
+	g->cmd = ISSU_CMD_IMPORT;
+	g->version = ISSU_FAMILY_VERSION;
+	nest = mnl_attr_nest_start(nlh, ISSU_A_IMPORT);
+	mnl_attr_put_u32(nlh, ISSU_RESTORE_A_RESULT, ISSU_RESTORE_PARTIAL);
+	mnl_attr_put_strz(nlh, ISSU_RESTORE_A_REASON, "");
+	mnl_attr_put_u64(nlh, ISSU_RESTORE_A_RESTORED, 40);
+	mnl_attr_put_u64(nlh, ISSU_RESTORE_A_SKIPPED, 1);
+	mnl_attr_put_u64(nlh, ISSU_RESTORE_A_FAILED, 0);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u64(nlh, ISSU_A_IMAGE_LEN, IMG_LEN);
+	nest = mnl_attr_nest_start(nlh, ISSU_A_NODE);
+	mnl_attr_put_strz(nlh, ISSU_NODE_ATTR_NAME, "r1");
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, ISSU_A_SECTION);
+	mnl_attr_put_u32(nlh, ISSU_SECTION_A_INDEX, 1);
+	mnl_attr_put_strz(nlh, ISSU_SECTION_A_NAME, "flows");
+	mnl_attr_put_u32(nlh, ISSU_SECTION_A_COUNT, 41);
+	mnl_attr_nest_end(nlh, nest);
+	peer_end(p, nlh);
+}
+
+static int t_import(struct nl *nl, struct peer *p, bool refused)
+{
+	static uint8_t img[IMG_LEN];
+	size_t rlen = 0;
+	void *report = NULL;
+	int ret;
+
+	img_fill(img, sizeof(img));
+	if (refused) {
+		peer_ack(p, SEQ + 1, -EPROTONOSUPPORT,
+			 "issu: nothing imported: checkpoint written by format version 2");
+		ret = peer_send(p);
+		if (ret)
+			return ret;
+		ret = flowimg_import(nl, img, sizeof(img), &report, &rlen);
+		if (ret != -EPROTONOSUPPORT || report || !strstr(nl->ext_msg, "format version 2"))
+			return fail("import-refused: not refused with the module's message");
+		return 0;
+	}
+	/* a datagram per reply: each request reads its own */
+	peer_ack(p, SEQ + 1, 0, NULL);
+	ret = peer_send(p);
+	if (ret)
+		return ret;
+	peer_import_reply(p, SEQ + 2);
+	peer_ack(p, SEQ + 2, 0, NULL);
+	ret = peer_send(p);
+	if (ret)
+		return ret;
+	ret = flowimg_import(nl, img, sizeof(img), &report, &rlen);
+	if (ret)
+		return fail(strerror(-ret));
+	if (nl->seq != SEQ + 2)
+		ret = fail("import: not two chunks");
+	print_init(stdout, true, false, false);
+	open_json_object(NULL);
+	flowimg_report_print(report, rlen);
+	close_json_object();
+	print_end();
+	if (!ret && flowimg_report_exit(report, rlen) != EXIT_OK)
+		ret = fail("import: exit code of a report without failures");
+	free(report);
+	return ret;
+}
+
 static int run(const char *name, struct nl *nl, struct peer *p)
 {
+	if (!strcmp(name, "export"))
+		return t_export(nl, p, false);
+	if (!strcmp(name, "export-bad"))
+		return t_export(nl, p, true);
+	if (!strcmp(name, "import"))
+		return t_import(nl, p, false);
+	if (!strcmp(name, "import-refused"))
+		return t_import(nl, p, true);
 	if (!strcmp(name, "extack"))
 		return t_extack(nl, p);
 	if (!strcmp(name, "warning"))

@@ -168,22 +168,22 @@ s=$(import_json refuse-none /dev/null)
 lab_check_eq "an empty file: exit 5" 5 "$(cat "$LAB_OUT/refuse-none.rc")"
 
 # ------------------------------------------------------------ privilege
-out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+res=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 	"$LAB_TREE/user/issu-helper" import --no-netns-label "$IMG" 2>&1)
 rc=$?
 lab_check_eq "import without CAP_NET_ADMIN: exit 4 (EPERM)" 4 "$rc"
-lab_log "nocap import: $out"
-out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+lab_check_match "... saying so" 'Operation not permitted \(CAP_NET_ADMIN needed\)' "$res"
+res=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 	"$LAB_TREE/user/issu-helper" export --no-netns-label 2>&1 >/dev/null)
 lab_check_eq "export without CAP_NET_ADMIN: exit 4 (EPERM)" 4 "$?"
-out=$(ip netns exec "$NS" "$LAB_TREE/user/issu-helper" import --no-netns-label "$IMG" 2>&1)
+res=$(ip netns exec "$NS" "$LAB_TREE/user/issu-helper" import --no-netns-label "$IMG" 2>&1)
 rc=$?
 lab_check_eq "import from another network namespace: exit 4 (EPERM)" 4 "$rc"
-lab_check_match "... saying why" 'only from the initial network namespace' "$out"
-out=$(ip netns exec "$NS" "$LAB_TREE/user/issu-helper" export --no-netns-label 2>&1 >/dev/null)
+lab_check_match "... saying why" 'only from the initial network namespace' "$res"
+res=$(ip netns exec "$NS" "$LAB_TREE/user/issu-helper" export --no-netns-label 2>&1 >/dev/null)
 rc=$?
 lab_check_eq "export from another network namespace: exit 4 (EPERM)" 4 "$rc"
-lab_check_match "... saying why" 'only from the initial network namespace' "$out"
+lab_check_match "... saying why" 'only from the initial network namespace' "$res"
 lab_check_eq "nothing inserted by the refused callers" 0 "$(ct_total)"
 
 # --------------------------------------- one import at a time, staging freed

@@ -68,6 +68,8 @@ MUTATING=(
 	"mac-retain|mac-retain str:ifname=lo"
 	"mac-release|mac-release str:ifname=lo"
 	"netns-set|netns-set str:netns_label=$NS u32:netns_fd=3"
+	"import|import u64:image_len=128 u64:image_offset=0 bin:image=00"
+	"export|--dump export"
 )
 
 # mutating CTX: every machine-wide command as CTX

@@ -77,7 +77,7 @@ perm=$("$NL" perm-check)
 rc=$?
 printf '%s\n' "$perm" | sed 's/^/  /'
 lab_check_eq "perm-check: unprivileged, every mutating command gets EPERM, status, dumps and flows-get work" 0 "$rc"
-lab_check_eq "perm-check ran its 16 checks" 16 "$(grep -c '^ok ' <<<"$perm")"
+lab_check_eq "perm-check ran its 18 checks" 18 "$(grep -c '^ok ' <<<"$perm")"
 
 # node-set round trips
 lab_check "node-set name, cluster, node id and phase" \
@@ -139,6 +139,31 @@ expect_reject "checkpoint format version as u8" EINVAL format_write \
 	checkpoint u8:format_write=1
 expect_reject "arm format version 99" ERANGE format_write \
 	arm u32:format_write=99
+
+# Flow import (ISSU_CMD_IMPORT): chunks bounded, in order, begun by the
+# image's length; nothing staged survives a refused request. A chunk of the
+# largest size passes the policy (and begins an import its process's exit ends).
+out=$("$NL" raw import u64:image_len=40000 u64:image_offset=0 zeros:image=32768)
+lab_check_eq "import with a chunk of 32768 bytes: accepted" 0 "$?"
+expect_reject "import with a chunk of 32769 bytes (max 32768)" 'EINVAL|ERANGE' image \
+	import u64:image_len=40000 u64:image_offset=0 zeros:image=32769
+expect_reject "import with an empty chunk" EINVAL image \
+	import u64:image_len=128 u64:image_offset=0 bin:image=
+expect_reject "import with the image length at offset 8" EINVAL "" \
+	import u64:image_len=128 u64:image_offset=8 bin:image=00
+expect_reject "import chunk without a begun import" EINVAL "" \
+	import u64:image_offset=0 bin:image=00
+expect_reject "import of an image shorter than its header" EINVAL "" \
+	import u64:image_len=8 u64:image_offset=0 bin:image=00
+expect_reject "import of an image over image_max" EFBIG "" \
+	import u64:image_len=1099511627776 u64:image_offset=0 bin:image=00
+expect_reject "import with a u32 image_offset" EINVAL image_offset \
+	import u64:image_len=128 u32:image_offset=0 bin:image=00
+out=$("$NL" raw import u64:image_len=128 bin:image=00)
+rc=$?
+lab_log "import without image_offset: rc=$rc $(tr '\n' ' ' <<<"$out")"
+lab_check_eq "import without image_offset: EINVAL, extack names ISSU_A_IMAGE_OFFSET (25) missing" \
+	3/EINVAL/25 "$rc/$(nl_get error "$out")/$(nl_get extack.miss_type "$out")"
 
 # A missing required attribute is reported as such (no message, a type)
 out=$("$NL" raw node-set)

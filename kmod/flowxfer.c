@@ -44,7 +44,7 @@
 
 #include "compat.h"
 #include "events.h"
-#include "flowimg.h"
+#include "flowxfer.h"
 #include "flows.h"
 #include "node.h"
 #include "version.h"

@@ -3,8 +3,8 @@
  * Flow images: this node's flows as a checkpoint image for a cluster peer
  * (export), and such an image inserted into the live tables (import).
  */
-#ifndef _ISSU_FLOWIMG_H
-#define _ISSU_FLOWIMG_H
+#ifndef _ISSU_FLOWXFER_H
+#define _ISSU_FLOWXFER_H
 
 #include <linux/netlink.h>
 #include <linux/types.h>
@@ -50,4 +50,4 @@ void issu_flowimg_export_free(struct issu_flowimg_export *x);
 int issu_flowimg_receive(u32 portid, bool begin, u64 total, u64 off, const void *data,
 			 u32 len, bool *done, struct netlink_ext_ack *extack);
 
-#endif /* _ISSU_FLOWIMG_H */
+#endif /* _ISSU_FLOWXFER_H */
