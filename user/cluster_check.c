@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cluster.h"
 #include "issu-helper.h"
@@ -405,6 +406,31 @@ static void print_groups(const struct cluster_conf *cc)
 	close_json_array();
 }
 
+/*
+ * The peer channel's files (warnings: this node may not be the one that
+ * opens the channel, and they may be installed later): the key, the
+ * known_hosts file and the ssh_config file must be readable for
+ * `cluster ping|peer-status|sync` to work.
+ */
+static void check_ssh_files(const struct cluster_conf *cc, struct cl_report *r)
+{
+	const struct {
+		const char *key;
+		const char *path;
+	} f[] = {
+		{ "peer.ssh.key", cc->ssh_key },
+		{ "peer.ssh.known_hosts", cc->ssh_known_hosts },
+		{ "peer.ssh.config", cc->ssh_config },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i].path[0] == '/' && access(f[i].path, R_OK))
+			cl_problem(r, CL_CONF, true, "conf-ssh-file", cc->path, 0, f[i].key, -1,
+				   "'%s' %s cannot be read (%m): the peer channel will not open",
+				   f[i].key, f[i].path);
+}
+
 int cluster_check(const char *conf_opt, const char *ka_opt, struct opts *o)
 {
 	struct cl_report r = { 0 };
@@ -421,6 +447,8 @@ int cluster_check(const char *conf_opt, const char *ka_opt, struct opts *o)
 		return EXIT_FAIL;
 	}
 	cluster_conf_load(cc, cluster_conf_path(conf_opt), &r);
+	if (cc->parsed)
+		check_ssh_files(cc, &r);
 	if (cc->parsed) {
 		k.ka_path = ka_opt ? ka_opt : cc->keepalived_conf;
 		if (ka_load(&kc, k.ka_path) == 0)

@@ -129,8 +129,9 @@ int cluster_peer_status(struct cl_opts *co, struct opts *o)
 		rc = s.fail;
 	}
 	if (rc) {
-		peer_close(&s);
+		/* reported before ssh is reaped: within the bound */
 		rc = cluster_peer_failed(o, &s, rc);
+		peer_close(&s);
 		goto out;
 	}
 	print_init_opts(o, false);

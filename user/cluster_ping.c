@@ -76,8 +76,9 @@ int cluster_ping(struct cl_opts *co, struct opts *o)
 	peer_buf_free(&b);
 	rc = s.fail;
 	if (rc) {
-		peer_close(&s);
+		/* reported before ssh is reaped: within the bound */
 		rc = cluster_peer_failed(o, &s, rc);
+		peer_close(&s);
 		goto out;
 	}
 	peer_close(&s);

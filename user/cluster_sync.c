@@ -114,7 +114,7 @@ static int refused(struct peer_sess *s, const struct peer_frame *f, const char *
 	int err = (int)peer_get_u32(&f->tb[PEER_A_RESULT]);
 	const char *reason = f->tb[PEER_A_REASON].p ? peer_get_str(&f->tb[PEER_A_REASON]) :
 			     "no reason given";
-	int code = err == EPROTO || err == EINVAL || err == EBADMSG ? EXIT_PEER_PROTO :
+	int code = err == EPROTO || err == EINVAL ? EXIT_PEER_PROTO :
 		   EXIT_PEER_REFUSED;
 
 	return peer_sess_fail(s, code, "the peer refused %s: %s (%s)", what, reason,
@@ -179,9 +179,12 @@ static int import_result(struct peer_sess *s, const struct peer_frame *f)
 
 	if (!err)
 		return 0;
-	return peer_sess_fail(s, err == EPERM ? EXIT_PEER_REFUSED :
-			      err == EBADMSG || err == EPROTO ? EXIT_PEER_PROTO :
-			      EXIT_SYNC_IMPORT, "the peer did not import the image: %s (%s)",
+	/*
+	 * EPROTO: the peer end's own check (image incomplete or corrupt in
+	 * transit); any other: its issu.ko's answer
+	 */
+	return peer_sess_fail(s, err == EPROTO ? EXIT_PEER_PROTO : EXIT_SYNC_IMPORT,
+			      "the peer did not import the image: %s (%s)",
 			      f->tb[PEER_A_REASON].p ?
 			      peer_get_str(&f->tb[PEER_A_REASON]) : "no reason given",
 			      strerror(err));
@@ -216,8 +219,9 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	if (!rc)
 		rc = import_result(&s, &f);
 	if (rc) {
-		peer_close(&s);
+		/* reported before ssh is reaped: within the bound */
 		rc = cluster_peer_failed(o, &s, rc);
+		peer_close(&s);
 		goto out;
 	}
 	print_init_opts(o, false);

@@ -379,7 +379,8 @@ int peer_send(struct peer_sess *s, struct peer_buf *b)
 					      "peer lost: the channel closed (%s)",
 					      strerror(errno)), -1;
 		now = peer_now();
-		ref = s->hello_done && s->last_rx > start ? s->last_rx : start;
+		/* after HELLO the dead time runs from the last byte received */
+		ref = s->hello_done ? s->last_rx : start;
 		if (now - ref >= s->dead_ms * NS_PER_MS)
 			return peer_sess_fail(s, EXIT_PEER_LOST,
 					      "peer lost: it took nothing and sent nothing for %u ms (dead time)",
@@ -915,7 +916,9 @@ int peer_close(struct peer_sess *s)
 	s->wfd = -1;
 	if (s->pid) {
 		/* a lost peer is not waited for: ssh may hang on it as long as TCP does */
-		st = ssh_reap(s, s->fail == EXIT_PEER_LOST ? 0 : SSH_EXIT_WAIT_MS);
+		if (s->fail == EXIT_PEER_LOST)
+			kill(s->pid, SIGKILL);
+		st = ssh_reap(s, s->fail == EXIT_PEER_LOST ? 1000 : SSH_EXIT_WAIT_MS);
 		if (s->pid) {
 			kill(s->pid, SIGTERM);
 			if (ssh_reap(s, 1000) < 0 && s->pid) {

@@ -386,7 +386,7 @@ static int sync_end(struct srv *v, const struct peer_frame *f)
 	return 0;
 refuse:
 	sync_abort(v, why);
-	return peer_send_result(s, PEER_T_SYNC_RESULT, f->h.seq, EBADMSG, 0,
+	return peer_send_result(s, PEER_T_SYNC_RESULT, f->h.seq, EPROTO, 0,
 				"%s: nothing imported", why) < 0 ? s->fail : 0;
 }
 

@@ -62,6 +62,7 @@ fresh() {
 	cp "$examples/cluster.conf" "$d/cluster.conf"
 	cp "$examples/keepalived-issu.conf" "$d/keepalived.conf"
 	edit "$d/cluster.conf" '"/etc/keepalived/keepalived.conf"' "\"$d/keepalived.conf\""
+	ssh_files
 }
 
 # Replace the first OLD by NEW in FILE; fail if OLD is not there (so that
@@ -110,6 +111,15 @@ lineof() {
 }
 
 # ---------------------------------------------------------------- passing
+
+# the example names /etc/issu files this host does not have: point them
+# at readable ones (each case that needs otherwise says so)
+ssh_files() {
+	: >"$d/peer_ed25519"
+	: >"$d/known_hosts"
+	edit "$d/cluster.conf" '"/etc/issu/peer_ed25519"' "\"$d/peer_ed25519\"" &&
+		edit "$d/cluster.conf" '"/etc/issu/known_hosts"' "\"$d/known_hosts\""
+}
 
 t_examples_pass() {
 	fresh
@@ -429,10 +439,18 @@ t_conf_peer_fractional_timers() {
 
 t_conf_relative_known_hosts() {
 	fresh
-	edit "$d/cluster.conf" '"/etc/issu/known_hosts"' '"known_hosts"'
+	edit "$d/cluster.conf" "\"$d/known_hosts\"" '"known_hosts"'
 	check
 	fails_with $X_CONF conf-value &&
 		json 'assert any(p.get("key") == "peer.ssh.known_hosts" for p in d["problems"])'
+}
+
+t_conf_ssh_file_unreadable() {
+	fresh
+	rm -f "$d/known_hosts"
+	check
+	expect_rc 0 && has conf-ssh-file warning cluster.conf &&
+		json 'assert any(p.get("key") == "peer.ssh.known_hosts" for p in d["problems"]), d'
 }
 
 t_conf_connect_timeout_range() {

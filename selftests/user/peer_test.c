@@ -12,7 +12,8 @@
  * requests a key may not run, and the SYNC framing up to the import
  * (which fails without issu.ko, and must be reported as such).
  *
- *   issu-helper-peer-test [IMAGE]    (IMAGE: a file to sync; else bytes made here)
+ *   issu-helper-peer-test [IMAGE]    (IMAGE: a file to sync, e.g. issu-helper-mkimage -f -s 300000;
+ *                                     else bytes made here)
  *   PEER_TESTS=REGEX issu-helper-peer-test   (only the cases whose names match)
  */
 #include <arpa/inet.h>
@@ -1075,7 +1076,7 @@ static int t_sync_incomplete(void)
 	CHECK(!begin(&s, 1000), "SYNC_BEGIN refused");
 	CHECK(!data(&s, 0, chunk, sizeof(chunk)), "data");
 	t = end(&s, 1000, 0, &f);
-	CHECK(t == PEER_T_SYNC_RESULT && result_of(&f) == EBADMSG, "%d %u", t, result_of(&f));
+	CHECK(t == PEER_T_SYNC_RESULT && result_of(&f) == EPROTO, "%d %u", t, result_of(&f));
 	CHECK(strstr(reason_of(&f), "500 of 1000"), "%s", reason_of(&f));
 	client_end(&s);
 	server_exit(2000);
@@ -1094,7 +1095,7 @@ static int t_sync_bad_crc(void)
 	CHECK(!begin(&s, sizeof(chunk)), "SYNC_BEGIN refused");
 	CHECK(!data(&s, 0, chunk, sizeof(chunk)), "data");
 	t = end(&s, sizeof(chunk), (uint32_t)crc32(0, chunk, sizeof(chunk)) ^ 1, &f);
-	CHECK(t == PEER_T_SYNC_RESULT && result_of(&f) == EBADMSG, "%d %u", t, result_of(&f));
+	CHECK(t == PEER_T_SYNC_RESULT && result_of(&f) == EPROTO, "%d %u", t, result_of(&f));
 	CHECK(strstr(reason_of(&f), "CRC32"), "%s", reason_of(&f));
 	client_end(&s);
 	server_exit(2000);
@@ -1135,6 +1136,86 @@ static int t_sync_lost_midway(void)
 	CHECK(file_has(srv_log, "sync aborted after 4096 of 100000 bytes, nothing imported"),
 	      "log");
 	CHECK(!file_has(srv_log, "importing"), "an import was started");
+	return 0;
+}
+
+/* ------------------------------------------------------ parser robustness */
+
+/*
+ * Valid payloads (HELLO, a STATUS_REPLY with RG nests, SYNC_DATA) with
+ * bytes changed at random, through their policies: the parser answers 0
+ * or -EINVAL, and whatever it accepts lies inside the payload and has the
+ * size its kind says (run under valgrind by the suite's VALGRIND).
+ */
+static int t_parser_mutations(void)
+{
+	static const uint16_t types[] = { PEER_T_HELLO, PEER_T_STATUS_REPLY, PEER_T_SYNC_DATA };
+	struct peer_attr_v tb[PEER_A_MAX + 1];
+	struct peer_buf b[3] = { { 0 } };
+	unsigned int i, j, k, ok = 0, bad = 0;
+	uint8_t data[100] = { 7 }, buf[1024];
+	const struct peer_policy *pol;
+	uint32_t x = 0x12345678;
+	struct peer_perr e;
+	size_t n, a;
+	int r;
+
+	hello_raw(&b[0], 1, 1, 1, "rtr-a", 1);
+	peer_buf_init(&b[1], PEER_T_STATUS_REPLY);
+	peer_put_u32(&b[1], PEER_A_REQ_SEQ, 2);
+	peer_put_u32(&b[1], PEER_A_RESULT, 0);
+	peer_put_str(&b[1], PEER_A_HELPER_VERSION, "v");
+	peer_put_str(&b[1], PEER_A_KERNEL, "k");
+	peer_put_u32(&b[1], PEER_A_CLUSTER_ID, 1);
+	peer_put_str(&b[1], PEER_A_NODE_NAME, "rtr-b");
+	peer_put_u32(&b[1], PEER_A_NODE_ID, 2);
+	peer_put_u8(&b[1], PEER_A_MODULE_LOADED, 1);
+	for (k = 0; k < 3; k++) {
+		peer_nest_start(&b[1], PEER_A_RG);
+		peer_put_u32(&b[1], PEER_RG_A_ID, k);
+		peer_put_str(&b[1], PEER_RG_A_NAME, "rg");
+		peer_put_str(&b[1], PEER_RG_A_TRACK_FILE, "/run/t");
+		peer_put_u32(&b[1], PEER_RG_A_WEIGHT, 0);
+		peer_nest_end(&b[1]);
+	}
+	peer_buf_init(&b[2], PEER_T_SYNC_DATA);
+	peer_put_u64(&b[2], PEER_A_OFFSET, 0);
+	peer_put_bin(&b[2], PEER_A_DATA, data, sizeof(data));
+	for (k = 0; k < 3; k++) {
+		pol = peer_policy_of(types[k]);
+		n = b[k].len - PEER_HDR_LEN;
+		CHECK(n <= sizeof(buf), "payload too large");
+		CHECK(!peer_parse(b[k].p + PEER_HDR_LEN, n, pol, tb, &e), "valid %s refused: %s",
+		      pol->name, e.reason);
+		for (i = 0; i < 30000; i++) {
+			memcpy(buf, b[k].p + PEER_HDR_LEN, n);
+			for (j = 0; j <= i % 3; j++) {
+				x = x * 1103515245u + 12345u;
+				buf[(x >> 8) % n] ^= (uint8_t)(1u << (x >> 4 & 7));
+			}
+			r = peer_parse(buf, n - (i % 7 == 0 ? (x >> 3) % n : 0), pol, tb, &e);
+			CHECK(r == 0 || r == -EINVAL, "peer_parse returned %d", r);
+			if (r) {
+				bad++;
+				CHECK(e.reason[0], "refused without a reason");
+				continue;
+			}
+			ok++;
+			for (a = 0; a <= PEER_A_MAX; a++) {
+				if (!tb[a].p)
+					continue;
+				CHECK(tb[a].p >= buf && tb[a].p + tb[a].len <= buf + n,
+				      "attribute %zu outside the payload", a);
+				CHECK(pol->pol[a].kind != PK_U32 || tb[a].len == 4, "u32 of %u", tb[a].len);
+				CHECK(pol->pol[a].kind != PK_U64 || tb[a].len == 8, "u64 of %u", tb[a].len);
+				CHECK(pol->pol[a].kind != PK_STR ||
+				      strlen((const char *)tb[a].p) + 1 == tb[a].len, "string");
+			}
+		}
+		peer_buf_free(&b[k]);
+	}
+	printf("# 90000 mutated payloads: %u accepted, %u refused\n", ok, bad);
+	CHECK(ok > 1000 && bad > 1000, "the mutations test too little");
 	return 0;
 }
 
@@ -1208,6 +1289,7 @@ static const struct {
 	{ "sync too large refused", t_sync_too_large },
 	{ "sync lost midway discarded", t_sync_lost_midway },
 	{ "original command refused", t_original_command_refused },
+	{ "parser on mutated payloads", t_parser_mutations },
 };
 
 static void cleanup(void)
