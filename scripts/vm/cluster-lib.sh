@@ -253,9 +253,9 @@ _cl_subst() {
 cl_router_prepare() {
 	local n=$1 out=$CL_OUT/$1 r i name h=${CL_HOST[$1]}
 	local -a names=(lan0 wan0 ctl0)
-	lab_router_copy "$out" || bail "router image copied for ${CL_NAME[$n]}"
 	r=$out/root
 	lab_net_on_exit "rm -rf '$r'"
+	lab_router_copy "$out" || bail "router image copied for ${CL_NAME[$n]}"
 	echo "${CL_NAME[$n]}" >"$r/etc/hostname"
 	printf '127.0.1.1\t%s\n' "${CL_NAME[$n]}" >>"$r/etc/hosts"
 	mkdir -p "$r/etc/systemd/network" "$r/etc/issu-lab" "$r/etc/issu" "$r/root/.ssh" \

@@ -10,12 +10,12 @@
 # (NOT_A_TEST). Run it by hand (root; the lab set up by `make setup`):
 #
 #   make all && selftests/bench/cluster-failover/host.sh
-#   cat selftests/out/cluster-failover/bench.txt
+#   cat selftests/out/bench-cluster-failover/bench.txt
 #
 # The moves: keepalived alone (CL_BENCH_MOVE=keepalived, the default; the
 # track file of rtr-a: 1 moves RG1 to rtr-b by FAULT, 0 gives it back, rtr-a
 # preempting with its higher priority), alternately, CL_BENCH_ROUNDS times
-# (default 6). Three streams: IPv4, IPv4 source-NATed to 203.0.113.1, IPv6,
+# (default 6). Three streams: IPv4, IPv4 source-NATed to 203.0.113.1 ("nat"), IPv6,
 # each CL_BENCH_PPS datagrams per second (default 500: a 2 ms resolution) of
 # CL_BENCH_LEN bytes (100). The time from writing the track file to the move
 # confirmed (both notify FIFOs and the VIPs, polled over SSH) is printed
@@ -37,6 +37,7 @@ keepalived) ;;
 *) echo "CL_BENCH_MOVE: only 'keepalived' exists yet" >&2; exit 2 ;;
 esac
 
+ISSU_OUT=${ISSU_OUT:-$LAB_TOP/selftests/out/bench-cluster-failover}
 cl_init "$here"
 bench=$CL_OUT/bench.txt
 : >"$bench"
@@ -55,7 +56,7 @@ cl_wait_up b 400
 cl_wait_master a 120 || bail "rtr-a master of RG0 and RG1"
 
 # tag family port
-flows=("v4 4 6500" "v4-nat 4 6010" "v6 6 6501")
+flows=("v4 4 6500" "nat 4 6010" "v6 6 6501")
 dur=$((60 + rounds * 60))
 for f in "${flows[@]}"; do
 	read -r tag fam port <<<"$f"
@@ -86,7 +87,8 @@ cl_busywait 60000 all_flowing || bail "the UDP streams flowing through rtr-a"
 
 say "cluster switchover outage: $(uname -r) host, guests $LAB_KVER under $(lab_accel), keepalived $(cl_ssh a 'keepalived --version 2>&1 | head -n 1' | awk '{ print $2 }'), advert_int $CL_ADVERT_INT"
 say "UDP, $pps datagrams/s of $len bytes per stream; outage = datagrams lost during the move / $pps per s (ms)"
-say "$(printf '%-6s %-8s %12s %10s %10s %10s' round move confirmed v4 v4-nat v6)"
+say "confirmed: from the track file's write to the move confirmed; via: packets the new master forwarded (established counter) from the move to 2 s' worth of datagrams after it"
+say "$(printf '%-6s %-8s %12s %10s %10s %10s %10s' round move confirmed via v4 nat v6)"
 declare -A sum
 to=b
 for r in $(seq 1 "$rounds"); do
@@ -101,6 +103,7 @@ for r in $(seq 1 "$rounds"); do
 		read -r tag _ <<<"$f"
 		lost0[$tag]=$(rep "$CL_OUT/udp-$tag.server" lost)
 	done
+	via0=$(cl_counter "$to" established)
 	t=$(cl_ms)
 	if [ "$to" = b ]; then cl_track a 1 1; else cl_track a 1 0; fi
 	cl_wait_master "$to" 60 rg1 || bail "round $r: RG1 moved to ${CL_NAME[$to]}"
@@ -112,7 +115,8 @@ for r in $(seq 1 "$rounds"); do
 		want[$tag]=$(($(rep "$CL_OUT/udp-$tag.server" datagrams) + pps * 2))
 	done
 	cl_busywait 60000 all_flowing || bail "round $r: the streams flowing after the move"
-	line=$(printf '%-6s %-8s %12s' "$r" "${CL_NAME[$from]#rtr-}->${CL_NAME[$to]#rtr-}" "$(secs "$conf")s")
+	via=$(($(cl_counter "$to" established) - ${via0:-0}))
+	line=$(printf '%-6s %-8s %12s %10s' "$r" "${CL_NAME[$from]#rtr-}->${CL_NAME[$to]#rtr-}" "$(secs "$conf")s" "$via")
 	for f in "${flows[@]}"; do
 		read -r tag _ <<<"$f"
 		n=$(($(rep "$CL_OUT/udp-$tag.server" lost) - ${lost0[$tag]}))
