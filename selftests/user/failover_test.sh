@@ -116,8 +116,11 @@ t_rg_by_id_name_and_rg_n() {
 	for name in 1 rg1 gateways; do
 		fresh
 		failover "$name" --to rtr-b
-		expect_rc $X_FO_STATE && json 'assert d["rg"] == 1 and d["rg_name"] == "gateways", d' ||
-			{ echo "RG named $name"; return 1; }
+		if ! { expect_rc $X_FO_STATE &&
+		       json 'assert d["rg"] == 1 and d["rg_name"] == "gateways", d'; }; then
+			echo "RG named $name"
+			return 1
+		fi
 	done
 }
 
@@ -204,8 +207,7 @@ assert d["old_value"] == 1 and d["value"] == 0, d
 	[ "$(cat "$d/rg1.track")" = 0 ] || { echo "track file: $(cat "$d/rg1.track")"; return 1; }
 	# written by rename: a new inode, no temporary file left
 	[ "$(stat -c %i "$d/rg1.track")" != "$ino" ] || { echo "written in place"; return 1; }
-	[ -z "$(ls "$d" | grep -v -e '\.conf$' -e '\.track$' -e known_hosts)" ] ||
-		{ echo "left over: $(ls "$d")"; return 1; }
+	[ -z "$(find "$d" -name '*.tmp')" ] || { echo "left over: $(ls "$d")"; return 1; }
 }
 
 t_reset_with_weight_drains_value() {

@@ -92,6 +92,20 @@ fo_rcv_space() {
 		sed -n 's/.*rcv_space:\([0-9]*\).*/\1/p' | sort -n | tail -n 1
 }
 
+# a stream's server got a second of data
+fo_mid_flowing() { [ "$(rep "$CL_OUT/stream-mid.server" bytes)" -ge "$rate" ] 2>/dev/null; }
+fo_pull_flowing() { [ "$(rep "$CL_OUT/stream-pull.server" bytes)" -ge "$rate" ] 2>/dev/null; }
+
+# every stream sent $fo_need bytes since fo_from
+fo_stale() {
+	local s tag
+	for s in "${streams[@]}"; do
+		read -r tag _ <<<"$s"
+		[ $(($(rep "$CL_OUT/stream-$tag.server" bytes) - fo_from[$tag])) -ge "$fo_need" ] ||
+			return 1
+	done
+}
+
 cl_hook_before_move() {
 	local n s tag space need
 	for n in a b; do
@@ -125,7 +139,6 @@ cl_hook_before_move() {
 	lab_net_busywait 5000 test -f "$CL_OUT/stream-mid.server"
 	cl_stream_client fo_mid_cpid stream-mid 4 "$FO_MID_PORT" -r "$rate" -d 60 \
 		-T "$user_timeout" -R 1000 -w 15 -D $((60 + user_timeout + 60))
-	fo_mid_flowing() { [ "$(rep "$CL_OUT/stream-mid.server" bytes)" -ge "$rate" ] 2>/dev/null; }
 	cl_busywait 30000 fo_mid_flowing || { fail "a new stream (port $FO_MID_PORT, NATed) opened after the bulk pass flows"; return 1; }
 	cl_collect b mid
 	check "a new stream (port $FO_MID_PORT, NATed) opened after the bulk pass flows through A; B does not track it" \
@@ -141,14 +154,7 @@ cl_hook_before_move() {
 	space=$(fo_rcv_space)
 	need=$((8 * ${space:-0}))
 	[ "$need" -lt "$FO_STALE_MIN" ] && need=$FO_STALE_MIN
-	fo_stale() {
-		local s tag
-		for s in "${streams[@]}"; do
-			read -r tag _ <<<"$s"
-			[ $(($(rep "$CL_OUT/stream-$tag.server" bytes) - fo_from[$tag])) -ge "$need" ] ||
-				return 1
-		done
-	}
+	fo_need=$need
 	cl_busywait $(((need * 3 / rate + 30) * 1000)) fo_stale || {
 		fail "$need bytes per stream after the bulk pass"
 		return 1
@@ -259,7 +265,6 @@ fo_pull() {
 	lab_net_busywait 5000 test -f "$CL_OUT/stream-pull.server"
 	cl_stream_client cpid stream-pull 6 6250 -r "$rate" -d 40 -T "$user_timeout" -R 1000 \
 		-w 15 -D $((40 + user_timeout + 60))
-	fo_pull_flowing() { [ "$(rep "$CL_OUT/stream-pull.server" bytes)" -ge "$rate" ] 2>/dev/null; }
 	cl_busywait 30000 fo_pull_flowing || { fail "an IPv6 stream through A before the pulled failover"; return 1; }
 	at=$(rep "$CL_OUT/stream-pull.server" bytes)
 	cl_ssh b "issu-helper -j cluster failover rg1 --to rtr-b $fo_timeout" >"$CL_OUT/pull.json" 2>"$CL_OUT/pull.err"
