@@ -250,7 +250,7 @@ t_notify_fifo_reopened() {
 	echo 'GROUP "ISSU_RG1" BACKUP' >"$d/fifo"
 	# a second writer after the first closed (keepalived restarted)
 	echo 'GROUP "ISSU_RG1" MASTER' >"$d/fifo"
-	for i in $(seq 50); do
+	for i in $(seq 200); do
 		grep -q '^GROUP ISSU_RG1 MASTER ' "$d/ka.state" 2>/dev/null && break
 		sleep 0.1
 	done
