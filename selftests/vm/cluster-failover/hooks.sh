@@ -156,7 +156,7 @@ cl_hook_before_move() {
 	[ "$need" -lt "$FO_STALE_MIN" ] && need=$FO_STALE_MIN
 	fo_need=$need
 	cl_busywait $(((need * 3 / rate + 30) * 1000)) fo_stale || {
-		fail "$need bytes per stream after the bulk pass"
+		fail "$need bytes per stream after the bulk pass (streams ended: $(grep -l '^final=1' "$CL_OUT"/stream-*.client 2>/dev/null | wc -l))"
 		return 1
 	}
 	ok "every stream sent $need bytes after the bulk pass (8 x the servers' receive space ${space:-?}, at least $FO_STALE_MIN): B's entries are windows behind"

@@ -14,5 +14,11 @@
 # RST, B's invalid counter unchanged; then `cluster failover reset rg1`
 # gives RG1 back to A. What differs from the negative control is in
 # hooks.sh (the hooks cluster-failover-noissu/host.sh calls).
+#
+# The streams last 240 s (CL_STREAM_S), not 120: everything between their
+# start and the move (issu.ko, the channel, the bulk pass, the new stream,
+# many windows of data) took more than 120 s in one run on a loaded
+# machine, and the streams had ended before the move.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CL_EXPECT=survive CL_SCENARIO=$here exec bash "$here/../cluster-failover-noissu/host.sh"
+CL_STREAM_S=${CL_STREAM_S:-240} CL_EXPECT=survive CL_SCENARIO=$here \
+	exec bash "$here/../cluster-failover-noissu/host.sh"
