@@ -123,6 +123,19 @@ static uint64_t ms_since(uint64_t t)
 	return (peer_now() - t) / NS_PER_MS;
 }
 
+/* An instance's priority (keepalived's default 100); 0 if not 1..255. */
+static int prio_of(const struct ka_node *inst)
+{
+	const struct ka_node *n = ka_child(inst, "priority", NULL);
+	char *end;
+	long v;
+
+	if (!n || !ka_arg(n))
+		return 100;
+	v = strtol(ka_arg(n), &end, 10);
+	return end == ka_arg(n) || *end || v < 1 || v > 255 ? 0 : (int)v;
+}
+
 /* "2", "0.5": keepalived's advert_int in ms; 0 if not a number. */
 static uint32_t advert_of(const struct ka_node *inst)
 {
@@ -140,9 +153,10 @@ static uint32_t advert_of(const struct ka_node *inst)
 
 /*
  * The confirmation bound from keepalived.conf: the largest advert_int of
- * the RG's instances, the peer's skew time (peer_priority; unknown: the
- * longest, priority 1), 3 x advert_int + skew + 1 s. Return: 0, or the exit
- * code (reported).
+ * the RG's instances, the target's skew time (the peer: its
+ * peer_priority, unknown: the longest, priority 1; this node: the lowest
+ * priority of its instances), 3 x advert_int + skew + 1 s. Return: 0, or
+ * the exit code (reported).
  */
 static int bound_of(struct failover *fo)
 {
@@ -151,7 +165,7 @@ static int bound_of(struct failover *fo)
 	struct ka_conf kc = { 0 };
 	uint32_t a, adv = 0;
 	size_t i;
-	int q, rc = 0;
+	int q, p, prio = 0, rc = 0;
 
 	if (ka_load(&kc, fo->cc->keepalived_conf) < 0) {
 		fprintf(stderr, "%s: cluster failover: cannot read %s%s%s\n", PROG,
@@ -169,6 +183,7 @@ static int bound_of(struct failover *fo)
 			goto out;
 		}
 		adv = advert_of(inst);
+		prio = prio_of(inst);
 	} else {
 		sg = ka_child(&kc.root, "vrrp_sync_group", rg->sync_group);
 		members = sg ? ka_child(sg, "group", NULL) : NULL;
@@ -188,10 +203,13 @@ static int bound_of(struct failover *fo)
 				goto out;
 			}
 			a = advert_of(inst);
+			p = prio_of(inst);
 			if (!a) {
 				adv = 0;
 				break;
 			}
+			if (p && (!prio || p < prio))
+				prio = p;
 			if (a > adv)
 				adv = a;
 		}
@@ -202,7 +220,7 @@ static int bound_of(struct failover *fo)
 		rc = EXIT_CL_KEEPALIVED;
 		goto out;
 	}
-	q = rg->peer_priority ? rg->peer_priority : 1;
+	q = fo->pull ? (prio ? prio : 1) : rg->peer_priority ? rg->peer_priority : 1;
 	fo->advert_ms = adv;
 	fo->skew_ms = (uint32_t)((256 - q) * (uint64_t)adv / 256);
 	if (!fo->bound_given)

@@ -182,7 +182,12 @@ t_bound_from_keepalived_conf() {
 assert d["advert_int_ms"] == 1000 and d["skew_ms"] == 609 and d["bound_ms"] == 4609, d
 ' || return 1
 	failover rg0 --to rtr-b --confirm-timeout 20
-	json 'assert d["bound_ms"] == 20000, d'
+	json 'assert d["bound_ms"] == 20000, d' || return 1
+	# run on the target (this node, priority 150): its own skew, 414 ms
+	# (refused: RG0's VIP is here already, but the report has the bound)
+	ip -n "$ns" addr add 203.0.113.129/25 dev vip0 || return 1
+	failover rg0 --to rtr-a
+	json 'assert d["run_on"] == "target" and d["skew_ms"] == 414 and d["bound_ms"] == 4414, d'
 }
 
 t_unreachable_peer_nothing_written() {
