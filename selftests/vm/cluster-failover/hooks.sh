@@ -238,11 +238,12 @@ cl_hook_verdict() {
 	cl_ssh a "issu-helper -j cluster failover reset rg1" >"$CL_OUT/reset2.json" 2>&1
 	check "a second reset finds neither node drained" grep -q '"released":false' "$CL_OUT/reset2.json"
 
-	# a move that cannot be confirmed in time (0.5 s, less than B's skew
-	# time of 1.2 s) is undone: the drain released, RG1 back on A
-	cl_ssh a "issu-helper -j cluster failover rg1 --to rtr-b --confirm-timeout 0.5" \
+	# a move that cannot be confirmed in time (0.3 s, less than B's skew
+	# time, VRRPv2's (256 - 100) / 256 s = 0.61 s after A's FAULT advert)
+	# is undone: the drain released, RG1 back on A
+	cl_ssh a "issu-helper -j cluster failover rg1 --to rtr-b --confirm-timeout 0.3" \
 		>"$CL_OUT/failover-short.json" 2>"$CL_OUT/failover-short.err"
-	check_eq "a failover with a 0.5 s bound: not confirmed, exit 39" 39 "$?"
+	check_eq "a failover with a 0.3 s bound: not confirmed, exit 39" 39 "$?"
 	fo_kv "$CL_OUT/failover-short.json" >"$CL_OUT/failover-short.kv" 2>/dev/null
 	check_eq "... its report: not confirmed, the drain released" "false false true" \
 		"$(kv "$CL_OUT/failover-short.kv" ok) $(kv "$CL_OUT/failover-short.kv" confirm.confirmed) $(kv "$CL_OUT/failover-short.kv" released)"
