@@ -37,9 +37,14 @@ FO_STALE_MIN=${CL_STALE_BYTES:-200000}
 
 cl_hook_prepare() {
 	local n=$1 r=$2 p pr
+	# a starved TCG vCPU stalled for 3.4 s in one run (the guest's
+	# clocksource watchdog saw it): longer than the default dead time
+	# (3 s), both ends declared the peer lost; the lab's is 10 s x LAB_SLOW
 	sed -i -e 's/user = "issu";/user = "root";/' \
+		-e "s|^\(\taddress = .*\)\$|\1\n\theartbeat = 1;\n\tdead_time = $((10 * LAB_SLOW));|" \
 		-e 's|port = 22;|port = 22;\n\t\tknown_hosts = "/etc/issu/peer_known_hosts";\n\t\tconfig = "/dev/null";\n\t\tconnect_timeout = 20;|' \
 		"$r/etc/issu/cluster.conf" || return 1
+	grep -q "^	dead_time = $((10 * LAB_SLOW));" "$r/etc/issu/cluster.conf" || return 1
 	# keepalived's notify lines also to issu's reader (the lab's own
 	# reader keeps vrrp_notify_fifo): /run/issu/keepalived.state
 	sed -i 's|^\( *\)vrrp_notify_fifo_script .*$|&\n\1notify_fifo /run/issu/keepalived-issu.fifo\n\1notify_fifo_script "/usr/local/sbin/issu-helper cluster notify"|' \
