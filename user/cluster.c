@@ -24,6 +24,7 @@ static const struct {
 	{ "ping", cluster_ping },
 	{ "peer-status", cluster_peer_status },
 	{ "sync", cluster_sync },
+	{ "failover", cluster_failover },
 };
 
 /**
@@ -95,10 +96,13 @@ void cluster_print_peer(const struct peer_sess *s, const struct cluster_conf *cc
 		print_string(PRINT_JSON, NULL, NULL, "status");
 	if (pi->ops & (1u << PEER_T_SYNC_BEGIN))
 		print_string(PRINT_JSON, NULL, NULL, "sync");
+	if (pi->ops & (1u << PEER_T_DRAIN))
+		print_string(PRINT_JSON, NULL, NULL, "failover");
 	close_json_array();
-	pr_textf("allowed", "%s%s%s", pi->ops & (1u << PEER_T_PING) ? "ping" : "",
+	pr_textf("allowed", "%s%s%s%s", pi->ops & (1u << PEER_T_PING) ? "ping" : "",
 		 pi->ops & (1u << PEER_T_STATUS) ? " status" : "",
-		 pi->ops & (1u << PEER_T_SYNC_BEGIN) ? " sync" : "");
+		 pi->ops & (1u << PEER_T_SYNC_BEGIN) ? " sync" : "",
+		 pi->ops & (1u << PEER_T_DRAIN) ? " failover" : "");
 	pr_obj_close();
 	pr_u32("heartbeat_ms", "heartbeat ms", s->heartbeat_ms);
 	pr_u32("dead_time_ms", "dead time ms", s->dead_ms);
@@ -151,6 +155,10 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "image", required_argument, NULL, OPT_IMAGE },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "pause-file", required_argument, NULL, OPT_PAUSE_FILE },
+		{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM_TIMEOUT },
+		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cl_opts co = { .count = 3, .interval_ms = 200 };
@@ -184,6 +192,18 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		case OPT_IMAGE:
 			co.image = optarg;
 			break;
+		case OPT_TO:
+			co.to = optarg;
+			break;
+		case OPT_PAUSE_FILE:
+			co.pause_file = optarg;
+			break;
+		case OPT_CONFIRM_TIMEOUT:
+			rc = seconds_ms(o, "--confirm-timeout", optarg, &co.confirm_ms);
+			break;
+		case OPT_STATE_FILE:
+			co.state_file = optarg;
+			break;
 		default:
 			return c < -1 ? cmd_opt_exit(c) :
 			       cmd_usage_error(o, "unknown option '-%c'", c);
@@ -194,6 +214,16 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 	if (optind >= argc)
 		return cmd_usage_error(o, "no action given");
 	action = argv[optind];
+	if ((co.to || co.pause_file || co.confirm_ms) && strcmp(action, "failover"))
+		return cmd_usage_error(o, "--to, --pause-file, --confirm-timeout are options of failover");
+	if (co.state_file && strcmp(action, "notify"))
+		return cmd_usage_error(o, "--state-file is an option of notify");
+	if (!strcmp(action, "failover") || !strcmp(action, "notify")) {
+		co.argc = argc - optind - 1;
+		co.argv = argv + optind + 1;
+		return !strcmp(action, "notify") ? cluster_notify(&co, o) :
+		       cluster_failover(&co, o);
+	}
 	if (optind + 1 < argc)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind + 1]);
 	if (co.conf && !*co.conf)

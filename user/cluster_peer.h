@@ -21,6 +21,25 @@ struct cl_opts {
 	uint32_t count;			/* --count (ping) */
 	uint32_t interval_ms;		/* --interval (ping) */
 	const char *image;		/* --image (sync): a file, not the live table */
+	/* failover (cluster_failover.c) */
+	const char *to;			/* --to NODE */
+	const char *pause_file;		/* --pause-file: wait for it after the bulk pass */
+	uint32_t confirm_ms;		/* --confirm-timeout, 0: from keepalived.conf */
+	const char *state_file;		/* --state-file (notify) */
+	int argc;			/* the action's own arguments */
+	char **argv;
+};
+
+/* One sync pass of cluster failover (cluster_sync_pass()). */
+struct cl_sync_pass {
+	size_t image_bytes;
+	uint64_t export_ms;		/* the local export */
+	uint64_t transfer_ms;		/* streaming and the peer's import */
+	uint64_t total_ms;
+	void *xreport;			/* the export's report (flowimg_export_print) */
+	size_t xlen;
+	void *report;			/* the peer's import report (flowimg_report_print) */
+	size_t rlen;
 };
 
 struct peer_sess;
@@ -32,5 +51,12 @@ int cluster_peer_failed(const struct opts *o, const struct peer_sess *s, int rc)
 int cluster_ping(struct cl_opts *co, struct opts *o);
 int cluster_peer_status(struct cl_opts *co, struct opts *o);
 int cluster_sync(struct cl_opts *co, struct opts *o);
+int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_pass *p);
+void cluster_sync_pass_free(struct cl_sync_pass *p);
+int cluster_pull_pass(struct peer_sess *s, struct cl_sync_pass *p);
+int cluster_failover(struct cl_opts *co, struct opts *o);
+int cluster_notify(struct cl_opts *co, struct opts *o);
+int cluster_notify_parse(const char *line, char *kind, size_t ksize, char *name,
+			 size_t nsize, char *state, size_t ssize, int *prio);
 
 #endif /* _ISSU_CLUSTER_PEER_H */

@@ -172,6 +172,24 @@ out:
 	return s->fail;
 }
 
+/* The SYNC_RESULT in @f: 0, or the session failed with the exit code. */
+static int import_result(struct peer_sess *s, const struct peer_frame *f)
+{
+	int err = (int)peer_get_u32(&f->tb[PEER_A_RESULT]);
+
+	if (!err)
+		return 0;
+	/*
+	 * EPROTO: the peer end's own check (image incomplete or corrupt in
+	 * transit); any other: its issu.ko's answer
+	 */
+	return peer_sess_fail(s, err == EPROTO ? EXIT_PEER_PROTO : EXIT_SYNC_IMPORT,
+			      "the peer did not import the image: %s (%s)",
+			      f->tb[PEER_A_REASON].p ?
+			      peer_get_str(&f->tb[PEER_A_REASON]) : "no reason given",
+			      strerror(err));
+}
+
 int cluster_sync(struct cl_opts *co, struct opts *o)
 {
 	uint64_t t0, t_sent;
@@ -181,7 +199,7 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	void *xreport = NULL;
 	uint8_t *img = NULL;
 	size_t len = 0, xlen = 0;
-	int rc, err;
+	int rc;
 
 	cc = calloc(1, sizeof(*cc));
 	if (!cc)
@@ -198,19 +216,8 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	if (!rc)
 		rc = stream(&s, o, img, len, &f);
 	t_sent = peer_now();
-	if (!rc) {
-		err = (int)peer_get_u32(&f.tb[PEER_A_RESULT]);
-		if (err)
-			/*
-			 * EPROTO: the peer end's own check (image incomplete or
-			 * corrupt in transit); any other: its issu.ko's answer
-			 */
-			rc = peer_sess_fail(&s, err == EPROTO ? EXIT_PEER_PROTO : EXIT_SYNC_IMPORT,
-					    "the peer did not import the image: %s (%s)",
-					    f.tb[PEER_A_REASON].p ?
-					    peer_get_str(&f.tb[PEER_A_REASON]) : "no reason given",
-					    strerror(err));
-	}
+	if (!rc)
+		rc = import_result(&s, &f);
 	if (rc) {
 		/* reported before ssh is reaped: within the bound */
 		rc = cluster_peer_failed(o, &s, rc);
@@ -243,4 +250,52 @@ out:
 	free(img);
 	free(cc);
 	return rc;
+}
+
+/**
+ * cluster_sync_pass() - one sync pass on an open session (cluster failover)
+ * @s: the session, HELLO done
+ * @o: options (text mode: progress on stderr)
+ * @p: the pass: image bytes, times, the export's and the peer's import
+ *     reports (free them with cluster_sync_pass_free())
+ *
+ * The local tables exported (namespaces labelled first), streamed and
+ * imported by the peer, as `cluster sync` does.
+ *
+ * Return: 0, or the exit code with the reason in s->why.
+ */
+int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_pass *p)
+{
+	struct peer_frame f;
+	uint8_t *img = NULL;
+	uint64_t t0 = peer_now(), t1;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rc = export_image(&img, &p->image_bytes, &p->xreport, &p->xlen);
+	t1 = peer_now();
+	p->export_ms = (t1 - t0) / NS_PER_MS;
+	if (rc)
+		return peer_sess_fail(s, rc, "the export of this node's flows failed");
+	rc = stream(s, o, img, p->image_bytes, &f);
+	if (!rc)
+		rc = import_result(s, &f);
+	if (!rc && f.tb[PEER_A_REPORT].p) {
+		p->report = malloc(f.tb[PEER_A_REPORT].len);
+		if (p->report) {
+			memcpy(p->report, f.tb[PEER_A_REPORT].p, f.tb[PEER_A_REPORT].len);
+			p->rlen = f.tb[PEER_A_REPORT].len;
+		}
+	}
+	p->transfer_ms = (peer_now() - t1) / NS_PER_MS;
+	p->total_ms = (peer_now() - t0) / NS_PER_MS;
+	free(img);
+	return rc;
+}
+
+void cluster_sync_pass_free(struct cl_sync_pass *p)
+{
+	free(p->xreport);
+	free(p->report);
+	memset(p, 0, sizeof(*p));
 }

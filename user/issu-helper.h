@@ -59,6 +59,10 @@ enum issu_exit {
 	EXIT_PEER_LOST = 35,	/* the peer was lost: silent past the dead time, or gone */
 	EXIT_PEER_PROTO = 36,	/* the peer broke the protocol (frame, sequence, attribute) */
 	EXIT_SYNC_IMPORT = 37,	/* sync: the peer's issu.ko did not import the image */
+	/* cluster failover */
+	EXIT_FO_STATE = 38,	/* the RG is not where a failover can start (not master here, target drained) */
+	EXIT_FO_UNCONFIRMED = 39,	/* the move was not confirmed in time: drain released */
+	EXIT_FO_DRAIN = 40,	/* the track file could not be written */
 };
 
 /* Options valid before and after every subcommand. */
@@ -118,6 +122,10 @@ enum {
 	OPT_IMAGE,
 	OPT_ALLOW,			/* peer */
 	OPT_LOG,
+	OPT_TO,				/* cluster failover */
+	OPT_PAUSE_FILE,
+	OPT_CONFIRM_TIMEOUT,
+	OPT_STATE_FILE,			/* cluster notify */
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */

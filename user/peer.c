@@ -443,7 +443,9 @@ int peer_send_result(struct peer_sess *s, uint16_t type, uint32_t req_seq,
 static bool is_response(uint16_t type)
 {
 	return type == PEER_T_RESULT || type == PEER_T_PONG || type == PEER_T_HELLO ||
-	       type == PEER_T_STATUS_REPLY || type == PEER_T_SYNC_RESULT;
+	       type == PEER_T_STATUS_REPLY || type == PEER_T_SYNC_RESULT ||
+	       type == PEER_T_RG_STATE_REPLY || type == PEER_T_PULL_DATA ||
+	       type == PEER_T_PULL_END;
 }
 
 /*

@@ -442,6 +442,11 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_CRC32] = "CRC32",
 	[PEER_A_REPORT] = "REPORT",
 	[PEER_A_UPTIME_MS] = "UPTIME_MS",
+	[PEER_A_GROUP] = "GROUP",
+	[PEER_A_VIPS_HELD] = "VIPS_HELD",
+	[PEER_A_VIPS_TOTAL] = "VIPS_TOTAL",
+	[PEER_A_TRACK_VALUE] = "TRACK_VALUE",
+	[PEER_A_KA_STATE] = "KA_STATE",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -552,6 +557,37 @@ static const struct peer_pol sync_result_pol[PEER_A_MAX + 1] = {
 	[PEER_A_REPORT] = { .kind = PK_BIN, .max = UINT16_MAX - PEER_ATTR_HDR },
 };
 
+/* cluster failover */
+static const struct peer_pol group_pol[PEER_A_MAX + 1] = {
+	[PEER_A_GROUP] = REQ(PK_U32),
+};
+
+static const struct peer_pol rg_state_reply_pol[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = REQ(PK_U32),
+	[PEER_A_RESULT] = REQ(PK_U32),
+	[PEER_A_REASON] = OPT(PK_STR),
+	[PEER_A_GROUP] = REQ(PK_U32),
+	[PEER_A_VIPS_HELD] = OPT(PK_U32),
+	[PEER_A_VIPS_TOTAL] = OPT(PK_U32),
+	[PEER_A_TRACK_VALUE] = OPT(PK_U32),
+	[PEER_A_KA_STATE] = OPT(PK_STR),
+};
+
+static const struct peer_pol pull_data_pol[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = REQ(PK_U32),
+	[PEER_A_OFFSET] = REQ(PK_U64),
+	[PEER_A_DATA] = { .kind = PK_BIN, .required = true, .max = PEER_SYNC_CHUNK },
+};
+
+static const struct peer_pol pull_end_pol[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = REQ(PK_U32),
+	[PEER_A_RESULT] = REQ(PK_U32),
+	[PEER_A_REASON] = OPT(PK_STR),
+	[PEER_A_IMAGE_LEN] = OPT(PK_U64),
+	[PEER_A_CRC32] = OPT(PK_U32),
+	[PEER_A_REPORT] = { .kind = PK_BIN, .max = UINT16_MAX - PEER_ATTR_HDR },
+};
+
 static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_HELLO] = { "HELLO", hello_pol, attr_names, PEER_A_MAX },
 	[PEER_T_RESULT] = { "RESULT", result_pol, attr_names, PEER_A_MAX },
@@ -563,6 +599,13 @@ static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_SYNC_DATA] = { "SYNC_DATA", sync_data_pol, attr_names, PEER_A_MAX },
 	[PEER_T_SYNC_END] = { "SYNC_END", sync_end_pol, attr_names, PEER_A_MAX },
 	[PEER_T_SYNC_RESULT] = { "SYNC_RESULT", sync_result_pol, attr_names, PEER_A_MAX },
+	[PEER_T_RG_STATE] = { "RG_STATE", group_pol, attr_names, PEER_A_MAX },
+	[PEER_T_RG_STATE_REPLY] = { "RG_STATE_REPLY", rg_state_reply_pol, attr_names, PEER_A_MAX },
+	[PEER_T_DRAIN] = { "DRAIN", group_pol, attr_names, PEER_A_MAX },
+	[PEER_T_RELEASE] = { "RELEASE", group_pol, attr_names, PEER_A_MAX },
+	[PEER_T_PULL] = { "PULL", empty_pol, attr_names, PEER_A_MAX },
+	[PEER_T_PULL_DATA] = { "PULL_DATA", pull_data_pol, attr_names, PEER_A_MAX },
+	[PEER_T_PULL_END] = { "PULL_END", pull_end_pol, attr_names, PEER_A_MAX },
 };
 
 /* The policy of a message type, or NULL for a type this version lacks. */
@@ -589,6 +632,10 @@ bool peer_type_is_request(uint16_t type)
 	case PEER_T_SYNC_BEGIN:
 	case PEER_T_SYNC_DATA:
 	case PEER_T_SYNC_END:
+	case PEER_T_RG_STATE:
+	case PEER_T_DRAIN:
+	case PEER_T_RELEASE:
+	case PEER_T_PULL:
 		return true;
 	default:
 		return false;

@@ -44,6 +44,14 @@ enum peer_type {
 	PEER_T_SYNC_DATA,	/* the next bytes of it (no response but an error) */
 	PEER_T_SYNC_END,	/* request: all sent, import it */
 	PEER_T_SYNC_RESULT,	/* response to SYNC_END: the import's result, report */
+	/* cluster failover (cluster_failover.c), appended */
+	PEER_T_RG_STATE,	/* request: an RG's state on the peer (GROUP) */
+	PEER_T_RG_STATE_REPLY,	/* response to RG_STATE */
+	PEER_T_DRAIN,		/* request: write the RG's drain value to its track file */
+	PEER_T_RELEASE,		/* request: write 0 to it */
+	PEER_T_PULL,		/* request: the peer's flows as an image, to the initiator */
+	PEER_T_PULL_DATA,	/* response to PULL: the next bytes of the image */
+	PEER_T_PULL_END,	/* response to PULL: the export's result, length, CRC32 */
 	__PEER_T_MAX,
 };
 #define PEER_T_MAX (__PEER_T_MAX - 1)
@@ -81,6 +89,12 @@ enum peer_attr {
 	PEER_A_CRC32,		/* u32: zlib crc32 of the whole image */
 	PEER_A_REPORT,		/* binary: the import's netlink reply attributes */
 	PEER_A_UPTIME_MS,	/* u64: the peer process's session age */
+	/* cluster failover, appended */
+	PEER_A_GROUP,		/* u32: an RG's id (RG_STATE, DRAIN, RELEASE) */
+	PEER_A_VIPS_HELD,	/* u32: how many of the RG's VIPs are on the node's interfaces */
+	PEER_A_VIPS_TOTAL,	/* u32: how many VIPs the RG has */
+	PEER_A_TRACK_VALUE,	/* u32: s32 number in the RG's track file */
+	PEER_A_KA_STATE,	/* string: keepalived's last state of the RG (notify FIFO) */
 	__PEER_A_MAX,
 };
 #define PEER_A_MAX (__PEER_A_MAX - 1)

@@ -34,7 +34,9 @@
 #include "modstate.h"
 #include "nl.h"
 #include "peer.h"
+#include "peer_export.h"
 #include "peer_import.h"
+#include "rgstate.h"
 
 #define NS_PER_MS	1000000ull
 #define IMPORT_TICK_MS	50
@@ -46,11 +48,15 @@ static const struct {
 } allow_names[] = {
 	{ "status", 1u << PEER_T_STATUS },
 	{ "sync", 1u << PEER_T_SYNC_BEGIN | 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END },
+	{ "failover", 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE |
+		      1u << PEER_T_PULL },
 };
 
 #define ALWAYS	(1u << PEER_T_HELLO | 1u << PEER_T_PING)
 #define ALL	(ALWAYS | 1u << PEER_T_STATUS | 1u << PEER_T_SYNC_BEGIN | \
-		 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END)
+		 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END | \
+		 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE | \
+		 1u << PEER_T_PULL)
 
 struct srv {
 	struct peer_sess s;
@@ -115,7 +121,7 @@ static int parse_allow(const char *text, uint32_t *mask)
 			if (!strcmp(w, allow_names[i].name))
 				break;
 		if (i == sizeof(allow_names) / sizeof(allow_names[0])) {
-			fprintf(stderr, "%s: peer: --allow: unknown request '%s' (ping, status, sync)\n",
+			fprintf(stderr, "%s: peer: --allow: unknown request '%s' (ping, status, sync, failover)\n",
 				PROG, w);
 			return -1;
 		}
@@ -416,6 +422,111 @@ static int import_done(struct srv *v)
 	return rc < 0 ? s->fail : 0;
 }
 
+/*
+ * RG_STATE, DRAIN, RELEASE (cluster failover): an RG's VIPs on this node
+ * and its track file's number, after writing it for DRAIN (the RG's drain
+ * value) and RELEASE (0). Answered with RG_STATE_REPLY.
+ */
+static int rg_request(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	uint32_t id = peer_get_u32(&f->tb[PEER_A_GROUP]);
+	uint16_t t = f->h.type;
+	struct peer_buf b = { 0 };
+	const struct cl_rg *rg = NULL;
+	unsigned int held;
+	char why[PEER_STR_MAX] = "";
+	int32_t tv;
+	size_t i;
+	int err = 0, rc;
+
+	for (i = 0; i < v->cc->nrg; i++)
+		if (v->cc->rg[i].id == id)
+			rg = &v->cc->rg[i];
+	if (!rg)
+		return peer_send_result(s, PEER_T_RESULT, f->h.seq, ENOENT, PEER_A_GROUP,
+					"no redundancy group %u in %s", id, v->cc->path) < 0 ?
+		       s->fail : 0;
+	if (t != PEER_T_RG_STATE) {
+		tv = t == PEER_T_DRAIN ? rg_drain_value(rg) : 0;
+		err = -rg_track_write(rg->track_file, tv, why, sizeof(why));
+		plog(err ? LOG_ERR : LOG_NOTICE, "%s of rg%u: %s %d%s%s",
+		     peer_type_name(t), id, rg->track_file, (int)tv, err ? ": " : "", why);
+	}
+	peer_buf_init(&b, PEER_T_RG_STATE_REPLY);
+	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+	peer_put_u32(&b, PEER_A_RESULT, (uint32_t)err);
+	if (err)
+		peer_put_str(&b, PEER_A_REASON, why);
+	peer_put_u32(&b, PEER_A_GROUP, id);
+	if (!rg_vips_held(rg, &held, why, sizeof(why))) {
+		peer_put_u32(&b, PEER_A_VIPS_HELD, held);
+		peer_put_u32(&b, PEER_A_VIPS_TOTAL, (uint32_t)rg->nvips);
+	}
+	if (!rg_track_read(rg->track_file, &tv))
+		peer_put_u32(&b, PEER_A_TRACK_VALUE, (uint32_t)tv);
+	if (!rg_ka_state(rg, why, sizeof(why)))
+		peer_put_str(&b, PEER_A_KA_STATE, why);
+	rc = peer_send(s, &b);
+	peer_buf_free(&b);
+	return rc < 0 ? s->fail : 0;
+}
+
+/*
+ * PULL (cluster failover run on the other node): this node's flows
+ * exported and sent as PULL_DATA frames, then PULL_END with the length,
+ * the CRC32 and the export's report. The export runs here, between two
+ * frames: the initiator's dead time bounds it.
+ */
+static int pull(struct srv *v, const struct peer_frame *f)
+{
+	struct peer_sess *s = &v->s;
+	struct peer_buf b = { 0 };
+	struct peer_export x;
+	size_t off, n;
+	int rc = 0;
+
+	if (v->importing || v->syncing)
+		return peer_send_result(s, PEER_T_PULL_END, f->h.seq, EBUSY, 0,
+					"a sync is %s", v->importing ? "being imported" :
+					"under way") < 0 ? s->fail : 0;
+	peer_export(&x, v->cc->node_name);
+	if (x.err) {
+		plog(LOG_ERR, "PULL: %s", x.reason);
+		rc = peer_send_result(s, PEER_T_PULL_END, f->h.seq, x.err, 0, "%s", x.reason);
+		peer_export_free(&x);
+		return rc < 0 ? s->fail : 0;
+	}
+	if (x.len > PEER_MAX_IMAGE) {
+		rc = peer_send_result(s, PEER_T_PULL_END, f->h.seq, EFBIG, 0,
+				      "image of %zu bytes: at most %llu", x.len, PEER_MAX_IMAGE);
+		peer_export_free(&x);
+		return rc < 0 ? s->fail : 0;
+	}
+	plog(LOG_INFO, "PULL: %zu bytes exported", x.len);
+	for (off = 0; off < x.len && !rc; off += n) {
+		n = x.len - off < PEER_SYNC_CHUNK ? x.len - off : PEER_SYNC_CHUNK;
+		peer_buf_init(&b, PEER_T_PULL_DATA);
+		peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+		peer_put_u64(&b, PEER_A_OFFSET, off);
+		peer_put_bin(&b, PEER_A_DATA, x.img + off, n);
+		rc = peer_send(s, &b);
+	}
+	if (!rc) {
+		peer_buf_init(&b, PEER_T_PULL_END);
+		peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+		peer_put_u32(&b, PEER_A_RESULT, 0);
+		peer_put_u64(&b, PEER_A_IMAGE_LEN, x.len);
+		peer_put_u32(&b, PEER_A_CRC32, (uint32_t)crc32(0L, x.img, (uInt)x.len));
+		if (x.report && x.report_len && x.report_len <= UINT16_MAX - PEER_ATTR_HDR)
+			peer_put_bin(&b, PEER_A_REPORT, x.report, x.report_len);
+		rc = peer_send(s, &b);
+	}
+	peer_buf_free(&b);
+	peer_export_free(&x);
+	return rc < 0 ? s->fail : 0;
+}
+
 static int request(struct srv *v, const struct peer_frame *f)
 {
 	struct peer_sess *s = &v->s;
@@ -466,6 +577,12 @@ static int request(struct srv *v, const struct peer_frame *f)
 		return sync_data(v, f);
 	case PEER_T_SYNC_END:
 		return sync_end(v, f);
+	case PEER_T_RG_STATE:
+	case PEER_T_DRAIN:
+	case PEER_T_RELEASE:
+		return rg_request(v, f);
+	case PEER_T_PULL:
+		return pull(v, f);
 	default:
 		return 0;
 	}
@@ -572,7 +689,7 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf = NULL, *allow_text = "ping,status,sync", *log = NULL;
+	const char *conf = NULL, *allow_text = "ping,status,sync,failover", *log = NULL;
 	const char *orig = getenv("SSH_ORIGINAL_COMMAND");
 	struct cl_report r = { 0 };
 	struct cluster_conf *cc;
@@ -620,10 +737,11 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 		     r.n ? r.v[0].text : "?");
 		rc = EXIT_CL_CONF;
 	} else {
-		plog(LOG_INFO, "session start (%s, allowed: ping%s%s)",
+		plog(LOG_INFO, "session start (%s, allowed: ping%s%s%s)",
 		     getenv("SSH_CONNECTION") ? getenv("SSH_CONNECTION") : "no ssh",
 		     allow & (1u << PEER_T_STATUS) ? ",status" : "",
-		     allow & (1u << PEER_T_SYNC_BEGIN) ? ",sync" : "");
+		     allow & (1u << PEER_T_SYNC_BEGIN) ? ",sync" : "",
+		     allow & (1u << PEER_T_DRAIN) ? ",failover" : "");
 		rc = peer_serve(0, 1, cc, allow, allow_text);
 		plog(rc ? LOG_WARNING : LOG_INFO, "session end: exit %d", rc);
 	}

@@ -224,7 +224,7 @@ t_good_key_ping() {
 	expect_rc 0 && json '
 p = d["peer"]
 assert d["ok"] and p["node"] == "rtr-b" and p["node_id"] == 2 and p["cluster_id"] == 1, d
-assert p["protocol"] == 1 and p["allowed"] == ["ping", "status", "sync"], p
+assert p["protocol"] == 1 and p["allowed"] == ["ping", "status", "sync", "failover"], p
 assert d["pongs"] == 3 and d["rtt_min_us"] <= d["rtt_avg_us"] <= d["rtt_max_us"], d
 assert d["heartbeat_ms"] == 200 and d["dead_time_ms"] == 1000, d' &&
 		grep -q "Accepted publickey for root from $ADDR_A" "$tmp"/sshd.log &&

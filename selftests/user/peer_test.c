@@ -590,6 +590,153 @@ static int t_not_allowed(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------ failover */
+
+/* RG_STATE, DRAIN or RELEASE of @rg. Return: the answer's type, or -1. */
+static int rg_ask(struct peer_sess *s, uint16_t type, uint32_t rg, struct peer_frame *f)
+{
+	struct peer_buf b = { 0 };
+
+	peer_buf_init(&b, type);
+	peer_put_u32(&b, PEER_A_GROUP, rg);
+	return ask(s, &b, f);
+}
+
+static int32_t track_of(const struct peer_frame *f)
+{
+	return f->tb[PEER_A_TRACK_VALUE].p ? (int32_t)peer_get_u32(&f->tb[PEER_A_TRACK_VALUE]) :
+	       -999;
+}
+
+static int32_t track_file(unsigned int rg)
+{
+	char path[600], buf[32] = "";
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/rg%u.track", tmp, rg);
+	fp = fopen(path, "r");
+	if (!fp)
+		return -999;
+	if (!fgets(buf, sizeof(buf), fp))
+		buf[0] = '\0';
+	fclose(fp);
+	return buf[0] ? (int32_t)strtol(buf, NULL, 10) : -999;
+}
+
+/* RG_STATE reads, DRAIN and RELEASE write the track file (cluster failover). */
+static int t_failover_requests(void)
+{
+	char path[600];
+	struct peer_sess s;
+	struct peer_frame f;
+	FILE *fp;
+	int t;
+
+	snprintf(path, sizeof(path), "%s/rg1.track", tmp);
+	fp = fopen(path, "w");
+	CHECK(fp, "%s", path);
+	fputs("0\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/ka.state", tmp);
+	fp = fopen(path, "w");
+	CHECK(fp, "%s", path);
+	fputs("INSTANCE RG0 BACKUP 100 1\nGROUP RG1 MASTER -1 2\n", fp);
+	fclose(fp);
+	setenv("ISSU_KA_STATE_FILE", path, 1);
+	CHECK(!connected(&s, "status,failover"), "no session");
+	unsetenv("ISSU_KA_STATE_FILE");
+	CHECK(s.peer.ops & (1u << PEER_T_DRAIN), "ops %#x", s.peer.ops);
+	t = rg_ask(&s, PEER_T_RG_STATE, 1, &f);
+	CHECK(t == PEER_T_RG_STATE_REPLY && !result_of(&f), "RG_STATE: %d %u %s", t,
+	      result_of(&f), reason_of(&f));
+	CHECK(peer_get_u32(&f.tb[PEER_A_GROUP]) == 1 && track_of(&f) == 0, "group %u track %d",
+	      peer_get_u32(&f.tb[PEER_A_GROUP]), track_of(&f));
+	CHECK(f.tb[PEER_A_VIPS_HELD].p && !peer_get_u32(&f.tb[PEER_A_VIPS_TOTAL]), "VIPs");
+	CHECK(f.tb[PEER_A_KA_STATE].p && !strcmp(peer_get_str(&f.tb[PEER_A_KA_STATE]), "MASTER"),
+	      "KA_STATE %s", f.tb[PEER_A_KA_STATE].p ? peer_get_str(&f.tb[PEER_A_KA_STATE]) : "-");
+	/* weight 0: 1 (FAULT) */
+	t = rg_ask(&s, PEER_T_DRAIN, 1, &f);
+	CHECK(t == PEER_T_RG_STATE_REPLY && !result_of(&f) && track_of(&f) == 1,
+	      "DRAIN rg1: %d %u %d", t, result_of(&f), track_of(&f));
+	CHECK(track_file(1) == 1, "rg1.track %d", track_file(1));
+	/* weight -100: 1 (x -100) */
+	t = rg_ask(&s, PEER_T_DRAIN, 0, &f);
+	CHECK(t == PEER_T_RG_STATE_REPLY && track_of(&f) == 1 && track_file(0) == 1,
+	      "DRAIN rg0: %d %d %d", t, track_of(&f), track_file(0));
+	t = rg_ask(&s, PEER_T_RELEASE, 1, &f);
+	CHECK(t == PEER_T_RG_STATE_REPLY && track_of(&f) == 0 && track_file(1) == 0,
+	      "RELEASE rg1: %d %d %d", t, track_of(&f), track_file(1));
+	t = rg_ask(&s, PEER_T_RELEASE, 0, &f);
+	CHECK(t == PEER_T_RG_STATE_REPLY && track_file(0) == 0, "RELEASE rg0");
+	/* an RG the peer does not have */
+	t = rg_ask(&s, PEER_T_DRAIN, 7, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == ENOENT &&
+	      peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) == PEER_A_GROUP, "DRAIN rg7: %d %u", t,
+	      result_of(&f));
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(file_has(srv_log, "DRAIN of rg1"), "no DRAIN logged");
+	return 0;
+}
+
+/* A key without failover: DRAIN refused, nothing written. */
+static int t_failover_not_allowed(void)
+{
+	char path[600];
+	struct peer_sess s;
+	struct peer_frame f;
+	FILE *fp;
+	int t;
+
+	snprintf(path, sizeof(path), "%s/rg1.track", tmp);
+	fp = fopen(path, "w");
+	CHECK(fp, "%s", path);
+	fputs("0\n", fp);
+	fclose(fp);
+	CHECK(!connected(&s, "status,sync"), "no session");
+	t = rg_ask(&s, PEER_T_DRAIN, 1, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM, "DRAIN: %d %u", t, result_of(&f));
+	t = rg_ask(&s, PEER_T_RG_STATE, 1, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM, "RG_STATE: %d %u", t, result_of(&f));
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(track_file(1) == 0, "rg1.track %d", track_file(1));
+	return 0;
+}
+
+/* PULL without issu.ko: PULL_END with ENOENT and why; refused without --allow failover. */
+static int t_pull_no_module(void)
+{
+	struct peer_buf b = { 0 };
+	struct peer_sess s;
+	struct peer_frame f;
+	int t;
+
+	if (!access("/sys/module/issu", F_OK)) {
+		printf("# issu.ko is loaded on this host: the export would run\n");
+		return 0;
+	}
+	CHECK(!connected(&s, "status,failover"), "no session");
+	peer_buf_init(&b, PEER_T_PULL);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_PULL_END && result_of(&f) == ENOENT, "PULL: %d %u %s", t,
+	      result_of(&f), reason_of(&f));
+	CHECK(strstr(reason_of(&f), "not loaded"), "reason %s", reason_of(&f));
+	CHECK(!f.tb[PEER_A_IMAGE_LEN].p && !f.tb[PEER_A_CRC32].p, "an image announced");
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(!connected(&s, "status,sync"), "no session");
+	peer_buf_init(&b, PEER_T_PULL);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM, "PULL: %d %u", t, result_of(&f));
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
 /* ------------------------------------------------------------- framing */
 
 static int framing_case(const void *bytes, size_t len, bool shut, const char *logtext)
@@ -1121,6 +1268,9 @@ static const struct {
 	{ "attribute truncated", t_attr_truncated },
 	{ "status", t_status },
 	{ "request not allowed", t_not_allowed },
+	{ "failover requests", t_failover_requests },
+	{ "failover not allowed", t_failover_not_allowed },
+	{ "pull without issu.ko reported", t_pull_no_module },
 	{ "oversize frame", t_oversize_frame },
 	{ "truncated frame", t_truncated_frame },
 	{ "bad magic", t_bad_magic },

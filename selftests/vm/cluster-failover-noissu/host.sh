@@ -33,6 +33,8 @@
 #                               move (where `cluster sync` goes)
 #   cl_move                     the move itself (default: cl_track a 1 1,
 #                               keepalived alone)
+#   cl_hook_verdict             after the streams' verdict, before the end
+#                               (the twin's own checks)
 #
 # Environment: CL_EXPECT (lost|survive, default lost), CL_SCENARIO,
 # CL_RATE (bytes/s per stream, 20000), CL_STREAM_S (stream duration, 120),
@@ -268,6 +270,9 @@ if [ "$expect" = lost ]; then
 	check_eq "... B never tracked them" 0 "$(stream_entries "$CL_OUT/b/conntrack.end")"
 else
 	check_eq "every stream completed, every byte verified" "20 0" "$survived $lost"
+fi
+if declare -F cl_hook_verdict >/dev/null; then
+	cl_hook_verdict
 fi
 note "times: routers up $(secs $((t_up - CL_T0)))s after the start (rtr-a $(secs $((${CL_T_UP[a]} - ${CL_T_BOOT[a]})))s, rtr-b $(secs $((${CL_T_UP[b]} - ${CL_T_BOOT[b]})))s from qemu to sshd), move confirmed in $(secs $((t_moved - t_move)))s"
 cl_finish

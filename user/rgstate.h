@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A redundancy group's state on this node, as keepalived leaves it: the
+ * RG's VIPs present on this node's interfaces (RTM_GETADDR over rtnetlink,
+ * libmnl), and the number in its track file, which issu writes to drain
+ * the node (cluster failover) and to release it (cluster failover reset).
+ * Used by cluster_failover.c here and by the peer end (peer_server.c) for
+ * the peer's RG_STATE, DRAIN and RELEASE requests.
+ */
+#ifndef _ISSU_RGSTATE_H
+#define _ISSU_RGSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster.h"
+
+#define CLUSTER_KA_STATE	"/run/issu/keepalived.state"
+
+/*
+ * rg_vips_held() - how many of @rg's VIPs are on this node's interfaces
+ * Return: 0 (*held set), or -errno with @why.
+ */
+int rg_vips_held(const struct cl_rg *rg, unsigned int *held, char *why, size_t size);
+/* The number in a track file. Return: 0, or -errno (unreadable, not a number). */
+int rg_track_read(const char *path, int32_t *v);
+/*
+ * rg_track_write() - write a track file atomically: a temporary file in
+ * the same directory, renamed over it (keepalived's inotify sees one
+ * complete change). Return: 0, or -errno with @why.
+ */
+int rg_track_write(const char *path, int32_t v, char *why, size_t size);
+/*
+ * rg_drain_value() - what drains this node for @rg: 1 with weight 0
+ * (FAULT), else the number whose product with the weight lowers the
+ * priority by |weight| (1 for a negative weight, -1 for a positive one).
+ * The release value is 0.
+ */
+int32_t rg_drain_value(const struct cl_rg *rg);
+/*
+ * keepalived's last state of the RG's instance or sync group, as `cluster
+ * notify` recorded it from the notify FIFO in the state file
+ * (rg_ka_state_path(): $ISSU_KA_STATE_FILE, else CLUSTER_KA_STATE).
+ * Return: 0 (@state: MASTER, BACKUP, FAULT, STOP), or -ENOENT unknown.
+ */
+int rg_ka_state(const struct cl_rg *rg, char *state, size_t size);
+const char *rg_ka_state_path(void);
+/* An RG by "rgN", "N" or its name. Return: the group, or NULL. */
+const struct cl_rg *rg_find(const struct cluster_conf *cc, const char *name);
+
+#endif /* _ISSU_RGSTATE_H */
