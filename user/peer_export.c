@@ -6,40 +6,25 @@
  * flowimg_export_report() on this node's issu.ko. Nothing is printed on
  * stdout: it is the peer channel.
  */
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flowimg.h"
-#include "issu-helper.h"
-#include "netns.h"
 #include "nl.h"
 #include "peer_export.h"
+#include "peer_import.h"
 
 void peer_export(struct peer_export *r, const char *node)
 {
-	char why[512];
 	struct nl nl;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = nl_open(&nl, "peer");
-	if (rc) {
-		r->err = rc == EXIT_NOT_LOADED ? ENOENT : EIO;
-		snprintf(r->reason, sizeof(r->reason), "%s: %s", node,
-			 rc == EXIT_NOT_LOADED ? "issu.ko is not loaded" :
-			 "no generic netlink socket to issu.ko");
-		nl_close(&nl);
+	if (peer_nl_open(&nl, node, &r->err, r->reason, sizeof(r->reason)))
 		return;
-	}
-	netns_label_all(&nl);
 	rc = flowimg_export_report(&nl, &r->img, &r->len, &r->report, &r->report_len);
-	if (rc) {
-		r->err = -rc;
-		nl_describe(&nl, rc, why, sizeof(why));
-		snprintf(r->reason, sizeof(r->reason), "%.40s: export refused: %.190s", node, why);
-	}
+	if (rc)
+		peer_nl_refused(&nl, rc, node, "export", &r->err, r->reason, sizeof(r->reason));
 	nl_close(&nl);
 }
 

@@ -16,29 +16,49 @@
 #include "nl.h"
 #include "peer_import.h"
 
+/*
+ * Open this node's issu.ko for a request of the peer and label the
+ * namespaces of /run/netns; on failure *err and @reason say why (@node
+ * names this node in it). Return 0, or -1 with nothing left open.
+ */
+int peer_nl_open(struct nl *nl, const char *node, int *err, char *reason, size_t size)
+{
+	int rc = nl_open(nl, "peer");
+
+	if (rc) {
+		*err = rc == EXIT_NOT_LOADED ? ENOENT : EIO;
+		snprintf(reason, size, "%s: %s", node,
+			 rc == EXIT_NOT_LOADED ? "issu.ko is not loaded" :
+			 "no generic netlink socket to issu.ko");
+		nl_close(nl);
+		return -1;
+	}
+	netns_label_all(nl);
+	return 0;
+}
+
+/* A refusal (-errno @rc) of the module to @what, in *err and @reason. */
+void peer_nl_refused(const struct nl *nl, int rc, const char *node, const char *what,
+		     int *err, char *reason, size_t size)
+{
+	char why[512];
+
+	*err = -rc;
+	nl_describe(nl, rc, why, sizeof(why));
+	snprintf(reason, size, "%.40s: %s refused: %.190s", node, what, why);
+}
+
 void peer_import(struct peer_import *r, const uint8_t *img, size_t len,
 		 const char *node)
 {
-	char why[512];
 	struct nl nl;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = nl_open(&nl, "peer");
-	if (rc) {
-		r->err = rc == EXIT_NOT_LOADED ? ENOENT : EIO;
-		snprintf(r->reason, sizeof(r->reason), "%s: %s", node,
-			 rc == EXIT_NOT_LOADED ? "issu.ko is not loaded" :
-			 "no generic netlink socket to issu.ko");
-		nl_close(&nl);
+	if (peer_nl_open(&nl, node, &r->err, r->reason, sizeof(r->reason)))
 		return;
-	}
-	netns_label_all(&nl);
 	rc = flowimg_import(&nl, img, len, &r->report, &r->report_len);
-	if (rc) {
-		r->err = -rc;
-		nl_describe(&nl, rc, why, sizeof(why));
-		snprintf(r->reason, sizeof(r->reason), "%.40s: import refused: %.190s", node, why);
-	}
+	if (rc)
+		peer_nl_refused(&nl, rc, node, "import", &r->err, r->reason, sizeof(r->reason));
 	nl_close(&nl);
 }

@@ -20,4 +20,10 @@ struct peer_import {
 void peer_import(struct peer_import *r, const uint8_t *img, size_t len,
 		 const char *node);
 
+/* Shared by the peer end's export (peer_export.c). */
+struct nl;
+int peer_nl_open(struct nl *nl, const char *node, int *err, char *reason, size_t size);
+void peer_nl_refused(const struct nl *nl, int rc, const char *node, const char *what,
+		     int *err, char *reason, size_t size);
+
 #endif /* _ISSU_PEER_IMPORT_H */
