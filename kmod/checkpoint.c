@@ -109,7 +109,13 @@ const struct issu_section_ops *issu_section_find(u16 type)
 	return NULL;
 }
 
-static enum issu_section_verdict section_verdict(const struct issu_sec_view *v)
+/**
+ * issu_section_verdict() - whether this module can apply a section
+ * @v: the section, from a validated image
+ *
+ * Return: ISSU_SECTION_OK, or why not (bad CRC, unknown type, newer version).
+ */
+enum issu_section_verdict issu_section_verdict(const struct issu_sec_view *v)
 {
 	const struct issu_section_ops *ops;
 
@@ -143,7 +149,7 @@ static void ckpt_load_sections(const void *image)
 		r->flags = v.flags;
 		r->count = v.count;
 		r->len = v.len;
-		r->verdict = section_verdict(&v);
+		r->verdict = issu_section_verdict(&v);
 	}
 }
 
@@ -449,7 +455,7 @@ static int restore_check(const void *image, bool validated, char *reason, size_t
 	while ((ret = issu_dec_next(&d, &v)) > 0) {
 		const struct issu_section_ops *ops = issu_section_find(v.type);
 
-		if (section_verdict(&v) != ISSU_SECTION_OK)
+		if (issu_section_verdict(&v) != ISSU_SECTION_OK)
 			continue;
 		ret = ops->check(&v, why, sizeof(why));
 		if (ret) {
@@ -479,7 +485,7 @@ static void restore_apply(const void *image)
 
 		if (v.index < issu_ckpt.nsec)
 			sr = &issu_ckpt.sec[v.index];
-		if (section_verdict(&v) == ISSU_SECTION_OK) {
+		if (issu_section_verdict(&v) == ISSU_SECTION_OK) {
 			issu_section_find(v.type)->apply(&v, &st);
 		} else {
 			st.skipped = v.count;
@@ -624,7 +630,7 @@ int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ac
 	ret = issu_dec_init(&d, issu_store_slot(issu_ckpt.slot), issu_store.slot_size, &info);
 	if (!ret) {
 		while ((ret = issu_dec_next(&d, &v)) > 0)
-			if (v.type == ISSU_SEC_FLOWS && section_verdict(&v) == ISSU_SECTION_OK)
+			if (v.type == ISSU_SEC_FLOWS && issu_section_verdict(&v) == ISSU_SECTION_OK)
 				break;
 	}
 	if (ret <= 0 || v.index >= issu_ckpt.nsec) {

@@ -153,6 +153,7 @@ int issu_discard(struct netlink_ext_ack *extack);
 int issu_arm(bool arm, u16 format, struct netlink_ext_ack *extack);
 void issu_restore_at_load(void);
 const struct issu_section_ops *issu_section_find(u16 type);
+enum issu_section_verdict issu_section_verdict(const struct issu_sec_view *v);
 
 int issu_restore_netns(struct net *net, const char *label, struct netlink_ext_ack *extack);
 

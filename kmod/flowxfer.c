@@ -188,19 +188,6 @@ void issu_flowimg_export_free(struct issu_flowimg_export *x)
 	x->len = 0;
 }
 
-static enum issu_section_verdict import_verdict(const struct issu_sec_view *v)
-{
-	const struct issu_section_ops *ops = issu_section_find(v->type);
-
-	if (v->verdict == ISSU_SEC_BAD_CRC)
-		return ISSU_SECTION_BAD_CRC;
-	if (!ops)
-		return ISSU_SECTION_UNKNOWN;
-	if (v->version > ops->version)
-		return ISSU_SECTION_NEWER;
-	return ISSU_SECTION_OK;
-}
-
 /*
  * Validate @buf whole, before anything is inserted: the structure and every
  * CRC, then every section this module knows decoded record by record. Finds
@@ -239,7 +226,7 @@ static int import_check(const void *buf, u64 len, struct issu_flowimg_import *r,
 	d.validated = true;
 	while ((ret = issu_dec_next(&d, &v)) > 0) {
 		const struct issu_section_ops *ops = issu_section_find(v.type);
-		enum issu_section_verdict verdict = import_verdict(&v);
+		enum issu_section_verdict verdict = issu_section_verdict(&v);
 
 		if (v.type == ISSU_SEC_FLOWS && !r->has_sec) {
 			r->has_sec = true;
