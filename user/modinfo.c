@@ -19,6 +19,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "modpath.h"
 #include "upgrade.h"
 
 #define MODULE_SIG_STRING "~Module signature appended~\n"
@@ -64,7 +65,7 @@ static bool has_signature(int fd)
 
 /**
  * modinfo_read() - the .modinfo keys of a module file
- * @path: the .ko (uncompressed)
+ * @path: the .ko (or .ko.xz, .ko.zst, .ko.gz: modpath_open())
  * @mi: filled
  * @err: why it is not a module
  * @size: of @err
@@ -85,11 +86,9 @@ int modinfo_read(const char *path, struct modinfo *mi, char *err, size_t size)
 		snprintf(err, size, "libelf: %s", elf_errmsg(-1));
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, size, "cannot open %s: %s", path, strerror(errno));
+	fd = modpath_open(path, err, size);
+	if (fd < 0)
 		return -1;
-	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
 		snprintf(err, size, "%s is not an ELF file", path);

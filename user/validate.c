@@ -7,6 +7,9 @@
  *
  *   validate --kernel IMAGE [--initrd FILE] [--module ISSU_KO]
  *            [--append CMDLINE]
+ *
+ * Without --module, the new kernel's issu.ko is looked up where DKMS and
+ * `make install` put it (modpath.c), and the choice is said.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 
 #include <linux/issu.h>
 
+#include "modpath.h"
 #include "modstate.h"
 #include "print.h"
 #include "upgrade.h"
@@ -511,6 +515,37 @@ static void check_module(struct vstate *v, const struct mod_state *m,
 		j->prev_format_max = wmax < m->format_max ? wmax : m->format_max;
 }
 
+/*
+ * No --module: the new release's issu.ko from where DKMS or `make install`
+ * put it. Says which (validate: a check line; upgrade: on stderr).
+ */
+static const char *default_module(struct vstate *v, const char *release, char *path,
+				  size_t size)
+{
+	char tried[320], err[256], vm[128];
+	struct modinfo mi;
+
+	if (modpath_find(release, path, size, tried, sizeof(tried))) {
+		check(v, UPG_FAIL, EXIT_V_MODULE, "module-file",
+		      "no --module and no issu.ko for %s: tried %s; install issu-dkms and "
+		      "linux-headers-%s (DKMS builds it), or give --module", release, tried,
+		      release);
+		return NULL;
+	}
+	if (modinfo_read(path, &mi, err, sizeof(err))) {
+		check(v, UPG_FAIL, EXIT_V_MODULE, "module-file", "no --module: chose %s: %s",
+		      path, err);
+		return NULL;
+	}
+	snprintf(vm, sizeof(vm), "%.*s", (int)strcspn(mi.vermagic, " "), mi.vermagic);
+	check(v, UPG_PASS, 0, "module-file", "no --module: chose %s (%s %s, built for %s)",
+	      path, mi.name, mi.version, vm);
+	if (!v->print)
+		fprintf(stderr, "%s: no --module: chose %s (%s %s, built for %s)\n", PROG, path,
+			mi.name, mi.version, vm);
+	return path;
+}
+
 /* -------------------------------------------------------------- kexec */
 
 static void check_kexec(struct vstate *v)
@@ -581,6 +616,8 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 {
 	struct vstate v = { .print = print };
 	char release[65] = "", err[256], cmdline[UPG_CMDLINE_MAX] = "";
+	static char found[PATH_MAX];
+	const char *module = img->module;
 	struct mod_flows f;
 	struct mod_state m;
 	struct stat st;
@@ -606,8 +643,12 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 	if (img->initrd && stat(img->initrd, &st))
 		check(&v, UPG_FAIL, EXIT_V_KERNEL, "initrd", "%s: %s", img->initrd,
 		      strerror(errno));
-	if (m.loaded)
-		check_module(&v, &m, img->module, release[0] ? release : NULL, j);
+	if (!module && release[0])
+		module = default_module(&v, release, found, sizeof(found));
+	if (j && module && !img->module)
+		snprintf(j->module, sizeof(j->module), "%s", module);
+	if (m.loaded && (module || !release[0]))
+		check_module(&v, &m, module, release[0] ? release : NULL, j);
 	else
 		skip(&v, module_checks, ARRAY_SIZE(module_checks), "issu.ko is not loaded");
 
@@ -631,6 +672,8 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 	check_ruleset(&v);
 	if (print) {
 		close_json_array();
+		if (module)
+			print_string(PRINT_JSON, "module", NULL, module);
 		pr_str("result", "result", v.failures ? "fail" : v.warnings ? "warning" : "pass");
 		pr_u32("warnings", "warnings", v.warnings);
 		pr_u32("failures", "failures", v.failures);
