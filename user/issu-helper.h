@@ -148,6 +148,7 @@ int parse_seconds(const char *s, double *val);
 
 /* Subcommands, one file each. */
 int cmd_status(int argc, char **argv, struct opts *o);
+int cmd_grub_line(int argc, char **argv, struct opts *o);
 int cmd_checkpoint(int argc, char **argv, struct opts *o);
 int cmd_restore(int argc, char **argv, struct opts *o);
 int cmd_discard(int argc, char **argv, struct opts *o);
