@@ -14,6 +14,13 @@
 #   make module-612      issu.ko and its next build against Debian's 6.12
 #                        (headers from make setup), in selftests/out/k612
 #   make sparse-612      sparse (C=2) on that 6.12 build
+#   make install         issu-helper, man page, unit, completion, /etc files,
+#                        examples [DESTDIR= PREFIX=/usr/local UNITDIR=...]
+#   make install-module  issu.ko into /lib/modules/KVER/updates (KDIR's kernel)
+#   make install-dkms    the module sources and dkms.conf into
+#                        /usr/src/issu-VERSION, for `dkms install`
+#   make deb             issu-dkms and issu-tools .debs (dpkg-buildpackage,
+#                        in a copy of the tree), in build/deb/
 
 ISSU_CACHE ?= $(CURDIR)/.cache
 export ISSU_CACHE
@@ -149,6 +156,67 @@ check-debug: setup helper
 		LAB_ISSU_NEXT=$(DEBUG_OUT)/next/issu.ko ISSU_JOBS=1 \
 		selftests/run.sh --no-host -k '^vm:($(subst $(space),|,$(strip $(DEBUG_SCENARIOS))))$$'
 
+# Installing without packages (debian/ installs the same paths with
+# PREFIX=/usr, UNITDIR=/lib/systemd/system). Files in /etc are installed
+# only where there is none yet: they are the administrator's.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR ?= /etc/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/issu
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+EXAMPLES := Documentation/issu/examples
+ETC_FILES := $(EXAMPLES)/hooks.d-README:issu/hooks.d/README \
+	     $(EXAMPLES)/modprobe-issu.conf:modprobe.d/issu.conf \
+	     $(EXAMPLES)/modules-load-issu.conf:modules-load.d/issu.conf
+install: helper
+	$(MAKE) -C user install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) UNITDIR=$(UNITDIR)
+	install -D -m 0644 user/issu-helper.bash-completion $(DESTDIR)$(BASHCOMPDIR)/issu-helper
+	set -e; for f in $(ETC_FILES); do \
+		dst=$(DESTDIR)$(SYSCONFDIR)/$${f#*:}; \
+		test -e $$dst || install -D -m 0644 $${f%%:*} $$dst; \
+	done
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 $(EXAMPLES)/cluster.conf $(EXAMPLES)/keepalived-issu.conf \
+		$(EXAMPLES)/sshd-issu.conf $(EXAMPLES)/authorized_keys $(DESTDIR)$(DOCDIR)/examples/
+
+# issu.ko where validate and upgrade look for it without --module
+# (user/modpath.c): /lib/modules/KVER/updates/issu.ko.
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+
+# The DKMS source tree: what Kbuild needs, the compat probe included (it
+# runs inside every DKMS build, against that kernel's headers).
+DKMS_VERSION ?= $(shell sh scripts/version.sh)
+DKMS_SOURCES := Kbuild $(filter-out kmod/compat-probes.h kmod/format_host.c kmod/format_host.h,\
+		$(wildcard kmod/*.c kmod/*.h)) $(UAPI_SOURCES) scripts/compat-probe.sh scripts/version.sh
+install-dkms-src:
+	set -e; for f in $(DKMS_SOURCES); do \
+		install -D -m 0644 $$f $(DESTDIR)/usr/src/issu-$(DKMS_VERSION)/$$f; \
+	done
+	chmod 0755 $(DESTDIR)/usr/src/issu-$(DKMS_VERSION)/scripts/*.sh
+install-dkms: install-dkms-src
+	sed 's/#MODULE_VERSION#/$(DKMS_VERSION)/' dkms.conf >$(DESTDIR)/usr/src/issu-$(DKMS_VERSION)/dkms.conf
+	@echo "now: dkms install issu/$(DKMS_VERSION)"
+
+# The packages, built from a copy of the tree's sources (git's files when
+# it is a checkout) so that the tree and its parent stay clean.
+DEB_OUT ?= $(CURDIR)/build/deb
+DEB_BUILD_FLAGS ?= -us -uc
+deb:
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/issu
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			xargs -0 sh -c 'for f; do [ ! -e "$$f" ] || printf "%s\0" "$$f"; done' sh | \
+			tar --null -T - -cf - | tar -C $(DEB_OUT)/issu -xf -; \
+	else \
+		tar -cf - --exclude=./.cache --exclude=./build --exclude=./selftests/out . | \
+			tar -C $(DEB_OUT)/issu -xf -; \
+	fi
+	cd $(DEB_OUT)/issu && dpkg-buildpackage $(DEB_BUILD_FLAGS)
+	@ls $(DEB_OUT)/*.deb
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f kmod/compat-probes.h
@@ -157,3 +225,4 @@ clean:
 	rm -rf selftests/out
 
 .PHONY: all module module-next module-612 sparse-612 helper sparse style setup check check-debug demo bench clean
+.PHONY: install install-module install-dkms install-dkms-src deb
