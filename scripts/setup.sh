@@ -43,6 +43,7 @@ pkgs=(
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libelf-dev zlib1g-dev libconfig-dev
 	sparse clang-14 libclang-rt-14-dev linux-source-6.1
 	mmdebstrap dwarves
+	debhelper dh-dkms dkms lintian fakeroot
 )
 
 apt_updated=0
