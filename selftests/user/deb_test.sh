@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host test of the packages, TAP 13: `make deb` (dpkg-buildpackage -us -uc
+# Host test of the packages, TAP 13: `make install` (DESTDIR, PREFIX; /etc
+# files kept); `make deb` (dpkg-buildpackage -us -uc
 # in a copy of the tree) builds issu-dkms and issu-tools; their contents
 # and conffiles are the expected paths (Debian's: units in
 # /lib/systemd/system, nothing in /usr/local or /etc/systemd); issu-helper
@@ -42,6 +43,27 @@ done
 # contents PKG: its paths, one a line, without the leading "."
 contents() {
 	dpkg-deb -c "$deb/${1}_${version}_$2.deb" | awk '{ print $6 }' | sed 's|^\.||; s|/$||'
+}
+
+t_make_install_without_packages() {
+	local d=$tmp/inst
+	make -C "$top" install DESTDIR="$d" >"$tmp/install.log" 2>&1 || { tail -n 20 "$tmp/install.log"; return 1; }
+	for f in /usr/local/sbin/issu-helper /usr/local/share/man/man8/issu-helper.8 \
+		 /etc/systemd/system/issu-resume.service \
+		 /usr/local/share/bash-completion/completions/issu-helper \
+		 /etc/issu/hooks.d/README /etc/modprobe.d/issu.conf /etc/modules-load.d/issu.conf \
+		 /usr/local/share/doc/issu/examples/cluster.conf \
+		 /usr/local/share/doc/issu/examples/keepalived-issu.conf; do
+		[ -f "$d$f" ] || { echo "no $f"; return 1; }
+	done
+	grep -qx 'ExecStart=/usr/local/sbin/issu-helper resume' "$d/etc/systemd/system/issu-resume.service" ||
+		return 1
+	# the administrator's /etc files survive a second install
+	echo "options issu macs=retained" >"$d/etc/modprobe.d/issu.conf"
+	make -C "$top" install DESTDIR="$d" >"$tmp/install.log" 2>&1 || return 1
+	grep -qx "options issu macs=retained" "$d/etc/modprobe.d/issu.conf" || { echo "/etc file replaced"; return 1; }
+	make -C "$top" install DESTDIR="$d/p" PREFIX=/usr UNITDIR=/lib/systemd/system >"$tmp/install.log" 2>&1 &&
+		grep -qx 'ExecStart=/usr/sbin/issu-helper resume' "$d/p/lib/systemd/system/issu-resume.service"
 }
 
 t_make_deb_builds_both_packages() {
