@@ -519,8 +519,8 @@ static void check_module(struct vstate *v, const struct mod_state *m,
  * No --module: the new release's issu.ko from where DKMS or `make install`
  * put it. Says which (validate: a check line; upgrade: on stderr).
  */
-static const char *default_module(struct vstate *v, const char *release, char *path,
-				  size_t size)
+static const char *default_module(struct vstate *v, const char *cmd, const char *release,
+				  char *path, size_t size)
 {
 	char tried[320], err[256], vm[128];
 	struct modinfo mi;
@@ -541,8 +541,8 @@ static const char *default_module(struct vstate *v, const char *release, char *p
 	check(v, UPG_PASS, 0, "module-file", "no --module: chose %s (%s %s, built for %s)",
 	      path, mi.name, mi.version, vm);
 	if (!v->print)
-		fprintf(stderr, "%s: no --module: chose %s (%s %s, built for %s)\n", PROG, path,
-			mi.name, mi.version, vm);
+		fprintf(stderr, "%s: %s: no --module: chose %s (%s %s, built for %s)\n", PROG,
+			cmd, path, mi.name, mi.version, vm);
 	return path;
 }
 
@@ -644,7 +644,7 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 		check(&v, UPG_FAIL, EXIT_V_KERNEL, "initrd", "%s: %s", img->initrd,
 		      strerror(errno));
 	if (!module && release[0])
-		module = default_module(&v, release, found, sizeof(found));
+		module = default_module(&v, c->o->cmd->name, release, found, sizeof(found));
 	if (j && module && !img->module)
 		snprintf(j->module, sizeof(j->module), "%s", module);
 	if (m.loaded && (module || !release[0]))

@@ -150,6 +150,22 @@ assert d.get("module") == sys.argv[2], d.get("module")
 PY
 }
 
+# upgrade runs the same lookup: it says its choice on stderr and journals
+# it. Here validate fails (issu.ko is not loaded on this host), the upgrade
+# stops at its first step and undoes it: that undo unloads a staged kexec
+# kernel, so not on a host that has one.
+t_upgrade_says_its_choice_and_journals_it() {
+	[ "$(cat /sys/kernel/kexec_loaded 2>/dev/null || echo 0)" = 0 ] || return 77
+	clean
+	mkmod "$mods/updates/dkms/issu.ko" issu 4.0.0
+	mkdir -p "$tmp/hooks"
+	ISSU_HOOKS_DIR=$tmp/hooks run upgrade --kernel "$tmp/vmlinuz"
+	[ "$rc" -ne 0 ] || { echo "exit code 0"; return 1; }
+	grep -qF "issu-helper: upgrade: no --module: chose $mods/updates/dkms/issu.ko (issu 4.0.0, built for $rel)" \
+		"$err" || return 1
+	grep -qx "module=$mods/updates/dkms/issu.ko" "$ISSU_STATE_DIR/journal"
+}
+
 tests=$(grep -oE '^t_[a-z0-9_]+' "$0")
 
 echo "TAP version 13"
