@@ -223,6 +223,7 @@ clean:
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests clean
 	rm -rf selftests/out
+	rm -rf $(DEB_OUT)
 
 .PHONY: all module module-next module-612 sparse-612 helper sparse style setup check check-debug demo bench clean
 .PHONY: install install-module install-dkms install-dkms-src deb

@@ -19,6 +19,7 @@
 # DKMS build (25-45 s wall on a loaded 2-core machine).
 #
 #   "$SELFTESTS"/user/deb_test.sh
+#   DEB_TESTS=REGEX .../deb_test.sh   (only the tests whose names match)
 
 set -u
 
@@ -64,6 +65,30 @@ t_make_install_without_packages() {
 	grep -qx "options issu macs=retained" "$d/etc/modprobe.d/issu.conf" || { echo "/etc file replaced"; return 1; }
 	make -C "$top" install DESTDIR="$d/p" PREFIX=/usr UNITDIR=/lib/systemd/system >"$tmp/install.log" 2>&1 &&
 		grep -qx 'ExecStart=/usr/sbin/issu-helper resume' "$d/p/lib/systemd/system/issu-resume.service"
+}
+
+# the completion asks issu-helper for its commands and options
+t_bash_completion() {
+	local helper=${ISSU_HELPER:-$PWD/issu-helper}
+	[ -x "$helper" ] || helper=$top/user/issu-helper
+	mkdir -p "$tmp/bin" && ln -sf "$helper" "$tmp/bin/issu-helper"
+	PATH=$tmp/bin:$PATH bash -c '
+		. "$1"
+		t() {
+			local want=$1
+			shift
+			COMP_WORDS=("$@")
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			_issu_helper
+			[ "${COMPREPLY[*]}" = "$want" ] || { echo "[$*]: [${COMPREPLY[*]}], want [$want]"; exit 1; }
+		}
+		t grub-line issu-helper gr
+		t "--iomem --size" issu-helper grub-line --
+		t "status start stop" issu-helper synwin s
+		t upgrade issu-helper help up
+		t --kernel issu-helper -j validate --ker
+		t "$2" issu-helper validate --kernel "${2%?}"
+	' sh "$top/user/issu-helper.bash-completion" "$tmp/bin/issu-helper"
 }
 
 t_make_deb_builds_both_packages() {
@@ -191,7 +216,7 @@ t_packaged_validate_finds_the_dkms_module() {
 		"$tmp/v" || { cat "$tmp/v"; return 1; }
 }
 
-tests=$(grep -oE '^t_[a-z0-9_]+' "$0")
+tests=$(grep -oE '^t_[a-z0-9_]+' "$0" | grep -E -- "${DEB_TESTS:-.}")
 
 echo "TAP version 13"
 echo "1..$(wc -w <<<"$tests")"
