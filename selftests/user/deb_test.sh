@@ -64,7 +64,14 @@ t_make_install_without_packages() {
 	make -C "$top" install DESTDIR="$d" >"$tmp/install.log" 2>&1 || return 1
 	grep -qx "options issu macs=retained" "$d/etc/modprobe.d/issu.conf" || { echo "/etc file replaced"; return 1; }
 	make -C "$top" install DESTDIR="$d/p" PREFIX=/usr UNITDIR=/lib/systemd/system >"$tmp/install.log" 2>&1 &&
-		grep -qx 'ExecStart=/usr/sbin/issu-helper resume' "$d/p/lib/systemd/system/issu-resume.service"
+		grep -qx 'ExecStart=/usr/sbin/issu-helper resume' "$d/p/lib/systemd/system/issu-resume.service" ||
+		return 1
+	# DKMS from the tree: the sources and dkms.conf with the version in
+	make -C "$top" install-dkms DESTDIR="$d/k" DKMS_VERSION=9.9.9 >"$tmp/install.log" 2>&1 ||
+		{ tail -n 20 "$tmp/install.log"; return 1; }
+	grep -qx 'PACKAGE_VERSION="9.9.9"' "$d/k/usr/src/issu-9.9.9/dkms.conf" &&
+		[ -x "$d/k/usr/src/issu-9.9.9/scripts/compat-probe.sh" ] &&
+		[ -f "$d/k/usr/src/issu-9.9.9/kmod/main.c" ] && [ -f "$d/k/usr/src/issu-9.9.9/Kbuild" ]
 }
 
 # the completion asks issu-helper for its commands and options
