@@ -42,7 +42,7 @@
 #define GRUB_LOW_END	(4 * SZ_1G)
 #define GRUB_ALIGN_MIN	(2 * SZ_1M)
 #define GRUB_ALIGN_MAX	SZ_1G
-#define IOMEM_MAX	256
+#define IOMEM_MAX	4096	/* ranges kept: top level, and inside System RAM */
 
 enum { OPT_SIZE = 0x200, OPT_IOMEM };
 
@@ -109,18 +109,28 @@ static int read_iomem(const char *file, struct range *r, unsigned int *n)
 		return EXIT_FAIL;
 	}
 	*n = 0;
-	while (fgets(line, sizeof(line), fp) && *n < IOMEM_MAX) {
+	while (fgets(line, sizeof(line), fp)) {
 		struct range *x = &r[*n];
+		bool in_ram = *n && (r[*n - 1].ram || !r[*n - 1].top);
 		int off = 0;
 
 		x->top = line[0] != ' ';
 		if (sscanf(line, " %" SCNx64 "-%" SCNx64 " : %n", &x->start, &x->end, &off) != 2 ||
 		    !off || x->end < x->start)
 			continue;
+		nonzero |= x->end != 0;
+		/* what lies inside other ranges (devices, firmware) does not matter */
+		if (!x->top && !in_ram)
+			continue;
+		if (*n == IOMEM_MAX) {
+			fclose(fp);
+			fprintf(stderr, "%s: grub-line: %s has more than %d ranges\n", PROG, file,
+				IOMEM_MAX);
+			return EXIT_FAIL;
+		}
 		snprintf(x->name, sizeof(x->name), "%.*s", (int)strcspn(line + off, "\n"),
 			 line + off);
 		x->ram = x->top && !strcmp(x->name, "System RAM");
-		nonzero |= x->end != 0;
 		(*n)++;
 	}
 	fclose(fp);
@@ -173,8 +183,8 @@ static int choose(const struct range *r, unsigned int n, uint64_t size, uint64_t
 	return -1;
 }
 
-/* issu.region=SIZE$ADDR of the running command line, if it is @size. */
-static bool current_region(uint64_t size, uint64_t *addr)
+/* The last issu.region=SIZE$ADDR of the running command line. */
+static bool current_region(uint64_t *size, uint64_t *addr)
 {
 	char buf[4096], *w, *save, *dollar;
 	uint64_t s, a;
@@ -194,7 +204,8 @@ static bool current_region(uint64_t size, uint64_t *addr)
 		if (!dollar)
 			continue;
 		*dollar = '\0';
-		if (!parse_size(w + 12, &s) && !parse_size(dollar + 1, &a) && s == size) {
+		if (!parse_size(w + 12, &s) && !parse_size(dollar + 1, &a)) {
+			*size = s;
 			*addr = a;
 			found = true;
 		}
@@ -214,7 +225,7 @@ int cmd_grub_line(int argc, char **argv, struct opts *o)
 	const char *iomem = NULL, *source = "iomem";
 	static struct range r[IOMEM_MAX];
 	const struct range *in = NULL;
-	uint64_t size = 0, align, addr = 0;
+	uint64_t size = 0, align, addr = 0, cur_size = 0, cur_addr = 0;
 	unsigned int n = 0;
 	int ch, rc;
 
@@ -240,9 +251,16 @@ int cmd_grub_line(int argc, char **argv, struct opts *o)
 	for (align = GRUB_ALIGN_MIN; align < size && align < GRUB_ALIGN_MAX; align <<= 1)
 		;
 	/* the running reservation stays where it is (real /proc/iomem only) */
-	if (!iomem && current_region(size, &addr)) {
+	if (!iomem && current_region(&cur_size, &cur_addr) && cur_size == size) {
+		addr = cur_addr;
 		source = "cmdline";
 	} else {
+		if (!iomem && cur_size) {
+			fmt_size(ssize, sizeof(ssize), cur_size);
+			fprintf(stderr, "%s: grub-line: note: this kernel reserves %s at 0x%" PRIx64
+				" (issu.region=): another size needs another range, in effect after a cold boot\n",
+				PROG, ssize, cur_addr);
+		}
 		rc = read_iomem(iomem ?: "/proc/iomem", r, &n);
 		if (rc)
 			return rc;

@@ -616,7 +616,7 @@ int validate_run(const struct upg_ctx *c, const struct upg_image *img,
 {
 	struct vstate v = { .print = print };
 	char release[65] = "", err[256], cmdline[UPG_CMDLINE_MAX] = "";
-	static char found[PATH_MAX];
+	char found[PATH_MAX];
 	const char *module = img->module;
 	struct mod_flows f;
 	struct mod_state m;
