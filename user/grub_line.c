@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * issu-helper grub-line --size SIZE [--iomem FILE]: the kernel command line
- * words that reserve SIZE bytes for issu (memmap=SIZE$ADDR, which makes the
- * range E820-reserved, and issu.region=SIZE$ADDR, which tells the module
- * where it is), with an address chosen from /proc/iomem, in two forms: as
+ * issu-helper grub-line --size SIZE [--iomem FILE] [--cmdline FILE]: the
+ * kernel command line words that reserve SIZE bytes for issu
+ * (memmap=SIZE$ADDR, which makes the range E820-reserved, and
+ * issu.region=SIZE$ADDR, which tells the module where it is), with an
+ * address chosen from /proc/iomem, in two forms: as
  * the kernel sees them, and escaped for GRUB_CMDLINE_LINUX in
  * /etc/default/grub (`$` is a variable in grub.cfg: `\\\$` in the shell
  * file becomes `\$` in grub.cfg, which GRUB hands to the kernel as `$`).
@@ -25,6 +26,8 @@
  *
  * When the running command line already has issu.region= of that size, that
  * address is kept (the range is "Reserved" by then, no longer System RAM).
+ * --iomem and --cmdline read captured copies of /proc/iomem and
+ * /proc/cmdline (the latter is read only without --iomem, or when given).
  * /proc/iomem shows addresses to root only.
  */
 #include <errno.h>
@@ -44,7 +47,7 @@
 #define GRUB_ALIGN_MAX	SZ_1G
 #define IOMEM_MAX	4096	/* ranges kept: top level, and inside System RAM */
 
-enum { OPT_SIZE = 0x200, OPT_IOMEM };
+enum { OPT_SIZE = 0x200, OPT_IOMEM, OPT_CMDLINE };
 
 struct range {
 	uint64_t start, end;	/* inclusive, as /proc/iomem */
@@ -184,14 +187,14 @@ static int choose(const struct range *r, unsigned int n, uint64_t size, uint64_t
 }
 
 /* The last issu.region=SIZE$ADDR of the running command line. */
-static bool current_region(uint64_t *size, uint64_t *addr)
+static bool current_region(const char *file, uint64_t *size, uint64_t *addr)
 {
 	char buf[4096], *w, *save, *dollar;
 	uint64_t s, a;
 	bool found = false;
 	FILE *fp;
 
-	fp = fopen("/proc/cmdline", "re");
+	fp = fopen(file, "re");
 	if (!fp)
 		return false;
 	if (!fgets(buf, sizeof(buf), fp))
@@ -219,10 +222,11 @@ int cmd_grub_line(int argc, char **argv, struct opts *o)
 		COMMON_LONGOPTS,
 		{ "size", required_argument, NULL, OPT_SIZE },
 		{ "iomem", required_argument, NULL, OPT_IOMEM },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ NULL, 0, NULL, 0 },
 	};
 	char ssize[32], salign[32], cmdline[160], grub[160];
-	const char *iomem = NULL, *source = "iomem";
+	const char *iomem = NULL, *cmdfile = NULL, *source = "iomem";
 	static struct range r[IOMEM_MAX];
 	const struct range *in = NULL;
 	uint64_t size = 0, align, addr = 0, cur_size = 0, cur_addr = 0;
@@ -239,6 +243,9 @@ int cmd_grub_line(int argc, char **argv, struct opts *o)
 		case OPT_IOMEM:
 			iomem = optarg;
 			break;
+		case OPT_CMDLINE:
+			cmdfile = optarg;
+			break;
 		default:
 			return cmd_opt_exit(ch);
 		}
@@ -250,12 +257,14 @@ int cmd_grub_line(int argc, char **argv, struct opts *o)
 
 	for (align = GRUB_ALIGN_MIN; align < size && align < GRUB_ALIGN_MAX; align <<= 1)
 		;
-	/* the running reservation stays where it is (real /proc/iomem only) */
-	if (!iomem && current_region(&cur_size, &cur_addr) && cur_size == size) {
+	/* the running reservation stays where it is (with the real /proc/iomem) */
+	if (!cmdfile && !iomem)
+		cmdfile = "/proc/cmdline";
+	if (cmdfile && current_region(cmdfile, &cur_size, &cur_addr) && cur_size == size) {
 		addr = cur_addr;
 		source = "cmdline";
 	} else {
-		if (!iomem && cur_size) {
+		if (cur_size) {
 			fmt_size(ssize, sizeof(ssize), cur_size);
 			fprintf(stderr, "%s: grub-line: note: this kernel reserves %s at 0x%" PRIx64
 				" (issu.region=): another size needs another range, in effect after a cold boot\n",

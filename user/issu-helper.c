@@ -70,7 +70,7 @@ static const struct cmd cmds[] = {
 	  "[--rollback-kernel IMAGE] [--rollback-initrd FILE] [--rollback-append CMDLINE] "
 	  "[--hooks-dir DIR] [--state-dir DIR]",
 	  "upgrade the node: validate, prepare, checkpoint, kexec" },
-	{ "grub-line", cmd_grub_line, "--size SIZE [--iomem FILE]",
+	{ "grub-line", cmd_grub_line, "--size SIZE [--iomem FILE] [--cmdline FILE]",
 	  "the memmap= and issu.region= words for SIZE, for GRUB too" },
 	{ "resume", cmd_resume, "[--state-dir DIR] [--hooks-dir DIR]",
 	  "carry on the node's upgrade from where it is (after the kexec, or a crash)" },

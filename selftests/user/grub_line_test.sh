@@ -5,7 +5,8 @@
 # address rule (Documentation/issu/install.rst) on captured /proc/iomem
 # samples (a cloud VM with 24 GiB, the lab's 1 GiB guest with its kernel
 # placed by KASLR inside the window, a crash kernel reservation, low memory
-# too small, no room at all, a non-root view) and on this machine's real
+# too small, no room at all, a non-root view), the running region kept
+# (a captured /proc/cmdline), and on this machine's real
 # /proc/iomem (root only), the two printed forms (the /etc/default/grub
 # form evaluated by a shell and unescaped as GRUB does gives the kernel
 # form), and usage errors. Run from the host test output directory:
@@ -189,6 +190,26 @@ for line in open("/proc/iomem"):
         sys.exit("overlaps %s" % line.strip())
 assert ok, "not inside one System RAM range"
 PY
+}
+
+t_running_region_of_that_size_is_kept() {
+	echo 'BOOT_IMAGE=/vmlinuz ro memmap=64M$0x30000000 issu.region=64M$0x30000000 quiet' >"$tmp/cmdline"
+	run -j grub-line --size 64M --iomem "$tmp/cloud" --cmdline "$tmp/cmdline" && expect_rc 0 || return 1
+	[ "$(addr)" = 0x30000000 ] || { echo "address $(addr)"; return 1; }
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["source"] == "cmdline" and "ram_start" not in d, d' "$out" || return 1
+	# another size: a new range by the rule, and a note about the running one
+	run -j grub-line --size 128M --iomem "$tmp/cloud" --cmdline "$tmp/cmdline" && expect_rc 0 || return 1
+	[ "$(addr)" = 0x20000000 ] || { echo "address $(addr)"; return 1; }
+	grep -q 'reserves 64M at 0x30000000' "$err"
+}
+
+# a server's thousands of device lines are not ranges it needs
+t_device_lines_do_not_count() {
+	{ cat "$tmp/cloud"; echo "4000000000-7fffffffff : PCI Bus 0000:00"
+	  for i in $(seq 5000); do printf '  %010x-%010x : 0000:00:01.0\n' $((0x4000000000 + i * 4096)) \
+		$((0x4000000000 + i * 4096 + 4095)); done; } >"$tmp/big"
+	run -j grub-line --size 64M --iomem "$tmp/big" && expect_rc 0 || return 1
+	[ "$(addr)" = 0x20000000 ] || { echo "address $(addr)"; return 1; }
 }
 
 t_usage_errors() {
