@@ -181,9 +181,12 @@ install: helper
 
 # issu.ko where validate and upgrade look for it without --module
 # (user/modpath.c): /lib/modules/KVER/updates/issu.ko.
+# Kbuild skips depmod without the kernel's System.map (headers have none):
+# run it for the module's kernel, unless installing into DESTDIR.
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=updates modules_install
+	test -n "$(DESTDIR)" || depmod -a "$$(modinfo -F vermagic issu.ko | cut -d' ' -f1)"
 
 # The DKMS source tree: what Kbuild needs, the compat probe included (it
 # runs inside every DKMS build, against that kernel's headers).
