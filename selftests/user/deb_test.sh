@@ -90,7 +90,7 @@ t_bash_completion() {
 			[ "${COMPREPLY[*]}" = "$want" ] || { echo "[$*]: [${COMPREPLY[*]}], want [$want]"; exit 1; }
 		}
 		t grub-line issu-helper gr
-		t "--iomem --size" issu-helper grub-line --
+		t "--cmdline --iomem --size" issu-helper grub-line --
 		t "status start stop" issu-helper synwin s
 		t upgrade issu-helper help up
 		t --kernel issu-helper -j validate --ker
