@@ -266,9 +266,9 @@ int cmd_grub_line(int argc, char **argv, struct opts *o)
 	} else {
 		if (cur_size) {
 			fmt_size(ssize, sizeof(ssize), cur_size);
-			fprintf(stderr, "%s: grub-line: note: this kernel reserves %s at 0x%" PRIx64
-				" (issu.region=): another size needs another range, in effect after a cold boot\n",
-				PROG, ssize, cur_addr);
+			fprintf(stderr, "%s: grub-line: note: issu.region= of %s reserves %s at 0x%"
+				PRIx64 ": another size needs another range, in effect after a cold boot\n",
+				PROG, cmdfile, ssize, cur_addr);
 		}
 		rc = read_iomem(iomem ?: "/proc/iomem", r, &n);
 		if (rc)
