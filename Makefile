@@ -14,6 +14,8 @@
 #   make module-612      issu.ko and its next build against Debian's 6.12
 #                        (headers from make setup), in selftests/out/k612
 #   make sparse-612      sparse (C=2) on that 6.12 build
+#   make module-61old    the same against the previous bookworm 6.1 ABI,
+#                        in selftests/out/k61old
 #   make install         issu-helper, man page, unit, completion, /etc files,
 #                        examples [DESTDIR= PREFIX=/usr/local UNITDIR=...]
 #   make install-module  issu.ko into /lib/modules/KVER/updates (KDIR's kernel)
@@ -57,32 +59,41 @@ module-next:
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) C=2 modules
 
-# The second kernel issu.ko builds for: Debian's 6.12 for bookworm, headers
-# resolved and extracted by scripts/setup.sh (ISSU_KDIR_612 in lab.mk).
-# Built from copies of the module sources, so that the tree's issu.ko stays
-# the lab kernel's: selftests/out/k612/ko/issu.ko and .../next/issu.ko, the
-# ones LAB_KERNEL=$(ISSU_CACHE)/lab-612.env boots with. The copies are
-# replaced in place (cp -a keeps the times, no build products are copied,
-# removed sources go), so a second build is incremental.
+# The other kernels issu.ko builds for, headers resolved and extracted by
+# scripts/setup.sh (lab.mk): Debian's 6.12 for bookworm (module-612,
+# ISSU_KDIR_612) and the previous bookworm 6.1 ABI (module-61old,
+# ISSU_KDIR_61OLD; the cross-version upgrade scenarios start on it). Built
+# from copies of the module sources, so that the tree's issu.ko stays the lab
+# kernel's: selftests/out/k<tag>/ko/issu.ko and .../next/issu.ko, the ones
+# LAB_KERNEL=$(ISSU_CACHE)/lab-<tag>.env boots with. The copies are replaced
+# in place (cp -a keeps the times, no build products are copied, removed
+# sources go), so a second build is incremental.
+OTHER_SOURCES := $(filter-out kmod/compat-probes.h,$(wildcard kmod/*.c kmod/*.h))
 K612_OUT := $(CURDIR)/selftests/out/k612
-K612_SOURCES := $(filter-out kmod/compat-probes.h,$(wildcard kmod/*.c kmod/*.h))
-module-612:
-	@test -n "$(ISSU_KDIR_612)" -a -d "$(ISSU_KDIR_612)" || \
-		{ echo "no 6.12 kernel headers (ISSU_KDIR_612): run 'make setup'"; exit 1; }
+K61OLD_OUT := $(CURDIR)/selftests/out/k61old
+
+# other_module TAG,OUT,KDIR,KVER
+define other_module
+module-$(1):
+	@test -n "$(3)" -a -d "$(3)" || \
+		{ echo "no headers for module-$(1) (lab.mk): run 'make setup'"; exit 1; }
 	set -e; for d in ko next; do \
-		mkdir -p $(K612_OUT)/$$d/scripts $(K612_OUT)/$$d/kmod; \
-		find $(K612_OUT)/$$d/kmod -name '*.[ch]' ! -name compat-probes.h -delete; \
-		cp -a Kbuild uapi $(K612_OUT)/$$d/; \
-		cp -a $(K612_SOURCES) $(K612_OUT)/$$d/kmod/; \
-		cp -a scripts/compat-probe.sh scripts/version.sh $(K612_OUT)/$$d/scripts/; \
+		mkdir -p $(2)/$$$$d/scripts $(2)/$$$$d/kmod; \
+		find $(2)/$$$$d/kmod -name '*.[ch]' ! -name compat-probes.h -delete; \
+		cp -a Kbuild uapi $(2)/$$$$d/; \
+		cp -a $(OTHER_SOURCES) $(2)/$$$$d/kmod/; \
+		cp -a scripts/compat-probe.sh scripts/version.sh $(2)/$$$$d/scripts/; \
 	done
-	$(MAKE) -C $(ISSU_KDIR_612) M=$(K612_OUT)/ko W=$(W) modules
-	$(MAKE) -C $(ISSU_KDIR_612) M=$(K612_OUT)/next W=$(W) ISSU_FORMAT_NEXT=y \
-		ISSU_VERSION="$$(scripts/version.sh)+next" modules
-	@for ko in $(K612_OUT)/ko/issu.ko $(K612_OUT)/next/issu.ko; do \
-		v=$$(modinfo -F vermagic $$ko | cut -d' ' -f1); \
-		test "$$v" = "$(ISSU_KVER_612)" || { echo "$$ko: vermagic $$v, not $(ISSU_KVER_612)"; exit 1; }; \
+	$(MAKE) -C $(3) M=$(2)/ko W=$(W) modules
+	$(MAKE) -C $(3) M=$(2)/next W=$(W) ISSU_FORMAT_NEXT=y \
+		ISSU_VERSION="$$$$(scripts/version.sh)+next" modules
+	@for ko in $(2)/ko/issu.ko $(2)/next/issu.ko; do \
+		v=$$$$(modinfo -F vermagic $$$$ko | cut -d' ' -f1); \
+		test "$$$$v" = "$(4)" || { echo "$$$$ko: vermagic $$$$v, not $(4)"; exit 1; }; \
 	done
+endef
+$(eval $(call other_module,612,$(K612_OUT),$(ISSU_KDIR_612),$(ISSU_KVER_612)))
+$(eval $(call other_module,61old,$(K61OLD_OUT),$(ISSU_KDIR_61OLD),$(ISSU_KVER_61OLD)))
 
 sparse-612: module-612
 	$(MAKE) -C $(ISSU_KDIR_612) M=$(K612_OUT)/ko W=$(W) C=2 modules
@@ -103,6 +114,7 @@ setup:
 check: setup
 	$(MAKE) all module-next
 	if grep -q '^ISSU_KDIR_612 := .' $(ISSU_CACHE)/lab.mk; then $(MAKE) module-612; fi
+	if grep -q '^ISSU_KDIR_61OLD := .' $(ISSU_CACHE)/lab.mk; then $(MAKE) module-61old; fi
 	selftests/run.sh
 
 demo: setup
@@ -228,5 +240,5 @@ clean:
 	rm -rf selftests/out
 	rm -rf $(DEB_OUT)
 
-.PHONY: all module module-next module-612 sparse-612 helper sparse style setup check check-debug demo bench clean
+.PHONY: all module module-next module-612 module-61old sparse-612 helper sparse style setup check check-debug demo bench clean
 .PHONY: install install-module install-dkms install-dkms-src deb

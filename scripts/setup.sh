@@ -15,6 +15,8 @@
 #                             archive): image and modules as above, its
 #                             headers extracted under headers/ (not installed)
 #   lab-612.env               LAB_KERNEL=<this file> boots the lab on 6.12
+#   kernel/<6.1.0-N release>/ the previous bookworm 6.1 ABI, likewise
+#   lab-61old.env             LAB_KERNEL=<this file> boots the lab on it
 #   router/<hash>/root        a Debian bookworm router image with systemd
 #                             (lab_router_image in scripts/vm/lab-lib.sh),
 #                             built again only when its package list changes
@@ -150,12 +152,58 @@ if [ ! -f "$cache/kselftest/.done" ] || [ ! -f "$cache/checkpatch/.done" ]; then
 	touch "$cache/kselftest/.done" "$cache/checkpatch/.done"
 fi
 
+# A kernel besides the lab's, for the builds and the cross-version upgrades:
+# fetch_kernel KVER BASE KBUILD fetches linux-image-KVER-unsigned (unpacked,
+# depmod'ed) and extracts linux-headers-KVER, linux-headers-BASE-common and
+# the linux-kbuild package KBUILD into $cache/kernel/KVER/headers. Extracted,
+# not installed: the headers package depends on the image and, through it,
+# on a newer systemd (6.12). The -amd64 headers include the -common ones by
+# absolute path and their scripts come from linux-kbuild, so the three go
+# into one root and the include is pointed at it (again on every run: the
+# cache may have moved since). Prints the headers' build directory.
+fetch_kernel() {
+	local k=$1 base=$2 img=$cache/kernel/$1 p
+	local hdr=$img/headers pkgs=("linux-image-$1-unsigned" "linux-headers-$1"
+		"linux-headers-$2-common" "$3")
+	if [ ! -f "$img/.done" ]; then
+		log "fetching Debian's $k kernel and headers" >&2
+		rm -rf "$img" "$cache/deb"
+		mkdir -p "$cache/deb" "$hdr"
+		(cd "$cache/deb" && apt-get download -q "${pkgs[@]}" >/dev/null 2>&1) ||
+			{ apt_update; (cd "$cache/deb" && apt-get download -q "${pkgs[@]}" >/dev/null); } ||
+			die "cannot download ${pkgs[*]}"
+		dpkg -x "$cache"/deb/linux-image-"$k"-unsigned_*.deb "$img"
+		depmod -b "$img" "$k"
+		for p in "${pkgs[@]:1}"; do
+			dpkg -x "$cache/deb/${p}_"*.deb "$hdr"
+		done
+		# its build/source links point at /usr/src, where nothing is
+		rm -rf "${hdr:?}/lib" "${hdr:?}/usr/share"
+		rm -rf "$cache/deb"
+		touch "$img/.done"
+	fi
+	sed -i "s|^include .*/linux-headers-$base-common/Makefile\$|include $hdr/usr/src/linux-headers-$base-common/Makefile|" \
+		"$hdr/usr/src/linux-headers-$k/Makefile"
+	echo "$hdr/usr/src/linux-headers-$k"
+}
+
+# other_env FILE KVER KDIR TAG WHAT: the LAB_KERNEL file of a kernel besides
+# the lab's, with its issu.ko builds (make module-TAG) in selftests/out/kTAG
+other_env() {
+	cat >"$1.tmp" <<EOF
+# written by scripts/setup.sh: LAB_KERNEL=<this file> boots $5
+# in the lab, with the issu.ko builds of 'make module-$4'
+LAB_KVER=$2
+LAB_KDIR=$3
+LAB_KIMG=$cache/kernel/$2
+LAB_ISSU_KO=\${LAB_ISSU_KO:-$top/selftests/out/k$4/ko/issu.ko}
+LAB_ISSU_NEXT=\${LAB_ISSU_NEXT:-$top/selftests/out/k$4/next/issu.ko}
+EOF
+	mv "$1.tmp" "$1"
+}
+
 # Debian's 6.12 kernel for bookworm (bookworm-security), the second kernel
-# issu.ko is built for and the lab boots (LAB_KERNEL=lab-612.env). Its
-# headers are extracted, not installed: the headers package depends on the
-# image and, through it, on newer systemd. The -amd64 headers include the
-# -common ones by absolute path and their scripts come from linux-kbuild, so
-# the three go into one root and the include is pointed at it. pahole
+# issu.ko is built for and the lab boots (LAB_KERNEL=lab-612.env). pahole
 # (dwarves, above) generates the module's BTF.
 #
 # The release: the newest linux-headers-6.12.*+deb12-amd64 in the package
@@ -179,47 +227,48 @@ if [ -z "$k612_base" ]; then
 fi
 if [ -n "$k612_base" ]; then
 	k612=$k612_base-amd64
-	k612_img=$cache/kernel/$k612
-	k612_hdr=$k612_img/headers
-	if [ ! -f "$k612_img/.done" ]; then
-		log "fetching Debian's $k612 kernel and headers"
-		rm -rf "$k612_img" "$cache/deb"
-		mkdir -p "$cache/deb" "$k612_hdr"
-		k612_pkgs=("linux-image-$k612-unsigned" "linux-headers-$k612"
-			   "linux-headers-$k612_base-common" "linux-kbuild-$k612_base")
-		(cd "$cache/deb" && apt-get download -q "${k612_pkgs[@]}" >/dev/null 2>&1) ||
-			{ apt_update; (cd "$cache/deb" && apt-get download -q "${k612_pkgs[@]}" >/dev/null); } ||
-			die "cannot download ${k612_pkgs[*]}"
-		dpkg -x "$cache"/deb/linux-image-"$k612"-unsigned_*.deb "$k612_img"
-		depmod -b "$k612_img" "$k612"
-		for p in "${k612_pkgs[@]:1}"; do
-			dpkg -x "$cache/deb/${p}_"*.deb "$k612_hdr"
-		done
-		# its build/source links point at /usr/src, where nothing is
-		rm -rf "${k612_hdr:?}/lib" "${k612_hdr:?}/usr/share"
-		rm -rf "$cache/deb"
-		touch "$k612_img/.done"
-	fi
-	k612_kdir=$k612_hdr/usr/src/linux-headers-$k612
-	# again on every run: the cache may have moved since the extraction
-	sed -i "s|^include .*/linux-headers-$k612_base-common/Makefile\$|include $k612_hdr/usr/src/linux-headers-$k612_base-common/Makefile|" \
-		"$k612_kdir/Makefile"
-	cat >"$cache/lab-612.env.tmp" <<EOF
-# written by scripts/setup.sh: LAB_KERNEL=<this file> boots Debian's 6.12
-# kernel in the lab, with the issu.ko builds of 'make module-612'
-LAB_KVER=$k612
-LAB_KDIR=$k612_kdir
-LAB_KIMG=$k612_img
-LAB_ISSU_KO=\${LAB_ISSU_KO:-$top/selftests/out/k612/ko/issu.ko}
-LAB_ISSU_NEXT=\${LAB_ISSU_NEXT:-$top/selftests/out/k612/next/issu.ko}
-EOF
-	mv "$cache/lab-612.env.tmp" "$cache/lab-612.env"
+	k612_kdir=$(fetch_kernel "$k612" "$k612_base" "linux-kbuild-$k612_base")
+	other_env "$cache/lab-612.env" "$k612" "$k612_kdir" 612 "Debian's 6.12 kernel"
 else
 	log "no linux-headers-6.12.*+deb12-amd64 in the package index (bookworm-security): no 6.12 build"
 	k612=
 	k612_kdir=
 	rm -f "$cache/lab-612.env"
 fi
+
+# The previous bookworm 6.1 ABI still in the archive (a point release's
+# upgrade: 6.1.0-N to the current 6.1.0-M), for the cross-version upgrade
+# scenarios: the newest 6.1.0-N-amd64 below the current ABI whose unsigned
+# image, headers and -common headers the package index has. Its scripts
+# come from the current linux-kbuild-6.1 (the headers ask for >= their own
+# version). ISSU_NO_OLD_ABI=1 skips it.
+resolve_61old() {
+	local n cur=${abi##*-}
+	apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
+		sed -n 's/^linux-image-6\.1\.0-\([0-9]*\)-amd64-unsigned$/\1/p' | sort -rn |
+		while read -r n; do
+			[ "$n" -lt "$cur" ] || continue
+			apt-cache show "linux-headers-6.1.0-$n-amd64" \
+				"linux-headers-6.1.0-$n-common" >/dev/null 2>&1 || continue
+			echo "6.1.0-$n"
+			break
+		done
+}
+
+k61old=
+k61old_kdir=
+if [ -z "${ISSU_NO_OLD_ABI:-}" ]; then
+	k61old_base=$(resolve_61old)
+	if [ -n "$k61old_base" ]; then
+		k61old=$k61old_base-amd64
+		k61old_kdir=$(fetch_kernel "$k61old" "$k61old_base" linux-kbuild-6.1)
+		other_env "$cache/lab-61old.env" "$k61old" "$k61old_kdir" 61old \
+			"the previous bookworm 6.1 ABI ($k61old)"
+	else
+		log "no older 6.1 ABI than $abi in the package index: no point-release upgrade scenario"
+	fi
+fi
+[ -n "$k61old" ] || rm -f "$cache/lab-61old.env"
 
 # Resolved paths, for make and for the lab scripts.
 kdir=/usr/src/linux-headers-$kver
@@ -230,6 +279,8 @@ ISSU_KVER := $kver
 KDIR ?= $kdir
 ISSU_KVER_612 := $k612
 ISSU_KDIR_612 := $k612_kdir
+ISSU_KVER_61OLD := $k61old
+ISSU_KDIR_61OLD := $k61old_kdir
 EOF
 mv "$cache/lab.mk.tmp" "$cache/lab.mk"
 cat >"$cache/lab.env.tmp" <<EOF
@@ -247,4 +298,4 @@ if [ -z "${ISSU_NO_ROUTER_IMAGE:-}" ]; then
 		die "cannot build the router image"
 fi
 
-log "ready: kernel $kver${k612:+ and $k612}, cache $cache"
+log "ready: kernel $kver${k612:+, $k612}${k61old:+, $k61old}, cache $cache"

@@ -78,6 +78,26 @@ if [ $run_vm -eq 1 ]; then
 	done
 fi
 
+# The 6.12 lane: the kernel-touching scenarios again on Debian's 6.12 kernel
+# and the issu.ko built for it (make module-612), as vm612:NAME with results
+# in selftests/out/612/NAME. flows-fidelity and fwd-tcp-issu run on 6.12 as
+# xver-fidelity-612 and xver-tcp-612 (above): each checkpoints on 6.1 and
+# restores on 6.12, then checkpoints on 6.12 and restores on 6.1, so they
+# are not run again here. ISSU_612_SCENARIOS overrides the list.
+k612=${ISSU_CACHE:-$top/.cache}/lab-612.env
+if [ $run_vm -eq 1 ]; then
+	for s in ${ISSU_612_SCENARIOS-load ckpt-kexec netlink-policy synwin macs-issu}; do
+		d=$top/selftests/vm/$s
+		if [ ! -f "$k612" ]; then
+			add "vm612:$s" "echo 'ok 1 # SKIP no 6.12 kernel: the set-up found none in the package index'"
+		elif [ -f "$d/host.sh" ]; then
+			add "vm612:$s" "LAB_KERNEL='$k612' ISSU_OUT='$outdir/612/$s' bash '$d/host.sh'"
+		else
+			add "vm612:$s" "LAB_KERNEL='$k612' '$top/scripts/vm/lab' run --out '$outdir/612/$s' '$d'"
+		fi
+	done
+fi
+
 total=${#names[@]}
 echo "TAP version 13"
 echo "1..$total"

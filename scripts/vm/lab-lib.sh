@@ -58,20 +58,71 @@ lab_env() {
 	LAB_VMLINUZ=$LAB_KIMG/boot/vmlinuz-$LAB_KVER
 	[ -f "$LAB_VMLINUZ" ] || lab_die "no lab kernel at $LAB_VMLINUZ: run 'make setup'"
 	LAB_INITRD=$ISSU_CACHE/lab/initramfs-$LAB_KVER.cpio.gz
+	lab_other_env
+}
+
+# lab_kernels_known: 0 if the kernels a scenario names (LAB_KERNEL,
+# LAB_OTHER_KERNEL) are there; otherwise prints the scenario's TAP, one test
+# skipped (the set-up found no such kernel in the package index), and
+# returns 1
+lab_kernels_known() {
+	local f
+	for f in "$LAB_KERNEL" "$LAB_OTHER_KERNEL"; do
+		[ -z "$f" ] || [ -f "$f" ] && continue
+		echo "TAP version 13"
+		echo "1..1"
+		echo "ok 1 # SKIP no $f: the set-up found no such kernel in the package index"
+		return 1
+	done
+}
+
+# The other kernel of a cross-version scenario: LAB_OTHER_KERNEL names its
+# file as LAB_KERNEL does (lab.env for the set-up's 6.1, lab-612.env, ...).
+# The guest's init makes whichever of the two it booted its own (LAB_KVER,
+# LAB_ISSU_KO, ...) and the other one LAB_OTHER_*: a stage upgrades into the
+# other kernel with LAB_OTHER_KIMG/boot/vmlinuz-LAB_OTHER_KVER,
+# LAB_OTHER_INITRD and LAB_OTHER_ISSU_KO.
+LAB_OTHER_KERNEL=${LAB_OTHER_KERNEL:-}
+LAB_OTHER_KVER="" LAB_OTHER_KIMG="" LAB_OTHER_INITRD="" LAB_OTHER_ISSU_KO="" LAB_OTHER_ISSU_NEXT=""
+lab_other_env() {
+	local v
+	[ -n "$LAB_OTHER_KERNEL" ] || return 0
+	[ -f "$LAB_OTHER_KERNEL" ] || lab_die "no LAB_OTHER_KERNEL=$LAB_OTHER_KERNEL: run 'make setup'"
+	# shellcheck disable=SC1090
+	v=$(unset LAB_KVER LAB_KIMG LAB_ISSU_KO LAB_ISSU_NEXT
+	    . "$LAB_OTHER_KERNEL" &&
+	    printf '%s\n' "$LAB_KVER" "$LAB_KIMG" "${LAB_ISSU_KO:-$LAB_TOP/issu.ko}" \
+		"${LAB_ISSU_NEXT:-$LAB_TOP/selftests/out/next/issu.ko}") ||
+		lab_die "cannot read LAB_OTHER_KERNEL=$LAB_OTHER_KERNEL"
+	{ read -r LAB_OTHER_KVER; read -r LAB_OTHER_KIMG; read -r LAB_OTHER_ISSU_KO
+	  read -r LAB_OTHER_ISSU_NEXT; } <<<"$v"
+	[ -f "$LAB_OTHER_KIMG/boot/vmlinuz-$LAB_OTHER_KVER" ] ||
+		lab_die "no kernel at $LAB_OTHER_KIMG/boot/vmlinuz-$LAB_OTHER_KVER: run 'make setup'"
+	[ -f "$LAB_OTHER_ISSU_KO" ] ||
+		lab_die "$LAB_OTHER_ISSU_KO is not built (make check builds every kernel's)"
+	LAB_OTHER_INITRD=$ISSU_CACHE/lab/initramfs-$LAB_OTHER_KVER.cpio.gz
 }
 
 # Modules the initramfs needs to reach the host root over virtio 9p, in load
 # order (modprobe resolves the dependencies from the lab kernel's tree).
 lab_initramfs_modules() {
-	local m
+	local m kimg=${1:-$LAB_KIMG} kver=${2:-$LAB_KVER}
 	for m in virtio_pci 9pnet_virtio 9p; do
-		modprobe -d "$LAB_KIMG" -S "$LAB_KVER" --show-depends "$m" |
+		modprobe -d "$kimg" -S "$kver" --show-depends "$m" |
 			sed -n 's/^insmod \([^ ]*\).*/\1/p'
 	done | awk '!seen[$0]++'
 }
 
 lab_initramfs() {
+	_lab_initramfs "$LAB_INITRD" "$LAB_KIMG" "$LAB_KVER"
+	[ -z "$LAB_OTHER_KERNEL" ] ||
+		_lab_initramfs "$LAB_OTHER_INITRD" "$LAB_OTHER_KIMG" "$LAB_OTHER_KVER"
+}
+
+# _lab_initramfs FILE KIMG KVER
+_lab_initramfs() {
 	local dir=$ISSU_CACHE/lab init=$LAB_TOP/scripts/vm/init tmp m
+	local LAB_INITRD=$1 LAB_KIMG=$2 LAB_KVER=$3
 	mkdir -p "$dir"
 	if [ -f "$LAB_INITRD" ] && [ "$LAB_INITRD" -nt "$init" ] &&
 	   [ "$LAB_INITRD" -nt "$LAB_TOP/scripts/vm/lab-lib.sh" ]; then
@@ -172,6 +223,11 @@ LAB_NAME='$name'
 LAB_ISSU_KO='${LAB_ISSU_KO:-}'
 LAB_ISSU_NEXT='${LAB_ISSU_NEXT:-}'
 LAB_SLOW='$LAB_SLOW'
+LAB_OTHER_KVER='$LAB_OTHER_KVER'
+LAB_OTHER_KIMG='$LAB_OTHER_KIMG'
+LAB_OTHER_INITRD='$LAB_OTHER_INITRD'
+LAB_OTHER_ISSU_KO='$LAB_OTHER_ISSU_KO'
+LAB_OTHER_ISSU_NEXT='$LAB_OTHER_ISSU_NEXT'
 EOF
 	: >"$out/tap"
 	_lab_qemu "issu-lab-$name" "$out" "$LAB_INITRD" \

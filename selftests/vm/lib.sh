@@ -166,8 +166,10 @@ lab_stage_leave() {
 }
 
 # lab_kexec_next [--no-memmap] [--append ARGS] [--kernel IMAGE] [--initrd FILE]
+#                [--other]
 # kexec into the next stage of the scenario, with this command line (and so
-# the memmap= reservation) carried over unless told otherwise.
+# the memmap= reservation) carried over unless told otherwise. --other: into
+# the other kernel of a cross-version scenario (LAB_OTHER_KVER).
 lab_kexec_next() {
 	local kernel=$LAB_KIMG/boot/vmlinuz-$LAB_KVER initrd=$LAB_INITRD
 	local args=() cmdline
@@ -178,6 +180,11 @@ lab_kexec_next() {
 		--append) args+=("$1" "$2"); shift ;;
 		--kernel) kernel=$2; shift ;;
 		--initrd) initrd=$2; shift ;;
+		--other)
+			[ -n "${LAB_OTHER_KVER:-}" ] ||
+				{ lab_fail "lab_kexec_next --other: no other kernel (LAB_OTHER_KERNEL)"; return 1; }
+			kernel=$LAB_OTHER_KIMG/boot/vmlinuz-$LAB_OTHER_KVER initrd=$LAB_OTHER_INITRD
+			;;
 		*) lab_fail "lab_kexec_next: unknown option $1"; return 1 ;;
 		esac
 		shift

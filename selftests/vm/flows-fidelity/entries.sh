@@ -94,3 +94,59 @@ ct_table() {
 ct_timeouts() {
 	conntrack -L -o extended 2>/dev/null | grep -v 'sport=59999' | awk '{t=$5; $5=""; print $0 "|" t}' | sort
 }
+
+# fidelity_after EXPIRED: the checks after a kexec: issu.ko (this kernel's)
+# restores; the table equals stage 1's, field by field; every timeout lost
+# at most the wall time since stage 1. EXPIRED: how many flows expired on
+# the way (stage 1's short-lived one: 1 after the first kexec, 0 later).
+fidelity_after() {
+	local expired=$1 s f i elapsed bad
+	if [ "$expired" -gt 0 ]; then
+		# The short-lived UDP entry of stage 1 is over on the wall clock
+		# (the module's timeouts lose the wall-clock time between
+		# checkpoint and restore; 2 s cover date's 1 s resolution). A
+		# reboot can be faster than its timeout.
+		for ((i = 0; i < 300 * ${LAB_SLOW:-1}; i++)); do
+			[ "$(date +%s)" -ge "$(lab_get expire_at)" ] && break
+			sleep 0.1
+		done
+		lab_check "the short-lived entry's end has passed ($(($(date +%s) - $(lab_get expire_at))) s ago)" \
+			test "$(date +%s)" -ge "$(lab_get expire_at)"
+	fi
+	lab_check "issu.ko ($(modinfo -F vermagic "${LAB_ISSU_KO:-$LAB_TREE/issu.ko}" | cut -d' ' -f1)) loads and restores" \
+		lab_issu_load
+	modprobe nf_conntrack_netlink
+	lab_check "label names for conntrack (an overlay over the guest's /etc)" labels_map
+	s=$(lab_status "restored.stage$LAB_STAGE")
+	f=$(lab_section "$s" flows)
+	if [ "$expired" -gt 0 ]; then
+		lab_check_eq "restore result: partial (one flow expired)" partial "$(lab_kv "$s" restore.result)"
+		lab_check_eq "the expired flow is counted as such" "expired $expired" \
+			"$(lab_kv "$s" sections.$f.reasons.0.name) $(lab_kv "$s" sections.$f.reasons.0.count)"
+	else
+		lab_check_eq "restore result: ok" ok "$(lab_kv "$s" restore.result)"
+	fi
+	lab_check_eq "every flow restored" "$(lab_get count)" "$(lab_kv "$s" sections.$f.restored)"
+	lab_check_eq "table size" "$(lab_get count)" "$(conntrack -C)"
+	ct_table >"$LAB_OUT/table.after.stage$LAB_STAGE"
+	# (the table's diff below compares them too; this says so by name)
+	lab_check_eq "both labelled entries are back with labels" 2 \
+		"$(grep -c 'labels=' "$LAB_OUT/table.after.stage$LAB_STAGE")"
+	lab_check_eq "labels restored bit by bit" \
+		"$(grep -o 'src=[^ ]* .*labels=[^ ]*' "$LAB_OUT/table.before" | sed -E 's/ .* / /' | sort)" \
+		"$(grep -o 'src=[^ ]* .*labels=[^ ]*' "$LAB_OUT/table.after.stage$LAB_STAGE" | sed -E 's/ .* / /' | sort)"
+	if diff -u "$LAB_OUT/table.before" "$LAB_OUT/table.after.stage$LAB_STAGE" \
+		>"$LAB_OUT/table.diff.stage$LAB_STAGE"; then
+		lab_ok "restored table equals the saved one, field by field ($(uname -r))"
+	else
+		lab_fail "restored table differs ($(uname -r); see table.diff.stage$LAB_STAGE)"
+		head -n 20 "$LAB_OUT/table.diff.stage$LAB_STAGE"
+	fi
+	# every remaining timeout lost at most the wall time since stage 1
+	# (+5 s: clocks of 1 s resolution)
+	ct_timeouts >"$LAB_OUT/timeouts.after.stage$LAB_STAGE"
+	elapsed=$(($(date +%s) - $(lab_get time) + 5))	# after the listing, which can take seconds
+	bad=$(join -t '|' "$LAB_OUT/timeouts.before" "$LAB_OUT/timeouts.after.stage$LAB_STAGE" |
+		awk -F'|' -v e="$elapsed" '{ if ($3 > $2 || $2 - $3 > e) print }')
+	lab_check_eq "timeouts within the elapsed time (${elapsed}s)" "" "$bad"
+}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fidelity: a varied conntrack table (IPv4 and IPv6; TCP, UDP, UDP-Lite,
 # ICMP, ICMPv6, SCTP, DCCP, GRE, generic; NAT; zones; marks; labels) is saved by the
-# kexec-time checkpoint and compared field by field after the kexec.
+# kexec-time checkpoint and compared field by field after the kexec. The
+# xver-fidelity-* scenarios run these stages across kernel versions.
 . "$LAB_TREE/selftests/vm/lib.sh"
 . "$LAB_SCENARIO/entries.sh"
 
@@ -28,4 +29,5 @@ lab_check "arm" issu_helper arm
 t=$((20 * ${LAB_SLOW:-1}))
 lab_save expire_at $(($(date +%s) + t + 2))
 ct_add -p udp -s 192.0.2.99 -d 198.51.100.99 --sport 59999 --dport 9 -t $t
-lab_kexec_next
+# a cross-version instance (xver-fidelity-*) goes into its other kernel
+lab_kexec_next ${LAB_OTHER_KVER:+--other}

@@ -10,8 +10,9 @@
 #                              issu_stream built
 #   fwd_boot                   topology, router guest booted on stage 1 and
 #                              configured (ready.1); sets t_ready1
-#   fwd_kexec                  "kexec now" to the guest, wait for stage 2
-#                              (ready.2); sets t_kexec, t_ready2
+#   fwd_kexec [N]              "kexec now" to the guest, wait for stage N
+#                              (default 2: ready.2); sets t_kexec, t_ready2
+#                              (the first kexec's), t_kexecN, t_readyN
 #   fwd_finish                 guest told to save and stop, TAP printed,
 #                              exit with the verdict (teardown by lab-net)
 #   ok / fail / check / note   the host's TAP lines and comments
@@ -114,6 +115,8 @@ fwd_init() {
 	*) echo "FWD_EXPECT must be lost or survive" >&2; exit 2 ;;
 	esac
 	[ -f "$scenario/stage1.sh" ] || { echo "no $scenario/stage1.sh" >&2; exit 2; }
+	# a cross-version twin's kernels (lab-lib.sh), when the set-up found them
+	lab_kernels_known || exit 0
 
 	# One run per results directory: a second run at the same time
 	# (another engineer's suite) gets a directory of its own.
@@ -146,11 +149,19 @@ fwd_boot() {
 	ok "router guest up and configured in $(secs $((t_ready1 - t0)))s (guest uptime $(cat "$out/ready.1")s)"
 }
 
+# fwd_kexec [N]: into stage N (default 2: go.kexec; a later one: go.kexecN,
+# for a twin whose stage N-1 kexecs again, e.g. a rollback); t_kexec and
+# t_ready2 are the first kexec's, t_kexecN and t_readyN each one's
 fwd_kexec() {
-	t_kexec=$(lab_net_epoch_ms)
-	: >"$out/go.kexec"
-	note "kexec requested at +$(secs $((t_kexec - t0)))s"
-	fwd_wait_guest ready.2 150 || bail "router back after the kexec (stage 2)"
-	t_ready2=$(lab_net_epoch_ms)
-	ok "router back after the kexec, $(secs $((t_ready2 - t_kexec)))s after it was asked (guest uptime $(cat "$out/ready.2")s)"
+	local n=${1:-2} go=go.kexec t tr
+	[ "$n" -gt 2 ] && go=go.kexec$n
+	t=$(lab_net_epoch_ms)
+	[ "$n" -eq 2 ] && t_kexec=$t
+	printf -v "t_kexec$n" '%s' "$t"
+	: >"$out/$go"
+	note "kexec into stage $n requested at +$(secs $((t - t0)))s"
+	fwd_wait_guest "ready.$n" 150 || bail "router back after the kexec (stage $n)"
+	tr=$(lab_net_epoch_ms)
+	printf -v "t_ready$n" '%s' "$tr"
+	ok "router back after the kexec into stage $n, $(secs $((tr - t)))s after it was asked (guest uptime $(cat "$out/ready.$n")s)"
 }

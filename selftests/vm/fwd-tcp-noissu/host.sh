@@ -130,6 +130,28 @@ for fam in $families; do
 		fresh_conn "fresh-after-v$fam" "$fam" $((5200 + fam))
 done
 
+# A twin with a stage 3 (a cross-version upgrade and its rollback,
+# xver-tcp-*) kexecs a second time, once every stream carried data after the
+# first one.
+last_stage=2
+if [ -f "$scenario/stage3.sh" ]; then
+	last_stage=3
+	carried_again() {
+		local fam l
+		for fam in $families; do
+			l=$(rep "$out/stream-v$fam.server" last_data_epoch_ms)
+			[ "${l:-0}" -gt "$t_ready2" ] || return 1
+		done
+	}
+	lab_net_busywait $((60000 * LAB_SLOW)) carried_again
+	check "every stream carried data after the first kexec" carried_again
+	fwd_kexec 3
+	for fam in $families; do
+		check "a new IPv$fam connection is forwarded after the second kexec" \
+			fresh_conn "fresh-after3-v$fam" "$fam" $((5300 + fam))
+	done
+fi
+
 # ------------------------------------------------------------ the verdict
 clients_done() {
 	local fam
@@ -217,9 +239,9 @@ done
 # What the router saw: the guest saves its ruleset and table at go.done.
 : >"$out/go.done"
 lab_vm_wait "$name" "$out" "${FWD_FINAL_WAIT:-60}"
-inv=$(fwd_counter "$out/nft.stage2" invalid)
-nsyn=$(fwd_counter "$out/nft.stage2" new-not-syn)
-note "router after the kexec: invalid drops ${inv:-?}, new-without-SYN drops ${nsyn:-?}"
+inv=$(fwd_counter "$out/nft.stage$last_stage" invalid)
+nsyn=$(fwd_counter "$out/nft.stage$last_stage" new-not-syn)
+note "router after the last kexec: invalid drops ${inv:-?}, new-without-SYN drops ${nsyn:-?}"
 for fam in $families; do
 	sport=$(rep "$out/stream-v$fam.server" peer)
 	pat="sport=${sport##*/} dport=$((5000 + fam)) "
@@ -229,8 +251,8 @@ for fam in $families; do
 		check "IPv$fam stream unknown to the router's conntrack after the kexec" \
 			test -f "$out/conntrack.stage2" -a -z "$(grep "$pat" "$out/conntrack.stage2" 2>/dev/null)"
 	else
-		check "IPv$fam stream known to the router's conntrack after the kexec" \
-			grep -q "$pat" "$out/conntrack.stage2"
+		check "IPv$fam stream known to the router's conntrack after the last kexec" \
+			grep -q "$pat" "$out/conntrack.stage$last_stage"
 	fi
 done
 if [ -n "$lost_fams" ]; then

@@ -1,0 +1,1 @@
+../flows-fidelity/stage1.sh

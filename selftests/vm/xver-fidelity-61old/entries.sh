@@ -1,0 +1,1 @@
+../flows-fidelity/entries.sh

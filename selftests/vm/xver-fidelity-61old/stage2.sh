@@ -1,0 +1,1 @@
+../flows-fidelity/stage2.sh

@@ -1,0 +1,1 @@
+../xver-tcp-612/common.sh

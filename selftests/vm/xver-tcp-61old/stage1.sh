@@ -1,0 +1,1 @@
+../xver-tcp-612/stage1.sh
