@@ -899,7 +899,9 @@ static const struct issu_tlv_policy issu_node_policy[__ISSU_NODE_A_MAX] = {
  *
  * Writes section version ISSU_NODE_SEC_VERSION with one item. Role, RGs
  * and their times come after the attributes of the first version of the
- * section, so that an older reader skips them.
+ * section, so that an older reader skips them, and only when one of them
+ * is set: the section of a node outside a cluster is the first version's,
+ * byte for byte.
  *
  * Return: 0 or a negative errno (latched in @e).
  */
@@ -917,10 +919,12 @@ int issu_node_encode(struct issu_enc *e, const struct issu_node_state *n)
 	issu_enc_put_u32(e, ISSU_NODE_A_PHASE, n->phase);
 	issu_enc_put_u64(e, ISSU_NODE_A_PHASE_START_NS, n->phase_start_ns);
 	issu_enc_put_u64(e, ISSU_NODE_A_UPDATED_NS, n->updated_ns);
-	issu_enc_put_u32(e, ISSU_NODE_A_ROLE, n->role);
-	issu_enc_put_u32(e, ISSU_NODE_A_RGS, n->rgs);
-	issu_enc_put_u64(e, ISSU_NODE_A_ROLE_CHANGED_NS, n->role_changed_ns);
-	issu_enc_put_u64(e, ISSU_NODE_A_RGS_CHANGED_NS, n->rgs_changed_ns);
+	if (n->role || n->rgs || n->role_changed_ns || n->rgs_changed_ns) {
+		issu_enc_put_u32(e, ISSU_NODE_A_ROLE, n->role);
+		issu_enc_put_u32(e, ISSU_NODE_A_RGS, n->rgs);
+		issu_enc_put_u64(e, ISSU_NODE_A_ROLE_CHANGED_NS, n->role_changed_ns);
+		issu_enc_put_u64(e, ISSU_NODE_A_RGS_CHANGED_NS, n->rgs_changed_ns);
+	}
 	return issu_enc_section_end(e, 1, 0);
 }
 

@@ -1296,6 +1296,37 @@ TEST(node_role_skipped_by_older_reader)
 	EXPECT_LT(v1len, len);
 }
 
+/* A node outside a cluster is written as the first version wrote it. */
+TEST(node_without_role_as_first_version)
+{
+	struct issu_node_state n = {
+		.name = "router-a",
+		.cluster_id = 7,
+		.node_id = 2,
+		.phase = ISSU_PHASE_KEXEC,
+		.phase_start_ns = 11,
+		.updated_ns = 12,
+	};
+	u8 img[1024], v1[1024];
+	struct issu_enc e;
+	s64 len, v1len;
+
+	ASSERT_EQ(0, issu_enc_init(&e, img, sizeof(img), &test_ident));
+	ASSERT_EQ(0, issu_node_encode(&e, &n));
+	len = issu_enc_finish(&e);
+	v1len = node_v1_image(v1, sizeof(v1));
+	ASSERT_LT(0, len);
+	ASSERT_EQ(v1len, len);
+	EXPECT_EQ(0, memcmp(img, v1, len));
+
+	/* any one of them set: all four written */
+	n.rgs_changed_ns = 1;
+	ASSERT_EQ(0, issu_enc_init(&e, img, sizeof(img), &test_ident));
+	ASSERT_EQ(0, issu_node_encode(&e, &n));
+	len = issu_enc_finish(&e);
+	EXPECT_EQ(v1len + 2 * 8 + 2 * 12, len);
+}
+
 /* A role out of range is refused like a phase out of range. */
 TEST(node_role_out_of_range)
 {
