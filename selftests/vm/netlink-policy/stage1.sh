@@ -258,11 +258,12 @@ printf '%s\n' "$ev" | sed 's/^/  /'
 lab_check_eq "events: arm-ntf armed=1, then arm-ntf armed=0" "arm-ntf/1 arm-ntf/0" \
 	"$(awk -F= '/^event=/ { e = $2 } /^armed=/ { printf "%s%s/%s", sep, e, $2; sep = " " }' <<<"$ev")"
 # node_changed: ISSU_NODE_CHANGED_IDENTITY 0x1, PHASE 0x2, ROLE 0x4, RGS 0x8
+# (a block ends at an empty line, the last one at the end of the output)
 lab_check_eq "events: node-ntf role+rgs (primary, 0x1), then phase (sync), then identity+rgs (r2, 0x3)" \
-	"node-ntf/0xc/primary/0x1/sync node-ntf/0x2/primary/0x1/sync node-ntf/0x9/primary/0x3/sync" \
-	"$(awk -F= '/^event=/ { e = $2 } /^node_changed=/ { c = $2 } /^node.role=/ { r = $2 }
-		/^node.rgs=/ { g = $2 } /^node.phase=/ { p = $2 }
-		/^$/ { if (e == "node-ntf") { printf "%s%s/%s/%s/%s/%s", sep, e, c, r, g, p; sep = " " } e = "" }' <<<"$ev")"
+	"node-ntf/0xc/primary/0x1/prepare node-ntf/0x2/primary/0x1/sync node-ntf/0x9/primary/0x3/sync" \
+	"$(awk -F= 'function flush() { if (e == "node-ntf") { printf "%s%s/%s/%s/%s/%s", sep, e, c, r, g, p; sep = " " } e = "" }
+		/^event=/ { flush(); e = $2 } /^node_changed=/ { c = $2 } /^node.role=/ { r = $2 }
+		/^node.rgs=/ { g = $2 } /^node.phase=/ { p = $2 } END { flush() }' <<<"$ev")"
 
 lab_check "issu.ko unloads" rmmod issu
 lab_done
