@@ -8,5 +8,6 @@
 #include <linux/types.h>
 
 void issu_notify(u8 cmd, int result, const char *reason);
+void issu_notify_node(u32 changed);
 
 #endif /* _ISSU_EVENTS_H */

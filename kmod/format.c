@@ -886,6 +886,10 @@ static const struct issu_tlv_policy issu_node_policy[__ISSU_NODE_A_MAX] = {
 	[ISSU_NODE_A_PHASE] = { .kind = ISSU_TLV_U32 },
 	[ISSU_NODE_A_PHASE_START_NS] = { .kind = ISSU_TLV_U64 },
 	[ISSU_NODE_A_UPDATED_NS] = { .kind = ISSU_TLV_U64 },
+	[ISSU_NODE_A_ROLE] = { .kind = ISSU_TLV_U32 },
+	[ISSU_NODE_A_RGS] = { .kind = ISSU_TLV_U32 },
+	[ISSU_NODE_A_ROLE_CHANGED_NS] = { .kind = ISSU_TLV_U64 },
+	[ISSU_NODE_A_RGS_CHANGED_NS] = { .kind = ISSU_TLV_U64 },
 };
 
 /**
@@ -893,7 +897,11 @@ static const struct issu_tlv_policy issu_node_policy[__ISSU_NODE_A_MAX] = {
  * @e: encoder with no section open
  * @n: node state; @n->name must be NUL-terminated within its array
  *
- * Writes section version ISSU_NODE_SEC_VERSION with one item.
+ * Writes section version ISSU_NODE_SEC_VERSION with one item. Role, RGs
+ * and their times come after the attributes of the first version of the
+ * section, so that an older reader skips them, and only when one of them
+ * is set: the section of a node outside a cluster is the first version's,
+ * byte for byte.
  *
  * Return: 0 or a negative errno (latched in @e).
  */
@@ -911,6 +919,12 @@ int issu_node_encode(struct issu_enc *e, const struct issu_node_state *n)
 	issu_enc_put_u32(e, ISSU_NODE_A_PHASE, n->phase);
 	issu_enc_put_u64(e, ISSU_NODE_A_PHASE_START_NS, n->phase_start_ns);
 	issu_enc_put_u64(e, ISSU_NODE_A_UPDATED_NS, n->updated_ns);
+	if (n->role || n->rgs || n->role_changed_ns || n->rgs_changed_ns) {
+		issu_enc_put_u32(e, ISSU_NODE_A_ROLE, n->role);
+		issu_enc_put_u32(e, ISSU_NODE_A_RGS, n->rgs);
+		issu_enc_put_u64(e, ISSU_NODE_A_ROLE_CHANGED_NS, n->role_changed_ns);
+		issu_enc_put_u64(e, ISSU_NODE_A_RGS_CHANGED_NS, n->rgs_changed_ns);
+	}
 	return issu_enc_section_end(e, 1, 0);
 }
 
@@ -920,11 +934,14 @@ int issu_node_encode(struct issu_enc *e, const struct issu_node_state *n)
  * @n: filled with the node state (zeroed first)
  *
  * Name, cluster id, node id and phase are required; the timestamps read as
- * 0 when absent. Unknown attributes are skipped. The phase must be an enum
- * issu_phase (at most ISSU_PHASE_MAX).
+ * 0 when absent, the role as ISSU_ROLE_NONE and the RGs as 0 (an image of
+ * a module that had none). Unknown attributes are skipped. The phase must
+ * be an enum issu_phase (at most ISSU_PHASE_MAX), the role an enum
+ * issu_role (at most ISSU_ROLE_MAX).
  *
  * Return: 0; -EINVAL if @s is not a node section, is malformed, lacks a
- * required attribute or has a phase out of range (@n->phase then holds it);
+ * required attribute or has a phase or role out of range (@n->phase or
+ * @n->role then holds it);
  * -EBADMSG if its verdict is not ISSU_SEC_OK;
  * -EPROTONOSUPPORT for a section version newer than ISSU_NODE_SEC_VERSION.
  */
@@ -963,7 +980,15 @@ int issu_node_decode(const struct issu_sec_view *s, struct issu_node_state *n)
 		n->phase_start_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_PHASE_START_NS]);
 	if (tb[ISSU_NODE_A_UPDATED_NS])
 		n->updated_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_UPDATED_NS]);
-	return n->phase > ISSU_PHASE_MAX ? -EINVAL : 0;
+	if (tb[ISSU_NODE_A_ROLE])
+		n->role = issu_tlv_get_u32(tb[ISSU_NODE_A_ROLE]);
+	if (tb[ISSU_NODE_A_RGS])
+		n->rgs = issu_tlv_get_u32(tb[ISSU_NODE_A_RGS]);
+	if (tb[ISSU_NODE_A_ROLE_CHANGED_NS])
+		n->role_changed_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_ROLE_CHANGED_NS]);
+	if (tb[ISSU_NODE_A_RGS_CHANGED_NS])
+		n->rgs_changed_ns = issu_tlv_get_u64(tb[ISSU_NODE_A_RGS_CHANGED_NS]);
+	return n->phase > ISSU_PHASE_MAX || n->role > ISSU_ROLE_MAX ? -EINVAL : 0;
 }
 
 /* ---------------------------------------------------------- flows section */

@@ -339,6 +339,10 @@ struct issu_tlv_policy {
  * @phase: enum issu_phase
  * @phase_start_ns: CLOCK_REALTIME when @phase was entered
  * @updated_ns: CLOCK_REALTIME of the last update
+ * @role: enum issu_role; ISSU_ROLE_NONE in an image that has none
+ * @rgs: redundancy groups this node is master of, bit n for RGn
+ * @role_changed_ns: CLOCK_REALTIME when @role last changed, 0: never
+ * @rgs_changed_ns: CLOCK_REALTIME when @rgs last changed, 0: never
  */
 struct issu_node_state {
 	char name[ISSU_NODE_NAME_MAX];
@@ -347,6 +351,10 @@ struct issu_node_state {
 	u32 phase;
 	u64 phase_start_ns;
 	u64 updated_ns;
+	u32 role;
+	u32 rgs;
+	u64 role_changed_ns;
+	u64 rgs_changed_ns;
 };
 
 /**

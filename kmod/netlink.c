@@ -37,8 +37,9 @@
  * - restore: puts the checkpoint's state back; with a label, the flows saved
  *   for that label into the namespace named by a file descriptor, which from
  *   a container would claim another namespace's flows.
- * - node-set: the node's identity and upgrade phase, saved in the
- *   checkpoint and read by the cluster tooling.
+ * - node-set: the node's identity, cluster role, RGs and upgrade phase,
+ *   saved in the checkpoint, read by the cluster tooling and announced on
+ *   "events" (node-ntf).
  * - synwin-start, -stop: the SYN-check window is one for the machine.
  * - mac-retain, -release: only the initial namespace's interfaces are
  *   retained (macs.c refuses others as well).
@@ -93,6 +94,8 @@ static const struct nla_policy issu_node_policy[ISSU_NODE_ATTR_MAX + 1] = {
 	[ISSU_NODE_ATTR_CLUSTER_ID] = { .type = NLA_U32 },
 	[ISSU_NODE_ATTR_NODE_ID] = NLA_POLICY_MAX(NLA_U32, 255),
 	[ISSU_NODE_ATTR_PHASE] = NLA_POLICY_MAX(NLA_U32, ISSU_PHASE_MAX),
+	[ISSU_NODE_ATTR_ROLE] = NLA_POLICY_MAX(NLA_U32, ISSU_ROLE_MAX),
+	[ISSU_NODE_ATTR_RGS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy issu_node_set_policy[ISSU_A_NODE + 1] = {
@@ -272,7 +275,8 @@ err:
 	return -EMSGSIZE;
 }
 
-static int fill_node_state(struct sk_buff *skb, const struct issu_node_state *n)
+/* @restored: the role is the one restored from a checkpoint, not set since */
+static int fill_node_state(struct sk_buff *skb, const struct issu_node_state *n, bool restored)
 {
 	struct nlattr *nest;
 
@@ -284,7 +288,12 @@ static int fill_node_state(struct sk_buff *skb, const struct issu_node_state *n)
 	    nla_put_u32(skb, ISSU_NODE_ATTR_NODE_ID, n->node_id) ||
 	    nla_put_u32(skb, ISSU_NODE_ATTR_PHASE, n->phase) ||
 	    put_u64(skb, ISSU_NODE_ATTR_PHASE_START_NS, n->phase_start_ns, ISSU_NODE_ATTR_PAD) ||
-	    put_u64(skb, ISSU_NODE_ATTR_UPDATED_NS, n->updated_ns, ISSU_NODE_ATTR_PAD)) {
+	    put_u64(skb, ISSU_NODE_ATTR_UPDATED_NS, n->updated_ns, ISSU_NODE_ATTR_PAD) ||
+	    nla_put_u32(skb, ISSU_NODE_ATTR_ROLE, n->role) ||
+	    nla_put_u32(skb, ISSU_NODE_ATTR_RGS, n->rgs) ||
+	    put_u64(skb, ISSU_NODE_ATTR_ROLE_CHANGED_NS, n->role_changed_ns, ISSU_NODE_ATTR_PAD) ||
+	    put_u64(skb, ISSU_NODE_ATTR_RGS_CHANGED_NS, n->rgs_changed_ns, ISSU_NODE_ATTR_PAD) ||
+	    (restored && nla_put_flag(skb, ISSU_NODE_ATTR_ROLE_RESTORED))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -292,9 +301,10 @@ static int fill_node_state(struct sk_buff *skb, const struct issu_node_state *n)
 	return 0;
 }
 
-static int fill_node(struct sk_buff *skb)
+/* This node (ISSU_A_NODE), for status and node events. Called with issu_lock held. */
+int issu_nl_fill_node(struct sk_buff *skb)
 {
-	return fill_node_state(skb, &issu_node);
+	return fill_node_state(skb, &issu_node, issu_node_role_restored);
 }
 
 /* What a caller in another namespace learns: how to talk to the module. */
@@ -315,7 +325,8 @@ static int fill_status(struct sk_buff *skb)
 	    nla_put_u32(skb, ISSU_A_RESTORE_MODE, issu_restore_mode))
 		return -EMSGSIZE;
 	return fill_store(skb) ?: fill_ckpt(skb) ?: issu_nl_fill_last_ckpt(skb) ?:
-	       issu_nl_fill_restore(skb) ?: fill_node(skb) ?: issu_synwin_fill(skb, ISSU_A_SYNWIN);
+	       issu_nl_fill_restore(skb) ?: issu_nl_fill_node(skb) ?:
+	       issu_synwin_fill(skb, ISSU_A_SYNWIN);
 }
 
 /* Reply to @info with @cmd and what @fill puts in, under issu_lock. */
@@ -499,9 +510,15 @@ static int issu_nl_disarm(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * ISSU_CMD_NODE_SET: what the ISSU_A_NODE nest gives, the rest kept. A
+ * change is announced (ISSU_CMD_NODE_NTF); setting the role or the RGs
+ * ends the "restored" state of the role even with the same values.
+ */
 static int issu_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[ISSU_NODE_ATTR_MAX + 1];
+	struct issu_node_state want;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, ISSU_A_NODE))
@@ -512,14 +529,20 @@ static int issu_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 
 	mutex_lock(&issu_lock);
+	want = issu_node;
 	if (tb[ISSU_NODE_ATTR_NAME])
-		nla_strscpy(issu_node.name, tb[ISSU_NODE_ATTR_NAME], sizeof(issu_node.name));
+		nla_strscpy(want.name, tb[ISSU_NODE_ATTR_NAME], sizeof(want.name));
 	if (tb[ISSU_NODE_ATTR_CLUSTER_ID])
-		issu_node.cluster_id = nla_get_u32(tb[ISSU_NODE_ATTR_CLUSTER_ID]);
+		want.cluster_id = nla_get_u32(tb[ISSU_NODE_ATTR_CLUSTER_ID]);
 	if (tb[ISSU_NODE_ATTR_NODE_ID])
-		issu_node.node_id = nla_get_u32(tb[ISSU_NODE_ATTR_NODE_ID]);
-	issu_node_set_phase(tb[ISSU_NODE_ATTR_PHASE] ?
-			    nla_get_u32(tb[ISSU_NODE_ATTR_PHASE]) : issu_node.phase);
+		want.node_id = nla_get_u32(tb[ISSU_NODE_ATTR_NODE_ID]);
+	if (tb[ISSU_NODE_ATTR_PHASE])
+		want.phase = nla_get_u32(tb[ISSU_NODE_ATTR_PHASE]);
+	if (tb[ISSU_NODE_ATTR_ROLE])
+		want.role = nla_get_u32(tb[ISSU_NODE_ATTR_ROLE]);
+	if (tb[ISSU_NODE_ATTR_RGS])
+		want.rgs = nla_get_u32(tb[ISSU_NODE_ATTR_RGS]);
+	issu_node_set(&want, tb[ISSU_NODE_ATTR_ROLE] || tb[ISSU_NODE_ATTR_RGS]);
 	mutex_unlock(&issu_lock);
 	return 0;
 }
@@ -808,7 +831,7 @@ int issu_nl_fill_import(struct sk_buff *skb)
 		return 0;
 	if (fill_restore_report(skb, ISSU_A_IMPORT, &r->sum) ||
 	    put_u64(skb, ISSU_A_IMAGE_LEN, r->image_len, ISSU_A_PAD) ||
-	    (r->has_node && fill_node_state(skb, &r->node)) ||
+	    (r->has_node && fill_node_state(skb, &r->node, false)) ||
 	    (r->has_sec && fill_sec_report(skb, r->sec_index, &r->sec)))
 		return -EMSGSIZE;
 	return 0;

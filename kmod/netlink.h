@@ -17,5 +17,6 @@ bool issu_netlink_registered(void);
 int issu_nl_fill_last_ckpt(struct sk_buff *skb);
 int issu_nl_fill_restore(struct sk_buff *skb);
 int issu_nl_fill_import(struct sk_buff *skb);
+int issu_nl_fill_node(struct sk_buff *skb);
 
 #endif /* _ISSU_NETLINK_H */

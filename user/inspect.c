@@ -94,6 +94,10 @@ static void print_node(const struct issu_node_state *n)
 	pr_enum("phase", "phase", &phase_names, n->phase);
 	pr_time_ns("phase_start_ns", "phase start", n->phase_start_ns);
 	pr_time_ns("updated_ns", "updated", n->updated_ns);
+	pr_enum("role", "role", &role_names, n->role);
+	pr_time_ns("role_changed_ns", "role changed", n->role_changed_ns);
+	pr_rgs("rgs", "rgs", n->rgs);
+	pr_time_ns("rgs_changed_ns", "rgs changed", n->rgs_changed_ns);
 	pr_obj_close();
 }
 

@@ -34,6 +34,17 @@ static const char *const phase[] = {
 	[ISSU_PHASE_UPGRADE_PRIMARY] = "upgrade-primary",
 };
 
+static const char *const role[] = {
+	[ISSU_ROLE_NONE] = "none",
+	[ISSU_ROLE_PRIMARY] = "primary",
+	[ISSU_ROLE_SECONDARY] = "secondary",
+};
+
+/* ISSU_NODE_CHANGED_* bits */
+static const char *const node_changed[] = {
+	"identity", "phase", "role", "rgs", "restored",
+};
+
 static const char *const store_state[] = {
 	[ISSU_STORE_STATE_ABSENT] = "absent",
 	[ISSU_STORE_STATE_REFUSED] = "refused",
@@ -89,6 +100,7 @@ static const char *const event[] = {
 	[ISSU_CMD_ARM_NTF] = "arm",
 	[ISSU_CMD_SYNWIN_NTF] = "synwin",
 	[ISSU_CMD_IMPORT_NTF] = "import",
+	[ISSU_CMD_NODE_NTF] = "node",
 };
 
 static const char *const fmt_code[] = {
@@ -155,6 +167,8 @@ static const char *const mac_flag[] = {
 };
 
 const struct names phase_names = NAMES(phase);
+const struct names role_names = NAMES(role);
+const struct names node_changed_names = NAMES(node_changed);
 const struct names store_state_names = NAMES(store_state);
 const struct names trigger_names = NAMES(trigger);
 const struct names restore_result_names = NAMES(restore_result);

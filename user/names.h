@@ -16,6 +16,8 @@ struct names {
 };
 
 extern const struct names phase_names;		/* enum issu_phase */
+extern const struct names role_names;		/* enum issu_role */
+extern const struct names node_changed_names;	/* ISSU_NODE_CHANGED_* bits */
 extern const struct names store_state_names;	/* enum issu_store_state */
 extern const struct names trigger_names;	/* enum issu_trigger */
 extern const struct names restore_result_names;	/* enum issu_restore_result */

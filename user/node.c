@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * issu-helper node: the node's identity and upgrade phase.
+ * issu-helper node: the node's identity, cluster role, RGs and upgrade phase.
  *
  *   node [show]: the ISSU_A_NODE nest of ISSU_CMD_STATUS_GET
- *   node set [name NAME] [cluster-id N] [node-id N] [phase PHASE]:
+ *   node set [name NAME] [cluster-id N] [node-id N] [phase PHASE]
+ *	    [role ROLE] [rgs LIST]:
  *	ISSU_CMD_NODE_SET with an ISSU_A_NODE nest of what is given (the
  *	module keeps the rest); PHASE is a name of enum issu_phase in
- *	lowercase with '-' for '_' (upgrade-secondary), or its number.
+ *	lowercase with '-' for '_' (upgrade-secondary), or its number; ROLE
+ *	one of enum issu_role (none, primary, secondary); LIST the RGs this
+ *	node is master of, "none" or numbers and ranges 0..31 ("0,1", "1-3").
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/issu.h>
@@ -25,9 +29,13 @@ struct node_args {
 	uint32_t cluster_id;
 	uint32_t node_id;
 	uint32_t phase;
+	uint32_t role;
+	uint32_t rgs;
 	bool has_cluster_id;
 	bool has_node_id;
 	bool has_phase;
+	bool has_role;
+	bool has_rgs;
 };
 
 /*
@@ -80,6 +88,52 @@ static void phase_list(char *buf, size_t size)
 	}
 }
 
+/* One number 0..31 at *@p, which moves past it. Return: 0 or -1. */
+static int rg_number(const char **p, unsigned int *n)
+{
+	char *end;
+	long v;
+
+	if (**p < '0' || **p > '9')
+		return -1;
+	v = strtol(*p, &end, 10);
+	if (v < 0 || v > 31)
+		return -1;
+	*n = (unsigned int)v;
+	*p = end;
+	return 0;
+}
+
+/*
+ * "none", or RG numbers and ranges separated by commas ("0,1", "1-3,7").
+ * Return: 0 with the mask (bit n for RGn) in @rgs, or -1.
+ */
+static int parse_rgs(const char *s, uint32_t *rgs)
+{
+	unsigned int a, b, n;
+	const char *p = s;
+
+	*rgs = 0;
+	if (!strcmp(s, "none"))
+		return 0;
+	for (;;) {
+		if (rg_number(&p, &a))
+			return -1;
+		b = a;
+		if (*p == '-') {
+			p++;
+			if (rg_number(&p, &b) || b < a)
+				return -1;
+		}
+		for (n = a; n <= b; n++)
+			*rgs |= 1U << n;
+		if (!*p)
+			return 0;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
 /* One "keyword value" pair of node set. Return: -1 or the exit code. */
 static int node_set_kw(const char *kw, const char *val, struct node_args *a,
 		       struct opts *o)
@@ -113,6 +167,20 @@ static int node_set_kw(const char *kw, const char *val, struct node_args *a,
 			return cmd_usage_error(o, "unknown phase '%s' (%s)", val, list);
 		}
 		a->has_phase = true;
+	} else if (!strcmp(kw, "role")) {
+		if (a->has_role)
+			return cmd_usage_error(o, "'role' given twice");
+		if (names_parse(&role_names, val, &a->role))
+			return cmd_usage_error(o, "unknown role '%s' (none, primary, secondary)",
+					       val);
+		a->has_role = true;
+	} else if (!strcmp(kw, "rgs")) {
+		if (a->has_rgs)
+			return cmd_usage_error(o, "'rgs' given twice");
+		if (parse_rgs(val, &a->rgs))
+			return cmd_usage_error(o, "invalid RG list '%s' (none, or numbers and ranges 0..31: 0,1 or 1-3)",
+					       val);
+		a->has_rgs = true;
 	} else {
 		return cmd_usage_error(o, "unknown argument '%s'", kw);
 	}
@@ -150,7 +218,7 @@ static int node_parse(int argc, char **argv, struct opts *o, struct node_args *a
 	if (!a->action)
 		a->action = "show";
 	if (!strcmp(a->action, "set") && !a->name && !a->has_cluster_id &&
-	    !a->has_node_id && !a->has_phase)
+	    !a->has_node_id && !a->has_phase && !a->has_role && !a->has_rgs)
 		return cmd_usage_error(o, "node set: nothing to set");
 	return -1;
 }
@@ -171,6 +239,10 @@ static int node_set(struct nl *nl, const struct node_args *a,
 		mnl_attr_put_u32(req, ISSU_NODE_ATTR_NODE_ID, a->node_id);
 	if (a->has_phase)
 		mnl_attr_put_u32(req, ISSU_NODE_ATTR_PHASE, a->phase);
+	if (a->has_role)
+		mnl_attr_put_u32(req, ISSU_NODE_ATTR_ROLE, a->role);
+	if (a->has_rgs)
+		mnl_attr_put_u32(req, ISSU_NODE_ATTR_RGS, a->rgs);
 	mnl_attr_nest_end(req, nest);
 	return report_request(o, nl, req, NULL);
 }

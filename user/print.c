@@ -760,6 +760,30 @@ void pr_flags(const char *key, const char *label, const struct names *t,
 	text_field(label, "%s", off ? buf : "none");
 }
 
+/*
+ * Redundancy groups, bit n for RGn: JSON an array of the numbers; text
+ * "0,1" or "none".
+ */
+void pr_rgs(const char *key, const char *label, uint32_t rgs)
+{
+	char buf[128] = "";
+	size_t off = 0;
+	unsigned int n;
+	int len;
+
+	open_json_array(key);
+	for (n = 0; n < 32; n++) {
+		if (!(rgs & (1U << n)))
+			continue;
+		print_uint(PRINT_JSON, NULL, NULL, n);
+		len = snprintf(buf + off, sizeof(buf) - off, "%s%u", off ? "," : "", n);
+		if (len > 0 && (size_t)len < sizeof(buf) - off)
+			off += (size_t)len;
+	}
+	close_json_array();
+	text_field(label, "%s", off ? buf : "none");
+}
+
 /* JSON null; text "label: text". */
 void pr_none(const char *key, const char *label, const char *text)
 {

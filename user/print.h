@@ -87,6 +87,7 @@ void pr_enum(const char *key, const char *label, const struct names *t,
 	     uint32_t v);
 void pr_flags(const char *key, const char *label, const struct names *t,
 	      uint32_t flags);
+void pr_rgs(const char *key, const char *label, uint32_t rgs);
 void pr_none(const char *key, const char *label, const char *text);
 void pr_textf(const char *label, const char *fmt, ...) __printf(2, 3);
 

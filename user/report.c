@@ -40,6 +40,7 @@ enum fkind {
 	F_FLAGS,	/* u32 */
 	F_FLAG,		/* flag: true when present */
 	F_LLADDR,	/* binary: a MAC, "02:00:5e:00:53:01" */
+	F_RGS,		/* u32: bit n for RGn */
 };
 
 struct field {
@@ -75,6 +76,7 @@ static const struct nl_pol issu_pol[ISSU_A_MAX + 1] = {
 	[ISSU_A_IMAGE_LEN] = { .kind = NL_U64 },
 	[ISSU_A_EXPORT] = { .kind = NL_NEST },
 	[ISSU_A_IMPORT] = { .kind = NL_NEST },
+	[ISSU_A_NODE_CHANGED] = { .kind = NL_U32 },
 };
 
 const struct nl_policy issu_policy = {
@@ -147,6 +149,11 @@ static const struct nl_pol node_pol[ISSU_NODE_ATTR_MAX + 1] = {
 	[ISSU_NODE_ATTR_PHASE] = { .kind = NL_U32 },
 	[ISSU_NODE_ATTR_PHASE_START_NS] = { .kind = NL_U64 },
 	[ISSU_NODE_ATTR_UPDATED_NS] = { .kind = NL_U64 },
+	[ISSU_NODE_ATTR_ROLE] = { .kind = NL_U32 },
+	[ISSU_NODE_ATTR_RGS] = { .kind = NL_U32 },
+	[ISSU_NODE_ATTR_ROLE_CHANGED_NS] = { .kind = NL_U64 },
+	[ISSU_NODE_ATTR_RGS_CHANGED_NS] = { .kind = NL_U64 },
+	[ISSU_NODE_ATTR_ROLE_RESTORED] = { .kind = NL_FLAG },
 };
 
 const struct nl_policy node_policy = {
@@ -304,6 +311,11 @@ static const struct field node_fields[] = {
 	{ ISSU_NODE_ATTR_PHASE, F_ENUM, "phase", "phase", &phase_names },
 	{ ISSU_NODE_ATTR_PHASE_START_NS, F_TIME, "phase_start_ns", "phase start", NULL },
 	{ ISSU_NODE_ATTR_UPDATED_NS, F_TIME, "updated_ns", "updated", NULL },
+	{ ISSU_NODE_ATTR_ROLE, F_ENUM, "role", "role", &role_names },
+	{ ISSU_NODE_ATTR_ROLE_RESTORED, F_FLAG, "role_restored", "role restored", NULL },
+	{ ISSU_NODE_ATTR_ROLE_CHANGED_NS, F_TIME, "role_changed_ns", "role changed", NULL },
+	{ ISSU_NODE_ATTR_RGS, F_RGS, "rgs", "rgs", NULL },
+	{ ISSU_NODE_ATTR_RGS_CHANGED_NS, F_TIME, "rgs_changed_ns", "rgs changed", NULL },
 };
 
 static const struct field section_fields[] = {
@@ -432,6 +444,9 @@ static void print_field(const struct nlattr *a, const struct field *f)
 	case F_LLADDR:
 		pr_lladdr(f->key, f->label, mnl_attr_get_payload(a),
 			  mnl_attr_get_payload_len(a));
+		break;
+	case F_RGS:
+		pr_rgs(f->key, f->label, mnl_attr_get_u32(a));
 		break;
 	default:
 		break;
@@ -588,6 +603,10 @@ void report_top(const struct nlattr **tb, unsigned int flags)
 			 (int32_t)mnl_attr_get_u32(tb[ISSU_A_RESULT]));
 	if (tb[ISSU_A_REASON])
 		print_field(tb[ISSU_A_REASON], &reason_field);
+	/* what a node event reports as changed */
+	if (tb[ISSU_A_NODE_CHANGED])
+		pr_flags("changed", "changed", &node_changed_names,
+			 mnl_attr_get_u32(tb[ISSU_A_NODE_CHANGED]));
 	print_nest(tb[ISSU_A_STORE], "store", "store", &store_policy,
 		   store_fields, ARRAY_SIZE(store_fields), flags);
 	print_nest(tb[ISSU_A_CKPT], "checkpoint", "checkpoint", &ckpt_policy,

@@ -41,6 +41,10 @@ static const struct issu_node_state test_node = {
 	.phase = 7,
 	.phase_start_ns = 0x1122334455667788ULL,
 	.updated_ns = 0x8877665544332211ULL,
+	.role = ISSU_ROLE_SECONDARY,
+	.rgs = 0x80000006,
+	.role_changed_ns = 0x0102030405060708ULL,
+	.rgs_changed_ns = 0x0807060504030201ULL,
 };
 
 /* Test helpers ---------------------------------------------------------- */
@@ -298,6 +302,10 @@ TEST(roundtrip_node_attributes)
 	EXPECT_EQ(in.phase, out.phase);
 	EXPECT_EQ(in.phase_start_ns, out.phase_start_ns);
 	EXPECT_EQ(in.updated_ns, out.updated_ns);
+	EXPECT_EQ(in.role, out.role);
+	EXPECT_EQ(in.rgs, out.rgs);
+	EXPECT_EQ(in.role_changed_ns, out.role_changed_ns);
+	EXPECT_EQ(in.rgs_changed_ns, out.rgs_changed_ns);
 	EXPECT_EQ(0, memcmp(&in, &out, sizeof(in)));
 	ASSERT_EQ(0, issu_dec_next(&d, &s));
 
@@ -1192,6 +1200,160 @@ TEST(node_decode_rules)
 	issu_enc_section_end(&e, 1, 0);
 	len = issu_enc_finish(&e);
 	ASSERT_LT(0, len);
+	ASSERT_EQ(0, issu_dec_init(&d, img, len, NULL));
+	ASSERT_EQ(1, issu_dec_next(&d, &s));
+	EXPECT_EQ(-EINVAL, issu_node_decode(&s, &n));
+}
+
+/* A node section of the first version's attributes only, into @img. */
+static s64 node_v1_image(u8 *img, size_t size)
+{
+	struct issu_enc e;
+
+	if (issu_enc_init(&e, img, size, &test_ident))
+		return -1;
+	issu_enc_section_begin(&e, ISSU_SEC_NODE, 1);
+	issu_enc_put_str(&e, ISSU_NODE_A_NAME, "router-a");
+	issu_enc_put_u32(&e, ISSU_NODE_A_CLUSTER_ID, 7);
+	issu_enc_put_u32(&e, ISSU_NODE_A_NODE_ID, 2);
+	issu_enc_put_u32(&e, ISSU_NODE_A_PHASE, ISSU_PHASE_KEXEC);
+	issu_enc_put_u64(&e, ISSU_NODE_A_PHASE_START_NS, 11);
+	issu_enc_put_u64(&e, ISSU_NODE_A_UPDATED_NS, 12);
+	issu_enc_section_end(&e, 1, 0);
+	return issu_enc_finish(&e);
+}
+
+/* An image of a module without roles reads as role none, master of nothing. */
+TEST(node_role_absent_in_older_image)
+{
+	struct issu_node_state n;
+	struct issu_sec_view s;
+	struct issu_dec d;
+	u8 img[1024];
+	s64 len;
+
+	len = node_v1_image(img, sizeof(img));
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, issu_dec_init(&d, img, len, NULL));
+	ASSERT_EQ(1, issu_dec_next(&d, &s));
+	memset(&n, 0xff, sizeof(n));
+	ASSERT_EQ(0, issu_node_decode(&s, &n));
+	EXPECT_STREQ("router-a", n.name);
+	EXPECT_EQ((u32)ISSU_PHASE_KEXEC, n.phase);
+	EXPECT_EQ(11U, n.phase_start_ns);
+	EXPECT_EQ(12U, n.updated_ns);
+	EXPECT_EQ((u32)ISSU_ROLE_NONE, n.role);
+	EXPECT_EQ(0U, n.rgs);
+	EXPECT_EQ(0U, n.role_changed_ns);
+	EXPECT_EQ(0U, n.rgs_changed_ns);
+}
+
+/*
+ * An older module reads this module's node section: its policy has the
+ * first version's attributes only, the role and RG attributes come after
+ * them and are skipped, the section version is the same.
+ */
+TEST(node_role_skipped_by_older_reader)
+{
+	static const struct issu_tlv_policy v1_policy[ISSU_NODE_A_UPDATED_NS + 1] = {
+		[ISSU_NODE_A_NAME] = { .kind = ISSU_TLV_STRING, .max_len = ISSU_NODE_NAME_MAX },
+		[ISSU_NODE_A_CLUSTER_ID] = { .kind = ISSU_TLV_U32 },
+		[ISSU_NODE_A_NODE_ID] = { .kind = ISSU_TLV_U32 },
+		[ISSU_NODE_A_PHASE] = { .kind = ISSU_TLV_U32 },
+		[ISSU_NODE_A_PHASE_START_NS] = { .kind = ISSU_TLV_U64 },
+		[ISSU_NODE_A_UPDATED_NS] = { .kind = ISSU_TLV_U64 },
+	};
+	const struct issu_tlv *tb[ISSU_NODE_A_UPDATED_NS + 1];
+	struct issu_sec_view s;
+	struct issu_dec d;
+	struct issu_enc e;
+	u8 img[1024], v1[1024];
+	s64 len, v1len;
+
+	/* the numbers of the first version's attributes never move */
+	ASSERT_EQ(6, ISSU_NODE_A_UPDATED_NS);
+	ASSERT_EQ(7, ISSU_NODE_A_ROLE);
+	ASSERT_EQ(8, ISSU_NODE_A_RGS);
+	ASSERT_EQ(1, ISSU_NODE_SEC_VERSION);
+
+	ASSERT_EQ(0, issu_enc_init(&e, img, sizeof(img), &test_ident));
+	ASSERT_EQ(0, issu_node_encode(&e, &test_node));
+	len = issu_enc_finish(&e);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, issu_dec_init(&d, img, len, NULL));
+	ASSERT_EQ(1, issu_dec_next(&d, &s));
+	EXPECT_EQ(1U, s.version);
+	memset(tb, 0, sizeof(tb));
+	ASSERT_EQ(0, issu_tlv_parse(s.payload, s.len, v1_policy, ISSU_NODE_A_UPDATED_NS, tb));
+	ASSERT_NE(NULL, tb[ISSU_NODE_A_NAME]);
+	EXPECT_STREQ(test_node.name, issu_tlv_get_str(tb[ISSU_NODE_A_NAME]));
+	EXPECT_EQ(test_node.phase, issu_tlv_get_u32(tb[ISSU_NODE_A_PHASE]));
+	EXPECT_EQ(test_node.updated_ns, issu_tlv_get_u64(tb[ISSU_NODE_A_UPDATED_NS]));
+
+	/* the first version's attributes come first, as an older writer puts them */
+	v1len = node_v1_image(v1, sizeof(v1));
+	ASSERT_LT(0, v1len);
+	EXPECT_LT(v1len, len);
+}
+
+/* A node outside a cluster is written as the first version wrote it. */
+TEST(node_without_role_as_first_version)
+{
+	struct issu_node_state n = {
+		.name = "router-a",
+		.cluster_id = 7,
+		.node_id = 2,
+		.phase = ISSU_PHASE_KEXEC,
+		.phase_start_ns = 11,
+		.updated_ns = 12,
+	};
+	u8 img[1024], v1[1024];
+	struct issu_enc e;
+	s64 len, v1len;
+
+	ASSERT_EQ(0, issu_enc_init(&e, img, sizeof(img), &test_ident));
+	ASSERT_EQ(0, issu_node_encode(&e, &n));
+	len = issu_enc_finish(&e);
+	v1len = node_v1_image(v1, sizeof(v1));
+	ASSERT_LT(0, len);
+	ASSERT_EQ(v1len, len);
+	EXPECT_EQ(0, memcmp(img, v1, len));
+
+	/* any one of them set: all four written */
+	n.rgs_changed_ns = 1;
+	ASSERT_EQ(0, issu_enc_init(&e, img, sizeof(img), &test_ident));
+	ASSERT_EQ(0, issu_node_encode(&e, &n));
+	len = issu_enc_finish(&e);
+	EXPECT_EQ(v1len + 2 * 8 + 2 * 12, len);
+}
+
+/* A role out of range is refused like a phase out of range. */
+TEST(node_role_out_of_range)
+{
+	struct issu_node_state n = test_node;
+	struct issu_sec_view s;
+	struct issu_dec d;
+	struct issu_enc e;
+	u8 img[1024];
+	s64 len;
+	u32 role;
+
+	for (role = ISSU_ROLE_NONE; role <= ISSU_ROLE_MAX + 1; role++) {
+		n.role = role;
+		ASSERT_EQ(0, issu_enc_init(&e, img, sizeof(img), &test_ident));
+		ASSERT_EQ(0, issu_node_encode(&e, &n));
+		len = issu_enc_finish(&e);
+		ASSERT_LT(0, len);
+		ASSERT_EQ(0, issu_dec_init(&d, img, len, NULL));
+		ASSERT_EQ(1, issu_dec_next(&d, &s));
+		EXPECT_EQ(role <= ISSU_ROLE_MAX ? 0 : -EINVAL, issu_node_decode(&s, &n))
+			TH_LOG("role %u", role);
+		EXPECT_EQ(role, n.role);
+	}
+	n.role = 0xffffffff;
+	ASSERT_EQ(0, issu_enc_init(&e, img, sizeof(img), &test_ident));
+	ASSERT_EQ(0, issu_node_encode(&e, &n));
+	len = issu_enc_finish(&e);
 	ASSERT_EQ(0, issu_dec_init(&d, img, len, NULL));
 	ASSERT_EQ(1, issu_dec_next(&d, &s));
 	EXPECT_EQ(-EINVAL, issu_node_decode(&s, &n));

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/issu.h>
+
 #include "format.h"
 
 static u8 img[16384];
@@ -27,6 +29,22 @@ static const struct issu_node_state node = {
 	.phase = 3,
 	.phase_start_ns = 1700000000000000000ULL,
 	.updated_ns = 1700000000500000000ULL,
+	.role = ISSU_ROLE_SECONDARY,
+	.rgs = 0x6,
+	.role_changed_ns = 1700000000100000000ULL,
+	.rgs_changed_ns = 1700000000200000000ULL,
+};
+
+/* The primary, master of RG0 and RG1. */
+static const struct issu_node_state primary = {
+	.name = "router-b",
+	.cluster_id = 7,
+	.node_id = 1,
+	.phase = 0,
+	.role = ISSU_ROLE_PRIMARY,
+	.rgs = 0x3,
+	.role_changed_ns = 1700000000300000000ULL,
+	.rgs_changed_ns = 1700000000300000000ULL,
 };
 
 static void emit(const char *dir, const char *name, s64 len)
@@ -286,6 +304,22 @@ int main(int argc, char **argv)
 	issu_enc_put_u32(&e, 1, 30);
 	issu_enc_section_end(&e, 1, 0);
 	emit(argv[1], "multi", issu_enc_finish(&e));
+
+	issu_enc_init(&e, img, sizeof(img), &ident);
+	issu_node_encode(&e, &primary);
+	emit(argv[1], "node-primary", issu_enc_finish(&e));
+
+	/* a node section of a module without roles: first-version attributes */
+	issu_enc_init(&e, img, sizeof(img), &ident);
+	issu_enc_section_begin(&e, ISSU_SEC_NODE, 1);
+	issu_enc_put_str(&e, ISSU_NODE_A_NAME, node.name);
+	issu_enc_put_u32(&e, ISSU_NODE_A_CLUSTER_ID, node.cluster_id);
+	issu_enc_put_u32(&e, ISSU_NODE_A_NODE_ID, node.node_id);
+	issu_enc_put_u32(&e, ISSU_NODE_A_PHASE, node.phase);
+	issu_enc_put_u64(&e, ISSU_NODE_A_PHASE_START_NS, node.phase_start_ns);
+	issu_enc_put_u64(&e, ISSU_NODE_A_UPDATED_NS, node.updated_ns);
+	issu_enc_section_end(&e, 1, 0);
+	emit(argv[1], "node-v1", issu_enc_finish(&e));
 
 	issu_enc_init(&e, img, sizeof(img), &ident);
 	issu_enc_section_begin(&e, 0x7777, 4);

@@ -13,8 +13,9 @@
  *   issu_nl checkpoint [FORMAT]    the mutating commands (CAP_NET_ADMIN)
  *   issu_nl restore | discard | disarm
  *   issu_nl arm [FORMAT]
- *   issu_nl node-set KEY=VALUE...  name, cluster_id, node_id, phase (number
- *                                  or name); keys left out keep their value
+ *   issu_nl node-set KEY=VALUE...  name, cluster_id, node_id, phase, role
+ *                                  (number or name), rgs (a mask); keys
+ *                                  left out keep their value
  *   issu_nl raw [--dump] CMD [ATTR...]
  *                                  an arbitrary request (negative tests)
  *   issu_nl perm-check             drop every privilege, expect EPERM from
@@ -177,6 +178,8 @@ static const char *const restore_mode_v[] = {
 };
 
 static const struct names phase_n = NAMES(phase_v);
+static const char *const role_v[] = { "none", "primary", "secondary" };
+static const struct names role_n = NAMES(role_v);
 static const struct names store_state_n = NAMES(store_state_v);
 static const struct names trigger_n = NAMES(trigger_v);
 static const struct names restore_result_n = NAMES(restore_result_v);
@@ -241,6 +244,11 @@ static const struct attr_desc node_a[ISSU_NODE_ATTR_MAX + 1] = {
 	[ISSU_NODE_ATTR_PHASE_START_NS] = { "phase_start_ns", K_U64 },
 	[ISSU_NODE_ATTR_UPDATED_NS] = { "updated_ns", K_U64 },
 	[ISSU_NODE_ATTR_PAD] = { "pad", K_PAD },
+	[ISSU_NODE_ATTR_ROLE] = { "role", K_U32, NULL, &role_n },
+	[ISSU_NODE_ATTR_RGS] = { "rgs", K_U32X },
+	[ISSU_NODE_ATTR_ROLE_CHANGED_NS] = { "role_changed_ns", K_U64 },
+	[ISSU_NODE_ATTR_RGS_CHANGED_NS] = { "rgs_changed_ns", K_U64 },
+	[ISSU_NODE_ATTR_ROLE_RESTORED] = { "role_restored", K_FLAG },
 };
 
 static const struct attr_desc reason_a[ISSU_REASON_A_MAX + 1] = {
@@ -363,6 +371,7 @@ static const struct attr_desc top_a[ISSU_A_MAX + 1] = {
 	[ISSU_A_IMAGE_LEN] = { "image_len", K_U64 },
 	[ISSU_A_EXPORT] = { "export", K_NEST, &export_set },
 	[ISSU_A_IMPORT] = { "import", K_NEST, &restore_set },
+	[ISSU_A_NODE_CHANGED] = { "node_changed", K_U32X },
 };
 
 static const struct attr_set top_set = { "issu", ISSU_A_MAX, top_a };
@@ -391,6 +400,7 @@ static const char *const cmd_v[] = {
 	[ISSU_CMD_EXPORT] = "export",
 	[ISSU_CMD_IMPORT] = "import",
 	[ISSU_CMD_IMPORT_NTF] = "import-ntf",
+	[ISSU_CMD_NODE_NTF] = "node-ntf",
 };
 _Static_assert(ARRAY_SIZE(cmd_v) == ISSU_CMD_MAX + 1, "command names");
 
@@ -836,7 +846,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: issu_nl status\n"
 		"       issu_nl checkpoint [FORMAT] | restore | discard | arm [FORMAT] | disarm\n"
-		"       issu_nl node-set KEY=VALUE...   (name, cluster_id, node_id, phase)\n"
+		"       issu_nl node-set KEY=VALUE...   (name, cluster_id, node_id, phase, role, rgs)\n"
 		"       issu_nl raw [--dump] CMD [ATTR...]\n"
 		"       issu_nl perm-check\n"
 		"       issu_nl monitor N TIMEOUT_SECONDS\n"
@@ -954,6 +964,8 @@ static int cmd_node_set(struct ctx *c, int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "phase") && (ph = lookup_name(&phase_n, val)) >= 0) {
 			v = ph;
+		} else if (!strcmp(argv[i], "role") && (ph = lookup_name(&role_n, val)) >= 0) {
+			v = ph;
 		} else if (parse_u64(val, &v) || v > UINT32_MAX) {
 			fprintf(stderr, "issu_nl: bad value %s=%s\n", argv[i], val);
 			return EXIT_USAGE;
@@ -964,6 +976,10 @@ static int cmd_node_set(struct ctx *c, int argc, char **argv)
 			nla_put_u32(msg, ISSU_NODE_ATTR_NODE_ID, v);
 		} else if (!strcmp(argv[i], "phase")) {
 			nla_put_u32(msg, ISSU_NODE_ATTR_PHASE, v);
+		} else if (!strcmp(argv[i], "role")) {
+			nla_put_u32(msg, ISSU_NODE_ATTR_ROLE, v);
+		} else if (!strcmp(argv[i], "rgs")) {
+			nla_put_u32(msg, ISSU_NODE_ATTR_RGS, v);
 		} else {
 			fprintf(stderr, "issu_nl: unknown key %s\n", argv[i]);
 			return EXIT_USAGE;
@@ -1307,7 +1323,7 @@ static int cmd_perm_check(void)
 	struct ctx c;
 	char why[512];
 
-	printf("TAP version 13\n1..18\n");
+	printf("TAP version 13\n1..19\n");
 	if (drop_privileges(why, sizeof(why))) {
 		tap(0, "dropped every privilege (%s)", why);
 		printf("Bail out! still privileged\n");
@@ -1334,6 +1350,13 @@ static int cmd_perm_check(void)
 	nla_put_u32(msg, ISSU_NODE_ATTR_PHASE, ISSU_PHASE_PREPARE);
 	nest_end(msg, nest);
 	expect_eperm(&c, "node-set", msg);
+	/* the role and RGs: what cluster notify sends */
+	msg = req_new(&c, ISSU_CMD_NODE_SET, 0);
+	nest = nest_start(msg, ISSU_A_NODE, 1);
+	nla_put_u32(msg, ISSU_NODE_ATTR_ROLE, ISSU_ROLE_PRIMARY);
+	nla_put_u32(msg, ISSU_NODE_ATTR_RGS, 1);
+	nest_end(msg, nest);
+	expect_eperm(&c, "node-set role and rgs", msg);
 	msg = req_new(&c, ISSU_CMD_NETNS_SET, 0);
 	nla_put_string(msg, ISSU_A_NETNS_LABEL, "perm-check");
 	expect_eperm(&c, "netns-set", msg);

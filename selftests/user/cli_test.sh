@@ -111,6 +111,14 @@ t_node_bad_phase() { usage_error "'warp'" node set phase warp; }
 t_node_bad_keyword() { usage_error "'colour'" node set colour blue; }
 t_node_bad_action() { usage_error "'frob'" node frob; }
 t_node_nothing() { usage_error "nothing to set" node set; }
+t_node_bad_role() { usage_error "unknown role 'master'" node set role master; }
+t_node_bad_rgs() {
+	local l
+	for l in 32 1,,2 3-1 x 0- -1 "1 2" ""; do
+		usage_error "invalid RG list '$l'" node set rgs "$l" || { echo "rgs '$l'"; return 1; }
+	done
+}
+t_node_rgs_twice() { usage_error "'rgs' given twice" node set rgs 1 rgs 2; }
 t_node_long_name() {
 	usage_error "too long" node set name "$(printf 'n%.0s' {1..64})"
 }
@@ -266,7 +274,8 @@ n = s[0]["node"]
 assert n == {"name": "r1-test", "cluster_id": 7, "node_id": 2,
              "phase": "upgrade-secondary",
              "phase_start_ns": 1700000000000000000,
-             "updated_ns": 1700000000500000000}, n
+             "updated_ns": 1700000000500000000,
+             "role": "none", "role_changed_ns": 0, "rgs": [], "rgs_changed_ns": 0}, n
 assert s[1]["name"] == "flows" and s[1]["flags"] == ["partial"]
 assert s[1]["count"] == 3 and s[1]["len"] == 24 and s[1]["verdict"] == "ok"
 assert s[2]["type"] == 200 and "name" not in s[2] and s[2]["verdict"] == "unknown"
@@ -551,6 +560,8 @@ r = d["restore"]
 assert r["result"] == "partial" and r["mode"] == "auto" and r["failed"] == 1, r
 n = d["node"]
 assert n["name"] == "r1 \"edge\"\n\x01\u00e9" and n["phase"] == "upgrade-secondary", n
+assert n["role"] == "secondary" and n["rgs"] == [1, 2, 31] and n["role_restored"] is True, n
+assert n["role_changed_ns"] == 1700000000000000000 and n["rgs_changed_ns"] == 1700000001000000000, n
 assert [s["verdict"] for s in d["sections"]] == ["ok", 9]
 assert d["sections"][1]["flags"] == ["partial"] and d["sections"][1]["type"] == 200
 assert d["synwin"] == {"active": True, "window_s": 7200,
@@ -566,6 +577,8 @@ t_status_text() {
 	expect_rc 0 && no_ctrl "$out" && grep -q "^  restore mode: command$" "$out" &&
 		grep -q "^last checkpoint: none$" "$out" &&
 		grep -q "^  phase: upgrade-secondary$" "$out" &&
+		grep -qxF "  role: secondary" "$out" && grep -qxF "  role restored: yes" "$out" &&
+		grep -qxF "  rgs: 1,2,31" "$out" &&
 		grep -q "^section 1 (unknown):$" "$out" &&
 		grep -qxF "synwin:" "$out" && grep -qxF "  active: yes" "$out" &&
 		grep -qxF "  window: 7200s" "$out" &&
@@ -616,11 +629,14 @@ t_flows_text() {
 
 t_events_json() {
 	run_reporter events
-	expect_rc 0 && [ "$(wc -l <"$out")" -eq 7 ] && python3 - "$out" <<'PYEOF'
+	expect_rc 0 && [ "$(wc -l <"$out")" -eq 8 ] && python3 - "$out" <<'PYEOF'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 assert [e["event"] for e in ev] == ["checkpoint", "restore", "discard", "arm",
-                                    "synwin", "synwin", 77], ev
+                                    "synwin", "synwin", "node", 77], ev
+assert ev[6] == {"event": "node", "changed": ["role", "rgs", 256],
+                 "node": {"name": "rtr-b", "cluster_id": 1, "node_id": 2, "phase": "idle",
+                          "role": "primary", "rgs": [0, 1]}}, ev[6]
 assert ev[0]["result"] == -28 and ev[0]["last_checkpoint"]["result"] == -28
 assert ev[0]["last_checkpoint"]["prev_boot"] is True
 assert ev[1]["restore"]["restored"] == 10 and ev[3]["armed"] is True
@@ -634,7 +650,8 @@ PYEOF
 
 t_events_text() {
 	run_reporter events text
-	expect_rc 0 && [ "$(wc -l <"$out")" -eq 7 ] &&
+	expect_rc 0 && [ "$(wc -l <"$out")" -eq 8 ] &&
+		grep -qxF 'node: changed=role,rgs,0x100 node={ name=rtr-b cluster_id=1 node_id=2 phase=idle role=primary rgs=0,1 }' "$out" &&
 		grep -q '^checkpoint: result="-28 (.*)" reason="store full" last_checkpoint={ generation=5 ' "$out" &&
 		grep -q '^arm: armed=yes result=ok$' "$out" &&
 		grep -qxF 'synwin: result=ok reason=open synwin={ active=yes window=7200s started=2023-11-14T22:13:20.000000000Z deadline=2023-11-15T00:13:20.000000000Z remaining=7199.532s pickups=12 }' "$out" &&

@@ -265,6 +265,40 @@ t_notify_fifo_reopened() {
 		{ cat "$d/ka.state"; return 1; }
 }
 
+# The RGs and role cluster notify tells issu.ko, from cluster.conf's
+# bindings (RG0: instance ISSU_RG0, RG1: sync group ISSU_RG1); issu.ko is
+# not loaded on the host: the last state is reported as not told, at exit.
+t_notify_rgs_for_issu_ko() {
+	if [ -e /sys/module/issu ]; then
+		echo "# issu.ko is loaded here: not told anything by a test"
+		return 0
+	fi
+	fresh
+	printf '%s\n' 'INSTANCE "ISSU_RG0" BACKUP 150' 'GROUP "ISSU_RG1" BACKUP' \
+		'INSTANCE "ISSU_RG0" MASTER 150' 'GROUP "ISSU_RG1" FAULT' 'GROUP "ISSU_RG1" MASTER' \
+		'INSTANCE "ISSU_RG1_CLIENT" BACKUP 100' >"$d/lines"
+	run cluster notify --cluster-conf "$d/cluster.conf" --state-file "$d/ka.state" "$d/lines"
+	expect_rc 0 || return 1
+	grep -qF "at exit, issu.ko not told the last state (RGs 0,1, role primary): issu.ko is not loaded" \
+		"$err" || return 1
+	printf '%s\n' 'INSTANCE "ISSU_RG0" MASTER 150' 'GROUP "ISSU_RG1" MASTER' \
+		'INSTANCE "ISSU_RG0" FAULT 150' >"$d/lines"
+	run cluster notify --cluster-conf "$d/cluster.conf" --state-file "$d/ka.state" "$d/lines"
+	expect_rc 0 || return 1
+	grep -qF "(RGs 1, role secondary)" "$err" || return 1
+	# no RG0 line: no role; an unbound instance alone: nothing to tell
+	printf '%s\n' 'GROUP "ISSU_RG1" BACKUP' >"$d/lines"
+	run cluster notify --cluster-conf "$d/cluster.conf" --state-file "$d/ka.state" "$d/lines"
+	grep -qF "(RGs none): issu.ko is not loaded" "$err" || return 1
+	printf '%s\n' 'INSTANCE "OTHER" MASTER 100' >"$d/lines"
+	run cluster notify --cluster-conf "$d/cluster.conf" --state-file "$d/ka.state" "$d/lines"
+	expect_rc 0 && [ ! -s "$err" ] || return 1
+	# cluster.conf unusable: the state file still kept, issu.ko not told
+	run cluster notify --cluster-conf "$d/none.conf" --state-file "$d/ka.state" "$d/lines"
+	expect_rc 0 && grep -qF "RGs not recorded in issu.ko" "$err" &&
+		grep -q '^INSTANCE OTHER MASTER 100 ' "$d/ka.state"
+}
+
 t_exit_codes_documented() {
 	local c
 	for c in 38 39 40; do

@@ -11,7 +11,7 @@
  *
  * status: a STATUS_GET reply and a SECTION_GET dump, as "status" prints
  * them; events: one message of each event (synwin twice: open and
- * expired), as "monitor" prints them;
+ * expired; node: role and RGs changed), as "monitor" prints them;
  * sections: a SECTION_GET dump whose flows section counts its items by
  * reason (ISSU_SECTION_A_REASON nests) and its entries restored without
  * their helper by name (ISSU_SECTION_A_NO_HELPER), as "status" prints it;
@@ -137,6 +137,26 @@ static void put_node(struct nlmsghdr *nlh)
 	mnl_attr_put_u32(nlh, ISSU_NODE_ATTR_PHASE, ISSU_PHASE_UPGRADE_SECONDARY);
 	put_u64(nlh, ISSU_NODE_ATTR_PHASE_START_NS, 1700000000000000000ULL, ISSU_NODE_ATTR_PAD);
 	put_u64(nlh, ISSU_NODE_ATTR_UPDATED_NS, 0, ISSU_NODE_ATTR_PAD);
+	mnl_attr_put_u32(nlh, ISSU_NODE_ATTR_ROLE, ISSU_ROLE_SECONDARY);
+	mnl_attr_put_u32(nlh, ISSU_NODE_ATTR_RGS, 0x80000006);
+	put_u64(nlh, ISSU_NODE_ATTR_ROLE_CHANGED_NS, 1700000000000000000ULL, ISSU_NODE_ATTR_PAD);
+	put_u64(nlh, ISSU_NODE_ATTR_RGS_CHANGED_NS, 1700000001000000000ULL, ISSU_NODE_ATTR_PAD);
+	mnl_attr_put(nlh, ISSU_NODE_ATTR_ROLE_RESTORED, 0, NULL);
+	mnl_attr_put_u32(nlh, UNKNOWN_ATTR, 1);
+	mnl_attr_nest_end(nlh, n);
+}
+
+/* The node of a node event: the primary, master of RG0 and RG1. */
+static void put_node_primary(struct nlmsghdr *nlh)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, ISSU_A_NODE);
+
+	mnl_attr_put_strz(nlh, ISSU_NODE_ATTR_NAME, "rtr-b");
+	mnl_attr_put_u32(nlh, ISSU_NODE_ATTR_CLUSTER_ID, 1);
+	mnl_attr_put_u32(nlh, ISSU_NODE_ATTR_NODE_ID, 2);
+	mnl_attr_put_u32(nlh, ISSU_NODE_ATTR_PHASE, ISSU_PHASE_IDLE);
+	mnl_attr_put_u32(nlh, ISSU_NODE_ATTR_ROLE, ISSU_ROLE_PRIMARY);
+	mnl_attr_put_u32(nlh, ISSU_NODE_ATTR_RGS, 0x3);
 	mnl_attr_nest_end(nlh, n);
 }
 
@@ -290,6 +310,10 @@ static void build_events(struct nl_msgs *ev)
 	mnl_attr_put_u32(nlh, ISSU_A_RESULT, 0);
 	mnl_attr_put_strz(nlh, ISSU_A_REASON, "expired");
 	put_synwin(nlh, false);
+	nlh = msg_new(ev, ISSU_CMD_NODE_NTF);
+	mnl_attr_put_u32(nlh, ISSU_A_NODE_CHANGED,
+			 ISSU_NODE_CHANGED_ROLE | ISSU_NODE_CHANGED_RGS | 0x100);
+	put_node_primary(nlh);
 	msg_new(ev, 77);	/* an event of a newer module */
 }
 

@@ -37,6 +37,30 @@ enum issu_phase {
 
 #define ISSU_PHASE_MAX (__ISSU_PHASE_MAX - 1)
 
+/*
+ * A node's role in its cluster, as recorded in the node section. The
+ * primary is the node that holds RG0, the control redundancy group
+ * (Documentation/issu/cluster.rst); issu-helper cluster notify keeps it in
+ * step with keepalived.
+ */
+enum issu_role {
+	ISSU_ROLE_NONE,			/* not in a cluster, or not known yet */
+	ISSU_ROLE_PRIMARY,		/* master of RG0 */
+	ISSU_ROLE_SECONDARY,		/* in the cluster, not master of RG0 */
+
+	/* private: */
+	__ISSU_ROLE_MAX
+};
+
+#define ISSU_ROLE_MAX (__ISSU_ROLE_MAX - 1)
+
+/* What a node event (ISSU_CMD_NODE_NTF) reports as changed: ISSU_A_NODE_CHANGED. */
+#define ISSU_NODE_CHANGED_IDENTITY	(1U << 0)	/* name, cluster id or node id */
+#define ISSU_NODE_CHANGED_PHASE		(1U << 1)
+#define ISSU_NODE_CHANGED_ROLE		(1U << 2)
+#define ISSU_NODE_CHANGED_RGS		(1U << 3)
+#define ISSU_NODE_CHANGED_RESTORED	(1U << 4)	/* the whole node, from a checkpoint */
+
 enum issu_store_state {
 	ISSU_STORE_STATE_ABSENT,	/* no preserved memory configured */
 	ISSU_STORE_STATE_REFUSED,	/* configured but unusable: see reason */
@@ -107,6 +131,7 @@ enum {
 					 */
 	ISSU_A_EXPORT,			/* nest: ISSU_EXPORT_A_*, what an export holds */
 	ISSU_A_IMPORT,			/* nest: ISSU_RESTORE_A_*, outcome of an import */
+	ISSU_A_NODE_CHANGED,		/* u32: ISSU_NODE_CHANGED_*, in node events */
 
 	/* private: */
 	__ISSU_A_MAX
@@ -219,6 +244,13 @@ enum {
 	ISSU_NODE_ATTR_PHASE_START_NS,	/* u64 */
 	ISSU_NODE_ATTR_UPDATED_NS,	/* u64 */
 	ISSU_NODE_ATTR_PAD,
+	ISSU_NODE_ATTR_ROLE,		/* u32: enum issu_role */
+	ISSU_NODE_ATTR_RGS,		/* u32: bit n set: master of RGn */
+	ISSU_NODE_ATTR_ROLE_CHANGED_NS,	/* u64: CLOCK_REALTIME, 0: never */
+	ISSU_NODE_ATTR_RGS_CHANGED_NS,	/* u64: CLOCK_REALTIME, 0: never */
+	ISSU_NODE_ATTR_ROLE_RESTORED,	/* flag: role as before the restore, not
+					 * set since; the RGs were cleared
+					 */
 
 	/* private: */
 	__ISSU_NODE_ATTR_MAX
@@ -351,7 +383,7 @@ enum {
 	ISSU_CMD_DISCARD,		/* do (admin): invalidate every checkpoint */
 	ISSU_CMD_ARM,			/* do (admin): checkpoint in the kexec path */
 	ISSU_CMD_DISARM,		/* do (admin) */
-	ISSU_CMD_NODE_SET,		/* do (admin): node identity and phase */
+	ISSU_CMD_NODE_SET,		/* do (admin): node identity, phase, role, RGs */
 	ISSU_CMD_SECTION_GET,		/* dump: sections of the preserved checkpoint */
 	ISSU_CMD_CHECKPOINT_NTF,	/* events: a checkpoint was taken or failed */
 	ISSU_CMD_RESTORE_NTF,		/* events: a restore ran */
@@ -383,6 +415,9 @@ enum {
 					 * (the image's) and ISSU_A_SECTION (flows)
 					 */
 	ISSU_CMD_IMPORT_NTF,		/* events: an import ran or was refused */
+	ISSU_CMD_NODE_NTF,		/* events: the node changed: ISSU_A_NODE,
+					 * ISSU_A_NODE_CHANGED
+					 */
 
 	/* private: */
 	__ISSU_CMD_MAX

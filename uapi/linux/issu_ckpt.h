@@ -89,6 +89,11 @@ enum issu_node_attr {
 	ISSU_NODE_A_PHASE,		/* u32, enum issu_phase (linux/issu.h) */
 	ISSU_NODE_A_PHASE_START_NS,	/* u64, CLOCK_REALTIME */
 	ISSU_NODE_A_UPDATED_NS,		/* u64, CLOCK_REALTIME */
+	/* appended, same section version: older readers skip them */
+	ISSU_NODE_A_ROLE,		/* u32, enum issu_role (linux/issu.h); absent: none */
+	ISSU_NODE_A_RGS,		/* u32, bit n: master of RGn; absent: 0 */
+	ISSU_NODE_A_ROLE_CHANGED_NS,	/* u64, CLOCK_REALTIME */
+	ISSU_NODE_A_RGS_CHANGED_NS,	/* u64, CLOCK_REALTIME */
 
 	__ISSU_NODE_A_MAX
 };

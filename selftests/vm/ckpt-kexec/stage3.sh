@@ -9,6 +9,8 @@ lab_check_eq "checkpoint still in the store" 2 "$(lab_kv "$s" checkpoint.generat
 lab_check_eq "not restored a second time" empty "$(lab_kv "$s" restore.result)"
 lab_check_match "reason given" 'restored already' "$(lab_kv "$s" restore.reason)"
 lab_check_eq "node state not brought back" "" "$(lab_kv "$s" node.name)"
+lab_check_eq "nor the role (none, not restored)" "none " \
+	"$(lab_kv "$s" node.role) $(lab_kv "$s" node.role_restored)"
 lab_check "discard" issu_helper discard
 s=$(lab_status discarded)
 lab_check_eq "no checkpoint after discard" "" "$(lab_kv "$s" checkpoint.generation)"

@@ -309,3 +309,4 @@ fo_pull() {
 		fail "... RG1 back on A (FIFO: A $(cl_ka_state a ISSU_RG1), B $(cl_ka_state b ISSU_RG1); VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
 	fi
 }
+. "$(dirname "${BASH_SOURCE[0]}")/noderole.sh" # the role and RGs in issu.ko: wraps two hooks above

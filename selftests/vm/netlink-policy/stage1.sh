@@ -77,7 +77,7 @@ perm=$("$NL" perm-check)
 rc=$?
 printf '%s\n' "$perm" | sed 's/^/  /'
 lab_check_eq "perm-check: unprivileged, every mutating command gets EPERM, status, dumps and flows-get work" 0 "$rc"
-lab_check_eq "perm-check ran its 18 checks" 18 "$(grep -c '^ok ' <<<"$perm")"
+lab_check_eq "perm-check ran its 19 checks" 19 "$(grep -c '^ok ' <<<"$perm")"
 
 # node-set round trips
 lab_check "node-set name, cluster, node id and phase" \
@@ -106,7 +106,40 @@ out=$(nl_status)
 lab_check_eq "node is r1 again" r1/3/prepare \
 	"$(nl_get node.name "$out")/$(nl_get node.node_id "$out")/$(nl_get node.phase "$out")"
 
+# The cluster role and RGs (issue 13): fresh module, none; set, kept when
+# left out
+out=$(nl_status)
+lab_check_eq "a fresh node: role none, master of no RG, not restored" "none/0x0/" \
+	"$(nl_get node.role "$out")/$(nl_get node.rgs "$out")/$(nl_get node.role_restored "$out")"
+lab_check "node-set role primary, rgs RG0 and RG1" "$NL" node-set role=primary rgs=3
+out=$(nl_status)
+lab_check_eq "role and rgs round-trip" primary/0x3 \
+	"$(nl_get node.role "$out")/$(nl_get node.rgs "$out")"
+lab_check_match "their change times are set" '^[1-9][0-9]+/[1-9][0-9]+$' \
+	"$(nl_get node.role_changed_ns "$out")/$(nl_get node.rgs_changed_ns "$out")"
+rct=$(nl_get node.role_changed_ns "$out")
+lab_check "node-set rgs alone (RG31)" "$NL" node-set rgs=0x80000000
+out=$(nl_status)
+lab_check_eq "rgs 0x80000000, the role kept and its time unchanged" "primary/0x80000000/$rct" \
+	"$(nl_get node.role "$out")/$(nl_get node.rgs "$out")/$(nl_get node.role_changed_ns "$out")"
+lab_check "node-set role secondary rgs 0" "$NL" node-set role=secondary rgs=0
+out=$(nl_status)
+lab_check_eq "role secondary, no RG; the rest of the node kept" "secondary/0x0/r1/prepare" \
+	"$(nl_get node.role "$out")/$(nl_get node.rgs "$out")/$(nl_get node.name "$out")/$(nl_get node.phase "$out")"
+
 # The strict policies: each request is refused whole, status unchanged
+expect_reject "node-set role 3 (beyond ISSU_ROLE_MAX)" ERANGE node.role \
+	node-set 'nest:node{u32:role=3}'
+expect_reject "node-set role 2^32-1" ERANGE node.role \
+	node-set 'nest:node{u32:role=4294967295}'
+expect_reject "node-set u32 role given 1 byte" EINVAL node.role \
+	node-set 'nest:node{u8:role=1}'
+expect_reject "node-set u32 rgs given 8 bytes" EINVAL node.rgs \
+	node-set 'nest:node{u64:rgs=1}'
+expect_reject "node-set with a read-only node attribute (role_changed_ns)" EINVAL node.role_changed_ns \
+	node-set 'nest:node{u32:role=1,u64:role_changed_ns=1}'
+expect_reject "node-set with a read-only node attribute (role_restored)" EINVAL node.role_restored \
+	node-set 'nest:node{u32:rgs=1,flag:role_restored}'
 expect_reject "node-set node_id 999 (range 0..255)" ERANGE node.node_id \
 	node-set 'nest:node{u32:node_id=999}'
 expect_reject "node-set phase 15 (beyond ISSU_PHASE_MAX)" ERANGE node.phase \
@@ -199,8 +232,10 @@ lab_check_match "mac-get dump lists it" 'ifname=issu-nl0' "$out"
 lab_check "mac-release issu-nl0" "$NL" raw mac-release str:ifname=issu-nl0
 ip link del issu-nl0
 
-# Events: arm and disarm are announced on "events"
-"$NL" monitor 2 20 >"$LAB_OUT/events.out" 2>"$LAB_OUT/events.err" &
+# Events: arm and disarm are announced on "events", and changes of the
+# node (node-ntf: the node and what changed); a node-set that changes
+# nothing is not announced
+"$NL" monitor 5 20 >"$LAB_OUT/events.out" 2>"$LAB_OUT/events.err" &
 mon=$!
 # wait for the monitor to have joined the group (bounded: 60 s on a starved
 # TCG vCPU), and say so if it never did, rather than losing the first event
@@ -212,12 +247,23 @@ done
 lab_check "the monitor has joined the events group" grep -q '^ready' "$LAB_OUT/events.err"
 lab_check "arm" "$NL" arm
 lab_check "disarm" "$NL" disarm
+lab_check "node-set role primary rgs 0x1" "$NL" node-set role=primary rgs=1
+lab_check "node-set role primary rgs 0x1 again (no change)" "$NL" node-set role=primary rgs=1
+lab_check "node-set phase sync" "$NL" node-set phase=sync
+lab_check "node-set rgs 0x3 and name r2" "$NL" node-set rgs=3 name=r2
 wait $mon
-lab_check_eq "monitor got both events" 0 $?
+lab_check_eq "monitor got the five events" 0 $?
 ev=$(cat "$LAB_OUT/events.out")
 printf '%s\n' "$ev" | sed 's/^/  /'
 lab_check_eq "events: arm-ntf armed=1, then arm-ntf armed=0" "arm-ntf/1 arm-ntf/0" \
 	"$(awk -F= '/^event=/ { e = $2 } /^armed=/ { printf "%s%s/%s", sep, e, $2; sep = " " }' <<<"$ev")"
+# node_changed: ISSU_NODE_CHANGED_IDENTITY 0x1, PHASE 0x2, ROLE 0x4, RGS 0x8
+# (a block ends at an empty line, the last one at the end of the output)
+lab_check_eq "events: node-ntf role+rgs (primary, 0x1), then phase (sync), then identity+rgs (r2, 0x3)" \
+	"node-ntf/0xc/primary/0x1/prepare node-ntf/0x2/primary/0x1/sync node-ntf/0x9/primary/0x3/sync" \
+	"$(awk -F= 'function flush() { if (e == "node-ntf") { printf "%s%s/%s/%s/%s/%s", sep, e, c, r, g, p; sep = " " } e = "" }
+		/^event=/ { flush(); e = $2 } /^node_changed=/ { c = $2 } /^node.role=/ { r = $2 }
+		/^node.rgs=/ { g = $2 } /^node.phase=/ { p = $2 } END { flush() }' <<<"$ev")"
 
 lab_check "issu.ko unloads" rmmod issu
 lab_done
