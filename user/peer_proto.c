@@ -447,6 +447,9 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_VIPS_TOTAL] = "VIPS_TOTAL",
 	[PEER_A_TRACK_VALUE] = "TRACK_VALUE",
 	[PEER_A_KA_STATE] = "KA_STATE",
+	[PEER_A_LAST_SYNC] = "LAST_SYNC",
+	[PEER_A_LAST_SYNC_ERR] = "LAST_SYNC_ERR",
+	[PEER_A_PRIORITY] = "PRIORITY",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -533,6 +536,9 @@ static const struct peer_pol status_reply_pol[PEER_A_MAX + 1] = {
 	[PEER_A_FLOWS] = OPT(PK_U64),
 	[PEER_A_RG] = { .kind = PK_NEST, .multi = true, .nested = &rg_policy },
 	[PEER_A_UPTIME_MS] = OPT(PK_U64),
+	/* cluster status, appended */
+	[PEER_A_LAST_SYNC] = { .kind = PK_BIN, .max = PEER_LAST_SYNC_MAX },
+	[PEER_A_LAST_SYNC_ERR] = OPT(PK_U32),
 };
 
 static const struct peer_pol sync_begin_pol[PEER_A_MAX + 1] = {
@@ -571,6 +577,7 @@ static const struct peer_pol rg_state_reply_pol[PEER_A_MAX + 1] = {
 	[PEER_A_VIPS_TOTAL] = OPT(PK_U32),
 	[PEER_A_TRACK_VALUE] = OPT(PK_U32),
 	[PEER_A_KA_STATE] = OPT(PK_STR),
+	[PEER_A_PRIORITY] = OPT(PK_U32),	/* cluster status, appended */
 };
 
 static const struct peer_pol pull_data_pol[PEER_A_MAX + 1] = {
