@@ -78,6 +78,7 @@ struct status {
 	bool rtt_known;
 	uint64_t rtt_ns;
 	bool rg_state_allowed;
+	bool peer_old;			/* its peer end predates WANT */
 	int rc;				/* the exit code */
 	char why[600];			/* the channel's failure */
 };
@@ -218,7 +219,7 @@ static void peer_last_sync(struct node_view *n, const struct peer_frame *f)
 		return;
 	}
 	if (!tb[PEER_A_LAST_SYNC_ERR].p) {
-		/* a peer end older than cluster status */
+		/* a peer end older than cluster status (it refused WANT) */
 		n->ls_state = LS_UNKNOWN;
 		return;
 	}
@@ -235,21 +236,47 @@ static void peer_last_sync(struct node_view *n, const struct peer_frame *f)
 	}
 }
 
+/*
+ * A request with WANT (the attributes appended for cluster status), and
+ * again without it when the peer end predates them (it refuses WANT as an
+ * attribute its policy does not have: EINVAL naming it). @group: the RG
+ * for RG_STATE. Return: 0 with the answer in @f, or s->fail.
+ */
+static int ask(struct status *st, uint16_t type, int64_t group, uint32_t want,
+	       struct peer_frame *f)
+{
+	struct peer_sess *s = &st->cs.s;
+	struct peer_buf b = { 0 };
+	int r;
+
+	for (;;) {
+		peer_buf_init(&b, type);
+		if (group >= 0)
+			peer_put_u32(&b, PEER_A_GROUP, (uint32_t)group);
+		if (!st->peer_old)
+			peer_put_u32(&b, PEER_A_WANT, want);
+		r = peer_send(s, &b);
+		peer_buf_free(&b);
+		if (r < 0)
+			return s->fail;
+		if (peer_wait_reply(s, s->tx_seq, UINT64_MAX, f) < 0)
+			return s->fail;
+		if (st->peer_old || f->h.type != PEER_T_RESULT ||
+		    peer_get_u32(&f->tb[PEER_A_RESULT]) != EINVAL || !f->tb[PEER_A_BAD_ATTR].p ||
+		    peer_get_u32(&f->tb[PEER_A_BAD_ATTR]) != PEER_A_WANT)
+			return 0;
+		st->peer_old = true;
+	}
+}
+
 /* STATUS: the peer's phase, flows, RGs' weights and track values, last sync. */
 static int status_req(struct status *st)
 {
 	struct peer_sess *s = &st->cs.s;
 	struct node_view *n = &st->node[1];
-	struct peer_buf b = { 0 };
 	struct peer_frame f;
-	int r;
 
-	peer_buf_init(&b, PEER_T_STATUS);
-	r = peer_send(s, &b);
-	peer_buf_free(&b);
-	if (r < 0)
-		return s->fail;
-	if (peer_wait_reply(s, s->tx_seq, UINT64_MAX, &f) < 0)
+	if (ask(st, PEER_T_STATUS, -1, PEER_WANT_LAST_SYNC, &f))
 		return s->fail;
 	if (f.h.type != PEER_T_STATUS_REPLY)
 		return unexpected(s, &f, "STATUS");
@@ -280,21 +307,13 @@ static int rg_state_req(struct status *st)
 {
 	const struct cluster_conf *cc = st->cs.cc;
 	struct peer_sess *s = &st->cs.s;
-	struct peer_buf b = { 0 };
 	struct peer_frame f;
 	struct rg_node *r;
 	size_t i;
-	int rv;
 
 	for (i = 0; i < cc->nrg; i++) {
 		r = &st->rg[i][1];
-		peer_buf_init(&b, PEER_T_RG_STATE);
-		peer_put_u32(&b, PEER_A_GROUP, cc->rg[i].id);
-		rv = peer_send(s, &b);
-		peer_buf_free(&b);
-		if (rv < 0)
-			return s->fail;
-		if (peer_wait_reply(s, s->tx_seq, UINT64_MAX, &f) < 0)
+		if (ask(st, PEER_T_RG_STATE, cc->rg[i].id, PEER_WANT_PRIORITY, &f))
 			return s->fail;
 		/* an RG the peer's cluster.conf does not have: unknown there */
 		if (f.h.type == PEER_T_RESULT &&

@@ -450,6 +450,7 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_LAST_SYNC] = "LAST_SYNC",
 	[PEER_A_LAST_SYNC_ERR] = "LAST_SYNC_ERR",
 	[PEER_A_PRIORITY] = "PRIORITY",
+	[PEER_A_WANT] = "WANT",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -516,6 +517,10 @@ static const struct peer_pol empty_pol[PEER_A_MAX + 1] = {
 	[PEER_A_UNSPEC] = OPT(PK_NONE),
 };
 
+static const struct peer_pol status_pol[PEER_A_MAX + 1] = {
+	[PEER_A_WANT] = OPT(PK_U32),		/* cluster status, appended */
+};
+
 static const struct peer_pol status_reply_pol[PEER_A_MAX + 1] = {
 	[PEER_A_REQ_SEQ] = REQ(PK_U32),
 	[PEER_A_RESULT] = REQ(PK_U32),
@@ -566,6 +571,7 @@ static const struct peer_pol sync_result_pol[PEER_A_MAX + 1] = {
 /* cluster failover */
 static const struct peer_pol group_pol[PEER_A_MAX + 1] = {
 	[PEER_A_GROUP] = REQ(PK_U32),
+	[PEER_A_WANT] = OPT(PK_U32),		/* cluster status, appended */
 };
 
 static const struct peer_pol rg_state_reply_pol[PEER_A_MAX + 1] = {
@@ -600,7 +606,7 @@ static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_RESULT] = { "RESULT", result_pol, attr_names, PEER_A_MAX },
 	[PEER_T_PING] = { "PING", ping_pol, attr_names, PEER_A_MAX },
 	[PEER_T_PONG] = { "PONG", pong_pol, attr_names, PEER_A_MAX },
-	[PEER_T_STATUS] = { "STATUS", empty_pol, attr_names, PEER_A_MAX },
+	[PEER_T_STATUS] = { "STATUS", status_pol, attr_names, PEER_A_MAX },
 	[PEER_T_STATUS_REPLY] = { "STATUS_REPLY", status_reply_pol, attr_names, PEER_A_MAX },
 	[PEER_T_SYNC_BEGIN] = { "SYNC_BEGIN", sync_begin_pol, attr_names, PEER_A_MAX },
 	[PEER_T_SYNC_DATA] = { "SYNC_DATA", sync_data_pol, attr_names, PEER_A_MAX },

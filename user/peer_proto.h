@@ -100,9 +100,18 @@ enum peer_attr {
 	PEER_A_LAST_SYNC,	/* binary: the peer's last-sync record (lastsync.h) */
 	PEER_A_LAST_SYNC_ERR,	/* u32: errno, no record sent (ENOENT: none) */
 	PEER_A_PRIORITY,	/* u32: the RG's configured priority in keepalived.conf */
+	PEER_A_WANT,		/* u32: STATUS, RG_STATE: PEER_WANT_* the initiator reads */
 	__PEER_A_MAX,
 };
 #define PEER_A_MAX (__PEER_A_MAX - 1)
+
+/*
+ * PEER_A_WANT: the attributes appended to an answer after the first
+ * release of a version are sent only to an initiator that asks for them,
+ * so that an older initiator's strict policy never meets them.
+ */
+#define PEER_WANT_LAST_SYNC	(1u << 0)	/* STATUS_REPLY: LAST_SYNC or LAST_SYNC_ERR */
+#define PEER_WANT_PRIORITY	(1u << 1)	/* RG_STATE_REPLY: PRIORITY */
 
 enum peer_rg_attr {
 	PEER_RG_A_UNSPEC,
