@@ -3,7 +3,9 @@
  * issu-helper cluster ACTION: the table of actions and the options they
  * share. Each action has its file: check (cluster_check.c), ping
  * (cluster_ping.c), peer-status (cluster_peer_status.c), sync
- * (cluster_sync.c).
+ * (cluster_sync.c), failover (cluster_failover.c), notify
+ * (cluster_notify.c), status (cluster_status.c); the session set-up the
+ * actions that talk to the peer share (cluster_session_*()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@ static const struct {
 	{ "peer-status", cluster_peer_status },
 	{ "sync", cluster_sync },
 	{ "failover", cluster_failover },
+	{ "status", cluster_status },
 };
 
 /**
@@ -65,6 +68,84 @@ int cluster_peer_conf(const struct cl_opts *co, struct cluster_conf *cc)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+/**
+ * cluster_session_conf() - the first step of an action that talks to the peer
+ * @cs: the session (zeroed here)
+ * @co: options
+ *
+ * Return: 0, EXIT_FAIL (no memory), or EXIT_CL_CONF / EXIT_USAGE with the
+ * problems printed on stderr (cluster_peer_conf()).
+ */
+int cluster_session_conf(struct cl_session *cs, const struct cl_opts *co)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->cc = calloc(1, sizeof(*cs->cc));
+	if (!cs->cc) {
+		fprintf(stderr, "%s: cluster: out of memory\n", PROG);
+		return EXIT_FAIL;
+	}
+	return cluster_peer_conf(co, cs->cc);
+}
+
+/**
+ * cluster_session_connect() - open the channel: ssh, then the HELLO exchange
+ * @cs: the session, its cluster.conf read
+ *
+ * Bounded by connect_timeout plus the dead time (peer_connect()). Nothing
+ * is printed: the caller reports a failure with cluster_session_fail(),
+ * or (cluster status) shows it as the channel's state.
+ *
+ * Return: 0, or the exit code (EXIT_PEER_*) with cs->s.why.
+ */
+int cluster_session_connect(struct cl_session *cs)
+{
+	uint64_t t0 = peer_now();
+	int rc;
+
+	cs->connected = true;
+	rc = peer_connect(&cs->s, cs->cc);
+	cs->connect_ns = peer_now() - t0;
+	return rc;
+}
+
+/* Both steps. Return: 0, or the exit code (the conf's reported, the channel's not). */
+int cluster_session_open(struct cl_session *cs, const struct cl_opts *co)
+{
+	int rc = cluster_session_conf(cs, co);
+
+	return rc ? rc : cluster_session_connect(cs);
+}
+
+/**
+ * cluster_session_fail() - report the session's failure and close it
+ * @cs: the session (cs->s.fail, cs->s.why)
+ * @o: options
+ *
+ * The reason on stderr, with -j the { "ok": false, ... } object
+ * (cluster_peer_failed()), before ssh is reaped: within the bound.
+ *
+ * Return: the exit code.
+ */
+int cluster_session_fail(struct cl_session *cs, const struct opts *o)
+{
+	int rc = cluster_peer_failed(o, &cs->s, cs->s.fail ? cs->s.fail : EXIT_FAIL);
+
+	if (cs->connected)
+		peer_close(&cs->s);
+	cs->connected = false;
+	return rc;
+}
+
+/* The channel closed (ssh reaped), cluster.conf freed. */
+void cluster_session_end(struct cl_session *cs)
+{
+	if (cs->connected)
+		peer_close(&cs->s);
+	cs->connected = false;
+	free(cs->cc);
+	cs->cc = NULL;
 }
 
 /* The peer as its HELLO described it: the "peer" object of ping, sync. */

@@ -45,6 +45,7 @@
 #include "flowimg.h"
 #include "issu-helper.h"
 #include "keepalived.h"
+#include "lastsync.h"
 #include "peer.h"
 #include "print.h"
 #include "rgstate.h"
@@ -85,6 +86,7 @@ struct failover {
 	/* passes */
 	struct cl_sync_pass bulk, delta;
 	int passes;		/* done */
+	bool passes_ok;		/* the delta pass too: the last-sync record's result 0 */
 	uint64_t pause_ms;
 	bool paused;
 	/* the move */
@@ -574,6 +576,7 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 		return sess_fail(fo);
 	}
 	fo->passes = 2;
+	fo->passes_ok = true;
 	fo_progress(o, "delta pass: %zu bytes in %llu ms", fo->delta.image_bytes,
 		    (unsigned long long)fo->delta.total_ms);
 	/* the flows are in the target's table: drain the source */
@@ -611,6 +614,35 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 	err = rg_track_write(rg->track_file, 0, fo->release_err, sizeof(fo->release_err));
 	fo->released = !err;
 	return fo->rc;
+}
+
+/*
+ * The last-sync record of the passes (lastsync.h): bulk and delta, pushed
+ * or pulled; result 0 when both were imported, else the failure that
+ * stopped them. Not writable: a warning, the failover's outcome stands.
+ */
+static void record(const struct failover *fo)
+{
+	struct last_sync ls = { .npasses = (unsigned int)fo->passes };
+	char why[256];
+
+	if (!fo->passes)
+		return;
+	ls.time_ns = ls_now_ns();
+	snprintf(ls.command, sizeof(ls.command), "failover");
+	snprintf(ls.direction, sizeof(ls.direction), "%s", fo->pull ? "pull" : "push");
+	snprintf(ls.from, sizeof(ls.from), "%s", fo->pull ? fo->cc->peer_name : fo->cc->node_name);
+	snprintf(ls.to, sizeof(ls.to), "%s", fo->pull ? fo->cc->node_name : fo->cc->peer_name);
+	if (!fo->passes_ok) {
+		ls.result = (uint32_t)(fo->rc ? fo->rc : EXIT_FAIL);
+		snprintf(ls.error, sizeof(ls.error), "%.200s", fo->why);
+	}
+	ls_pass_set(&ls.pass[0], "bulk", &fo->bulk);
+	if (fo->passes > 1)
+		ls_pass_set(&ls.pass[1], "delta", &fo->delta);
+	if (ls_write(&ls, why, sizeof(why)))
+		fprintf(stderr, "%s: cluster failover: warning: the last-sync record: %s\n", PROG,
+			why);
 }
 
 /* cluster failover reset RG: release the drain where it is. */
@@ -727,6 +759,7 @@ int cluster_failover(struct cl_opts *co, struct opts *o)
 	}
 	fo->connected = true;
 	failover_move(fo, co, o);
+	record(fo);
 	if (fo->rc)
 		fprintf(stderr, "%s: cluster failover: %s\n", PROG, fo->why);
 	peer_close(&fo->s);

@@ -11,6 +11,7 @@
 
 #include "cluster.h"
 #include "issu-helper.h"
+#include "peer.h"
 
 /* Options of `issu-helper cluster ACTION`. */
 struct cl_opts {
@@ -42,7 +43,22 @@ struct cl_sync_pass {
 	size_t rlen;
 };
 
-struct peer_sess;
+/*
+ * The session of an action that talks to the peer (cluster.c): its
+ * cluster.conf, its channel, and one way to report a failed channel.
+ */
+struct cl_session {
+	struct cluster_conf *cc;
+	struct peer_sess s;
+	bool connected;		/* peer_connect() ran: cluster_session_end() closes */
+	uint64_t connect_ns;	/* ssh, authentication and HELLO */
+};
+
+int cluster_session_conf(struct cl_session *cs, const struct cl_opts *co);
+int cluster_session_connect(struct cl_session *cs);
+int cluster_session_open(struct cl_session *cs, const struct cl_opts *co);
+int cluster_session_fail(struct cl_session *cs, const struct opts *o);
+void cluster_session_end(struct cl_session *cs);
 
 int cluster_peer_conf(const struct cl_opts *co, struct cluster_conf *cc);
 void cluster_print_peer(const struct peer_sess *s, const struct cluster_conf *cc);
@@ -56,6 +72,7 @@ void cluster_sync_pass_free(struct cl_sync_pass *p);
 int cluster_pull_pass(struct peer_sess *s, struct cl_sync_pass *p);
 int cluster_failover(struct cl_opts *co, struct opts *o);
 int cluster_notify(struct cl_opts *co, struct opts *o);
+int cluster_status(struct cl_opts *co, struct opts *o);
 int cluster_notify_parse(const char *line, char *kind, size_t ksize, char *name,
 			 size_t nsize, char *state, size_t ssize, int *prio);
 

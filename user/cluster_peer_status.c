@@ -101,48 +101,40 @@ static void print_status(const struct peer_frame *f)
 int cluster_peer_status(struct cl_opts *co, struct opts *o)
 {
 	struct peer_buf b = { 0 };
-	struct cluster_conf *cc;
-	struct peer_sess s;
+	struct cl_session cs;
+	struct peer_sess *s = &cs.s;
 	struct peer_frame f;
 	int rc, r, err;
 
-	cc = calloc(1, sizeof(*cc));
-	if (!cc)
-		return EXIT_FAIL;
-	rc = cluster_peer_conf(co, cc);
-	if (rc)
+	rc = cluster_session_open(&cs, co);
+	if (rc && !cs.connected)	/* cluster.conf: reported */
 		goto out;
-	rc = peer_connect(&s, cc);
 	if (!rc) {
 		peer_buf_init(&b, PEER_T_STATUS);
-		if (peer_send(&s, &b) == 0) {
-			r = peer_wait_reply(&s, s.tx_seq, UINT64_MAX, &f);
+		if (peer_send(s, &b) == 0) {
+			r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, &f);
 			if (r == 1 && f.h.type != PEER_T_STATUS_REPLY) {
 				err = (int)peer_get_u32(&f.tb[PEER_A_RESULT]);
-				peer_sess_fail(&s, EXIT_PEER_REFUSED, "the peer refused STATUS: %s (%s)",
+				peer_sess_fail(s, EXIT_PEER_REFUSED, "the peer refused STATUS: %s (%s)",
 					       f.tb[PEER_A_REASON].p ?
 					       peer_get_str(&f.tb[PEER_A_REASON]) : "no reason",
 					       strerror(err));
 			}
 		}
 		peer_buf_free(&b);
-		rc = s.fail;
 	}
-	if (rc) {
-		/* reported before ssh is reaped: within the bound */
-		rc = cluster_peer_failed(o, &s, rc);
-		peer_close(&s);
+	if (s->fail) {
+		rc = cluster_session_fail(&cs, o);
 		goto out;
 	}
 	print_init_opts(o, false);
 	open_json_object(NULL);
 	pr_bool("ok", "ok", true);
-	cluster_print_peer(&s, cc);
+	cluster_print_peer(s, cs.cc);
 	print_status(&f);
 	close_json_object();
-	peer_close(&s);
 	rc = output_end(EXIT_OK);
 out:
-	free(cc);
+	cluster_session_end(&cs);
 	return rc;
 }

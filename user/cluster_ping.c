@@ -20,31 +20,26 @@
 
 int cluster_ping(struct cl_opts *co, struct opts *o)
 {
-	uint64_t t0, rtt, min = UINT64_MAX, max = 0, sum = 0, connect_ns;
+	uint64_t t0, rtt, min = UINT64_MAX, max = 0, sum = 0;
 	struct peer_buf b = { 0 };
-	struct cluster_conf *cc;
-	struct peer_sess s;
+	struct cl_session cs;
+	struct peer_sess *s = &cs.s;
 	struct peer_frame f;
 	uint32_t i, pongs = 0;
 	int rc, r;
 
-	cc = calloc(1, sizeof(*cc));
-	if (!cc)
-		return EXIT_FAIL;
-	rc = cluster_peer_conf(co, cc);
+	rc = cluster_session_conf(&cs, co);
 	if (rc)
 		goto out;
-	t0 = peer_now();
-	rc = peer_connect(&s, cc);
-	connect_ns = peer_now() - t0;
+	rc = cluster_session_connect(&cs);
 	for (i = 0; !rc && i < co->count; i++) {
 		if (i) {
 			/* the interval, serving the peer's heartbeats */
-			r = peer_wait_reply(&s, 0, peer_now() + co->interval_ms * NS_PER_MS, &f);
+			r = peer_wait_reply(s, 0, peer_now() + co->interval_ms * NS_PER_MS, &f);
 			if (r == -1)
 				break;
 			if (r == 1) {
-				peer_sess_fail(&s, EXIT_PEER_REFUSED, "the peer refused: %s",
+				peer_sess_fail(s, EXIT_PEER_REFUSED, "the peer refused: %s",
 					       f.tb[PEER_A_REASON].p ?
 					       peer_get_str(&f.tb[PEER_A_REASON]) : "no reason");
 				break;
@@ -53,14 +48,14 @@ int cluster_ping(struct cl_opts *co, struct opts *o)
 		peer_buf_init(&b, PEER_T_PING);
 		t0 = peer_now();
 		peer_put_u64(&b, PEER_A_TIME_NS, t0);
-		if (peer_send(&s, &b) < 0)
+		if (peer_send(s, &b) < 0)
 			break;
 		/* no deadline of its own: the dead time bounds the wait */
-		r = peer_wait_reply(&s, s.tx_seq, UINT64_MAX, &f);
+		r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, &f);
 		if (r < 0)
 			break;
 		if (f.h.type != PEER_T_PONG) {
-			peer_sess_fail(&s, EXIT_PEER_REFUSED, "the peer answered PING with %s: %s",
+			peer_sess_fail(s, EXIT_PEER_REFUSED, "the peer answered PING with %s: %s",
 				       peer_type_name(f.h.type),
 				       f.tb[PEER_A_REASON].p ? peer_get_str(&f.tb[PEER_A_REASON]) : "");
 			break;
@@ -74,19 +69,17 @@ int cluster_ping(struct cl_opts *co, struct opts *o)
 			max = rtt;
 	}
 	peer_buf_free(&b);
-	rc = s.fail;
-	if (rc) {
-		/* reported before ssh is reaped: within the bound */
-		rc = cluster_peer_failed(o, &s, rc);
-		peer_close(&s);
+	if (s->fail) {
+		rc = cluster_session_fail(&cs, o);
 		goto out;
 	}
-	peer_close(&s);
+	peer_close(s);
+	cs.connected = false;
 	print_init_opts(o, false);
 	open_json_object(NULL);
 	pr_bool("ok", "ok", true);
-	cluster_print_peer(&s, cc);
-	pr_u64("connect_ms", "connect ms", connect_ns / NS_PER_MS);
+	cluster_print_peer(s, cs.cc);
+	pr_u64("connect_ms", "connect ms", cs.connect_ns / NS_PER_MS);
 	pr_u32("pings", "pings", co->count);
 	pr_u32("pongs", "pongs", pongs);
 	pr_u64("rtt_min_us", "rtt min us", min / NS_PER_US);
@@ -95,6 +88,6 @@ int cluster_ping(struct cl_opts *co, struct opts *o)
 	close_json_object();
 	rc = output_end(EXIT_OK);
 out:
-	free(cc);
+	cluster_session_end(&cs);
 	return rc;
 }

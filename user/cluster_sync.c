@@ -21,6 +21,7 @@
 #include "cluster_peer.h"
 #include "flowimg.h"
 #include "issu-helper.h"
+#include "lastsync.h"
 #include "netns.h"
 #include "nl.h"
 #include "peer.h"
@@ -190,44 +191,71 @@ static int import_result(struct peer_sess *s, const struct peer_frame *f)
 			      strerror(err));
 }
 
+/*
+ * The last-sync record of this sync (lastsync.h), whatever its outcome;
+ * a record that cannot be written is a warning, not the sync's failure.
+ */
+static void record(const struct cl_session *cs, int rc, const char *why, size_t len,
+		   uint64_t ms, const struct peer_frame *f)
+{
+	struct last_sync ls = { .result = (uint32_t)rc, .npasses = 1 };
+	struct cl_sync_pass p = { .image_bytes = len, .total_ms = ms };
+	char err[256];
+
+	ls.time_ns = ls_now_ns();
+	snprintf(ls.command, sizeof(ls.command), "sync");
+	snprintf(ls.direction, sizeof(ls.direction), "push");
+	snprintf(ls.from, sizeof(ls.from), "%s", cs->cc->node_name);
+	snprintf(ls.to, sizeof(ls.to), "%s", cs->cc->peer_name);
+	if (rc)
+		snprintf(ls.error, sizeof(ls.error), "%.200s", why && *why ? why : "failed");
+	if (f && f->tb[PEER_A_REPORT].p) {
+		p.report = (void *)f->tb[PEER_A_REPORT].p;
+		p.rlen = f->tb[PEER_A_REPORT].len;
+	}
+	ls_pass_set(&ls.pass[0], "sync", &p);
+	if (ls_write(&ls, err, sizeof(err)))
+		fprintf(stderr, "%s: cluster sync: warning: the last-sync record: %s\n", PROG, err);
+}
+
 int cluster_sync(struct cl_opts *co, struct opts *o)
 {
 	uint64_t t0, t_sent;
-	struct cluster_conf *cc;
-	struct peer_sess s;
+	struct cl_session cs;
 	struct peer_frame f;
 	void *xreport = NULL;
 	uint8_t *img = NULL;
 	size_t len = 0, xlen = 0;
 	int rc;
 
-	cc = calloc(1, sizeof(*cc));
-	if (!cc)
-		return EXIT_FAIL;
-	rc = cluster_peer_conf(co, cc);
-	if (rc)
-		goto out;
-	rc = co->image ? read_image(co->image, &img, &len) :
-	     export_image(&img, &len, &xreport, &xlen);
+	rc = cluster_session_conf(&cs, co);
 	if (rc)
 		goto out;
 	t0 = peer_now();
-	rc = peer_connect(&s, cc);
+	rc = co->image ? read_image(co->image, &img, &len) :
+	     export_image(&img, &len, &xreport, &xlen);
+	if (rc) {
+		record(&cs, rc, "the export of this node's flows failed", 0,
+		       (peer_now() - t0) / NS_PER_MS, NULL);
+		goto out;
+	}
+	t0 = peer_now();
+	rc = cluster_session_connect(&cs);
 	if (!rc)
-		rc = stream(&s, o, img, len, &f);
+		rc = stream(&cs.s, o, img, len, &f);
 	t_sent = peer_now();
 	if (!rc)
-		rc = import_result(&s, &f);
+		rc = import_result(&cs.s, &f);
+	record(&cs, rc, cs.s.why, len, (t_sent - t0) / NS_PER_MS,
+	       !rc || rc == EXIT_SYNC_IMPORT ? &f : NULL);
 	if (rc) {
-		/* reported before ssh is reaped: within the bound */
-		rc = cluster_peer_failed(o, &s, rc);
-		peer_close(&s);
+		rc = cluster_session_fail(&cs, o);
 		goto out;
 	}
 	print_init_opts(o, false);
 	open_json_object(NULL);
 	pr_bool("ok", "ok", true);
-	cluster_print_peer(&s, cc);
+	cluster_print_peer(&cs.s, cs.cc);
 	pr_str("source", "source", co->image ? co->image : "export");
 	pr_u64("image_bytes", "image bytes", len);
 	pr_dur_ms("duration_ms", "duration", (t_sent - t0) / NS_PER_MS);
@@ -243,12 +271,11 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	}
 	pr_obj_close();
 	close_json_object();
-	peer_close(&s);
 	rc = output_end(rc);
 out:
+	cluster_session_end(&cs);
 	free(xreport);
 	free(img);
-	free(cc);
 	return rc;
 }
 

@@ -300,3 +300,48 @@ int flowimg_report_exit(const void *report, size_t report_len)
 	free(nlh);
 	return rc;
 }
+
+int flowimg_report_counts(const void *report, size_t report_len, struct flowimg_counts *c)
+{
+	const struct nlattr *stb[ISSU_SECTION_A_MAX + 1];
+	const struct nlattr *rtb[ISSU_RESTORE_A_MAX + 1];
+	const struct nlattr *ntb[ISSU_REASON_A_MAX + 1];
+	const struct nlattr *tb[ISSU_A_MAX + 1];
+	struct nlmsghdr *nlh = report_msg(report, report_len);
+	const struct nlattr *a;
+
+	memset(c, 0, sizeof(*c));
+	if (!nlh)
+		return -EINVAL;
+	nl_parse_msg(nlh, &issu_policy, tb);
+	if (!tb[ISSU_A_IMPORT]) {
+		free(nlh);
+		return -EINVAL;
+	}
+	nl_parse_nest(tb[ISSU_A_IMPORT], &restore_policy, rtb);
+	if (rtb[ISSU_RESTORE_A_RESTORED])
+		c->inserted = mnl_attr_get_u64(rtb[ISSU_RESTORE_A_RESTORED]);
+	if (rtb[ISSU_RESTORE_A_SKIPPED])
+		c->skipped = mnl_attr_get_u64(rtb[ISSU_RESTORE_A_SKIPPED]);
+	if (rtb[ISSU_RESTORE_A_FAILED])
+		c->failed = mnl_attr_get_u64(rtb[ISSU_RESTORE_A_FAILED]);
+	if (tb[ISSU_A_SECTION]) {
+		nl_parse_nest(tb[ISSU_A_SECTION], &section_policy, stb);
+		if (stb[ISSU_SECTION_A_COUNT])
+			c->sent = mnl_attr_get_u32(stb[ISSU_SECTION_A_COUNT]);
+		mnl_attr_for_each_nested(a, tb[ISSU_A_SECTION]) {
+			if (mnl_attr_get_type(a) != ISSU_SECTION_A_REASON ||
+			    c->nreasons == FLOWIMG_MAX_REASONS)
+				continue;
+			nl_parse_nest(a, &reason_policy, ntb);
+			if (!ntb[ISSU_REASON_A_NAME] || !ntb[ISSU_REASON_A_COUNT])
+				continue;
+			snprintf(c->reason[c->nreasons].name, sizeof(c->reason[0].name), "%s",
+				 mnl_attr_get_str(ntb[ISSU_REASON_A_NAME]));
+			c->reason[c->nreasons].count = mnl_attr_get_u64(ntb[ISSU_REASON_A_COUNT]);
+			c->nreasons++;
+		}
+	}
+	free(nlh);
+	return 0;
+}

@@ -50,6 +50,23 @@ void flowimg_report_print(const void *report, size_t report_len);
 /* Print an export report (flowimg_export_report()) likewise. */
 void flowimg_export_print(const void *report, size_t report_len);
 
+/* What an import report counts (the last-sync record, lastsync.h). */
+#define FLOWIMG_MAX_REASONS	8
+struct flowimg_counts {
+	uint64_t sent;			/* entries in the image's flows section */
+	uint64_t inserted;		/* restored */
+	uint64_t skipped;		/* left out: existing entries first among them */
+	uint64_t failed;
+	unsigned int nreasons;
+	struct {
+		char name[32];
+		uint64_t count;
+	} reason[FLOWIMG_MAX_REASONS];	/* the flows section's reasons */
+};
+
+/* Counts of an import report. Return: 0, or -EINVAL (no import in it). */
+int flowimg_report_counts(const void *report, size_t report_len, struct flowimg_counts *c);
+
 /* Exit code of an import report: EXIT_PARTIAL if entries failed, else EXIT_OK. */
 int flowimg_report_exit(const void *report, size_t report_len);
 

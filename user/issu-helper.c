@@ -84,11 +84,12 @@ static const struct cmd cmds[] = {
 	  "kexec back to the previous image with the state preserved" },
 	{ "cluster", cmd_cluster,
 	  "{ check [--keepalived-conf FILE] | ping [--count N] [--interval SECONDS] | "
-	  "peer-status | sync [--image FILE] | failover RG --to NODE [--pause-file FILE] "
+	  "peer-status | status | sync [--image FILE] | failover RG --to NODE [--pause-file FILE] "
 	  "[--confirm-timeout SECONDS] | failover reset RG | notify [--state-file FILE] FIFO } "
 	  "[--cluster-conf FILE] "
 	  "[--heartbeat SECONDS] [--dead-time SECONDS]",
-	  "check the cluster configuration; ping, ask or sync the peer; move an RG to it" },
+	  "check the cluster configuration; ping, ask or sync the peer; move an RG to it; "
+	  "show both nodes" },
 	{ "peer", cmd_peer, "[--cluster-conf FILE] [--allow ping,status,sync,failover] [--log FILE]",
 	  "the peer end of the peer channel (an SSH forced command)" },
 	{ "help", cmd_help, "[COMMAND]",

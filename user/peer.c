@@ -915,10 +915,15 @@ int peer_close(struct peer_sess *s)
 		close(s->wfd);
 	s->wfd = -1;
 	if (s->pid) {
-		/* a lost peer is not waited for: ssh may hang on it as long as TCP does */
-		if (s->fail == EXIT_PEER_LOST)
+		/*
+		 * a lost peer, or one that never answered HELLO, is not waited
+		 * for: ssh may hang on it as long as TCP does (an ssh that
+		 * exited already is only reaped)
+		 */
+		if (s->fail == EXIT_PEER_LOST || s->fail == EXIT_PEER_UNREACHABLE)
 			kill(s->pid, SIGKILL);
-		st = ssh_reap(s, s->fail == EXIT_PEER_LOST ? 1000 : SSH_EXIT_WAIT_MS);
+		st = ssh_reap(s, s->fail == EXIT_PEER_LOST || s->fail == EXIT_PEER_UNREACHABLE ?
+			      1000 : SSH_EXIT_WAIT_MS);
 		if (s->pid) {
 			kill(s->pid, SIGTERM);
 			if (ssh_reap(s, 1000) < 0 && s->pid) {

@@ -447,6 +447,10 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_VIPS_TOTAL] = "VIPS_TOTAL",
 	[PEER_A_TRACK_VALUE] = "TRACK_VALUE",
 	[PEER_A_KA_STATE] = "KA_STATE",
+	[PEER_A_LAST_SYNC] = "LAST_SYNC",
+	[PEER_A_LAST_SYNC_ERR] = "LAST_SYNC_ERR",
+	[PEER_A_PRIORITY] = "PRIORITY",
+	[PEER_A_WANT] = "WANT",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -513,6 +517,10 @@ static const struct peer_pol empty_pol[PEER_A_MAX + 1] = {
 	[PEER_A_UNSPEC] = OPT(PK_NONE),
 };
 
+static const struct peer_pol status_pol[PEER_A_MAX + 1] = {
+	[PEER_A_WANT] = OPT(PK_U32),		/* cluster status, appended */
+};
+
 static const struct peer_pol status_reply_pol[PEER_A_MAX + 1] = {
 	[PEER_A_REQ_SEQ] = REQ(PK_U32),
 	[PEER_A_RESULT] = REQ(PK_U32),
@@ -533,6 +541,9 @@ static const struct peer_pol status_reply_pol[PEER_A_MAX + 1] = {
 	[PEER_A_FLOWS] = OPT(PK_U64),
 	[PEER_A_RG] = { .kind = PK_NEST, .multi = true, .nested = &rg_policy },
 	[PEER_A_UPTIME_MS] = OPT(PK_U64),
+	/* cluster status, appended */
+	[PEER_A_LAST_SYNC] = { .kind = PK_BIN, .max = PEER_LAST_SYNC_MAX },
+	[PEER_A_LAST_SYNC_ERR] = OPT(PK_U32),
 };
 
 static const struct peer_pol sync_begin_pol[PEER_A_MAX + 1] = {
@@ -560,6 +571,7 @@ static const struct peer_pol sync_result_pol[PEER_A_MAX + 1] = {
 /* cluster failover */
 static const struct peer_pol group_pol[PEER_A_MAX + 1] = {
 	[PEER_A_GROUP] = REQ(PK_U32),
+	[PEER_A_WANT] = OPT(PK_U32),		/* cluster status, appended */
 };
 
 static const struct peer_pol rg_state_reply_pol[PEER_A_MAX + 1] = {
@@ -571,6 +583,7 @@ static const struct peer_pol rg_state_reply_pol[PEER_A_MAX + 1] = {
 	[PEER_A_VIPS_TOTAL] = OPT(PK_U32),
 	[PEER_A_TRACK_VALUE] = OPT(PK_U32),
 	[PEER_A_KA_STATE] = OPT(PK_STR),
+	[PEER_A_PRIORITY] = OPT(PK_U32),	/* cluster status, appended */
 };
 
 static const struct peer_pol pull_data_pol[PEER_A_MAX + 1] = {
@@ -593,7 +606,7 @@ static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_RESULT] = { "RESULT", result_pol, attr_names, PEER_A_MAX },
 	[PEER_T_PING] = { "PING", ping_pol, attr_names, PEER_A_MAX },
 	[PEER_T_PONG] = { "PONG", pong_pol, attr_names, PEER_A_MAX },
-	[PEER_T_STATUS] = { "STATUS", empty_pol, attr_names, PEER_A_MAX },
+	[PEER_T_STATUS] = { "STATUS", status_pol, attr_names, PEER_A_MAX },
 	[PEER_T_STATUS_REPLY] = { "STATUS_REPLY", status_reply_pol, attr_names, PEER_A_MAX },
 	[PEER_T_SYNC_BEGIN] = { "SYNC_BEGIN", sync_begin_pol, attr_names, PEER_A_MAX },
 	[PEER_T_SYNC_DATA] = { "SYNC_DATA", sync_data_pol, attr_names, PEER_A_MAX },

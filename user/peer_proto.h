@@ -30,6 +30,7 @@
 #define PEER_SYNC_CHUNK		(32 * 1024)	/* image bytes per SYNC_DATA */
 #define PEER_MAX_IMAGE		(256ull << 20)	/* a flow image */
 #define PEER_STR_MAX		256	/* a string attribute, its NUL included */
+#define PEER_LAST_SYNC_MAX	4096	/* LAST_SYNC: a last-sync record (lastsync.h) */
 #define PEER_ATTR_HDR		4
 
 /* Message types. A response carries PEER_A_REQ_SEQ, the request's seq. */
@@ -95,9 +96,22 @@ enum peer_attr {
 	PEER_A_VIPS_TOTAL,	/* u32: how many VIPs the RG has */
 	PEER_A_TRACK_VALUE,	/* u32: s32 number in the RG's track file */
 	PEER_A_KA_STATE,	/* string: keepalived's last state of the RG (notify FIFO) */
+	/* cluster status, appended */
+	PEER_A_LAST_SYNC,	/* binary: the peer's last-sync record (lastsync.h) */
+	PEER_A_LAST_SYNC_ERR,	/* u32: errno, no record sent (ENOENT: none) */
+	PEER_A_PRIORITY,	/* u32: the RG's configured priority in keepalived.conf */
+	PEER_A_WANT,		/* u32: STATUS, RG_STATE: PEER_WANT_* the initiator reads */
 	__PEER_A_MAX,
 };
 #define PEER_A_MAX (__PEER_A_MAX - 1)
+
+/*
+ * PEER_A_WANT: the attributes appended to an answer after the first
+ * release of a version are sent only to an initiator that asks for them,
+ * so that an older initiator's strict policy never meets them.
+ */
+#define PEER_WANT_LAST_SYNC	(1u << 0)	/* STATUS_REPLY: LAST_SYNC or LAST_SYNC_ERR */
+#define PEER_WANT_PRIORITY	(1u << 1)	/* RG_STATE_REPLY: PRIORITY */
 
 enum peer_rg_attr {
 	PEER_RG_A_UNSPEC,

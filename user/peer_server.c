@@ -31,6 +31,7 @@
 
 #include "cluster.h"
 #include "issu-helper.h"
+#include "lastsync.h"
 #include "modstate.h"
 #include "nl.h"
 #include "peer.h"
@@ -236,6 +237,8 @@ static int track_value(const char *path, int32_t *v)
 static int status(struct srv *v, const struct peer_frame *f)
 {
 	struct peer_sess *s = &v->s;
+	uint32_t want = f->tb[PEER_A_WANT].p ? peer_get_u32(&f->tb[PEER_A_WANT]) : 0;
+	char rec[PEER_LAST_SYNC_MAX + 1];
 	struct peer_buf b = { 0 };
 	struct mod_flows fl;
 	struct mod_state m;
@@ -243,7 +246,7 @@ static int status(struct srv *v, const struct peer_frame *f)
 	const struct cl_rg *rg;
 	int32_t tv;
 	size_t i;
-	int rc;
+	int rc, n;
 
 	peer_buf_init(&b, PEER_T_STATUS_REPLY);
 	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
@@ -282,6 +285,15 @@ static int status(struct srv *v, const struct peer_frame *f)
 		peer_nest_end(&b);
 	}
 	peer_put_u64(&b, PEER_A_UPTIME_MS, (peer_now() - s->started) / NS_PER_MS);
+	/* the last-sync record as it is on disk, when asked: the initiator parses it */
+	if (want & PEER_WANT_LAST_SYNC) {
+		n = ls_read_raw(rec, PEER_LAST_SYNC_MAX + 1);
+		if (n > 0 && n <= PEER_LAST_SYNC_MAX)
+			peer_put_bin(&b, PEER_A_LAST_SYNC, rec, (size_t)n);
+		else
+			peer_put_u32(&b, PEER_A_LAST_SYNC_ERR, n == 0 ? EINVAL :	/* empty */
+				     n > 0 ? EFBIG : (uint32_t)-n);
+	}
 	rc = peer_send(s, &b);
 	peer_buf_free(&b);
 	return rc < 0 ? s->fail : 0;
@@ -438,7 +450,7 @@ static int rg_request(struct srv *v, const struct peer_frame *f)
 	char why[PEER_STR_MAX] = "";
 	int32_t tv;
 	size_t i;
-	int err = 0, rc;
+	int err = 0, rc, prio;
 
 	for (i = 0; i < v->cc->nrg; i++)
 		if (v->cc->rg[i].id == id)
@@ -467,6 +479,11 @@ static int rg_request(struct srv *v, const struct peer_frame *f)
 		peer_put_u32(&b, PEER_A_TRACK_VALUE, (uint32_t)tv);
 	if (!rg_ka_state(rg, why, sizeof(why)))
 		peer_put_str(&b, PEER_A_KA_STATE, why);
+	if (f->tb[PEER_A_WANT].p && (peer_get_u32(&f->tb[PEER_A_WANT]) & PEER_WANT_PRIORITY)) {
+		prio = rg_priority(v->cc->keepalived_conf, rg);
+		if (prio)
+			peer_put_u32(&b, PEER_A_PRIORITY, (uint32_t)prio);
+	}
 	rc = peer_send(s, &b);
 	peer_buf_free(&b);
 	return rc < 0 ? s->fail : 0;

@@ -18,6 +18,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "keepalived.h"
 #include "rgstate.h"
 
 struct vip {
@@ -254,4 +255,63 @@ int rg_ka_state(const struct cl_rg *rg, char *state, size_t size)
 		}
 	fclose(fp);
 	return found;
+}
+
+/* An instance's priority (keepalived's default 100); 0 if not 1..255. */
+static int inst_prio(const struct ka_node *inst)
+{
+	const struct ka_node *n = ka_child(inst, "priority", NULL);
+	char *end;
+	long v;
+
+	if (!n || !ka_arg(n))
+		return 100;
+	v = strtol(ka_arg(n), &end, 10);
+	return end == ka_arg(n) || *end || v < 1 || v > 255 ? 0 : (int)v;
+}
+
+int rg_priority(const char *ka_path, const struct cl_rg *rg)
+{
+	const struct ka_node *sg, *members, *inst;
+	struct ka_conf kc = { 0 };
+	int p, prio = 0;
+	size_t i;
+
+	if (ka_load(&kc, ka_path) < 0)
+		goto out;
+	if (*rg->instance) {
+		inst = ka_child(&kc.root, "vrrp_instance", rg->instance);
+		prio = inst ? inst_prio(inst) : 0;
+		goto out;
+	}
+	sg = ka_child(&kc.root, "vrrp_sync_group", rg->sync_group);
+	members = sg ? ka_child(sg, "group", NULL) : NULL;
+	for (i = 0; members && i < members->nkids; i++) {
+		inst = ka_child(&kc.root, "vrrp_instance", members->kids[i].words[0]);
+		p = inst ? inst_prio(inst) : 0;
+		if (!p) {
+			prio = 0;
+			break;
+		}
+		if (!prio || p < prio)
+			prio = p;
+	}
+out:
+	ka_free(&kc);
+	return prio;
+}
+
+int rg_effective(int prio, int weight, int32_t v, bool *fault)
+{
+	int64_t x = (int64_t)v * weight;
+
+	*fault = false;
+	if (prio == 255)
+		return prio;
+	if ((!weight && v) || x < -253) {
+		*fault = true;
+		return 0;
+	}
+	x += prio;
+	return x < 1 ? 1 : x > 254 ? 254 : (int)x;
 }

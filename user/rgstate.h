@@ -10,6 +10,7 @@
 #ifndef _ISSU_RGSTATE_H
 #define _ISSU_RGSTATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,21 @@ int32_t rg_drain_value(const struct cl_rg *rg);
  */
 int rg_ka_state(const struct cl_rg *rg, char *state, size_t size);
 const char *rg_ka_state_path(void);
+/*
+ * rg_priority() - the RG's configured priority in keepalived.conf
+ * (@ka_path): its vrrp_instance's "priority" (keepalived's default 100),
+ * for a sync group the lowest of its members'. Return: 1..255, or 0 when
+ * unknown (the file unreadable, the instance missing, not a number).
+ */
+int rg_priority(const char *ka_path, const struct cl_rg *rg);
+/*
+ * rg_effective() - the priority keepalived runs the RG's instance with,
+ * given its track file's value @v and weight @weight (keepalived.conf(5)):
+ * weight 0 and a non-zero value, or a value times the weight below -253,
+ * is FAULT (*fault set, 0 returned); otherwise the priority plus the
+ * product, clamped to 1..254; 255 (address owner) is not changed.
+ */
+int rg_effective(int prio, int weight, int32_t v, bool *fault);
 /* An RG by "rgN", "N" or its name. Return: the group, or NULL. */
 const struct cl_rg *rg_find(const struct cluster_conf *cc, const char *name);
 

@@ -826,8 +826,8 @@ t_usage_no_action() {
 }
 
 t_usage_unknown_action() {
-	run cluster status
-	expect_rc 2 && grep -qF "'status'" "$err"
+	run cluster frobnicate
+	expect_rc 2 && grep -qF "'frobnicate'" "$err"
 }
 
 t_usage_extra_argument() {

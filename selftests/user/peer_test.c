@@ -623,6 +623,57 @@ static int32_t track_file(unsigned int rg)
 	return buf[0] ? (int32_t)strtol(buf, NULL, 10) : -999;
 }
 
+/*
+ * cluster status's appended attributes: sent only to an initiator that
+ * asks for them (WANT), so that an older initiator's strict policies never
+ * meet them; the last-sync record's bytes as they are in the file.
+ */
+static int t_status_want(void)
+{
+	static const char rec[] = "issu-last-sync 1\ntime_ns 1\n";
+	struct peer_buf b = { 0 };
+	struct peer_sess s;
+	struct peer_frame f;
+	char path[600];
+	FILE *fp;
+	int t;
+
+	snprintf(path, sizeof(path), "%s/last-sync", tmp);
+	fp = fopen(path, "w");
+	CHECK(fp, "%s", path);
+	fputs(rec, fp);
+	fclose(fp);
+	setenv("ISSU_LAST_SYNC_FILE", path, 1);
+	CHECK(!connected(&s, "status,failover"), "no session");
+	unsetenv("ISSU_LAST_SYNC_FILE");
+	peer_buf_init(&b, PEER_T_STATUS);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_STATUS_REPLY && !f.parse_err, "answer %d", t);
+	CHECK(!f.tb[PEER_A_LAST_SYNC].p && !f.tb[PEER_A_LAST_SYNC_ERR].p,
+	      "LAST_SYNC sent without WANT");
+	peer_buf_init(&b, PEER_T_STATUS);
+	peer_put_u32(&b, PEER_A_WANT, PEER_WANT_LAST_SYNC);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_STATUS_REPLY && !f.parse_err, "answer %d", t);
+	CHECK(f.tb[PEER_A_LAST_SYNC].p && f.tb[PEER_A_LAST_SYNC].len == strlen(rec) &&
+	      !memcmp(f.tb[PEER_A_LAST_SYNC].p, rec, strlen(rec)), "LAST_SYNC");
+	unlink(path);
+	peer_buf_init(&b, PEER_T_STATUS);
+	peer_put_u32(&b, PEER_A_WANT, PEER_WANT_LAST_SYNC);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_STATUS_REPLY && !f.tb[PEER_A_LAST_SYNC].p &&
+	      f.tb[PEER_A_LAST_SYNC_ERR].p && peer_get_u32(&f.tb[PEER_A_LAST_SYNC_ERR]) == ENOENT,
+	      "no record: LAST_SYNC_ERR ENOENT");
+	peer_buf_init(&b, PEER_T_RG_STATE);
+	peer_put_u32(&b, PEER_A_GROUP, 1);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RG_STATE_REPLY && !f.tb[PEER_A_PRIORITY].p, "PRIORITY sent without WANT");
+	peer_buf_free(&b);
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
 /* RG_STATE reads, DRAIN and RELEASE write the track file (cluster failover). */
 static int t_failover_requests(void)
 {
@@ -1269,6 +1320,7 @@ static const struct {
 	{ "status", t_status },
 	{ "request not allowed", t_not_allowed },
 	{ "failover requests", t_failover_requests },
+	{ "status: appended attributes only when wanted", t_status_want },
 	{ "failover not allowed", t_failover_not_allowed },
 	{ "pull without issu.ko reported", t_pull_no_module },
 	{ "oversize frame", t_oversize_frame },

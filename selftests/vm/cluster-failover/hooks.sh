@@ -31,6 +31,8 @@
 #                              the failover run on B, the target (pull),
 #                              with an IPv6 stream through it, and its reset
 
+. "${BASH_SOURCE[0]%/*}/status.sh"	# fo_status_*: cluster status at three points
+
 FO_PAUSE=/run/issu/failover.go
 FO_MID_PORT=6010	# source-NATed (6000-6049)
 FO_STALE_MIN=${CL_STALE_BYTES:-200000}
@@ -119,6 +121,7 @@ cl_hook_before_move() {
 	cl_ssh a "issu-helper -j cluster ping --count 2" >"$CL_OUT/ping.json" 2>"$CL_OUT/ping.err"
 	check "the peer channel A -> B is up (cluster ping over SSH: B's pinned host key, A's restricted key)" \
 		grep -q '"ok":true' "$CL_OUT/ping.json" || { cat "$CL_OUT/ping.err"; return 1; }
+	fo_status_before
 	fo_timeout=""
 	[ "$LAB_SLOW" -gt 1 ] && fo_timeout="--confirm-timeout $((10 * LAB_SLOW))"
 	(
@@ -186,6 +189,7 @@ cl_move() {
 
 cl_hook_verdict() {
 	local f=$CL_OUT/failover.kv c sv s tag
+	fo_status_after_move
 	fo_kv "$CL_OUT/failover.json" >"$f" 2>/dev/null
 	check_eq "the failover's report: ok, RG1 from rtr-a to rtr-b" "true 1 rtr-a rtr-b" \
 		"$(kv "$f" ok) $(kv "$f" rg) $(kv "$f" from) $(kv "$f" to)"
@@ -240,6 +244,7 @@ cl_hook_verdict() {
 	else
 		fail "RG1 back on A after the reset (FIFO: A $(cl_ka_state a ISSU_RG1), B $(cl_ka_state b ISSU_RG1); VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
 	fi
+	fo_status_after_reset
 	cl_ssh a "issu-helper -j cluster failover reset rg1" >"$CL_OUT/reset2.json" 2>&1
 	check "a second reset finds neither node drained" grep -q '"released":false' "$CL_OUT/reset2.json"
 
