@@ -53,6 +53,9 @@ struct node_view {
 	bool phase_known;
 	uint32_t phase;		/* enum issu_phase */
 	bool flows_known;
+	bool role_known;	/* issu.ko's node section: role and RG mask */
+	uint32_t role;		/* enum issu_role */
+	uint32_t rgs;		/* RGs issu.ko says the node is master of */
 	uint64_t flows;
 	enum ls_state ls_state;
 	struct last_sync ls;
@@ -122,6 +125,9 @@ static void local_view(struct status *st)
 		snprintf(n->module, sizeof(n->module), "%s", m.version);
 		n->phase_known = true;
 		n->phase = m.phase;
+		n->role_known = true;
+		n->role = m.role;
+		n->rgs = m.rgs;
 		n->flows_known = true;
 		n->flows = fl.entries;
 	}
@@ -276,7 +282,7 @@ static int status_req(struct status *st)
 	struct node_view *n = &st->node[1];
 	struct peer_frame f;
 
-	if (ask(st, PEER_T_STATUS, -1, PEER_WANT_LAST_SYNC, &f))
+	if (ask(st, PEER_T_STATUS, -1, PEER_WANT_LAST_SYNC | PEER_WANT_ROLE, &f))
 		return s->fail;
 	if (f.h.type != PEER_T_STATUS_REPLY)
 		return unexpected(s, &f, "STATUS");
@@ -295,6 +301,11 @@ static int status_req(struct status *st)
 	if (f.tb[PEER_A_FLOWS].p) {
 		n->flows_known = true;
 		n->flows = peer_get_u64(&f.tb[PEER_A_FLOWS]);
+	}
+	if (f.tb[PEER_A_ROLE].p && f.tb[PEER_A_RGS_MASTER].p) {
+		n->role_known = true;
+		n->role = peer_get_u32(&f.tb[PEER_A_ROLE]);
+		n->rgs = peer_get_u32(&f.tb[PEER_A_RGS_MASTER]);
 	}
 	peer_rgs(st, &f);
 	peer_last_sync(n, &f);
@@ -404,13 +415,14 @@ static void print_node(const struct status *st, int k)
 		pr_u64("flows", "conntrack entries", n->flows);
 	else
 		pr_none("flows", "conntrack entries", "unknown");
-	/*
-	 * CLUSTER ROLE AND RG-MASTER MASK: the node section of issu.ko gets
-	 * the node's cluster role and the mask of the RGs it is master of
-	 * (another change). They belong here, as "role" and "rg_master",
-	 * from mod_state for this node and from STATUS for the peer, with
-	 * their keys in issu-helper(8) (cluster status). Not printed yet.
-	 */
+	/* what the node's issu.ko says (cluster notify keeps it in step with keepalived) */
+	if (n->role_known) {
+		pr_enum("role", "role", &role_names, n->role);
+		pr_rgs("rg_master", "master of", n->rgs);
+	} else {
+		pr_none("role", "role", n->answered ? "issu.ko not loaded" : "unknown");
+		pr_none("rg_master", "master of", "unknown");
+	}
 	ls_print(n->ls_state, &n->ls, n->ls_why);
 	pr_obj_close();
 }

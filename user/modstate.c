@@ -69,6 +69,9 @@ static void parse_status(struct mod_state *m, const struct nlmsghdr *nlh)
 	if (tb[ISSU_A_NODE]) {
 		nl_parse_nest(tb[ISSU_A_NODE], &node_policy, nd);
 		m->phase = a_u32(nd[ISSU_NODE_ATTR_PHASE]);
+		m->role = a_u32(nd[ISSU_NODE_ATTR_ROLE]);
+		m->rgs = a_u32(nd[ISSU_NODE_ATTR_RGS]);
+		m->role_restored = nd[ISSU_NODE_ATTR_ROLE_RESTORED] != NULL;
 	}
 }
 

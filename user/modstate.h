@@ -47,6 +47,9 @@ struct mod_state {
 	uint64_t skipped;
 	uint64_t failed;
 	uint32_t phase;		/* node phase, enum issu_phase */
+	uint32_t role;		/* cluster role, enum issu_role */
+	uint32_t rgs;		/* RGs this node is master of, bit n for RGn */
+	bool role_restored;	/* the role is the one restored across a kexec */
 	unsigned int nsec;
 	struct mod_section sec[MOD_MAX_SECTIONS];
 };

@@ -451,6 +451,8 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_LAST_SYNC_ERR] = "LAST_SYNC_ERR",
 	[PEER_A_PRIORITY] = "PRIORITY",
 	[PEER_A_WANT] = "WANT",
+	[PEER_A_ROLE] = "ROLE",
+	[PEER_A_RGS_MASTER] = "RGS_MASTER",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -544,6 +546,8 @@ static const struct peer_pol status_reply_pol[PEER_A_MAX + 1] = {
 	/* cluster status, appended */
 	[PEER_A_LAST_SYNC] = { .kind = PK_BIN, .max = PEER_LAST_SYNC_MAX },
 	[PEER_A_LAST_SYNC_ERR] = OPT(PK_U32),
+	[PEER_A_ROLE] = OPT(PK_U32),
+	[PEER_A_RGS_MASTER] = OPT(PK_U32),
 };
 
 static const struct peer_pol sync_begin_pol[PEER_A_MAX + 1] = {

@@ -101,6 +101,8 @@ enum peer_attr {
 	PEER_A_LAST_SYNC_ERR,	/* u32: errno, no record sent (ENOENT: none) */
 	PEER_A_PRIORITY,	/* u32: the RG's configured priority in keepalived.conf */
 	PEER_A_WANT,		/* u32: STATUS, RG_STATE: PEER_WANT_* the initiator reads */
+	PEER_A_ROLE,		/* u32: enum issu_role, from the peer's issu.ko */
+	PEER_A_RGS_MASTER,	/* u32: RGs the peer's issu.ko says it is master of */
 	__PEER_A_MAX,
 };
 #define PEER_A_MAX (__PEER_A_MAX - 1)
@@ -112,6 +114,7 @@ enum peer_attr {
  */
 #define PEER_WANT_LAST_SYNC	(1u << 0)	/* STATUS_REPLY: LAST_SYNC or LAST_SYNC_ERR */
 #define PEER_WANT_PRIORITY	(1u << 1)	/* RG_STATE_REPLY: PRIORITY */
+#define PEER_WANT_ROLE		(1u << 2)	/* STATUS_REPLY: ROLE, RGS_MASTER */
 
 enum peer_rg_attr {
 	PEER_RG_A_UNSPEC,

@@ -266,6 +266,10 @@ static int status(struct srv *v, const struct peer_frame *f)
 		peer_put_u8(&b, PEER_A_CKPT_VALID, m.ckpt_valid);
 		peer_put_u32(&b, PEER_A_PHASE, m.phase);
 		peer_put_u64(&b, PEER_A_FLOWS, fl.entries);
+		if (want & PEER_WANT_ROLE) {
+			peer_put_u32(&b, PEER_A_ROLE, m.role);
+			peer_put_u32(&b, PEER_A_RGS_MASTER, m.rgs);
+		}
 	} else {
 		peer_put_u8(&b, PEER_A_MODULE_LOADED, 0);
 	}

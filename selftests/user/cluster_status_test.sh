@@ -306,8 +306,10 @@ for k in ("ok", "exit_code", "cluster_id", "nodes", "channel", "groups"):
 assert d["ok"] and d["exit_code"] == 0 and d["cluster_id"] == 1, d
 for n in (a, b):
     for k in ("node", "node_id", "local", "answered", "helper_version", "module_version",
-              "kernel", "phase", "flows", "last_sync"):
+              "kernel", "phase", "flows", "role", "rg_master", "last_sync"):
         assert k in n, (k, n)
+    if n["module_version"] is None:
+        assert n["role"] is None and n["rg_master"] is None, n
     assert n["answered"] and n["helper_version"] == ver and n["kernel"] == kernel, n
 assert (a["node"], a["node_id"], a["local"]) == ("rtr-a", 1, True), a
 assert (b["node"], b["node_id"], b["local"], b["address"]) == ("rtr-b", 2, False, "192.0.2.2"), b
