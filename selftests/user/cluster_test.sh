@@ -207,6 +207,7 @@ track_file issu_rg0
 vrrp_track_file issu_rg1 {
     file /run/issu/rg1.track
     weight 0
+    init_file overwrite 1
 }
 KAEOF
 	cat >"$d/conf.d/20-rg0.conf" <<'KAEOF'
@@ -486,9 +487,9 @@ t_ka_unclosed_block() {
 	edit "$d/keepalived.conf" "    init_file
 }
 
-track_file issu_rg1" "    init_file
+! RG1 (traffic)" "    init_file
 
-track_file issu_rg1"
+! RG1 (traffic)"
 	check
 	fails_with $X_KA ka-syntax keepalived.conf
 }
