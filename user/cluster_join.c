@@ -162,8 +162,8 @@ static int find_gated(struct join *j)
 		g->gated = g->value_known && g->value == g->drain;
 		if (g->declared && !g->gated)
 			say("RG%u: keepalived.conf starts it drained but %s holds %s after %u s: left alone",
-			    g->rg->id, g->rg->track_file, g->value_known ? "another value" : "nothing",
-			    GATE_WAIT_MS / 1000);
+			    g->rg->id, g->rg->track_file,
+			    g->value_known ? "another value" : "nothing", GATE_WAIT_MS / 1000);
 		j->ngated += g->gated;
 	}
 	return 0;
@@ -275,7 +275,8 @@ static int join_run(struct join *j, unsigned int max_failures)
 		}
 		/* the peer answered, its flows could not be had: stay drained */
 		j->failures++;
-		snprintf(j->why, sizeof(j->why), "%s", j->s.why[0] ? j->s.why : "the session failed");
+		snprintf(j->why, sizeof(j->why), "%s",
+			 j->s.why[0] ? j->s.why : "the session failed");
 		if (j->failures >= max_failures) {
 			j->rc = rc;
 			say("the peer's flows could not be had in %u attempts (%s): staying drained, the peer forwards",
