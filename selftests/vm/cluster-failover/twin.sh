@@ -277,7 +277,7 @@ cf_run() {
 	note "streams reset: ${resets:-none}; B sent $(sed -n 's/.*counter packets \([0-9]*\) bytes.*comment "rst-out".*/\1/p' "$CL_OUT/b/nft.end") RSTs of its own (its stack answers the servers' packets to the NAT address it took over)"
 	note "streams: $survived of 20 completed and verified, $lost of 20 lost (stalled ${watch_s}s+ with data outstanding); B's invalid counter: $((${inv_b:-0} - ${inv_b0:-0})) drops since the move"
 	if [ "$expect" = lost ]; then
-		check_eq "keepalived alone: every stream lost (none completed, each stalled with data outstanding)" \
+		check_eq "every stream lost (none completed, each stalled with data outstanding)" \
 			"20 0" "$lost $survived"
 		check "... B dropped their packets as invalid (counter: $((${inv_b:-0} - ${inv_b0:-0})) since the move)" \
 			test "${inv_b:-0}" -gt "${inv_b0:-0}"
