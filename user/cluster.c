@@ -4,8 +4,9 @@
  * share. Each action has its file: check (cluster_check.c), ping
  * (cluster_ping.c), peer-status (cluster_peer_status.c), sync
  * (cluster_sync.c), failover (cluster_failover.c), notify
- * (cluster_notify.c), status (cluster_status.c); the session set-up the
- * actions that talk to the peer share (cluster_session_*()).
+ * (cluster_notify.c), status (cluster_status.c), join (cluster_join.c);
+ * the session set-up the actions that talk to the peer share
+ * (cluster_session_*()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ static const struct {
 	{ "sync", cluster_sync },
 	{ "failover", cluster_failover },
 	{ "status", cluster_status },
+	{ "join", cluster_join },
 };
 
 /**
@@ -240,6 +242,7 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		{ "pause-file", required_argument, NULL, OPT_PAUSE_FILE },
 		{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM_TIMEOUT },
 		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
+		{ "attempts", required_argument, NULL, OPT_ATTEMPTS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cl_opts co = { .count = 3, .interval_ms = 200 };
@@ -285,6 +288,12 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		case OPT_STATE_FILE:
 			co.state_file = optarg;
 			break;
+		case OPT_ATTEMPTS:
+			if (parse_u32(optarg, &co.attempts) < 0 || !co.attempts ||
+			    co.attempts > 100)
+				return cmd_usage_error(o, "--attempts '%s' is not a number 1..100",
+						       optarg);
+			break;
 		default:
 			return c < -1 ? cmd_opt_exit(c) :
 			       cmd_usage_error(o, "unknown option '-%c'", c);
@@ -299,6 +308,8 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		return cmd_usage_error(o, "--to, --pause-file, --confirm-timeout are options of failover");
 	if (co.state_file && strcmp(action, "notify"))
 		return cmd_usage_error(o, "--state-file is an option of notify");
+	if (co.attempts && strcmp(action, "join"))
+		return cmd_usage_error(o, "--attempts is an option of join");
 	if (!strcmp(action, "failover") || !strcmp(action, "notify")) {
 		co.argc = argc - optind - 1;
 		co.argv = argv + optind + 1;

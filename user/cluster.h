@@ -107,6 +107,13 @@ int cluster_conf_load(struct cluster_conf *cc, const char *path,
 		      struct cl_report *r);
 /* Heartbeat and dead time valid together? Return: NULL, or why not. */
 const char *cluster_timers_check(uint32_t heartbeat_ms, uint32_t dead_ms);
+struct ka_conf;
+/*
+ * cluster_ka_gate() - does keepalived start this node drained for @rg (the
+ * boot gate: "init_file DRAIN overwrite" in its track_file block)?
+ * Return: 1, or 0 with @why.
+ */
+int cluster_ka_gate(const struct ka_conf *kc, const struct cl_rg *rg, char *why, size_t size);
 /* cluster check; the other actions are in cluster_*.c, one file each */
 int cluster_check(const char *conf_opt, const char *ka_opt, struct opts *o);
 

@@ -16,7 +16,10 @@
  *    with keepalived's clamp to 1..254;
  *  - no nopreempt where a weight move needs the peer to preempt, no
  *    sync-group member whose weight keepalived would ignore;
- *  - the instance has VIPs, and the ones cluster.conf names.
+ *  - the instance has VIPs, and the ones cluster.conf names;
+ *  - a traffic RG (RG1..n) starts drained: its track_file has
+ *    "init_file DRAIN overwrite" (a warning otherwise: keepalived may make
+ *    the node master before `cluster join` imported the peer's flows).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@
 #include "issu-helper.h"
 #include "keepalived.h"
 #include "print.h"
+#include "rgstate.h"
 
 #define KA_PRIORITY_DEFAULT 100	/* keepalived.conf(5) */
 
@@ -79,6 +83,43 @@ static const struct ka_node *track_decl(const struct ka_conf *kc, const char *pa
 			return n;
 	}
 	return NULL;
+}
+
+int cluster_ka_gate(const struct ka_conf *kc, const struct cl_rg *rg, char *why, size_t size)
+{
+	const struct ka_node *decl, *init;
+	bool overwrite = false;
+	long v = 0;		/* keepalived's default init value */
+	size_t i;
+
+	decl = track_decl(kc, rg->track_file);
+	if (!decl) {
+		snprintf(why, size, "no track_file block has file \"%s\"", rg->track_file);
+		return 0;
+	}
+	init = ka_child(decl, "init_file", NULL);
+	if (!init) {
+		snprintf(why, size, "track_file %s has no init_file", decl->words[1]);
+		return 0;
+	}
+	for (i = 1; i < init->nwords; i++) {
+		if (!strcmp(init->words[i], "overwrite"))
+			overwrite = true;
+		else if (ka_int(init->words[i], &v) < 0)
+			v = 0;	/* keepalived reports it and writes 0 */
+	}
+	if (v != rg_drain_value(rg)) {
+		snprintf(why, size, "track_file %s: init_file writes %ld, not the drain value %d",
+			 decl->words[1], v, (int)rg_drain_value(rg));
+		return 0;
+	}
+	if (!overwrite) {
+		snprintf(why, size,
+			 "track_file %s: init_file without overwrite leaves an existing file's value (a restart of keepalived starts undrained)",
+			 decl->words[1]);
+		return 0;
+	}
+	return 1;
 }
 
 /* "weight W [reverse]" words from index @i: Return 0 and *w, or -1. */
@@ -253,6 +294,7 @@ static void check_tracking(struct check *k, const struct cl_rg *rg,
 	const char *what = tracker->words[0], *name = tracker->words[1];
 	int rgid = (int)rg->id, rc;
 	long weight = 1;	/* keepalived's default for a track_file */
+	char why[512];
 	size_t i;
 
 	decl = track_decl(k->kc, rg->track_file);
@@ -289,6 +331,12 @@ static void check_tracking(struct check *k, const struct cl_rg *rg,
 			   "weight", rgid,
 			   "%s %s applies weight %ld to %s, cluster.conf says %d",
 			   what, name, weight, rg->track_file, rg->weight);
+	/* RG0 carries no flows: it needs no boot gate */
+	if (rg->id && !cluster_ka_gate(k->kc, rg, why, sizeof(why)))
+		cl_problem(k->r, CL_WIRING, true, "ka-no-boot-gate", decl->file, decl->line,
+			   "init_file", rgid,
+			   "%s: keepalived can make this node master of RG%u before its flows are imported; use 'init_file %d overwrite' with issu-helper cluster join",
+			   why, rg->id, (int)rg_drain_value(rg));
 }
 
 static void check_rg(struct check *k, const struct cl_rg *rg)

@@ -56,16 +56,6 @@
 #define PAUSE_MAX_MS		600000
 #define PAUSE_POLL_MS		200
 
-/* The peer's view of an RG (RG_STATE_REPLY). */
-struct rg_view {
-	bool vips_known;
-	unsigned int vips_held;
-	unsigned int vips_total;
-	bool track_known;
-	int32_t track;
-	char ka_state[24];	/* "" unknown (no notify reader) */
-};
-
 struct failover {
 	const struct cl_rg *rg;
 	bool pull;		/* run on the target: the peer is the source */
@@ -252,7 +242,7 @@ static int idle(struct peer_sess *s, uint64_t ms)
  * RG_STATE, DRAIN or RELEASE of @rg on the peer; its answer in @v.
  * Return: 0, or the exit code with s->why.
  */
-static int peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_view *v)
+int cluster_peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_view *v)
 {
 	struct peer_buf b = { 0 };
 	struct peer_frame f;
@@ -348,7 +338,7 @@ static int check_peer(struct failover *fo)
 {
 	const struct cl_rg *rg = fo->rg;
 
-	if (peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &fo->peer_before))
+	if (cluster_peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &fo->peer_before))
 		return sess_fail(fo);
 	if (fo->pull && fo->peer_before.track_known && fo->peer_before.track)
 		return fo_fail(fo, EXIT_FO_STATE,
@@ -418,7 +408,7 @@ static int confirm(struct failover *fo)
 		fo->polls++;
 		if (rg_vips_held(rg, &fo->local_vips_after, why, sizeof(why)))
 			return fo_fail(fo, EXIT_FAIL, "RG%u's VIPs on this node: %s", rg->id, why);
-		if (peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &fo->peer_after))
+		if (cluster_peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &fo->peer_after))
 			return sess_fail(fo);
 		if (rg_ka_state(rg, fo->local_ka_after, sizeof(fo->local_ka_after)))
 			*fo->local_ka_after = '\0';
@@ -583,7 +573,7 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 	fo->drain_value = rg_drain_value(rg);
 	fo->t_drain = peer_now();
 	if (fo->pull) {
-		if (peer_rg(&fo->s, PEER_T_DRAIN, rg->id, &v))
+		if (cluster_peer_rg(&fo->s, PEER_T_DRAIN, rg->id, &v))
 			return sess_fail(fo);
 		if (v.track_known)
 			fo->drain_value = v.track;
@@ -605,7 +595,7 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 			snprintf(fo->release_err, sizeof(fo->release_err),
 				 "the peer channel failed: %s keeps its drain (cluster failover reset there)",
 				 fo->cc->peer_name);
-		else if (peer_rg(&fo->s, PEER_T_RELEASE, rg->id, &v))
+		else if (cluster_peer_rg(&fo->s, PEER_T_RELEASE, rg->id, &v))
 			snprintf(fo->release_err, sizeof(fo->release_err), "%.200s", fo->s.why);
 		else
 			fo->released = true;
@@ -664,10 +654,10 @@ static int failover_reset(struct failover *fo, const struct opts *o)
 		where = fo->cc->node_name;
 	} else {
 		rc = peer_connect(&fo->s, fo->cc);
-		if (!rc && !peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &v) &&
+		if (!rc && !cluster_peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &v) &&
 		    v.track_known && v.track) {
 			old = v.track;
-			if (!peer_rg(&fo->s, PEER_T_RELEASE, rg->id, &v))
+			if (!cluster_peer_rg(&fo->s, PEER_T_RELEASE, rg->id, &v))
 				where = fo->cc->peer_name;
 		}
 		rc = fo->s.fail;

@@ -7,6 +7,7 @@
 #ifndef _ISSU_CLUSTER_PEER_H
 #define _ISSU_CLUSTER_PEER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cluster.h"
@@ -27,6 +28,7 @@ struct cl_opts {
 	const char *pause_file;		/* --pause-file: wait for it after the bulk pass */
 	uint32_t confirm_ms;		/* --confirm-timeout, 0: from keepalived.conf */
 	const char *state_file;		/* --state-file (notify) */
+	uint32_t attempts;		/* --attempts (join), 0: the default */
 	int argc;			/* the action's own arguments */
 	char **argv;
 };
@@ -60,6 +62,16 @@ int cluster_session_open(struct cl_session *cs, const struct cl_opts *co);
 int cluster_session_fail(struct cl_session *cs, const struct opts *o);
 void cluster_session_end(struct cl_session *cs);
 
+/* The peer's view of an RG (RG_STATE_REPLY). */
+struct rg_view {
+	bool vips_known;
+	unsigned int vips_held;
+	unsigned int vips_total;
+	bool track_known;
+	int32_t track;
+	char ka_state[24];	/* "" unknown (no notify reader) */
+};
+
 int cluster_peer_conf(const struct cl_opts *co, struct cluster_conf *cc);
 void cluster_print_peer(const struct peer_sess *s, const struct cluster_conf *cc);
 int cluster_peer_failed(const struct opts *o, const struct peer_sess *s, int rc);
@@ -71,6 +83,9 @@ int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_
 void cluster_sync_pass_free(struct cl_sync_pass *p);
 int cluster_pull_pass(struct peer_sess *s, struct cl_sync_pass *p);
 int cluster_failover(struct cl_opts *co, struct opts *o);
+/* RG_STATE, DRAIN or RELEASE of RG @id on the peer (cluster_failover.c). */
+int cluster_peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_view *v);
+int cluster_join(struct cl_opts *co, struct opts *o);
 int cluster_notify(struct cl_opts *co, struct opts *o);
 int cluster_status(struct cl_opts *co, struct opts *o);
 int cluster_notify_parse(const char *line, char *kind, size_t ksize, char *name,

@@ -85,7 +85,8 @@ static const struct cmd cmds[] = {
 	{ "cluster", cmd_cluster,
 	  "{ check [--keepalived-conf FILE] | ping [--count N] [--interval SECONDS] | "
 	  "peer-status | status | sync [--image FILE] | failover RG --to NODE [--pause-file FILE] "
-	  "[--confirm-timeout SECONDS] | failover reset RG | notify [--state-file FILE] FIFO } "
+	  "[--confirm-timeout SECONDS] | failover reset RG | notify [--state-file FILE] FIFO | "
+	  "join [--attempts N] } "
 	  "[--cluster-conf FILE] "
 	  "[--heartbeat SECONDS] [--dead-time SECONDS]",
 	  "check the cluster configuration; ping, ask or sync the peer; move an RG to it; "

@@ -126,6 +126,7 @@ enum {
 	OPT_PAUSE_FILE,
 	OPT_CONFIRM_TIMEOUT,
 	OPT_STATE_FILE,			/* cluster notify */
+	OPT_ATTEMPTS,			/* cluster join */
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */

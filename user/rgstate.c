@@ -94,7 +94,7 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int rg_vips_held(const struct cl_rg *rg, unsigned int *held, char *why, size_t size)
+static int vips_held_once(const struct cl_rg *rg, unsigned int *held, char *why, size_t size)
 {
 	char buf[32768];
 	struct mnl_socket *nl;
@@ -153,6 +153,23 @@ out:
 	if (err)
 		snprintf(why, size, "RTM_GETADDR: %s", strerror(-err));
 	mnl_socket_close(nl);
+	return err;
+}
+
+/*
+ * A dump that the kernel marks NLM_F_DUMP_INTR (the addresses changed while
+ * it ran: keepalived adding or removing VIPs, the moment a failover
+ * watches) makes mnl_cb_run() fail with EINTR; its answer is not
+ * consistent. Ask again, a few times.
+ */
+#define VIPS_DUMP_TRIES	10
+
+int rg_vips_held(const struct cl_rg *rg, unsigned int *held, char *why, size_t size)
+{
+	int i, err = -EINTR;
+
+	for (i = 0; i < VIPS_DUMP_TRIES && err == -EINTR; i++)
+		err = vips_held_once(rg, held, why, size);
 	return err;
 }
 

@@ -116,8 +116,9 @@ secs() {
 	echo "$sign$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 }
 
-ok() { CL_TAP+=("ok - $*"); echo "# ok: $*"; }
-fail() { CL_TAP+=("not ok - $*"); echo "# FAIL: $*"; }
+# CL_TAG: a prefix of the test points that follow (one scenario, several runs)
+ok() { CL_TAP+=("ok - ${CL_TAG:+$CL_TAG: }$*"); echo "# ok: ${CL_TAG:+$CL_TAG: }$*"; }
+fail() { CL_TAP+=("not ok - ${CL_TAG:+$CL_TAG: }$*"); echo "# FAIL: ${CL_TAG:+$CL_TAG: }$*"; }
 note() { echo "# $*"; }
 # check DESC CMD...: ok when CMD succeeds
 check() {
@@ -251,7 +252,7 @@ _cl_subst() {
 }
 
 cl_router_prepare() {
-	local n=$1 out=$CL_OUT/$1 r i name h=${CL_HOST[$1]}
+	local n=$1 out=$CL_OUT/$1 r i name hook h=${CL_HOST[$1]}
 	local -a names=(lan0 wan0 ctl0)
 	r=$out/root
 	lab_net_on_exit "rm -rf '$r'"
@@ -294,9 +295,13 @@ EOF
 	systemctl --root="$r" mask e2scrub_reap.service getty-static.service \
 		serial-getty@ttyS0.service systemd-binfmt.service dpkg-db-backup.timer \
 		>/dev/null 2>&1
-	if declare -F cl_hook_prepare >/dev/null; then
-		cl_hook_prepare "$n" "$r" || bail "cl_hook_prepare ${CL_NAME[$n]}"
-	fi
+	# the scenario's prepare hooks: cl_hook_prepare, then those named in
+	# CL_PREPARE_HOOKS
+	for hook in cl_hook_prepare ${CL_PREPARE_HOOKS:-}; do
+		if declare -F "$hook" >/dev/null; then
+			"$hook" "$n" "$r" || bail "$hook ${CL_NAME[$n]}"
+		fi
+	done
 }
 
 cl_router_boot() {

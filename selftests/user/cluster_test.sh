@@ -207,6 +207,7 @@ track_file issu_rg0
 vrrp_track_file issu_rg1 {
     file /run/issu/rg1.track
     weight 0
+    init_file overwrite 1
 }
 KAEOF
 	cat >"$d/conf.d/20-rg0.conf" <<'KAEOF'
@@ -486,9 +487,9 @@ t_ka_unclosed_block() {
 	edit "$d/keepalived.conf" "    init_file
 }
 
-track_file issu_rg1" "    init_file
+! RG1 (traffic)" "    init_file
 
-track_file issu_rg1"
+! RG1 (traffic)"
 	check
 	fails_with $X_KA ka-syntax keepalived.conf
 }
@@ -859,6 +860,82 @@ t_peer_action_bad_timer_option() {
 	fresh
 	run cluster ping --cluster-conf "$d/cluster.conf" --dead-time 1
 	expect_rc 2 && grep -q "twice the heartbeat" "$err"
+}
+
+# the boot gate: a traffic RG whose track file keepalived does not set to
+# the drain value at every start is reported (a warning: without the
+# join unit a gated node stays drained); RG0 needs none
+t_ka_no_boot_gate_warns() {
+	fresh
+	edit "$d/keepalived.conf" "init_file 1 overwrite" "init_file"
+	check
+	expect_rc 0 && has ka-no-boot-gate warning keepalived.conf \
+		"$(lineof "$d/keepalived.conf" 'track_file issu_rg1 {')" || return 1
+	json 'assert [p["rg"] for p in d["problems"]] == [1], d["problems"]' || return 1
+	fresh
+	edit "$d/keepalived.conf" "init_file 1 overwrite" "init_file 1"
+	check
+	expect_rc 0 && has ka-no-boot-gate warning keepalived.conf &&
+		grep -q "without overwrite" "$out" || return 1
+	fresh
+	edit "$d/keepalived.conf" "init_file 1 overwrite" "init_file 0 overwrite"
+	check
+	expect_rc 0 && has ka-no-boot-gate warning keepalived.conf &&
+		grep -q "writes 0, not the drain value 1" "$out" || return 1
+	fresh
+	edit "$d/keepalived.conf" "    init_file 1 overwrite
+" ""
+	check
+	expect_rc 0 && has ka-no-boot-gate warning keepalived.conf &&
+		grep -q "has no init_file" "$out"
+}
+
+# cluster join on loopback: a peer that does not answer (nothing listens
+# on 127.0.0.1:1) is given up after the dead time, the gate released with
+# a warning; an RG not drained is left alone, and with none drained
+# nothing is tried
+join_conf() {
+	fresh
+	edit "$d/cluster.conf" '"203.0.113.131"' '"127.0.0.1"' &&
+		edit "$d/cluster.conf" 'port = 22;' 'port = 1;' &&
+		sed -i "s|/run/issu/|$d/|g" "$d/cluster.conf" "$d/keepalived.conf"
+}
+
+t_join_lone_node_releases() {
+	local t0 t1
+	join_conf || return 1
+	echo 1 >"$d/rg1.track"
+	echo 0 >"$d/rg0.track"
+	t0=$(date +%s%3N)
+	run -j cluster join --cluster-conf "$d/cluster.conf" --dead-time 2
+	t1=$(date +%s%3N)
+	expect_rc 0 && [ "$(cat "$d/rg1.track")" = 0 ] && [ "$(cat "$d/rg0.track")" = 0 ] &&
+		grep -q "WARNING: the peer rtr-b .* has not answered" "$err" || return 1
+	[ $((t1 - t0)) -ge 2000 ] || { echo "released after $((t1 - t0)) ms, before the dead time"; return 1; }
+	json '
+assert d["ok"] and d["lone"] and not d["peer_reached"] and not d["pulled"], d
+g = {x["rg"]: x for x in d["groups"]}
+assert g[1]["gate_configured"] and g[1]["gated"] and g[1]["released"], g
+assert not g[0]["gate_configured"] and not g[0]["gated"] and not g[0]["released"], g'
+}
+
+t_join_nothing_drained() {
+	join_conf || return 1
+	echo 0 >"$d/rg1.track"
+	# keepalived.conf has the gate: the join waits (bounded) for it
+	edit "$d/keepalived.conf" "init_file 1 overwrite" "init_file" || return 1
+	run -j cluster join --cluster-conf "$d/cluster.conf"
+	expect_rc 0 && grep -q "nothing to release" "$err" &&
+		json 'assert d["ok"] and d["attempts"] == 0 and not d["lone"], d'
+}
+
+t_join_usage() {
+	run cluster join extra
+	expect_rc 2 || return 1
+	run cluster join --attempts 0
+	expect_rc 2 || return 1
+	run cluster ping --attempts 2
+	expect_rc 2 && grep -qF -- "--attempts is an option of join" "$err"
 }
 
 t_man_page_documents_codes() {

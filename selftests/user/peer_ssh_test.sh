@@ -454,6 +454,52 @@ assert "rtr-b: issu.ko is not loaded" in d["error"], d' &&
 		[ "$(count "$tmp"/peer.log "received whole: importing")" -gt "$n" ]
 }
 
+# cluster join (the boot gate's release) against a real peer end. RG0's
+# track file (weight 0: drain value 1) stands for a gated traffic RG; the
+# host has no keepalived.conf, so the gate is read from the file alone.
+#
+# The peer answers but its key may not ask RG_STATE: this node stays
+# drained, tries again (bounded) and says why, exit 34
+t_join_refused_stays_drained() {
+	echo 1 >"$tmp"/rg0.track
+	run -j cluster join --cluster-conf "$tmp"/a-limited.conf --attempts 2
+	expect_rc $X_REFUSED && [ "$(cat "$tmp"/rg0.track)" = 1 ] && json '
+assert not d["ok"] and d["exit_code"] == 34 and not d["lone"], d
+assert d["peer_reached"] and d["attempts"] == 2 and d["failures"] == 2, d
+assert "not allowed for this key" in d["error"], d
+g = d["groups"][0]
+assert g["gated"] and not g["released"], g' &&
+		grep -q "staying drained" "$err"
+}
+
+# The peer holds none of the RG's VIPs (it is not master of it): no table
+# to wait for, released without a pull
+t_join_peer_not_master_releases() {
+	echo 1 >"$tmp"/rg0.track
+	run -j cluster join --cluster-conf "$tmp"/a.conf
+	expect_rc 0 && [ "$(cat "$tmp"/rg0.track)" = 0 ] && json '
+assert d["ok"] and d["peer_reached"] and not d["lone"] and not d["pulled"], d
+g = d["groups"][0]
+assert g["gated"] and g["released"] and g["peer_vips_held"] == 0, g'
+}
+
+# The peer holds the RG's VIP (its address here): the flows must be pulled
+# first; the peer cannot export them (no issu.ko on this host), so this
+# node stays drained, exit 37
+t_join_pull_fails_stays_drained() {
+	[ -e /sys/module/issu ] && return 77
+	cp "$tmp"/b.conf "$tmp"/b.conf.orig
+	sed -i "s|weight = 0; }|weight = 0; vips = [ \"$ADDR_B\" ]; }|" "$tmp"/b.conf
+	grep -q "vips = \[ \"$ADDR_B\" \]" "$tmp"/b.conf || { mv "$tmp"/b.conf.orig "$tmp"/b.conf; return 1; }
+	echo 1 >"$tmp"/rg0.track
+	run -j cluster join --cluster-conf "$tmp"/a.conf --attempts 1
+	mv "$tmp"/b.conf.orig "$tmp"/b.conf
+	expect_rc $X_IMPORT && [ "$(cat "$tmp"/rg0.track)" = 1 ] && json '
+assert not d["ok"] and not d["pulled"] and d["failures"] == 1, d
+g = d["groups"][0]
+assert g["gated"] and not g["released"] and g["peer_vips_held"] == 1, g'
+}
+
 # nothing of this run is left: no peer end, no ssh client (their command
 # lines name this run's files); a process on its way out gets 5 s
 t_no_process_left() {

@@ -2,8 +2,8 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # streams, rate, inv_b0, inv_b, resets...: set by the host.sh that sources this
 #
-# The hooks of vm:cluster-failover, sourced by
-# selftests/vm/cluster-failover-noissu/host.sh (CL_EXPECT=survive):
+# The hooks of vm:cluster-failover's run with issu, sourced by its
+# host.sh and called by twin.sh (cf_run survive):
 #
 #   cl_hook_prepare NODE ROOT  keepalived's notify_fifo read by `issu-helper
 #                              cluster notify` (the lab's vrrp_notify_fifo

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper cluster join: release the boot gate once this node has the
+ * peer's flows. keepalived starts this node drained for its traffic RGs
+ * (a track file with "init_file DRAIN overwrite": FAULT, or the priority
+ * lowered, from its first advert on), so it cannot become master of an RG
+ * by election or preemption; this action, run after every start of
+ * keepalived (issu-cluster-join.service), then:
+ *
+ *  1. finds the gated RGs: keepalived.conf has the gate for the RG (the
+ *     action waits, bounded, for keepalived to have written the drain
+ *     value), or the track file holds the drain value;
+ *  2. connects to the peer and asks where each gated RG is (RG_STATE);
+ *  3. if the peer holds VIPs of a gated RG, pulls its flows (PULL, the
+ *     code of cluster failover run on the target) and imports them;
+ *  4. only then writes 0 to the gated RGs' track files (temporary file
+ *     and rename): keepalived may now make this node master.
+ *
+ * A peer that cannot be reached for the channel's dead time (a cold
+ * start, the peer down) leaves nothing to wait for: the RGs are released
+ * with a warning, since a lone node must forward. A peer that answers but
+ * whose flows cannot be had (refused, issu.ko missing, an import error)
+ * keeps this node drained: the attempt is repeated (--attempts, 2 s, 4 s,
+ * ... apart) and the failure reported; the peer still forwards.
+ *
+ * Documentation/issu/cluster.rst ("Never master before the flows are
+ * in"), issu-helper(8).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cluster.h"
+#include "cluster_peer.h"
+#include "flowimg.h"
+#include "issu-helper.h"
+#include "keepalived.h"
+#include "peer.h"
+#include "print.h"
+#include "rgstate.h"
+
+#define NS_PER_MS		1000000ull
+#define JOIN_ATTEMPTS		5
+#define JOIN_BACKOFF_MS		2000
+#define JOIN_BACKOFF_MAX_MS	30000
+#define GATE_WAIT_MS		10000	/* keepalived writes the gate at its start */
+#define GATE_POLL_MS		100
+
+struct join_rg {
+	const struct cl_rg *rg;
+	bool declared;		/* keepalived.conf has the gate */
+	bool gated;		/* the track file held the drain value */
+	int32_t drain;
+	int32_t value;		/* the track file's value at the start */
+	bool value_known;
+	struct rg_view peer;
+	bool peer_known;
+	bool released;
+	uint64_t released_at;	/* ms since the epoch */
+	char err[256];
+};
+
+struct join {
+	struct cluster_conf *cc;
+	struct join_rg rg[CLUSTER_MAX_RG];
+	size_t nrg;
+	size_t ngated;
+	struct peer_sess s;
+	bool connected;		/* a HELLO succeeded at least once */
+	bool have_peer;		/* the peer's description (s.peer) is valid */
+	bool lone;		/* released without the peer: unreachable */
+	bool pulled;
+	bool pull_needed;
+	struct cl_sync_pass pull;
+	uint64_t imported_at;	/* ms since the epoch, 0: no import */
+	unsigned int attempts;	/* sessions tried */
+	unsigned int failures;	/* of them, with the peer answering */
+	uint64_t last_contact;	/* peer_now() of the last HELLO, 0: none */
+	bool answered;		/* the last session got a HELLO */
+	uint64_t t0;
+	int rc;
+	char why[600];
+};
+
+static uint64_t epoch_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / NS_PER_MS;
+}
+
+static uint64_t ms_since(uint64_t t)
+{
+	return (peer_now() - t) / NS_PER_MS;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Progress and warnings on stderr, always (a unit's journal). */
+static void __printf(1, 2) say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: cluster join: ", PROG);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/*
+ * Step 1: which RGs keepalived started drained. Where keepalived.conf has
+ * the gate and the file does not hold the drain value yet, keepalived's
+ * VRRP process has not read its configuration yet: wait for it, bounded.
+ */
+static int find_gated(struct join *j)
+{
+	struct ka_conf kc = { 0 };
+	struct join_rg *g;
+	uint64_t t = peer_now();
+	bool waiting;
+	char why[512];
+	size_t i;
+
+	if (ka_load(&kc, j->cc->keepalived_conf) < 0)
+		say("cannot read %s: the gates are taken from the track files alone",
+		    j->cc->keepalived_conf);
+	for (i = 0; i < j->cc->nrg; i++) {
+		g = &j->rg[j->nrg++];
+		g->rg = &j->cc->rg[i];
+		g->drain = rg_drain_value(g->rg);
+		g->declared = kc.nfiles && cluster_ka_gate(&kc, g->rg, why, sizeof(why));
+	}
+	ka_free(&kc);
+	do {
+		waiting = false;
+		for (i = 0; i < j->nrg; i++) {
+			g = &j->rg[i];
+			g->value_known = !rg_track_read(g->rg->track_file, &g->value);
+			if (g->declared && (!g->value_known || g->value != g->drain))
+				waiting = true;
+		}
+		if (waiting && ms_since(t) < GATE_WAIT_MS)
+			sleep_ms(GATE_POLL_MS);
+		else
+			break;
+	} while (true);
+	for (i = 0; i < j->nrg; i++) {
+		g = &j->rg[i];
+		g->gated = g->value_known && g->value == g->drain;
+		if (g->declared && !g->gated)
+			say("RG%u: keepalived.conf starts it drained but %s holds %s after %u s: left alone",
+			    g->rg->id, g->rg->track_file,
+			    g->value_known ? "another value" : "nothing", GATE_WAIT_MS / 1000);
+		j->ngated += g->gated;
+	}
+	return 0;
+}
+
+/* Step 4: write 0 where the gate still holds (a temporary file renamed). */
+static void release(struct join *j)
+{
+	struct join_rg *g;
+	int32_t v;
+	size_t i;
+
+	for (i = 0; i < j->nrg; i++) {
+		g = &j->rg[i];
+		if (!g->gated)
+			continue;
+		if (rg_track_read(g->rg->track_file, &v) || v != g->drain) {
+			snprintf(g->err, sizeof(g->err),
+				 "the track file no longer holds the drain value: left alone");
+			continue;
+		}
+		if (rg_track_write(g->rg->track_file, 0, g->err, sizeof(g->err)))
+			continue;
+		g->released = true;
+		g->released_at = epoch_ms();
+		say("RG%u released: %s = 0", g->rg->id, g->rg->track_file);
+	}
+}
+
+/*
+ * One session: HELLO, RG_STATE of each gated RG, the pull if the peer
+ * holds any of their VIPs. Return: 0 (flows in, or none to wait for), or
+ * the session's exit code.
+ */
+static int attempt(struct join *j)
+{
+	struct join_rg *g;
+	size_t i;
+	int rc;
+
+	memset(&j->s, 0, sizeof(j->s));
+	j->attempts++;
+	j->answered = false;
+	rc = peer_connect(&j->s, j->cc);
+	if (rc) {
+		peer_close(&j->s);
+		return rc;
+	}
+	j->connected = true;
+	j->answered = true;
+	j->last_contact = peer_now();
+	j->have_peer = true;
+	j->pull_needed = false;
+	for (i = 0; i < j->nrg; i++) {
+		g = &j->rg[i];
+		if (!g->gated)
+			continue;
+		rc = cluster_peer_rg(&j->s, PEER_T_RG_STATE, g->rg->id, &g->peer);
+		if (rc)
+			goto out;
+		g->peer_known = true;
+		if (!g->peer.vips_known || g->peer.vips_held)
+			j->pull_needed = true;
+	}
+	if (!j->pull_needed)
+		goto out;
+	cluster_sync_pass_free(&j->pull);
+	rc = cluster_pull_pass(&j->s, &j->pull);
+	if (rc)
+		goto out;
+	j->pulled = true;
+	j->imported_at = epoch_ms();
+	say("pulled %zu bytes of the peer's flows and imported them in %llu ms",
+	    j->pull.image_bytes, (unsigned long long)j->pull.total_ms);
+out:
+	peer_close(&j->s);
+	return rc;
+}
+
+static int join_run(struct join *j, unsigned int max_failures)
+{
+	uint64_t backoff = JOIN_BACKOFF_MS, since;
+	int rc;
+
+	for (;;) {
+		rc = attempt(j);
+		if (!rc) {
+			release(j);
+			return 0;
+		}
+		/*
+		 * No HELLO: the peer is down or cut off. Past the dead time
+		 * since it last answered (or since the start) there is no
+		 * master whose flows to wait for.
+		 */
+		if (!j->answered) {
+			since = ms_since(j->last_contact ? j->last_contact : j->t0);
+			if (since >= j->cc->dead_ms) {
+				j->lone = true;
+				say("WARNING: the peer %s (%s) has not answered for %llu ms (dead time %u ms): releasing without its flows, this node forwards alone (%s)",
+				    j->cc->peer_name, j->cc->peer_address,
+				    (unsigned long long)since, j->cc->dead_ms, j->s.why);
+				release(j);
+				return 0;
+			}
+			say("the peer does not answer (%s): trying again", j->s.why);
+			sleep_ms(JOIN_BACKOFF_MS);
+			continue;
+		}
+		/* the peer answered, its flows could not be had: stay drained */
+		j->failures++;
+		snprintf(j->why, sizeof(j->why), "%s",
+			 j->s.why[0] ? j->s.why : "the session failed");
+		if (j->failures >= max_failures) {
+			j->rc = rc;
+			say("the peer's flows could not be had in %u attempts (%s): staying drained, the peer forwards",
+			    j->failures, j->why);
+			return rc;
+		}
+		say("attempt %u: %s: staying drained, again in %llu ms", j->failures, j->why,
+		    (unsigned long long)backoff);
+		sleep_ms(backoff);
+		backoff = backoff * 2 > JOIN_BACKOFF_MAX_MS ? JOIN_BACKOFF_MAX_MS : backoff * 2;
+	}
+}
+
+static void report(struct join *j, const struct opts *o)
+{
+	const struct join_rg *g;
+	char label[64];
+	size_t i;
+
+	print_init_opts(o, false);
+	open_json_object(NULL);
+	pr_bool("ok", "ok", !j->rc);
+	if (j->rc) {
+		pr_str("error", "error", j->why);
+		pr_u32("exit_code", "exit code", (uint32_t)j->rc);
+	}
+	pr_str("node", "node", j->cc->node_name);
+	if (j->have_peer)
+		cluster_print_peer(&j->s, j->cc);
+	else
+		pr_str("peer_name", "peer", j->cc->peer_name);
+	pr_bool("peer_reached", "peer reached", j->connected);
+	pr_bool("lone", "released without the peer", j->lone);
+	pr_u32("attempts", "sessions", j->attempts);
+	pr_u32("failures", "failed with the peer answering", j->failures);
+	pr_bool("pulled", "flows pulled", j->pulled);
+	if (j->pulled) {
+		pr_obj_open("pull", "pull");
+		pr_u64("image_bytes", "image bytes", j->pull.image_bytes);
+		pr_dur_ms("export_ms", "export and transfer", j->pull.export_ms);
+		pr_dur_ms("import_ms", "import", j->pull.transfer_ms);
+		if (j->pull.xreport)
+			flowimg_export_print(j->pull.xreport, j->pull.xlen);
+		if (j->pull.report)
+			flowimg_report_print(j->pull.report, j->pull.rlen);
+		pr_obj_close();
+		pr_u64("imported_at_ms", "imported at (ms since the epoch)", j->imported_at);
+	}
+	open_json_array("groups");
+	for (i = 0; i < j->nrg; i++) {
+		g = &j->rg[i];
+		snprintf(label, sizeof(label), "rg%u", g->rg->id);
+		pr_obj_open(NULL, label);
+		pr_u32("rg", "redundancy group", g->rg->id);
+		pr_str("name", "name", g->rg->name);
+		pr_str("track_file", "track file", g->rg->track_file);
+		pr_bool("gate_configured", "gate in keepalived.conf", g->declared);
+		pr_bool("gated", "started drained", g->gated);
+		pr_s32("drain_value", "drain value", g->drain);
+		if (g->peer_known)
+			pr_u32("peer_vips_held", "VIPs on the peer", g->peer.vips_held);
+		pr_bool("released", "released", g->released);
+		if (g->released)
+			pr_u64("released_at_ms", "released at (ms since the epoch)",
+			       g->released_at);
+		if (*g->err)
+			pr_str("release_error", "release error", g->err);
+		pr_obj_close();
+	}
+	close_json_array();
+	pr_dur_ms("duration_ms", "duration", ms_since(j->t0));
+	close_json_object();
+}
+
+int cluster_join(struct cl_opts *co, struct opts *o)
+{
+	struct join *j;
+	int rc;
+
+	if (co->argc)
+		return cmd_usage_error(o, "unexpected argument '%s'", co->argv[0]);
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return EXIT_FAIL;
+	j->cc = calloc(1, sizeof(*j->cc));
+	if (!j->cc) {
+		free(j);
+		return EXIT_FAIL;
+	}
+	j->t0 = peer_now();
+	rc = cluster_peer_conf(co, j->cc);
+	if (rc)
+		goto out;
+	find_gated(j);
+	if (!j->ngated) {
+		say("no redundancy group of this node is drained: nothing to release");
+	} else {
+		say("%zu redundancy group(s) drained at keepalived's start: pulling the flows of %s first",
+		    j->ngated, j->cc->peer_name);
+		join_run(j, co->attempts ? co->attempts : JOIN_ATTEMPTS);
+	}
+	report(j, o);
+	rc = output_end(j->rc);
+out:
+	cluster_sync_pass_free(&j->pull);
+	free(j->cc);
+	free(j);
+	return rc;
+}
