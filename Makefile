@@ -108,6 +108,7 @@ bench: setup
 	selftests/out/host/flows_bench
 	scripts/vm/lab run --timeout 1800 selftests/bench/flows
 	selftests/bench/cluster-failover/host.sh
+	CL_BENCH_MOVE=issu selftests/bench/cluster-failover/host.sh
 	selftests/bench/cluster-sync/host.sh
 
 # The debug-kernel lane: Debian's 6.1 kernel with KASAN, PROVE_LOCKING,
