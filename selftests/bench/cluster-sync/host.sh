@@ -23,11 +23,12 @@
 #             export, the stream, B's import; it returns when B's issu.ko
 #             has inserted them), B's table counted after it
 #   ctd       conntrackd (FTFW over ctl0) started on both: `conntrackd -R`
-#             on A (its internal cache from the kernel table: what its
-#             event listener keeps up to date in normal operation, timed
-#             apart), B's external cache emptied, then `conntrackd -B` on A
+#             on A until its internal cache holds the table (what its
+#             event listener keeps up to date in normal operation; timed
+#             apart, host clock), B's external cache emptied, then
+#             `conntrackd -B` on A
 #             (the bulk send) until B's external cache holds them all
-#             (`conntrackd -s` on B, polled every 0.5 s); then `conntrackd
+#             (`conntrackd -s` on B, polled every 0.5 s over SSH); then `conntrackd
 #             -c` on B, the commit into B's kernel table, timed apart
 # Bytes on the wire: nft counters on A of the IP packets between A and B
 # (TCP port 22 for issu's channel, UDP port 3780 for conntrackd), both
@@ -147,8 +148,17 @@ for n_e in $sizes; do
 	# conntrackd: -R on A, -B on A, until B's external cache has them
 	flush_b=$(cl_ssh b "conntrack -F 2>/dev/null; cat /proc/sys/net/netfilter/nf_conntrack_count")
 	ctd_start || bail "conntrackd started on both"
-	read -r r_ms _ <<<"$(guest_ms a "conntrackd -C /etc/conntrackd/conntrackd.conf -R")"
-	in_a=$(ctd_count a internal)
+	# A's internal cache: its start-up dump, then -R (a resync with the
+	# kernel table) until the cache holds the table
+	t0=$(cl_ms)
+	ctd a -R >/dev/null 2>&1
+	full() { in_a=$(ctd_count a internal); [ "${in_a:-0}" -ge "$have" ]; }
+	CL_SYNC_END=$(($(cl_ms) + bound * 1000))
+	until full; do
+		[ "$(cl_ms)" -ge "$CL_SYNC_END" ] && break
+		sleep 0.5
+	done
+	r_ms=$(($(cl_ms) - t0))
 	sleep 2
 	ext_r=$(ctd_count b external)
 	ctd b -f external >/dev/null 2>&1
