@@ -44,6 +44,7 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../../../scripts/vm/cluster-lib.sh
 . "$here/../../../scripts/vm/cluster-lib.sh"
+# shellcheck disable=SC2034 # read by hooks.sh
 CTD_NOTIFY=0
 # shellcheck source=../../vm/cluster-conntrackd/hooks.sh
 . "$LAB_TOP/selftests/vm/cluster-conntrackd/hooks.sh"
