@@ -127,6 +127,8 @@ bench: setup
 	selftests/out/host/flows_bench
 	scripts/vm/lab run --timeout 1800 selftests/bench/flows
 	selftests/bench/cluster-failover/host.sh
+	CL_BENCH_MOVE=issu selftests/bench/cluster-failover/host.sh
+	selftests/bench/cluster-sync/host.sh
 
 # The debug-kernel lane: Debian's 6.1 kernel with KASAN, PROVE_LOCKING,
 # DEBUG_ATOMIC_SLEEP, kmemleak and DEBUG_OBJECTS (scripts/debug-kernel.sh

@@ -14,8 +14,12 @@
 #
 # The moves: keepalived alone (CL_BENCH_MOVE=keepalived, the default; the
 # track file of rtr-a: 1 moves RG1 to rtr-b by FAULT, 0 gives it back, rtr-a
-# preempting with its higher priority), alternately, CL_BENCH_ROUNDS times
-# (default 6). Three streams: IPv4, IPv4 source-NATed to 203.0.113.1 ("nat"), IPv6,
+# preempting with its higher priority), or issu (CL_BENCH_MOVE=issu:
+# `issu-helper cluster failover rg1 --to rtr-b` on rtr-a over the peer
+# channel of vm:cluster-failover, with its bulk and delta sync, drain and
+# confirmation; back by `cluster failover reset rg1` on rtr-a: the drain
+# released, rtr-a preempting; results in ...-issu/), alternately,
+# CL_BENCH_ROUNDS times (default 6). Three streams: IPv4, IPv4 source-NATed to 203.0.113.1 ("nat"), IPv6,
 # each CL_BENCH_PPS datagrams per second (default 500: a 2 ms resolution) of
 # CL_BENCH_LEN bytes (100). The time from writing the track file to the move
 # confirmed (both notify FIFOs and the VIPs, polled over SSH) is printed
@@ -34,10 +38,17 @@ len=${CL_BENCH_LEN:-100}
 move=${CL_BENCH_MOVE:-keepalived}
 case $move in
 keepalived) ;;
-*) echo "CL_BENCH_MOVE: only 'keepalived' exists yet" >&2; exit 2 ;;
+issu)
+	# the peer channel of vm:cluster-failover (its cl_hook_prepare), fo_load
+	# shellcheck source=../../vm/cluster-failover/hooks.sh
+	. "$LAB_TOP/selftests/vm/cluster-failover/hooks.sh"
+	unset -f cl_hook_before_move cl_move cl_hook_verdict
+	;;
+*) echo "CL_BENCH_MOVE: keepalived or issu" >&2; exit 2 ;;
 esac
 
 ISSU_OUT=${ISSU_OUT:-$LAB_TOP/selftests/out/bench-cluster-failover}
+[ "$move" = issu ] && ISSU_OUT=$ISSU_OUT-issu
 cl_init "$here"
 bench=$CL_OUT/bench.txt
 : >"$bench"
@@ -54,6 +65,26 @@ cl_router_boot b
 cl_wait_up a 400
 cl_wait_up b 400
 cl_wait_master a 120 || bail "rtr-a master of RG0 and RG1"
+if [ "$move" = issu ]; then
+	for n in a b; do
+		fo_load "$n" || bail "issu.ko on ${CL_NAME[$n]}"
+	done
+	fo_timeout=""
+	[ "$LAB_SLOW" -gt 1 ] && fo_timeout="--confirm-timeout $((10 * LAB_SLOW))"
+fi
+# do_move TO: RG1 to TO (keepalived: rtr-a's track file; issu: `cluster
+# failover rg1 --to rtr-b` on rtr-a, and back `cluster failover reset rg1`
+# on rtr-a, which releases its drain: rtr-a preempts)
+do_move() {
+	if [ "$move" = keepalived ]; then
+		if [ "$1" = b ]; then cl_track a 1 1; else cl_track a 1 0; fi
+	elif [ "$1" = b ]; then
+		cl_ssh a "issu-helper -j cluster failover rg1 --to rtr-b $fo_timeout" \
+			>"$CL_OUT/move-$r.json" 2>&1
+	else
+		cl_ssh a "issu-helper -j cluster failover reset rg1" >"$CL_OUT/move-$r.json" 2>&1
+	fi
+}
 
 # tag family port
 flows=("v4 4 6500" "nat 4 6010" "v6 6 6501")
@@ -90,8 +121,9 @@ cl_busywait 60000 all_flowing || bail "the UDP streams flowing through rtr-a"
 
 say "cluster switchover outage: $(uname -r) host, guests $LAB_KVER under $(lab_accel), keepalived $(cl_ssh a 'keepalived --version 2>&1 | head -n 1' | awk '{ print $2 }'), advert_int $CL_ADVERT_INT"
 say "UDP, $pps datagrams/s of $len bytes per stream; outage = datagrams lost during the move / $pps per s (ms)"
-say "confirmed: from the track file's write to the move confirmed; via: packets the new master forwarded (its new + established counters) from the move to 2 s' worth of datagrams after it"
-say "$(printf '%-6s %-8s %12s %10s %10s %10s %10s' round move confirmed via v4 nat v6)"
+say "move: $move ($( [ "$move" = issu ] && echo "a->b: cluster failover rg1 --to rtr-b on rtr-a (bulk and delta sync, drain, confirmation); b->a: cluster failover reset rg1 on rtr-a (drain released, rtr-a preempts)" || echo "rtr-a's track file: 1 moves RG1 to rtr-b by FAULT, 0 gives it back"))"
+say "cmd: the move's command on rtr-a (over SSH) returned; confirmed: from the move's start to the move confirmed; via: packets the new master forwarded (its new + established counters) from the move to 2 s' worth of datagrams after it"
+say "$(printf '%-6s %-8s %10s %12s %10s %10s %10s %10s' round move cmd confirmed via v4 nat v6)"
 declare -A sum
 to=b
 for r in $(seq 1 "$rounds"); do
@@ -108,7 +140,8 @@ for r in $(seq 1 "$rounds"); do
 	done
 	via0=$(cl_via "$to")
 	t=$(cl_ms)
-	if [ "$to" = b ]; then cl_track a 1 1; else cl_track a 1 0; fi
+	do_move "$to" || note "round $r: the move's command failed ($(head -c 300 "$CL_OUT/move-$r.json" 2>/dev/null))"
+	cmd=$(($(cl_ms) - t))
 	cl_wait_master "$to" 60 rg1 || bail "round $r: RG1 moved to ${CL_NAME[$to]}"
 	conf=$((CL_T_CONFIRMED - t))
 	# the streams flowing again, for 2 s' worth of datagrams after the
@@ -119,12 +152,12 @@ for r in $(seq 1 "$rounds"); do
 	done
 	cl_busywait 60000 all_flowing || bail "round $r: the streams flowing after the move"
 	via=$(($(cl_via "$to") - ${via0:-0}))
-	line=$(printf '%-6s %-8s %12s %10s' "$r" "${CL_NAME[$from]#rtr-}->${CL_NAME[$to]#rtr-}" "$(secs "$conf")s" "$via")
+	line=$(printf '%-6s %-8s %10s %12s %10s' "$r" "${CL_NAME[$from]#rtr-}->${CL_NAME[$to]#rtr-}" "$(secs "$cmd")s" "$(secs "$conf")s" "$via")
 	for f in "${flows[@]}"; do
 		read -r tag _ <<<"$f"
 		n=$(($(rep "$CL_OUT/udp-$tag.server" lost) - ${lost0[$tag]}))
 		ms=$((n * 1000 / pps))
-		sum[$tag]="${sum[$tag]:-} $ms"
+		sum[$tag $from$to]="${sum[$tag $from$to]:-} $ms"
 		line="$line $(printf '%10s' "$ms")"
 	done
 	say "$line"
@@ -132,8 +165,11 @@ for r in $(seq 1 "$rounds"); do
 done
 for f in "${flows[@]}"; do
 	read -r tag _ <<<"$f"
-	# shellcheck disable=SC2086
-	say "$tag: outage ms min/median/max $(printf '%s\n' ${sum[$tag]} | sort -n | awk '{ a[NR] = $1 } END { printf "%s/%s/%s", a[1], a[int((NR + 1) / 2)], a[NR] }') over $rounds moves"
+	for d in ab ba; do
+		[ -n "${sum[$tag $d]:-}" ] || continue
+		# shellcheck disable=SC2086
+		say "$tag ${d:0:1}->${d:1:1}: outage ms min/median/max $(printf '%s\n' ${sum[$tag $d]} | sort -n | awk '{ a[NR] = $1 } END { printf "%s/%s/%s over %d moves", a[1], a[int((NR + 1) / 2)], a[NR], NR }')"
+	done
 done
 for f in "${flows[@]}"; do
 	read -r tag _ <<<"$f"
