@@ -1207,33 +1207,15 @@ t_man_page_upgrade_json() {
 	done
 }
 
-tests=$(grep -oE '^t_[a-z_]+' "$0" | grep -E -- "${CLI_TESTS:-.}")
+# skipped where issu.ko is loaded: they need a host without it
+tap_skip() {
+	case $1 in
+	t_status_no_module | t_status_no_module_json_keys | t_journal_interrupted | t_journal_status_text)
+		[ -d /sys/kernel/issu ] && echo "issu.ko is loaded on this host" ;;
+	*) false ;;
+	esac
+}
 
-echo "TAP version 13"
-echo "1..$(wc -w <<<"$tests")"
-i=0
-failed=0
-for t in $tests; do
-	i=$((i + 1))
-	desc=${t#t_}
-	desc=${desc//_/ }
-	if { [ "$t" = t_status_no_module ] || [ "$t" = t_status_no_module_json_keys ] || [ "$t" = t_journal_interrupted ] ||
-	     [ "$t" = t_journal_status_text ]; } && [ -d /sys/kernel/issu ]; then
-		echo "ok $i - $desc # SKIP issu.ko is loaded on this host"
-		continue
-	fi
-	log=$("$t" 2>&1)
-	ret=$?
-	if [ $ret -eq 0 ]; then
-		echo "ok $i - $desc"
-	elif [ $ret -eq "$SKIP_RC" ]; then
-		echo "ok $i - $desc # SKIP not possible on this host"
-	else
-		failed=$((failed + 1))
-		echo "not ok $i - $desc"
-		{ [ -n "$log" ] && echo "$log"; echo "exit code: $rc"
-		  echo "stdout:"; head -c 2000 "$out" 2>/dev/null
-		  echo "stderr:"; head -c 2000 "$err" 2>/dev/null; } | sed 's/^/# /'
-	fi
-done
-[ "$failed" -eq 0 ]
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_run "${CLI_TESTS:-.}"

@@ -600,31 +600,6 @@ if ! setup_net; then
 fi
 setup_ssh || { echo "Bail out! sshd set-up failed"; exit 1; }
 
-tests=$(grep -oE '^t_[a-z0-9_]+' "$0" | grep -E -- "${CLUSTER_STATUS_TESTS:-.}")
-
-echo "TAP version 13"
-echo "1..$(wc -w <<<"$tests")"
-i=0
-failed=0
-for t in $tests; do
-	i=$((i + 1))
-	desc=${t#t_}
-	desc=${desc//_/ }
-	log=$("$t" 2>&1)
-	ret=$?
-	if [ $ret -eq 0 ]; then
-		echo "ok $i - $desc"
-		[ -n "$log" ] && echo "$log" | sed 's/^/# /'
-	elif [ $ret -eq 77 ]; then
-		echo "ok $i - $desc # SKIP no ISSU_OLD_HELPER"
-	else
-		failed=$((failed + 1))
-		echo "not ok $i - $desc"
-		{ [ -n "$log" ] && echo "$log"; echo "exit code: $rc"
-		  echo "stdout:"; head -c 3000 "$out" 2>/dev/null
-		  echo "stderr:"; head -c 2000 "$err" 2>/dev/null
-		  echo "sshd log:"; tail -5 "$tmp"/sshd.log 2>/dev/null
-		  echo "peer log:"; tail -5 "$tmp"/peer.log 2>/dev/null; } | sed 's/^/# /'
-	fi
-done
-[ "$failed" -eq 0 ]
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
+TAP_SHOW_LOG=1 tap_run "${CLUSTER_STATUS_TESTS:-.}" "no ISSU_OLD_HELPER"

@@ -223,29 +223,6 @@ t_packaged_validate_finds_the_dkms_module() {
 		"$tmp/v" || { cat "$tmp/v"; return 1; }
 }
 
-tests=$(grep -oE '^t_[a-z0-9_]+' "$0" | grep -E -- "${DEB_TESTS:-.}")
-
-echo "TAP version 13"
-echo "1..$(wc -w <<<"$tests")"
-i=0
-failed=0
-for t in $tests; do
-	i=$((i + 1))
-	desc=${t#t_}
-	desc=${desc//_/ }
-	start=$SECONDS
-	out=$("$t" 2>&1)
-	ret=$?
-	took="($((SECONDS - start)) s)"
-	if [ $ret -eq 0 ]; then
-		echo "ok $i - $desc $took"
-	elif [ $ret -eq 77 ]; then
-		echo "ok $i - $desc # SKIP ${out:-an earlier step failed}"
-		continue
-	else
-		failed=$((failed + 1))
-		echo "not ok $i - $desc $took"
-	fi
-	[ -n "$out" ] && sed 's/^/# /' <<<"$out"
-done
-[ "$failed" -eq 0 ]
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
+TAP_SHOW_LOG=1 TAP_TIME=1 TAP_SKIP_OUTPUT=1 tap_run "${DEB_TESTS:-.}" "an earlier step failed"

@@ -166,28 +166,6 @@ t_upgrade_says_its_choice_and_journals_it() {
 	grep -qx "module=$mods/updates/dkms/issu.ko" "$ISSU_STATE_DIR/journal"
 }
 
-tests=$(grep -oE '^t_[a-z0-9_]+' "$0")
-
-echo "TAP version 13"
-echo "1..$(wc -w <<<"$tests")"
-i=0
-failed=0
-for t in $tests; do
-	i=$((i + 1))
-	desc=${t#t_}
-	desc=${desc//_/ }
-	log=$("$t" 2>&1)
-	ret=$?
-	if [ $ret -eq 0 ]; then
-		echo "ok $i - $desc"
-	elif [ $ret -eq 77 ]; then
-		echo "ok $i - $desc # SKIP a tool is missing"
-	else
-		failed=$((failed + 1))
-		echo "not ok $i - $desc"
-		{ [ -n "$log" ] && echo "$log"; echo "exit code: $rc"
-		  echo "stdout:"; head -c 3000 "$out" 2>/dev/null
-		  echo "stderr:"; head -c 2000 "$err" 2>/dev/null; } | sed 's/^/# /'
-	fi
-done
-[ "$failed" -eq 0 ]
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_run "${MODPATH_TESTS:-.}" "a tool is missing"
