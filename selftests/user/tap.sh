@@ -18,38 +18,40 @@
 # it. TAP_SHOW_LOG=1 shows the output of passing tests too; TAP_TIME=1 adds
 # each test's duration. Returns non-zero when a test failed.
 
+# Its variables are all _tap_*: bash's dynamic scope shows a function's
+# locals to the tests it calls, which may use globals named log, t, i...
 tap_run() {
-	local filter=${1:-.} skip_why=${2:-not possible on this host}
-	local tests t desc log ret i=0 failed=0 start took why
+	local _tap_filter=${1:-.} _tap_skip_why=${2:-not possible on this host}
+	local _tap_tests _tap_t _tap_desc _tap_log _tap_ret _tap_i=0 _tap_failed=0 _tap_start _tap_took _tap_why
 
-	tests=$(grep -oE '^t_[a-z0-9_]+' "$0" | grep -E -- "$filter")
+	_tap_tests=$(grep -oE '^t_[a-z0-9_]+' "$0" | grep -E -- "$_tap_filter")
 	echo "TAP version 13"
-	echo "1..$(wc -w <<<"$tests")"
-	for t in $tests; do
-		i=$((i + 1))
-		desc=${t#t_}
-		desc=${desc//_/ }
-		if declare -F tap_skip >/dev/null && why=$(tap_skip "$t"); then
-			echo "ok $i - $desc # SKIP $why"
+	echo "1..$(wc -w <<<"$_tap_tests")"
+	for _tap_t in $_tap_tests; do
+		_tap_i=$((_tap_i + 1))
+		_tap_desc=${_tap_t#t_}
+		_tap_desc=${_tap_desc//_/ }
+		if declare -F tap_skip >/dev/null && _tap_why=$(tap_skip "$_tap_t"); then
+			echo "ok $_tap_i - $_tap_desc # SKIP $_tap_why"
 			continue
 		fi
-		start=$SECONDS
-		log=$("$t" 2>&1)
-		ret=$?
-		took=""
-		[ "${TAP_TIME:-0}" = 1 ] && took=" ($((SECONDS - start)) s)"
-		if [ $ret -eq 0 ]; then
-			echo "ok $i - $desc$took"
-			[ "${TAP_SHOW_LOG:-0}" = 1 ] && [ -n "$log" ] && sed 's/^/# /' <<<"$log"
-		elif [ $ret -eq 77 ]; then
-			[ "${TAP_SKIP_OUTPUT:-0}" = 1 ] && [ -n "$log" ] && skip_why=${log//$'\n'/ }
-			echo "ok $i - $desc # SKIP $skip_why"
-			skip_why=${2:-not possible on this host}
+		_tap_start=$SECONDS
+		_tap_log=$("$_tap_t" 2>&1)
+		_tap_ret=$?
+		_tap_took=""
+		[ "${TAP_TIME:-0}" = 1 ] && _tap_took=" ($((SECONDS - _tap_start)) s)"
+		if [ $_tap_ret -eq 0 ]; then
+			echo "ok $_tap_i - $_tap_desc$_tap_took"
+			[ "${TAP_SHOW_LOG:-0}" = 1 ] && [ -n "$_tap_log" ] && sed 's/^/# /' <<<"$_tap_log"
+		elif [ $_tap_ret -eq 77 ]; then
+			[ "${TAP_SKIP_OUTPUT:-0}" = 1 ] && [ -n "$_tap_log" ] && _tap_skip_why=${_tap_log//$'\n'/ }
+			echo "ok $_tap_i - $_tap_desc # SKIP $_tap_skip_why"
+			_tap_skip_why=${2:-not possible on this host}
 		else
-			failed=$((failed + 1))
-			echo "not ok $i - $desc$took"
+			_tap_failed=$((_tap_failed + 1))
+			echo "not ok $_tap_i - $_tap_desc$_tap_took"
 			{
-				[ -n "$log" ] && echo "$log"
+				[ -n "$_tap_log" ] && echo "$_tap_log"
 				[ -n "${rc:-}" ] && echo "exit code: $rc"
 				if [ -n "${out:-}" ] && [ -f "$out" ]; then
 					echo "stdout:"
@@ -59,9 +61,9 @@ tap_run() {
 					echo "stderr:"
 					head -c 2000 "$err"
 				fi
-				declare -F tap_on_fail >/dev/null && tap_on_fail "$t"
+				declare -F tap_on_fail >/dev/null && tap_on_fail "$_tap_t"
 			} 2>/dev/null | sed 's/^/# /'
 		fi
 	done
-	[ "$failed" -eq 0 ]
+	[ "$_tap_failed" -eq 0 ]
 }
