@@ -27,9 +27,11 @@ HOOK
 chmod +x "$RT_HOOKS/10-slow-resume"
 
 lab_stage_leave
-# --no-tcp-syn-check 600: the value as the next word
+# --no-tcp-syn-check 600: the value as the next word. --module: the lab's
+# issu.ko is the tree's (issu-lab-load.service), not in /lib/modules where
+# upgrade looks for the new kernel's module without it
 issu_helper upgrade --kernel "$RT_KERNEL" --initrd "$LAB_INITRD" \
-	--append "$(lab_next_cmdline)" \
+	--module "${LAB_ISSU_KO:-$LAB_TREE/issu.ko}" --append "$(lab_next_cmdline)" \
 	--rollback-kernel "$RT_KERNEL" --rollback-initrd "$LAB_INITRD" \
 	--rollback-append "$(lab_next_cmdline --stage 3)" --rollback-timer 1 \
 	--no-tcp-syn-check 600 --hooks-dir "$RT_HOOKS" --state-dir "$RT_STATE" \
