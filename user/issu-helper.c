@@ -11,11 +11,13 @@
  * global options and the helpers they share. Exit codes: issu-helper.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/issu.h>
 #include <linux/issu_ckpt.h>
@@ -457,4 +459,49 @@ int main(int argc, char **argv)
 	argv += optind;
 	optind = 0;	/* restart getopt for the subcommand's own options */
 	return o.cmd->fn(argc, argv, &o);
+}
+
+/**
+ * write_file_atomic() - replace @path with @len bytes of @buf, atomically
+ * @path: the file
+ * @buf: its new contents
+ * @len: their length
+ * @why: on failure, what failed, for the caller's message
+ * @size: size of @why
+ *
+ * A temporary file beside @path (mode 0644, not following a link),
+ * written and fsync'ed, then renamed over it: a reader sees the old
+ * contents or the new ones, never a part (keepalived's track files, the
+ * last-sync record).
+ *
+ * Return: 0, or a negative errno with @why filled in.
+ */
+int write_file_atomic(const char *path, const void *buf, size_t len, char *why, size_t size)
+{
+	char tmp[4200];
+	int fd, err;
+
+	snprintf(tmp, sizeof(tmp), "%s.issu-%d.tmp", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, size, "cannot create %s: %s", tmp, strerror(errno));
+		return err;
+	}
+	errno = 0;
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0) {
+		err = errno ? -errno : -EIO;
+		snprintf(why, size, "cannot write %s: %s", tmp, strerror(-err));
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		err = -errno;
+		snprintf(why, size, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		return err;
+	}
+	return 0;
 }

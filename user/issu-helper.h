@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <getopt.h>
+#include <stddef.h>
 
 #ifndef ISSU_HELPER_VERSION
 #define ISSU_HELPER_VERSION "0.1.0"
@@ -146,6 +147,7 @@ int output_end(int rc);
 
 int parse_u32(const char *s, uint32_t *val);
 int parse_seconds(const char *s, double *val);
+int write_file_atomic(const char *path, const void *buf, size_t len, char *why, size_t size);
 
 /* Subcommands, one file each. */
 int cmd_status(int argc, char **argv, struct opts *o);

@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "issu-helper.h"
 #include "cluster_peer.h"
 #include "lastsync.h"
 #include "print.h"
@@ -135,9 +136,9 @@ int ls_format(const struct last_sync *ls, char *buf, size_t size)
 
 int ls_write(const struct last_sync *ls, char *why, size_t size)
 {
-	char buf[LASTSYNC_MAX], tmp[4200], dir[4200], *slash;
+	char buf[LASTSYNC_MAX], dir[4200], *slash;
 	const char *path = ls_path();
-	int fd, n, err;
+	int n, err;
 
 	n = ls_format(ls, buf, sizeof(buf));
 	if (n < 0) {
@@ -155,28 +156,7 @@ int ls_write(const struct last_sync *ls, char *why, size_t size)
 			return err;
 		}
 	}
-	snprintf(tmp, sizeof(tmp), "%s.issu-%d.tmp", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		err = -errno;
-		snprintf(why, size, "cannot create %s: %s", tmp, strerror(errno));
-		return err;
-	}
-	if (write(fd, buf, (size_t)n) != n || fsync(fd) < 0) {
-		err = errno ? -errno : -EIO;
-		snprintf(why, size, "cannot write %s: %s", tmp, strerror(-err));
-		close(fd);
-		unlink(tmp);
-		return err;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		err = -errno;
-		snprintf(why, size, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		return err;
-	}
-	return 0;
+	return write_file_atomic(path, buf, (size_t)n, why, size);
 }
 
 static int num(const char *s, uint64_t max, uint64_t *v)

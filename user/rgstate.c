@@ -18,6 +18,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "issu-helper.h"
 #include "keepalived.h"
 #include "rgstate.h"
 
@@ -197,32 +198,11 @@ int rg_track_read(const char *path, int32_t *v)
 
 int rg_track_write(const char *path, int32_t v, char *why, size_t size)
 {
-	char tmp[4200], line[16];
-	int fd, n, err;
+	char line[16];
+	int n;
 
-	snprintf(tmp, sizeof(tmp), "%s.issu-%d.tmp", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		err = -errno;
-		snprintf(why, size, "cannot create %s: %s", tmp, strerror(errno));
-		return err;
-	}
 	n = snprintf(line, sizeof(line), "%d\n", (int)v);
-	if (write(fd, line, (size_t)n) != n || fsync(fd) < 0) {
-		err = errno ? -errno : -EIO;
-		snprintf(why, size, "cannot write %s: %s", tmp, strerror(-err));
-		close(fd);
-		unlink(tmp);
-		return err;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		err = -errno;
-		snprintf(why, size, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		return err;
-	}
-	return 0;
+	return write_file_atomic(path, line, (size_t)n, why, size);
 }
 
 int32_t rg_drain_value(const struct cl_rg *rg)
