@@ -14,6 +14,7 @@
 
 #include "cluster.h"
 #include "cluster_peer.h"
+#include "cluster_upgrade.h"
 #include "issu-helper.h"
 #include "peer.h"
 #include "print.h"
@@ -243,6 +244,7 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		{ "confirm-timeout", required_argument, NULL, OPT_CONFIRM_TIMEOUT },
 		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 		{ "attempts", required_argument, NULL, OPT_ATTEMPTS },
+		{ "no-sync", no_argument, NULL, OPT_FO_NO_SYNC },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cl_opts co = { .count = 3, .interval_ms = 200 };
@@ -250,6 +252,10 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 	size_t i;
 	int c, rc;
 
+	/* the cluster upgrade's actions have options of their own */
+	if (argc >= 2 && (!strcmp(argv[1], "upgrade") || !strcmp(argv[1], "resume") ||
+			  !strcmp(argv[1], "finalize") || !strcmp(argv[1], "abort")))
+		return cluster_upgrade_cmd(argc - 1, argv + 1, o);
 	while ((c = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
 		rc = 0;
 		switch (c) {
@@ -288,6 +294,9 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 		case OPT_STATE_FILE:
 			co.state_file = optarg;
 			break;
+		case OPT_FO_NO_SYNC:
+			co.no_sync = true;
+			break;
 		case OPT_ATTEMPTS:
 			if (parse_u32(optarg, &co.attempts) < 0 || !co.attempts ||
 			    co.attempts > 100)
@@ -304,8 +313,8 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 	if (optind >= argc)
 		return cmd_usage_error(o, "no action given");
 	action = argv[optind];
-	if ((co.to || co.pause_file || co.confirm_ms) && strcmp(action, "failover"))
-		return cmd_usage_error(o, "--to, --pause-file, --confirm-timeout are options of failover");
+	if ((co.to || co.pause_file || co.confirm_ms || co.no_sync) && strcmp(action, "failover"))
+		return cmd_usage_error(o, "--to, --pause-file, --confirm-timeout, --no-sync are options of failover");
 	if (co.state_file && strcmp(action, "notify"))
 		return cmd_usage_error(o, "--state-file is an option of notify");
 	if (co.attempts && strcmp(action, "join"))

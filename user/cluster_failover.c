@@ -12,6 +12,8 @@
  *     pushed with the code of `cluster sync` (cluster_sync_pass()), or
  *     pulled (PULL, cluster_pull_pass());
  *  3. (--pause-file FILE: wait until FILE exists, the session kept alive);
+ *     (--no-sync: no pass at all, the move alone, as keepalived alone would
+ *     make it: what `cluster upgrade --no-sync` does, its negative control);
  *  4. delta pass right before the move: the same again; the target keeps
  *     the entries it has (existing entries win), so only flows opened
  *     since the bulk pass are inserted;
@@ -42,6 +44,7 @@
 
 #include "cluster.h"
 #include "cluster_peer.h"
+#include "cluster_upgrade.h"
 #include "flowimg.h"
 #include "issu-helper.h"
 #include "keepalived.h"
@@ -552,6 +555,11 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 	fo_progress(o, "RG%u on %s (%zu VIPs), %s ready; bound %u ms", rg->id,
 		    fo->pull ? fo->cc->peer_name : fo->cc->node_name, rg->nvips,
 		    fo->pull ? fo->cc->node_name : fo->cc->peer_name, fo->bound_ms);
+	if (co->no_sync) {
+		/* the move alone, as keepalived would make it: the negative control */
+		fo_progress(o, "no sync (--no-sync): the move alone");
+		goto drain;
+	}
 	if (pass(fo, o, &fo->bulk)) {
 		fo->passes = 1;
 		return sess_fail(fo);
@@ -570,6 +578,7 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 	fo_progress(o, "delta pass: %zu bytes in %llu ms", fo->delta.image_bytes,
 		    (unsigned long long)fo->delta.total_ms);
 	/* the flows are in the target's table: drain the source */
+drain:
 	fo->drain_value = rg_drain_value(rg);
 	fo->t_drain = peer_now();
 	if (fo->pull) {
@@ -652,6 +661,9 @@ static int failover_reset(struct failover *fo, const struct opts *o)
 			return output_end(EXIT_FO_DRAIN);
 		}
 		where = fo->cc->node_name;
+		if (cu_hold_clear(getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR, rg->id))
+			fprintf(stderr, "%s: cluster failover reset: warning: the cluster upgrade's hold of RG%u could not be cleared\n",
+				PROG, rg->id);
 	} else {
 		rc = peer_connect(&fo->s, fo->cc);
 		if (!rc && !cluster_peer_rg(&fo->s, PEER_T_RG_STATE, rg->id, &v) &&

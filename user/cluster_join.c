@@ -36,6 +36,7 @@
 
 #include "cluster.h"
 #include "cluster_peer.h"
+#include "cluster_upgrade.h"
 #include "flowimg.h"
 #include "issu-helper.h"
 #include "keepalived.h"
@@ -172,6 +173,7 @@ static int find_gated(struct join *j)
 /* Step 4: write 0 where the gate still holds (a temporary file renamed). */
 static void release(struct join *j)
 {
+	const char *state_dir = getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR;
 	struct join_rg *g;
 	int32_t v;
 	size_t i;
@@ -180,6 +182,13 @@ static void release(struct join *j)
 		g = &j->rg[i];
 		if (!g->gated)
 			continue;
+		if (cu_held(state_dir, g->rg->id)) {
+			snprintf(g->err, sizeof(g->err),
+				 "held drained by the cluster upgrade's switchover: `cluster failover reset RG%u` releases it",
+				 g->rg->id);
+			say("RG%u stays drained: %s", g->rg->id, g->err);
+			continue;
+		}
 		if (rg_track_read(g->rg->track_file, &v) || v != g->drain) {
 			snprintf(g->err, sizeof(g->err),
 				 "the track file no longer holds the drain value: left alone");

@@ -27,6 +27,7 @@ struct cl_opts {
 	const char *to;			/* --to NODE */
 	const char *pause_file;		/* --pause-file: wait for it after the bulk pass */
 	uint32_t confirm_ms;		/* --confirm-timeout, 0: from keepalived.conf */
+	bool no_sync;			/* --no-sync: the move without a pass */
 	const char *state_file;		/* --state-file (notify) */
 	uint32_t attempts;		/* --attempts (join), 0: the default */
 	int argc;			/* the action's own arguments */

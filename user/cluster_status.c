@@ -31,6 +31,7 @@
 
 #include "cluster.h"
 #include "cluster_peer.h"
+#include "cluster_upgrade.h"
 #include "issu-helper.h"
 #include "lastsync.h"
 #include "modstate.h"
@@ -580,6 +581,7 @@ static int report(struct status *st, const struct opts *o)
 	close_json_array();
 	print_channel(st);
 	print_groups(st);
+	cluster_upgrade_print(getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR);
 	close_json_object();
 	return output_end(st->rc);
 }

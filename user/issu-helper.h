@@ -64,6 +64,10 @@ enum issu_exit {
 	EXIT_FO_STATE = 38,	/* the RG is not where a failover can start (not master here, target drained) */
 	EXIT_FO_UNCONFIRMED = 39,	/* the move was not confirmed in time: drain released */
 	EXIT_FO_DRAIN = 40,	/* the track file could not be written */
+	/* cluster upgrade (cluster_upgrade.c) */
+	EXIT_CU_REFUSED = 41,	/* not started: not the RG0 primary, check fails, peer not ready */
+	EXIT_CU_STEP = 42,	/* a step failed: the upgrade stopped there (resume, abort) */
+	EXIT_CU_PEER_UPGRADE = 43,	/* the secondary's node upgrade failed or did not come back */
 };
 
 /* Options valid before and after every subcommand. */
@@ -128,6 +132,7 @@ enum {
 	OPT_CONFIRM_TIMEOUT,
 	OPT_STATE_FILE,			/* cluster notify */
 	OPT_ATTEMPTS,			/* cluster join */
+	OPT_FO_NO_SYNC,			/* cluster failover */
 };
 
 /* Returned by cmd_getopt() besides option characters and -1. */

@@ -113,7 +113,7 @@ static uint32_t journal_crc32(const void *buf, size_t len)
 }
 
 /* @s escaped into @fp: no byte of it can end a line. */
-static void put_escaped(FILE *fp, const char *s)
+void journal_put_escaped(FILE *fp, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -143,7 +143,7 @@ static int hexval(char c)
 }
 
 /* Unescape @s in place. Return: 0, -1 on a malformed escape or a NUL. */
-static int unescape(char *s)
+int journal_unescape(char *s)
 {
 	char *o = s;
 	int hi, lo;
@@ -251,7 +251,7 @@ static int parse_step(struct jparse *p, char *v)
 	r = name_index(result_names, ARRAY_SIZE(result_names), res);
 	if (r < 0)
 		return -1;
-	if (msg && !p->v1 && unescape(msg))
+	if (msg && !p->v1 && journal_unescape(msg))
 		return -1;
 	s = &j->steps[j->nsteps++];
 	s->phase = ph;
@@ -278,7 +278,7 @@ static int parse_line(struct jparse *p, char *line)
 	v = eq + 1;
 	if (!strcmp(k, "step"))
 		return parse_step(p, v);
-	if (!p->v1 && unescape(v))
+	if (!p->v1 && journal_unescape(v))
 		return -1;
 
 #define STR(name) if (!strcmp(k, #name)) return set_str(j->name, sizeof(j->name), v)
@@ -402,7 +402,33 @@ static int slurp(FILE *fp, char **buf, size_t *len)
  */
 static int check_frame(struct jparse *p, char *buf, size_t len, char *err, size_t size)
 {
-	size_t hl = strlen(JOURNAL_HEADER);
+	if (len && !strncmp(buf, JOURNAL_HEADER_V1 "\n", strlen(JOURNAL_HEADER_V1) + 1)) {
+		p->v1 = true;
+		return 0;
+	}
+	return journal_frame_check(buf, len, JOURNAL_HEADER, "an issu-helper journal", err, size);
+}
+
+/**
+ * journal_frame_check() - the framing of a record file
+ * @buf: the file's bytes
+ * @len: how many
+ * @header: the first line it must have (without its newline)
+ * @what: the kind of record, for @err ("an issu-helper journal")
+ * @err: why not, when not
+ * @size: of @err
+ *
+ * The records of the node upgrade (journal) and of the cluster upgrade
+ * (cu_journal.c) are key=value lines between a header line and an end line
+ * "end=CRC", the CRC-32 of everything before the end line. The end line is
+ * cut off: @buf is then the header and the key lines.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int journal_frame_check(char *buf, size_t len, const char *header, const char *what,
+			char *err, size_t size)
+{
+	size_t hl = strlen(header);
 	uint32_t stored, crc;
 	char *last, *end;
 
@@ -410,12 +436,8 @@ static int check_frame(struct jparse *p, char *buf, size_t len, char *err, size_
 		snprintf(err, size, "empty file");
 		return -1;
 	}
-	if (!strncmp(buf, JOURNAL_HEADER_V1 "\n", strlen(JOURNAL_HEADER_V1) + 1)) {
-		p->v1 = true;
-		return 0;
-	}
-	if (strncmp(buf, JOURNAL_HEADER "\n", hl + 1)) {
-		snprintf(err, size, "not an issu-helper journal (first line: %.*s)",
+	if (len <= hl || strncmp(buf, header, hl) || buf[hl] != '\n') {
+		snprintf(err, size, "not %s (first line: %.*s)", what,
 			 (int)strcspn(buf, "\n"), buf);
 		for (end = err; *end; end++)
 			if ((unsigned char)*end < 0x20 || *end == 0x7f)
@@ -450,6 +472,15 @@ static int check_frame(struct jparse *p, char *buf, size_t len, char *err, size_
 	}
 	last[1] = '\0';
 	return 0;
+}
+
+/* The end line of a record being written into @fp (open_memstream). */
+int journal_frame_seal(FILE *fp, char **buf, size_t *len)
+{
+	if (fflush(fp))
+		return -1;
+	fprintf(fp, "end=%08x\n", journal_crc32(*buf, *len));
+	return fflush(fp) ? -1 : 0;
 }
 
 /**
@@ -536,7 +567,7 @@ static int fsync_dir(const char *dir)
 static void put_kv(FILE *fp, const char *k, const char *v)
 {
 	fprintf(fp, "%s=", k);
-	put_escaped(fp, v);
+	journal_put_escaped(fp, v);
 	fputc('\n', fp);
 }
 
@@ -578,7 +609,7 @@ static char *journal_format(const struct journal *j, size_t *len)
 		fprintf(fp, "step=%s %" PRIu64 " %" PRIu64 " %s ",
 			names_get(&phase_names, s->phase), s->start_ns, s->end_ns,
 			upg_result_name(s->result));
-		put_escaped(fp, s->msg);
+		journal_put_escaped(fp, s->msg);
 		fputc('\n', fp);
 	}
 	if (fflush(fp)) {

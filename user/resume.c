@@ -25,6 +25,7 @@
 #include <linux/issu.h>
 #include <linux/issu_ckpt.h>
 
+#include "modload.h"
 #include "modstate.h"
 #include "names.h"
 #include "print.h"
@@ -134,6 +135,19 @@ int resume_after_kexec(struct upg_ctx *c, struct journal *j, const char *expect)
 		snprintf(msg, sizeof(msg), "booted %s, expected %s", rel, expect);
 		rc = EXIT_VERIFY;
 		goto fail;
+	}
+	/*
+	 * The module the upgrade validated (--module) restores the checkpoint:
+	 * loaded here when nothing loaded issu.ko before this unit (a module
+	 * outside /lib/modules, or the same kernel with a new build of issu)
+	 */
+	if (access("/sys/module/issu", F_OK) && j->op == UPG_OP_UPGRADE && j->module[0]) {
+		char why[300];
+
+		if (mod_load_file(j->module, why, sizeof(why)))
+			fprintf(stderr, "%s: resume: loading %s: %s\n", PROG, j->module, why);
+		else
+			printf("resume: loaded %s\n", j->module);
 	}
 	if (mod_state_get(&m, c->o->cmd->name)) {
 		snprintf(msg, sizeof(msg), "issu.ko is not loaded: load it and run resume again");

@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "issu-helper.h"
@@ -108,6 +109,11 @@ struct upg_ctx {
 const char *upg_result_name(enum upg_result r);
 const char *upg_op_name(enum upg_op op);
 int journal_check_value(const char *v);
+void journal_put_escaped(FILE *fp, const char *s);
+int journal_unescape(char *s);
+int journal_frame_check(char *buf, size_t len, const char *header, const char *what,
+			char *err, size_t size);
+int journal_frame_seal(FILE *fp, char **buf, size_t *len);
 int journal_read(const char *dir, struct journal *j, char *err, size_t size);
 int journal_write(const char *dir, struct journal *j);
 void journal_reset(struct journal *j);
@@ -132,6 +138,7 @@ int upg_abort_request(const struct upg_ctx *c, bool set);
 bool upg_dir_opt(struct upg_ctx *c, int ch, const char *arg);
 int upg_ctx_init(struct upg_ctx *c, struct opts *o);
 int upg_run_self(const struct upg_ctx *c, const char *const *args);
+int upg_run_self_t(const struct upg_ctx *c, const char *const *args, int timeout_s);
 int upg_hooks(const struct upg_ctx *c, const struct journal *j, const char *phase);
 int upg_node_phase(const struct upg_ctx *c, uint32_t phase);
 int upg_kexec_load(const char *kernel, const char *initrd, const char *cmdline,

@@ -256,13 +256,19 @@ static int wait_child(pid_t pid, int timeout_s, const char *what)
  */
 int upg_run_self(const struct upg_ctx *c, const char *const *args)
 {
-	const char *argv[16];
+	return upg_run_self_t(c, args, HOOK_TIMEOUT_S);
+}
+
+/* The same, bounded to @timeout_s instead of a hook's bound. */
+int upg_run_self_t(const struct upg_ctx *c, const char *const *args, int timeout_s)
+{
+	const char *argv[32];
 	unsigned int n = 0;
 	char what[64];
 	pid_t pid;
 
 	argv[n++] = PROG;
-	while (*args && n < 15)
+	while (*args && n < 31)
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	snprintf(what, sizeof(what), "%s", argv[1]);
@@ -274,7 +280,7 @@ int upg_run_self(const struct upg_ctx *c, const char *const *args)
 		execv(c->self, (char *const *)argv);
 		_exit(127);
 	}
-	return wait_child(pid, HOOK_TIMEOUT_S, what);
+	return wait_child(pid, timeout_s, what);
 }
 
 int upg_node_phase(const struct upg_ctx *c, uint32_t phase)

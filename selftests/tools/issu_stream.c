@@ -35,7 +35,9 @@
  * while running, final=1 at the end; stdout at the end without -o) and stop
  * at a hard deadline (server -t, default 300 s; client -D, default duration +
  * user timeout + connect time + 30 s); the server stops after -m bytes, or
- * after -i seconds without data. Report keys, receiving side: bytes,
+ * after -i seconds without data. SIGUSR1 ends a TCP client's stream early as
+ * if -d had run out (what was sent is the stream: FIN, then the server's
+ * confirmation). Report keys, receiving side: bytes,
  * mismatches, first_mismatch (offset; -1: none), first/last_data_epoch_ms,
  * longest_gap_ms between two arrivals with its start (epoch ms) and the
  * bytes (datagrams) received before it, tail_gap_ms since the last data;
@@ -109,6 +111,13 @@ struct opts {
 };
 
 static volatile sig_atomic_t stop_sig;
+/* SIGUSR1 (TCP client): finish now, as if -d had run out: FIN, confirmation */
+static volatile sig_atomic_t finish_sig;
+
+static void on_finish(int sig)
+{
+	finish_sig = sig;
+}
 
 static void on_signal(int sig)
 {
@@ -701,6 +710,11 @@ static int tcp_client(const struct opts *o)
 		if (end)
 			break;
 
+		if (finish_sig && !tx.fin) {
+			/* what was due until now is the whole stream */
+			total = tx.sent;
+			send_end = now;
+		}
 		if (!tx.fin && now >= send_end && tx.sent >= total) {
 			shutdown(fd, SHUT_WR);
 			tx.fin = true;
@@ -1160,6 +1174,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_finish;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.server)

@@ -1,0 +1,1187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * issu-helper cluster upgrade|resume|finalize|abort: the in-service upgrade
+ * of the pair, the vendors' procedure (Juniper's chassis-cluster ISSU),
+ * run on the RG0 primary (this node, A; the peer B):
+ *
+ *  0 refuse       unless A holds RG0, cluster check passes, the peer
+ *                 answers with issu.ko loaded, and neither node is in a
+ *                 node upgrade;
+ *  1 consolidate  every RG to A: `cluster failover RG --to A` (sync, then
+ *                 the move) for those on B, B drained for those already
+ *                 on A (the manual-failover state, as the vendors leave it);
+ *  2 validate     the node validate of A for its image (and of B, with
+ *                 --no-copy, for the same paths there);
+ *  3 copy         kernel, initrd and module to B's staging directory
+ *                 (checksummed, resumable: peer_file_put()), then the node
+ *                 validate of B for the copies;
+ *  4 upgrade B    the node upgrade on B (it carries no RG), with the
+ *                 SYN-check window if asked; then wait, bounded, until B is
+ *                 back on the new image, resumed, keepalived running as
+ *                 backup, issu.ko the new version;
+ *  5 sync         A's flows to B (cluster sync) unless --no-sync;
+ *  6 switchover   every RG to B, traffic RGs first and RG0 last
+ *                 (`cluster failover RG --to B`: bulk and delta pass, the
+ *                 drain, keepalived's confirmation: B never master before
+ *                 its import finished);
+ *  7 upgrade A    the node upgrade of A, which kexecs: this process ends
+ *                 there, and `cluster resume` (issu-cluster-resume.service
+ *                 after the boot, once keepalived and the boot gate ran)
+ *                 carries on;
+ *  8 done         A back, resumed, the new issu.ko; B's versions checked:
+ *                 `cluster finalize` finalizes both nodes.
+ *
+ * Each step is recorded in STATE_DIR/cluster-upgrade (cu_journal.c) before
+ * it acts and when it ends; a failed step stops the upgrade where it is
+ * (state "stopped"): `cluster resume` runs that step again and goes on,
+ * `cluster abort` undoes what the steps before the secondary's upgrade did.
+ * The node upgrades are the node engine's (upgrade.c): run as a child here
+ * and over the peer channel there (peer_node.h); this file only orders them.
+ *
+ * Documentation/issu/cluster.rst ("The cluster upgrade"), issu-helper(8).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <linux/issu.h>
+
+#include "cluster.h"
+#include "cluster_peer.h"
+#include "cluster_upgrade.h"
+#include "issu-helper.h"
+#include "modstate.h"
+#include "peer.h"
+#include "peer_node.h"
+#include "print.h"
+#include "rgstate.h"
+#include "upgrade.h"
+
+#define NS_PER_S		1000000000ull
+#define CU_PEER_TIMEOUT_S	1800	/* the secondary's upgrade, reboot included */
+#define CU_POLL_S		2
+#define CU_CHILD_TIMEOUT_S	1800	/* failover, sync, validate run as children */
+#define CU_KA_WAIT_S		120	/* keepalived up on a node that came back */
+
+struct cu {
+	struct opts *o;
+	struct upg_ctx c;
+	struct cl_opts co;
+	struct cl_session cs;		/* cs.cc: cluster.conf */
+	struct cu_journal j;
+	int lock_fd;
+	bool boot;			/* resume --boot: run by the unit at boot */
+	char why[512];
+};
+
+static void __printf(2, 3) say(const struct cu *u, const char *fmt, ...)
+{
+	FILE *fp = u->o->json ? stderr : stdout;
+	va_list ap;
+
+	fprintf(fp, "cluster upgrade: ");
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', fp);
+	fflush(fp);
+}
+
+/* Text from the peer, each line marked with its node. */
+static void say_peer(const struct cu *u, const char *text)
+{
+	FILE *fp = u->o->json ? stderr : stdout;
+	const char *p = text, *nl;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		fprintf(fp, "  [%s] %.*s\n", u->j.peer, nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	}
+	fflush(fp);
+}
+
+static int __printf(3, 4) fail(struct cu *u, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->why, sizeof(u->why), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static void sleep_s(unsigned int s)
+{
+	struct timespec ts = { .tv_sec = s };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int run_self(struct cu *u, const char *const *args)
+{
+	return upg_run_self_t(&u->c, args, CU_CHILD_TIMEOUT_S);
+}
+
+/* ------------------------------------------------------------ the peer */
+
+static int peer_open(struct cu *u)
+{
+	int rc;
+
+	if (u->cs.connected)
+		return 0;
+	rc = cluster_session_connect(&u->cs);
+	if (rc) {
+		fail(u, rc, "the peer %s: %s", u->j.peer, u->cs.s.why);
+		peer_close(&u->cs.s);
+		u->cs.connected = false;
+	}
+	return rc;
+}
+
+/* Close the channel: children open their own, and an idle one would die. */
+static void peer_done(struct cu *u)
+{
+	if (u->cs.connected)
+		peer_close(&u->cs.s);
+	u->cs.connected = false;
+}
+
+static int peer_cmd(struct cu *u, enum peer_node_cmd cmd, const struct peer_node_args *a,
+		    struct peer_node_result *r)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = peer_open(u);
+	if (rc)
+		return rc;
+	rc = peer_node_cmd(&u->cs.s, cmd, a, r);
+	if (rc) {
+		fail(u, rc, "the peer %s: %s", u->j.peer, u->cs.s.why);
+		peer_done(u);
+	}
+	return rc;
+}
+
+/* Where each RG is: bit N of *here / *peer when that node holds all its VIPs. */
+static int rgs_where(struct cu *u, uint32_t *here, uint32_t *there)
+{
+	const struct cluster_conf *cc = u->cs.cc;
+	struct rg_view v;
+	unsigned int held;
+	char why[256];
+	size_t i;
+	int rc;
+
+	*here = *there = 0;
+	rc = peer_open(u);
+	if (rc)
+		return rc;
+	for (i = 0; i < cc->nrg; i++) {
+		const struct cl_rg *rg = &cc->rg[i];
+
+		if (rg_vips_held(rg, &held, why, sizeof(why)))
+			return fail(u, EXIT_FAIL, "%s: %s", rg->name, why);
+		if (rg->nvips && held == rg->nvips)
+			*here |= 1u << rg->id;
+		memset(&v, 0, sizeof(v));
+		if (cluster_peer_rg(&u->cs.s, PEER_T_RG_STATE, rg->id, &v)) {
+			rc = u->cs.s.fail ? u->cs.s.fail : EXIT_PEER_PROTO;
+			fail(u, rc, "RG_STATE of %s on %s: %s", rg->name, u->j.peer, u->cs.s.why);
+			peer_done(u);
+			return rc;
+		}
+		if (v.vips_known && v.vips_total && v.vips_held == v.vips_total)
+			*there |= 1u << rg->id;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- journal */
+
+static int save(struct cu *u)
+{
+	return cu_journal_write(u->c.state_dir, &u->j) ?
+	       fail(u, EXIT_JOURNAL_WRITE, "the cluster upgrade journal cannot be written") : 0;
+}
+
+/* --------------------------------------------------------------- steps */
+
+static int step_refuse(struct cu *u)
+{
+	const struct cluster_conf *cc = u->cs.cc;
+	static const char *const check[] = { "cluster", "check", NULL };
+	struct peer_node_result r;
+	struct journal nj;
+	struct mod_state m;
+	uint32_t here, there;
+	char err[256];
+	int rc;
+
+	if (!cc->nrg || cc->rg[0].id != 0)
+		return fail(u, EXIT_CU_REFUSED, "cluster.conf has no RG0 (the control group)");
+	rc = run_self(u, check);
+	if (rc)
+		return fail(u, EXIT_CU_REFUSED,
+			    "cluster check fails (exit %d): see `issu-helper cluster check`", rc);
+	if (mod_state_get(&m, "cluster upgrade"))
+		return fail(u, EXIT_CU_REFUSED, "issu.ko is not loaded on this node");
+	rc = journal_read(u->c.state_dir, &nj, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_CU_REFUSED, "this node's upgrade journal: %s", err);
+	if (rc > 0 && nj.op != UPG_OP_NONE && !nj.done)
+		return fail(u, EXIT_CU_REFUSED,
+			    "this node has a node upgrade under way (%s): finish it first",
+			    nj.id);
+	rc = rgs_where(u, &here, &there);
+	if (rc)
+		return rc;
+	if (!(here & 1u))
+		return fail(u, EXIT_CU_REFUSED,
+			    "this node is not the RG0 primary%s%s: run the cluster upgrade there",
+			    there & 1u ? "; the primary is " : "", there & 1u ? u->j.peer : "");
+	if (!u->cs.s.peer.module_version[0])
+		return fail(u, EXIT_CU_REFUSED, "issu.ko is not loaded on the peer %s", u->j.peer);
+	say(u, "this node %s: issu %s, kernel running; peer %s: helper %s, issu %s, kernel %s",
+	    u->j.node, m.version, u->j.peer, u->cs.s.peer.helper_version,
+	    u->cs.s.peer.module_version, u->cs.s.peer.kernel);
+	rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
+	if (rc)
+		return rc;
+	if (r.j.present && (r.j.error[0] ||
+			    (r.j.op != UPG_OP_NONE && !r.j.done))) {
+		rc = fail(u, EXIT_CU_REFUSED, "the peer %s %s%s", u->j.peer,
+			  r.j.error[0] ? "has an unreadable upgrade journal: " :
+			  "has a node upgrade under way: ", r.j.error[0] ? r.j.error : r.j.id);
+		peer_node_result_free(&r);
+		return rc;
+	}
+	peer_node_result_free(&r);
+	u->j.rgs_here = here;
+	u->j.rgs_peer = there;
+	return 0;
+}
+
+static int failover(struct cu *u, const struct cl_rg *rg, const char *to, bool no_sync)
+{
+	char name[16];
+	const char *args[] = { "cluster", "failover", name, "--to", to,
+			       no_sync ? "--no-sync" : NULL, NULL };
+	int rc;
+
+	snprintf(name, sizeof(name), "rg%u", rg->id);
+	say(u, "%s to %s%s", rg->name, to, no_sync ? " (no sync)" : "");
+	rc = run_self(u, args);
+	return rc ? fail(u, EXIT_CU_STEP, "cluster failover %s --to %s: exit %d", name, to, rc) :
+		    0;
+}
+
+static int step_consolidate(struct cu *u)
+{
+	const struct cluster_conf *cc = u->cs.cc;
+	struct rg_view v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cc->nrg; i++) {
+		const struct cl_rg *rg = &cc->rg[i];
+
+		if (u->j.rgs_peer & (1u << rg->id)) {
+			peer_done(u);
+			rc = failover(u, rg, u->j.node, false);
+			if (rc)
+				return rc;
+			continue;
+		}
+		/* already here: hold it here (the peer drained) */
+		rc = peer_open(u);
+		if (rc)
+			return rc;
+		memset(&v, 0, sizeof(v));
+		if (cluster_peer_rg(&u->cs.s, PEER_T_DRAIN, rg->id, &v)) {
+			rc = u->cs.s.fail ? u->cs.s.fail : EXIT_FO_DRAIN;
+			fail(u, rc, "draining %s on %s: %s", rg->name, u->j.peer, u->cs.s.why);
+			peer_done(u);
+			return rc;
+		}
+		say(u, "%s stays on %s, %s drained for it", rg->name, u->j.node, u->j.peer);
+	}
+	peer_done(u);
+	return 0;
+}
+
+static int validate_local(struct cu *u)
+{
+	const char *args[16];
+	int n = 0, rc;
+
+	args[n++] = "validate";
+	args[n++] = "--kernel";
+	args[n++] = u->j.kernel;
+	if (u->j.initrd[0]) {
+		args[n++] = "--initrd";
+		args[n++] = u->j.initrd;
+	}
+	if (u->j.module[0]) {
+		args[n++] = "--module";
+		args[n++] = u->j.module;
+	}
+	if (u->j.append[0]) {
+		args[n++] = "--append";
+		args[n++] = u->j.append;
+	}
+	args[n] = NULL;
+	say(u, "validate %s", u->j.node);
+	rc = run_self(u, args);
+	return rc ? fail(u, rc > 0 ? rc : EXIT_FAIL, "validate on %s failed (exit %d)",
+			 u->j.node, rc) : 0;
+}
+
+static void node_args(const struct cu *u, struct peer_node_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kernel = u->j.peer_kernel;
+	a->initrd = u->j.peer_initrd[0] ? u->j.peer_initrd : NULL;
+	a->module = u->j.peer_module[0] ? u->j.peer_module : NULL;
+	a->append = u->j.append[0] ? u->j.append : NULL;
+}
+
+static int validate_peer(struct cu *u)
+{
+	struct peer_node_result r;
+	struct peer_node_args a;
+	int rc;
+
+	node_args(u, &a);
+	say(u, "validate %s", u->j.peer);
+	rc = peer_cmd(u, PEER_NODE_VALIDATE, &a, &r);
+	if (rc)
+		return rc;
+	if (r.output)
+		say_peer(u, r.output);
+	rc = r.exit ? fail(u, (int)r.exit, "validate on %s failed (exit %u)", u->j.peer,
+			   r.exit) : 0;
+	peer_node_result_free(&r);
+	return rc;
+}
+
+static int step_validate(struct cu *u)
+{
+	int rc;
+
+	if (u->j.no_validate)
+		return 0;
+	rc = validate_local(u);
+	if (rc || !u->j.no_copy)
+		return rc;
+	return validate_peer(u);
+}
+
+struct copy_progress {
+	const struct cu *u;
+	const char *what;
+	unsigned int last;
+};
+
+static void copy_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct copy_progress *p = arg;
+	unsigned int pct = total ? (unsigned int)(done * 100 / total) : 100;
+
+	if (pct / 25 == p->last / 25 && pct != 100)
+		return;
+	p->last = pct;
+	say(p->u, "copy %s: %u%% of %llu bytes", p->what, pct, (unsigned long long)total);
+}
+
+static int copy_one(struct cu *u, enum peer_file_kind kind, const char *what,
+		    const char *local, char *remote, size_t size)
+{
+	struct copy_progress p = { .u = u, .what = what, .last = 101 };
+	int rc;
+
+	if (!local[0])
+		return 0;
+	rc = peer_open(u);
+	if (rc)
+		return rc;
+	rc = peer_file_put(&u->cs.s, kind, local, remote, size, copy_progress, &p);
+	if (rc) {
+		fail(u, rc, "copying %s to %s: %s", local, u->j.peer, u->cs.s.why);
+		peer_done(u);
+		return rc;
+	}
+	say(u, "copy %s: %s:%s", what, u->j.peer, remote);
+	return 0;
+}
+
+static int step_copy(struct cu *u)
+{
+	int rc = 0;
+
+	if (!u->j.no_copy) {
+		rc = copy_one(u, PEER_FILE_KERNEL, "kernel", u->j.kernel, u->j.peer_kernel,
+			      sizeof(u->j.peer_kernel));
+		if (!rc)
+			rc = copy_one(u, PEER_FILE_INITRD, "initrd", u->j.initrd,
+				      u->j.peer_initrd, sizeof(u->j.peer_initrd));
+		if (!rc)
+			rc = copy_one(u, PEER_FILE_MODULE, "module", u->j.module,
+				      u->j.peer_module, sizeof(u->j.peer_module));
+		if (rc)
+			return rc;
+		if (save(u))
+			return EXIT_JOURNAL_WRITE;
+		if (!u->j.no_validate)
+			rc = validate_peer(u);
+	}
+	peer_done(u);
+	return rc;
+}
+
+/* The module version the new image brings: what the node must run after. */
+static void expected_version(const struct cu *u, char *buf, size_t size)
+{
+	struct modinfo mi;
+	char err[256];
+
+	buf[0] = '\0';
+	if (u->j.module[0] && !modinfo_read(u->j.module, &mi, err, sizeof(err)))
+		snprintf(buf, size, "%s", mi.version);
+}
+
+/* keepalived up on the peer for every RG (BACKUP or FAULT: not master). */
+static int peer_backup(struct cu *u, uint64_t deadline)
+{
+	const struct cluster_conf *cc = u->cs.cc;
+	struct rg_view v;
+	size_t i, ok;
+	int rc;
+
+	for (;;) {
+		rc = peer_open(u);
+		ok = 0;
+		for (i = 0; !rc && i < cc->nrg; i++) {
+			memset(&v, 0, sizeof(v));
+			if (cluster_peer_rg(&u->cs.s, PEER_T_RG_STATE, cc->rg[i].id, &v)) {
+				rc = EXIT_PEER_LOST;
+				peer_done(u);
+				break;
+			}
+			if (!strcmp(v.ka_state, "BACKUP") || !strcmp(v.ka_state, "FAULT"))
+				ok++;
+		}
+		if (!rc && ok == cc->nrg)
+			return 0;
+		if (now_ns() >= deadline)
+			return fail(u, EXIT_CU_PEER_UPGRADE,
+				    "keepalived on %s is not backup of every RG in time",
+				    u->j.peer);
+		sleep_s(CU_POLL_S);
+	}
+}
+
+static int step_upgrade_peer(struct cu *u)
+{
+	char want[64], last[CU_MSG_MAX] = "";
+	struct peer_node_result r;
+	struct peer_node_args a;
+	uint64_t deadline;
+	bool lost = false;
+	int rc;
+
+	node_args(u, &a);
+	a.synwin_given = u->j.synwin_s != 0;
+	a.synwin_s = u->j.synwin_s;
+	a.rollback_min = u->j.rollback_min;
+	deadline = now_ns() + (uint64_t)u->j.peer_timeout_s * NS_PER_S;
+	rc = peer_cmd(u, PEER_NODE_UPGRADE, &a, &r);
+	if (rc)
+		return rc;
+	if (r.output)
+		say_peer(u, r.output);
+	if (r.exit) {
+		rc = fail(u, EXIT_CU_PEER_UPGRADE, "the node upgrade on %s did not start (exit %u)",
+			  u->j.peer, r.exit);
+		peer_node_result_free(&r);
+		return rc;
+	}
+	peer_node_result_free(&r);
+	/* its progress from its journal, through its reboot */
+	for (;;) {
+		if (now_ns() >= deadline)
+			return fail(u, EXIT_CU_PEER_UPGRADE,
+				    "%s not back on the new image within %u s (last: %s)",
+				    u->j.peer, u->j.peer_timeout_s, last[0] ? last : "no answer");
+		rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
+		if (rc) {
+			if (!lost)
+				say(u, "%s: channel down (rebooting?): %s", u->j.peer, u->why);
+			lost = true;
+			peer_done(u);
+			sleep_s(CU_POLL_S);
+			continue;
+		}
+		if (lost)
+			say(u, "%s: channel up again", u->j.peer);
+		lost = false;
+		if (r.j.present && !r.j.error[0] &&
+		    strcmp(last, r.j.msg)) {
+			snprintf(last, sizeof(last), "%s", r.j.msg);
+			say(u, "%s: node upgrade %s: %s", u->j.peer,
+			    r.j.kexec ? "after the kexec" : "before the kexec", r.j.msg);
+		}
+		if (r.j.present && r.j.error[0]) {
+			rc = fail(u, EXIT_CU_PEER_UPGRADE, "%s's upgrade journal: %s", u->j.peer,
+				  r.j.error);
+			peer_node_result_free(&r);
+			return rc;
+		}
+		if (r.j.present && (r.j.result == UPG_FAILED || r.j.result == UPG_ABORTED) &&
+		    !r.j.owner_alive) {
+			rc = fail(u, EXIT_CU_PEER_UPGRADE, "the node upgrade on %s failed: %s",
+				  u->j.peer, r.j.msg);
+			peer_node_result_free(&r);
+			return rc;
+		}
+		if (r.j.present && r.j.kexec && r.j.phase == ISSU_PHASE_RESUMED &&
+		    (r.j.result == UPG_OK || r.j.result == UPG_WARN)) {
+			peer_node_result_free(&r);
+			break;
+		}
+		peer_node_result_free(&r);
+		peer_done(u);
+		sleep_s(CU_POLL_S);
+	}
+	/* the new issu.ko, keepalived up and not master */
+	expected_version(u, want, sizeof(want));
+	if (want[0] && strcmp(want, u->cs.s.peer.module_version))
+		return fail(u, EXIT_CU_PEER_UPGRADE, "%s runs issu %s after its upgrade, not %s",
+			    u->j.peer, u->cs.s.peer.module_version, want);
+	say(u, "%s is back: kernel %s, issu %s", u->j.peer, u->cs.s.peer.kernel,
+	    u->cs.s.peer.module_version);
+	rc = peer_backup(u, now_ns() + (uint64_t)CU_KA_WAIT_S * NS_PER_S * 2);
+	peer_done(u);
+	return rc;
+}
+
+static int step_sync(struct cu *u)
+{
+	static const char *const args[] = { "cluster", "sync", NULL };
+	int rc;
+
+	if (u->j.no_sync)
+		return 0;
+	peer_done(u);
+	rc = run_self(u, args);
+	return rc ? fail(u, EXIT_CU_STEP, "cluster sync to %s: exit %d", u->j.peer, rc) : 0;
+}
+
+static int step_switchover(struct cu *u)
+{
+	const struct cluster_conf *cc = u->cs.cc;
+	uint32_t here, there;
+	size_t i;
+	int rc;
+
+	peer_done(u);
+	/* traffic RGs first, RG0 (and with it the primary role) last */
+	for (i = cc->nrg; i-- > 0; ) {
+		rc = failover(u, &cc->rg[i], u->j.peer, u->j.no_sync);
+		if (rc)
+			return rc;
+	}
+	/* held there until `cluster failover reset`, across this node's reboot */
+	for (i = 0; i < cc->nrg; i++)
+		u->j.hold |= 1u << cc->rg[i].id;
+	if (save(u))
+		return EXIT_JOURNAL_WRITE;
+	rc = rgs_where(u, &here, &there);
+	peer_done(u);
+	if (rc)
+		return rc;
+	if (here)
+		return fail(u, EXIT_CU_STEP, "RGs still on %s after the switchover (mask %#x)",
+			    u->j.node, here);
+	return 0;
+}
+
+static int step_upgrade_self(struct cu *u)
+{
+	const char *args[20];
+	char rb[16];
+	int n = 0, rc;
+
+	args[n++] = "upgrade";
+	args[n++] = "--kernel";
+	args[n++] = u->j.kernel;
+	if (u->j.initrd[0]) {
+		args[n++] = "--initrd";
+		args[n++] = u->j.initrd;
+	}
+	if (u->j.module[0]) {
+		args[n++] = "--module";
+		args[n++] = u->j.module;
+	}
+	if (u->j.append[0]) {
+		args[n++] = "--append";
+		args[n++] = u->j.append;
+	}
+	if (u->j.rollback_min) {
+		snprintf(rb, sizeof(rb), "%u", u->j.rollback_min);
+		args[n++] = "--rollback-timer";
+		args[n++] = rb;
+	}
+	if (u->j.no_validate)
+		args[n++] = "--no-validate";
+	if (u->j.hooks_dir[0]) {
+		args[n++] = "--hooks-dir";
+		args[n++] = u->j.hooks_dir;
+	}
+	args[n] = NULL;
+	peer_done(u);
+	say(u, "upgrade %s: the node upgrade kexecs this node; `cluster resume` goes on after the boot",
+	    u->j.node);
+	rc = run_self(u, args);
+	/* back here: the upgrade did not kexec */
+	return fail(u, rc > 0 ? rc : EXIT_FAIL, "the node upgrade of %s returned (exit %d) instead of kexec'ing",
+		    u->j.node, rc);
+}
+
+/* Step 7 after this node's kexec: its node upgrade resumed, keepalived up. */
+static int step_self_back(struct cu *u)
+{
+	const struct cluster_conf *cc = u->cs.cc;
+	char err[256], st[24], want[64];
+	uint64_t deadline;
+	struct mod_state m;
+	struct journal nj;
+	size_t i, ok;
+	int rc;
+
+	rc = journal_read(u->c.state_dir, &nj, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_JOURNAL, "this node's upgrade journal: %s", err);
+	if (!rc || !journal_kexec_happened(&nj))
+		return fail(u, EXIT_CU_STEP, "this node's upgrade did not kexec%s%s",
+			    rc ? ": " : "", rc ? nj.steps[nj.nsteps ? nj.nsteps - 1 : 0].msg : "");
+	deadline = now_ns() + (uint64_t)CU_KA_WAIT_S * 2 * NS_PER_S;
+	/* issu-resume.service may still be running */
+	while (nj.phase != ISSU_PHASE_RESUMED && nj.result != UPG_FAILED && now_ns() < deadline) {
+		sleep_s(CU_POLL_S);
+		if (journal_read(u->c.state_dir, &nj, err, sizeof(err)) < 0)
+			return fail(u, EXIT_JOURNAL, "this node's upgrade journal: %s", err);
+	}
+	if (nj.phase != ISSU_PHASE_RESUMED || (nj.result != UPG_OK && nj.result != UPG_WARN))
+		return fail(u, EXIT_CU_STEP, "this node's upgrade did not resume: %s",
+			    nj.steps[nj.nsteps ? nj.nsteps - 1 : 0].msg);
+	if (mod_state_get(&m, "cluster resume"))
+		return fail(u, EXIT_CU_STEP, "issu.ko is not loaded after the upgrade");
+	expected_version(u, want, sizeof(want));
+	if (want[0] && strcmp(want, m.version))
+		return fail(u, EXIT_CU_STEP, "this node runs issu %s after its upgrade, not %s",
+			    m.version, want);
+	for (;;) {
+		for (i = 0, ok = 0; i < cc->nrg; i++)
+			if (!rg_ka_state(&cc->rg[i], st, sizeof(st)) &&
+			    (!strcmp(st, "BACKUP") || !strcmp(st, "FAULT") || !strcmp(st, "MASTER")))
+				ok++;
+		if (ok == cc->nrg)
+			break;
+		if (now_ns() >= deadline)
+			return fail(u, EXIT_CU_STEP, "keepalived is not up on this node for every RG");
+		sleep_s(CU_POLL_S);
+	}
+	say(u, "%s is back: issu %s", u->j.node, m.version);
+	return 0;
+}
+
+static int step_done(struct cu *u)
+{
+	char want[64];
+	int rc;
+
+	rc = peer_open(u);
+	if (rc)
+		return rc;
+	expected_version(u, want, sizeof(want));
+	if (want[0] && strcmp(want, u->cs.s.peer.module_version))
+		return fail(u, EXIT_CU_STEP, "%s runs issu %s, not %s", u->j.peer,
+			    u->cs.s.peer.module_version, want);
+	say(u, "both nodes upgraded: %s on kernel %s; finalize with `issu-helper cluster finalize`",
+	    u->j.peer, u->cs.s.peer.kernel);
+	peer_done(u);
+	return 0;
+}
+
+/* ------------------------------------------------------------- engine */
+
+static int (*const step_fn[CU_NSTEPS])(struct cu *u) = {
+	[CU_REFUSE] = step_refuse,
+	[CU_CONSOLIDATE] = step_consolidate,
+	[CU_VALIDATE] = step_validate,
+	[CU_COPY] = step_copy,
+	[CU_UPGRADE_PEER] = step_upgrade_peer,
+	[CU_SYNC] = step_sync,
+	[CU_SWITCHOVER] = step_switchover,
+	[CU_UPGRADE_SELF] = step_upgrade_self,
+	[CU_DONE] = step_done,
+};
+
+static bool step_skipped(const struct cu *u, enum cu_step s)
+{
+	return (s == CU_SYNC && u->j.no_sync) ||
+	       (s == CU_VALIDATE && u->j.no_validate) ||
+	       (s == CU_COPY && u->j.no_copy && u->j.no_validate);
+}
+
+/* Run the steps from @from on. Return: the exit code. */
+static int run_from(struct cu *u, enum cu_step from)
+{
+	enum cu_step s;
+	uint64_t t;
+	int rc;
+
+	for (s = from; s < CU_NSTEPS; s++) {
+		cu_step_begin(&u->j, s);
+		u->j.owner = getpid();
+		if (save(u))
+			return EXIT_JOURNAL_WRITE;
+		say(u, "step %d/%d %s", s, CU_NSTEPS - 1, cu_step_name(s));
+		t = now_ns();
+		u->why[0] = '\0';
+		if (step_skipped(u, s)) {
+			cu_step_end(&u->j, CU_R_SKIPPED, "skipped (option)");
+			rc = 0;
+		} else if (s == CU_UPGRADE_SELF && u->boot) {
+			rc = step_self_back(u);
+			if (!rc)
+				cu_step_end(&u->j, CU_R_OK, "upgraded: %s", u->j.release);
+		} else {
+			if (s == CU_UPGRADE_SELF) {
+				/* the kexec ends this process: the record says so first */
+				u->j.owner = 0;
+				if (save(u))
+					return EXIT_JOURNAL_WRITE;
+			}
+			rc = step_fn[s](u);
+			if (!rc)
+				cu_step_end(&u->j, CU_R_OK, "done in %.1f s",
+					    (double)(now_ns() - t) / NS_PER_S);
+		}
+		if (rc) {
+			cu_step_end(&u->j, CU_R_FAILED, "%s", u->why[0] ? u->why : "failed");
+			u->j.owner = 0;
+			save(u);
+			fprintf(stderr, "%s: cluster upgrade: step %d %s failed: %s\n", PROG, s,
+				cu_step_name(s), u->why);
+			fprintf(stderr, "%s: cluster upgrade: stopped at step %d; `issu-helper cluster resume` runs it again, `issu-helper cluster abort` undoes%s\n",
+				PROG, s, s > CU_COPY ? " (not yet possible after the secondary's upgrade: see issu-helper(8))" : "");
+			return rc;
+		}
+		if (save(u))
+			return EXIT_JOURNAL_WRITE;
+	}
+	u->j.state = CU_COMPLETE;
+	u->j.owner = 0;
+	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
+}
+
+static int lock_take(struct cu *u)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(u->c.state_dir, 0700) && errno != EEXIST)
+		return fail(u, EXIT_FAIL, "cannot create %s: %s", u->c.state_dir,
+			    strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s.lock", u->c.state_dir, CU_FILE);
+	u->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (u->lock_fd < 0)
+		return fail(u, EXIT_FAIL, "%s: %s", path, strerror(errno));
+	if (flock(u->lock_fd, LOCK_EX | LOCK_NB))
+		return fail(u, EXIT_BUSY, "another issu-helper runs a cluster upgrade step");
+	return 0;
+}
+
+/* The record: the action's object (@key NULL), or status's "upgrade". */
+static void print_journal(const char *key, const struct cu_journal *j)
+{
+	unsigned int i;
+
+	if (key)
+		pr_obj_open(key, "cluster upgrade");
+	else
+		open_json_object(NULL);
+	pr_str("id", "cluster upgrade", j->id);
+	pr_str("state", "state", cu_state_name(j->state));
+	pr_str("step", "step", cu_step_name(j->step));
+	pr_u32("step_number", "step number", j->step);
+	pr_str("node", "node", j->node);
+	pr_str("peer", "peer", j->peer);
+	pr_str("kernel", "kernel", j->kernel);
+	if (j->release[0])
+		pr_str("release", "release", j->release);
+	open_json_array("steps");
+	for (i = 0; i < CU_NSTEPS; i++) {
+		const struct cu_step_rec *r = &j->steps[i];
+
+		if (r->result == CU_R_NONE)
+			continue;
+		pr_obj_open(NULL, cu_step_name((enum cu_step)i));
+		pr_u32("number", "step", i);
+		pr_str("name", "name", cu_step_name((enum cu_step)i));
+		pr_str("result", "result", cu_result_name(r->result));
+		pr_time_ns("start", "start", r->start_ns);
+		if (r->end_ns >= r->start_ns && r->end_ns)
+			pr_dur_ns("duration", "duration", r->end_ns - r->start_ns);
+		pr_str("message", "message", r->msg);
+		pr_obj_close();
+	}
+	close_json_array();
+	pr_rgs("held", "held drained here", j->hold);
+	if (key)
+		pr_obj_close();
+	else
+		close_json_object();
+}
+
+void cluster_upgrade_print(const char *state_dir)
+{
+	struct cu_journal j;
+	char err[256];
+	int rc;
+
+	rc = cu_journal_read(state_dir, &j, err, sizeof(err));
+	if (rc > 0)
+		print_journal("upgrade", &j);
+	else if (rc < 0)
+		pr_str("upgrade_error", "cluster upgrade journal", err);
+}
+
+static int end(struct cu *u, int rc)
+{
+	peer_done(u);
+	print_init_opts(u->o, false);
+	if (u->j.id[0])
+		print_journal(NULL, &u->j);
+	return output_end(rc);
+}
+
+/* -------------------------------------------------------------- actions */
+
+static int upgrade_start(struct cu *u)
+{
+	struct timespec ts;
+	char err[256];
+	int rc;
+
+	rc = cu_journal_read(u->c.state_dir, &(struct cu_journal){ 0 }, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_JOURNAL, "%s", err);
+	if (rc > 0) {
+		struct cu_journal old;
+
+		cu_journal_read(u->c.state_dir, &old, err, sizeof(err));
+		if (old.state == CU_RUNNING || old.state == CU_STOPPED ||
+		    old.state == CU_COMPLETE)
+			return fail(u, EXIT_PHASE,
+				    "a cluster upgrade is %s at step %s: %s", cu_state_name(old.state),
+				    cu_step_name(old.step),
+				    old.state == CU_COMPLETE ? "cluster finalize it" :
+				    "cluster resume or cluster abort it");
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(u->j.id, sizeof(u->j.id), "%lld-%d", (long long)ts.tv_sec, (int)getpid());
+	snprintf(u->j.node, sizeof(u->j.node), "%s", u->cs.cc->node_name);
+	snprintf(u->j.peer, sizeof(u->j.peer), "%s", u->cs.cc->peer_name);
+	if (u->j.no_copy) {
+		snprintf(u->j.peer_kernel, sizeof(u->j.peer_kernel), "%s", u->j.kernel);
+		snprintf(u->j.peer_initrd, sizeof(u->j.peer_initrd), "%s", u->j.initrd);
+		snprintf(u->j.peer_module, sizeof(u->j.peer_module), "%s", u->j.module);
+	}
+	if (kernel_image_release(u->j.kernel, u->j.release, sizeof(u->j.release), err,
+				 sizeof(err)))
+		return fail(u, EXIT_V_KERNEL, "--kernel %s: %s", u->j.kernel, err);
+	return run_from(u, CU_REFUSE);
+}
+
+static int upgrade_resume(struct cu *u)
+{
+	char err[256], boot[40];
+	int rc;
+
+	rc = cu_journal_read(u->c.state_dir, &u->j, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_JOURNAL, "%s", err);
+	if (!rc || (u->j.state != CU_RUNNING && u->j.state != CU_STOPPED)) {
+		if (u->boot)
+			return -1;	/* nothing to do at this boot */
+		return fail(u, EXIT_PHASE, "no cluster upgrade to resume%s%s",
+			    rc ? ": it is " : "", rc ? cu_state_name(u->j.state) : "");
+	}
+	boot_id(boot, sizeof(boot));
+	if (u->j.state == CU_RUNNING && u->j.owner && !strcmp(boot, u->j.boot_id) &&
+	    !kill(u->j.owner, 0))
+		return fail(u, EXIT_BUSY, "step %s is under way (pid %d)",
+			    cu_step_name(u->j.step), (int)u->j.owner);
+	/* after this node's own kexec: step 7 ends here */
+	if (u->j.step == CU_UPGRADE_SELF && strcmp(boot, u->j.boot_id)) {
+		u->boot = true;
+		return run_from(u, CU_UPGRADE_SELF);
+	}
+	if (u->boot)
+		return -1;
+	u->boot = false;
+	return run_from(u, u->j.step);
+}
+
+static int upgrade_finalize(struct cu *u)
+{
+	static const char *const fin[] = { "finalize", NULL };
+	struct peer_node_result r;
+	char err[256];
+	int rc;
+
+	rc = cu_journal_read(u->c.state_dir, &u->j, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_JOURNAL, "%s", err);
+	if (!rc || u->j.state != CU_COMPLETE)
+		return fail(u, EXIT_PHASE, "no complete cluster upgrade to finalize%s%s",
+			    rc ? ": it is " : "", rc ? cu_state_name(u->j.state) : "");
+	rc = peer_cmd(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, &r);
+	if (rc)
+		return rc;
+	if (r.output)
+		say_peer(u, r.output);
+	if (r.exit) {
+		rc = fail(u, EXIT_CU_STEP, "finalize on %s: exit %u", u->j.peer, r.exit);
+		peer_node_result_free(&r);
+		return rc;
+	}
+	peer_node_result_free(&r);
+	peer_done(u);
+	rc = run_self(u, fin);
+	if (rc)
+		return fail(u, EXIT_CU_STEP, "finalize on %s: exit %d", u->j.node, rc);
+	u->j.state = CU_FINALIZED;
+	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
+}
+
+/* Before the secondary's upgrade: the RGs back where they were. */
+static int upgrade_abort(struct cu *u)
+{
+	const struct cluster_conf *cc;
+	struct rg_view v;
+	char err[256];
+	size_t i;
+	int rc;
+
+	rc = cu_journal_read(u->c.state_dir, &u->j, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_JOURNAL, "%s", err);
+	if (!rc || (u->j.state != CU_RUNNING && u->j.state != CU_STOPPED))
+		return fail(u, EXIT_PHASE, "no cluster upgrade to abort");
+	if (u->j.state == CU_RUNNING && u->j.owner && !kill(u->j.owner, 0))
+		return fail(u, EXIT_BUSY, "step %s is under way (pid %d): abort once it stopped",
+			    cu_step_name(u->j.step), (int)u->j.owner);
+	if (u->j.step > CU_COPY)
+		return fail(u, EXIT_PHASE,
+			    "the cluster upgrade is past the secondary's upgrade (step %s): undo by hand (issu-helper(8), cluster abort)",
+			    cu_step_name(u->j.step));
+	cc = u->cs.cc;
+	for (i = 0; i < cc->nrg; i++) {
+		const struct cl_rg *rg = &cc->rg[i];
+
+		if (u->j.rgs_peer & (1u << rg->id)) {
+			peer_done(u);
+			rc = failover(u, rg, u->j.peer, false);
+			if (rc)
+				return rc;
+			continue;
+		}
+		rc = peer_open(u);
+		if (rc)
+			return rc;
+		if (cluster_peer_rg(&u->cs.s, PEER_T_RELEASE, rg->id, &v)) {
+			rc = u->cs.s.fail ? u->cs.s.fail : EXIT_FO_DRAIN;
+			return fail(u, rc, "releasing %s on %s: %s", rg->name, u->j.peer,
+				    u->cs.s.why);
+		}
+	}
+	peer_done(u);
+	u->j.state = CU_ABORTED;
+	u->j.owner = 0;
+	say(u, "aborted: every RG where it was, both nodes on their versions");
+	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
+}
+
+enum {
+	CU_OPT_KERNEL = 0x300, CU_OPT_INITRD, CU_OPT_MODULE, CU_OPT_APPEND, CU_OPT_NO_SYNC,
+	CU_OPT_SYNWIN, CU_OPT_NO_VALIDATE, CU_OPT_NO_COPY, CU_OPT_UNLINK, CU_OPT_ROLLBACK,
+	CU_OPT_HOOKS, CU_OPT_STATE, CU_OPT_CONF, CU_OPT_PEER_TIMEOUT, CU_OPT_BOOT,
+};
+
+static int set_path(struct cu *u, char *dst, size_t size, const char *v, const char *opt)
+{
+	if (!*v || strlen(v) >= size || journal_check_value(v))
+		return cmd_usage_error(u->o, "%s '%s': want a path", opt, v);
+	if (v[0] != '/' && !realpath(v, dst))
+		return cmd_usage_error(u->o, "%s %s: %s", opt, v, strerror(errno));
+	if (v[0] == '/')
+		snprintf(dst, size, "%s", v);
+	return 0;
+}
+
+int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "kernel", required_argument, NULL, CU_OPT_KERNEL },
+		{ "initrd", required_argument, NULL, CU_OPT_INITRD },
+		{ "module", required_argument, NULL, CU_OPT_MODULE },
+		{ "append", required_argument, NULL, CU_OPT_APPEND },
+		{ "no-sync", no_argument, NULL, CU_OPT_NO_SYNC },
+		{ "no-tcp-syn-check", optional_argument, NULL, CU_OPT_SYNWIN },
+		{ "no-validate", no_argument, NULL, CU_OPT_NO_VALIDATE },
+		{ "no-copy", no_argument, NULL, CU_OPT_NO_COPY },
+		{ "unlink", no_argument, NULL, CU_OPT_UNLINK },
+		{ "rollback-timer", required_argument, NULL, CU_OPT_ROLLBACK },
+		{ "hooks-dir", required_argument, NULL, CU_OPT_HOOKS },
+		{ "state-dir", required_argument, NULL, CU_OPT_STATE },
+		{ "cluster-conf", required_argument, NULL, CU_OPT_CONF },
+		{ "peer-timeout", required_argument, NULL, CU_OPT_PEER_TIMEOUT },
+		{ "boot", no_argument, NULL, CU_OPT_BOOT },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct cu u;
+	const char *action = argv[0];
+	bool start = !strcmp(action, "upgrade");
+	uint32_t v;
+	int ch, rc;
+
+	memset(&u, 0, sizeof(u));
+	u.o = o;
+	u.lock_fd = -1;
+	rc = upg_ctx_init(&u.c, o);
+	if (rc)
+		return rc;
+	u.j.peer_timeout_s = CU_PEER_TIMEOUT_S;
+	while ((ch = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
+		rc = 0;
+		if (!start && ch != CU_OPT_STATE && ch != CU_OPT_CONF && ch != CU_OPT_BOOT &&
+		    ch >= 0x300)
+			return cmd_usage_error(o, "cluster %s takes no such option (--state-dir, --cluster-conf%s)",
+					       action, !strcmp(action, "resume") ? ", --boot" : "");
+		switch (ch) {
+		case CU_OPT_KERNEL:
+			rc = set_path(&u, u.j.kernel, sizeof(u.j.kernel), optarg, "--kernel");
+			break;
+		case CU_OPT_INITRD:
+			rc = set_path(&u, u.j.initrd, sizeof(u.j.initrd), optarg, "--initrd");
+			break;
+		case CU_OPT_MODULE:
+			rc = set_path(&u, u.j.module, sizeof(u.j.module), optarg, "--module");
+			break;
+		case CU_OPT_HOOKS:
+			rc = set_path(&u, u.j.hooks_dir, sizeof(u.j.hooks_dir), optarg,
+				      "--hooks-dir");
+			break;
+		case CU_OPT_APPEND:
+			if (strlen(optarg) >= sizeof(u.j.append) || journal_check_value(optarg))
+				return cmd_usage_error(o, "--append: too long or a control character");
+			snprintf(u.j.append, sizeof(u.j.append), "%s", optarg);
+			break;
+		case CU_OPT_NO_SYNC:
+			u.j.no_sync = true;
+			break;
+		case CU_OPT_SYNWIN:
+			v = 7200;
+			if (optarg && (parse_u32(optarg, &v) || !v || v > ISSU_SYNWIN_MAX))
+				return cmd_usage_error(o, "--no-tcp-syn-check=%s: want 1..%u seconds",
+						       optarg, ISSU_SYNWIN_MAX);
+			u.j.synwin_s = v;
+			break;
+		case CU_OPT_NO_VALIDATE:
+			u.j.no_validate = true;
+			break;
+		case CU_OPT_NO_COPY:
+			u.j.no_copy = true;
+			break;
+		case CU_OPT_UNLINK:
+			u.j.unlink = true;
+			break;
+		case CU_OPT_ROLLBACK:
+			if (parse_u32(optarg, &v) || !v || v > 7 * 24 * 60)
+				return cmd_usage_error(o, "--rollback-timer %s: want minutes 1..10080",
+						       optarg);
+			u.j.rollback_min = v;
+			break;
+		case CU_OPT_STATE:
+			u.c.state_dir = optarg;
+			break;
+		case CU_OPT_CONF:
+			u.co.conf = optarg;
+			break;
+		case CU_OPT_PEER_TIMEOUT:
+			if (parse_u32(optarg, &v) || v < 10 || v > 86400)
+				return cmd_usage_error(o, "--peer-timeout %s: want 10..86400 seconds",
+						       optarg);
+			u.j.peer_timeout_s = v;
+			break;
+		case CU_OPT_BOOT:
+			if (strcmp(action, "resume"))
+				return cmd_usage_error(o, "--boot is an option of cluster resume");
+			u.boot = true;
+			break;
+		default:
+			return cmd_opt_exit(ch);
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
+	if (start && !u.j.kernel[0])
+		return cmd_usage_error(o, "cluster upgrade needs --kernel IMAGE");
+	if (u.j.unlink && u.j.no_copy)
+		return cmd_usage_error(o, "--unlink removes the copies: not with --no-copy");
+	rc = cluster_session_conf(&u.cs, &u.co);
+	if (rc) {
+		free(u.cs.cc);
+		return rc;
+	}
+	if (lock_take(&u)) {
+		fprintf(stderr, "%s: cluster %s: %s\n", PROG, action, u.why);
+		cluster_session_end(&u.cs);
+		return u.lock_fd < 0 ? EXIT_FAIL : EXIT_BUSY;
+	}
+	if (start)
+		rc = upgrade_start(&u);
+	else if (!strcmp(action, "resume"))
+		rc = upgrade_resume(&u);
+	else if (!strcmp(action, "finalize"))
+		rc = upgrade_finalize(&u);
+	else
+		rc = upgrade_abort(&u);
+	if (rc < 0) {		/* resume --boot with nothing to do */
+		cluster_session_end(&u.cs);
+		return EXIT_OK;
+	}
+	if (rc && u.why[0] && u.j.state != CU_STOPPED)
+		fprintf(stderr, "%s: cluster %s: %s\n", PROG, action, u.why);
+	rc = end(&u, rc);
+	cluster_session_end(&u.cs);
+	return rc;
+}

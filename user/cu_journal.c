@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The journal of the cluster upgrade: STATE_DIR/cluster-upgrade, one text
+ * record framed like the node upgrade's journal (a header line, key=value
+ * lines with control characters escaped, an end line with the CRC-32 of
+ * the rest: journal_frame_check()), replaced atomically at every change
+ * (write_file_atomic()). A torn, truncated or altered record is corrupt,
+ * never a valid one; a record that cannot be written stops the step
+ * before it acts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cluster_upgrade.h"
+
+#define CU_HEADER	"# issu-helper cluster upgrade journal 1: do not edit (issu-helper(8))"
+#define CU_MAX_SIZE	(256 * 1024)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *const step_names[CU_NSTEPS] = {
+	"refuse", "consolidate", "validate", "copy", "upgrade-secondary", "sync",
+	"switchover", "upgrade-primary", "done",
+};
+static const char *const state_names[] = {
+	"none", "running", "stopped", "complete", "finalized", "aborted",
+};
+static const char *const result_names[] = { "none", "running", "ok", "skipped", "failed" };
+
+const char *cu_step_name(enum cu_step s)
+{
+	return (unsigned int)s < CU_NSTEPS ? step_names[s] : "?";
+}
+
+const char *cu_state_name(enum cu_state s)
+{
+	return (unsigned int)s < ARRAY_SIZE(state_names) ? state_names[s] : "?";
+}
+
+const char *cu_result_name(enum cu_result r)
+{
+	return (unsigned int)r < ARRAY_SIZE(result_names) ? result_names[r] : "?";
+}
+
+static int index_of(const char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return (int)i;
+	return -1;
+}
+
+void cu_step_begin(struct cu_journal *j, enum cu_step s)
+{
+	struct cu_step_rec *r = &j->steps[s];
+
+	j->step = s;
+	j->state = CU_RUNNING;
+	memset(r, 0, sizeof(*r));
+	r->start_ns = now_ns();
+	r->result = CU_R_RUNNING;
+}
+
+void cu_step_end(struct cu_journal *j, enum cu_result res, const char *fmt, ...)
+{
+	struct cu_step_rec *r = &j->steps[j->step];
+	va_list ap;
+
+	r->end_ns = now_ns();
+	r->result = res;
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+	if (res == CU_R_FAILED)
+		j->state = CU_STOPPED;
+}
+
+/* ------------------------------------------------------------- writing */
+
+static void put_kv(FILE *fp, const char *k, const char *v)
+{
+	fprintf(fp, "%s=", k);
+	journal_put_escaped(fp, v);
+	fputc('\n', fp);
+}
+
+int cu_journal_write(const char *dir, struct cu_journal *j)
+{
+	char path[PATH_MAX], why[256];
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned int i;
+	FILE *fp;
+	int err;
+
+	boot_id(j->boot_id, sizeof(j->boot_id));
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "%s: cannot create %s: %s\n", PROG, dir, strerror(errno));
+		return -1;
+	}
+	fp = open_memstream(&buf, &len);
+	if (!fp)
+		goto nomem;
+	fprintf(fp, "%s\n", CU_HEADER);
+	put_kv(fp, "id", j->id);
+	fprintf(fp, "state=%s\nstep=%s\nowner=%d\n", cu_state_name(j->state),
+		cu_step_name(j->step), (int)j->owner);
+	put_kv(fp, "boot_id", j->boot_id);
+	put_kv(fp, "node", j->node);
+	put_kv(fp, "peer", j->peer);
+	put_kv(fp, "kernel", j->kernel);
+	put_kv(fp, "initrd", j->initrd);
+	put_kv(fp, "module", j->module);
+	put_kv(fp, "append", j->append);
+	put_kv(fp, "peer_kernel", j->peer_kernel);
+	put_kv(fp, "peer_initrd", j->peer_initrd);
+	put_kv(fp, "peer_module", j->peer_module);
+	put_kv(fp, "hooks_dir", j->hooks_dir);
+	put_kv(fp, "release", j->release);
+	fprintf(fp, "no_sync=%d\nno_validate=%d\nno_copy=%d\nunlink=%d\n", j->no_sync,
+		j->no_validate, j->no_copy, j->unlink);
+	fprintf(fp, "synwin_s=%u\nrollback_min=%u\npeer_timeout_s=%u\nrgs_here=%u\nrgs_peer=%u\nhold=%u\n",
+		j->synwin_s, j->rollback_min, j->peer_timeout_s, j->rgs_here, j->rgs_peer,
+		j->hold);
+	for (i = 0; i < CU_NSTEPS; i++) {
+		const struct cu_step_rec *r = &j->steps[i];
+
+		if (r->result == CU_R_NONE)
+			continue;
+		fprintf(fp, "s=%s %" PRIu64 " %" PRIu64 " %s ", step_names[i], r->start_ns,
+			r->end_ns, cu_result_name(r->result));
+		journal_put_escaped(fp, r->msg);
+		fputc('\n', fp);
+	}
+	if (journal_frame_seal(fp, &buf, &len)) {
+		fclose(fp);
+		free(buf);
+		goto nomem;
+	}
+	if (fclose(fp)) {
+		free(buf);
+		goto nomem;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, CU_FILE);
+	err = write_file_atomic(path, buf, len, why, sizeof(why));
+	free(buf);
+	if (err) {
+		fprintf(stderr, "%s: the cluster upgrade journal: %s\n", PROG, why);
+		return -1;
+	}
+	return 0;
+nomem:
+	fprintf(stderr, "%s: the cluster upgrade journal: out of memory\n", PROG);
+	return -1;
+}
+
+/* ------------------------------------------------------------- reading */
+
+static int set_str(char *dst, size_t size, const char *v)
+{
+	if (strlen(v) >= size)
+		return -1;
+	strcpy(dst, v);
+	return 0;
+}
+
+static int set_u32(uint32_t *dst, const char *v)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n > UINT32_MAX)
+		return -1;
+	*dst = (uint32_t)n;
+	return 0;
+}
+
+static int set_bool(bool *dst, const char *v)
+{
+	if (strcmp(v, "0") && strcmp(v, "1"))
+		return -1;
+	*dst = *v == '1';
+	return 0;
+}
+
+static int parse_steprec(struct cu_journal *j, char *v)
+{
+	char name[32], res[16];
+	uint64_t start, end;
+	int n = 0, s, r;
+	char *msg;
+
+	if (sscanf(v, "%31s %" SCNu64 " %" SCNu64 " %15s %n", name, &start, &end, res, &n) < 4 ||
+	    !n)
+		return -1;
+	msg = v + n;
+	s = index_of(step_names, CU_NSTEPS, name);
+	r = index_of(result_names, ARRAY_SIZE(result_names), res);
+	if (s < 0 || r <= 0 || journal_unescape(msg) || strlen(msg) >= CU_MSG_MAX)
+		return -1;
+	j->steps[s].start_ns = start;
+	j->steps[s].end_ns = end;
+	j->steps[s].result = (enum cu_result)r;
+	strcpy(j->steps[s].msg, msg);
+	return 0;
+}
+
+static int parse_line(struct cu_journal *j, char *line)
+{
+	static const struct {
+		const char *key;
+		size_t off, size;
+	} strs[] = {
+#define S(f) { #f, offsetof(struct cu_journal, f), sizeof(((struct cu_journal *)0)->f) }
+		S(id), S(boot_id), S(node), S(peer), S(kernel), S(initrd), S(module), S(append),
+		S(peer_kernel), S(peer_initrd), S(peer_module), S(hooks_dir), S(release),
+#undef S
+	};
+	char *v = strchr(line, '=');
+	uint32_t u;
+	size_t i;
+	int k;
+
+	if (!v)
+		return -1;
+	*v++ = '\0';
+	for (i = 0; i < ARRAY_SIZE(strs); i++)
+		if (!strcmp(line, strs[i].key))
+			return journal_unescape(v) ? -1 :
+			       set_str((char *)j + strs[i].off, strs[i].size, v);
+	if (!strcmp(line, "state")) {
+		k = index_of(state_names, ARRAY_SIZE(state_names), v);
+		j->state = (enum cu_state)k;
+		return k < 0 ? -1 : 0;
+	}
+	if (!strcmp(line, "step")) {
+		k = index_of(step_names, CU_NSTEPS, v);
+		j->step = (enum cu_step)k;
+		return k < 0 ? -1 : 0;
+	}
+	if (!strcmp(line, "owner")) {
+		if (set_u32(&u, v) || u > INT32_MAX)
+			return -1;
+		j->owner = (pid_t)u;
+		return 0;
+	}
+	if (!strcmp(line, "no_sync"))
+		return set_bool(&j->no_sync, v);
+	if (!strcmp(line, "no_validate"))
+		return set_bool(&j->no_validate, v);
+	if (!strcmp(line, "no_copy"))
+		return set_bool(&j->no_copy, v);
+	if (!strcmp(line, "unlink"))
+		return set_bool(&j->unlink, v);
+	if (!strcmp(line, "synwin_s"))
+		return set_u32(&j->synwin_s, v);
+	if (!strcmp(line, "rollback_min"))
+		return set_u32(&j->rollback_min, v);
+	if (!strcmp(line, "peer_timeout_s"))
+		return set_u32(&j->peer_timeout_s, v);
+	if (!strcmp(line, "rgs_here"))
+		return set_u32(&j->rgs_here, v);
+	if (!strcmp(line, "rgs_peer"))
+		return set_u32(&j->rgs_peer, v);
+	if (!strcmp(line, "hold"))
+		return set_u32(&j->hold, v);
+	if (!strcmp(line, "s"))
+		return parse_steprec(j, v);
+	return -1;	/* an unknown key: not a record this helper wrote */
+}
+
+int cu_journal_read(const char *dir, struct cu_journal *j, char *err, size_t size)
+{
+	char path[PATH_MAX], *buf, *line, *next;
+	unsigned int lineno = 1;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	memset(j, 0, sizeof(*j));
+	snprintf(path, sizeof(path), "%s/%s", dir, CU_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || st.st_size > CU_MAX_SIZE) {
+		snprintf(err, size, "%s: %s", path,
+			 st.st_size > CU_MAX_SIZE ? "larger than any record" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		snprintf(err, size, "out of memory");
+		return -1;
+	}
+	n = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		snprintf(err, size, "%s: short read", path);
+		free(buf);
+		return -1;
+	}
+	buf[n] = '\0';
+	if (journal_frame_check(buf, (size_t)n, CU_HEADER, "a cluster upgrade journal", err,
+				size)) {
+		free(buf);
+		return -1;
+	}
+	line = strchr(buf, '\n') + 1;
+	for (; *line; line = next) {
+		next = strchr(line, '\n');
+		*next++ = '\0';
+		lineno++;
+		if (parse_line(j, line)) {
+			snprintf(err, size, "%s: line %u malformed", path, lineno);
+			free(buf);
+			return -1;
+		}
+	}
+	free(buf);
+	return 1;
+}
+
+bool cu_held(const char *dir, uint32_t rg)
+{
+	struct cu_journal j;
+	char err[256];
+
+	if (rg >= 32 || cu_journal_read(dir, &j, err, sizeof(err)) <= 0)
+		return false;
+	return j.state != CU_ABORTED && (j.hold & (1u << rg));
+}
+
+int cu_hold_clear(const char *dir, uint32_t rg)
+{
+	struct cu_journal j;
+	char err[256];
+
+	if (rg >= 32 || cu_journal_read(dir, &j, err, sizeof(err)) <= 0 ||
+	    !(j.hold & (1u << rg)))
+		return 0;
+	j.hold &= ~(1u << rg);
+	return cu_journal_write(dir, &j);
+}
