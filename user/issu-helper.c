@@ -93,7 +93,7 @@ static const struct cmd cmds[] = {
 	  "[--heartbeat SECONDS] [--dead-time SECONDS]",
 	  "check the cluster configuration; ping, ask or sync the peer; move an RG to it; "
 	  "show both nodes" },
-	{ "peer", cmd_peer, "[--cluster-conf FILE] [--allow ping,status,sync,failover] [--log FILE]",
+	{ "peer", cmd_peer, "[--cluster-conf FILE] [--allow ping,status,sync,failover,copy,validate,upgrade] [--log FILE] [--state-dir DIR] [--hooks-dir DIR]",
 	  "the peer end of the peer channel (an SSH forced command)" },
 	{ "help", cmd_help, "[COMMAND]",
 	  "this list, or the arguments of a command (as -h)" },

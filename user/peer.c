@@ -445,7 +445,8 @@ static bool is_response(uint16_t type)
 	return type == PEER_T_RESULT || type == PEER_T_PONG || type == PEER_T_HELLO ||
 	       type == PEER_T_STATUS_REPLY || type == PEER_T_SYNC_RESULT ||
 	       type == PEER_T_RG_STATE_REPLY || type == PEER_T_PULL_DATA ||
-	       type == PEER_T_PULL_END;
+	       type == PEER_T_PULL_END || type == PEER_T_NODE_CMD_REPLY ||
+	       type == PEER_T_FILE_READY || type == PEER_T_FILE_RESULT;
 }
 
 /*

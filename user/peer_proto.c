@@ -453,6 +453,30 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_WANT] = "WANT",
 	[PEER_A_ROLE] = "ROLE",
 	[PEER_A_RGS_MASTER] = "RGS_MASTER",
+	[PEER_A_NODE_CMD] = "NODE_CMD",
+	[PEER_A_KERNEL_PATH] = "KERNEL_PATH",
+	[PEER_A_INITRD_PATH] = "INITRD_PATH",
+	[PEER_A_MODULE_PATH] = "MODULE_PATH",
+	[PEER_A_APPEND] = "APPEND",
+	[PEER_A_SYNWIN_S] = "SYNWIN_S",
+	[PEER_A_ROLLBACK_MIN] = "ROLLBACK_MIN",
+	[PEER_A_TIMEOUT_MS] = "TIMEOUT_MS",
+	[PEER_A_EXIT] = "EXIT",
+	[PEER_A_OUTPUT] = "OUTPUT",
+	[PEER_A_UPG_PRESENT] = "UPG_PRESENT",
+	[PEER_A_UPG_ID] = "UPG_ID",
+	[PEER_A_UPG_OP] = "UPG_OP",
+	[PEER_A_UPG_PHASE] = "UPG_PHASE",
+	[PEER_A_UPG_RESULT] = "UPG_RESULT",
+	[PEER_A_UPG_DONE] = "UPG_DONE",
+	[PEER_A_UPG_KEXEC] = "UPG_KEXEC",
+	[PEER_A_UPG_OWNER_ALIVE] = "UPG_OWNER_ALIVE",
+	[PEER_A_UPG_MSG] = "UPG_MSG",
+	[PEER_A_UPG_RELEASE] = "UPG_RELEASE",
+	[PEER_A_UPG_ERROR] = "UPG_ERROR",
+	[PEER_A_FILE_KIND] = "FILE_KIND",
+	[PEER_A_FILE_NAME] = "FILE_NAME",
+	[PEER_A_FILE_PATH] = "FILE_PATH",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -605,6 +629,60 @@ static const struct peer_pol pull_end_pol[PEER_A_MAX + 1] = {
 	[PEER_A_REPORT] = { .kind = PK_BIN, .max = UINT16_MAX - PEER_ATTR_HDR },
 };
 
+/* cluster upgrade */
+static const struct peer_pol node_cmd_pol[PEER_A_MAX + 1] = {
+	[PEER_A_NODE_CMD] = REQ(PK_U32),
+	[PEER_A_KERNEL_PATH] = OPT(PK_STR),
+	[PEER_A_INITRD_PATH] = OPT(PK_STR),
+	[PEER_A_MODULE_PATH] = OPT(PK_STR),
+	[PEER_A_APPEND] = OPT(PK_STR),
+	[PEER_A_SYNWIN_S] = OPT(PK_U32),
+	[PEER_A_ROLLBACK_MIN] = OPT(PK_U32),
+	[PEER_A_TIMEOUT_MS] = OPT(PK_U32),
+};
+
+static const struct peer_pol node_cmd_reply_pol[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = REQ(PK_U32),
+	[PEER_A_RESULT] = REQ(PK_U32),
+	[PEER_A_REASON] = OPT(PK_STR),
+	[PEER_A_NODE_CMD] = REQ(PK_U32),
+	[PEER_A_EXIT] = OPT(PK_U32),
+	[PEER_A_OUTPUT] = { .kind = PK_BIN, .max = PEER_OUTPUT_MAX },
+	[PEER_A_UPG_PRESENT] = REQ(PK_U8),
+	[PEER_A_UPG_ID] = OPT(PK_STR),
+	[PEER_A_UPG_OP] = OPT(PK_U32),
+	[PEER_A_UPG_PHASE] = OPT(PK_U32),
+	[PEER_A_UPG_RESULT] = OPT(PK_U32),
+	[PEER_A_UPG_DONE] = OPT(PK_U8),
+	[PEER_A_UPG_KEXEC] = OPT(PK_U8),
+	[PEER_A_UPG_OWNER_ALIVE] = OPT(PK_U8),
+	[PEER_A_UPG_MSG] = OPT(PK_STR),
+	[PEER_A_UPG_RELEASE] = OPT(PK_STR),
+	[PEER_A_UPG_ERROR] = OPT(PK_STR),
+};
+
+static const struct peer_pol file_begin_pol[PEER_A_MAX + 1] = {
+	[PEER_A_FILE_KIND] = REQ(PK_U32),
+	[PEER_A_IMAGE_LEN] = REQ(PK_U64),
+	[PEER_A_CRC32] = REQ(PK_U32),
+	[PEER_A_FILE_NAME] = REQ(PK_STR),
+};
+
+static const struct peer_pol file_ready_pol[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = REQ(PK_U32),
+	[PEER_A_RESULT] = REQ(PK_U32),
+	[PEER_A_OFFSET] = REQ(PK_U64),
+	[PEER_A_FILE_PATH] = REQ(PK_STR),
+};
+
+static const struct peer_pol file_result_pol[PEER_A_MAX + 1] = {
+	[PEER_A_REQ_SEQ] = REQ(PK_U32),
+	[PEER_A_RESULT] = REQ(PK_U32),
+	[PEER_A_REASON] = OPT(PK_STR),
+	[PEER_A_FILE_PATH] = OPT(PK_STR),
+	[PEER_A_IMAGE_LEN] = OPT(PK_U64),
+};
+
 static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_HELLO] = { "HELLO", hello_pol, attr_names, PEER_A_MAX },
 	[PEER_T_RESULT] = { "RESULT", result_pol, attr_names, PEER_A_MAX },
@@ -623,6 +701,13 @@ static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_PULL] = { "PULL", empty_pol, attr_names, PEER_A_MAX },
 	[PEER_T_PULL_DATA] = { "PULL_DATA", pull_data_pol, attr_names, PEER_A_MAX },
 	[PEER_T_PULL_END] = { "PULL_END", pull_end_pol, attr_names, PEER_A_MAX },
+	[PEER_T_NODE_CMD] = { "NODE_CMD", node_cmd_pol, attr_names, PEER_A_MAX },
+	[PEER_T_NODE_CMD_REPLY] = { "NODE_CMD_REPLY", node_cmd_reply_pol, attr_names, PEER_A_MAX },
+	[PEER_T_FILE_BEGIN] = { "FILE_BEGIN", file_begin_pol, attr_names, PEER_A_MAX },
+	[PEER_T_FILE_READY] = { "FILE_READY", file_ready_pol, attr_names, PEER_A_MAX },
+	[PEER_T_FILE_DATA] = { "FILE_DATA", sync_data_pol, attr_names, PEER_A_MAX },
+	[PEER_T_FILE_END] = { "FILE_END", empty_pol, attr_names, PEER_A_MAX },
+	[PEER_T_FILE_RESULT] = { "FILE_RESULT", file_result_pol, attr_names, PEER_A_MAX },
 };
 
 /* The policy of a message type, or NULL for a type this version lacks. */
@@ -653,6 +738,10 @@ bool peer_type_is_request(uint16_t type)
 	case PEER_T_DRAIN:
 	case PEER_T_RELEASE:
 	case PEER_T_PULL:
+	case PEER_T_NODE_CMD:
+	case PEER_T_FILE_BEGIN:
+	case PEER_T_FILE_DATA:
+	case PEER_T_FILE_END:
 		return true;
 	default:
 		return false;
@@ -662,4 +751,46 @@ bool peer_type_is_request(uint16_t type)
 const char *peer_attr_name(uint16_t type)
 {
 	return type <= PEER_A_MAX && attr_names[type] ? attr_names[type] : "unknown";
+}
+
+/* "validate", "upgrade", ...: the helper's own command of a NODE_CMD, or NULL. */
+const char *peer_node_cmd_name(uint32_t cmd)
+{
+	static const char *const names[PEER_NODE_MAX + 1] = {
+		[PEER_NODE_VALIDATE] = "validate",
+		[PEER_NODE_UPGRADE] = "upgrade",
+		[PEER_NODE_STATUS] = "status",
+		[PEER_NODE_FINALIZE] = "finalize",
+		[PEER_NODE_ROLLBACK] = "rollback",
+		[PEER_NODE_ABORT] = "abort",
+	};
+
+	return cmd && cmd <= PEER_NODE_MAX ? names[cmd] : NULL;
+}
+
+/* "kernel", "initrd", "module": a FILE_KIND's name (and file name prefix), or NULL. */
+const char *peer_file_kind_name(uint32_t kind)
+{
+	static const char *const names[PEER_FILE_MAX + 1] = {
+		[PEER_FILE_KERNEL] = "kernel",
+		[PEER_FILE_INITRD] = "initrd",
+		[PEER_FILE_MODULE] = "module",
+	};
+
+	return kind && kind <= PEER_FILE_MAX ? names[kind] : NULL;
+}
+
+/* The largest file of a kind the peer takes (0: no such kind). */
+uint64_t peer_file_limit(uint32_t kind)
+{
+	switch (kind) {
+	case PEER_FILE_KERNEL:
+		return 256ull << 20;
+	case PEER_FILE_INITRD:
+		return 1ull << 30;
+	case PEER_FILE_MODULE:
+		return 64ull << 20;
+	default:
+		return 0;
+	}
 }

@@ -53,6 +53,14 @@ enum peer_type {
 	PEER_T_PULL,		/* request: the peer's flows as an image, to the initiator */
 	PEER_T_PULL_DATA,	/* response to PULL: the next bytes of the image */
 	PEER_T_PULL_END,	/* response to PULL: the export's result, length, CRC32 */
+	/* cluster upgrade (peer_node.c, peer_node_srv.c), appended */
+	PEER_T_NODE_CMD,	/* request: run a node upgrade command (NODE_CMD) */
+	PEER_T_NODE_CMD_REPLY,	/* response to NODE_CMD: exit code, output, journal */
+	PEER_T_FILE_BEGIN,	/* request: a file of IMAGE_LEN bytes for the staging dir */
+	PEER_T_FILE_READY,	/* response to FILE_BEGIN: OFFSET to go on from, FILE_PATH */
+	PEER_T_FILE_DATA,	/* the next bytes of it (no response but an error) */
+	PEER_T_FILE_END,	/* request: all sent, check and keep it */
+	PEER_T_FILE_RESULT,	/* response to FILE_END: result, reason, FILE_PATH */
 	__PEER_T_MAX,
 };
 #define PEER_T_MAX (__PEER_T_MAX - 1)
@@ -103,6 +111,31 @@ enum peer_attr {
 	PEER_A_WANT,		/* u32: STATUS, RG_STATE: PEER_WANT_* the initiator reads */
 	PEER_A_ROLE,		/* u32: enum issu_role, from the peer's issu.ko */
 	PEER_A_RGS_MASTER,	/* u32: RGs the peer's issu.ko says it is master of */
+	/* cluster upgrade, appended */
+	PEER_A_NODE_CMD,	/* u32: enum peer_node_cmd */
+	PEER_A_KERNEL_PATH,	/* string: absolute path of a regular file on the peer */
+	PEER_A_INITRD_PATH,	/* string: the same */
+	PEER_A_MODULE_PATH,	/* string: the same */
+	PEER_A_APPEND,		/* string: --append's words for the new command line */
+	PEER_A_SYNWIN_S,	/* u32: SYN-check window seconds (0: none) */
+	PEER_A_ROLLBACK_MIN,	/* u32: --rollback-timer minutes */
+	PEER_A_TIMEOUT_MS,	/* u32: how long the command may take */
+	PEER_A_EXIT,		/* u32: the command's exit code, 128 + signal if killed */
+	PEER_A_OUTPUT,		/* binary: its stdout and stderr, the last PEER_OUTPUT_MAX bytes */
+	PEER_A_UPG_PRESENT,	/* u8: the node has an upgrade journal */
+	PEER_A_UPG_ID,		/* string: the journal's upgrade id */
+	PEER_A_UPG_OP,		/* u32: enum upg_op */
+	PEER_A_UPG_PHASE,	/* u32: enum issu_phase: the step under way or last done */
+	PEER_A_UPG_RESULT,	/* u32: enum upg_result of that step */
+	PEER_A_UPG_DONE,	/* u8 */
+	PEER_A_UPG_KEXEC,	/* u8: the upgrade's kexec happened */
+	PEER_A_UPG_OWNER_ALIVE,	/* u8: a helper is running a step */
+	PEER_A_UPG_MSG,		/* string: the last step's message */
+	PEER_A_UPG_RELEASE,	/* string: the new kernel's release */
+	PEER_A_UPG_ERROR,	/* string: the journal is unreadable or corrupt: why */
+	PEER_A_FILE_KIND,	/* u32: enum peer_file_kind */
+	PEER_A_FILE_NAME,	/* string: the source's basename */
+	PEER_A_FILE_PATH,	/* string: where the peer keeps the file */
 	__PEER_A_MAX,
 };
 #define PEER_A_MAX (__PEER_A_MAX - 1)
@@ -115,6 +148,36 @@ enum peer_attr {
 #define PEER_WANT_LAST_SYNC	(1u << 0)	/* STATUS_REPLY: LAST_SYNC or LAST_SYNC_ERR */
 #define PEER_WANT_PRIORITY	(1u << 1)	/* RG_STATE_REPLY: PRIORITY */
 #define PEER_WANT_ROLE		(1u << 2)	/* STATUS_REPLY: ROLE, RGS_MASTER */
+
+/* NODE_CMD: the node upgrade commands a peer runs (issu-helper CMD). */
+enum peer_node_cmd {
+	PEER_NODE_VALIDATE = 1,
+	PEER_NODE_UPGRADE,	/* detached: it kexecs the node */
+	PEER_NODE_STATUS,
+	PEER_NODE_FINALIZE,
+	PEER_NODE_ROLLBACK,	/* detached: it kexecs the node */
+	PEER_NODE_ABORT,
+	__PEER_NODE_MAX,
+};
+#define PEER_NODE_MAX (__PEER_NODE_MAX - 1)
+
+#define PEER_NODE_TIMEOUT_MS	300000u		/* TIMEOUT_MS absent or 0 */
+#define PEER_NODE_TIMEOUT_MAX	3600000u
+#define PEER_OUTPUT_MAX		65528u		/* OUTPUT: the last bytes (an attribute's most) */
+
+/* FILE_BEGIN: what a file is for, and its limits on the peer. */
+enum peer_file_kind {
+	PEER_FILE_KERNEL = 1,	/* at most 256 MiB */
+	PEER_FILE_INITRD,	/* at most 1 GiB */
+	PEER_FILE_MODULE,	/* at most 64 MiB */
+	__PEER_FILE_MAX,
+};
+#define PEER_FILE_MAX (__PEER_FILE_MAX - 1)
+#define PEER_FILE_RESERVE	(16ull << 20)	/* free space kept on the peer's file system */
+
+const char *peer_node_cmd_name(uint32_t cmd);
+const char *peer_file_kind_name(uint32_t kind);
+uint64_t peer_file_limit(uint32_t kind);
 
 enum peer_rg_attr {
 	PEER_RG_A_UNSPEC,

@@ -12,7 +12,8 @@
  * which ssh carries to the initiator), and exits at the end of the stream
  * or when the initiator is lost. A flow image is imported only when it
  * arrived whole and intact (SYNC_END's length and CRC); one cut short by
- * a lost initiator is discarded.
+ * a lost initiator is discarded. Cluster upgrade's requests (NODE_CMD, the
+ * FILE_* copy into the staging directory) are peer_node_srv.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,33 +38,50 @@
 #include "peer.h"
 #include "peer_export.h"
 #include "peer_import.h"
+#include "peer_node_srv.h"
 #include "rgstate.h"
+#include "upgrade.h"
 
 #define NS_PER_MS	1000000ull
 #define IMPORT_TICK_MS	50
 
-/* The requests --allow names (HELLO and PING are always allowed). */
+#define FILE_TYPES	(1u << PEER_T_FILE_BEGIN | 1u << PEER_T_FILE_DATA | 1u << PEER_T_FILE_END)
+#define ALL_CMDS	(1u << PEER_NODE_VALIDATE | 1u << PEER_NODE_UPGRADE | \
+			 1u << PEER_NODE_STATUS | 1u << PEER_NODE_FINALIZE | \
+			 1u << PEER_NODE_ROLLBACK | 1u << PEER_NODE_ABORT)
+
+/*
+ * The requests --allow names (HELLO and PING are always allowed), and the
+ * node commands of NODE_CMD each word allows.
+ */
 static const struct {
 	const char *name;
 	uint32_t types;
+	uint32_t cmds;
 } allow_names[] = {
-	{ "status", 1u << PEER_T_STATUS },
-	{ "sync", 1u << PEER_T_SYNC_BEGIN | 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END },
+	{ "status", 1u << PEER_T_STATUS, 0 },
+	{ "sync", 1u << PEER_T_SYNC_BEGIN | 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END, 0 },
 	{ "failover", 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE |
-		      1u << PEER_T_PULL },
+		      1u << PEER_T_PULL, 0 },
+	/* cluster upgrade */
+	{ "copy", FILE_TYPES, 0 },
+	{ "validate", 1u << PEER_T_NODE_CMD, 1u << PEER_NODE_VALIDATE | 1u << PEER_NODE_STATUS },
+	{ "upgrade", 1u << PEER_T_NODE_CMD, ALL_CMDS },
 };
 
 #define ALWAYS	(1u << PEER_T_HELLO | 1u << PEER_T_PING)
 #define ALL	(ALWAYS | 1u << PEER_T_STATUS | 1u << PEER_T_SYNC_BEGIN | \
 		 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END | \
 		 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE | \
-		 1u << PEER_T_PULL)
+		 1u << PEER_T_PULL | 1u << PEER_T_NODE_CMD | FILE_TYPES)
 
 struct srv {
 	struct peer_sess s;
 	struct cluster_conf *cc;
 	uint32_t allow;
 	const char *allow_text;
+	/* cluster upgrade: NODE_CMD, FILE_* */
+	struct pnode_srv *node;
 	/* the image being received */
 	uint8_t *img;
 	uint64_t img_len;
@@ -107,13 +125,17 @@ static void sess_log(int prio, const char *msg)
 	plog(prio, "%s", msg);
 }
 
-/* "status,sync" into a mask of types. Return: 0, or -1 (a word named). */
-static int parse_allow(const char *text, uint32_t *mask)
+/*
+ * "status,sync" into a mask of types and one of node commands. Return: 0,
+ * or -1 (a word named).
+ */
+static int parse_allow(const char *text, uint32_t *mask, uint32_t *cmds)
 {
 	char buf[256], *p, *w;
 	size_t i;
 
 	*mask = ALWAYS;
+	*cmds = 0;
 	snprintf(buf, sizeof(buf), "%s", text);
 	for (p = buf; (w = strsep(&p, ",")); ) {
 		if (!*w || !strcmp(w, "ping"))
@@ -122,11 +144,12 @@ static int parse_allow(const char *text, uint32_t *mask)
 			if (!strcmp(w, allow_names[i].name))
 				break;
 		if (i == sizeof(allow_names) / sizeof(allow_names[0])) {
-			fprintf(stderr, "%s: peer: --allow: unknown request '%s' (ping, status, sync, failover)\n",
+			fprintf(stderr, "%s: peer: --allow: unknown request '%s' (ping, status, sync, failover, copy, validate, upgrade)\n",
 				PROG, w);
 			return -1;
 		}
 		*mask |= allow_names[i].types;
+		*cmds |= allow_names[i].cmds;
 	}
 	return 0;
 }
@@ -571,8 +594,8 @@ static int request(struct srv *v, const struct peer_frame *f)
 	if (!(v->allow & (1u << t))) {
 		plog(LOG_WARNING, "%s refused: not allowed for this key (--allow %s)",
 		     peer_type_name(t), v->allow_text);
-		if (t == PEER_T_SYNC_DATA)
-			return 0;	/* SYNC_BEGIN was refused already */
+		if (t == PEER_T_SYNC_DATA || t == PEER_T_FILE_DATA)
+			return 0;	/* SYNC_BEGIN, FILE_BEGIN were refused already */
 		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EPERM, 0,
 					"%s is not allowed for this key (issu-helper peer --allow %s)",
 					peer_type_name(t), v->allow_text) < 0 ? s->fail : 0;
@@ -581,10 +604,12 @@ static int request(struct srv *v, const struct peer_frame *f)
 		plog(LOG_WARNING, "malformed %s: %s", peer_type_name(t), f->perr.reason);
 		if (t == PEER_T_SYNC_DATA || t == PEER_T_SYNC_END)
 			sync_abort(v, f->perr.reason);
+		if (t == PEER_T_FILE_DATA || t == PEER_T_FILE_END)
+			pnode_file_stop(v->node, f->perr.reason);
 		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EINVAL, f->perr.bad_attr, "%s",
 					f->perr.reason) < 0 ? s->fail : 0;
 	}
-	if (t != PEER_T_SYNC_DATA)
+	if (t != PEER_T_SYNC_DATA && t != PEER_T_FILE_DATA)
 		plog(LOG_INFO, "request %s seq %u", peer_type_name(t), f->h.seq);
 	switch (t) {
 	case PEER_T_HELLO:
@@ -604,6 +629,14 @@ static int request(struct srv *v, const struct peer_frame *f)
 		return rg_request(v, f);
 	case PEER_T_PULL:
 		return pull(v, f);
+	case PEER_T_NODE_CMD:
+		return pnode_node_cmd(v->node, f);
+	case PEER_T_FILE_BEGIN:
+		return pnode_file_begin(v->node, f);
+	case PEER_T_FILE_DATA:
+		return pnode_file_data(v->node, f);
+	case PEER_T_FILE_END:
+		return pnode_file_end(v->node, f);
 	default:
 		return 0;
 	}
@@ -615,13 +648,13 @@ static int request(struct srv *v, const struct peer_frame *f)
  * @wfd: frames to it
  * @cc: this node's cluster.conf
  * @allow: requests allowed (1 << type)
- * @allow_text: --allow, for messages
+ * @nc: cluster upgrade's options: the node commands allowed, the directories
  *
  * Return: EXIT_OK at the initiator's clean end of the stream, else the
  * exit code of the failure (EXIT_PEER_LOST, _PROTO, _REFUSED).
  */
-int peer_serve(int rfd, int wfd, struct cluster_conf *cc, uint32_t allow,
-	       const char *allow_text)
+static int peer_serve(int rfd, int wfd, struct cluster_conf *cc, uint32_t allow,
+		      const struct pnode_conf *nc)
 {
 	struct srv *v = calloc(1, sizeof(*v));
 	struct peer_sess *s;
@@ -634,8 +667,16 @@ int peer_serve(int rfd, int wfd, struct cluster_conf *cc, uint32_t allow,
 	s = &v->s;
 	v->cc = cc;
 	v->allow = allow;
-	v->allow_text = allow_text;
+	v->allow_text = nc->allow_text;
 	peer_sess_init(s, rfd, wfd, true);
+	v->node = pnode_srv_new(s, nc);
+	if (!v->node) {
+		plog(LOG_ERR, "cannot serve cluster upgrade's requests: %s", strerror(errno));
+		free(s->rx);
+		free(s->frame);
+		free(v);
+		return EXIT_FAIL;
+	}
 	s->log = sess_log;
 	peer_self_from_conf(&s->self, cc);
 	s->heartbeat_ms = cc->heartbeat_ms;
@@ -661,7 +702,11 @@ int peer_serve(int rfd, int wfd, struct cluster_conf *cc, uint32_t allow,
 			if (rc)
 				break;
 		}
-		deadline = v->importing ? peer_now() + IMPORT_TICK_MS * NS_PER_MS : UINT64_MAX;
+		rc = pnode_poll(v->node);
+		if (rc)
+			break;
+		deadline = v->importing || pnode_busy(v->node) ?
+			   peer_now() + IMPORT_TICK_MS * NS_PER_MS : UINT64_MAX;
 		r = peer_recv(s, deadline, &f);
 		if (r == -2)
 			continue;
@@ -687,6 +732,7 @@ int peer_serve(int rfd, int wfd, struct cluster_conf *cc, uint32_t allow,
 	if (v->syncing)
 		sync_abort(v, s->why[0] ? s->why : "the session ended");
 out:
+	pnode_srv_free(v->node);
 	if (v->importing) {
 		/* the kernel's import is all or nothing: let it finish */
 		pthread_join(v->th, NULL);
@@ -708,9 +754,17 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 		{ "cluster-conf", required_argument, NULL, OPT_CLUSTER_CONF },
 		{ "allow", required_argument, NULL, OPT_ALLOW },
 		{ "log", required_argument, NULL, OPT_LOG },
+		UPG_DIR_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf = NULL, *allow_text = "ping,status,sync,failover", *log = NULL;
+	const char *conf = NULL, *allow_text = "ping,status,sync,failover,copy,validate,upgrade";
+	const char *log = NULL;
+	struct pnode_conf nc = {
+		.state_dir = getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR,
+		.hooks_dir = NULL,
+		.cmds = ALL_CMDS,
+		.log = sess_log,
+	};
 	const char *orig = getenv("SSH_ORIGINAL_COMMAND");
 	struct cl_report r = { 0 };
 	struct cluster_conf *cc;
@@ -727,13 +781,20 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 			allow_text = optarg;
 		else if (c == OPT_LOG)
 			log = optarg;
+		else if (c == OPT_STATE_DIR)
+			nc.state_dir = optarg;
+		else if (c == OPT_HOOKS_DIR)
+			nc.hooks_dir = optarg;
 		else
 			return cmd_usage_error(o, "unknown option '-%c'", c);
 	}
 	if (optind < argc)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
-	if (parse_allow(allow_text, &allow) < 0)
+	if (parse_allow(allow_text, &allow, &nc.cmds) < 0)
 		return EXIT_USAGE;
+	nc.allow_text = allow_text;
+	if (nc.state_dir[0] != '/' || (nc.hooks_dir && nc.hooks_dir[0] != '/'))
+		return cmd_usage_error(o, "--state-dir and --hooks-dir: absolute paths");
 	openlog("issu-helper-peer", LOG_PID, LOG_DAEMON);
 	if (log) {
 		logf = fopen(log, "ae");
@@ -758,12 +819,15 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 		     r.n ? r.v[0].text : "?");
 		rc = EXIT_CL_CONF;
 	} else {
-		plog(LOG_INFO, "session start (%s, allowed: ping%s%s%s)",
+		plog(LOG_INFO, "session start (%s, allowed: ping%s%s%s%s%s)",
 		     getenv("SSH_CONNECTION") ? getenv("SSH_CONNECTION") : "no ssh",
 		     allow & (1u << PEER_T_STATUS) ? ",status" : "",
 		     allow & (1u << PEER_T_SYNC_BEGIN) ? ",sync" : "",
-		     allow & (1u << PEER_T_DRAIN) ? ",failover" : "");
-		rc = peer_serve(0, 1, cc, allow, allow_text);
+		     allow & (1u << PEER_T_DRAIN) ? ",failover" : "",
+		     allow & (1u << PEER_T_FILE_BEGIN) ? ",copy" : "",
+		     nc.cmds & (1u << PEER_NODE_UPGRADE) ? ",upgrade" :
+		     nc.cmds & (1u << PEER_NODE_VALIDATE) ? ",validate" : "");
+		rc = peer_serve(0, 1, cc, allow, &nc);
 		plog(rc ? LOG_WARNING : LOG_INFO, "session end: exit %d", rc);
 	}
 	cl_report_free(&r);
