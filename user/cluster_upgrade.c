@@ -80,6 +80,7 @@ struct cu {
 	struct cu_journal j;
 	int lock_fd;
 	bool boot;			/* resume --boot: run by the unit at boot */
+	bool reported;			/* the failure was printed */
 	char why[512];
 };
 
@@ -781,6 +782,16 @@ static int run_from(struct cu *u, enum cu_step from)
 				cu_step_end(&u->j, CU_R_OK, "done in %.1f s",
 					    (double)(now_ns() - t) / NS_PER_S);
 		}
+		if (rc && s == CU_REFUSE) {
+			/* nothing was done: nothing to resume or undo */
+			cu_step_end(&u->j, CU_R_FAILED, "refused: %s", u->why);
+			u->j.state = CU_ABORTED;
+			u->j.owner = 0;
+			save(u);
+			fprintf(stderr, "%s: cluster upgrade: refused: %s\n", PROG, u->why);
+			u->reported = true;
+			return rc;
+		}
 		if (rc) {
 			cu_step_end(&u->j, CU_R_FAILED, "%s", u->why[0] ? u->why : "failed");
 			u->j.owner = 0;
@@ -789,6 +800,7 @@ static int run_from(struct cu *u, enum cu_step from)
 				cu_step_name(s), u->why);
 			fprintf(stderr, "%s: cluster upgrade: stopped at step %d; `issu-helper cluster resume` runs it again, `issu-helper cluster abort` undoes%s\n",
 				PROG, s, s > CU_COPY ? " (not yet possible after the secondary's upgrade: see issu-helper(8))" : "");
+			u->reported = true;
 			return rc;
 		}
 		if (save(u))
@@ -1179,7 +1191,7 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		cluster_session_end(&u.cs);
 		return EXIT_OK;
 	}
-	if (rc && u.why[0] && u.j.state != CU_STOPPED)
+	if (rc && u.why[0] && !u.reported)
 		fprintf(stderr, "%s: cluster %s: %s\n", PROG, action, u.why);
 	rc = end(&u, rc);
 	cluster_session_end(&u.cs);

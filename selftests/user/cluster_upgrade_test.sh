@@ -1,0 +1,220 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host tests of `issu-helper cluster upgrade|resume|finalize|abort` that
+# need no peer, no kernel module and no keepalived: options, the
+# cluster upgrade journal (STATE_DIR/cluster-upgrade: a corrupt, torn or
+# altered record is an error naming the cause, never a valid one), the
+# state rules (what may start, resume, finalize or abort in which state),
+# and a refusal that leaves nothing to resume. The upgrade itself runs in
+# the lab (selftests/vm/cluster-upgrade). TAP 13; run from the host test
+# output directory (it has ./issu-helper):
+#
+#   "$SELFTESTS"/user/cluster_upgrade_test.sh
+#   CU_TESTS=REGEX .../cluster_upgrade_test.sh   (only the matching tests)
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+examples=$top/Documentation/issu/examples
+helper=${ISSU_HELPER:-$PWD/issu-helper}
+[ -x "$helper" ] || helper=$top/user/issu-helper
+VALGRIND=${VALGRIND:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out
+err=$tmp/err
+rc=0
+
+X_USAGE=2
+X_PHASE=9
+X_JOURNAL=12
+X_V_KERNEL=20
+X_CU_REFUSED=41
+
+run() {
+	$VALGRIND "$helper" "$@" >"$out" 2>"$err"
+	rc=$?
+}
+
+expect_rc() {
+	[ "$rc" -eq "$1" ] || { echo "exit code $rc, expected $1"; return 1; }
+}
+
+# A cluster.conf (the example, its files pointed into $d) and a state dir.
+fresh() {
+	d=$tmp/t.$RANDOM$RANDOM
+	st=$d/state
+	mkdir -p "$d" "$st"
+	cp "$examples/cluster.conf" "$d/cluster.conf"
+	cp "$examples/keepalived-issu.conf" "$d/keepalived.conf"
+	: >"$d/peer_ed25519"
+	: >"$d/known_hosts"
+	sed -i -e "s|\"/etc/keepalived/keepalived.conf\"|\"$d/keepalived.conf\"|" \
+		-e "s|\"/etc/issu/peer_ed25519\"|\"$d/peer_ed25519\"|" \
+		-e "s|\"/etc/issu/known_hosts\"|\"$d/known_hosts\"|" "$d/cluster.conf"
+}
+
+cu() {
+	local action=$1
+
+	shift
+	run cluster "$action" --cluster-conf "$d/cluster.conf" --state-dir "$st" "$@"
+}
+
+# journal STATE STEP [HOLD]: a valid record (the helper's format: header,
+# keys, end line with the CRC-32 of the rest) in $st
+journal() {
+	python3 - "$st/cluster-upgrade" "$1" "$2" "${3:-0}" <<'PY'
+import sys, zlib
+path, state, step, hold = sys.argv[1:5]
+body = ("# issu-helper cluster upgrade journal 1: do not edit (issu-helper(8))\n"
+        "id=1-2\nstate=%s\nstep=%s\nowner=0\nboot_id=x\nnode=rtr-a\npeer=rtr-b\n"
+        "kernel=/boot/vmlinuz\ninitrd=\nmodule=\nappend=\npeer_kernel=\npeer_initrd=\n"
+        "peer_module=\nhooks_dir=\nrelease=6.1.0\nno_sync=0\nno_validate=0\nno_copy=0\n"
+        "unlink=0\nsynwin_s=0\nrollback_min=0\npeer_timeout_s=1800\nrgs_here=3\n"
+        "rgs_peer=0\nhold=%s\ns=refuse 1 2 ok done\n" % (state, step, hold))
+open(path, "w").write(body + "end=%08x\n" % zlib.crc32(body.encode()))
+PY
+}
+
+t_upgrade_needs_kernel() {
+	fresh
+	cu upgrade
+	expect_rc $X_USAGE && grep -qF -- "needs --kernel" "$err"
+}
+
+t_unknown_option() {
+	fresh
+	cu upgrade --kernel /x --frobnicate
+	expect_rc $X_USAGE || return 1
+	cu resume --kernel /x
+	expect_rc $X_USAGE && grep -qF "takes no such option" "$err"
+}
+
+t_option_values() {
+	fresh
+	cu upgrade --kernel /x --no-tcp-syn-check=0
+	expect_rc $X_USAGE && grep -qF -- "--no-tcp-syn-check=0" "$err" || return 1
+	cu upgrade --kernel /x --rollback-timer 0
+	expect_rc $X_USAGE || return 1
+	cu upgrade --kernel /x --peer-timeout 5
+	expect_rc $X_USAGE || return 1
+	cu upgrade --kernel /x --no-copy --unlink
+	expect_rc $X_USAGE && grep -qF -- "--unlink" "$err" || return 1
+	cu upgrade --kernel /x --boot
+	expect_rc $X_USAGE && grep -qF -- "--boot is an option of cluster resume" "$err"
+}
+
+t_missing_kernel_image() {
+	fresh
+	cu upgrade --kernel "$d/no-such-vmlinuz"
+	expect_rc $X_V_KERNEL && grep -qF "no-such-vmlinuz" "$err" || return 1
+	[ ! -e "$st/cluster-upgrade" ] || { echo "a journal was written"; return 1; }
+}
+
+t_nothing_to_resume_finalize_abort() {
+	local a
+
+	fresh
+	for a in resume finalize abort; do
+		cu "$a"
+		expect_rc $X_PHASE || return 1
+		grep -qF "no " "$err" || { cat "$err"; return 1; }
+	done
+}
+
+t_resume_boot_nothing_to_do() {
+	fresh
+	cu resume --boot
+	expect_rc 0 || return 1
+	journal stopped copy
+	cu resume --boot
+	expect_rc 0
+}
+
+t_corrupt_journal() {
+	fresh
+	echo "garbage" >"$st/cluster-upgrade"
+	cu resume
+	expect_rc $X_JOURNAL && grep -qF "not a cluster upgrade journal" "$err"
+}
+
+t_torn_journal() {
+	fresh
+	journal stopped copy
+	head -c -12 "$st/cluster-upgrade" >"$st/cu.tmp" && mv "$st/cu.tmp" "$st/cluster-upgrade"
+	cu resume
+	expect_rc $X_JOURNAL && grep -qF "no end line" "$err"
+}
+
+t_altered_journal() {
+	fresh
+	journal stopped copy
+	sed -i 's/^step=copy/step=done/' "$st/cluster-upgrade"
+	cu finalize
+	expect_rc $X_JOURNAL && grep -qF "checksum mismatch" "$err"
+}
+
+t_unknown_journal_key() {
+	fresh
+	journal stopped copy
+	python3 - "$st/cluster-upgrade" <<'PY'
+import sys, zlib
+p = sys.argv[1]
+body = open(p).read().rsplit("end=", 1)[0] + "frob=1\n"
+open(p, "w").write(body + "end=%08x\n" % zlib.crc32(body.encode()))
+PY
+	cu abort
+	expect_rc $X_JOURNAL && grep -qF "malformed" "$err"
+}
+
+t_no_second_upgrade_while_one_is_stopped() {
+	fresh
+	journal stopped copy
+	cu upgrade --kernel /x
+	expect_rc $X_PHASE && grep -qF "stopped at step copy" "$err"
+}
+
+t_finalize_needs_complete() {
+	fresh
+	journal stopped switchover
+	cu finalize
+	expect_rc $X_PHASE && grep -qF "no complete cluster upgrade" "$err"
+}
+
+t_abort_refused_after_secondary_upgrade() {
+	fresh
+	journal stopped sync
+	cu abort
+	expect_rc $X_PHASE && grep -qF "past the secondary's upgrade" "$err"
+}
+
+# cluster status, cluster join: the hold is read from this journal
+t_hold_recorded() {
+	fresh
+	journal complete done 3
+	grep -q '^hold=3$' "$st/cluster-upgrade"
+}
+
+# A refusal (here: cluster check fails, the peer's key is empty) leaves an
+# aborted record: a new upgrade may start, nothing is to be resumed.
+t_refusal_leaves_nothing_to_resume() {
+	local k
+
+	fresh
+	k=$(find "$top/.cache/kernel" -path '*/boot/vmlinuz-*' 2>/dev/null | head -n 1)
+	[ -n "$k" ] || { echo "no kernel image in .cache/kernel (make setup)"; return 77; }
+	sed -i 's/^\(.*\)"ISSU_RG1_SERVER"/&/' "$d/keepalived.conf"
+	echo "vrrp_instance broken {" >>"$d/keepalived.conf"
+	cu upgrade --kernel "$k"
+	expect_rc $X_CU_REFUSED && grep -qF "refused: cluster check fails" "$err" || return 1
+	grep -q '^state=aborted$' "$st/cluster-upgrade" || { cat "$st/cluster-upgrade"; return 1; }
+	cu resume
+	expect_rc $X_PHASE && grep -qF "it is aborted" "$err"
+}
+
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
+tap_run "${CU_TESTS:-.}"
