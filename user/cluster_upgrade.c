@@ -1132,14 +1132,15 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 			u.j.no_copy = true;
 			break;
 		case CU_OPT_UNLINK:
-			u.j.unlink = true;
-			break;
+			/* the peer end has no request that removes its copies yet */
+			return cmd_usage_error(o, "--unlink is not available yet: the copies stay in the peer's STATE_DIR/cluster-upgrade/images/");
 		case CU_OPT_ROLLBACK:
-			if (parse_u32(optarg, &v) || !v || v > 7 * 24 * 60)
-				return cmd_usage_error(o, "--rollback-timer %s: want minutes 1..10080",
-						       optarg);
-			u.j.rollback_min = v;
-			break;
+			/*
+			 * Each node's own timer would roll back the node that
+			 * carries the traffic: the pair's timer (one node at a
+			 * time, the RGs moved first) is not built yet
+			 */
+			return cmd_usage_error(o, "--rollback-timer is not available yet for the cluster upgrade: a node's own timer would roll back the node that forwards");
 		case CU_OPT_STATE:
 			u.c.state_dir = optarg;
 			break;
@@ -1167,8 +1168,6 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
 	if (start && !u.j.kernel[0])
 		return cmd_usage_error(o, "cluster upgrade needs --kernel IMAGE");
-	if (u.j.unlink && u.j.no_copy)
-		return cmd_usage_error(o, "--unlink removes the copies: not with --no-copy");
 	rc = cluster_session_conf(&u.cs, &u.co);
 	if (rc) {
 		free(u.cs.cc);
