@@ -413,7 +413,9 @@ static void *job_thread(void *arg)
 	bool reaped = false;
 
 	for (;;) {
-		out_read(j, 50);
+		/* a command that closed its output goes on: not a busy loop */
+		if (!out_read(j, 50) && j->fd < 0)
+			usleep(50000);
 		if (!reaped && waitpid(j->pid, &j->status, WNOHANG) == j->pid) {
 			reaped = true;
 			exited_at = peer_now();
@@ -995,8 +997,11 @@ int pnode_file_begin(struct pnode_srv *n, const struct peer_frame *f)
 	fchmod(fl->fd, 0600);
 	fl->got = off;
 	fl->open = true;
-	nlog(n, LOG_INFO, "FILE_BEGIN %s: %llu bytes%s%llu", fl->final, (unsigned long long)len,
-	     off ? ", resuming at byte " : "", (unsigned long long)off);
+	if (off)
+		nlog(n, LOG_INFO, "FILE_BEGIN %s: %llu bytes, resuming at byte %llu", fl->final,
+		     (unsigned long long)len, (unsigned long long)off);
+	else
+		nlog(n, LOG_INFO, "FILE_BEGIN %s: %llu bytes", fl->final, (unsigned long long)len);
 	peer_buf_init(&b, PEER_T_FILE_READY);
 	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
 	peer_put_u32(&b, PEER_A_RESULT, 0);

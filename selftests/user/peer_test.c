@@ -15,6 +15,7 @@
  *   issu-helper-peer-test [IMAGE]    (IMAGE: a file to sync, e.g. issu-helper-mkimage -f -s 300000;
  *                                     else bytes made here)
  *   PEER_TESTS=REGEX issu-helper-peer-test   (only the cases whose names match)
+ *   issu-helper-peer-test --client CONF put|node ...   (peer_ssh_test.sh: below)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -2305,6 +2306,84 @@ static int t_node_replies_not_requests(void)
 	return 0;
 }
 
+/* ------------------------------------------------- the initiator, over ssh */
+
+/*
+ * issu-helper-peer-test --client CONF put KIND FILE
+ * issu-helper-peer-test --client CONF node CMD [KERNEL [TIMEOUT_MS]]
+ *
+ * cluster upgrade's requests over a real peer channel (peer_connect(): ssh
+ * as cluster.conf says), for peer_ssh_test.sh: what came back on stdout
+ * as "key value" lines, the failure on stderr, the exit code of the call.
+ */
+static void client_progress(void *arg, uint64_t done, uint64_t total)
+{
+	int *first = arg;
+
+	if (*first) {
+		printf("first %llu\n", (unsigned long long)done);
+		*first = 0;
+	}
+	(void)total;
+}
+
+static int client_main(int argc, char **argv)
+{
+	static const char *const kinds[] = { "", "kernel", "initrd", "module" };
+	static const char *const cmds[] = {
+		"", "validate", "upgrade", "status", "finalize", "rollback", "abort",
+	};
+	struct cluster_conf *cc = calloc(1, sizeof(*cc));
+	struct peer_node_args a = { 0 };
+	struct peer_node_result r;
+	struct cl_report rep = { 0 };
+	struct peer_sess s;
+	char remote[4096];
+	int rc, i, k = 0, first = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!cc || argc < 3 || cluster_conf_load(cc, argv[0], &rep) < 0) {
+		fprintf(stderr, "usage or cluster.conf: %s\n", rep.n ? rep.v[0].text : "?");
+		return 2;
+	}
+	rc = peer_connect(&s, cc);
+	if (rc)
+		goto out;
+	if (!strcmp(argv[1], "put") && argc == 4) {
+		for (i = 1; i < 4; i++)
+			if (!strcmp(argv[2], kinds[i]))
+				k = i;
+		rc = peer_file_put(&s, (enum peer_file_kind)k, argv[3], remote, sizeof(remote),
+				   client_progress, &first);
+		if (!rc)
+			printf("remote %s\n", remote);
+	} else if (!strcmp(argv[1], "node")) {
+		for (i = 1; i < 7; i++)
+			if (!strcmp(argv[2], cmds[i]))
+				k = i;
+		a.kernel = argc > 3 ? argv[3] : NULL;
+		a.timeout_ms = argc > 4 ? (uint32_t)atoi(argv[4]) : 0;
+		rc = peer_node_cmd(&s, (enum peer_node_cmd)k, &a, &r);
+		if (!rc || rc == EXIT_TIMEOUT) {
+			printf("exit %u\npresent %d\ndone %d\nop %u\nphase %u\nresult %u\nkexec %d\nmsg %s\n",
+			       r.exit, r.j.present, r.j.done, r.j.op, r.j.phase, r.j.result,
+			       r.j.kexec, r.j.msg);
+			printf("output:\n%s\n", r.output ? r.output : "");
+		}
+		peer_node_result_free(&r);
+	} else {
+		fprintf(stderr, "what: %s\n", argv[1]);
+		rc = 2;
+	}
+out:
+	if (rc)
+		fprintf(stderr, "issu-helper-peer-test: %s\n", s.why);
+	peer_close(&s);
+	cl_report_free(&rep);
+	free(cc);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ main */
 
 static const struct {
@@ -2398,6 +2477,8 @@ int main(int argc, char **argv)
 	 */
 	if (!strcmp(argv[0], "issu-helper"))
 		return issu_helper_main(argc, argv);
+	if (argc > 2 && !strcmp(argv[1], "--client"))
+		return client_main(argc - 2, argv + 2);
 	if (argc > 1)
 		image_path = argv[1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
