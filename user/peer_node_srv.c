@@ -49,6 +49,7 @@
 #include "peer_node_srv.h"
 #include "upgrade.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NS_PER_MS	1000000ull
 #define KILL_GRACE_MS	2000	/* SIGTERM to SIGKILL of a timed-out command */
 #define EOF_WAIT_MS	500	/* output after the command exited (its children's) */
@@ -250,7 +251,7 @@ struct argv_b {
 
 static void arg(struct argv_b *a, const char *w)
 {
-	if (a->n + 1 < sizeof(a->v) / sizeof(a->v[0]))
+	if (a->n + 1 < ARRAY_SIZE(a->v))
 		a->v[a->n++] = w;
 	a->v[a->n] = NULL;
 }
@@ -293,7 +294,7 @@ static int build_argv(const struct pnode_srv *n, const struct peer_frame *f, uin
 	a->n = 0;
 	arg(a, "issu-helper");
 	arg(a, peer_node_cmd_name(cmd));
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
 		if (!f->tb[paths[i]].p)
 			continue;
 		err = check_path(str_attr(f, paths[i]), why, size);
@@ -573,7 +574,7 @@ static int detach_fork(struct pnode_srv *n, uint32_t cmd, const char *const *arg
 {
 	int p[2], fd, st, err;
 	pid_t mid, gc = 0;
-	ssize_t r;
+	ssize_t r, wr;
 	char head[512];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -592,9 +593,9 @@ static int detach_fork(struct pnode_srv *n, uint32_t cmd, const char *const *arg
 		k += (size_t)snprintf(head + k, sizeof(head) - k, " %s", argv[i]);
 	if (k < sizeof(head) - 1)
 		k += (size_t)snprintf(head + k, sizeof(head) - k, "\n");
-	if (write(fd, head, strlen(head)) < 0) {
-		/* the log is for people: the command runs anyway */
-	}
+	/* the log is for people: the command runs anyway */
+	wr = write(fd, head, strlen(head));
+	(void)wr;
 	if (pipe2(p, O_CLOEXEC)) {
 		err = errno;
 		close(fd);
@@ -678,7 +679,7 @@ static int detached(struct pnode_srv *n, const struct peer_frame *f, uint32_t cm
 		sv[k++] = "KillMode=process";
 		sv[k++] = "--";
 		sv[k++] = n->self;
-		for (i = 1; i < a->n && k + 1 < sizeof(sv) / sizeof(sv[0]); i++)
+		for (i = 1; i < a->n && k + 1 < ARRAY_SIZE(sv); i++)
 			sv[k++] = a->v[i];
 		sv[k] = NULL;
 		j->cmd = cmd;

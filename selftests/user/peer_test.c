@@ -1201,16 +1201,19 @@ static int t_sync_lost_midway(void)
 /* ------------------------------------------------------ parser robustness */
 
 /*
- * Valid payloads (HELLO, a STATUS_REPLY with RG nests, SYNC_DATA) with
- * bytes changed at random, through their policies: the parser answers 0
- * or -EINVAL, and whatever it accepts lies inside the payload and has the
- * size its kind says (run under valgrind by the suite's VALGRIND).
+ * Valid payloads (HELLO, a STATUS_REPLY with RG nests, SYNC_DATA, a
+ * NODE_CMD_REPLY) with bytes changed at random, through their policies:
+ * the parser answers 0 or -EINVAL, and whatever it accepts lies inside
+ * the payload and has the size its kind says (run under valgrind by the
+ * suite's VALGRIND).
  */
 static int t_parser_mutations(void)
 {
-	static const uint16_t types[] = { PEER_T_HELLO, PEER_T_STATUS_REPLY, PEER_T_SYNC_DATA };
+	static const uint16_t types[] = {
+		PEER_T_HELLO, PEER_T_STATUS_REPLY, PEER_T_SYNC_DATA, PEER_T_NODE_CMD_REPLY,
+	};
 	struct peer_attr_v tb[PEER_A_MAX + 1];
-	struct peer_buf b[3] = { { 0 } };
+	struct peer_buf b[4] = { { 0 } };
 	unsigned int i, j, k, ok = 0, bad = 0;
 	uint8_t data[100] = { 7 }, buf[1024];
 	const struct peer_policy *pol;
@@ -1240,7 +1243,18 @@ static int t_parser_mutations(void)
 	peer_buf_init(&b[2], PEER_T_SYNC_DATA);
 	peer_put_u64(&b[2], PEER_A_OFFSET, 0);
 	peer_put_bin(&b[2], PEER_A_DATA, data, sizeof(data));
-	for (k = 0; k < 3; k++) {
+	peer_buf_init(&b[3], PEER_T_NODE_CMD_REPLY);
+	peer_put_u32(&b[3], PEER_A_REQ_SEQ, 2);
+	peer_put_u32(&b[3], PEER_A_RESULT, 0);
+	peer_put_u32(&b[3], PEER_A_NODE_CMD, PEER_NODE_STATUS);
+	peer_put_u32(&b[3], PEER_A_EXIT, 0);
+	peer_put_bin(&b[3], PEER_A_OUTPUT, data, sizeof(data));
+	peer_put_u8(&b[3], PEER_A_UPG_PRESENT, 1);
+	peer_put_str(&b[3], PEER_A_UPG_ID, "20261206T000000-1");
+	peer_put_u32(&b[3], PEER_A_UPG_PHASE, 6);
+	peer_put_u8(&b[3], PEER_A_UPG_DONE, 0);
+	peer_put_str(&b[3], PEER_A_UPG_MSG, "resumed");
+	for (k = 0; k < 4; k++) {
 		pol = peer_policy_of(types[k]);
 		n = b[k].len - PEER_HDR_LEN;
 		CHECK(n <= sizeof(buf), "payload too large");
@@ -1273,7 +1287,7 @@ static int t_parser_mutations(void)
 		}
 		peer_buf_free(&b[k]);
 	}
-	printf("# 90000 mutated payloads: %u accepted, %u refused\n", ok, bad);
+	printf("# 120000 mutated payloads: %u accepted, %u refused\n", ok, bad);
 	CHECK(ok > 1000 && bad > 1000, "the mutations test too little");
 	return 0;
 }
@@ -1780,6 +1794,34 @@ static int t_node_status_no_journal(void)
 	return 0;
 }
 
+/* A corrupt journal: present, with why instead of its fields. */
+static int t_node_journal_corrupt(void)
+{
+	struct peer_node_result r;
+	char path[700];
+	struct peer_sess s;
+	FILE *fp;
+	int rc;
+
+	rm_rf(srv_state);
+	CHECK(!mkdir(srv_state, 0700), "%s", srv_state);
+	fp = fopen(path_in(path, sizeof(path), srv_state, "journal"), "w");
+	CHECK(fp, "%s", path);
+	fputs("issu-journal 1\nid \x01garbage\n", fp);
+	fclose(fp);
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_STATUS, NULL, &r);
+	CHECK(rc == 0, "rc %d %s", rc, s.why);
+	printf("# status: exit %u, journal error: %s\n", r.exit, r.j.error);
+	CHECK(r.j.present && *r.j.error && !*r.j.id && !r.j.op, "present %d error '%s' id '%s'",
+	      r.j.present, r.j.error, r.j.id);
+	CHECK(r.exit == EXIT_JOURNAL, "exit %u", r.exit);
+	peer_node_result_free(&r);
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
 /* Paths the peer end refuses before running anything, with the reason. */
 static int t_node_bad_paths(void)
 {
@@ -1826,6 +1868,7 @@ static int t_node_validate(void)
 		printf("# issu.ko is loaded on this host: validate would check it\n");
 		return 0;
 	}
+	rm_rf(srv_state);
 	path_in(src, sizeof(src), tmp, "vmlinuz-notabzimage");
 	CHECK(!make_file(src, 5000, 5), "%s", src);
 	a.kernel = src;
@@ -2441,6 +2484,7 @@ static const struct {
 	{ "file names, kinds, sizes refused", t_file_refusals },
 	{ "node commands by --allow word", t_node_allow },
 	{ "node status without a journal", t_node_status_no_journal },
+	{ "node status with a corrupt journal", t_node_journal_corrupt },
 	{ "node validate paths refused", t_node_bad_paths },
 	{ "node validate runs the real validate", t_node_validate },
 	{ "node command timed out, group killed", t_node_timeout },
