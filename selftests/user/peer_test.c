@@ -2043,6 +2043,64 @@ static int t_node_heartbeats(void)
 	return 0;
 }
 
+/*
+ * FINALIZE of a resumed upgrade, with the peer end's --hooks-dir: its hook
+ * writes 100000 bytes, more than OUTPUT carries: the last 65528 come back,
+ * the end of the command's output with them.
+ */
+static int t_node_output_tail(void)
+{
+	static struct journal j;
+	struct peer_node_result r;
+	char hook[700], buf[16] = "";
+	struct peer_sess s;
+	FILE *fp;
+	int rc;
+
+	fp = fopen("/sys/kernel/kexec_loaded", "r");
+	if (fp && fgets(buf, sizeof(buf), fp) && buf[0] == '1') {
+		fclose(fp);
+		printf("# a kexec kernel is loaded on this host: finalize would unload it\n");
+		return 0;
+	}
+	if (fp)
+		fclose(fp);
+	rm_rf(srv_state);
+	journal_reset(&j);
+	snprintf(j.id, sizeof(j.id), "20261206T000001-1");
+	j.op = UPG_OP_UPGRADE;
+	j.kexec = true;
+	snprintf(j.kernel, sizeof(j.kernel), "/boot/vmlinuz-test");
+	journal_step_begin(&j, ISSU_PHASE_RESUMED);
+	journal_step_end(&j, UPG_OK, "resumed");
+	CHECK(!journal_write(srv_state, &j), "journal: %s", strerror(errno));
+	fp = fopen(path_in(hook, sizeof(hook), srv_hooks, "50-big"), "w");
+	CHECK(fp, "%s", hook);
+	fputs("#!/bin/sh\n[ \"$1\" = finalize ] || exit 0\necho BEGIN-OF-HOOK\n"
+	      "head -c 100000 /dev/zero | tr '\\0' x\necho\necho END-OF-HOOK\n", fp);
+	fclose(fp);
+	chmod(hook, 0700);
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_FINALIZE, NULL, &r);
+	unlink(hook);
+	CHECK(rc == 0, "rc %d %s", rc, s.why);
+	printf("# finalize: exit %u, %zu bytes of output: %s\n", r.exit, r.output_len, r.j.msg);
+	CHECK(r.output_len == PEER_OUTPUT_MAX && strlen(r.output) == PEER_OUTPUT_MAX,
+	      "%zu bytes", r.output_len);
+	CHECK(!strstr(r.output, "BEGIN-OF-HOOK") && strstr(r.output, "END-OF-HOOK") &&
+	      strstr(r.output, "xxxxxxxx"), "not the tail");
+	/* what finalize said after the hook: the end of the output */
+	CHECK(strstr(strstr(r.output, "END-OF-HOOK"), "finalize"), "the command's end missing");
+	CHECK(r.j.present && r.j.done && r.j.phase == ISSU_PHASE_FINALIZE && r.j.kexec,
+	      "journal present %d done %d phase %u", r.j.present, r.j.done, r.j.phase);
+	peer_node_result_free(&r);
+	client_end(&s);
+	server_exit(2000);
+	CHECK(file_has(srv_log, "NODE_CMD: finalize --state-dir") &&
+	      file_has(srv_log, "--hooks-dir"), "argv not logged");
+	return 0;
+}
+
 /* A busy peer: a second NODE_CMD while one runs is refused with EBUSY. */
 static int t_node_busy(void)
 {
@@ -2490,6 +2548,7 @@ static const struct {
 	{ "node command timed out, group killed", t_node_timeout },
 	{ "node command longer than the dead time", t_node_heartbeats },
 	{ "node command while one runs", t_node_busy },
+	{ "node finalize: hooks, the output's tail", t_node_output_tail },
 	{ "node upgrade detached, journal followed", t_node_upgrade_detached },
 	{ "node and file policies", t_node_policy },
 	{ "node and file replies are not requests", t_node_replies_not_requests },
