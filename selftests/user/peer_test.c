@@ -2192,6 +2192,39 @@ static int t_node_upgrade_detached(void)
 	return 0;
 }
 
+/*
+ * ROLLBACK is started detached too (it kexecs when it succeeds); with no
+ * upgrade under way it refuses, in its log.
+ */
+static int t_node_rollback_detached(void)
+{
+	struct peer_node_result r;
+	char log[700], want[800];
+	struct peer_sess s;
+	int rc, i;
+
+	if (!access("/run/systemd/system", F_OK)) {
+		printf("# systemd runs here: a unit, not the double fork\n");
+		return 0;
+	}
+	rm_rf(srv_state);
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_ROLLBACK, NULL, &r);
+	CHECK(rc == 0 && r.exit == 0, "rc %d exit %u %s", rc, r.exit, s.why);
+	path_in(log, sizeof(log), srv_state, "peer-rollback.log");
+	snprintf(want, sizeof(want), "rollback started detached: pid ");
+	CHECK(strstr(r.output, want) && strstr(r.output, log), "output: %s", r.output);
+	CHECK(!r.j.present, "a journal");
+	peer_node_result_free(&r);
+	for (i = 0; i < 100 && !file_has(log, "no upgrade under way"); i++)
+		usleep(100000);
+	CHECK(file_has(log, "issu-helper peer: rollback --state-dir") &&
+	      file_has(log, "rollback: no upgrade under way"), "log %s", log);
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
 static int node_bad_case(uint16_t type, void (*fill)(struct peer_buf *), uint32_t err,
 			 uint32_t attr, const char *text)
 {
@@ -2550,6 +2583,7 @@ static const struct {
 	{ "node command while one runs", t_node_busy },
 	{ "node finalize: hooks, the output's tail", t_node_output_tail },
 	{ "node upgrade detached, journal followed", t_node_upgrade_detached },
+	{ "node rollback detached", t_node_rollback_detached },
 	{ "node and file policies", t_node_policy },
 	{ "node and file replies are not requests", t_node_replies_not_requests },
 };
