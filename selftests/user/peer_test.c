@@ -2018,7 +2018,7 @@ static int t_node_heartbeats(void)
 	int rc;
 
 	rm_rf(srv_state);
-	owner = owner_start(3 * DEAD_MS, &parent);
+	owner = owner_start(5 * DEAD_MS, &parent);
 	CHECK(owner > 0, "no owner");
 	CHECK(!journal_running(owner), "journal: %s", strerror(errno));
 	CHECK(!connected(&s, NULL), "no session");
