@@ -859,8 +859,11 @@ static int meta_write(const struct pnode_file *fl)
 	return err;
 }
 
-/* The CRC32 of the first @len bytes of @fd. Return: 0, or errno. */
-static int crc_prefix(int fd, uint64_t len, uLong *crc)
+/*
+ * The CRC32 of the first @len bytes of @fd, up to a GiB: the session's
+ * heartbeats go on between the reads. Return: 0, or errno.
+ */
+static int crc_prefix(struct peer_sess *s, int fd, uint64_t len, uLong *crc)
 {
 	uint8_t *buf = malloc(CRC_CHUNK);
 	uint64_t off = 0;
@@ -878,6 +881,10 @@ static int crc_prefix(int fd, uint64_t len, uLong *crc)
 		}
 		*crc = crc32(*crc, buf, (uInt)r);
 		off += (uint64_t)r;
+		if (peer_keepalive(s) < 0) {
+			free(buf);
+			return EPIPE;
+		}
 	}
 	free(buf);
 	return 0;
@@ -971,9 +978,14 @@ int pnode_file_begin(struct pnode_srv *n, const struct peer_frame *f)
 			/* the CRC32 of what is there, read back: it must be this file's */
 			int rfd = open(fl->part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-			err = rfd < 0 ? errno : crc_prefix(rfd, off, &fl->have);
+			err = rfd < 0 ? errno : crc_prefix(s, rfd, off, &fl->have);
 			if (rfd >= 0)
 				close(rfd);
+		}
+		if (s->fail) {
+			/* lost while reading it back: the .part stays for the next time */
+			file_close(fl);
+			return s->fail;
 		}
 		if (err) {
 			nlog(n, LOG_WARNING, "%s: %s: starting again", fl->part, strerror(err));

@@ -944,6 +944,29 @@ static int t_heartbeats_keep_alive(void)
 	return 0;
 }
 
+/*
+ * peer_keepalive() through a busy stretch of 3 dead times without a
+ * peer_recv(): neither side declares the other lost (the control, the
+ * same silence without it, is "silent initiator lost within the bound").
+ */
+static int t_keepalive(void)
+{
+	uint64_t until;
+	struct peer_sess s;
+
+	CHECK(!connected(&s, NULL), "no session");
+	until = peer_now() + 3 * DEAD_MS * NS_PER_MS;
+	while (peer_now() < until) {
+		CHECK(!peer_keepalive(&s), "keepalive: %s", s.why);
+		usleep(50000);
+	}
+	CHECK(alive(&s), "session ended: %s", s.why);
+	client_end(&s);
+	CHECK(server_exit(2000) == 0, "server exit");
+	CHECK(!file_has(srv_log, "peer lost"), "the peer end lost the initiator");
+	return 0;
+}
+
 /* The peer end stops (SIGSTOP): the initiator reports it lost within the bound. */
 static int t_lost_server(void)
 {
@@ -2556,6 +2579,7 @@ static const struct {
 	{ "sequence replayed to the initiator", t_seq_replayed_to_client },
 	{ "heartbeats keep an idle session", t_heartbeats_keep_alive },
 	{ "silent peer lost within the bound", t_lost_server },
+	{ "keepalive through a busy stretch", t_keepalive },
 	{ "silent initiator lost within the bound", t_lost_client },
 	{ "eof before hello", t_eof_before_hello },
 	{ "sync without issu.ko reported", t_sync_no_module },
