@@ -55,6 +55,7 @@
 #define EOF_WAIT_MS	500	/* output after the command exited (its children's) */
 #define DETACH_WAIT_MS	30000	/* systemd-run, to start the unit */
 #define CRC_CHUNK	(1u << 20)
+#define WRITEBACK	(8ull << 20)	/* a copy's bytes handed to writeback each time */
 
 struct pnode_job {
 	pthread_t th;
@@ -81,6 +82,7 @@ struct pnode_file {
 	uint64_t len;
 	uint32_t crc;		/* FILE_BEGIN's */
 	uint64_t got;
+	uint64_t flushed;	/* bytes handed to writeback */
 	uLong have;		/* CRC32 of the bytes got */
 	char final[PATH_MAX];
 	char part[PATH_MAX + 8];
@@ -1009,6 +1011,7 @@ int pnode_file_begin(struct pnode_srv *n, const struct peer_frame *f)
 	}
 	fchmod(fl->fd, 0600);
 	fl->got = off;
+	fl->flushed = off;
 	fl->open = true;
 	if (off)
 		nlog(n, LOG_INFO, "FILE_BEGIN %s: %llu bytes, resuming at byte %llu", fl->final,
@@ -1078,6 +1081,15 @@ int pnode_file_data(struct pnode_srv *n, const struct peer_frame *f)
 	}
 	fl->have = crc32(fl->have, d->p, d->len);
 	fl->got += d->len;
+	/*
+	 * writeback started as the bytes come, so that FILE_END's fsync has
+	 * little left to wait for (a GiB at once could outlast the dead time)
+	 */
+	if (fl->got - fl->flushed >= WRITEBACK || fl->got == fl->len) {
+		sync_file_range(fl->fd, (off_t)fl->flushed, (off_t)(fl->got - fl->flushed),
+				SYNC_FILE_RANGE_WRITE);
+		fl->flushed = fl->got;
+	}
 	return 0;
 }
 
