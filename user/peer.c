@@ -338,6 +338,33 @@ int peer_recv(struct peer_sess *s, uint64_t deadline, struct peer_frame *f)
 	}
 }
 
+/**
+ * peer_keepalive() - the session's heartbeats through a long step between frames
+ * @s: the session
+ *
+ * For a side busy with something of its own between two frames (the peer
+ * end reading back what a cut file copy left): sends a PING when the
+ * heartbeat is due and takes in what has arrived, handled at the next
+ * peer_recv(), so that neither side's dead time runs out meanwhile. Call
+ * it at least every heartbeat. Never waits.
+ *
+ * Return: 0, or -1 with the session failed.
+ */
+int peer_keepalive(struct peer_sess *s)
+{
+	struct pollfd p = { .fd = s->rfd, .events = POLLIN };
+
+	if (s->fail)
+		return -1;
+	if (!s->hello_done)
+		return 0;
+	if (!s->eof && poll(&p, 1, 0) > 0)
+		read_some(s);
+	if (peer_now() - s->last_tx >= s->heartbeat_ms * NS_PER_MS)
+		return send_ping(s, true);
+	return 0;
+}
+
 /* ------------------------------------------------------------- writing */
 
 /**

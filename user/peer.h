@@ -94,6 +94,7 @@ int peer_recv(struct peer_sess *s, uint64_t deadline, struct peer_frame *f);
 int peer_wait_reply(struct peer_sess *s, uint32_t req_seq, uint64_t deadline,
 		    struct peer_frame *f);
 int peer_poll_incoming(struct peer_sess *s, uint32_t req_seq, struct peer_frame *f);
+int peer_keepalive(struct peer_sess *s);
 
 struct mod_state;
 struct mod_flows;

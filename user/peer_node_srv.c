@@ -49,11 +49,13 @@
 #include "peer_node_srv.h"
 #include "upgrade.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NS_PER_MS	1000000ull
 #define KILL_GRACE_MS	2000	/* SIGTERM to SIGKILL of a timed-out command */
 #define EOF_WAIT_MS	500	/* output after the command exited (its children's) */
 #define DETACH_WAIT_MS	30000	/* systemd-run, to start the unit */
 #define CRC_CHUNK	(1u << 20)
+#define WRITEBACK	(8ull << 20)	/* a copy's bytes handed to writeback each time */
 
 struct pnode_job {
 	pthread_t th;
@@ -80,6 +82,7 @@ struct pnode_file {
 	uint64_t len;
 	uint32_t crc;		/* FILE_BEGIN's */
 	uint64_t got;
+	uint64_t flushed;	/* bytes handed to writeback */
 	uLong have;		/* CRC32 of the bytes got */
 	char final[PATH_MAX];
 	char part[PATH_MAX + 8];
@@ -250,7 +253,7 @@ struct argv_b {
 
 static void arg(struct argv_b *a, const char *w)
 {
-	if (a->n + 1 < sizeof(a->v) / sizeof(a->v[0]))
+	if (a->n + 1 < ARRAY_SIZE(a->v))
 		a->v[a->n++] = w;
 	a->v[a->n] = NULL;
 }
@@ -293,7 +296,7 @@ static int build_argv(const struct pnode_srv *n, const struct peer_frame *f, uin
 	a->n = 0;
 	arg(a, "issu-helper");
 	arg(a, peer_node_cmd_name(cmd));
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
 		if (!f->tb[paths[i]].p)
 			continue;
 		err = check_path(str_attr(f, paths[i]), why, size);
@@ -413,7 +416,9 @@ static void *job_thread(void *arg)
 	bool reaped = false;
 
 	for (;;) {
-		out_read(j, 50);
+		/* a command that closed its output goes on: not a busy loop */
+		if (!out_read(j, 50) && j->fd < 0)
+			usleep(50000);
 		if (!reaped && waitpid(j->pid, &j->status, WNOHANG) == j->pid) {
 			reaped = true;
 			exited_at = peer_now();
@@ -571,7 +576,7 @@ static int detach_fork(struct pnode_srv *n, uint32_t cmd, const char *const *arg
 {
 	int p[2], fd, st, err;
 	pid_t mid, gc = 0;
-	ssize_t r;
+	ssize_t r, wr;
 	char head[512];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -590,9 +595,9 @@ static int detach_fork(struct pnode_srv *n, uint32_t cmd, const char *const *arg
 		k += (size_t)snprintf(head + k, sizeof(head) - k, " %s", argv[i]);
 	if (k < sizeof(head) - 1)
 		k += (size_t)snprintf(head + k, sizeof(head) - k, "\n");
-	if (write(fd, head, strlen(head)) < 0) {
-		/* the log is for people: the command runs anyway */
-	}
+	/* the log is for people: the command runs anyway */
+	wr = write(fd, head, strlen(head));
+	(void)wr;
 	if (pipe2(p, O_CLOEXEC)) {
 		err = errno;
 		close(fd);
@@ -676,7 +681,7 @@ static int detached(struct pnode_srv *n, const struct peer_frame *f, uint32_t cm
 		sv[k++] = "KillMode=process";
 		sv[k++] = "--";
 		sv[k++] = n->self;
-		for (i = 1; i < a->n && k + 1 < sizeof(sv) / sizeof(sv[0]); i++)
+		for (i = 1; i < a->n && k + 1 < ARRAY_SIZE(sv); i++)
 			sv[k++] = a->v[i];
 		sv[k] = NULL;
 		j->cmd = cmd;
@@ -856,8 +861,11 @@ static int meta_write(const struct pnode_file *fl)
 	return err;
 }
 
-/* The CRC32 of the first @len bytes of @fd. Return: 0, or errno. */
-static int crc_prefix(int fd, uint64_t len, uLong *crc)
+/*
+ * The CRC32 of the first @len bytes of @fd, up to a GiB: the session's
+ * heartbeats go on between the reads. Return: 0, or errno.
+ */
+static int crc_prefix(struct peer_sess *s, int fd, uint64_t len, uLong *crc)
 {
 	uint8_t *buf = malloc(CRC_CHUNK);
 	uint64_t off = 0;
@@ -875,6 +883,10 @@ static int crc_prefix(int fd, uint64_t len, uLong *crc)
 		}
 		*crc = crc32(*crc, buf, (uInt)r);
 		off += (uint64_t)r;
+		if (peer_keepalive(s) < 0) {
+			free(buf);
+			return EPIPE;
+		}
 	}
 	free(buf);
 	return 0;
@@ -968,9 +980,14 @@ int pnode_file_begin(struct pnode_srv *n, const struct peer_frame *f)
 			/* the CRC32 of what is there, read back: it must be this file's */
 			int rfd = open(fl->part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-			err = rfd < 0 ? errno : crc_prefix(rfd, off, &fl->have);
+			err = rfd < 0 ? errno : crc_prefix(s, rfd, off, &fl->have);
 			if (rfd >= 0)
 				close(rfd);
+		}
+		if (s->fail) {
+			/* lost while reading it back: the .part stays for the next time */
+			file_close(fl);
+			return s->fail;
 		}
 		if (err) {
 			nlog(n, LOG_WARNING, "%s: %s: starting again", fl->part, strerror(err));
@@ -994,9 +1011,13 @@ int pnode_file_begin(struct pnode_srv *n, const struct peer_frame *f)
 	}
 	fchmod(fl->fd, 0600);
 	fl->got = off;
+	fl->flushed = off;
 	fl->open = true;
-	nlog(n, LOG_INFO, "FILE_BEGIN %s: %llu bytes%s%llu", fl->final, (unsigned long long)len,
-	     off ? ", resuming at byte " : "", (unsigned long long)off);
+	if (off)
+		nlog(n, LOG_INFO, "FILE_BEGIN %s: %llu bytes, resuming at byte %llu", fl->final,
+		     (unsigned long long)len, (unsigned long long)off);
+	else
+		nlog(n, LOG_INFO, "FILE_BEGIN %s: %llu bytes", fl->final, (unsigned long long)len);
 	peer_buf_init(&b, PEER_T_FILE_READY);
 	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
 	peer_put_u32(&b, PEER_A_RESULT, 0);
@@ -1060,6 +1081,15 @@ int pnode_file_data(struct pnode_srv *n, const struct peer_frame *f)
 	}
 	fl->have = crc32(fl->have, d->p, d->len);
 	fl->got += d->len;
+	/*
+	 * writeback started as the bytes come, so that FILE_END's fsync has
+	 * little left to wait for (a GiB at once could outlast the dead time)
+	 */
+	if (fl->got - fl->flushed >= WRITEBACK || fl->got == fl->len) {
+		sync_file_range(fl->fd, (off_t)fl->flushed, (off_t)(fl->got - fl->flushed),
+				SYNC_FILE_RANGE_WRITE);
+		fl->flushed = fl->got;
+	}
 	return 0;
 }
 

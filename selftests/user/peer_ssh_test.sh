@@ -17,7 +17,11 @@
 # which refuses it; a key limited with --allow cannot run what it does not
 # allow; the bytes of a recorded session, replayed to sshd, run nothing;
 # a peer end stopped or killed mid-stream is reported lost within the
-# bound, and a sync cut short imports nothing.
+# bound, and a sync cut short imports nothing. Cluster upgrade's requests
+# (issu-helper-peer-test --client: peer_node.c over peer_connect()): a
+# file copied, a copy killed mid-way and resumed, the real validate on the
+# peer, a detached upgrade that outlives its session (it fails at
+# validate: no kexec), and the --allow words copy, validate, upgrade.
 #
 # Needs root, ip netns, sshd (openssh-server), socat; skips (77) without.
 # Run from the host test output directory (./issu-helper,
@@ -34,6 +38,7 @@ helper=${ISSU_HELPER:-$PWD/issu-helper}
 [ -x "$helper" ] || helper=$top/user/issu-helper
 helper=$(readlink -f "$helper")
 mkimage=$PWD/issu-helper-mkimage
+ptest=$PWD/issu-helper-peer-test
 SSHD=${SSHD:-/usr/sbin/sshd}
 # scheduling slack on top of a time bound (two shared cores)
 MARGIN_MS=${MARGIN_MS:-1500}
@@ -138,7 +143,7 @@ setup_ssh() {
 
 	ssh-keygen -q -t ed25519 -N '' -C host -f "$tmp"/host_key &&
 	ssh-keygen -q -t ed25519 -N '' -C other-host -f "$tmp"/other_host_key &&
-	for k in good limited wrong; do
+	for k in good limited wrong upg; do
 		ssh-keygen -q -t ed25519 -N '' -C "$k@rtr-a" -f "$tmp"/id_$k || return 1
 	done
 	echo "$ADDR_B $(cut -d' ' -f1,2 "$tmp"/host_key.pub)" >"$tmp"/known_hosts
@@ -152,10 +157,12 @@ redundancy_groups = (
 	{ id = 0; vrrp_instance = "RG0"; track_file = "$tmp/rg0.track"; weight = 0; }
 );
 EOF
-	local cmd="$helper peer --cluster-conf $tmp/b.conf --log $tmp/peer.log"
+	mkdir -p "$tmp"/hooks
+	local cmd="$helper peer --cluster-conf $tmp/b.conf --log $tmp/peer.log --state-dir $tmp/state --hooks-dir $tmp/hooks"
 	{
 		echo "restrict,from=\"$ADDR_A,127.0.0.1\",command=\"$cmd\" $(cat "$tmp"/id_good.pub)"
 		echo "restrict,command=\"$cmd --allow ping\" $(cat "$tmp"/id_limited.pub)"
+		echo "restrict,command=\"$cmd --allow ping,status,validate\" $(cat "$tmp"/id_upg.pub)"
 	} >"$tmp"/authorized_keys
 	cat >"$tmp"/sshd_config <<EOF
 ListenAddress $ADDR_B
@@ -175,6 +182,7 @@ EOF
 	conf_a "$tmp"/a-nokey.conf ""
 	conf_a "$tmp"/a-wrong.conf "$tmp"/id_wrong
 	conf_a "$tmp"/a-limited.conf "$tmp"/id_limited
+	conf_a "$tmp"/a-upg.conf "$tmp"/id_upg
 	conf_a "$tmp"/a-hostkey.conf "$tmp"/id_good "$tmp"/known_hosts.other
 	conf_a "$tmp"/a-proxy.conf "$tmp"/id_good "$tmp"/known_hosts 2200 127.0.0.1
 	if [ ! -d /run/sshd ]; then
@@ -498,6 +506,109 @@ t_join_pull_fails_stays_drained() {
 assert not d["ok"] and not d["pulled"] and d["failures"] == 1, d
 g = d["groups"][0]
 assert g["gated"] and not g["released"] and g["peer_vips_held"] == 1, g'
+}
+
+# ------------------------------------------------------- cluster upgrade
+
+client() {
+	in_a "$ptest" --client "$@" >"$out" 2>"$err"
+	rc=$?
+}
+
+# a kernel copied into the peer's staging directory, whole, 0600
+t_copy_over_ssh() {
+	local f=$tmp/state/cluster-upgrade/images/kernel-vmlinuz-ssh
+
+	[ -x "$ptest" ] || { echo "no $ptest"; return 1; }
+	head -c $((3 << 20)) /dev/urandom >"$tmp"/vmlinuz-ssh
+	client "$tmp"/a.conf put kernel "$tmp"/vmlinuz-ssh
+	expect_rc 0 && grep -qx "remote $f" "$out" && grep -qx "first 0" "$out" &&
+		cmp "$tmp"/vmlinuz-ssh "$f" && [ "$(stat -c %a "$f")" = 600 ] &&
+		[ "$(stat -c %a "$tmp"/state/cluster-upgrade/images)" = 700 ] &&
+		[ ! -e "$f".part ] && [ ! -e "$f".part.meta ]
+}
+
+# the initiator killed mid-copy: the peer keeps the .part; the same file
+# sent again goes on from there. The peer end is stopped while the
+# initiator is killed, so that the copy is cut whatever the speed.
+t_copy_killed_resumed_over_ssh() {
+	local f=$tmp/state/cluster-upgrade/images/initrd-initrd-ssh client n pid held size
+
+	head -c $((128 << 20)) /dev/urandom >"$tmp"/initrd-ssh
+	n=$(count "$tmp"/peer.log "kept for a resume")
+	# not in_a: $! must be the client itself (ip netns exec execs it)
+	ip netns exec "$NS_A" "$ptest" --client "$tmp"/a.conf put initrd "$tmp"/initrd-ssh \
+		>"$out" 2>"$err" &
+	client=$!
+	bg_pid $client
+	for _ in $(seq 1000); do
+		size=$(stat -c %s "$f".part 2>/dev/null || echo 0)
+		[ "$size" -gt 0 ] && break
+		sleep 0.01
+	done
+	pid=$(peer_pid)
+	bg_pid "$pid"
+	kill -STOP "$pid"
+	echo "cut at $size bytes: peer end $pid stopped, initrd $(stat -c %s "$f".part)"
+	kill -KILL $client
+	wait $client 2>/dev/null
+	kill -CONT "$pid"
+	wait_log "$n" "kept for a resume" || return 1
+	held=$(stat -c %s "$f".part) || return 1
+	echo "the peer kept $held of $((128 << 20)) bytes"
+	[ "$held" -gt 0 ] && [ "$held" -lt $((128 << 20)) ] || return 1
+	client "$tmp"/a.conf put initrd "$tmp"/initrd-ssh
+	expect_rc 0 && grep -qx "first $held" "$out" && cmp "$tmp"/initrd-ssh "$f" &&
+		[ ! -e "$f".part ] && grep -q "resuming at byte $held" "$tmp"/peer.log
+	rc=$?
+	rm -f "$tmp"/initrd-ssh "$f"
+	return $rc
+}
+
+# the real validate runs on the peer: its exit code (27: issu.ko not
+# loaded) and output come back
+t_node_validate_over_ssh() {
+	[ -e /sys/module/issu ] && return 77
+	head -c 5000 /dev/urandom >"$tmp"/vmlinuz-bad
+	client "$tmp"/a.conf node validate "$tmp"/vmlinuz-bad
+	expect_rc 0 && grep -qx "exit 27" "$out" && grep -q "not an x86 bzImage" "$out" &&
+		grep -qx "present 0" "$out"
+}
+
+# upgrade starts detached: the session ends at once while it goes on;
+# it fails at validate (not a bzImage: no kexec), and status over a new
+# session shows the journal of that
+t_node_upgrade_detached_over_ssh() {
+	[ -e /sys/module/issu ] && return 77
+	[ -d /run/systemd/system ] && return 77
+	rm -f "$tmp"/state/journal
+	head -c 5000 /dev/urandom >"$tmp"/vmlinuz-bad
+	client "$tmp"/a.conf node upgrade "$tmp"/vmlinuz-bad
+	expect_rc 0 && grep -qx "exit 0" "$out" &&
+		grep -q "upgrade started detached: pid [0-9]*, log $tmp/state/peer-upgrade.log" "$out" ||
+		return 1
+	for _ in $(seq 100); do
+		client "$tmp"/a.conf node status
+		[ $rc -eq 0 ] && grep -qx "done 1" "$out" && break
+		sleep 0.2
+	done
+	cat "$out" | head -8
+	grep -qx "present 1" "$out" && grep -qx "done 1" "$out" && grep -qx "op 1" "$out" &&
+		grep -qx "result 3" "$out" && grep -qx "kexec 0" "$out" &&
+		grep -q "not an x86 bzImage" "$tmp"/state/peer-upgrade.log
+}
+
+# --allow validate: status and validate, not finalize, not copy; ping
+# alone: no node command at all
+t_node_allow_words_over_ssh() {
+	client "$tmp"/a-upg.conf node status
+	expect_rc 0 || return 1
+	client "$tmp"/a-upg.conf node finalize
+	expect_rc $X_REFUSED && grep -q "needs 'upgrade'" "$err" || return 1
+	client "$tmp"/a-upg.conf put kernel "$tmp"/vmlinuz-ssh
+	expect_rc $X_REFUSED && grep -q "lacks copy" "$err" || return 1
+	client "$tmp"/a-limited.conf node status
+	expect_rc $X_REFUSED && grep -q "lacks validate and upgrade" "$err"
 }
 
 # nothing of this run is left: no peer end, no ssh client (their command

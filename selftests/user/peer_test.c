@@ -15,6 +15,7 @@
  *   issu-helper-peer-test [IMAGE]    (IMAGE: a file to sync, e.g. issu-helper-mkimage -f -s 300000;
  *                                     else bytes made here)
  *   PEER_TESTS=REGEX issu-helper-peer-test   (only the cases whose names match)
+ *   issu-helper-peer-test --client CONF put|node ...   (peer_ssh_test.sh: below)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,10 +33,14 @@
 
 #include <zlib.h>
 
+#include <linux/issu.h>
+
 #include "cluster.h"
 #include "issu-helper.h"
 #include "peer.h"
+#include "peer_node.h"
 #include "peer_proto.h"
+#include "upgrade.h"
 
 int issu_helper_main(int argc, char **argv);
 
@@ -49,6 +54,8 @@ static char tmp[] = "/tmp/peer_test.XXXXXX";
 static const char *image_path;
 static pid_t server;
 static char srv_conf[512], srv_log[512], srv_err[512];
+/* the node commands' directories of the peer end (cluster upgrade) */
+static char srv_state[512], srv_hooks[512];
 
 /* ------------------------------------------------------------ fixtures */
 
@@ -93,6 +100,7 @@ static int start_server(const char *allow)
 	if (!server) {
 		char *argv[] = {
 			"issu-helper", "peer", "--cluster-conf", srv_conf, "--log", srv_log,
+			"--state-dir", srv_state, "--hooks-dir", srv_hooks,
 			"--allow", (char *)(allow ? allow : "status,sync"), NULL,
 		};
 		int e = open(srv_err, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -103,7 +111,7 @@ static int start_server(const char *allow)
 		if (e >= 0)
 			dup2(e, 2);
 		unsetenv("SSH_ORIGINAL_COMMAND");
-		_exit(issu_helper_main(allow ? 8 : 6, argv));
+		_exit(issu_helper_main(allow ? 12 : 10, argv));
 	}
 	close(sv[1]);
 	return sv[0];
@@ -936,6 +944,29 @@ static int t_heartbeats_keep_alive(void)
 	return 0;
 }
 
+/*
+ * peer_keepalive() through a busy stretch of 3 dead times without a
+ * peer_recv(): neither side declares the other lost (the control, the
+ * same silence without it, is "silent initiator lost within the bound").
+ */
+static int t_keepalive(void)
+{
+	uint64_t until;
+	struct peer_sess s;
+
+	CHECK(!connected(&s, NULL), "no session");
+	until = peer_now() + 3 * DEAD_MS * NS_PER_MS;
+	while (peer_now() < until) {
+		CHECK(!peer_keepalive(&s), "keepalive: %s", s.why);
+		usleep(50000);
+	}
+	CHECK(alive(&s), "session ended: %s", s.why);
+	client_end(&s);
+	CHECK(server_exit(2000) == 0, "server exit");
+	CHECK(!file_has(srv_log, "peer lost"), "the peer end lost the initiator");
+	return 0;
+}
+
 /* The peer end stops (SIGSTOP): the initiator reports it lost within the bound. */
 static int t_lost_server(void)
 {
@@ -1193,16 +1224,19 @@ static int t_sync_lost_midway(void)
 /* ------------------------------------------------------ parser robustness */
 
 /*
- * Valid payloads (HELLO, a STATUS_REPLY with RG nests, SYNC_DATA) with
- * bytes changed at random, through their policies: the parser answers 0
- * or -EINVAL, and whatever it accepts lies inside the payload and has the
- * size its kind says (run under valgrind by the suite's VALGRIND).
+ * Valid payloads (HELLO, a STATUS_REPLY with RG nests, SYNC_DATA, a
+ * NODE_CMD_REPLY) with bytes changed at random, through their policies:
+ * the parser answers 0 or -EINVAL, and whatever it accepts lies inside
+ * the payload and has the size its kind says (run under valgrind by the
+ * suite's VALGRIND).
  */
 static int t_parser_mutations(void)
 {
-	static const uint16_t types[] = { PEER_T_HELLO, PEER_T_STATUS_REPLY, PEER_T_SYNC_DATA };
+	static const uint16_t types[] = {
+		PEER_T_HELLO, PEER_T_STATUS_REPLY, PEER_T_SYNC_DATA, PEER_T_NODE_CMD_REPLY,
+	};
 	struct peer_attr_v tb[PEER_A_MAX + 1];
-	struct peer_buf b[3] = { { 0 } };
+	struct peer_buf b[4] = { { 0 } };
 	unsigned int i, j, k, ok = 0, bad = 0;
 	uint8_t data[100] = { 7 }, buf[1024];
 	const struct peer_policy *pol;
@@ -1232,7 +1266,18 @@ static int t_parser_mutations(void)
 	peer_buf_init(&b[2], PEER_T_SYNC_DATA);
 	peer_put_u64(&b[2], PEER_A_OFFSET, 0);
 	peer_put_bin(&b[2], PEER_A_DATA, data, sizeof(data));
-	for (k = 0; k < 3; k++) {
+	peer_buf_init(&b[3], PEER_T_NODE_CMD_REPLY);
+	peer_put_u32(&b[3], PEER_A_REQ_SEQ, 2);
+	peer_put_u32(&b[3], PEER_A_RESULT, 0);
+	peer_put_u32(&b[3], PEER_A_NODE_CMD, PEER_NODE_STATUS);
+	peer_put_u32(&b[3], PEER_A_EXIT, 0);
+	peer_put_bin(&b[3], PEER_A_OUTPUT, data, sizeof(data));
+	peer_put_u8(&b[3], PEER_A_UPG_PRESENT, 1);
+	peer_put_str(&b[3], PEER_A_UPG_ID, "20261206T000000-1");
+	peer_put_u32(&b[3], PEER_A_UPG_PHASE, 6);
+	peer_put_u8(&b[3], PEER_A_UPG_DONE, 0);
+	peer_put_str(&b[3], PEER_A_UPG_MSG, "resumed");
+	for (k = 0; k < 4; k++) {
 		pol = peer_policy_of(types[k]);
 		n = b[k].len - PEER_HDR_LEN;
 		CHECK(n <= sizeof(buf), "payload too large");
@@ -1265,7 +1310,7 @@ static int t_parser_mutations(void)
 		}
 		peer_buf_free(&b[k]);
 	}
-	printf("# 90000 mutated payloads: %u accepted, %u refused\n", ok, bad);
+	printf("# 120000 mutated payloads: %u accepted, %u refused\n", ok, bad);
 	CHECK(ok > 1000 && bad > 1000, "the mutations test too little");
 	return 0;
 }
@@ -1292,6 +1337,1208 @@ static int t_original_command_refused(void)
 	CHECK(rc == EXIT_PEER_REFUSED, "exit %d", rc);
 	CHECK(file_has(srv_log, "refused command 'sh -c id'"), "not logged");
 	return 0;
+}
+
+/* ------------------------------------------------------- cluster upgrade */
+
+static char *path_in(char *buf, size_t size, const char *dir, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+	return buf;
+}
+
+/* A file of @len pseudo-random bytes (@seed), written to @path. */
+static int make_file(const char *path, size_t len, unsigned int seed)
+{
+	FILE *fp = fopen(path, "w");
+	size_t i;
+
+	if (!fp)
+		return -1;
+	for (i = 0; i < len; i++)
+		fputc((int)((i + seed) * 2654435761u >> 13 & 0xff), fp);
+	return fclose(fp);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
+	bool same = fa && fb;
+	int ca, cb;
+
+	while (same) {
+		ca = fgetc(fa);
+		cb = fgetc(fb);
+		if (ca != cb)
+			same = false;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+static uint32_t crc_of(const char *path, size_t *len)
+{
+	uint8_t buf[65536];
+	uLong c = crc32(0L, Z_NULL, 0);
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	*len = 0;
+	if (!fp)
+		return 0;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		c = crc32(c, buf, (uInt)n);
+		*len += n;
+	}
+	fclose(fp);
+	return (uint32_t)c;
+}
+
+static void rm_rf(const char *path)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	if (system(cmd))
+		printf("# cannot remove %s\n", path);
+}
+
+/* The peer end's staging directory, emptied. */
+static const char *images(char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/cluster-upgrade/images", srv_state);
+	return buf;
+}
+
+static uint64_t first_progress;
+static int progress_calls;
+
+static void progress(void *arg, uint64_t done, uint64_t total)
+{
+	(void)arg;
+	(void)total;
+	if (!progress_calls++)
+		first_progress = done;
+}
+
+static int file_begin(struct peer_sess *s, uint32_t kind, uint64_t len, uint32_t crc,
+		      const char *name, struct peer_frame *f)
+{
+	struct peer_buf b = { 0 };
+
+	peer_buf_init(&b, PEER_T_FILE_BEGIN);
+	peer_put_u32(&b, PEER_A_FILE_KIND, kind);
+	peer_put_u64(&b, PEER_A_IMAGE_LEN, len);
+	peer_put_u32(&b, PEER_A_CRC32, crc);
+	peer_put_str(&b, PEER_A_FILE_NAME, name);
+	return ask(s, &b, f);
+}
+
+static int file_data(struct peer_sess *s, uint64_t off, const uint8_t *p, size_t n)
+{
+	struct peer_buf b = { 0 };
+	int rc;
+
+	peer_buf_init(&b, PEER_T_FILE_DATA);
+	peer_put_u64(&b, PEER_A_OFFSET, off);
+	peer_put_bin(&b, PEER_A_DATA, p, n);
+	rc = peer_send(s, &b);
+	peer_buf_free(&b);
+	return rc;
+}
+
+/* A file copied whole: in the staging directory, 0600, its bytes, no .part left. */
+static int t_file_copy(void)
+{
+	char src[600], remote[600], dir[600], part[700];
+	struct peer_sess s;
+	struct stat st;
+	int rc;
+
+	rm_rf(srv_state);
+	path_in(src, sizeof(src), tmp, "vmlinuz-6.1.0-57-amd64");
+	CHECK(!make_file(src, 300 * 1024 + 5, 1), "%s", src);
+	CHECK(!connected(&s, "copy"), "no session");
+	CHECK(s.peer.ops & (1u << PEER_T_FILE_BEGIN), "ops %#x", s.peer.ops);
+	progress_calls = 0;
+	rc = peer_file_put(&s, PEER_FILE_KERNEL, src, remote, sizeof(remote), progress, NULL);
+	CHECK(rc == 0, "rc %d: %s", rc, s.why);
+	snprintf(part, sizeof(part), "%s/kernel-vmlinuz-6.1.0-57-amd64", images(dir, sizeof(dir)));
+	CHECK(!strcmp(remote, part), "remote %s, expected %s", remote, part);
+	CHECK(same_file(src, remote), "%s differs from %s", remote, src);
+	CHECK(!stat(remote, &st) && (st.st_mode & 07777) == 0600, "mode %o", st.st_mode & 07777);
+	CHECK(!stat(dir, &st) && (st.st_mode & 07777) == 0700, "images/ mode %o",
+	      st.st_mode & 07777);
+	CHECK(progress_calls > 2 && first_progress == 0, "progress %d calls, first %llu",
+	      progress_calls, (unsigned long long)first_progress);
+	snprintf(part, sizeof(part), "%s.part", remote);
+	CHECK(access(part, F_OK), "%s left", part);
+	snprintf(part, sizeof(part), "%s.part.meta", remote);
+	CHECK(access(part, F_OK), "%s left", part);
+	/* the same again: a whole new copy, the same result */
+	rc = peer_file_put(&s, PEER_FILE_KERNEL, src, remote, sizeof(remote), NULL, NULL);
+	CHECK(rc == 0 && same_file(src, remote), "again: rc %d: %s", rc, s.why);
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(file_has(srv_log, "FILE_END: ") && file_has(srv_log, "CRC32"), "not logged");
+	return 0;
+}
+
+/*
+ * A copy cut mid-way (the initiator gone after 3 chunks): the .part is
+ * kept, and the same file sent again goes on from the offset the peer
+ * reports; another file of the same name starts over.
+ */
+static int t_file_resume(void)
+{
+	char src[600], remote[600], part[700];
+	uint8_t *buf = malloc(3 * PEER_SYNC_CHUNK);
+	struct peer_sess s;
+	struct peer_frame f;
+	struct stat st;
+	size_t len, i;
+	uint32_t crc;
+	FILE *fp;
+	int rc, t;
+
+	CHECK(buf, "malloc");
+	rm_rf(srv_state);
+	path_in(src, sizeof(src), tmp, "initrd.img-test");
+	CHECK(!make_file(src, 5 * PEER_SYNC_CHUNK + 99, 2), "%s", src);
+	crc = crc_of(src, &len);
+	fp = fopen(src, "r");
+	CHECK(fp && fread(buf, 1, 3 * PEER_SYNC_CHUNK, fp) == 3 * PEER_SYNC_CHUNK, "read");
+	fclose(fp);
+	CHECK(!connected(&s, "copy"), "no session");
+	t = file_begin(&s, PEER_FILE_INITRD, len, crc, "initrd.img-test", &f);
+	CHECK(t == PEER_T_FILE_READY && !peer_get_u64(&f.tb[PEER_A_OFFSET]), "READY: %d %s", t,
+	      reason_of(&f));
+	snprintf(remote, sizeof(remote), "%s", peer_get_str(&f.tb[PEER_A_FILE_PATH]));
+	for (i = 0; i < 3; i++)
+		CHECK(!file_data(&s, i * PEER_SYNC_CHUNK, buf + i * PEER_SYNC_CHUNK,
+				 PEER_SYNC_CHUNK), "data: %s", s.why);
+	CHECK(alive(&s), "session ended");	/* every chunk handled */
+	client_end(&s);
+	server_exit(2000);
+	CHECK(file_has(srv_log, "kept for a resume"), "the cut not logged");
+	snprintf(part, sizeof(part), "%s.part", remote);
+	CHECK(!stat(part, &st) && st.st_size == 3 * PEER_SYNC_CHUNK, "%s: %lld bytes", part,
+	      (long long)st.st_size);
+	CHECK(access(remote, F_OK), "%s in place though cut", remote);
+	/* the same file again: from byte 3 * 32 KiB */
+	CHECK(!connected(&s, "copy"), "no session");
+	progress_calls = 0;
+	rc = peer_file_put(&s, PEER_FILE_INITRD, src, remote, sizeof(remote), progress, NULL);
+	CHECK(rc == 0, "rc %d: %s", rc, s.why);
+	CHECK(first_progress == 3 * PEER_SYNC_CHUNK, "resumed at %llu",
+	      (unsigned long long)first_progress);
+	CHECK(same_file(src, remote), "%s differs", remote);
+	CHECK(file_has(srv_log, "resuming at byte 98304"), "no resume logged");
+	client_end(&s);
+	server_exit(2000);
+	/* cut again, then another file of that name: started over */
+	CHECK(!connected(&s, "copy"), "no session");
+	t = file_begin(&s, PEER_FILE_INITRD, len, crc, "initrd.img-test", &f);
+	CHECK(t == PEER_T_FILE_READY && !peer_get_u64(&f.tb[PEER_A_OFFSET]),
+	      "a whole file is sent again whole: %d", t);
+	CHECK(!file_data(&s, 0, buf, PEER_SYNC_CHUNK), "data");
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(!make_file(src, 5 * PEER_SYNC_CHUNK + 99, 3), "%s", src);
+	CHECK(!connected(&s, "copy"), "no session");
+	progress_calls = 0;
+	rc = peer_file_put(&s, PEER_FILE_INITRD, src, remote, sizeof(remote), progress, NULL);
+	CHECK(rc == 0 && first_progress == 0, "rc %d first %llu: %s", rc,
+	      (unsigned long long)first_progress, s.why);
+	CHECK(same_file(src, remote), "%s differs", remote);
+	client_end(&s);
+	server_exit(2000);
+	free(buf);
+	return 0;
+}
+
+/* The CRC32 of what arrived is not FILE_BEGIN's: refused, the .part removed. */
+static int t_file_bad_crc(void)
+{
+	uint8_t chunk[5000];
+	char remote[600], part[700];
+	struct peer_buf b = { 0 };
+	struct peer_sess s;
+	struct peer_frame f;
+	int t;
+
+	memset(chunk, 7, sizeof(chunk));
+	rm_rf(srv_state);
+	CHECK(!connected(&s, "copy"), "no session");
+	t = file_begin(&s, PEER_FILE_MODULE, sizeof(chunk),
+		       (uint32_t)crc32(0, chunk, sizeof(chunk)) ^ 1, "issu.ko", &f);
+	CHECK(t == PEER_T_FILE_READY, "READY: %d", t);
+	snprintf(remote, sizeof(remote), "%s", peer_get_str(&f.tb[PEER_A_FILE_PATH]));
+	CHECK(!file_data(&s, 0, chunk, sizeof(chunk)), "data");
+	peer_buf_init(&b, PEER_T_FILE_END);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_FILE_RESULT && result_of(&f) == EBADMSG, "END: %d %u %s", t,
+	      result_of(&f), reason_of(&f));
+	CHECK(strstr(reason_of(&f), "CRC32") && strstr(reason_of(&f), "removed"), "reason %s",
+	      reason_of(&f));
+	snprintf(part, sizeof(part), "%s.part", remote);
+	CHECK(access(part, F_OK) && access(remote, F_OK), "a file left");
+	snprintf(part, sizeof(part), "%s.part.meta", remote);
+	CHECK(access(part, F_OK), "%s left", part);
+	/* FILE_DATA and FILE_END with no copy under way */
+	CHECK(!file_data(&s, 0, chunk, 10), "data");
+	CHECK(peer_wait_reply(&s, 0, peer_now() + 2000 * NS_PER_MS, &f) == 1 &&
+	      f.h.type == PEER_T_RESULT && result_of(&f) == EPROTO, "DATA outside a copy");
+	peer_buf_init(&b, PEER_T_FILE_END);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_FILE_RESULT && result_of(&f) == EPROTO, "END outside a copy: %d", t);
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/* A gap in the offsets: refused, the copy stopped, what came kept. */
+static int t_file_gap(void)
+{
+	uint8_t chunk[1000] = { 1 };
+	struct peer_sess s;
+	struct peer_frame f;
+	int r, t;
+
+	rm_rf(srv_state);
+	CHECK(!connected(&s, "copy"), "no session");
+	t = file_begin(&s, PEER_FILE_KERNEL, 3000, 0, "vmlinuz-gap", &f);
+	CHECK(t == PEER_T_FILE_READY, "READY: %d", t);
+	CHECK(!file_data(&s, 0, chunk, sizeof(chunk)), "data");
+	CHECK(!file_data(&s, 2000, chunk, sizeof(chunk)), "data");
+	r = peer_wait_reply(&s, 0, peer_now() + 2000 * NS_PER_MS, &f);
+	CHECK(r == 1 && f.h.type == PEER_T_RESULT && result_of(&f) == EPROTO &&
+	      peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) == PEER_A_OFFSET, "%d %u", r, result_of(&f));
+	CHECK(strstr(reason_of(&f), "expected offset 1000"), "%s", reason_of(&f));
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/* Not enough room on the peer's file system: ENOSPC, naming both numbers. */
+static int t_file_enospc(void)
+{
+	char mnt[600], saved[512], cmd[800];
+	struct peer_sess s;
+	struct peer_frame f;
+	int t, ok = 0;
+
+	path_in(mnt, sizeof(mnt), tmp, "small");
+	CHECK(!mkdir(mnt, 0700), "%s", mnt);
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=24m issu-peer-test '%s' 2>/dev/null",
+		 mnt);
+	if (system(cmd)) {
+		printf("# cannot mount a tmpfs (not root?): skipped\n");
+		rmdir(mnt);
+		return 0;
+	}
+	snprintf(saved, sizeof(saved), "%s", srv_state);
+	snprintf(srv_state, sizeof(srv_state), "%.400s/state", mnt);
+	if (!connected(&s, "copy")) {
+		/* 20 MiB + the 16 MiB reserve into 24 MiB: refused before a byte is sent */
+		t = file_begin(&s, PEER_FILE_KERNEL, 20u << 20, 0, "vmlinuz-big", &f);
+		if (t == PEER_T_RESULT && result_of(&f) == ENOSPC &&
+		    strstr(reason_of(&f), "bytes free in") &&
+		    strstr(reason_of(&f), "37748736 needed") &&
+		    strstr(reason_of(&f), "20971520 to copy"))
+			ok = 1;
+		else
+			printf("# answer %d result %u: %s\n", t, result_of(&f), reason_of(&f));
+		/* 4 MiB fits */
+		t = file_begin(&s, PEER_FILE_KERNEL, 4u << 20, 0, "vmlinuz-small", &f);
+		if (t != PEER_T_FILE_READY) {
+			printf("# 4 MiB: answer %d result %u: %s\n", t, result_of(&f),
+			       reason_of(&f));
+			ok = 0;
+		}
+		client_end(&s);
+		server_exit(2000);
+	}
+	snprintf(srv_state, sizeof(srv_state), "%s", saved);
+	snprintf(cmd, sizeof(cmd), "umount '%s'", mnt);
+	if (system(cmd))
+		printf("# cannot unmount %s\n", mnt);
+	rmdir(mnt);
+	CHECK(ok, "ENOSPC not as expected");
+	return 0;
+}
+
+/* Bad names, kinds and sizes: refused with the attribute named. */
+static int t_file_refusals(void)
+{
+	static const struct {
+		uint32_t kind;
+		uint64_t len;
+		const char *name;
+		uint32_t err, attr;
+		const char *text;
+	} c[] = {
+		{ PEER_FILE_KERNEL, 10, "../vmlinuz", EINVAL, PEER_A_FILE_NAME, "no '/'" },
+		{ PEER_FILE_KERNEL, 10, "a/b", EINVAL, PEER_A_FILE_NAME, "a file name" },
+		{ PEER_FILE_KERNEL, 10, ".hidden", EINVAL, PEER_A_FILE_NAME, "leading '.'" },
+		{ PEER_FILE_KERNEL, 10, "two words", EINVAL, PEER_A_FILE_NAME, "a file name" },
+		{ PEER_FILE_KERNEL, 10, "", EINVAL, PEER_A_FILE_NAME, "a file name" },
+		{ 4, 10, "x", EINVAL, PEER_A_FILE_KIND, "file kind 4" },
+		{ 0, 10, "x", EINVAL, PEER_A_FILE_KIND, "file kind 0" },
+		{ PEER_FILE_KERNEL, 0, "x", EFBIG, PEER_A_IMAGE_LEN, "kernel of 0 bytes" },
+		{ PEER_FILE_KERNEL, (256ull << 20) + 1, "x", EFBIG, PEER_A_IMAGE_LEN,
+		  "kernel of 268435457 bytes: 1..268435456" },
+		{ PEER_FILE_INITRD, (1ull << 30) + 1, "x", EFBIG, PEER_A_IMAGE_LEN,
+		  "1..1073741824" },
+		{ PEER_FILE_MODULE, (64ull << 20) + 1, "x", EFBIG, PEER_A_IMAGE_LEN,
+		  "module of 67108865 bytes: 1..67108864" },
+	};
+	char dir[600];
+	struct peer_sess s;
+	struct peer_frame f;
+	size_t i;
+	int t;
+
+	rm_rf(srv_state);
+	CHECK(!connected(&s, "copy"), "no session");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		t = file_begin(&s, c[i].kind, c[i].len, 0, c[i].name, &f);
+		CHECK(t == PEER_T_RESULT && result_of(&f) == c[i].err, "case %zu: %d %u %s", i, t,
+		      result_of(&f), reason_of(&f));
+		CHECK(f.tb[PEER_A_BAD_ATTR].p && peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) == c[i].attr,
+		      "case %zu: bad attribute not %u", i, c[i].attr);
+		CHECK(strstr(reason_of(&f), c[i].text), "case %zu: '%s' lacks '%s'", i,
+		      reason_of(&f), c[i].text);
+	}
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	/* nothing written for any of them */
+	images(dir, sizeof(dir));
+	CHECK(access(dir, F_OK) || rmdir(dir) == 0, "%s is not empty", dir);
+	return 0;
+}
+
+/* --allow: copy only with "copy"; node commands by the word that covers them. */
+static int t_node_allow(void)
+{
+	struct peer_node_result r;
+	struct peer_buf b = { 0 };
+	char src[600], remote[600];
+	struct peer_sess s;
+	struct peer_frame f;
+	int rc, t;
+
+	rm_rf(srv_state);
+	path_in(src, sizeof(src), tmp, "vmlinuz-allow");
+	CHECK(!make_file(src, 1000, 4), "%s", src);
+	/* validate: STATUS and VALIDATE, not UPGRADE, FINALIZE, ROLLBACK, ABORT, nor copy */
+	CHECK(!connected(&s, "validate"), "no session");
+	CHECK(s.peer.ops & (1u << PEER_T_NODE_CMD) && !(s.peer.ops & (1u << PEER_T_FILE_BEGIN)),
+	      "ops %#x", s.peer.ops);
+	rc = peer_node_cmd(&s, PEER_NODE_STATUS, NULL, &r);
+	CHECK(rc == 0, "STATUS: %d %s", rc, s.why);
+	peer_node_result_free(&r);
+	peer_buf_init(&b, PEER_T_NODE_CMD);
+	peer_put_u32(&b, PEER_A_NODE_CMD, PEER_NODE_FINALIZE);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM &&
+	      peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) == PEER_A_NODE_CMD, "FINALIZE: %d %u", t,
+	      result_of(&f));
+	CHECK(strstr(reason_of(&f), "needs 'upgrade'"), "reason %s", reason_of(&f));
+	rc = peer_node_cmd(&s, PEER_NODE_UPGRADE, &(struct peer_node_args){ .kernel = src }, &r);
+	CHECK(rc == EXIT_PEER_REFUSED && strstr(s.why, "needs 'upgrade'") &&
+	      strstr(s.why, "Operation not permitted"), "UPGRADE: %d %s", rc, s.why);
+	s.fail = 0;
+	/* a FILE_BEGIN sent anyway is refused by the peer */
+	t = file_begin(&s, PEER_FILE_KERNEL, 1000, 0, "vmlinuz-allow", &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM, "FILE_BEGIN: %d %u", t,
+	      result_of(&f));
+	/* and refused here before that, from the peer's HELLO */
+	rc = peer_file_put(&s, PEER_FILE_KERNEL, src, remote, sizeof(remote), NULL, NULL);
+	CHECK(rc == EXIT_PEER_REFUSED && strstr(s.why, "lacks copy"), "put: %d %s", rc, s.why);
+	s.fail = 0;
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(access(srv_state, F_OK) || !file_has(srv_log, "FILE_BEGIN "), "a file begun");
+	/* upgrade covers every command; without a node word none */
+	CHECK(!connected(&s, "upgrade"), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_STATUS, NULL, &r);
+	CHECK(rc == 0, "STATUS with upgrade: %d %s", rc, s.why);
+	peer_node_result_free(&r);
+	client_end(&s);
+	server_exit(2000);
+	CHECK(!connected(&s, "status,copy"), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_STATUS, NULL, &r);
+	CHECK(rc == EXIT_PEER_REFUSED && strstr(s.why, "lacks validate and upgrade"), "%d %s",
+	      rc, s.why);
+	s.fail = 0;
+	peer_buf_init(&b, PEER_T_NODE_CMD);
+	peer_put_u32(&b, PEER_A_NODE_CMD, PEER_NODE_STATUS);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM, "NODE_CMD: %d %u", t, result_of(&f));
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/* STATUS on a node without a journal: it runs, and says so. */
+static int t_node_status_no_journal(void)
+{
+	struct peer_node_result r;
+	struct peer_sess s;
+	int rc;
+
+	rm_rf(srv_state);
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_STATUS, NULL, &r);
+	CHECK(rc == 0, "rc %d %s", rc, s.why);
+	printf("# status: exit %u, %zu bytes of output\n", r.exit, r.output_len);
+	CHECK(!r.j.present && !*r.j.error, "journal present %d %s", r.j.present, r.j.error);
+	CHECK(r.output && strstr(r.output, "upgrade: none"), "output: %s", r.output);
+	if (access("/sys/module/issu", F_OK))
+		CHECK(r.exit == EXIT_NOT_LOADED && strstr(r.output, "issu.ko is not loaded"),
+		      "exit %u", r.exit);
+	peer_node_result_free(&r);
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(file_has(srv_log, "NODE_CMD: status --state-dir"), "argv not logged");
+	return 0;
+}
+
+/* A corrupt journal: present, with why instead of its fields. */
+static int t_node_journal_corrupt(void)
+{
+	struct peer_node_result r;
+	char path[700];
+	struct peer_sess s;
+	FILE *fp;
+	int rc;
+
+	rm_rf(srv_state);
+	CHECK(!mkdir(srv_state, 0700), "%s", srv_state);
+	fp = fopen(path_in(path, sizeof(path), srv_state, "journal"), "w");
+	CHECK(fp, "%s", path);
+	fputs("issu-journal 1\nid \x01garbage\n", fp);
+	fclose(fp);
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_STATUS, NULL, &r);
+	CHECK(rc == 0, "rc %d %s", rc, s.why);
+	printf("# status: exit %u, journal error: %s\n", r.exit, r.j.error);
+	CHECK(r.j.present && *r.j.error && !*r.j.id && !r.j.op, "present %d error '%s' id '%s'",
+	      r.j.present, r.j.error, r.j.id);
+	CHECK(r.exit == EXIT_JOURNAL, "exit %u", r.exit);
+	peer_node_result_free(&r);
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/* Paths the peer end refuses before running anything, with the reason. */
+static int t_node_bad_paths(void)
+{
+	static const struct {
+		const char *kernel;
+		const char *text;
+	} c[] = {
+		{ "/nonexistent/vmlinuz", "No such file or directory" },
+		{ "vmlinuz", "not an absolute path" },
+		{ "/tmp/../etc/passwd", "'..' is refused" },
+		{ "/tmp", "not a regular file" },
+	};
+	struct peer_node_result r;
+	struct peer_sess s;
+	size_t i;
+	int rc;
+
+	CHECK(!connected(&s, NULL), "no session");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		rc = peer_node_cmd(&s, PEER_NODE_VALIDATE,
+				   &(struct peer_node_args){ .kernel = c[i].kernel }, &r);
+		CHECK(rc == EXIT_PEER_REFUSED && strstr(s.why, c[i].text), "%s: %d %s",
+		      c[i].kernel, rc, s.why);
+		peer_node_result_free(&r);
+		s.fail = 0;
+	}
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(!file_has(srv_log, "NODE_CMD validate: pid"), "a validate ran");
+	return 0;
+}
+
+/* VALIDATE runs the real `issu-helper validate`: its exit code and output. */
+static int t_node_validate(void)
+{
+	struct peer_node_args a = { 0 };
+	struct peer_node_result r;
+	char src[600];
+	struct peer_sess s;
+	int rc;
+
+	if (!access("/sys/module/issu", F_OK)) {
+		printf("# issu.ko is loaded on this host: validate would check it\n");
+		return 0;
+	}
+	rm_rf(srv_state);
+	path_in(src, sizeof(src), tmp, "vmlinuz-notabzimage");
+	CHECK(!make_file(src, 5000, 5), "%s", src);
+	a.kernel = src;
+	a.append = "quiet";
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_VALIDATE, &a, &r);
+	CHECK(rc == 0, "rc %d %s", rc, s.why);
+	printf("# validate: exit %u\n", r.exit);
+	/* the first failed check's code: the running module (issu.ko not loaded) */
+	CHECK(r.exit == EXIT_V_STATE, "exit %u: %s", r.exit, r.output);
+	CHECK(strstr(r.output, "is not an x86 bzImage") && strstr(r.output, "result: fail") &&
+	      strstr(r.output, "issu.ko is not loaded"), "output: %s", r.output);
+	CHECK(!r.j.present, "a journal after validate");
+	peer_node_result_free(&r);
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/*
+ * A helper that owns an upgrade step: a process that lives @ms (its
+ * parent reaps it, so that it is gone when it ends). Return: its pid and
+ * the parent's in @parent.
+ */
+static pid_t owner_start(unsigned int ms, pid_t *parent)
+{
+	int p[2];
+	pid_t pid = -1;
+
+	if (pipe(p))
+		return -1;
+	*parent = fork();
+	if (!*parent) {
+		pid_t c = fork();
+
+		if (!c) {
+			close(p[0]);
+			close(p[1]);
+			usleep(ms * 1000);
+			_exit(0);
+		}
+		if (write(p[1], &c, sizeof(c)) != sizeof(c))
+			_exit(1);
+		waitpid(c, NULL, 0);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = -1;
+	close(p[0]);
+	return pid;
+}
+
+/* A journal of an upgrade whose step @owner runs, before its kexec. */
+static int journal_running(pid_t owner)
+{
+	static struct journal j;
+
+	journal_reset(&j);
+	snprintf(j.id, sizeof(j.id), "20261206T000000-%d", (int)owner);
+	j.op = UPG_OP_UPGRADE;
+	j.owner = owner;
+	snprintf(j.kernel, sizeof(j.kernel), "/boot/vmlinuz-test");
+	journal_step_begin(&j, ISSU_PHASE_PREPARE);
+	return journal_write(srv_state, &j);
+}
+
+/* The pid the peer end logged for its NODE_CMD child, 0 if none. */
+static pid_t logged_pid(const char *cmd)
+{
+	char buf[65536], key[64], *p, *last = NULL;
+	FILE *fp = fopen(srv_log, "r");
+	size_t n;
+
+	if (!fp)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	snprintf(key, sizeof(key), "NODE_CMD %s: pid ", cmd);
+	for (p = buf; (p = strstr(p, key)); p++)
+		last = p;
+	return last ? (pid_t)atoi(last + strlen(key)) : 0;
+}
+
+/*
+ * A command that outlives TIMEOUT_MS (abort waits for the helper that owns
+ * the step): ETIMEDOUT, its process group killed, nothing left; the
+ * session lived on through it, longer than the dead time.
+ */
+static int t_node_timeout(void)
+{
+	struct peer_node_args a = { .timeout_ms = 1500 };
+	struct peer_node_result r;
+	pid_t owner, parent, child;
+	char path[700];
+	uint64_t t0, ms;
+	struct peer_sess s;
+	int rc;
+
+	rm_rf(srv_state);
+	owner = owner_start(60000, &parent);
+	CHECK(owner > 0, "no owner");
+	CHECK(!journal_running(owner), "journal: %s", strerror(errno));
+	CHECK(!connected(&s, NULL), "no session");
+	t0 = peer_now();
+	rc = peer_node_cmd(&s, PEER_NODE_ABORT, &a, &r);
+	ms = (peer_now() - t0) / NS_PER_MS;
+	printf("# abort timed out after %llu ms (dead time %u ms)\n", (unsigned long long)ms,
+	       DEAD_MS);
+	child = logged_pid("abort");
+	kill(owner, SIGKILL);
+	waitpid(parent, NULL, 0);
+	CHECK(rc == EXIT_TIMEOUT, "rc %d %s", rc, s.why);
+	CHECK(strstr(s.why, "did not end within 1500 ms") && strstr(s.why, "killed"), "why %s",
+	      s.why);
+	CHECK(r.exit == 128 + SIGTERM || r.exit == 128 + SIGKILL, "exit %u", r.exit);
+	CHECK(r.j.present && r.j.owner_alive && !r.j.done && r.j.op == UPG_OP_UPGRADE &&
+	      r.j.phase == ISSU_PHASE_PREPARE, "journal %d %d %d %u %u", r.j.present,
+	      r.j.owner_alive, r.j.done, r.j.op, r.j.phase);
+	CHECK(ms >= 1500 && ms <= 1500 + 2000 + MARGIN_MS, "after %llu ms",
+	      (unsigned long long)ms);
+	peer_node_result_free(&r);
+	s.fail = 0;
+	/* heartbeats: the session outlived a child 2.5 x the dead time */
+	CHECK(alive(&s), "session ended");
+	CHECK(child > 0, "no pid logged");
+	CHECK(kill(child, 0) && errno == ESRCH, "abort %d still there", (int)child);
+	CHECK(kill(-child, 0) && errno == ESRCH, "its group %d still there", (int)child);
+	client_end(&s);
+	CHECK(server_exit(2000) == 0, "server exit");
+	unlink(path_in(path, sizeof(path), srv_state, "abort-request"));
+	return 0;
+}
+
+/*
+ * A command that takes longer than the dead time and ends: its exit code
+ * and the journal it left, the session alive throughout.
+ */
+static int t_node_heartbeats(void)
+{
+	struct peer_node_result r;
+	pid_t owner, parent;
+	uint64_t t0, ms;
+	struct peer_sess s;
+	int rc;
+
+	rm_rf(srv_state);
+	owner = owner_start(5 * DEAD_MS, &parent);
+	CHECK(owner > 0, "no owner");
+	CHECK(!journal_running(owner), "journal: %s", strerror(errno));
+	CHECK(!connected(&s, NULL), "no session");
+	t0 = peer_now();
+	rc = peer_node_cmd(&s, PEER_NODE_ABORT, NULL, &r);
+	ms = (peer_now() - t0) / NS_PER_MS;
+	waitpid(parent, NULL, 0);
+	printf("# abort: exit %u after %llu ms (dead time %u ms): %s\n", r.exit,
+	       (unsigned long long)ms, DEAD_MS, r.j.msg);
+	CHECK(rc == 0, "rc %d %s", rc, s.why);
+	CHECK(ms > 2 * DEAD_MS, "only %llu ms", (unsigned long long)ms);
+	/* its step's helper gone, abort undid the upgrade: the journal says so */
+	CHECK(r.j.present && r.j.done && !r.j.owner_alive && r.j.phase == ISSU_PHASE_ABORT,
+	      "journal %d done %d alive %d phase %u", r.j.present, r.j.done, r.j.owner_alive,
+	      r.j.phase);
+	CHECK(!strcmp(r.j.id, "20261206T000000-") || strstr(r.j.id, "20261206T000000-"),
+	      "id %s", r.j.id);
+	peer_node_result_free(&r);
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	CHECK(server_exit(2000) == 0, "server exit");
+	return 0;
+}
+
+/*
+ * FINALIZE of a resumed upgrade, with the peer end's --hooks-dir: its hook
+ * writes 100000 bytes, more than OUTPUT carries: the last 65528 come back,
+ * the end of the command's output with them.
+ */
+static int t_node_output_tail(void)
+{
+	static struct journal j;
+	struct peer_node_result r;
+	char hook[700], buf[16] = "";
+	struct peer_sess s;
+	FILE *fp;
+	int rc;
+
+	fp = fopen("/sys/kernel/kexec_loaded", "r");
+	if (fp && fgets(buf, sizeof(buf), fp) && buf[0] == '1') {
+		fclose(fp);
+		printf("# a kexec kernel is loaded on this host: finalize would unload it\n");
+		return 0;
+	}
+	if (fp)
+		fclose(fp);
+	rm_rf(srv_state);
+	journal_reset(&j);
+	snprintf(j.id, sizeof(j.id), "20261206T000001-1");
+	j.op = UPG_OP_UPGRADE;
+	j.kexec = true;
+	snprintf(j.kernel, sizeof(j.kernel), "/boot/vmlinuz-test");
+	journal_step_begin(&j, ISSU_PHASE_RESUMED);
+	journal_step_end(&j, UPG_OK, "resumed");
+	CHECK(!journal_write(srv_state, &j), "journal: %s", strerror(errno));
+	fp = fopen(path_in(hook, sizeof(hook), srv_hooks, "50-big"), "w");
+	CHECK(fp, "%s", hook);
+	fputs("#!/bin/sh\n[ \"$1\" = finalize ] || exit 0\necho BEGIN-OF-HOOK\n"
+	      "head -c 100000 /dev/zero | tr '\\0' x\necho\necho END-OF-HOOK\n", fp);
+	fclose(fp);
+	chmod(hook, 0700);
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_FINALIZE, NULL, &r);
+	unlink(hook);
+	CHECK(rc == 0, "rc %d %s", rc, s.why);
+	printf("# finalize: exit %u, %zu bytes of output: %s\n", r.exit, r.output_len, r.j.msg);
+	CHECK(r.output_len == PEER_OUTPUT_MAX && strlen(r.output) == PEER_OUTPUT_MAX,
+	      "%zu bytes", r.output_len);
+	CHECK(!strstr(r.output, "BEGIN-OF-HOOK") && strstr(r.output, "END-OF-HOOK") &&
+	      strstr(r.output, "xxxxxxxx"), "not the tail");
+	/* what finalize said after the hook: the end of the output */
+	CHECK(strstr(strstr(r.output, "END-OF-HOOK"), "finalize"), "the command's end missing");
+	CHECK(r.j.present && r.j.done && r.j.phase == ISSU_PHASE_FINALIZE && r.j.kexec,
+	      "journal present %d done %d phase %u", r.j.present, r.j.done, r.j.phase);
+	peer_node_result_free(&r);
+	client_end(&s);
+	server_exit(2000);
+	CHECK(file_has(srv_log, "NODE_CMD: finalize --state-dir") &&
+	      file_has(srv_log, "--hooks-dir"), "argv not logged");
+	return 0;
+}
+
+/* A busy peer: a second NODE_CMD while one runs is refused with EBUSY. */
+static int t_node_busy(void)
+{
+	struct peer_buf b = { 0 };
+	struct peer_sess s;
+	struct peer_frame f;
+	pid_t owner, parent;
+	uint32_t seq;
+	int t, r;
+
+	rm_rf(srv_state);
+	owner = owner_start(60000, &parent);
+	CHECK(owner > 0 && !journal_running(owner), "no owner");
+	CHECK(!connected(&s, NULL), "no session");
+	peer_buf_init(&b, PEER_T_NODE_CMD);
+	peer_put_u32(&b, PEER_A_NODE_CMD, PEER_NODE_ABORT);
+	peer_put_u32(&b, PEER_A_TIMEOUT_MS, 1000);
+	peer_send(&s, &b);
+	seq = s.tx_seq;
+	peer_buf_init(&b, PEER_T_NODE_CMD);
+	peer_put_u32(&b, PEER_A_NODE_CMD, PEER_NODE_STATUS);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EBUSY && strstr(reason_of(&f), "abort"),
+	      "second: %d %u %s", t, result_of(&f), reason_of(&f));
+	r = peer_wait_reply(&s, seq, peer_now() + 6000 * NS_PER_MS, &f);
+	kill(owner, SIGKILL);
+	waitpid(parent, NULL, 0);
+	CHECK(r == 1 && f.h.type == PEER_T_NODE_CMD_REPLY && result_of(&f) == ETIMEDOUT,
+	      "first: %d %u", r, result_of(&f));
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/*
+ * UPGRADE without systemd: started detached (its own session), answered at
+ * once with how; it fails at validate (not a bzImage: no kexec here, ever)
+ * and STATUS then shows the journal of the failure; its log is there.
+ */
+static int t_node_upgrade_detached(void)
+{
+	struct peer_node_args a = { .synwin_given = true, .synwin_s = 600 };
+	struct peer_node_result r;
+	char src[600], log[700], want[800];
+	struct peer_sess s;
+	pid_t pid;
+	int rc, i;
+
+	if (!access("/sys/module/issu", F_OK) || !access("/run/systemd/system", F_OK)) {
+		printf("# issu.ko loaded or systemd running here: not on this host\n");
+		return 0;
+	}
+	rm_rf(srv_state);
+	path_in(src, sizeof(src), tmp, "vmlinuz-notabzimage");
+	CHECK(!make_file(src, 5000, 6), "%s", src);
+	a.kernel = src;
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_UPGRADE, &a, &r);
+	CHECK(rc == 0 && r.exit == 0, "rc %d exit %u %s", rc, r.exit, s.why);
+	path_in(log, sizeof(log), srv_state, "peer-upgrade.log");
+	snprintf(want, sizeof(want), "log %s", log);
+	CHECK(strstr(r.output, "upgrade started detached: pid ") && strstr(r.output, want),
+	      "output: %s", r.output);
+	pid = (pid_t)atoi(strstr(r.output, "pid ") + 4);
+	CHECK(pid > 0 && pid != server, "pid %d", (int)pid);
+	peer_node_result_free(&r);
+	for (i = 0; i < 200; i++) {
+		rc = peer_node_cmd(&s, PEER_NODE_STATUS, NULL, &r);
+		CHECK(rc == 0, "STATUS: %d %s", rc, s.why);
+		if (r.j.present && r.j.done)
+			break;
+		peer_node_result_free(&r);
+		usleep(100000);
+	}
+	CHECK(i < 200, "no finished journal in 20 s");
+	printf("# journal: op %u phase %u result %u: %s\n", r.j.op, r.j.phase, r.j.result,
+	       r.j.msg);
+	CHECK(r.j.op == UPG_OP_UPGRADE && r.j.phase == ISSU_PHASE_ABORT && !r.j.kexec &&
+	      r.j.result == UPG_FAILED, "journal op %u phase %u result %u kexec %d", r.j.op,
+	      r.j.phase, r.j.result, r.j.kexec);
+	CHECK(strstr(r.output, "validation failed"), "status output: %s", r.output);
+	peer_node_result_free(&r);
+	CHECK(file_has(log, "issu-helper peer: upgrade --kernel") &&
+	      file_has(log, "--no-tcp-syn-check=600") && file_has(log, "not an x86 bzImage"),
+	      "log %s", log);
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/*
+ * ROLLBACK is started detached too (it kexecs when it succeeds); with no
+ * upgrade under way it refuses, in its log.
+ */
+static int t_node_rollback_detached(void)
+{
+	struct peer_node_result r;
+	char log[700], want[800];
+	struct peer_sess s;
+	int rc, i;
+
+	if (!access("/run/systemd/system", F_OK)) {
+		printf("# systemd runs here: a unit, not the double fork\n");
+		return 0;
+	}
+	rm_rf(srv_state);
+	CHECK(!connected(&s, NULL), "no session");
+	rc = peer_node_cmd(&s, PEER_NODE_ROLLBACK, NULL, &r);
+	CHECK(rc == 0 && r.exit == 0, "rc %d exit %u %s", rc, r.exit, s.why);
+	path_in(log, sizeof(log), srv_state, "peer-rollback.log");
+	snprintf(want, sizeof(want), "rollback started detached: pid ");
+	CHECK(strstr(r.output, want) && strstr(r.output, log), "output: %s", r.output);
+	CHECK(!r.j.present, "a journal");
+	peer_node_result_free(&r);
+	for (i = 0; i < 100 && !file_has(log, "no upgrade under way"); i++)
+		usleep(100000);
+	CHECK(file_has(log, "issu-helper peer: rollback --state-dir") &&
+	      file_has(log, "rollback: no upgrade under way"), "log %s", log);
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+static int node_bad_case(uint16_t type, void (*fill)(struct peer_buf *), uint32_t err,
+			 uint32_t attr, const char *text)
+{
+	struct peer_buf b = { 0 };
+	struct peer_sess s;
+	struct peer_frame f;
+	int t;
+
+	CHECK(!connected(&s, NULL), "no session");
+	peer_buf_init(&b, type);
+	fill(&b);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == err, "answer %d result %u (%s)", t,
+	      result_of(&f), reason_of(&f));
+	CHECK(f.tb[PEER_A_BAD_ATTR].p && peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) == attr,
+	      "bad attribute %u not %u (%s)",
+	      f.tb[PEER_A_BAD_ATTR].p ? peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) : 0, attr,
+	      reason_of(&f));
+	CHECK(strstr(reason_of(&f), text), "reason '%s' lacks '%s'", reason_of(&f), text);
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+static void nc_u64(struct peer_buf *b) { peer_put_u64(b, PEER_A_NODE_CMD, 1); }
+static void nc_none(struct peer_buf *b) { peer_put_u32(b, PEER_A_TIMEOUT_MS, 1); }
+static void nc_zero(struct peer_buf *b) { peer_put_u32(b, PEER_A_NODE_CMD, 0); }
+static void nc_seven(struct peer_buf *b) { peer_put_u32(b, PEER_A_NODE_CMD, 7); }
+static void nc_kernel_bin(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_VALIDATE);
+	peer_put_bin(b, PEER_A_KERNEL_PATH, "/boot", 5);	/* no NUL */
+}
+static void nc_initrd_ctl(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_VALIDATE);
+	peer_put_str(b, PEER_A_INITRD_PATH, "/boot/\tx");
+}
+static void nc_module_u32(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_VALIDATE);
+	peer_put_u32(b, PEER_A_MODULE_PATH, 1);
+}
+static void nc_append_empty(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_VALIDATE);
+	peer_put_bin(b, PEER_A_APPEND, NULL, 0);
+}
+static void nc_synwin_u8(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_UPGRADE);
+	peer_put_u8(b, PEER_A_SYNWIN_S, 1);
+}
+static void nc_rollback_u64(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_UPGRADE);
+	peer_put_u64(b, PEER_A_ROLLBACK_MIN, 1);
+}
+static void nc_timeout_u8(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_STATUS);
+	peer_put_u8(b, PEER_A_TIMEOUT_MS, 1);
+}
+static void nc_timeout_big(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_STATUS);
+	peer_put_u32(b, PEER_A_TIMEOUT_MS, PEER_NODE_TIMEOUT_MAX + 1);
+}
+static void nc_module_on_status(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_STATUS);
+	peer_put_str(b, PEER_A_MODULE_PATH, "/boot/issu.ko");
+}
+static void nc_no_kernel(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_VALIDATE);
+}
+static void nc_synwin_big(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_UPGRADE);
+	peer_put_str(b, PEER_A_KERNEL_PATH, "/proc/self/exe");
+	peer_put_u32(b, PEER_A_SYNWIN_S, 604801);
+}
+static void nc_rollback_zero(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_UPGRADE);
+	peer_put_str(b, PEER_A_KERNEL_PATH, "/proc/self/exe");
+	peer_put_u32(b, PEER_A_ROLLBACK_MIN, 0);
+}
+static void nc_output(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_NODE_CMD, PEER_NODE_STATUS);
+	peer_put_bin(b, PEER_A_OUTPUT, "x", 1);
+}
+static void fb_kind_u64(struct peer_buf *b)
+{
+	peer_put_u64(b, PEER_A_FILE_KIND, 1);
+	peer_put_u64(b, PEER_A_IMAGE_LEN, 1);
+	peer_put_u32(b, PEER_A_CRC32, 0);
+	peer_put_str(b, PEER_A_FILE_NAME, "x");
+}
+static void fb_len_u32(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_FILE_KIND, 1);
+	peer_put_u32(b, PEER_A_IMAGE_LEN, 1);
+	peer_put_u32(b, PEER_A_CRC32, 0);
+	peer_put_str(b, PEER_A_FILE_NAME, "x");
+}
+static void fb_crc_u8(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_FILE_KIND, 1);
+	peer_put_u64(b, PEER_A_IMAGE_LEN, 1);
+	peer_put_u8(b, PEER_A_CRC32, 0);
+	peer_put_str(b, PEER_A_FILE_NAME, "x");
+}
+static void fb_no_name(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_FILE_KIND, 1);
+	peer_put_u64(b, PEER_A_IMAGE_LEN, 1);
+	peer_put_u32(b, PEER_A_CRC32, 0);
+}
+static void fb_name_ctl(struct peer_buf *b)
+{
+	fb_no_name(b);
+	peer_put_str(b, PEER_A_FILE_NAME, "vm\x01linuz");
+}
+static void fb_no_kind(struct peer_buf *b)
+{
+	peer_put_u64(b, PEER_A_IMAGE_LEN, 1);
+	peer_put_u32(b, PEER_A_CRC32, 0);
+	peer_put_str(b, PEER_A_FILE_NAME, "x");
+}
+static void fd_no_offset(struct peer_buf *b) { peer_put_bin(b, PEER_A_DATA, "x", 1); }
+static void fd_offset_u32(struct peer_buf *b)
+{
+	peer_put_u32(b, PEER_A_OFFSET, 0);
+	peer_put_bin(b, PEER_A_DATA, "x", 1);
+}
+static void fe_attr(struct peer_buf *b) { peer_put_u32(b, PEER_A_CRC32, 0); }
+
+/* Every new attribute of the wrong size, a missing one, a bad value: refused, named. */
+static int t_node_policy(void)
+{
+	static const struct {
+		uint16_t type;
+		void (*fill)(struct peer_buf *);
+		uint32_t err, attr;
+		const char *text;
+	} c[] = {
+		{ PEER_T_NODE_CMD, nc_u64, EINVAL, PEER_A_NODE_CMD, "NODE_CMD (43) of NODE_CMD: not 4 bytes" },
+		{ PEER_T_NODE_CMD, nc_none, EINVAL, PEER_A_NODE_CMD, "NODE_CMD (43) of NODE_CMD: missing" },
+		{ PEER_T_NODE_CMD, nc_zero, EINVAL, PEER_A_NODE_CMD, "NODE_CMD 0: not a command" },
+		{ PEER_T_NODE_CMD, nc_seven, EINVAL, PEER_A_NODE_CMD, "NODE_CMD 7: not a command (1..6)" },
+		{ PEER_T_NODE_CMD, nc_kernel_bin, EINVAL, PEER_A_KERNEL_PATH, "KERNEL_PATH (44) of NODE_CMD: not a printable" },
+		{ PEER_T_NODE_CMD, nc_initrd_ctl, EINVAL, PEER_A_INITRD_PATH, "INITRD_PATH (45) of NODE_CMD: not a printable" },
+		{ PEER_T_NODE_CMD, nc_module_u32, EINVAL, PEER_A_MODULE_PATH, "MODULE_PATH (46) of NODE_CMD: not a printable" },
+		{ PEER_T_NODE_CMD, nc_append_empty, EINVAL, PEER_A_APPEND, "APPEND (47) of NODE_CMD: not a printable" },
+		{ PEER_T_NODE_CMD, nc_synwin_u8, EINVAL, PEER_A_SYNWIN_S, "SYNWIN_S (48) of NODE_CMD: not 4 bytes" },
+		{ PEER_T_NODE_CMD, nc_rollback_u64, EINVAL, PEER_A_ROLLBACK_MIN, "ROLLBACK_MIN (49) of NODE_CMD: not 4 bytes" },
+		{ PEER_T_NODE_CMD, nc_timeout_u8, EINVAL, PEER_A_TIMEOUT_MS, "TIMEOUT_MS (50) of NODE_CMD: not 4 bytes" },
+		{ PEER_T_NODE_CMD, nc_timeout_big, EINVAL, PEER_A_TIMEOUT_MS, "timeout of 3600001 ms: at most 3600000" },
+		{ PEER_T_NODE_CMD, nc_module_on_status, EINVAL, PEER_A_MODULE_PATH, "MODULE_PATH is not an argument of status" },
+		{ PEER_T_NODE_CMD, nc_no_kernel, EINVAL, PEER_A_KERNEL_PATH, "validate needs KERNEL_PATH" },
+		{ PEER_T_NODE_CMD, nc_synwin_big, EINVAL, PEER_A_SYNWIN_S, "SYN-check window of 604801 s" },
+		{ PEER_T_NODE_CMD, nc_rollback_zero, EINVAL, PEER_A_ROLLBACK_MIN, "rollback timer of 0 minutes" },
+		{ PEER_T_NODE_CMD, nc_output, EINVAL, PEER_A_OUTPUT, "OUTPUT (52) of NODE_CMD: not allowed here" },
+		{ PEER_T_FILE_BEGIN, fb_kind_u64, EINVAL, PEER_A_FILE_KIND, "FILE_KIND (64) of FILE_BEGIN: not 4 bytes" },
+		{ PEER_T_FILE_BEGIN, fb_len_u32, EINVAL, PEER_A_IMAGE_LEN, "IMAGE_LEN (26) of FILE_BEGIN: not 8 bytes" },
+		{ PEER_T_FILE_BEGIN, fb_crc_u8, EINVAL, PEER_A_CRC32, "CRC32 (29) of FILE_BEGIN: not 4 bytes" },
+		{ PEER_T_FILE_BEGIN, fb_no_name, EINVAL, PEER_A_FILE_NAME, "FILE_NAME (65) of FILE_BEGIN: missing" },
+		{ PEER_T_FILE_BEGIN, fb_name_ctl, EINVAL, PEER_A_FILE_NAME, "FILE_NAME (65) of FILE_BEGIN: not a printable" },
+		{ PEER_T_FILE_BEGIN, fb_no_kind, EINVAL, PEER_A_FILE_KIND, "FILE_KIND (64) of FILE_BEGIN: missing" },
+		{ PEER_T_FILE_DATA, fd_no_offset, EINVAL, PEER_A_OFFSET, "OFFSET (27) of FILE_DATA: missing" },
+		{ PEER_T_FILE_DATA, fd_offset_u32, EINVAL, PEER_A_OFFSET, "OFFSET (27) of FILE_DATA: not 8 bytes" },
+		{ PEER_T_FILE_END, fe_attr, EINVAL, PEER_A_CRC32, "CRC32 (29) of FILE_END: not allowed here" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (node_bad_case(c[i].type, c[i].fill, c[i].err, c[i].attr, c[i].text)) {
+			printf("# case %zu (%s)\n", i, c[i].text);
+			return 1;
+		}
+	printf("# %zu malformed requests refused\n", i);
+	return 0;
+}
+
+/* The replies are not requests: answered EOPNOTSUPP, the session goes on. */
+static int t_node_replies_not_requests(void)
+{
+	static const uint16_t types[] = {
+		PEER_T_NODE_CMD_REPLY, PEER_T_FILE_READY, PEER_T_FILE_RESULT,
+	};
+	struct peer_buf b = { 0 };
+	struct peer_sess s;
+	struct peer_frame f;
+	size_t i;
+	int t;
+
+	CHECK(!connected(&s, NULL), "no session");
+	for (i = 0; i < 3; i++) {
+		peer_buf_init(&b, types[i]);
+		peer_put_u32(&b, PEER_A_REQ_SEQ, 1);
+		peer_put_u32(&b, PEER_A_RESULT, 0);
+		t = ask(&s, &b, &f);
+		CHECK(t == PEER_T_RESULT && result_of(&f) == EOPNOTSUPP, "%s: %d %u",
+		      peer_type_name(types[i]), t, result_of(&f));
+	}
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/* ------------------------------------------------- the initiator, over ssh */
+
+/*
+ * issu-helper-peer-test --client CONF put KIND FILE
+ * issu-helper-peer-test --client CONF node CMD [KERNEL [TIMEOUT_MS]]
+ *
+ * cluster upgrade's requests over a real peer channel (peer_connect(): ssh
+ * as cluster.conf says), for peer_ssh_test.sh: what came back on stdout
+ * as "key value" lines, the failure on stderr, the exit code of the call.
+ */
+static void client_progress(void *arg, uint64_t done, uint64_t total)
+{
+	int *first = arg;
+
+	if (*first) {
+		printf("first %llu\n", (unsigned long long)done);
+		*first = 0;
+	}
+	(void)total;
+}
+
+static int client_main(int argc, char **argv)
+{
+	static const char *const kinds[] = { "", "kernel", "initrd", "module" };
+	static const char *const cmds[] = {
+		"", "validate", "upgrade", "status", "finalize", "rollback", "abort",
+	};
+	struct cluster_conf *cc = calloc(1, sizeof(*cc));
+	struct peer_node_args a = { 0 };
+	struct peer_node_result r;
+	struct cl_report rep = { 0 };
+	struct peer_sess s;
+	char remote[4096];
+	int rc, i, k = 0, first = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!cc || argc < 3 || cluster_conf_load(cc, argv[0], &rep) < 0) {
+		fprintf(stderr, "usage or cluster.conf: %s\n", rep.n ? rep.v[0].text : "?");
+		return 2;
+	}
+	rc = peer_connect(&s, cc);
+	if (rc)
+		goto out;
+	if (!strcmp(argv[1], "put") && argc == 4) {
+		for (i = 1; i < 4; i++)
+			if (!strcmp(argv[2], kinds[i]))
+				k = i;
+		rc = peer_file_put(&s, (enum peer_file_kind)k, argv[3], remote, sizeof(remote),
+				   client_progress, &first);
+		if (!rc)
+			printf("remote %s\n", remote);
+	} else if (!strcmp(argv[1], "node")) {
+		for (i = 1; i < 7; i++)
+			if (!strcmp(argv[2], cmds[i]))
+				k = i;
+		a.kernel = argc > 3 ? argv[3] : NULL;
+		a.timeout_ms = argc > 4 ? (uint32_t)atoi(argv[4]) : 0;
+		rc = peer_node_cmd(&s, (enum peer_node_cmd)k, &a, &r);
+		if (!rc || rc == EXIT_TIMEOUT) {
+			printf("exit %u\npresent %d\ndone %d\nop %u\nphase %u\nresult %u\nkexec %d\nmsg %s\n",
+			       r.exit, r.j.present, r.j.done, r.j.op, r.j.phase, r.j.result,
+			       r.j.kexec, r.j.msg);
+			printf("output:\n%s\n", r.output ? r.output : "");
+		}
+		peer_node_result_free(&r);
+	} else {
+		fprintf(stderr, "what: %s\n", argv[1]);
+		rc = 2;
+	}
+out:
+	if (rc)
+		fprintf(stderr, "issu-helper-peer-test: %s\n", s.why);
+	peer_close(&s);
+	cl_report_free(&rep);
+	free(cc);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ main */
@@ -1332,6 +2579,7 @@ static const struct {
 	{ "sequence replayed to the initiator", t_seq_replayed_to_client },
 	{ "heartbeats keep an idle session", t_heartbeats_keep_alive },
 	{ "silent peer lost within the bound", t_lost_server },
+	{ "keepalive through a busy stretch", t_keepalive },
 	{ "silent initiator lost within the bound", t_lost_client },
 	{ "eof before hello", t_eof_before_hello },
 	{ "sync without issu.ko reported", t_sync_no_module },
@@ -1342,6 +2590,26 @@ static const struct {
 	{ "sync lost midway discarded", t_sync_lost_midway },
 	{ "original command refused", t_original_command_refused },
 	{ "parser on mutated payloads", t_parser_mutations },
+	/* cluster upgrade */
+	{ "file copied whole", t_file_copy },
+	{ "file copy cut and resumed", t_file_resume },
+	{ "file crc mismatch refused, part removed", t_file_bad_crc },
+	{ "file gap refused", t_file_gap },
+	{ "file without space refused", t_file_enospc },
+	{ "file names, kinds, sizes refused", t_file_refusals },
+	{ "node commands by --allow word", t_node_allow },
+	{ "node status without a journal", t_node_status_no_journal },
+	{ "node status with a corrupt journal", t_node_journal_corrupt },
+	{ "node validate paths refused", t_node_bad_paths },
+	{ "node validate runs the real validate", t_node_validate },
+	{ "node command timed out, group killed", t_node_timeout },
+	{ "node command longer than the dead time", t_node_heartbeats },
+	{ "node command while one runs", t_node_busy },
+	{ "node finalize: hooks, the output's tail", t_node_output_tail },
+	{ "node upgrade detached, journal followed", t_node_upgrade_detached },
+	{ "node rollback detached", t_node_rollback_detached },
+	{ "node and file policies", t_node_policy },
+	{ "node and file replies are not requests", t_node_replies_not_requests },
 };
 
 static void cleanup(void)
@@ -1364,6 +2632,14 @@ int main(int argc, char **argv)
 	int failed = 0, run = 0;
 	regex_t re;
 
+	/*
+	 * the peer end runs its node commands as /proc/self/exe with argv[0]
+	 * "issu-helper": this program, which is the helper (its main renamed)
+	 */
+	if (!strcmp(argv[0], "issu-helper"))
+		return issu_helper_main(argc, argv);
+	if (argc > 2 && !strcmp(argv[1], "--client"))
+		return client_main(argc - 2, argv + 2);
 	if (argc > 1)
 		image_path = argv[1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1374,6 +2650,12 @@ int main(int argc, char **argv)
 	atexit(cleanup);
 	snprintf(srv_conf, sizeof(srv_conf), "%s/b.conf", tmp);
 	snprintf(srv_err, sizeof(srv_err), "%s/peer.err", tmp);
+	snprintf(srv_state, sizeof(srv_state), "%s/state", tmp);
+	snprintf(srv_hooks, sizeof(srv_hooks), "%s/hooks", tmp);
+	if (mkdir(srv_hooks, 0700)) {
+		perror(srv_hooks);
+		return 1;
+	}
 	write_conf(srv_conf, "rtr-b", 2, "rtr-a", 1, 1);
 	if (filter && regcomp(&re, filter, REG_EXTENDED | REG_NOSUB)) {
 		fprintf(stderr, "bad PEER_TESTS\n");
