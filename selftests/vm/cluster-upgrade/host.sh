@@ -18,10 +18,18 @@
 #  3. every stream completes (ended early with SIGUSR1 once the upgrade is
 #     complete), every byte verified; both nodes run NEXT, B master of both
 #     RGs, A held drained (the manual-failover state) by its boot gate;
-#  4. cluster finalize ends it on both nodes.
+#  4. cluster finalize ends it on both nodes;
+#  5. the negative control: RGs back to A (cluster failover reset), B's
+#     boot gate off (keepalived without init_file overwrite, the join unit
+#     disabled), new streams, the same upgrade (NEXT to NEXT) with
+#     --no-sync and no SYN-check window: at the switchover B has no entry
+#     of the streams, drops their packets as invalid, and every stream is
+#     lost (each stalled with data outstanding). The run ends there.
 #
 # Environment: CL_RATE (bytes/s per stream, 20000), CL_USER_TIMEOUT (120),
-# CL_BUDGET (s, x LAB_SLOW, default 2400), LAB_SLOW, ISSU_OUT.
+# CL_BUDGET (s, x LAB_SLOW, default 2400), LAB_SLOW, ISSU_OUT; CU_NEGATIVE=0
+# skips the negative control; CU_DEMO=1 (make demo) prints a live view of
+# both nodes and the streams every few seconds while the upgrade runs.
 
 set -u
 
@@ -90,45 +98,111 @@ next_ver=$(modinfo -F version "$CU_NEXT")
 old_ver=$(cl_ssh a "cat /sys/module/issu/version")
 check "the next build is another version ($old_ver -> $next_ver)" test -n "$next_ver" -a "$next_ver" != "$old_ver"
 
-# ------------------------------------------------------------ the streams
-streams=()
-for i in 0 1 2 3 4; do streams+=("nat$i 4 $((6000 + i)) 1"); done
-for i in 0 1 2 3 4; do streams+=("v4-$i 4 $((6100 + i)) 0"); done
-for i in 0 1 2 3 4 5 6 7 8 9; do streams+=("v6-$i 6 $((6200 + i)) 0"); done
-declare -A spid cpid
-stream_s=$((CL_BUDGET))
-for s in "${streams[@]}"; do
-	read -r tag fam port _ <<<"$s"
-	cl_stream_server "spid[$tag]" "stream-$tag" "$fam" "$port" -t "$CL_BUDGET"
-done
-for s in "${streams[@]}"; do
-	read -r tag fam port _ <<<"$s"
-	lab_net_busywait 5000 test -f "$CL_OUT/stream-$tag.server"
-	cl_stream_client "cpid[$tag]" "stream-$tag" "$fam" "$port" -r "$rate" -d "$stream_s" \
-		-T "$user_timeout" -R 1000 -w 15 -D $((stream_s + user_timeout + 60))
-done
-pre_s=5
-cl_busywait $(((pre_s * 4 + 20) * 1000)) enough ||
-	bail "20 streams flowing through A"
-cl_collect a before
-check_eq "A tracks all 20 streams ESTABLISHED (the NATed ones to $CL_VIP_NAT)" 20 \
-	"$(stream_entries "$CL_OUT/a/conntrack.before")"
+# ------------------------------------------------------------ helpers
 
-# ------------------------------------------------------------ the upgrade
-K=$LAB_KIMG/boot/vmlinuz-$LAB_KVER
+# cu_streams_start PREFIX: 20 long TCP streams (5 NATed) and, with "udp", a
+# constant-rate UDP stream (RFC 7654 style: outage = datagrams lost /
+# datagrams per second), flowing through the master before it returns
+stream_s=3000	# ended early (SIGUSR1) once the upgrade is complete
+pps=200 len=100
+udp_spid="" udp_cpid=""
+declare -A spid cpid
+cu_streams_start() {
+	local pfx=$1 s tag fam port i
+	streams=()
+	for i in 0 1 2 3 4; do streams+=("${pfx}nat$i 4 $((6000 + i)) 1"); done
+	for i in 0 1 2 3 4; do streams+=("${pfx}v4-$i 4 $((6100 + i)) 0"); done
+	for i in 0 1 2 3 4 5 6 7 8 9; do streams+=("${pfx}v6-$i 6 $((6200 + i)) 0"); done
+	for s in "${streams[@]}"; do
+		read -r tag fam port _ <<<"$s"
+		cl_stream_server "spid[$tag]" "stream-$tag" "$fam" "$port" -t "$CL_BUDGET"
+	done
+	for s in "${streams[@]}"; do
+		read -r tag fam port _ <<<"$s"
+		lab_net_busywait 5000 test -f "$CL_OUT/stream-$tag.server"
+		cl_stream_client "cpid[$tag]" "stream-$tag" "$fam" "$port" -r "$rate" -d "$stream_s" \
+			-T "$user_timeout" -R 1000 -w 15 -D $((stream_s + user_timeout + 60))
+	done
+	if [ "${2:-}" = udp ]; then
+		cl_stream_server udp_spid udp 4 6300 -u -t "$CL_BUDGET"
+		lab_net_busywait 5000 test -f "$CL_OUT/udp.server"
+		cl_stream_client udp_cpid udp 4 6300 -u -r $((pps * len)) -l "$len" -d "$stream_s" \
+			-D $((stream_s + 60))
+	fi
+	cl_busywait $(((pre_s * 4 + 20) * 1000)) enough || bail "20 streams flowing through A"
+	cl_collect a "before-$pfx"
+	check_eq "A tracks all 20 streams ESTABLISHED (the NATed ones to $CL_VIP_NAT)" 20 \
+		"$(stream_entries "$CL_OUT/a/conntrack.before-$pfx")"
+}
+pre_s=5
+
+cu_streams_stop() {
+	local s tag
+	for s in "${streams[@]}"; do
+		read -r tag _ <<<"$s"
+		lab_net_stop "${cpid[$tag]}" "${spid[$tag]}"
+	done
+}
+
+# cu_view: one line of the live view (CU_DEMO=1)
+cu_view() {
+	local s tag flowing=0 gap=0 g now
+	now=$(cl_ms)
+	for s in "${streams[@]}"; do
+		read -r tag _ <<<"$s"
+		g=$(rep "$CL_OUT/stream-$tag.server" last_data_epoch_ms)
+		[ -n "$g" ] && [ $((now - g)) -lt 3000 ] && flowing=$((flowing + 1))
+		g=$(rep "$CL_OUT/stream-$tag.server" longest_gap_ms)
+		[ "${g:-0}" -gt "$gap" ] 2>/dev/null && gap=$g
+	done
+	printf '# [%6ss] A: %-28s %-22s | B: %-22s | RG1 master %s | TCP %2d/20 flowing, longest gap %s ms | UDP lost %s\n' \
+		"$(secs $((now - t_cu)) | cut -d. -f1)" "$(cu_state a)" "node $(cu_nj a phase)" \
+		"node $(cu_nj b phase)" "$( [ "$(cl_ka_state b ISSU_RG1)" = MASTER ] && echo rtr-b || echo rtr-a)" \
+		"$flowing" "$gap" "$(rep "$CL_OUT/udp.server" lost)"
+}
+cu_demo_wait() {
+	local until=$(($(cl_ms) + $1 * LAB_SLOW)) next=0
+	shift
+	until "$@"; do
+		[ "$(cl_ms)" -ge "$until" ] && return 1
+		[ "$(left_ms)" -le 0 ] && return 1
+		if [ "${CU_DEMO:-0}" = 1 ] && [ "$(cl_ms)" -ge "$next" ]; then
+			cu_view
+			next=$(($(cl_ms) + 5000))
+		fi
+		sleep 0.5
+	done
+}
+
+# cu_start NODE OPTS...: the cluster upgrade on NODE, outliving the SSH session
+cu_start() {
+	local n=$1
+	shift
+	cl_ssh "$n" "rm -f /lab/cu.out; systemd-run --unit=issu-lab-cu-\$(date +%s) --collect -p StandardOutput=append:/lab/cu.out -p StandardError=append:/lab/cu.out /usr/local/sbin/issu-helper cluster upgrade --kernel $LAB_KIMG/boot/vmlinuz-$LAB_KVER --initrd $LAB_ROUTER_INITRD --module $CU_NEXT $*"
+}
+
+# ------------------------------------------------------------ with issu
+cu_streams_start "" udp
 t_cu=$(cl_ms)
-cl_ssh a "systemd-run --unit=issu-lab-cu --collect -p StandardOutput=append:/lab/cu.out -p StandardError=append:/lab/cu.out /usr/local/sbin/issu-helper cluster upgrade --kernel $K --initrd $LAB_ROUTER_INITRD --module $CU_NEXT --no-tcp-syn-check" ||
-	bail "cluster upgrade started on A"
+cu_start a --no-tcp-syn-check || bail "cluster upgrade started on A"
 ok "cluster upgrade started on A (systemd-run: it outlives the SSH session)"
-cl_busywait $((CL_BUDGET * 1000)) cu_ended
+cu_demo_wait $((CL_BUDGET * 1000)) cu_ended
 t_cu_end=$(cl_ms)
-note "cluster upgrade output (A's /lab/cu.out):"
-sed 's/^/#   /' "$CL_OUT/a/cu.out" 2>/dev/null
-for f in issu-cluster-resume issu-cluster-join issu-resume; do
-	[ -s "$CL_OUT/a/$f.log" ] && { note "A: $f.log:"; sed 's/^/#   /' "$CL_OUT/a/$f.log"; }
-done
+t_cu0=$t_cu
+note "cluster upgrade output (A's /lab/cu.out, its own lines):"
+grep '^cluster upgrade:\|^  \[rtr-b\] \(upgrade\|result\)' "$CL_OUT/a/cu.out" 2>/dev/null | sed 's/^/#   /'
 check_eq "the cluster upgrade completed every step (A's journal; $(secs $((t_cu_end - t_cu)))s)" \
-	"complete done" "$(cu_state a)" || bail "the cluster upgrade completed"
+	"complete done" "$(cu_state a)" || {
+	for f in cu issu-cluster-resume issu-cluster-join issu-resume; do
+		[ -s "$CL_OUT/a/$f.log" ] && { note "A: $f.log:"; tail -n 40 "$CL_OUT/a/$f.log" | sed 's/^/#   /'; }
+	done
+	tail -n 60 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+	bail "the cluster upgrade completed"
+}
+sed -n 's/^s=\([a-z-]*\) \([0-9]*\) \([0-9]*\) \([a-z]*\) \(.*\)$/\1 \2 \3 \4 \5/p' \
+	"$CL_OUT/a/root/var/lib/issu/cluster-upgrade" | while read -r step t0 t1 res msg; do
+	note "step $step: $res, $(( (t1 - t0) / 1000000 )) ms: $msg"
+done
 for n in a b; do
 	check_eq "${CL_NAME[$n]}: its node upgrade kexec'd and resumed (node journal)" "1 resumed" \
 		"$(cu_nj "$n" kexec) $(cu_nj "$n" phase)"
@@ -139,19 +213,20 @@ check "B master of RG0 and RG1, A backup or drained (notify FIFOs, VIPs)" cl_wai
 check_eq "A held drained for both RGs (its boot gate kept the manual-failover state)" "1 1" \
 	"$(cl_ssh a "cat /run/issu/rg0.track") $(cl_ssh a "cat /run/issu/rg1.track")"
 
-# ------------------------------------------------------------ the verdict
 for s in "${streams[@]}"; do
 	read -r tag _ <<<"$s"
 	kill -USR1 "${cpid[$tag]}" 2>/dev/null
 done
 cl_busywait $(((user_timeout + 60) * 1000)) clients_done
-for s in "${streams[@]}"; do
-	read -r tag _ <<<"$s"
-	lab_net_stop "${cpid[$tag]}" "${spid[$tag]}"
-done
+cu_streams_stop
+# the server's final report at its signal; lost: the gaps below the highest
+# sequence number it received
+lab_net_stop "$udp_cpid" "$udp_spid"
+udp_lost=$(rep "$CL_OUT/udp.server" lost)
+note "benchmark: UDP $pps datagrams/s through the cluster upgrade: $(rep "$CL_OUT/udp.server" datagrams) received, ${udp_lost:-?} lost: outage $(( ${udp_lost:-0} * 1000 / pps )) ms in all (one switchover carries traffic: step 6), longest gap $(rep "$CL_OUT/udp.server" longest_gap_ms) ms; keepalived advert_int $CL_ADVERT_INT s"
 survived=0 corrupt=0 bad=""
 for s in "${streams[@]}"; do
-	read -r tag fam port nat <<<"$s"
+	read -r tag _ <<<"$s"
 	c=$CL_OUT/stream-$tag.client sv=$CL_OUT/stream-$tag.server
 	[ "$(rep "$sv" mismatches)" = 0 ] || corrupt=$((corrupt + 1))
 	if [ "$(rep "$c" confirmed)" = 1 ] && [ "$(rep "$sv" end)" = eof ] &&
@@ -160,20 +235,62 @@ for s in "${streams[@]}"; do
 	else
 		bad="$bad $tag(client end=$(rep "$c" end) sent=$(rep "$c" bytes_sent), server end=$(rep "$sv" end) bytes=$(rep "$sv" bytes), longest stall $(rep "$c" longest_stall_ms) ms)"
 	fi
-	note "$tag: $(rep "$sv" bytes) bytes, longest gap $(rep "$sv" longest_gap_ms) ms"
 done
+note "TCP streams: longest gap of each (ms): $(for s in "${streams[@]}"; do read -r tag _ <<<"$s"; printf '%s ' "$(rep "$CL_OUT/stream-$tag.server" longest_gap_ms)"; done)"
 check_eq "no stream had a byte corrupted" 0 "$corrupt"
-check_eq "every stream completed through both switchovers and both kexecs, every byte verified" \
+check_eq "every stream completed through the switchover and both kexecs, every byte verified" \
 	20 "$survived" || note "lost:$bad"
 
-# ------------------------------------------------------------ finalize
 cl_ssh a "issu-helper cluster finalize" >"$CL_OUT/finalize.out" 2>&1
 check_eq "cluster finalize on A: exit 0" 0 $? || sed 's/^/#   /' "$CL_OUT/finalize.out"
 check_eq "... the cluster upgrade finalized" "finalized done" "$(cu_state a)"
 for n in a b; do
-	check_eq "... ${CL_NAME[$n]}'s node upgrade finalized" "1" "$(cu_nj "$n" done)"
+	check_eq "... ${CL_NAME[$n]}'s node upgrade finalized" "1" "$(cu_nj "$n" "done")"
 done
 cl_collect a end
 cl_collect b end
-note "times: lab up $(secs $((t_lab - CL_T0)))s; cluster upgrade $(secs $((t_cu_end - t_cu)))s"
+t_issu=$(cl_ms)
+
+# ------------------------------------------------------------ without issu
+if [ "${CU_NEGATIVE:-1}" = 1 ]; then
+	CL_TAG="negative control"
+	cl_ssh a "issu-helper cluster failover reset rg1 && issu-helper cluster failover reset rg0" \
+		>"$CL_OUT/reset.out" 2>&1 || { sed 's/^/#   /' "$CL_OUT/reset.out"; bail "cluster failover reset of both RGs on A"; }
+	cl_wait_master a 60 || bail "A master of both RGs again after the reset"
+	ok "cluster failover reset on A: A master of both RGs again (its hold released)"
+	cl_ssh b "sed -i 's/init_file 1 overwrite/init_file/' /etc/keepalived/keepalived.conf && systemctl disable -q issu-cluster-join.service && systemctl restart keepalived" ||
+		bail "B's boot gate off"
+	cl_wait_master a 60 || bail "A master, B backup after B's keepalived restart"
+	ok "B's boot gate off (no init_file overwrite, issu-cluster-join disabled), B backup again"
+	cu_streams_start "n-"
+	inv_b0=$(cl_counter b invalid)
+	t_cu=$(cl_ms)
+	cu_start a --no-sync || bail "cluster upgrade --no-sync started on A"
+	ok "the same cluster upgrade started on A with --no-sync and no SYN-check window"
+	# the switchover done: A's journal past step 6 (or stopped)
+	cu_switched() { case $(cu_state a) in *upgrade-primary|*done|stopped*) return 0 ;; esac; return 1; }
+	cu_demo_wait $((CL_BUDGET * 1000)) cu_switched
+	check "... it reached its switchover (A's journal: $(cu_state a))" cu_switched
+	cl_wait_master b 60 || bail "RG1 on B after the switchover"
+	t_sw=$(cl_ms)
+	watch_s=10
+	cl_busywait $(((watch_s + 60) * 1000)) lost_evident
+	inv_b=$(cl_counter b invalid)
+	cu_streams_stop
+	lost=0 survived=0
+	for s in "${streams[@]}"; do
+		read -r tag _ <<<"$s"
+		c=$CL_OUT/stream-$tag.client sv=$CL_OUT/stream-$tag.server
+		if [ "$(rep "$sv" bytes)" -lt "$(rep "$c" bytes_sent)" ] 2>/dev/null &&
+		   [ $(($(cl_ms) - $(rep "$sv" last_data_epoch_ms))) -ge $((watch_s * 1000)) ]; then
+			lost=$((lost + 1))
+		fi
+	done
+	check_eq "every stream lost at the switchover (stalled ${watch_s}s+ with data outstanding)" 20 "$lost"
+	check "... B dropped their packets as invalid (counter: $((${inv_b:-0} - ${inv_b0:-0})) since the start)" \
+		test "${inv_b:-0}" -gt "${inv_b0:-0}"
+	note "negative control: switchover confirmed $(secs $((t_sw - t_cu)))s after the start"
+	CL_TAG=""
+fi
+note "times: lab up $(secs $((t_lab - CL_T0)))s; cluster upgrade $(secs $((t_cu_end - t_cu0)))s; with issu, all told $(secs $((t_issu - t_lab)))s; negative control $(secs $(($(cl_ms) - t_issu)))s"
 cl_finish

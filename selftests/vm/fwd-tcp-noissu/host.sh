@@ -23,8 +23,8 @@
 # FWD_BUDGET), FWD_EXPECT_4 and FWD_EXPECT_6 (one family's expectation when
 # it differs from FWD_EXPECT: a twin's negative control on one stream), and FWD_RATE (bytes/s per stream, 200000), FWD_STREAM_S
 # (stream duration, 60), FWD_PRE_S (verified traffic before the kexec, 6),
-# FWD_WATCH_S (10), FWD_USER_TIMEOUT (client TCP_USER_TIMEOUT, 120: longer
-# than the router's outage), FWD_RTO_MAX_MS (client retransmission backoff
+# FWD_WATCH_S (10), FWD_USER_TIMEOUT (client TCP_USER_TIMEOUT, 120 x LAB_SLOW:
+# longer than the router's outage), FWD_RTO_MAX_MS (client retransmission backoff
 # cap, 1000; 0: the kernel's 120 s; needs Linux 6.15+ on the host, older ones
 # retransmit at the kernel's backoff).
 
@@ -37,7 +37,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 rate=${FWD_RATE:-200000}
 stream_s=${FWD_STREAM_S:-60}
 pre_s=${FWD_PRE_S:-6}
-user_timeout=${FWD_USER_TIMEOUT:-120}
+# the outage of a slow lab's kexec grows with it (the debug lane's KASAN
+# kernel: 230 s from the kexec to the router forwarding again)
+user_timeout=${FWD_USER_TIMEOUT:-$((120 * LAB_SLOW))}
 watch_s=${FWD_WATCH_S:-10}
 rto_max=${FWD_RTO_MAX_MS:-1000}
 families="4 6"
