@@ -5,7 +5,8 @@
 #   make                 issu.ko (against KDIR) and user/issu-helper
 #   make setup           install build and lab dependencies (root, apt)
 #   make check           host unit tests and the VM lab scenarios
-#   make demo            the demo upgrade in the lab VM
+#   make demo            the cluster upgrade of two router VMs, watched live
+#   make demo-node       one node's upgrade in the busybox lab VM
 #   make bench           benchmarks (print numbers; not part of make check)
 #   make check-debug     the kernel-touching VM scenarios on a debug kernel
 #                        (KASAN, lockdep, kmemleak, ...; not part of make check)
@@ -118,6 +119,10 @@ check: setup
 	selftests/run.sh
 
 demo: setup
+	$(MAKE) all module-next
+	CU_DEMO=1 CU_NEGATIVE=0 selftests/vm/cluster-upgrade/host.sh
+
+demo-node: setup
 	$(MAKE) all module-next
 	scripts/vm/lab run --show selftests/vm/demo
 
@@ -242,5 +247,5 @@ clean:
 	rm -rf selftests/out
 	rm -rf $(DEB_OUT)
 
-.PHONY: all module module-next module-612 module-61old sparse-612 helper sparse style setup check check-debug demo bench clean
+.PHONY: all module module-next module-612 module-61old sparse-612 helper sparse style setup check check-debug demo demo-node bench clean
 .PHONY: install install-module install-dkms install-dkms-src deb
