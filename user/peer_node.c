@@ -4,9 +4,10 @@
  * (peer_connect()): peer_node_cmd() runs a node upgrade command on the
  * peer and returns its exit code, output and the peer's upgrade journal;
  * peer_file_put() copies a file into the peer's staging directory, going
- * on from what a cut copy left there. Both keep the session's heartbeats
- * while they wait (peer_wait_reply()), and fail the session with an exit
- * code of issu-helper.h and s->why, as the other requests' callers do.
+ * on from what a cut copy left there; peer_file_remove() removes such
+ * copies again. They keep the session's heartbeats while they wait
+ * (peer_wait_reply()), and fail the session with an exit code of
+ * issu-helper.h and s->why, as the other requests' callers do.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -356,4 +357,60 @@ out:
 	free(buf);
 	close(fd);
 	return s->fail;
+}
+
+/**
+ * peer_file_remove() - remove the files copied into the peer's staging directory
+ * @s: the session, HELLO done
+ * @kind: enum peer_file_kind, 0: every kind
+ * @removed: the files the peer removed (its .part and sidecar files
+ *           counted too), also when it stopped part-way (may be NULL)
+ *
+ * The peer removes only what FILE_BEGIN made in its
+ * STATE_DIR/cluster-upgrade/images, and nothing while its own pending
+ * upgrade still needs one of them.
+ *
+ * Return: 0, or the exit code with s->why: EXIT_BUSY (the peer's pending
+ * upgrade needs a file, or a copy is under way), EXIT_PEER_REFUSED (not
+ * allowed for this key, or the peer predates FILE_REMOVE), EXIT_FAIL (the
+ * peer could not remove a file), the session's EXIT_PEER_LOST.
+ */
+int peer_file_remove(struct peer_sess *s, int kind, unsigned int *removed)
+{
+	struct peer_buf b = { 0 };
+	struct peer_frame f;
+	uint32_t err;
+	int r;
+
+	if (removed)
+		*removed = 0;
+	if (s->fail)
+		return s->fail;
+	if (kind && !peer_file_kind_name((uint32_t)kind))
+		return peer_sess_fail(s, EXIT_USAGE, "file kind %d: no such kind", kind);
+	if (!(s->peer.ops & (1u << PEER_T_FILE_REMOVE)))
+		return peer_sess_fail(s, EXIT_PEER_REFUSED,
+				      "%s does not remove files for this node's key (its issu-helper peer --allow lacks copy, or predates FILE_REMOVE)",
+				      s->peer.node_name);
+	peer_buf_init(&b, PEER_T_FILE_REMOVE);
+	if (kind)
+		peer_put_u32(&b, PEER_A_FILE_KIND, (uint32_t)kind);
+	r = peer_send(s, &b);
+	peer_buf_free(&b);
+	if (r < 0)
+		return s->fail;
+	r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, &f);
+	if (r < 0)
+		return s->fail;
+	if (f.h.type != PEER_T_FILE_RESULT)
+		return refused(s, &f, "FILE_REMOVE");
+	if (removed && f.tb[PEER_A_FILE_COUNT].p)
+		*removed = peer_get_u32(&f.tb[PEER_A_FILE_COUNT]);
+	err = peer_get_u32(&f.tb[PEER_A_RESULT]);
+	if (err)
+		return peer_sess_fail(s, EXIT_FAIL, "the peer removed %u files, then: %s (%s)",
+				      f.tb[PEER_A_FILE_COUNT].p ?
+				      peer_get_u32(&f.tb[PEER_A_FILE_COUNT]) : 0,
+				      reason_of(&f), strerror((int)err));
+	return 0;
 }

@@ -45,4 +45,7 @@ int peer_file_put(struct peer_sess *s, enum peer_file_kind kind, const char *loc
 		  size_t rsize, void (*progress)(void *arg, uint64_t done, uint64_t total),
 		  void *arg);
 
+/* remove the peer's staged files of @kind (0: every kind); *@removed: how many */
+int peer_file_remove(struct peer_sess *s, int kind, unsigned int *removed);
+
 #endif /* _ISSU_PEER_NODE_H */

@@ -20,7 +20,9 @@
  * STATE_DIR/cluster-upgrade/images: written to NAME.part, its length and
  * CRC32 in NAME.part.meta, so that a copy cut short goes on where it
  * stopped (FILE_READY's OFFSET) when the same file is sent again; renamed
- * to NAME (0600) once whole and its CRC32 right.
+ * to NAME (0600) once whole and its CRC32 right. FILE_REMOVE removes
+ * them again (cluster upgrade --unlink), never one the node's pending
+ * upgrade still needs.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -1151,6 +1153,201 @@ int pnode_file_end(struct pnode_srv *n, const struct peer_frame *f)
 	peer_put_u32(&b, PEER_A_RESULT, 0);
 	peer_put_str(&b, PEER_A_FILE_PATH, fl->final);
 	peer_put_u64(&b, PEER_A_IMAGE_LEN, fl->len);
+	rc = peer_send(s, &b);
+	peer_buf_free(&b);
+	return rc < 0 ? s->fail : 0;
+}
+
+/*
+ * The staged file a directory entry belongs to: NAME for NAME, NAME.part,
+ * NAME.part.meta and NAME.part.meta.tmp, written to @base. Return: the
+ * kind of the file (its "KIND-" prefix), 0 for an entry FILE_BEGIN never
+ * made (left alone).
+ */
+static uint32_t staged_of(const char *entry, char *base, size_t size)
+{
+	static const char *const tails[] = { ".part.meta.tmp", ".part.meta", ".part" };
+	size_t len = strlen(entry), i, t;
+	uint32_t kind;
+
+	if (len >= size)
+		return 0;
+	memcpy(base, entry, len + 1);
+	for (i = 0; i < ARRAY_SIZE(tails); i++) {
+		t = strlen(tails[i]);
+		if (len > t && !strcmp(base + len - t, tails[i])) {
+			base[len - t] = '\0';
+			break;
+		}
+	}
+	for (kind = 1; kind <= PEER_FILE_MAX; kind++) {
+		t = strlen(peer_file_kind_name(kind));
+		if (!strncmp(base, peer_file_kind_name(kind), t) && base[t] == '-' && base[t + 1])
+			return kind;
+	}
+	return 0;
+}
+
+/* Is @path the file @want names (the same inode, or the same name)? */
+static bool same_path(const char *path, const char *want, const struct stat *st)
+{
+	struct stat w;
+
+	if (!*want)
+		return false;
+	if (!strcmp(path, want))
+		return true;
+	return !stat(want, &w) && w.st_dev == st->st_dev && w.st_ino == st->st_ino;
+}
+
+/*
+ * A file the node's pending upgrade still needs: its kernel and initrd
+ * until the kexec, its module until the new image resumed (resume loads
+ * it). Return: the journal's name for it ("kernel", ...), or NULL.
+ */
+static const char *needed_by(const struct journal *j, const char *path, const struct stat *st)
+{
+	bool before = !journal_kexec_happened(j);
+
+	if (j->op != UPG_OP_UPGRADE || j->done)
+		return NULL;
+	if (before && same_path(path, j->kernel, st))
+		return "kernel";
+	if (before && same_path(path, j->initrd, st))
+		return "initrd";
+	if ((before || j->phase != ISSU_PHASE_RESUMED) && same_path(path, j->module, st))
+		return "module";
+	return NULL;
+}
+
+/*
+ * One pass over the staging directory: with @j, check only (0, or EBUSY
+ * and @why naming the file the journal needs); without, remove each
+ * staged file of @kind (0: every kind), each counted in *@count and, up
+ * to PEER_FILE_PATHS_MAX, put in @b.
+ */
+static int remove_pass(const char *dir, uint32_t kind, const struct journal *j,
+		       struct peer_buf *b, unsigned int *count, char *why, size_t size)
+{
+	char base[NAME_MAX + 1], path[PATH_MAX], staged[PATH_MAX];
+	const char *what;
+	struct dirent *d;
+	struct stat st;
+	int err = 0;
+	uint32_t k;
+	DIR *dp;
+
+	dp = opendir(dir);
+	if (!dp) {
+		if (errno == ENOENT)
+			return 0;	/* nothing was ever copied here */
+		err = errno;
+		snprintf(why, size, "%.200s: %s", dir, strerror(err));
+		return err;
+	}
+	while (!err && (d = readdir(dp))) {
+		k = staged_of(d->d_name, base, sizeof(base));
+		if (!k || (kind && k != kind))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= sizeof(path))
+			continue;
+		if (lstat(path, &st) || S_ISDIR(st.st_mode))
+			continue;
+		if (j) {
+			snprintf(staged, sizeof(staged), "%s/%s", dir, base);
+			/* a .part is as busy as the file it becomes */
+			if (stat(staged, &st) && lstat(path, &st))
+				continue;
+			what = needed_by(j, staged, &st);
+			if (what) {
+				snprintf(why, size, "%.150s is the %s of this node's pending upgrade %.39s: not removed",
+					 staged, what, j->id);
+				err = EBUSY;
+			}
+			continue;
+		}
+		if (unlink(path)) {
+			err = errno;
+			snprintf(why, size, "%.200s: %s", path, strerror(err));
+			break;
+		}
+		(*count)++;
+		if (*count <= PEER_FILE_PATHS_MAX)
+			peer_put_str(b, PEER_A_FILE_PATH, path);
+	}
+	closedir(dp);
+	return err;
+}
+
+/**
+ * pnode_file_remove() - FILE_REMOVE: the staged files removed
+ * @n: the peer end's state
+ * @f: the request
+ *
+ * Only files FILE_BEGIN makes in STATE_DIR/cluster-upgrade/images (NAME,
+ * NAME.part, NAME.part.meta) of FILE_KIND, or of every kind; none while a
+ * copy is under way, none if one of them is a kernel, initrd or module
+ * this node's upgrade journal still needs (EBUSY, the file named).
+ *
+ * Return: 0, or the session's failure.
+ */
+int pnode_file_remove(struct pnode_srv *n, const struct peer_frame *f)
+{
+	uint32_t kind = f->tb[PEER_A_FILE_KIND].p ? peer_get_u32(&f->tb[PEER_A_FILE_KIND]) : 0;
+	struct peer_sess *s = n->s;
+	struct peer_buf b = { 0 };
+	char dir[PATH_MAX], why[PEER_STR_MAX] = "", err_j[256] = "";
+	unsigned int count = 0;
+	struct journal *j;
+	int err, r, rc;
+
+	if (f->tb[PEER_A_FILE_KIND].p && !peer_file_kind_name(kind))
+		return FREPLY(EINVAL, PEER_A_FILE_KIND,
+			      "file kind %u: 1 kernel, 2 initrd, 3 module (absent: every kind)", kind);
+	if (n->file.open)
+		return FREPLY(EBUSY, 0, "the copy of %s is under way", n->file.final);
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/cluster-upgrade/images", n->c.state_dir) >=
+	    sizeof(dir))
+		return FREPLY(ENAMETOOLONG, 0, "%s/cluster-upgrade/images: too long",
+			      n->c.state_dir);
+	j = malloc(sizeof(*j));
+	if (!j)
+		return FREPLY(ENOMEM, 0, "out of memory for the journal");
+	r = journal_read(n->c.state_dir, j, err_j, sizeof(err_j));
+	if (r < 0) {
+		free(j);
+		nlog(n, LOG_WARNING, "FILE_REMOVE refused: the upgrade journal: %s", err_j);
+		return FREPLY(EBUSY, 0,
+			      "this node's upgrade journal is not valid (%.120s): which files its upgrade needs is not known, none removed",
+			      err_j);
+	}
+	err = r ? remove_pass(dir, kind, j, NULL, NULL, why, sizeof(why)) : 0;
+	free(j);
+	if (err) {
+		nlog(n, LOG_WARNING, "FILE_REMOVE refused: %s", why);
+		return FREPLY(err, 0, "%s", why);
+	}
+	peer_buf_init(&b, PEER_T_FILE_RESULT);
+	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+	err = remove_pass(dir, kind, NULL, &b, &count, why, sizeof(why));
+	peer_put_u32(&b, PEER_A_RESULT, (uint32_t)err);
+	if (err)
+		peer_put_str(&b, PEER_A_REASON, why);
+	peer_put_u32(&b, PEER_A_FILE_COUNT, count);
+	if (count) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	if (err)
+		nlog(n, LOG_ERR, "FILE_REMOVE %s: %u removed, then %s",
+		     kind ? peer_file_kind_name(kind) : "all", count, why);
+	else
+		nlog(n, LOG_NOTICE, "FILE_REMOVE %s: %u files removed from %s",
+		     kind ? peer_file_kind_name(kind) : "all", count, dir);
 	rc = peer_send(s, &b);
 	peer_buf_free(&b);
 	return rc < 0 ? s->fail : 0;

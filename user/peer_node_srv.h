@@ -2,8 +2,9 @@
 /*
  * The peer end's side of cluster upgrade (peer_node_srv.c): NODE_CMD runs
  * a node upgrade command of this program, FILE_BEGIN/DATA/END stage a file
- * in STATE_DIR/cluster-upgrade/images. Called by peer_server.c's loop; the
- * initiator's side is peer_node.c. Documentation/issu/peer-protocol.rst.
+ * in STATE_DIR/cluster-upgrade/images, FILE_REMOVE removes such files.
+ * Called by peer_server.c's loop; the initiator's side is peer_node.c.
+ * Documentation/issu/peer-protocol.rst.
  */
 #ifndef _ISSU_PEER_NODE_SRV_H
 #define _ISSU_PEER_NODE_SRV_H
@@ -31,6 +32,7 @@ int pnode_poll(struct pnode_srv *n);
 int pnode_file_begin(struct pnode_srv *n, const struct peer_frame *f);
 int pnode_file_data(struct pnode_srv *n, const struct peer_frame *f);
 int pnode_file_end(struct pnode_srv *n, const struct peer_frame *f);
+int pnode_file_remove(struct pnode_srv *n, const struct peer_frame *f);
 void pnode_file_stop(struct pnode_srv *n, const char *why);
 void pnode_srv_free(struct pnode_srv *n);
 

@@ -477,6 +477,7 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_FILE_KIND] = "FILE_KIND",
 	[PEER_A_FILE_NAME] = "FILE_NAME",
 	[PEER_A_FILE_PATH] = "FILE_PATH",
+	[PEER_A_FILE_COUNT] = "FILE_COUNT",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -675,12 +676,22 @@ static const struct peer_pol file_ready_pol[PEER_A_MAX + 1] = {
 	[PEER_A_FILE_PATH] = REQ(PK_STR),
 };
 
+/*
+ * FILE_REMOVE's answer repeats FILE_PATH (a file removed each) and adds
+ * FILE_COUNT: only an initiator that sent FILE_REMOVE meets them.
+ */
 static const struct peer_pol file_result_pol[PEER_A_MAX + 1] = {
 	[PEER_A_REQ_SEQ] = REQ(PK_U32),
 	[PEER_A_RESULT] = REQ(PK_U32),
 	[PEER_A_REASON] = OPT(PK_STR),
-	[PEER_A_FILE_PATH] = OPT(PK_STR),
+	[PEER_A_FILE_PATH] = { .kind = PK_STR, .multi = true },
 	[PEER_A_IMAGE_LEN] = OPT(PK_U64),
+	[PEER_A_FILE_COUNT] = OPT(PK_U32),	/* cluster upgrade --unlink, appended */
+};
+
+/* cluster upgrade --unlink */
+static const struct peer_pol file_remove_pol[PEER_A_MAX + 1] = {
+	[PEER_A_FILE_KIND] = OPT(PK_U32),
 };
 
 static const struct peer_policy policies[PEER_T_MAX + 1] = {
@@ -708,6 +719,7 @@ static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_FILE_DATA] = { "FILE_DATA", sync_data_pol, attr_names, PEER_A_MAX },
 	[PEER_T_FILE_END] = { "FILE_END", empty_pol, attr_names, PEER_A_MAX },
 	[PEER_T_FILE_RESULT] = { "FILE_RESULT", file_result_pol, attr_names, PEER_A_MAX },
+	[PEER_T_FILE_REMOVE] = { "FILE_REMOVE", file_remove_pol, attr_names, PEER_A_MAX },
 };
 
 /* The policy of a message type, or NULL for a type this version lacks. */
@@ -742,6 +754,7 @@ bool peer_type_is_request(uint16_t type)
 	case PEER_T_FILE_BEGIN:
 	case PEER_T_FILE_DATA:
 	case PEER_T_FILE_END:
+	case PEER_T_FILE_REMOVE:
 		return true;
 	default:
 		return false;

@@ -60,7 +60,9 @@ enum peer_type {
 	PEER_T_FILE_READY,	/* response to FILE_BEGIN: OFFSET to go on from, FILE_PATH */
 	PEER_T_FILE_DATA,	/* the next bytes of it (no response but an error) */
 	PEER_T_FILE_END,	/* request: all sent, check and keep it */
-	PEER_T_FILE_RESULT,	/* response to FILE_END: result, reason, FILE_PATH */
+	PEER_T_FILE_RESULT,	/* response to FILE_END, FILE_REMOVE: result, reason, FILE_PATH */
+	/* cluster upgrade --unlink, appended */
+	PEER_T_FILE_REMOVE,	/* request: remove staged files (FILE_KIND; absent: every kind) */
 	__PEER_T_MAX,
 };
 #define PEER_T_MAX (__PEER_T_MAX - 1)
@@ -136,6 +138,8 @@ enum peer_attr {
 	PEER_A_FILE_KIND,	/* u32: enum peer_file_kind */
 	PEER_A_FILE_NAME,	/* string: the source's basename */
 	PEER_A_FILE_PATH,	/* string: where the peer keeps the file */
+	/* cluster upgrade --unlink, appended */
+	PEER_A_FILE_COUNT,	/* u32: FILE_REMOVE's FILE_RESULT: files removed */
 	__PEER_A_MAX,
 };
 #define PEER_A_MAX (__PEER_A_MAX - 1)
@@ -174,6 +178,7 @@ enum peer_file_kind {
 };
 #define PEER_FILE_MAX (__PEER_FILE_MAX - 1)
 #define PEER_FILE_RESERVE	(16ull << 20)	/* free space kept on the peer's file system */
+#define PEER_FILE_PATHS_MAX	64	/* FILE_REMOVE's FILE_RESULT: FILE_PATHs listed at most */
 
 const char *peer_node_cmd_name(uint32_t cmd);
 const char *peer_file_kind_name(uint32_t kind);

@@ -45,7 +45,8 @@
 #define NS_PER_MS	1000000ull
 #define IMPORT_TICK_MS	50
 
-#define FILE_TYPES	(1u << PEER_T_FILE_BEGIN | 1u << PEER_T_FILE_DATA | 1u << PEER_T_FILE_END)
+#define FILE_TYPES	(1u << PEER_T_FILE_BEGIN | 1u << PEER_T_FILE_DATA | 1u << PEER_T_FILE_END | \
+			 1u << PEER_T_FILE_REMOVE)
 #define ALL_CMDS	(1u << PEER_NODE_VALIDATE | 1u << PEER_NODE_UPGRADE | \
 			 1u << PEER_NODE_STATUS | 1u << PEER_NODE_FINALIZE | \
 			 1u << PEER_NODE_ROLLBACK | 1u << PEER_NODE_ABORT)
@@ -637,6 +638,8 @@ static int request(struct srv *v, const struct peer_frame *f)
 		return pnode_file_data(v->node, f);
 	case PEER_T_FILE_END:
 		return pnode_file_end(v->node, f);
+	case PEER_T_FILE_REMOVE:
+		return pnode_file_remove(v->node, f);
 	default:
 		return 0;
 	}

@@ -2463,6 +2463,305 @@ static int t_node_replies_not_requests(void)
 	return 0;
 }
 
+/* ------------------------------------------------ FILE_REMOVE (--unlink) */
+
+/* A raw FILE_REMOVE of @kind (0: the attribute left out). Return: the answer's type. */
+static int file_remove(struct peer_sess *s, uint32_t kind, struct peer_frame *f)
+{
+	struct peer_buf b = { 0 };
+
+	peer_buf_init(&b, PEER_T_FILE_REMOVE);
+	if (kind)
+		peer_put_u32(&b, PEER_A_FILE_KIND, kind);
+	return ask(s, &b, f);
+}
+
+/* FILE_PATHs of a FILE_RESULT. */
+static unsigned int paths_of(const struct peer_frame *f)
+{
+	struct peer_attr_v a;
+	unsigned int n = 0;
+	size_t off = 0;
+
+	while (peer_attr_next(f->payload, f->h.len, &off, PEER_A_FILE_PATH, &a) > 0)
+		n++;
+	return n;
+}
+
+/* A file of @len bytes in the staging directory, made here. */
+static int staged(const char *name, size_t len)
+{
+	char dir[600], path[700];
+
+	images(dir, sizeof(dir));
+	mkdir(srv_state, 0700);
+	snprintf(path, sizeof(path), "%s/cluster-upgrade", srv_state);
+	mkdir(path, 0700);
+	mkdir(dir, 0700);
+	return make_file(path_in(path, sizeof(path), dir, name), len, 9);
+}
+
+static bool in_images(const char *name)
+{
+	char dir[600], path[700];
+
+	return !access(path_in(path, sizeof(path), images(dir, sizeof(dir)), name), F_OK);
+}
+
+/*
+ * The three kinds copied, a cut copy's .part and .meta beside them, and
+ * files FILE_BEGIN never makes: FILE_REMOVE of one kind removes that
+ * kind's file only; of every kind the rest of the copies, their .part
+ * and sidecar included, each counted and named; never the others.
+ */
+static int t_file_remove(void)
+{
+	char src[600], remote[600], dir[600], path[700];
+	const char *const names[] = { "vmlinuz-rm", "initrd.img-rm", "issu.ko-rm" };
+	struct peer_sess s;
+	struct peer_frame f;
+	unsigned int n = 99;
+	int rc, i, t;
+
+	rm_rf(srv_state);
+	CHECK(!connected(&s, "copy"), "no session");
+	CHECK(s.peer.ops & (1u << PEER_T_FILE_REMOVE), "ops %#x", s.peer.ops);
+	for (i = 0; i < 3; i++) {
+		path_in(src, sizeof(src), tmp, names[i]);
+		CHECK(!make_file(src, 70000 + (size_t)i, (unsigned int)i), "%s", src);
+		rc = peer_file_put(&s, (enum peer_file_kind)(i + 1), src, remote, sizeof(remote),
+				   NULL, NULL);
+		CHECK(rc == 0, "put %s: %d %s", names[i], rc, s.why);
+	}
+	CHECK(!staged("kernel-vmlinuz-cut.part", 1000) && !staged("kernel-vmlinuz-cut.part.meta", 10),
+	      "cut copy");
+	CHECK(!staged("notes.txt", 10) && !staged("kernel-", 10) && !staged("other-kernel-x", 10),
+	      "other files");
+	images(dir, sizeof(dir));
+	CHECK(!mkdir(path_in(path, sizeof(path), dir, "kernel-dir"), 0700), "%s", path);
+	/* one kind */
+	rc = peer_file_remove(&s, PEER_FILE_MODULE, &n);
+	CHECK(rc == 0 && n == 1, "module: %d %u %s", rc, n, s.why);
+	CHECK(!in_images("module-issu.ko-rm") && in_images("kernel-vmlinuz-rm") &&
+	      in_images("initrd-initrd.img-rm") && in_images("kernel-vmlinuz-cut.part"),
+	      "module removal removed another file, or not the module");
+	/* every kind: kernel, initrd, the .part, its .meta; each named */
+	t = file_remove(&s, 0, &f);
+	CHECK(t == PEER_T_FILE_RESULT && result_of(&f) == 0, "all: %d %u %s", t, result_of(&f),
+	      reason_of(&f));
+	CHECK(f.tb[PEER_A_FILE_COUNT].p && peer_get_u32(&f.tb[PEER_A_FILE_COUNT]) == 4,
+	      "count %u", f.tb[PEER_A_FILE_COUNT].p ? peer_get_u32(&f.tb[PEER_A_FILE_COUNT]) : 0);
+	CHECK(paths_of(&f) == 4, "%u paths", paths_of(&f));
+	CHECK(strstr(peer_get_str(&f.tb[PEER_A_FILE_PATH]), "/cluster-upgrade/images/"),
+	      "path %s", peer_get_str(&f.tb[PEER_A_FILE_PATH]));
+	for (i = 0; i < 3; i++) {
+		CHECK(!in_images(i == 0 ? "kernel-vmlinuz-rm" : i == 1 ? "initrd-initrd.img-rm" :
+				 "kernel-vmlinuz-cut.part"), "copy %d left", i);
+	}
+	CHECK(!in_images("kernel-vmlinuz-cut.part.meta"), "sidecar left");
+	CHECK(in_images("notes.txt") && in_images("kernel-") && in_images("other-kernel-x") &&
+	      in_images("kernel-dir"), "a file FILE_BEGIN never makes was removed");
+	/* nothing left to remove: 0, not an error */
+	rc = peer_file_remove(&s, 0, &n);
+	CHECK(rc == 0 && n == 0, "again: %d %u %s", rc, n, s.why);
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(file_has(srv_log, "FILE_REMOVE all: 4 files removed"), "not logged");
+	/* no staging directory at all: 0 removed */
+	rm_rf(srv_state);
+	CHECK(!connected(&s, "copy"), "no session");
+	rc = peer_file_remove(&s, PEER_FILE_KERNEL, &n);
+	CHECK(rc == 0 && n == 0, "no dir: %d %u %s", rc, n, s.why);
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/* This node's journal: an upgrade to @kernel, @module; its kexec, phase, done as given. */
+static int journal_needing(const char *kernel, const char *module, bool kexec, uint32_t phase,
+			   bool done)
+{
+	static struct journal j;
+
+	journal_reset(&j);
+	snprintf(j.id, sizeof(j.id), "20261206T000002-1");
+	j.op = UPG_OP_UPGRADE;
+	j.kexec = kexec;
+	j.done = done;
+	snprintf(j.kernel, sizeof(j.kernel), "%s", kernel);
+	snprintf(j.module, sizeof(j.module), "%s", module);
+	journal_step_begin(&j, phase);
+	journal_step_end(&j, UPG_OK, "test");
+	return journal_write(srv_state, &j);
+}
+
+/*
+ * The node's pending upgrade names a copy as its kernel: FILE_REMOVE is
+ * refused (EBUSY, the file named), nothing removed; a kind it does not
+ * need goes. After the kexec the kernel is free, the module not until
+ * the new image resumed; a finished upgrade needs none. A corrupt journal
+ * and a copy under way refuse too.
+ */
+static int t_file_remove_busy(void)
+{
+	char src[600], kernel[600], module[600], path[700];
+	struct peer_sess s;
+	struct peer_frame f;
+	unsigned int n = 99;
+	FILE *fp;
+	int rc, t;
+
+	rm_rf(srv_state);
+	CHECK(!connected(&s, "copy"), "no session");
+	path_in(src, sizeof(src), tmp, "vmlinuz-busy");
+	CHECK(!make_file(src, 5000, 1), "%s", src);
+	CHECK(!peer_file_put(&s, PEER_FILE_KERNEL, src, kernel, sizeof(kernel), NULL, NULL),
+	      "put: %s", s.why);
+	CHECK(!peer_file_put(&s, PEER_FILE_INITRD, src, path, sizeof(path), NULL, NULL),
+	      "put: %s", s.why);
+	CHECK(!peer_file_put(&s, PEER_FILE_MODULE, src, module, sizeof(module), NULL, NULL),
+	      "put: %s", s.why);
+	/* before the kexec: the kernel is needed */
+	CHECK(!journal_needing(kernel, module, false, ISSU_PHASE_PREPARE, false), "journal");
+	rc = peer_file_remove(&s, 0, &n);
+	CHECK(rc == EXIT_BUSY && n == 0 && strstr(s.why, kernel) &&
+	      strstr(s.why, "Device or resource busy"), "pending: %d %u %s", rc, n, s.why);
+	s.fail = 0;
+	t = file_remove(&s, PEER_FILE_KERNEL, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EBUSY &&
+	      strstr(reason_of(&f), "kernel-vmlinuz-busy is the kernel of this node's pending upgrade"),
+	      "kernel: %d %u %s", t, result_of(&f), reason_of(&f));
+	CHECK(in_images("kernel-vmlinuz-busy") && in_images("initrd-vmlinuz-busy") &&
+	      in_images("module-vmlinuz-busy"), "a file removed though refused");
+	rc = peer_file_remove(&s, PEER_FILE_INITRD, &n);
+	CHECK(rc == 0 && n == 1 && !in_images("initrd-vmlinuz-busy"), "initrd: %d %u %s", rc, n,
+	      s.why);
+	/* the kexec happened, not yet resumed: the module is needed (resume loads it) */
+	CHECK(!journal_needing(kernel, module, true, ISSU_PHASE_RESUME, false), "journal");
+	rc = peer_file_remove(&s, 0, &n);
+	CHECK(rc == EXIT_BUSY && strstr(s.why, module) && strstr(s.why, "the module"),
+	      "resuming: %d %s", rc, s.why);
+	s.fail = 0;
+	rc = peer_file_remove(&s, PEER_FILE_KERNEL, &n);
+	CHECK(rc == 0 && n == 1 && !in_images("kernel-vmlinuz-busy"), "kernel after kexec: %d %u %s",
+	      rc, n, s.why);
+	/* resumed: nothing needed */
+	CHECK(!journal_needing(kernel, module, true, ISSU_PHASE_RESUMED, false), "journal");
+	rc = peer_file_remove(&s, 0, &n);
+	CHECK(rc == 0 && n == 1 && !in_images("module-vmlinuz-busy"), "resumed: %d %u %s", rc, n,
+	      s.why);
+	/* a finished upgrade, before its kexec (aborted): needs nothing */
+	CHECK(!peer_file_put(&s, PEER_FILE_KERNEL, src, kernel, sizeof(kernel), NULL, NULL),
+	      "put: %s", s.why);
+	CHECK(!journal_needing(kernel, module, false, ISSU_PHASE_ABORT, true), "journal");
+	rc = peer_file_remove(&s, 0, &n);
+	CHECK(rc == 0 && n == 1, "done: %d %u %s", rc, n, s.why);
+	/* a corrupt journal: which files it needs is not known */
+	CHECK(!peer_file_put(&s, PEER_FILE_KERNEL, src, kernel, sizeof(kernel), NULL, NULL),
+	      "put: %s", s.why);
+	fp = fopen(path_in(path, sizeof(path), srv_state, "journal"), "w");
+	CHECK(fp, "%s", path);
+	fputs("not a journal\n", fp);
+	fclose(fp);
+	rc = peer_file_remove(&s, 0, &n);
+	CHECK(rc == EXIT_BUSY && strstr(s.why, "journal is not valid") &&
+	      in_images("kernel-vmlinuz-busy"), "corrupt: %d %s", rc, s.why);
+	s.fail = 0;
+	unlink(path);
+	/* a copy under way */
+	t = file_begin(&s, PEER_FILE_MODULE, 1000, 0, "issu.ko-open", &f);
+	CHECK(t == PEER_T_FILE_READY, "READY: %d", t);
+	t = file_remove(&s, 0, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EBUSY && strstr(reason_of(&f), "under way"),
+	      "under way: %d %u %s", t, result_of(&f), reason_of(&f));
+	CHECK(in_images("kernel-vmlinuz-busy") && in_images("module-issu.ko-open.part"),
+	      "removed during a copy");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(file_has(srv_log, "FILE_REMOVE refused: ") && file_has(srv_log, kernel),
+	      "refusal not logged");
+	return 0;
+}
+
+/* Without "copy" in --allow: not offered, and refused (EPERM) if sent anyway. */
+static int t_file_remove_not_allowed(void)
+{
+	struct peer_sess s;
+	struct peer_frame f;
+	unsigned int n = 99;
+	int rc, t;
+
+	rm_rf(srv_state);
+	CHECK(!staged("kernel-vmlinuz-keep", 100), "staged");
+	CHECK(!connected(&s, "status,validate"), "no session");
+	CHECK(!(s.peer.ops & (1u << PEER_T_FILE_REMOVE)), "ops %#x", s.peer.ops);
+	rc = peer_file_remove(&s, 0, &n);
+	CHECK(rc == EXIT_PEER_REFUSED && n == 0 && strstr(s.why, "lacks copy"), "%d %s", rc,
+	      s.why);
+	s.fail = 0;
+	t = file_remove(&s, 0, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM &&
+	      strstr(reason_of(&f), "FILE_REMOVE is not allowed for this key"), "%d %u %s", t,
+	      result_of(&f), reason_of(&f));
+	CHECK(in_images("kernel-vmlinuz-keep"), "removed without copy");
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
+/* A malformed FILE_REMOVE: refused, the attribute named, nothing removed. */
+static int t_file_remove_malformed(void)
+{
+	static const struct {
+		uint16_t attr;
+		int size;	/* 1: u8, 4: u32, 8: u64; twice when < 0 */
+		uint32_t v;
+		const char *text;
+	} c[] = {
+		{ PEER_A_FILE_KIND, 1, 1, "FILE_KIND (" },
+		{ PEER_A_FILE_KIND, 8, 1, "FILE_KIND (" },
+		{ PEER_A_FILE_KIND, -4, 1, "of FILE_REMOVE: repeated" },
+		{ PEER_A_FILE_KIND, 4, 4, "file kind 4" },
+		{ PEER_A_FILE_KIND, 4, 0, "file kind 0" },
+		{ PEER_A_FILE_NAME, 4, 1, "of FILE_REMOVE: not allowed here" },
+	};
+	struct peer_buf b = { 0 };
+	struct peer_sess s;
+	struct peer_frame f;
+	size_t i;
+	int t;
+
+	rm_rf(srv_state);
+	CHECK(!staged("kernel-vmlinuz-keep", 100), "staged");
+	CHECK(!connected(&s, "copy"), "no session");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		peer_buf_init(&b, PEER_T_FILE_REMOVE);
+		if (c[i].size == 1)
+			peer_put_u8(&b, c[i].attr, (uint8_t)c[i].v);
+		else if (c[i].size == 8)
+			peer_put_u64(&b, c[i].attr, c[i].v);
+		else
+			peer_put_u32(&b, c[i].attr, c[i].v);
+		if (c[i].size < 0)
+			peer_put_u32(&b, c[i].attr, c[i].v);
+		t = ask(&s, &b, &f);
+		CHECK(t == PEER_T_RESULT && result_of(&f) == EINVAL, "case %zu: %d %u %s", i, t,
+		      result_of(&f), reason_of(&f));
+		CHECK(f.tb[PEER_A_BAD_ATTR].p && peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) == c[i].attr,
+		      "case %zu: bad attribute %u, not %u", i,
+		      f.tb[PEER_A_BAD_ATTR].p ? peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) : 0, c[i].attr);
+		CHECK(strstr(reason_of(&f), c[i].text), "case %zu: '%s' lacks '%s'", i,
+		      reason_of(&f), c[i].text);
+	}
+	CHECK(in_images("kernel-vmlinuz-keep"), "removed by a malformed request");
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	return 0;
+}
+
 /* ------------------------------------------------- the initiator, over ssh */
 
 /*
@@ -2610,6 +2909,10 @@ static const struct {
 	{ "node rollback detached", t_node_rollback_detached },
 	{ "node and file policies", t_node_policy },
 	{ "node and file replies are not requests", t_node_replies_not_requests },
+	{ "file remove: one kind, every kind, counted, only copies", t_file_remove },
+	{ "file remove refused for a file the pending upgrade needs", t_file_remove_busy },
+	{ "file remove not allowed without copy", t_file_remove_not_allowed },
+	{ "file remove malformed refused, attribute named", t_file_remove_malformed },
 };
 
 static void cleanup(void)
