@@ -76,6 +76,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					use(&x, t == PEER_RG_A_ID || t == PEER_RG_A_WEIGHT ||
 					    t == PEER_RG_A_TRACK_VALUE ? PK_U32 : PK_STR);
 			}
+		/* FILE_REMOVE's FILE_RESULT repeats FILE_PATH */
+		off = 0;
+		while (peer_attr_next(copy, h.len, &off, PEER_A_FILE_PATH, &x) > 0)
+			use(&x, PK_STR);
 	} else {
 		sink += strlen(e.reason);
 	}

@@ -158,5 +158,17 @@ int main(int argc, char **argv)
 	peer_put_str(&b, PEER_A_FILE_PATH, "/var/lib/issu/cluster-upgrade/images/kernel-vmlinuz");
 	peer_put_u64(&b, PEER_A_IMAGE_LEN, 300);
 	rc |= save(argv[1], "file_result", &b, 17);
+	/* cluster upgrade --unlink: FILE_REMOVE and its answer */
+	peer_buf_init(&b, PEER_T_FILE_REMOVE);
+	peer_put_u32(&b, PEER_A_FILE_KIND, PEER_FILE_INITRD);
+	rc |= save(argv[1], "file_remove", &b, 18);
+	peer_buf_init(&b, PEER_T_FILE_RESULT);
+	peer_put_u32(&b, PEER_A_REQ_SEQ, 18);
+	peer_put_u32(&b, PEER_A_RESULT, 0);
+	peer_put_str(&b, PEER_A_FILE_PATH, "/var/lib/issu/cluster-upgrade/images/initrd-initrd.img");
+	peer_put_str(&b, PEER_A_FILE_PATH,
+		     "/var/lib/issu/cluster-upgrade/images/initrd-initrd.img.part.meta");
+	peer_put_u32(&b, PEER_A_FILE_COUNT, 2);
+	rc |= save(argv[1], "file_remove_result", &b, 19);
 	return rc ? 1 : 0;
 }
