@@ -1215,7 +1215,7 @@ static const char *needed_by(const struct journal *j, const char *path, const st
 		return "kernel";
 	if (before && same_path(path, j->initrd, st))
 		return "initrd";
-	if ((before || j->phase != ISSU_PHASE_RESUMED) && same_path(path, j->module, st))
+	if ((before || j->phase < ISSU_PHASE_RESUMED) && same_path(path, j->module, st))
 		return "module";
 	return NULL;
 }

@@ -2651,6 +2651,12 @@ static int t_file_remove_busy(void)
 	rc = peer_file_remove(&s, 0, &n);
 	CHECK(rc == 0 && n == 1 && !in_images("module-vmlinuz-busy"), "resumed: %d %u %s", rc, n,
 	      s.why);
+	/* a finalize under way (phase past RESUMED): not needed either */
+	CHECK(!peer_file_put(&s, PEER_FILE_MODULE, src, module, sizeof(module), NULL, NULL),
+	      "put: %s", s.why);
+	CHECK(!journal_needing(kernel, module, true, ISSU_PHASE_FINALIZE, false), "journal");
+	rc = peer_file_remove(&s, PEER_FILE_MODULE, &n);
+	CHECK(rc == 0 && n == 1, "finalizing: %d %u %s", rc, n, s.why);
 	/* a finished upgrade, before its kexec (aborted): needs nothing */
 	CHECK(!peer_file_put(&s, PEER_FILE_KERNEL, src, kernel, sizeof(kernel), NULL, NULL),
 	      "put: %s", s.why);
