@@ -709,6 +709,24 @@ static int step_self_back(struct cu *u)
 	return 0;
 }
 
+/*
+ * --unlink: the peer's copies removed once it runs the new image (the
+ * upgrade is complete then: a failure only leaves them taking space, a
+ * warning). This node's image is the operator's own file, never removed.
+ */
+static void unlink_copies(struct cu *u)
+{
+	unsigned int n = 0;
+
+	if (peer_file_remove(&u->cs.s, 0, &n)) {
+		fprintf(stderr, "%s: cluster upgrade: warning: --unlink: the copies stay in %s's STATE_DIR/cluster-upgrade/images: %s\n",
+			PROG, u->j.peer, u->cs.s.why);
+		return;
+	}
+	say(u, "--unlink: %u files removed from %s's STATE_DIR/cluster-upgrade/images", n,
+	    u->j.peer);
+}
+
 static int step_done(struct cu *u)
 {
 	char want[64];
@@ -721,6 +739,8 @@ static int step_done(struct cu *u)
 	if (want[0] && strcmp(want, u->cs.s.peer.module_version))
 		return fail(u, EXIT_CU_STEP, "%s runs issu %s, not %s", u->j.peer,
 			    u->cs.s.peer.module_version, want);
+	if (u->j.unlink)
+		unlink_copies(u);
 	say(u, "both nodes upgraded: %s on kernel %s; finalize with `issu-helper cluster finalize`",
 	    u->j.peer, u->cs.s.peer.kernel);
 	peer_done(u);
@@ -1132,8 +1152,8 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 			u.j.no_copy = true;
 			break;
 		case CU_OPT_UNLINK:
-			/* the peer end has no request that removes its copies yet */
-			return cmd_usage_error(o, "--unlink is not available yet: the copies stay in the peer's STATE_DIR/cluster-upgrade/images/");
+			u.j.unlink = true;
+			break;
 		case CU_OPT_ROLLBACK:
 			/*
 			 * Each node's own timer would roll back the node that
@@ -1168,6 +1188,8 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
 	if (start && !u.j.kernel[0])
 		return cmd_usage_error(o, "cluster upgrade needs --kernel IMAGE");
+	if (u.j.unlink && u.j.no_copy)
+		return cmd_usage_error(o, "--unlink removes the peer's copies: with --no-copy nothing is copied");
 	rc = cluster_session_conf(&u.cs, &u.co);
 	if (rc) {
 		free(u.cs.cc);

@@ -101,8 +101,10 @@ t_option_values() {
 	expect_rc $X_USAGE && grep -qF -- "--rollback-timer is not available yet" "$err" || return 1
 	cu upgrade --kernel /x --peer-timeout 5
 	expect_rc $X_USAGE || return 1
-	cu upgrade --kernel /x --unlink
-	expect_rc $X_USAGE && grep -qF -- "--unlink is not available yet" "$err" || return 1
+	cu upgrade --kernel /x --unlink --no-copy
+	expect_rc $X_USAGE && grep -qF -- "--unlink removes the peer's copies: with --no-copy nothing is copied" "$err" || return 1
+	cu upgrade --kernel /x --no-copy --unlink
+	expect_rc $X_USAGE && grep -qF -- "with --no-copy nothing is copied" "$err" || return 1
 	cu upgrade --kernel /x --boot
 	expect_rc $X_USAGE && grep -qF -- "--boot is an option of cluster resume" "$err"
 }
@@ -213,6 +215,23 @@ t_refusal_leaves_nothing_to_resume() {
 	grep -q '^state=aborted$' "$st/cluster-upgrade" || { cat "$st/cluster-upgrade"; return 1; }
 	cu resume
 	expect_rc $X_PHASE && grep -qF "it is aborted" "$err"
+}
+
+# --unlink is taken (it fails later, for the missing image, not for the
+# option), and recorded: a refused upgrade's record says unlink=1.
+t_unlink_accepted() {
+	local k
+
+	fresh
+	cu upgrade --kernel "$d/no-such-vmlinuz" --unlink
+	expect_rc $X_V_KERNEL && grep -qF "no-such-vmlinuz" "$err" || return 1
+	! grep -qF -- "unlink" "$err" || { cat "$err"; return 1; }
+	k=$(find "$top/.cache/kernel" -path '*/boot/vmlinuz-*' 2>/dev/null | head -n 1)
+	[ -n "$k" ] || { echo "no kernel image in .cache/kernel (make setup)"; return 77; }
+	echo "vrrp_instance broken {" >>"$d/keepalived.conf"
+	cu upgrade --kernel "$k" --unlink
+	expect_rc $X_CU_REFUSED && ! grep -qF -- "unlink" "$err" || { cat "$err"; return 1; }
+	grep -q '^unlink=1$' "$st/cluster-upgrade" || { cat "$st/cluster-upgrade"; return 1; }
 }
 
 # shellcheck source=tap.sh
