@@ -28,7 +28,8 @@
  *                 there, and `cluster resume` (issu-cluster-resume.service
  *                 after the boot, once keepalived and the boot gate ran)
  *                 carries on;
- *  8 done         A back, resumed, the new issu.ko; B's versions checked:
+ *  8 done         A back, resumed, the new issu.ko; B's versions checked;
+ *                 with --unlink B's copies removed (peer_file_remove()):
  *                 `cluster finalize` finalizes both nodes.
  *
  * Each step is recorded in STATE_DIR/cluster-upgrade (cu_journal.c) before
