@@ -19,7 +19,8 @@
 # a peer end stopped or killed mid-stream is reported lost within the
 # bound, and a sync cut short imports nothing. Cluster upgrade's requests
 # (issu-helper-peer-test --client: peer_node.c over peer_connect()): a
-# file copied, a copy killed mid-way and resumed, the real validate on the
+# file copied, a copy killed mid-way and resumed, the copies removed
+# again (--unlink's FILE_REMOVE), the real validate on the
 # peer, a detached upgrade that outlives its session (it fails at
 # validate: no kexec), and the --allow words copy, validate, upgrade.
 #
@@ -563,6 +564,21 @@ t_copy_killed_resumed_over_ssh() {
 	rc=$?
 	rm -f "$tmp"/initrd-ssh "$f"
 	return $rc
+}
+
+# --unlink's request over ssh: the kernel t_copy_over_ssh staged removed
+# (counted), a second time nothing; a key without copy is refused first
+t_remove_over_ssh() {
+	local f=$tmp/state/cluster-upgrade/images/kernel-vmlinuz-ssh
+
+	[ -e "$f" ] || { echo "no $f (t_copy_over_ssh)"; return 1; }
+	client "$tmp"/a-upg.conf remove
+	expect_rc $X_REFUSED && grep -q "lacks copy" "$err" && [ -e "$f" ] || return 1
+	client "$tmp"/a.conf remove kernel
+	expect_rc 0 && grep -qx "removed 1" "$out" && [ ! -e "$f" ] || return 1
+	client "$tmp"/a.conf remove
+	expect_rc 0 && grep -qx "removed 0" "$out" &&
+		grep -q "FILE_REMOVE all: 0 files removed" "$tmp"/peer.log
 }
 
 # the real validate runs on the peer: its exit code (27: issu.ko not

@@ -2772,6 +2772,7 @@ static int t_file_remove_malformed(void)
 
 /*
  * issu-helper-peer-test --client CONF put KIND FILE
+ * issu-helper-peer-test --client CONF remove [KIND]
  * issu-helper-peer-test --client CONF node CMD [KERNEL [TIMEOUT_MS]]
  *
  * cluster upgrade's requests over a real peer channel (peer_connect(): ssh
@@ -2801,10 +2802,11 @@ static int client_main(int argc, char **argv)
 	struct cl_report rep = { 0 };
 	struct peer_sess s;
 	char remote[4096];
+	unsigned int removed = 0;
 	int rc, i, k = 0, first = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!cc || argc < 3 || cluster_conf_load(cc, argv[0], &rep) < 0) {
+	if (!cc || argc < 2 || cluster_conf_load(cc, argv[0], &rep) < 0) {
 		fprintf(stderr, "usage or cluster.conf: %s\n", rep.n ? rep.v[0].text : "?");
 		return 2;
 	}
@@ -2819,7 +2821,13 @@ static int client_main(int argc, char **argv)
 				   client_progress, &first);
 		if (!rc)
 			printf("remote %s\n", remote);
-	} else if (!strcmp(argv[1], "node")) {
+	} else if (!strcmp(argv[1], "remove") && argc <= 3) {
+		for (i = 1; argc == 3 && i < 4; i++)
+			if (!strcmp(argv[2], kinds[i]))
+				k = i;
+		rc = peer_file_remove(&s, k, &removed);
+		printf("removed %u\n", removed);
+	} else if (!strcmp(argv[1], "node") && argc >= 3) {
 		for (i = 1; i < 7; i++)
 			if (!strcmp(argv[2], cmds[i]))
 				k = i;
