@@ -32,7 +32,7 @@
  *                 with --unlink B's copies removed (peer_file_remove()):
  *                 `cluster finalize` finalizes both nodes.
  *
- * Each step is recorded in STATE_DIR/cluster-upgrade (cu_journal.c) before
+ * Each step is recorded in STATE_DIR/cluster-journal (cu_journal.c) before
  * it acts and when it ends; a failed step stops the upgrade where it is
  * (state "stopped"): `cluster resume` runs that step again and goes on,
  * `cluster abort` undoes what the steps before the secondary's upgrade did.

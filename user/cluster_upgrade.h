@@ -2,7 +2,7 @@
 /*
  * The cluster upgrade (cluster_upgrade.c): the vendors' in-service upgrade
  * of a pair of routers, run on the RG0 primary, and its journal
- * (cu_journal.c), STATE_DIR/cluster-upgrade, which says which step the
+ * (cu_journal.c), STATE_DIR/cluster-journal, which says which step the
  * cluster is at. The node upgrade of each node (upgrade.c, journal.c) is
  * its own concern: the cluster engine runs it, on this node as a child
  * process, on the peer over the peer channel (peer_node.h), and reads its
@@ -21,7 +21,7 @@
 #include "issu-helper.h"
 #include "upgrade.h"
 
-#define CU_FILE		"cluster-upgrade"
+#define CU_FILE		"cluster-journal"	/* beside STATE_DIR/cluster-upgrade/, the peer end's copies */
 
 /* The steps, in order (the numbers are the documented ones). */
 enum cu_step {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The journal of the cluster upgrade: STATE_DIR/cluster-upgrade, one text
+ * The journal of the cluster upgrade: STATE_DIR/cluster-journal, one text
  * record framed like the node upgrade's journal (a header line, key=value
  * lines with control characters escaped, an end line with the CRC-32 of
  * the rest: journal_frame_check()), replaced atomically at every change
@@ -297,8 +297,9 @@ int cu_journal_read(const char *dir, struct cu_journal *j, char *err, size_t siz
 		snprintf(err, size, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) || st.st_size > CU_MAX_SIZE) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > CU_MAX_SIZE) {
 		snprintf(err, size, "%s: %s", path,
+			 !S_ISREG(st.st_mode) ? "not a regular file" :
 			 st.st_size > CU_MAX_SIZE ? "larger than any record" : strerror(errno));
 		close(fd);
 		return -1;

@@ -3,7 +3,7 @@
 #
 # Host tests of `issu-helper cluster upgrade|resume|finalize|abort` that
 # need no peer, no kernel module and no keepalived: options, the
-# cluster upgrade journal (STATE_DIR/cluster-upgrade: a corrupt, torn or
+# cluster upgrade journal (STATE_DIR/cluster-journal: a corrupt, torn or
 # altered record is an error naming the cause, never a valid one), the
 # state rules (what may start, resume, finalize or abort in which state),
 # and a refusal that leaves nothing to resume. The upgrade itself runs in
@@ -66,7 +66,7 @@ cu() {
 # journal STATE STEP [HOLD]: a valid record (the helper's format: header,
 # keys, end line with the CRC-32 of the rest) in $st
 journal() {
-	python3 - "$st/cluster-upgrade" "$1" "$2" "${3:-0}" <<'PY'
+	python3 - "$st/cluster-journal" "$1" "$2" "${3:-0}" <<'PY'
 import sys, zlib
 path, state, step, hold = sys.argv[1:5]
 body = ("# issu-helper cluster upgrade journal 1: do not edit (issu-helper(8))\n"
@@ -113,7 +113,7 @@ t_missing_kernel_image() {
 	fresh
 	cu upgrade --kernel "$d/no-such-vmlinuz"
 	expect_rc $X_V_KERNEL && grep -qF "no-such-vmlinuz" "$err" || return 1
-	[ ! -e "$st/cluster-upgrade" ] || { echo "a journal was written"; return 1; }
+	[ ! -e "$st/cluster-journal" ] || { echo "a journal was written"; return 1; }
 }
 
 t_nothing_to_resume_finalize_abort() {
@@ -138,7 +138,7 @@ t_resume_boot_nothing_to_do() {
 
 t_corrupt_journal() {
 	fresh
-	echo "garbage" >"$st/cluster-upgrade"
+	echo "garbage" >"$st/cluster-journal"
 	cu resume
 	expect_rc $X_JOURNAL && grep -qF "not a cluster upgrade journal" "$err"
 }
@@ -146,7 +146,7 @@ t_corrupt_journal() {
 t_torn_journal() {
 	fresh
 	journal stopped copy
-	head -c -12 "$st/cluster-upgrade" >"$st/cu.tmp" && mv "$st/cu.tmp" "$st/cluster-upgrade"
+	head -c -12 "$st/cluster-journal" >"$st/cu.tmp" && mv "$st/cu.tmp" "$st/cluster-journal"
 	cu resume
 	expect_rc $X_JOURNAL && grep -qF "no end line" "$err"
 }
@@ -154,7 +154,7 @@ t_torn_journal() {
 t_altered_journal() {
 	fresh
 	journal stopped copy
-	sed -i 's/^step=copy/step=done/' "$st/cluster-upgrade"
+	sed -i 's/^step=copy/step=done/' "$st/cluster-journal"
 	cu finalize
 	expect_rc $X_JOURNAL && grep -qF "checksum mismatch" "$err"
 }
@@ -162,7 +162,7 @@ t_altered_journal() {
 t_unknown_journal_key() {
 	fresh
 	journal stopped copy
-	python3 - "$st/cluster-upgrade" <<'PY'
+	python3 - "$st/cluster-journal" <<'PY'
 import sys, zlib
 p = sys.argv[1]
 body = open(p).read().rsplit("end=", 1)[0] + "frob=1\n"
@@ -197,7 +197,7 @@ t_abort_refused_after_secondary_upgrade() {
 t_hold_recorded() {
 	fresh
 	journal complete done 3
-	grep -q '^hold=3$' "$st/cluster-upgrade"
+	grep -q '^hold=3$' "$st/cluster-journal"
 }
 
 # A refusal (here: cluster check fails, the peer's key is empty) leaves an
@@ -212,7 +212,7 @@ t_refusal_leaves_nothing_to_resume() {
 	echo "vrrp_instance broken {" >>"$d/keepalived.conf"
 	cu upgrade --kernel "$k"
 	expect_rc $X_CU_REFUSED && grep -qF "refused: cluster check fails" "$err" || return 1
-	grep -q '^state=aborted$' "$st/cluster-upgrade" || { cat "$st/cluster-upgrade"; return 1; }
+	grep -q '^state=aborted$' "$st/cluster-journal" || { cat "$st/cluster-journal"; return 1; }
 	cu resume
 	expect_rc $X_PHASE && grep -qF "it is aborted" "$err"
 }
@@ -231,7 +231,7 @@ t_unlink_accepted() {
 	echo "vrrp_instance broken {" >>"$d/keepalived.conf"
 	cu upgrade --kernel "$k" --unlink
 	expect_rc $X_CU_REFUSED && ! grep -qF -- "unlink" "$err" || { cat "$err"; return 1; }
-	grep -q '^unlink=1$' "$st/cluster-upgrade" || { cat "$st/cluster-upgrade"; return 1; }
+	grep -q '^unlink=1$' "$st/cluster-journal" || { cat "$st/cluster-journal"; return 1; }
 }
 
 # shellcheck source=tap.sh

@@ -70,7 +70,7 @@ cu_prepare() {
 # cu_state NODE: the cluster upgrade's state on NODE (its journal, read on
 # the host from the router's root): "STATE STEP"
 cu_state() {
-	local f=$CL_OUT/$1/root/var/lib/issu/cluster-upgrade
+	local f=$CL_OUT/$1/root/var/lib/issu/cluster-journal
 	[ -f "$f" ] || { echo "none -"; return; }
 	echo "$(sed -n 's/^state=//p' "$f") $(sed -n 's/^step=//p' "$f")"
 }
@@ -200,7 +200,7 @@ check_eq "the cluster upgrade completed every step (A's journal; $(secs $((t_cu_
 	bail "the cluster upgrade completed"
 }
 sed -n 's/^s=\([a-z-]*\) \([0-9]*\) \([0-9]*\) \([a-z]*\) \(.*\)$/\1 \2 \3 \4 \5/p' \
-	"$CL_OUT/a/root/var/lib/issu/cluster-upgrade" | while read -r step t0 t1 res msg; do
+	"$CL_OUT/a/root/var/lib/issu/cluster-journal" | while read -r step t0 t1 res msg; do
 	note "step $step: $res, $(( (t1 - t0) / 1000000 )) ms: $msg"
 done
 for n in a b; do
@@ -265,10 +265,15 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	cu_streams_start "n-"
 	inv_b0=$(cl_counter b invalid)
 	t_cu=$(cl_ms)
+	id0=$(sed -n 's/^id=//p' "$CL_OUT/a/root/var/lib/issu/cluster-journal")
 	cu_start a --no-sync || bail "cluster upgrade --no-sync started on A"
 	ok "the same cluster upgrade started on A with --no-sync and no SYN-check window"
 	# the switchover done: A's journal past step 6 (or stopped)
-	cu_switched() { case $(cu_state a) in *upgrade-primary|*done|stopped*) return 0 ;; esac; return 1; }
+	cu_switched() {
+		[ "$(sed -n 's/^id=//p' "$CL_OUT/a/root/var/lib/issu/cluster-journal")" != "$id0" ] || return 1
+		case $(cu_state a) in *upgrade-primary|*done|stopped*) return 0 ;; esac
+		return 1
+	}
 	cu_demo_wait $((CL_BUDGET * 1000)) cu_switched
 	check "... it reached its switchover (A's journal: $(cu_state a))" cu_switched
 	cl_wait_master b 60 || bail "RG1 on B after the switchover"
