@@ -324,12 +324,12 @@ static int step_consolidate(struct cu *u)
 	return 0;
 }
 
-static int validate_local(struct cu *u)
+/* @cmd and this node's image as its options, into @args. Return: how many. */
+static int image_args(const struct cu *u, const char *cmd, const char **args)
 {
-	const char *args[16];
-	int n = 0, rc;
+	int n = 0;
 
-	args[n++] = "validate";
+	args[n++] = cmd;
 	args[n++] = "--kernel";
 	args[n++] = u->j.kernel;
 	if (u->j.initrd[0]) {
@@ -345,6 +345,15 @@ static int validate_local(struct cu *u)
 		args[n++] = u->j.append;
 	}
 	args[n] = NULL;
+	return n;
+}
+
+static int validate_local(struct cu *u)
+{
+	const char *args[16];
+	int rc;
+
+	image_args(u, "validate", args);
 	say(u, "validate %s", u->j.node);
 	rc = run_self(u, args);
 	return rc ? fail(u, rc > 0 ? rc : EXIT_FAIL, "validate on %s failed (exit %d)",
@@ -624,23 +633,9 @@ static int step_upgrade_self(struct cu *u)
 {
 	const char *args[20];
 	char rb[16];
-	int n = 0, rc;
+	int n, rc;
 
-	args[n++] = "upgrade";
-	args[n++] = "--kernel";
-	args[n++] = u->j.kernel;
-	if (u->j.initrd[0]) {
-		args[n++] = "--initrd";
-		args[n++] = u->j.initrd;
-	}
-	if (u->j.module[0]) {
-		args[n++] = "--module";
-		args[n++] = u->j.module;
-	}
-	if (u->j.append[0]) {
-		args[n++] = "--append";
-		args[n++] = u->j.append;
-	}
+	n = image_args(u, "upgrade", args);
 	if (u->j.rollback_min) {
 		snprintf(rb, sizeof(rb), "%u", u->j.rollback_min);
 		args[n++] = "--rollback-timer";
