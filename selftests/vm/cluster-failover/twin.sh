@@ -136,6 +136,27 @@ lost_evident() {
 	done
 }
 
+# cf_streams_start PREFIX: the 20 streams (tag family port nat; tags with
+# PREFIX) of $stream_s seconds at $rate, servers first, PIDs in spid/cpid
+cf_streams_start() {
+	local pfx=$1 s tag fam port i
+	streams=()
+	for i in 0 1 2 3 4; do streams+=("${pfx}nat$i 4 $((6000 + i)) 1"); done
+	for i in 0 1 2 3 4; do streams+=("${pfx}v4-$i 4 $((6100 + i)) 0"); done
+	for i in 0 1 2 3 4 5 6 7 8 9; do streams+=("${pfx}v6-$i 6 $((6200 + i)) 0"); done
+	declare -gA spid cpid
+	for s in "${streams[@]}"; do
+		read -r tag fam port _ <<<"$s"
+		cl_stream_server "spid[$tag]" "stream-$tag" "$fam" "$port" -t "$CL_BUDGET"
+	done
+	for s in "${streams[@]}"; do
+		read -r tag fam port _ <<<"$s"
+		lab_net_busywait 5000 test -f "$CL_OUT/stream-$tag.server"
+		cl_stream_client "cpid[$tag]" "stream-$tag" "$fam" "$port" -r "$rate" -d "$stream_s" \
+			-T "$user_timeout" -R 1000 -w 15 -D $((stream_s + user_timeout + 60))
+	done
+}
+
 # cf_run lost|survive: the streams, the move of RG1 to B, the verdict
 cf_run() {
 	local s tag fam port nat bad f c sv p last
@@ -153,23 +174,8 @@ cf_run() {
 	b_masters=$(cl_ka_count b ISSU_RG1 MASTER)
 
 	# -------------------------------------------------------- the streams
-	# tag family port nat
-	streams=()
-	for i in 0 1 2 3 4; do streams+=("nat$i 4 $((6000 + i)) 1"); done
-	for i in 0 1 2 3 4; do streams+=("v4-$i 4 $((6100 + i)) 0"); done
-	for i in 0 1 2 3 4 5 6 7 8 9; do streams+=("v6-$i 6 $((6200 + i)) 0"); done
-	declare -gA spid cpid
 	t_streams=$(cl_ms)
-	for s in "${streams[@]}"; do
-		read -r tag fam port _ <<<"$s"
-		cl_stream_server "spid[$tag]" "stream-$tag" "$fam" "$port" -t "$CL_BUDGET"
-	done
-	for s in "${streams[@]}"; do
-		read -r tag fam port _ <<<"$s"
-		lab_net_busywait 5000 test -f "$CL_OUT/stream-$tag.server"
-		cl_stream_client "cpid[$tag]" "stream-$tag" "$fam" "$port" -r "$rate" -d "$stream_s" \
-			-T "$user_timeout" -R 1000 -w 15 -D $((stream_s + user_timeout + 60))
-	done
+	cf_streams_start ""
 
 	cl_busywait $(((pre_s * 4 + 20) * 1000)) enough
 	bad=""

@@ -31,6 +31,7 @@
 # skips the negative control; CU_DEMO=1 (make demo) prints a live view of
 # both nodes and the streams every few seconds while the upgrade runs.
 
+# shellcheck disable=SC2154 # streams, spid, cpid: set by twin.sh's cf_streams_start
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -106,23 +107,9 @@ check "the next build is another version ($old_ver -> $next_ver)" test -n "$next
 stream_s=3000	# ended early (SIGUSR1) once the upgrade is complete
 pps=200 len=100
 udp_spid="" udp_cpid=""
-declare -A spid cpid
 cu_streams_start() {
-	local pfx=$1 s tag fam port i
-	streams=()
-	for i in 0 1 2 3 4; do streams+=("${pfx}nat$i 4 $((6000 + i)) 1"); done
-	for i in 0 1 2 3 4; do streams+=("${pfx}v4-$i 4 $((6100 + i)) 0"); done
-	for i in 0 1 2 3 4 5 6 7 8 9; do streams+=("${pfx}v6-$i 6 $((6200 + i)) 0"); done
-	for s in "${streams[@]}"; do
-		read -r tag fam port _ <<<"$s"
-		cl_stream_server "spid[$tag]" "stream-$tag" "$fam" "$port" -t "$CL_BUDGET"
-	done
-	for s in "${streams[@]}"; do
-		read -r tag fam port _ <<<"$s"
-		lab_net_busywait 5000 test -f "$CL_OUT/stream-$tag.server"
-		cl_stream_client "cpid[$tag]" "stream-$tag" "$fam" "$port" -r "$rate" -d "$stream_s" \
-			-T "$user_timeout" -R 1000 -w 15 -D $((stream_s + user_timeout + 60))
-	done
+	local pfx=$1
+	cf_streams_start "$pfx"
 	if [ "${2:-}" = udp ]; then
 		cl_stream_server udp_spid udp 4 6300 -u -t "$CL_BUDGET"
 		lab_net_busywait 5000 test -f "$CL_OUT/udp.server"
