@@ -229,7 +229,7 @@ static int step_refuse(struct cu *u)
 	struct journal nj;
 	struct mod_state m;
 	uint32_t here, there;
-	char err[256];
+	char err[256], rel[65];
 	int rc;
 
 	if (!cc->nrg || cc->rg[0].id != 0)
@@ -256,8 +256,9 @@ static int step_refuse(struct cu *u)
 			    there & 1u ? "; the primary is " : "", there & 1u ? u->j.peer : "");
 	if (!u->cs.s.peer.module_version[0])
 		return fail(u, EXIT_CU_REFUSED, "issu.ko is not loaded on the peer %s", u->j.peer);
-	say(u, "this node %s: issu %s, kernel running; peer %s: helper %s, issu %s, kernel %s",
-	    u->j.node, m.version, u->j.peer, u->cs.s.peer.helper_version,
+	upg_release(rel, sizeof(rel));
+	say(u, "this node %s: issu %s, kernel %s; peer %s: helper %s, issu %s, kernel %s",
+	    u->j.node, m.version, rel, u->j.peer, u->cs.s.peer.helper_version,
 	    u->cs.s.peer.module_version, u->cs.s.peer.kernel);
 	rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
 	if (rc)
@@ -1186,6 +1187,16 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		return cmd_usage_error(o, "cluster upgrade needs --kernel IMAGE");
 	if (u.j.unlink && u.j.no_copy)
 		return cmd_usage_error(o, "--unlink removes the peer's copies: with --no-copy nothing is copied");
+	/*
+	 * The steps run this program's own commands (cluster check, failover,
+	 * sync, validate, upgrade, finalize) as children: they read the same
+	 * cluster.conf and keep their node journal in the same state directory
+	 */
+	if ((u.co.conf && setenv("ISSU_CLUSTER_CONF", u.co.conf, 1)) ||
+	    setenv("ISSU_STATE_DIR", u.c.state_dir, 1)) {
+		fprintf(stderr, "%s: cluster %s: %s\n", PROG, action, strerror(errno));
+		return EXIT_FAIL;
+	}
 	rc = cluster_session_conf(&u.cs, &u.co);
 	if (rc) {
 		free(u.cs.cc);
