@@ -507,7 +507,7 @@ static int peer_backup(struct cu *u, uint64_t deadline)
 
 static int step_upgrade_peer(struct cu *u)
 {
-	char want[64], last[CU_MSG_MAX] = "";
+	char want[64], last[CU_MSG_MAX] = "", old_id[40] = "";
 	struct peer_node_result r;
 	struct peer_node_args a;
 	uint64_t deadline;
@@ -519,16 +519,34 @@ static int step_upgrade_peer(struct cu *u)
 	a.synwin_s = u->j.synwin_s;
 	a.rollback_min = u->j.rollback_min;
 	deadline = now_ns() + (uint64_t)u->j.peer_timeout_s * NS_PER_S;
-	rc = peer_cmd(u, PEER_NODE_UPGRADE, &a, &r);
+	/*
+	 * A record of the peer's from before: one under way or resumed is
+	 * this upgrade's, started by an earlier attempt of this step (cluster
+	 * resume): followed, not started again; one that ended is not this
+	 * upgrade's, and is not read as its outcome
+	 */
+	rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
 	if (rc)
 		return rc;
-	if (r.output)
-		say_peer(u, r.output);
-	if (r.exit) {
-		rc = fail(u, EXIT_CU_PEER_UPGRADE, "the node upgrade on %s did not start (exit %u)",
-			  u->j.peer, r.exit);
+	if (r.j.present && !r.j.error[0] && !r.j.done && r.j.op == UPG_OP_UPGRADE &&
+	    (r.j.owner_alive || (r.j.kexec && r.j.phase == ISSU_PHASE_RESUMED))) {
+		say(u, "%s: its node upgrade %s is under way already: following it", u->j.peer,
+		    r.j.id);
+	} else {
+		snprintf(old_id, sizeof(old_id), "%s", r.j.present ? r.j.id : "");
 		peer_node_result_free(&r);
-		return rc;
+		rc = peer_cmd(u, PEER_NODE_UPGRADE, &a, &r);
+		if (rc)
+			return rc;
+		if (r.output)
+			say_peer(u, r.output);
+		if (r.exit) {
+			rc = fail(u, EXIT_CU_PEER_UPGRADE,
+				  "the node upgrade on %s did not start (exit %u)", u->j.peer,
+				  r.exit);
+			peer_node_result_free(&r);
+			return rc;
+		}
 	}
 	peer_node_result_free(&r);
 	/* its progress from its journal, through its reboot */
@@ -549,6 +567,13 @@ static int step_upgrade_peer(struct cu *u)
 		if (lost)
 			say(u, "%s: channel up again", u->j.peer);
 		lost = false;
+		if (old_id[0] && r.j.present && !strcmp(r.j.id, old_id)) {
+			/* the new upgrade has not written its record yet */
+			peer_node_result_free(&r);
+			peer_done(u);
+			sleep_s(CU_POLL_S);
+			continue;
+		}
 		if (r.j.present && !r.j.error[0] &&
 		    strcmp(last, r.j.msg)) {
 			snprintf(last, sizeof(last), "%s", r.j.msg);
