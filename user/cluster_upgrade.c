@@ -230,6 +230,7 @@ static int step_refuse(struct cu *u)
 	struct mod_state m;
 	uint32_t here, there;
 	char err[256], rel[65];
+	size_t i;
 	int rc;
 
 	if (!cc->nrg || cc->rg[0].id != 0)
@@ -256,6 +257,26 @@ static int step_refuse(struct cu *u)
 			    there & 1u ? "; the primary is " : "", there & 1u ? u->j.peer : "");
 	if (!u->cs.s.peer.module_version[0])
 		return fail(u, EXIT_CU_REFUSED, "issu.ko is not loaded on the peer %s", u->j.peer);
+	/*
+	 * A peer drained (a manual failover not reset, the hold an earlier
+	 * cluster upgrade left): the switchover would be refused at step 6,
+	 * after the peer's upgrade; say so now
+	 */
+	for (i = 0; i < cc->nrg; i++) {
+		struct rg_view v = { 0 };
+
+		if (cluster_peer_rg(&u->cs.s, PEER_T_RG_STATE, cc->rg[i].id, &v)) {
+			rc = u->cs.s.fail ? u->cs.s.fail : EXIT_PEER_PROTO;
+			fail(u, rc, "RG_STATE of %s on %s: %s", cc->rg[i].name, u->j.peer,
+			     u->cs.s.why);
+			peer_done(u);
+			return rc;
+		}
+		if (v.track_known && v.track)
+			return fail(u, EXIT_CU_REFUSED,
+				    "the peer %s is drained for RG%u (its track file holds %d: a manual failover): `issu-helper cluster failover reset rg%u` first",
+				    u->j.peer, cc->rg[i].id, (int)v.track, cc->rg[i].id);
+	}
 	upg_release(rel, sizeof(rel));
 	say(u, "this node %s: issu %s, kernel %s; peer %s: helper %s, issu %s, kernel %s",
 	    u->j.node, m.version, rel, u->j.peer, u->cs.s.peer.helper_version,

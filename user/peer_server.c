@@ -31,6 +31,7 @@
 #include <zlib.h>
 
 #include "cluster.h"
+#include "cluster_upgrade.h"
 #include "issu-helper.h"
 #include "lastsync.h"
 #include "modstate.h"
@@ -492,6 +493,11 @@ static int rg_request(struct srv *v, const struct peer_frame *f)
 		err = -rg_track_write(rg->track_file, tv, why, sizeof(why));
 		plog(err ? LOG_ERR : LOG_NOTICE, "%s of rg%u: %s %d%s%s",
 		     peer_type_name(t), id, rg->track_file, (int)tv, err ? ": " : "", why);
+		/* a release ends a cluster upgrade's hold too, as failover reset does here */
+		if (!err && t == PEER_T_RELEASE &&
+		    cu_hold_clear(getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR, id))
+			plog(LOG_WARNING, "RELEASE of rg%u: the cluster upgrade's hold could not be cleared",
+			     id);
 	}
 	peer_buf_init(&b, PEER_T_RG_STATE_REPLY);
 	peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
@@ -798,6 +804,9 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 	nc.allow_text = allow_text;
 	if (nc.state_dir[0] != '/' || (nc.hooks_dir && nc.hooks_dir[0] != '/'))
 		return cmd_usage_error(o, "--state-dir and --hooks-dir: absolute paths");
+	/* what this process reads of its node's state (a cluster upgrade's hold) too */
+	if (setenv("ISSU_STATE_DIR", nc.state_dir, 1))
+		return EXIT_FAIL;
 	openlog("issu-helper-peer", LOG_PID, LOG_DAEMON);
 	if (log) {
 		logf = fopen(log, "ae");
