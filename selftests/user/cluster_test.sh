@@ -919,6 +919,34 @@ assert g[1]["gate_configured"] and g[1]["gated"] and g[1]["released"], g
 assert not g[0]["gate_configured"] and not g[0]["gated"] and not g[0]["released"], g'
 }
 
+# A cluster upgrade's hold (its record, STATE_DIR/cluster-journal, hold=2:
+# RG1) keeps the gate of RG1 closed even for a lone node; failover reset
+# ends the hold and the drain.
+t_join_keeps_held_rg_drained() {
+	join_conf || return 1
+	mkdir -p "$d/state"
+	python3 - "$d/state/cluster-journal" <<'PY'
+import sys, zlib
+body = ("# issu-helper cluster upgrade journal 1: do not edit (issu-helper(8))\n"
+        "id=1-2\nstate=complete\nstep=done\nowner=0\nboot_id=x\nnode=rtr-a\npeer=rtr-b\n"
+        "kernel=/k\ninitrd=\nmodule=\nappend=\npeer_kernel=\npeer_initrd=\npeer_module=\n"
+        "hooks_dir=\nrelease=\nno_sync=0\nno_validate=0\nno_copy=0\nunlink=0\nsynwin_s=0\n"
+        "rollback_min=0\npeer_timeout_s=1800\nrgs_here=3\nrgs_peer=0\nhold=2\n")
+open(sys.argv[1], "w").write(body + "end=%08x\n" % zlib.crc32(body.encode()))
+PY
+	echo 1 >"$d/rg1.track"
+	echo 0 >"$d/rg0.track"
+	ISSU_STATE_DIR=$d/state run -j cluster join --cluster-conf "$d/cluster.conf" --dead-time 2
+	expect_rc 0 && [ "$(cat "$d/rg1.track")" = 1 ] &&
+		grep -q "RG1 stays drained: held drained by the cluster upgrade" "$err" || return 1
+	json '
+g = {x["rg"]: x for x in d["groups"]}
+assert g[1]["gated"] and not g[1]["released"], g'
+	ISSU_STATE_DIR=$d/state run cluster failover reset rg1 --cluster-conf "$d/cluster.conf"
+	expect_rc 0 && [ "$(cat "$d/rg1.track")" = 0 ] || return 1
+	grep -q '^hold=0$' "$d/state/cluster-journal" || { cat "$d/state/cluster-journal"; return 1; }
+}
+
 t_join_nothing_drained() {
 	join_conf || return 1
 	echo 0 >"$d/rg1.track"
