@@ -36,7 +36,9 @@
 #include "lastsync.h"
 #include "modstate.h"
 #include "peer.h"
+#include "peer_node.h"
 #include "print.h"
+#include "upgrade.h"
 #include "rgstate.h"
 
 #define NS_PER_US	1000ull
@@ -61,6 +63,9 @@ struct node_view {
 	enum ls_state ls_state;
 	struct last_sync ls;
 	char ls_why[256];
+	/* the node upgrade's record (here journal_read(), the peer's NODE_CMD STATUS) */
+	bool nu_known;
+	struct peer_node_journal nu;
 };
 
 /* One RG on one node. */
@@ -105,6 +110,86 @@ static const char *reason_of(int rc)
 	}
 }
 
+/* This node's node upgrade record, as the peer's NODE_CMD reply carries one. */
+static void node_upgrade_local(struct node_view *n)
+{
+	const char *dir = getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR;
+	struct peer_node_journal *nu = &n->nu;
+	static struct journal j;
+	int rc;
+
+	n->nu_known = true;
+	rc = journal_read(dir, &j, nu->error, sizeof(nu->error));
+	nu->present = rc != 0;
+	if (rc <= 0)
+		return;
+	nu->error[0] = '\0';
+	snprintf(nu->id, sizeof(nu->id), "%s", j.id);
+	nu->op = j.op;
+	nu->phase = j.phase;
+	nu->result = j.result;
+	nu->done = j.done;
+	nu->kexec = journal_kexec_happened(&j);
+	nu->owner_alive = journal_owner_alive(&j);
+	snprintf(nu->release, sizeof(nu->release), "%s", j.release);
+	if (j.nsteps)
+		snprintf(nu->msg, sizeof(nu->msg), "%s", j.steps[j.nsteps - 1].msg);
+}
+
+/*
+ * The peer's node upgrade record (NODE_CMD STATUS), where its key allows
+ * it; last of the requests: a refusal ends the session's use, and is no
+ * failure of the channel (the peer's record is then "unknown").
+ */
+static void node_upgrade_req(struct status *st)
+{
+	struct peer_sess *s = &st->cs.s;
+	struct peer_node_result r;
+	int fail0 = s->fail;
+
+	if (!(s->peer.ops & (1u << PEER_T_NODE_CMD)))
+		return;
+	if (peer_node_cmd(s, PEER_NODE_STATUS, NULL, &r)) {
+		if (s->fail == EXIT_PEER_REFUSED) {
+			s->fail = fail0;
+			s->why[0] = '\0';
+		}
+		return;
+	}
+	st->node[1].nu_known = true;
+	st->node[1].nu = r.j;
+	peer_node_result_free(&r);
+}
+
+static void print_node_upgrade(const struct node_view *n)
+{
+	const struct peer_node_journal *nu = &n->nu;
+
+	if (!n->nu_known) {
+		pr_none("node_upgrade", "node upgrade", "unknown");
+		return;
+	}
+	if (!nu->present) {
+		pr_none("node_upgrade", "node upgrade", "none");
+		return;
+	}
+	pr_obj_open("node_upgrade", "node upgrade");
+	if (nu->error[0]) {
+		pr_str("error", "unreadable", nu->error);
+	} else {
+		pr_str("id", "id", nu->id);
+		pr_str("op", "operation", upg_op_name((enum upg_op)nu->op));
+		pr_enum("phase", "phase", &phase_names, nu->phase);
+		pr_str("result", "result", upg_result_name((enum upg_result)nu->result));
+		pr_bool("kexec", "kexec'd", nu->kexec);
+		pr_bool("done", "done", nu->done);
+		if (nu->release[0])
+			pr_str("release", "new kernel", nu->release);
+		pr_str("message", "message", nu->msg);
+	}
+	pr_obj_close();
+}
+
 /* This node: issu.ko's state quietly (not loaded is a state, not an error). */
 static void local_view(struct status *st)
 {
@@ -122,6 +207,7 @@ static void local_view(struct status *st)
 	n->id = cc->node_id;
 	snprintf(n->helper, sizeof(n->helper), "%s", ISSU_HELPER_VERSION);
 	snprintf(n->kernel, sizeof(n->kernel), "%s", uname(&u) ? "unknown" : u.release);
+	node_upgrade_local(n);
 	if (peer_local_module(&m, &fl)) {
 		snprintf(n->module, sizeof(n->module), "%s", m.version);
 		n->phase_known = true;
@@ -382,6 +468,8 @@ static void peer_view(struct status *st)
 	st->rg_state_allowed = pi->ops & (1u << PEER_T_RG_STATE);
 	if (st->rg_state_allowed)
 		rg_state_req(st);
+	if (!s->fail)
+		node_upgrade_req(st);
 }
 
 static void print_node(const struct status *st, int k)
@@ -425,6 +513,7 @@ static void print_node(const struct status *st, int k)
 		pr_none("rg_master", "master of", "unknown");
 	}
 	ls_print(n->ls_state, &n->ls, n->ls_why);
+	print_node_upgrade(n);
 	pr_obj_close();
 }
 

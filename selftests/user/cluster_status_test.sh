@@ -202,7 +202,8 @@ EOF
 	echo 0 >"$tmp"/a-rg1.track
 	echo 0 >"$tmp"/b-rg0.track
 	echo 0 >"$tmp"/b-rg1.track
-	env="ISSU_KA_STATE_FILE=$tmp/b-ka.state ISSU_LAST_SYNC_FILE=$tmp/b-last-sync"
+	mkdir -p "$tmp"/a-state "$tmp"/b-state
+	env="ISSU_KA_STATE_FILE=$tmp/b-ka.state ISSU_LAST_SYNC_FILE=$tmp/b-last-sync ISSU_STATE_DIR=$tmp/b-state"
 	cmd="env $env $helper peer --cluster-conf $tmp/b.conf --log $tmp/peer.log"
 	{
 		echo "restrict,from=\"$ADDR_A\",command=\"$cmd\" $(cat "$tmp"/id_good.pub)"
@@ -255,7 +256,7 @@ status() {
 	shift 2>/dev/null
 	t0=$(now_ms)
 	in_a env ISSU_KA_STATE_FILE="$tmp"/a-ka.state ISSU_LAST_SYNC_FILE="$tmp"/a-last-sync \
-		"$helper" -j cluster status --cluster-conf "$conf" "$@" >"$out" 2>"$err"
+		ISSU_STATE_DIR="$tmp"/a-state "$helper" -j cluster status --cluster-conf "$conf" "$@" >"$out" 2>"$err"
 	rc=$?
 	ms=$(($(now_ms) - t0))
 }
@@ -330,6 +331,23 @@ for x in d["groups"]:
                   "priority", "effective_priority", "fault"):
             assert k in n, (k, n)
 ' "$helper"
+}
+
+# Each node's node upgrade record: none on either; then a corrupt one on
+# each, named as such (the peer's through NODE_CMD STATUS)
+t_node_upgrade_records() {
+	reset_state
+	rm -f "$tmp"/a-state/journal "$tmp"/b-state/journal
+	status
+	expect_rc 0 && json '
+assert a["node_upgrade"] is None and b["node_upgrade"] is None, (a, b)' || return 1
+	echo garbage >"$tmp"/a-state/journal
+	echo garbage >"$tmp"/b-state/journal
+	status
+	rm -f "$tmp"/a-state/journal "$tmp"/b-state/journal
+	expect_rc 0 && json '
+for n in (a, b):
+    assert "not an issu-helper journal" in n["node_upgrade"]["error"], n'
 }
 
 t_peer_up_text() {
