@@ -87,12 +87,15 @@ static const struct cmd cmds[] = {
 	{ "cluster", cmd_cluster,
 	  "{ check [--keepalived-conf FILE] | ping [--count N] [--interval SECONDS] | "
 	  "peer-status | status | sync [--image FILE] | failover RG --to NODE [--pause-file FILE] "
-	  "[--confirm-timeout SECONDS] | failover reset RG | notify [--state-file FILE] FIFO | "
-	  "join [--attempts N] } "
-	  "[--cluster-conf FILE] "
-	  "[--heartbeat SECONDS] [--dead-time SECONDS]",
+	  "[--confirm-timeout SECONDS] [--no-sync] | failover reset RG | "
+	  "notify [--state-file FILE] FIFO | join [--attempts N] } "
+	  "[--cluster-conf FILE] [--heartbeat SECONDS] [--dead-time SECONDS] | "
+	  "upgrade --kernel IMAGE [--initrd FILE] [--module ISSU_KO] [--append CMDLINE] "
+	  "[--no-sync] [--no-tcp-syn-check[=SECONDS]] [--no-validate] [--no-copy] [--unlink] "
+	  "[--hooks-dir DIR] [--peer-timeout SECONDS] [--state-dir DIR] [--cluster-conf FILE] | "
+	  "{ resume [--boot] | finalize | abort } [--state-dir DIR] [--cluster-conf FILE]",
 	  "check the cluster configuration; ping, ask or sync the peer; move an RG to it; "
-	  "show both nodes" },
+	  "show both nodes; upgrade both, one at a time" },
 	{ "peer", cmd_peer, "[--cluster-conf FILE] [--allow ping,status,sync,failover,copy,validate,upgrade] [--log FILE] [--state-dir DIR] [--hooks-dir DIR]",
 	  "the peer end of the peer channel (an SSH forced command)" },
 	{ "help", cmd_help, "[COMMAND]",
