@@ -917,8 +917,10 @@ abort_killed_in_hook() {
 
 	journal checkpoint ok 0 0
 	slow_abort_hook "${2:-}"
-	ISSU_STATE_DIR=$tmp/state "$helper" abort --hooks-dir "$tmp/hooks" \
-		>"$out" 2>"$err" &
+	# the signal's default action, whatever the suite inherited (under
+	# nohup, SIGHUP is ignored, and the helper keeps an ignored signal so)
+	ISSU_STATE_DIR=$tmp/state env --default-signal="$sig" "$helper" abort \
+		--hooks-dir "$tmp/hooks" >"$out" 2>"$err" &
 	hp=$!
 	wait_file "$tmp/hook.child" || { kill -KILL $hp; kill_hooks; return 1; }
 	kill "-$sig" $hp
