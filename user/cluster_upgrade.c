@@ -177,6 +177,26 @@ static int peer_cmd(struct cu *u, enum peer_node_cmd cmd, const struct peer_node
 	return rc;
 }
 
+/*
+ * RG_STATE, DRAIN or RELEASE of @rg on the peer. Return: 0, or the exit
+ * code with the reason recorded and the channel closed.
+ */
+static int peer_rg(struct cu *u, uint16_t type, const struct cl_rg *rg, struct rg_view *v)
+{
+	int rc = peer_open(u);
+
+	if (rc)
+		return rc;
+	if (!cluster_peer_rg(&u->cs.s, type, rg->id, v))
+		return 0;
+	rc = u->cs.s.fail ? u->cs.s.fail :
+	     type == PEER_T_RG_STATE ? EXIT_PEER_PROTO : EXIT_FO_DRAIN;
+	fail(u, rc, "%s of %s on %s: %s", peer_type_name(type), rg->name, u->j.peer,
+	     u->cs.s.why);
+	peer_done(u);
+	return rc;
+}
+
 /* Where each RG is: bit N of *here / *peer when that node holds all its VIPs. */
 static int rgs_where(struct cu *u, uint32_t *here, uint32_t *there)
 {
@@ -188,9 +208,6 @@ static int rgs_where(struct cu *u, uint32_t *here, uint32_t *there)
 	int rc;
 
 	*here = *there = 0;
-	rc = peer_open(u);
-	if (rc)
-		return rc;
 	for (i = 0; i < cc->nrg; i++) {
 		const struct cl_rg *rg = &cc->rg[i];
 
@@ -198,13 +215,9 @@ static int rgs_where(struct cu *u, uint32_t *here, uint32_t *there)
 			return fail(u, EXIT_FAIL, "%s: %s", rg->name, why);
 		if (rg->nvips && held == rg->nvips)
 			*here |= 1u << rg->id;
-		memset(&v, 0, sizeof(v));
-		if (cluster_peer_rg(&u->cs.s, PEER_T_RG_STATE, rg->id, &v)) {
-			rc = u->cs.s.fail ? u->cs.s.fail : EXIT_PEER_PROTO;
-			fail(u, rc, "RG_STATE of %s on %s: %s", rg->name, u->j.peer, u->cs.s.why);
-			peer_done(u);
+		rc = peer_rg(u, PEER_T_RG_STATE, rg, &v);
+		if (rc)
 			return rc;
-		}
 		if (v.vips_known && v.vips_total && v.vips_held == v.vips_total)
 			*there |= 1u << rg->id;
 	}
@@ -263,15 +276,11 @@ static int step_refuse(struct cu *u)
 	 * after the peer's upgrade; say so now
 	 */
 	for (i = 0; i < cc->nrg; i++) {
-		struct rg_view v = { 0 };
+		struct rg_view v;
 
-		if (cluster_peer_rg(&u->cs.s, PEER_T_RG_STATE, cc->rg[i].id, &v)) {
-			rc = u->cs.s.fail ? u->cs.s.fail : EXIT_PEER_PROTO;
-			fail(u, rc, "RG_STATE of %s on %s: %s", cc->rg[i].name, u->j.peer,
-			     u->cs.s.why);
-			peer_done(u);
+		rc = peer_rg(u, PEER_T_RG_STATE, &cc->rg[i], &v);
+		if (rc)
 			return rc;
-		}
 		if (v.track_known && v.track)
 			return fail(u, EXIT_CU_REFUSED,
 				    "the peer %s is drained for RG%u (its track file holds %d: a manual failover): `issu-helper cluster failover reset rg%u` first",
@@ -312,7 +321,12 @@ static int failover(struct cu *u, const struct cl_rg *rg, const char *to, bool n
 		    0;
 }
 
-static int step_consolidate(struct cu *u)
+/*
+ * Each RG the peer held when the upgrade started is moved to @to (cluster
+ * failover: sync, then the move); the peer is sent @type for the others:
+ * DRAIN holds them here (consolidate), RELEASE gives them back (abort).
+ */
+static int rgs_apply(struct cu *u, const char *to, uint16_t type)
 {
 	const struct cluster_conf *cc = u->cs.cc;
 	struct rg_view v;
@@ -324,26 +338,23 @@ static int step_consolidate(struct cu *u)
 
 		if (u->j.rgs_peer & (1u << rg->id)) {
 			peer_done(u);
-			rc = failover(u, rg, u->j.node, false);
-			if (rc)
-				return rc;
-			continue;
+			rc = failover(u, rg, to, false);
+		} else {
+			rc = peer_rg(u, type, rg, &v);
+			if (!rc && type == PEER_T_DRAIN)
+				say(u, "%s stays on %s, %s drained for it", rg->name, u->j.node,
+				    u->j.peer);
 		}
-		/* already here: hold it here (the peer drained) */
-		rc = peer_open(u);
 		if (rc)
 			return rc;
-		memset(&v, 0, sizeof(v));
-		if (cluster_peer_rg(&u->cs.s, PEER_T_DRAIN, rg->id, &v)) {
-			rc = u->cs.s.fail ? u->cs.s.fail : EXIT_FO_DRAIN;
-			fail(u, rc, "draining %s on %s: %s", rg->name, u->j.peer, u->cs.s.why);
-			peer_done(u);
-			return rc;
-		}
-		say(u, "%s stays on %s, %s drained for it", rg->name, u->j.node, u->j.peer);
 	}
 	peer_done(u);
 	return 0;
+}
+
+static int step_consolidate(struct cu *u)
+{
+	return rgs_apply(u, u->j.node, PEER_T_DRAIN);
 }
 
 /* @cmd and this node's image as its options, into @args. Return: how many. */
@@ -1057,10 +1068,7 @@ static int upgrade_finalize(struct cu *u)
 /* Before the secondary's upgrade: the RGs back where they were. */
 static int upgrade_abort(struct cu *u)
 {
-	const struct cluster_conf *cc;
-	struct rg_view v;
 	char err[256];
-	size_t i;
 	int rc;
 
 	rc = cu_journal_read(u->c.state_dir, &u->j, err, sizeof(err));
@@ -1075,27 +1083,9 @@ static int upgrade_abort(struct cu *u)
 		return fail(u, EXIT_PHASE,
 			    "the cluster upgrade is past the secondary's upgrade (step %s): undo by hand (issu-helper(8), cluster abort)",
 			    cu_step_name(u->j.step));
-	cc = u->cs.cc;
-	for (i = 0; i < cc->nrg; i++) {
-		const struct cl_rg *rg = &cc->rg[i];
-
-		if (u->j.rgs_peer & (1u << rg->id)) {
-			peer_done(u);
-			rc = failover(u, rg, u->j.peer, false);
-			if (rc)
-				return rc;
-			continue;
-		}
-		rc = peer_open(u);
-		if (rc)
-			return rc;
-		if (cluster_peer_rg(&u->cs.s, PEER_T_RELEASE, rg->id, &v)) {
-			rc = u->cs.s.fail ? u->cs.s.fail : EXIT_FO_DRAIN;
-			return fail(u, rc, "releasing %s on %s: %s", rg->name, u->j.peer,
-				    u->cs.s.why);
-		}
-	}
-	peer_done(u);
+	rc = rgs_apply(u, u->j.peer, PEER_T_RELEASE);
+	if (rc)
+		return rc;
 	u->j.state = CU_ABORTED;
 	u->j.owner = 0;
 	say(u, "aborted: every RG where it was, both nodes on their versions");
