@@ -1098,10 +1098,15 @@ enum {
 	CU_OPT_HOOKS, CU_OPT_STATE, CU_OPT_CONF, CU_OPT_PEER_TIMEOUT, CU_OPT_BOOT,
 };
 
+/* The node commands' check of a path option, and absolute: cluster resume reads it again. */
 static int set_path(struct cu *u, char *dst, size_t size, const char *v, const char *opt)
 {
-	if (!*v || strlen(v) >= size || journal_check_value(v))
-		return cmd_usage_error(u->o, "%s '%s': want a path", opt, v);
+	int rc = upg_check_opt(u->o, opt, v, size);
+
+	if (rc)
+		return rc;
+	if (!*v)
+		return cmd_usage_error(u->o, "%s: empty", opt);
 	if (v[0] != '/' && !realpath(v, dst))
 		return cmd_usage_error(u->o, "%s %s: %s", opt, v, strerror(errno));
 	if (v[0] == '/')
@@ -1164,9 +1169,9 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 				      "--hooks-dir");
 			break;
 		case CU_OPT_APPEND:
-			if (strlen(optarg) >= sizeof(u.j.append) || journal_check_value(optarg))
-				return cmd_usage_error(o, "--append: too long or a control character");
-			snprintf(u.j.append, sizeof(u.j.append), "%s", optarg);
+			rc = upg_check_opt(o, "--append", optarg, sizeof(u.j.append));
+			if (!rc)
+				snprintf(u.j.append, sizeof(u.j.append), "%s", optarg);
 			break;
 		case CU_OPT_NO_SYNC:
 			u.j.no_sync = true;
