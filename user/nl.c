@@ -413,6 +413,10 @@ void nl_describe(const struct nl *nl, int err, char *buf, size_t size)
 			 msg);
 	else if (err == -EPERM || err == -EACCES)
 		snprintf(buf, size, "%s (CAP_NET_ADMIN needed)", msg);
+	else if (err == -EOPNOTSUPP)
+		/* genetlink's own answer: no such command in family @nl->family */
+		snprintf(buf, size, "%s (generic netlink family %u has no such request)",
+			 msg, nl->family);
 	else
 		snprintf(buf, size, "%s", msg);
 }

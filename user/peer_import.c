@@ -60,5 +60,15 @@ void peer_import(struct peer_import *r, const uint8_t *img, size_t len,
 	rc = flowimg_import(&nl, img, len, &r->report, &r->report_len);
 	if (rc)
 		peer_nl_refused(&nl, rc, node, "import", &r->err, r->reason, sizeof(r->reason));
+	if (rc == -EOPNOTSUPP && !nl.ext_msg[0]) {
+		/* seen once after a kexec: does the family still resolve alike? */
+		struct nl again;
+		size_t l = strlen(r->reason);
+
+		if (!nl_open(&again, "peer"))
+			snprintf(r->reason + l, sizeof(r->reason) - l,
+				 "; issu resolves to family %u now", again.family);
+		nl_close(&again);
+	}
 	nl_close(&nl);
 }

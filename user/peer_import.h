@@ -12,7 +12,7 @@
 
 struct peer_import {
 	int err;		/* 0 or a positive errno */
-	char reason[256];
+	char reason[320];
 	void *report;		/* the kernel's reply attributes (malloc) */
 	size_t report_len;
 };
