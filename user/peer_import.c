@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "flowimg.h"
 #include "issu-helper.h"
@@ -61,14 +62,26 @@ void peer_import(struct peer_import *r, const uint8_t *img, size_t len,
 	if (rc)
 		peer_nl_refused(&nl, rc, node, "import", &r->err, r->reason, sizeof(r->reason));
 	if (rc == -EOPNOTSUPP && !nl.ext_msg[0]) {
-		/* seen once after a kexec: does the family still resolve alike? */
+		/*
+		 * Seen once after a kexec: does the family still resolve
+		 * alike, and is the socket still the generic netlink one it
+		 * was opened as (another netlink protocol answers a type it
+		 * does not know with EOPNOTSUPP too)?
+		 */
 		struct nl again;
 		size_t l = strlen(r->reason);
+		int proto = -1;
+		socklen_t plen = sizeof(proto);
 
+		if (getsockopt(nl_fd(&nl), SOL_SOCKET, SO_PROTOCOL, &proto, &plen))
+			proto = -errno;
 		if (!nl_open(&again, "peer"))
-			snprintf(r->reason + l, sizeof(r->reason) - l,
-				 "; issu resolves to family %u now", again.family);
+			l += (size_t)snprintf(r->reason + l, sizeof(r->reason) - l,
+					      "; issu resolves to family %u now", again.family);
 		nl_close(&again);
+		if (l < sizeof(r->reason))
+			snprintf(r->reason + l, sizeof(r->reason) - l,
+				 "; socket fd %d protocol %d", nl_fd(&nl), proto);
 	}
 	nl_close(&nl);
 }
