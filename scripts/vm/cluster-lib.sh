@@ -61,6 +61,8 @@
 #   cl_track NODE RG VALUE      write an RG's track file on NODE
 #   cl_counter NODE NAME        packets of NODE's nft rule with comment NAME
 #   cl_stream_* / cl_fresh      issu_stream servers and clients (below)
+#   cl_end_after T PIDS TAG...  end surviving streams (SIGUSR1) once each
+#                               carried data CL_AFTER_S (10) s after T
 #   cl_collect NODE TAG         ruleset, conntrack table (conntrack -L), dmesg, journal of
 #                               keepalived into OUT/NODE/*.TAG
 #   ok / fail / check / note / bail, cl_finish
@@ -468,6 +470,33 @@ cl_stream_client() {
 	# shellcheck disable=SC2046
 	lab_net_bg "$var" "$CL_CLIENT" "$CL_STREAM" client $(cl_fam_opt "$fam") \
 		-c "$(cl_server_addr "$fam")" -p "$port" -o "$CL_OUT/$tag.client" "$@"
+}
+
+# cl_carried T_MS TAG...: every TAG's server got data CL_AFTER_S (10)
+# seconds after T_MS (host clock), or its client ended already
+cl_carried() {
+	local t=$1 tag l
+	shift
+	for tag in "$@"; do
+		rep_final "$CL_OUT/stream-$tag.client" && continue
+		l=$(rep "$CL_OUT/stream-$tag.server" last_data_epoch_ms)
+		[ "${l:-0}" -ge $((t + ${CL_AFTER_S:-10} * 1000)) ] || return 1
+	done
+}
+
+# cl_end_after T_MS PIDS TAG...: once every TAG's stream carried data
+# CL_AFTER_S seconds after T_MS, SIGUSR1 ends its client (PIDS: the name of
+# the array of client PIDs by tag) as -d would: FIN, every byte confirmed.
+# A surviving stream need not run out its -d; one that does not get there
+# is left to run out and be judged.
+cl_end_after() {
+	local t=$1 tag
+	local -n pids=$2
+	shift 2
+	cl_busywait $(((${CL_AFTER_S:-10} + 60) * 1000)) cl_carried "$t" "$@" || return 1
+	for tag in "$@"; do
+		kill -USR1 "${pids[$tag]}" 2>/dev/null
+	done
 }
 
 # cl_fresh TAG FAMILY PORT: a new, short TCP connection from the client to

@@ -29,7 +29,9 @@
 #   - no error in either conntrackd's log; B's internal cache (rebuilt by
 #     -R) and A's external cache (B's -B) hold each stream once.
 #
-# Environment: CL_RATE (bytes/s per stream, 20000), CL_STREAM_S (60),
+# Environment: CL_RATE (bytes/s per stream, 20000), CL_STREAM_S (60 at
+# most: each stream ends with SIGUSR1 once it carried data CL_AFTER_S, 10,
+# seconds after the move),
 # CL_USER_TIMEOUT (60), CL_BUDGET, LAB_SLOW, ISSU_OUT.
 
 set -u
@@ -156,6 +158,13 @@ clients_done() {
 		rep_final "$CL_OUT/stream-$tag.client" || return 1
 	done
 }
+tags=()
+for s in "${streams[@]}"; do
+	read -r tag _ <<<"$s"
+	tags+=("$tag")
+done
+# (from now: after conntrackd's commit on B, not only after the move)
+cl_end_after "$(cl_ms)" cpid "${tags[@]}"
 cl_busywait $(((stream_s + user_timeout + 30) * 1000)) clients_done
 inv_b=$(cl_counter b invalid)
 for s in "${streams[@]}"; do

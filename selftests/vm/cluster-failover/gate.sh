@@ -151,6 +151,8 @@ gate_run() {
 		inv_b0=$inv0
 		cl_busywait $(((watch_s + 60) * 1000)) lost_evident
 	else
+		cl_end_after "$t_master" gcpid "gv4-$k" "gv6-$k"
+		kill -USR1 "${gcpid[gnat$k]}" 2>/dev/null
 		cl_busywait $(((90 + user_timeout) * 1000)) clients_done
 	fi
 	inv1=$(cl_counter b invalid)

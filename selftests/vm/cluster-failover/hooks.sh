@@ -211,6 +211,9 @@ cl_hook_verdict() {
 		"$(kv "$f" drain.value) $(kv "$f" confirm.confirmed) $(kv "$f" confirm.peer.vips_held) $(kv "$f" confirm.local_vips_held) $(kv "$f" released)"
 
 	# the stream opened between the passes
+	# shellcheck disable=SC2034 # read by cl_end_after, by its name
+	declare -A fo_mid=([mid]=$fo_mid_cpid)
+	cl_end_after "$t_moved" fo_mid mid
 	cl_busywait 120000 rep_final "$CL_OUT/stream-mid.client"
 	lab_net_stop "$fo_mid_cpid" "$fo_mid_spid"
 	c=$CL_OUT/stream-mid.client sv=$CL_OUT/stream-mid.server

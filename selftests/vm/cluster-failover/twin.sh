@@ -41,7 +41,9 @@
 # without NAT, IPv6) are forwarded by B.
 #
 # Environment: CL_RATE (bytes/s per stream, 20000), CL_STREAM_S (stream
-# duration of the survive run, 240; the lost run's streams last 120 s),
+# duration of the survive run at most, 240: its streams end with SIGUSR1
+# once each carried data CL_AFTER_S, 10, seconds after the move; the lost
+# run's streams last 120 s),
 # CL_PRE_S (verified traffic before the move, 5), CL_WATCH_S (lost: how
 # long every stream must have been stalled, 10), CL_USER_TIMEOUT (client
 # TCP_USER_TIMEOUT, 120), CL_BUDGET, LAB_SLOW, ISSU_OUT.
@@ -159,7 +161,7 @@ cf_streams_start() {
 
 # cf_run lost|survive: the streams, the move of RG1 to B, the verdict
 cf_run() {
-	local s tag fam port nat bad f c sv p last
+	local s tag fam port nat bad f c sv p last tags
 	expect=$1
 	if [ "$expect" = lost ]; then
 		stream_s=120
@@ -246,6 +248,12 @@ cf_run() {
 	if [ "$expect" = lost ]; then
 		cl_busywait $(((watch_s + 60) * 1000)) lost_evident || clients_done
 	else
+		tags=()
+		for s in "${streams[@]}"; do
+			read -r tag _ <<<"$s"
+			tags+=("$tag")
+		done
+		cl_end_after "$t_moved" cpid "${tags[@]}"
 		cl_busywait $(((stream_s + user_timeout) * 1000 + t_streams - $(cl_ms))) clients_done
 	fi
 	t_verdict=$(cl_ms)

@@ -22,7 +22,9 @@
 # Environment: as fwd-host.sh (FWD_EXPECT, FWD_SCENARIO, ISSU_OUT,
 # FWD_BUDGET), FWD_EXPECT_4 and FWD_EXPECT_6 (one family's expectation when
 # it differs from FWD_EXPECT: a twin's negative control on one stream), and FWD_RATE (bytes/s per stream, 200000), FWD_STREAM_S
-# (stream duration, 60), FWD_PRE_S (verified traffic before the kexec, 6),
+# (stream duration at most, 60), FWD_AFTER_S (a surviving stream is ended
+# with SIGUSR1 once it carried data this long after the last kexec, 10),
+# FWD_PRE_S (verified traffic before the kexec, 6),
 # FWD_WATCH_S (10), FWD_USER_TIMEOUT (client TCP_USER_TIMEOUT, 120 x LAB_SLOW:
 # longer than the router's outage), FWD_RTO_MAX_MS (client retransmission backoff
 # cap, 1000; 0: the kernel's 120 s; needs Linux 6.15+ on the host, older ones
@@ -174,6 +176,24 @@ lost_evident() {
 mixed_done() {
 	clients_done "$survive_fams" && lost_evident
 }
+# A surviving stream need not run out its -d: once it carried data
+# FWD_AFTER_S seconds past the last kexec's ready, SIGUSR1 ends it as -d
+# would (FIN, every byte confirmed by the server). A stream that does not
+# get there is left to run out and be judged below.
+after_s=${FWD_AFTER_S:-10}
+t_back=$t_ready2
+[ "$last_stage" = 3 ] && t_back=$t_ready3
+carried_after() {
+	local fam l
+	for fam in $survive_fams; do
+		l=$(rep "$out/stream-v$fam.server" last_data_epoch_ms)
+		[ "${l:-0}" -ge $((t_back + after_s * 1000)) ] || return 1
+	done
+}
+if [ -n "$survive_fams" ] &&
+   lab_net_busywait $(((after_s + 30) * 1000 * LAB_SLOW)) carried_after; then
+	for fam in $survive_fams; do kill -USR1 "${cpid[$fam]}" 2>/dev/null; done
+fi
 if [ -z "$survive_fams" ]; then
 	wait_ms=$((t_kexec + user_timeout * 1000 - $(lab_net_epoch_ms)))
 	cond=lost_evident
