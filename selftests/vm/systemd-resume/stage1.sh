@@ -20,7 +20,12 @@ mkdir -p "$RT_HOOKS"
 cat >"$RT_HOOKS/10-slow-resume" <<HOOK
 #!/bin/sh
 echo "\$1 start \$(cut -d' ' -f1 /proc/uptime)" >>"$LAB_OUT/hooks.log"
-[ "\$1" = resume ] && sleep $RT_HOOK_SECONDS
+# slow at the first resume (stage 2) only: the rollback's (stage 3) need not
+# show it again
+if [ "\$1" = resume ] && [ ! -e "$LAB_OUT/hook-slept" ]; then
+	sleep $RT_HOOK_SECONDS
+	: >"$LAB_OUT/hook-slept"
+fi
 echo "\$1 end \$(cut -d' ' -f1 /proc/uptime)" >>"$LAB_OUT/hooks.log"
 exit 0
 HOOK
