@@ -6,8 +6,9 @@
  *
  *  1. checks: cluster.conf valid, the RG exists, NODE is this node or the
  *     peer, the peer channel is up (HELLO), the source holds every VIP of
- *     the RG, the target none, neither is drained (RTM_GETADDR here, the
- *     peer's RG_STATE there);
+ *     the RG, the target none, the source is not drained (RTM_GETADDR
+ *     here, the peer's RG_STATE there); a drained target (the way back
+ *     from a manual failover or a cluster upgrade's switchover) is taken;
  *  2. bulk pass: the source's flows exported and imported by the target:
  *     pushed with the code of `cluster sync` (cluster_sync_pass()), or
  *     pulled (PULL, cluster_pull_pass());
@@ -17,8 +18,10 @@
  *  4. delta pass right before the move: the same again; the target keeps
  *     the entries it has (existing entries win), so only flows opened
  *     since the bulk pass are inserted;
- *  5. drain: the source's track file for the RG written (atomically; by
- *     the peer end with DRAIN when the source is the peer) with the drain
+ *  5. drain: a drained target released first (0 here and the cluster
+ *     upgrade's hold cleared, or RELEASE), then the source's track file
+ *     for the RG written (atomically; by the peer end with DRAIN when the
+ *     source is the peer) with the drain
  *     value (weight 0: 1, keepalived puts the instance or sync group in
  *     FAULT; else the number that lowers the priority by |weight|);
  *  6. confirm from what keepalived did, not from what was asked: the
@@ -27,11 +30,13 @@
  *     and the source BACKUP or FAULT, within 3 x advert_int + skew + 1 s
  *     (keepalived.conf; --confirm-timeout). Not confirmed in time, or the
  *     peer lost after the drain: the drain is released (0 written, or
- *     RELEASE), the RG returns, EXIT_FO_UNCONFIRMED.
+ *     RELEASE), a released target drained again, the RG returns,
+ *     EXIT_FO_UNCONFIRMED.
  *
- * The drained node stays drained until `cluster failover reset RG`, which
- * writes 0 to the RG's track file where it is not 0: here, else on the
- * peer (RELEASE request).
+ * The drained node stays drained until the RG fails over back to it (its
+ * flows synced first), or `cluster failover reset RG`, which writes 0 to
+ * the RG's track file where it is not 0: here, else on the peer (RELEASE
+ * request), and lets keepalived move the RG without a sync.
  *
  * Documentation/issu/cluster.rst ("Failover"), issu-helper(8).
  */
@@ -95,6 +100,10 @@ struct failover {
 	struct rg_view peer_after;
 	bool released;
 	char release_err[256];
+	/* a drained target (a manual failover back): released at the move */
+	bool target_drained;
+	int32_t target_drain;
+	bool target_released;
 	/* the outcome */
 	int rc;
 	char why[600];
@@ -307,7 +316,8 @@ static int sess_fail(struct failover *fo)
 
 /*
  * Step 1, here: the source (push) holds every VIP of the RG, the target
- * (pull) none; neither may be drained.
+ * (pull) none; the source is not drained, a drained target is released at
+ * the move.
  */
 static int check_local(struct failover *fo)
 {
@@ -329,10 +339,15 @@ static int check_local(struct failover *fo)
 		return fo_fail(fo, EXIT_FO_STATE,
 			       "RG%u is on this node already: %u of its %zu VIPs on this node's interfaces",
 			       rg->id, fo->local_vips, rg->nvips);
-	if (fo->local_track_known && fo->local_track)
+	if (fo->local_track_known && fo->local_track && fo->pull) {
+		/* the target: released at the move, after the passes */
+		fo->target_drained = true;
+		fo->target_drain = fo->local_track;
+	} else if (fo->local_track_known && fo->local_track) {
 		return fo_fail(fo, EXIT_FO_STATE,
 			       "this node is drained for RG%u (%s: %d): cluster failover reset %s first",
 			       rg->id, rg->track_file, (int)fo->local_track, rg->name);
+	}
 	return 0;
 }
 
@@ -354,10 +369,11 @@ static int check_peer(struct failover *fo)
 			       rg->id, fo->cc->peer_name, fo->peer_before.vips_held, rg->nvips);
 	if (fo->pull)
 		return 0;
-	if (fo->peer_before.track_known && fo->peer_before.track)
-		return fo_fail(fo, EXIT_FO_STATE,
-			       "the target %s is drained for RG%u (track file value %d): it cannot become master; cluster failover reset %s there first",
-			       fo->cc->peer_name, rg->id, (int)fo->peer_before.track, rg->name);
+	if (fo->peer_before.track_known && fo->peer_before.track) {
+		/* released at the move (RELEASE), after the passes */
+		fo->target_drained = true;
+		fo->target_drain = fo->peer_before.track;
+	}
 	if (fo->peer_before.vips_known && fo->peer_before.vips_held)
 		return fo_fail(fo, EXIT_FO_STATE,
 			       "the target %s holds %u of RG%u's VIPs already, and so does this node: two masters",
@@ -532,6 +548,10 @@ static int report(struct failover *fo, const struct opts *o)
 		if (*fo->release_err)
 			pr_str("release_error", "release error", fo->release_err);
 	}
+	if (fo->target_drained) {
+		pr_s32("target_drain", "target drained before (track value)", fo->target_drain);
+		pr_bool("target_released", "target released", fo->target_released);
+	}
 	pr_dur_ms("duration_ms", "duration", ms_since(fo->t0));
 	close_json_object();
 	return output_end(fo->rc);
@@ -541,6 +561,59 @@ static int report(struct failover *fo, const struct opts *o)
 static int pass(struct failover *fo, const struct opts *o, struct cl_sync_pass *p)
 {
 	return fo->pull ? cluster_pull_pass(&fo->s, p) : cluster_sync_pass(&fo->s, o, p);
+}
+
+/*
+ * A drained target (the node a manual failover or a cluster upgrade's
+ * switchover left drained, the RG now being moved back to it) is released
+ * right before the source's drain, once its table has the flows: released
+ * earlier, it could take the RG by preemption before the passes. Here its
+ * track file and the cluster upgrade's hold; on the peer, RELEASE (which
+ * clears the peer's hold).
+ */
+static int release_target(struct failover *fo, const struct opts *o)
+{
+	const struct cl_rg *rg = fo->rg;
+	struct rg_view v;
+	char why[256];
+	int err;
+
+	if (!fo->target_drained)
+		return 0;
+	if (fo->pull) {
+		err = rg_track_write(rg->track_file, 0, why, sizeof(why));
+		if (err)
+			return fo_fail(fo, EXIT_FO_DRAIN, "release of RG%u on this node, the target: %s",
+				       rg->id, why);
+		if (cu_hold_clear(getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR, rg->id))
+			fprintf(stderr, "%s: cluster failover: warning: the cluster upgrade's hold of RG%u could not be cleared\n",
+				PROG, rg->id);
+	} else if (cluster_peer_rg(&fo->s, PEER_T_RELEASE, rg->id, &v)) {
+		return sess_fail(fo);
+	}
+	fo->target_released = true;
+	fo_progress(o, "released the target %s (its drain %d): it may become master",
+		    fo->pull ? fo->cc->node_name : fo->cc->peer_name, (int)fo->target_drain);
+	return 0;
+}
+
+/* The move not confirmed: the target drained again, as it was. Best effort. */
+static void redrain_target(struct failover *fo)
+{
+	const struct cl_rg *rg = fo->rg;
+	struct rg_view v;
+	char why[256];
+
+	if (!fo->target_released)
+		return;
+	if (fo->pull) {
+		if (rg_track_write(rg->track_file, fo->target_drain, why, sizeof(why)))
+			fprintf(stderr, "%s: cluster failover: warning: the target not drained again: %s\n",
+				PROG, why);
+	} else if (!fo->s.fail && cluster_peer_rg(&fo->s, PEER_T_DRAIN, rg->id, &v)) {
+		fprintf(stderr, "%s: cluster failover: warning: the target %s not drained again: %s\n",
+			PROG, fo->cc->peer_name, fo->s.why);
+	}
 }
 
 static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o)
@@ -579,6 +652,8 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 		    (unsigned long long)fo->delta.total_ms);
 	/* the flows are in the target's table: drain the source */
 drain:
+	if (release_target(fo, o))
+		return fo->rc;
 	fo->drain_value = rg_drain_value(rg);
 	fo->t_drain = peer_now();
 	if (fo->pull) {
@@ -599,6 +674,7 @@ drain:
 		return 0;
 	}
 	/* not confirmed, or the peer lost after the drain: the RG comes back */
+	redrain_target(fo);
 	if (fo->pull) {
 		if (fo->s.fail)
 			snprintf(fo->release_err, sizeof(fo->release_err),
