@@ -87,7 +87,8 @@ fail_unload:
 fail:
 	journal_step_end(j, UPG_FAILED, "%s", err);
 	journal_step_begin(j, ISSU_PHASE_RESUMED);
-	journal_step_end(j, UPG_WARN, "rollback failed: still running the new image");
+	/* the cause too: a peer following this record sees only its last step */
+	journal_step_end(j, UPG_WARN, "rollback failed (%.150s): still running the new image", err);
 	j->owner = 0;
 	if (journal_write(c->state_dir, j))
 		rc = EXIT_JOURNAL_WRITE;
