@@ -35,7 +35,9 @@
  * Each step is recorded in STATE_DIR/cluster-journal (cu_journal.c) before
  * it acts and when it ends; a failed step stops the upgrade where it is
  * (state "stopped"): `cluster resume` runs that step again and goes on,
- * `cluster abort` undoes what the steps before the secondary's upgrade did.
+ * `cluster abort` undoes what the steps did, in reverse, as long as A did
+ * not kexec: the switchover (RGs back to A), B's node upgrade (node abort
+ * before its kexec, node rollback after it), the consolidation.
  * The node upgrades are the node engine's (upgrade.c): run as a child here
  * and over the peer channel there (peer_node.h); this file only orders them.
  *
@@ -537,13 +539,95 @@ static int peer_backup(struct cu *u, uint64_t deadline)
 	}
 }
 
+/*
+ * Follow the peer's node upgrade (@op UPG_OP_UPGRADE) or rollback
+ * (UPG_OP_ROLLBACK) by its journal, through the channel dropping at its
+ * kexec, until it resumed after the kexec; bounded by @deadline. A record
+ * with the id @old_id is an earlier one, not yet replaced by the
+ * command's. For a rollback, @old_msg is the record's message before it:
+ * a record back to "upgrade", resumed, its owner gone and its message
+ * changed is a rollback that ended without its kexec.
+ */
+static int follow_peer(struct cu *u, uint64_t deadline, uint32_t op, const char *old_id,
+		       const char *old_msg)
+{
+	const char *what = op == UPG_OP_ROLLBACK ? "rollback" : "upgrade";
+	char last[CU_MSG_MAX] = "";
+	struct peer_node_result r;
+	bool lost = false;
+	int rc;
+
+	for (;;) {
+		if (now_ns() >= deadline)
+			return fail(u, EXIT_CU_PEER_UPGRADE,
+				    "%s not back from its node %s within %u s (last: %s)",
+				    u->j.peer, what, u->j.peer_timeout_s,
+				    last[0] ? last : "no answer");
+		rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
+		if (rc) {
+			if (!lost)
+				say(u, "%s: channel down (rebooting?): %s", u->j.peer, u->why);
+			lost = true;
+			peer_done(u);
+			sleep_s(CU_POLL_S);
+			continue;
+		}
+		if (lost)
+			say(u, "%s: channel up again", u->j.peer);
+		lost = false;
+		if (old_id && old_id[0] && r.j.present && !strcmp(r.j.id, old_id)) {
+			/* the new upgrade has not written its record yet */
+			peer_node_result_free(&r);
+			peer_done(u);
+			sleep_s(CU_POLL_S);
+			continue;
+		}
+		if (r.j.present && !r.j.error[0] && strcmp(last, r.j.msg)) {
+			snprintf(last, sizeof(last), "%s", r.j.msg);
+			if (op == UPG_OP_ROLLBACK)
+				say(u, "%s: node rollback: %s", u->j.peer, r.j.msg);
+			else
+				say(u, "%s: node upgrade %s: %s", u->j.peer,
+				    r.j.kexec ? "after the kexec" : "before the kexec", r.j.msg);
+		}
+		if (r.j.present && r.j.error[0]) {
+			rc = fail(u, EXIT_CU_PEER_UPGRADE, "%s's upgrade journal: %s", u->j.peer,
+				  r.j.error);
+			peer_node_result_free(&r);
+			return rc;
+		}
+		if (r.j.present && (r.j.result == UPG_FAILED || r.j.result == UPG_ABORTED) &&
+		    !r.j.owner_alive) {
+			rc = fail(u, EXIT_CU_PEER_UPGRADE, "the node %s on %s failed: %s", what,
+				  u->j.peer, r.j.msg);
+			peer_node_result_free(&r);
+			return rc;
+		}
+		if (op == UPG_OP_ROLLBACK && r.j.present && r.j.op == UPG_OP_UPGRADE &&
+		    !r.j.owner_alive && old_msg && strcmp(r.j.msg, old_msg)) {
+			rc = fail(u, EXIT_CU_PEER_UPGRADE,
+				  "the node rollback on %s ended without its kexec: %s", u->j.peer,
+				  r.j.msg);
+			peer_node_result_free(&r);
+			return rc;
+		}
+		if (r.j.present && r.j.op == op && r.j.kexec && r.j.phase == ISSU_PHASE_RESUMED &&
+		    (r.j.result == UPG_OK || r.j.result == UPG_WARN)) {
+			peer_node_result_free(&r);
+			return 0;
+		}
+		peer_node_result_free(&r);
+		peer_done(u);
+		sleep_s(CU_POLL_S);
+	}
+}
+
 static int step_upgrade_peer(struct cu *u)
 {
-	char want[64], last[CU_MSG_MAX] = "", old_id[40] = "";
+	char want[64], old_id[40] = "";
 	struct peer_node_result r;
 	struct peer_node_args a;
 	uint64_t deadline;
-	bool lost = false;
 	int rc;
 
 	node_args(u, &a);
@@ -581,59 +665,9 @@ static int step_upgrade_peer(struct cu *u)
 		}
 	}
 	peer_node_result_free(&r);
-	/* its progress from its journal, through its reboot */
-	for (;;) {
-		if (now_ns() >= deadline)
-			return fail(u, EXIT_CU_PEER_UPGRADE,
-				    "%s not back on the new image within %u s (last: %s)",
-				    u->j.peer, u->j.peer_timeout_s, last[0] ? last : "no answer");
-		rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
-		if (rc) {
-			if (!lost)
-				say(u, "%s: channel down (rebooting?): %s", u->j.peer, u->why);
-			lost = true;
-			peer_done(u);
-			sleep_s(CU_POLL_S);
-			continue;
-		}
-		if (lost)
-			say(u, "%s: channel up again", u->j.peer);
-		lost = false;
-		if (old_id[0] && r.j.present && !strcmp(r.j.id, old_id)) {
-			/* the new upgrade has not written its record yet */
-			peer_node_result_free(&r);
-			peer_done(u);
-			sleep_s(CU_POLL_S);
-			continue;
-		}
-		if (r.j.present && !r.j.error[0] &&
-		    strcmp(last, r.j.msg)) {
-			snprintf(last, sizeof(last), "%s", r.j.msg);
-			say(u, "%s: node upgrade %s: %s", u->j.peer,
-			    r.j.kexec ? "after the kexec" : "before the kexec", r.j.msg);
-		}
-		if (r.j.present && r.j.error[0]) {
-			rc = fail(u, EXIT_CU_PEER_UPGRADE, "%s's upgrade journal: %s", u->j.peer,
-				  r.j.error);
-			peer_node_result_free(&r);
-			return rc;
-		}
-		if (r.j.present && (r.j.result == UPG_FAILED || r.j.result == UPG_ABORTED) &&
-		    !r.j.owner_alive) {
-			rc = fail(u, EXIT_CU_PEER_UPGRADE, "the node upgrade on %s failed: %s",
-				  u->j.peer, r.j.msg);
-			peer_node_result_free(&r);
-			return rc;
-		}
-		if (r.j.present && r.j.kexec && r.j.phase == ISSU_PHASE_RESUMED &&
-		    (r.j.result == UPG_OK || r.j.result == UPG_WARN)) {
-			peer_node_result_free(&r);
-			break;
-		}
-		peer_node_result_free(&r);
-		peer_done(u);
-		sleep_s(CU_POLL_S);
-	}
+	rc = follow_peer(u, deadline, UPG_OP_UPGRADE, old_id, NULL);
+	if (rc)
+		return rc;
 	/* the new issu.ko, keepalived up and not master */
 	expected_version(u, want, sizeof(want));
 	if (want[0] && strcmp(want, u->cs.s.peer.module_version))
@@ -830,6 +864,17 @@ static int run_from(struct cu *u, enum cu_step from)
 	int rc;
 
 	for (s = from; s < CU_NSTEPS; s++) {
+		/* cluster abort, requested while the last step ran: stop here */
+		if (s > from && s <= CU_UPGRADE_SELF && !u->boot &&
+		    cu_abort_requested(u->c.state_dir)) {
+			u->j.state = CU_STOPPED;
+			u->j.owner = 0;
+			if (save(u))
+				return EXIT_JOURNAL_WRITE;
+			say(u, "abort requested: stopped after step %d %s, before %s", s - 1,
+			    cu_step_name(s - 1), cu_step_name(s));
+			return EXIT_ABORTED;
+		}
 		cu_step_begin(&u->j, s);
 		u->j.owner = getpid();
 		if (save(u))
@@ -872,8 +917,8 @@ static int run_from(struct cu *u, enum cu_step from)
 			save(u);
 			fprintf(stderr, "%s: cluster upgrade: step %d %s failed: %s\n", PROG, s,
 				cu_step_name(s), u->why);
-			fprintf(stderr, "%s: cluster upgrade: stopped at step %d; `issu-helper cluster resume` runs it again, `issu-helper cluster abort` undoes%s\n",
-				PROG, s, s > CU_COPY ? " (not yet possible after the secondary's upgrade: see issu-helper(8))" : "");
+			fprintf(stderr, "%s: cluster upgrade: stopped at step %d; `issu-helper cluster resume` runs it again, `issu-helper cluster abort` undoes the steps%s\n",
+				PROG, s, s > CU_SWITCHOVER ? " while this node has not kexec'd" : "");
 			u->reported = true;
 			return rc;
 		}
@@ -899,6 +944,35 @@ static int lock_take(struct cu *u)
 	if (flock(u->lock_fd, LOCK_EX | LOCK_NB))
 		return fail(u, EXIT_BUSY, "another issu-helper runs a cluster upgrade step");
 	return 0;
+}
+
+/*
+ * cluster abort while a step runs (the lock held): the request, which the
+ * running upgrade honours when its step ends (it stops, state "stopped"),
+ * then the lock, waited for up to @wait_s. Return: 0 with the lock, or the
+ * exit code (the request stays: the upgrade still stops at its next step
+ * boundary, and a later cluster abort undoes).
+ */
+static int abort_request_wait(struct cu *u, uint32_t wait_s)
+{
+	uint64_t deadline = now_ns() + (uint64_t)wait_s * NS_PER_S;
+	struct cu_journal j;
+	char err[256];
+
+	if (cu_abort_request(u->c.state_dir, true))
+		return fail(u, EXIT_FAIL, "cannot request the abort: %s", strerror(errno));
+	if (cu_journal_read(u->c.state_dir, &j, err, sizeof(err)) > 0)
+		say(u, "abort requested: the upgrade stops when step %d %s ends, then this undoes it (waiting up to %u s)",
+		    j.step, cu_step_name(j.step), wait_s);
+	for (;;) {
+		if (!flock(u->lock_fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (now_ns() >= deadline)
+			return fail(u, EXIT_TIMEOUT,
+				    "abort requested; the running step did not end within %u s: it stops at its end, run cluster abort again then",
+				    wait_s);
+		sleep_s(1);
+	}
 }
 
 /* The record: the action's object (@key NULL), or status's "upgrade". */
@@ -1000,6 +1074,9 @@ static int upgrade_start(struct cu *u)
 	if (kernel_image_release(u->j.kernel, u->j.release, sizeof(u->j.release), err,
 				 sizeof(err)))
 		return fail(u, EXIT_V_KERNEL, "--kernel %s: %s", u->j.kernel, err);
+	if (cu_abort_request(u->c.state_dir, false))
+		return fail(u, EXIT_FAIL, "an old abort request cannot be removed: %s",
+			    strerror(errno));
 	return run_from(u, CU_REFUSE);
 }
 
@@ -1025,11 +1102,24 @@ static int upgrade_resume(struct cu *u)
 	/* after this node's own kexec: step 7 ends here */
 	if (u->j.step == CU_UPGRADE_SELF && strcmp(boot, u->j.boot_id)) {
 		u->boot = true;
+		if (cu_abort_requested(u->c.state_dir)) {
+			fprintf(stderr, "%s: cluster resume: an abort requested during step 7 came after this node's kexec: too late, the upgrade carries on\n",
+				PROG);
+			cu_abort_request(u->c.state_dir, false);
+		}
 		return run_from(u, CU_UPGRADE_SELF);
 	}
 	if (u->boot)
 		return -1;
 	u->boot = false;
+	/* an explicit resume supersedes an abort requested earlier */
+	if (cu_abort_request(u->c.state_dir, false))
+		return fail(u, EXIT_FAIL, "the abort request cannot be removed: %s",
+			    strerror(errno));
+	/* stopped by an abort request: its last step was done */
+	if (u->j.steps[u->j.step].result == CU_R_OK ||
+	    u->j.steps[u->j.step].result == CU_R_SKIPPED)
+		return run_from(u, u->j.step + 1);
 	return run_from(u, u->j.step);
 }
 
@@ -1065,7 +1155,158 @@ static int upgrade_finalize(struct cu *u)
 	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
-/* Before the secondary's upgrade: the RGs back where they were. */
+/*
+ * Abort, the peer's side: its node upgrade undone. Before its kexec the
+ * node abort (which waits for a running step to stop); after it, the node
+ * rollback (a kexec back into the previous image, its state preserved),
+ * followed through the reboot, then finalized. Return: 0 or the exit code.
+ */
+static int abort_peer_node(struct cu *u)
+{
+	char old_msg[CU_MSG_MAX];
+	struct peer_node_result r;
+	uint64_t deadline;
+	int rc;
+
+	rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
+	if (rc)
+		return rc;
+	if (r.j.present && r.j.error[0]) {
+		rc = fail(u, EXIT_CU_STEP, "%s's upgrade journal: %s", u->j.peer, r.j.error);
+		peer_node_result_free(&r);
+		return rc;
+	}
+	if (!r.j.present || r.j.done) {
+		peer_node_result_free(&r);
+		say(u, "%s: no node upgrade to undo", u->j.peer);
+		return 0;
+	}
+	if (!r.j.kexec) {
+		peer_node_result_free(&r);
+		say(u, "%s: node abort (its upgrade did not kexec)", u->j.peer);
+		rc = peer_cmd(u, PEER_NODE_ABORT, &(struct peer_node_args){ 0 }, &r);
+		if (rc)
+			return rc;
+		if (r.output)
+			say_peer(u, r.output);
+		rc = r.exit ? fail(u, EXIT_CU_STEP, "abort on %s: exit %u", u->j.peer, r.exit) : 0;
+		peer_node_result_free(&r);
+		return rc;
+	}
+	if (r.j.op == UPG_OP_UPGRADE && (r.j.phase != ISSU_PHASE_RESUMED || r.j.owner_alive)) {
+		rc = fail(u, EXIT_BUSY, "%s's node upgrade is past its kexec but not resumed (%s): abort once it resumed",
+			  u->j.peer, r.j.msg);
+		peer_node_result_free(&r);
+		return rc;
+	}
+	deadline = now_ns() + (uint64_t)u->j.peer_timeout_s * NS_PER_S;
+	if (r.j.op == UPG_OP_UPGRADE) {
+		snprintf(old_msg, sizeof(old_msg), "%s", r.j.msg);
+		peer_node_result_free(&r);
+		say(u, "%s: node rollback: a kexec back into its previous image", u->j.peer);
+		rc = peer_cmd(u, PEER_NODE_ROLLBACK, &(struct peer_node_args){ 0 }, &r);
+		if (rc)
+			return rc;
+		if (r.output)
+			say_peer(u, r.output);
+		if (r.exit) {
+			rc = fail(u, EXIT_CU_STEP, "rollback on %s did not start (exit %u)",
+				  u->j.peer, r.exit);
+			peer_node_result_free(&r);
+			return rc;
+		}
+		peer_node_result_free(&r);
+		peer_done(u);
+		rc = follow_peer(u, deadline, UPG_OP_ROLLBACK, NULL, old_msg);
+		if (rc)
+			return rc;
+	} else {
+		/* an earlier abort rolled it back already */
+		peer_node_result_free(&r);
+		rc = follow_peer(u, deadline, UPG_OP_ROLLBACK, NULL, NULL);
+		if (rc)
+			return rc;
+	}
+	say(u, "%s is back on its previous image: kernel %s, issu %s", u->j.peer,
+	    u->cs.s.peer.kernel, u->cs.s.peer.module_version);
+	rc = peer_cmd(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, &r);
+	if (rc)
+		return rc;
+	if (r.output)
+		say_peer(u, r.output);
+	rc = r.exit ? fail(u, EXIT_CU_STEP, "finalize of the rollback on %s: exit %u", u->j.peer,
+			   r.exit) : 0;
+	peer_node_result_free(&r);
+	if (!rc)
+		rc = peer_backup(u, now_ns() + (uint64_t)CU_KA_WAIT_S * NS_PER_S * 2);
+	peer_done(u);
+	return rc;
+}
+
+/*
+ * Abort, this node's side in step 7: only before its kexec (a node
+ * upgrade that stopped before it is aborted). Return: 0 or the exit code.
+ */
+static int abort_self_node(struct cu *u)
+{
+	static const char *const args[] = { "abort", NULL };
+	struct journal nj;
+	char err[256];
+	int rc;
+
+	rc = journal_read(u->c.state_dir, &nj, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_JOURNAL, "this node's upgrade journal: %s", err);
+	if (!rc || nj.done)
+		return 0;
+	if (journal_kexec_happened(&nj))
+		return fail(u, EXIT_PHASE,
+			    "%s was upgraded (its node upgrade kexec'd): the cluster upgrade cannot be aborted; roll each node back (issu-helper(8), cluster abort)",
+			    u->j.node);
+	if (journal_owner_alive(&nj))
+		return fail(u, EXIT_BUSY, "this node's upgrade is under way (pid %d): abort once it stopped",
+			    (int)nj.owner);
+	say(u, "%s: node abort (its upgrade did not kexec)", u->j.node);
+	rc = run_self(u, args);
+	return rc ? fail(u, EXIT_CU_STEP, "abort on %s: exit %d", u->j.node, rc) : 0;
+}
+
+/*
+ * The RGs the switchover moved to the peer, back here (cluster failover:
+ * sync, then the move), RG0 first: the primary role comes back before the
+ * traffic. The hold ends.
+ */
+static int abort_switchover(struct cu *u)
+{
+	const struct cluster_conf *cc = u->cs.cc;
+	uint32_t here, there;
+	size_t i;
+	int rc;
+
+	rc = rgs_where(u, &here, &there);
+	peer_done(u);
+	if (rc)
+		return rc;
+	for (i = 0; i < cc->nrg; i++) {
+		const struct cl_rg *rg = &cc->rg[i];
+
+		/* here already, or the peer's before the upgrade (the release's) */
+		if ((here & (1u << rg->id)) || (u->j.rgs_peer & (1u << rg->id)))
+			continue;
+		rc = failover(u, rg, u->j.node, false);
+		if (rc)
+			return rc;
+	}
+	u->j.hold = 0;
+	return save(u);
+}
+
+/*
+ * cluster abort: what the steps did, undone, in reverse: the switchover
+ * (RGs back here), this node's stopped node upgrade, the peer's node
+ * upgrade (abort or rollback), the consolidation (RGs back where they
+ * were). Refused once this node kexec'd into its new image.
+ */
 static int upgrade_abort(struct cu *u)
 {
 	char err[256];
@@ -1079,24 +1320,44 @@ static int upgrade_abort(struct cu *u)
 	if (u->j.state == CU_RUNNING && u->j.owner && !kill(u->j.owner, 0))
 		return fail(u, EXIT_BUSY, "step %s is under way (pid %d): abort once it stopped",
 			    cu_step_name(u->j.step), (int)u->j.owner);
-	if (u->j.step > CU_COPY)
+	if (u->j.step > CU_UPGRADE_SELF)
 		return fail(u, EXIT_PHASE,
-			    "the cluster upgrade is past the secondary's upgrade (step %s): undo by hand (issu-helper(8), cluster abort)",
+			    "both nodes were upgraded (step %s): the cluster upgrade cannot be aborted; roll each node back (issu-helper(8), cluster abort)",
 			    cu_step_name(u->j.step));
+	if (u->j.step == CU_UPGRADE_SELF) {
+		rc = abort_self_node(u);
+		if (rc)
+			return rc;
+	}
+	if (u->j.step >= CU_SWITCHOVER) {
+		rc = abort_switchover(u);
+		if (rc)
+			return rc;
+	}
+	if (u->j.step >= CU_UPGRADE_PEER) {
+		rc = abort_peer_node(u);
+		if (rc)
+			return rc;
+	}
 	rc = rgs_apply(u, u->j.peer, PEER_T_RELEASE);
 	if (rc)
 		return rc;
 	u->j.state = CU_ABORTED;
 	u->j.owner = 0;
-	say(u, "aborted: every RG where it was, both nodes on their versions");
+	if (cu_abort_request(u->c.state_dir, false))
+		fprintf(stderr, "%s: cluster abort: warning: the abort request stays: %s\n", PROG,
+			strerror(errno));
+	say(u, "aborted: every RG where it was, both nodes on their previous images");
 	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
 enum {
 	CU_OPT_KERNEL = 0x300, CU_OPT_INITRD, CU_OPT_MODULE, CU_OPT_APPEND, CU_OPT_NO_SYNC,
 	CU_OPT_SYNWIN, CU_OPT_NO_VALIDATE, CU_OPT_NO_COPY, CU_OPT_UNLINK, CU_OPT_ROLLBACK,
-	CU_OPT_HOOKS, CU_OPT_STATE, CU_OPT_CONF, CU_OPT_PEER_TIMEOUT, CU_OPT_BOOT,
+	CU_OPT_HOOKS, CU_OPT_STATE, CU_OPT_CONF, CU_OPT_PEER_TIMEOUT, CU_OPT_BOOT, CU_OPT_WAIT,
 };
+
+#define CU_ABORT_WAIT_S		3600	/* cluster abort: for the running step to end */
 
 /* The node commands' check of a path option, and absolute: cluster resume reads it again. */
 static int set_path(struct cu *u, char *dst, size_t size, const char *v, const char *opt)
@@ -1133,12 +1394,13 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		{ "cluster-conf", required_argument, NULL, CU_OPT_CONF },
 		{ "peer-timeout", required_argument, NULL, CU_OPT_PEER_TIMEOUT },
 		{ "boot", no_argument, NULL, CU_OPT_BOOT },
+		{ "wait", required_argument, NULL, CU_OPT_WAIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct cu u;
 	const char *action = argv[0];
 	bool start = !strcmp(action, "upgrade");
-	uint32_t v;
+	uint32_t v, wait_s = CU_ABORT_WAIT_S;
 	int ch, rc;
 
 	memset(&u, 0, sizeof(u));
@@ -1151,9 +1413,10 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 	while ((ch = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
 		rc = 0;
 		if (!start && ch != CU_OPT_STATE && ch != CU_OPT_CONF && ch != CU_OPT_BOOT &&
-		    ch >= 0x300)
+		    ch != CU_OPT_WAIT && ch >= 0x300)
 			return cmd_usage_error(o, "cluster %s takes no such option (--state-dir, --cluster-conf%s)",
-					       action, !strcmp(action, "resume") ? ", --boot" : "");
+					       action, !strcmp(action, "resume") ? ", --boot" :
+					       !strcmp(action, "abort") ? ", --wait" : "");
 		switch (ch) {
 		case CU_OPT_KERNEL:
 			rc = set_path(&u, u.j.kernel, sizeof(u.j.kernel), optarg, "--kernel");
@@ -1216,6 +1479,13 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 				return cmd_usage_error(o, "--boot is an option of cluster resume");
 			u.boot = true;
 			break;
+		case CU_OPT_WAIT:
+			if (strcmp(action, "abort"))
+				return cmd_usage_error(o, "--wait is an option of cluster abort");
+			if (parse_u32(optarg, &v) || v > 86400)
+				return cmd_usage_error(o, "--wait %s: want 0..86400 seconds", optarg);
+			wait_s = v;
+			break;
 		default:
 			return cmd_opt_exit(ch);
 		}
@@ -1243,10 +1513,13 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		free(u.cs.cc);
 		return rc;
 	}
-	if (lock_take(&u)) {
+	rc = lock_take(&u);
+	if (rc == EXIT_BUSY && !strcmp(action, "abort"))
+		rc = abort_request_wait(&u, wait_s);
+	if (rc) {
 		fprintf(stderr, "%s: cluster %s: %s\n", PROG, action, u.why);
 		cluster_session_end(&u.cs);
-		return u.lock_fd < 0 ? EXIT_FAIL : EXIT_BUSY;
+		return rc;
 	}
 	if (start)
 		rc = upgrade_start(&u);

@@ -108,6 +108,14 @@ void cu_step_begin(struct cu_journal *j, enum cu_step s);
 bool cu_held(const char *dir, uint32_t rg);
 /* `cluster failover reset`: release the hold. Return: 0, -1 not written. */
 int cu_hold_clear(const char *dir, uint32_t rg);
+
+/*
+ * `cluster abort` while a step runs: a request (STATE_DIR/cluster-abort-
+ * request) the running upgrade honours when the step ends. Return: 0, or
+ * -1 with errno.
+ */
+int cu_abort_request(const char *dir, bool set);
+bool cu_abort_requested(const char *dir);
 void cu_step_end(struct cu_journal *j, enum cu_result r, const char *fmt, ...) __printf(3, 4);
 
 struct cl_opts;

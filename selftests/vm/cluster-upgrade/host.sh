@@ -24,7 +24,12 @@
 #     disabled), new streams, the same upgrade (NEXT to NEXT) with
 #     --no-sync and no SYN-check window: at the switchover B has no entry
 #     of the streams, drops their packets as invalid, and every stream is
-#     lost (each stalled with data outstanding). The run ends there.
+#     lost (each stalled with data outstanding);
+#  6. a hook of A's node upgrade refuses, so that upgrade stops at step 7
+#     before A's kexec; `cluster abort` undoes it: the RGs back to A, B
+#     rolled back (a kexec into its previous image, its issu.ko loaded by
+#     modprobe as a node's DKMS one would be) and finalized, nothing
+#     drained.
 #
 # Environment: CL_RATE (bytes/s per stream, 20000), CL_USER_TIMEOUT (120),
 # CL_BUDGET (s, x LAB_SLOW, default 2400), LAB_SLOW, ISSU_OUT; CU_NEGATIVE=0
@@ -45,6 +50,7 @@ fo=$here/../cluster-failover
 
 CL_BUDGET=${CL_BUDGET:-2400}
 CU_NEXT=${LAB_ISSU_NEXT:-$LAB_TOP/selftests/out/next/issu.ko}
+CU_STOP_HOOKS=/run/issu-lab-stop-hooks
 # shellcheck disable=SC2034 # read by cluster-lib.sh
 CL_PREPARE_HOOKS=cu_prepare
 
@@ -61,6 +67,10 @@ cu_prepare() {
 		return 1
 	[ "$(grep -c '^ *init_file 1 overwrite$' "$r/etc/keepalived/keepalived.conf")" = 2 ] ||
 		return 1
+	# the running kernel in /boot, as a Debian kernel package puts it: a
+	# node upgrade records it as the image to roll back to (cluster abort)
+	install -D -m 0644 "$LAB_KIMG/boot/vmlinuz-$LAB_KVER" "$r/boot/vmlinuz-$LAB_KVER" &&
+		install -D -m 0644 "$LAB_ROUTER_INITRD" "$r/boot/initrd.img-$LAB_KVER" || return 1
 	for d in issu-cluster-join issu-cluster-resume issu-resume; do
 		mkdir -p "$r/etc/systemd/system/$d.service.d" || return 1
 		printf '[Service]\nStandardOutput=append:/lab/%s.log\nStandardError=append:/lab/%s.log\n' \
@@ -98,6 +108,12 @@ done
 next_ver=$(modinfo -F version "$CU_NEXT")
 old_ver=$(cl_ssh a "cat /sys/module/issu/version")
 check "the next build is another version ($old_ver -> $next_ver)" test -n "$next_ver" -a "$next_ver" != "$old_ver"
+# of the same sources: a next build left from an older tree (make
+# module-next not run again) is another module, whose uapi may lack what
+# this helper asks (seen: an old build without ISSU_CMD_IMPORT)
+check_eq "... of the tree's sources (srcversion of issu.ko and of the next build)" \
+	"$(modinfo -F srcversion "${LAB_ISSU_KO:-$LAB_TOP/issu.ko}")" "$(modinfo -F srcversion "$CU_NEXT")" ||
+	bail "the next build is stale: make module-next"
 
 # ------------------------------------------------------------ helpers
 
@@ -184,6 +200,12 @@ check_eq "the cluster upgrade completed every step (A's journal; $(secs $((t_cu_
 		[ -s "$CL_OUT/a/$f.log" ] && { note "A: $f.log:"; tail -n 40 "$CL_OUT/a/$f.log" | sed 's/^/#   /'; }
 	done
 	tail -n 60 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+	for n in a b; do
+		cl_collect "$n" failed
+		cl_ssh "$n" "journalctl -b --no-pager -o short-monotonic" >"$CL_OUT/$n/journal.failed" 2>&1
+		note "${CL_NAME[$n]}: issu's kernel messages (all in $CL_OUT/$n/dmesg.failed):"
+		grep 'issu' "$CL_OUT/$n/dmesg.failed" | tail -n 15 | sed 's/^/#   /'
+	done
 	bail "the cluster upgrade completed"
 }
 sed -n 's/^s=\([a-z-]*\) \([0-9]*\) \([0-9]*\) \([a-z]*\) \(.*\)$/\1 \2 \3 \4 \5/p' \
@@ -199,6 +221,12 @@ done
 check "B master of RG0 and RG1, A backup or drained (notify FIFOs, VIPs)" cl_wait_master b 60
 check_eq "A held drained for both RGs (its boot gate kept the manual-failover state)" "1 1" \
 	"$(cl_ssh a "cat /run/issu/rg0.track") $(cl_ssh a "cat /run/issu/rg1.track")"
+# B's SYN-check window (--no-tcp-syn-check) would keep a stream the sync
+# and the failover had not carried: it must have had none to pick up
+cl_ssh b "issu-helper -j status" >"$CL_OUT/b/status.end.json" 2>/dev/null
+fo_kv "$CL_OUT/b/status.end.json" >"$CL_OUT/b/status.end.kv" 2>/dev/null
+check_eq "B's SYN-check window picked up no stream: the sync and the switchover carried them (its pickups)" \
+	"true 0" "$(kv "$CL_OUT/b/status.end.kv" synwin.active) $(kv "$CL_OUT/b/status.end.kv" synwin.pickups)"
 
 for s in "${streams[@]}"; do
 	read -r tag _ <<<"$s"
@@ -253,7 +281,11 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	inv_b0=$(cl_counter b invalid)
 	t_cu=$(cl_ms)
 	id0=$(sed -n 's/^id=//p' "$CL_OUT/a/root/var/lib/issu/cluster-journal")
-	cu_start a --no-sync || bail "cluster upgrade --no-sync started on A"
+	# a hook of A's node upgrade (step 7) refuses: the upgrade stops there,
+	# before A's kexec, for cluster abort below
+	cl_ssh a "mkdir -p $CU_STOP_HOOKS && printf '#!/bin/sh\n[ \"\$1\" = validate ] && { echo \"lab: stop before the kexec\" >&2; exit 1; }\nexit 0\n' >$CU_STOP_HOOKS/10-stop && chmod 755 $CU_STOP_HOOKS/10-stop" ||
+		bail "the stopping hook on A"
+	cu_start a --no-sync --hooks-dir "$CU_STOP_HOOKS" || bail "cluster upgrade --no-sync started on A"
 	ok "the same cluster upgrade started on A with --no-sync and no SYN-check window"
 	# the switchover done: A's journal past step 6 (or stopped)
 	cu_switched() {
@@ -282,6 +314,40 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	check "... B dropped their packets as invalid (counter: $((${inv_b:-0} - ${inv_b0:-0})) since the start)" \
 		test "${inv_b:-0}" -gt "${inv_b0:-0}"
 	note "negative control: switchover confirmed $(secs $((t_sw - t_cu)))s after the start"
+
+	# cluster abort from step 7 before A's kexec: the RGs back to A, B
+	# rolled back (a kexec into its previous image) and finalized. After
+	# the rollback issu-resume.service's `modprobe issu` loads B's module,
+	# as it loads the one a node installs for each kernel it may boot
+	# (DKMS); the lab's /lib/modules is read-only, so a modprobe.d install
+	# rule stands in for it.
+	CL_TAG="cluster abort"
+	cu_demo_wait 120000 cu_ended
+	check_eq "the negative control's upgrade stopped at step 7, A's hook refusing before its kexec" \
+		"stopped upgrade-primary" "$(cu_state a)"
+	mkdir -p "$CL_OUT/b/root/etc/modprobe.d" && cat >"$CL_OUT/b/root/etc/modprobe.d/issu-lab.conf" <<'CONF'
+# issu lab (vm:cluster-upgrade): the module after a rollback, with the
+# issu.* parameters of the command line but the helper's own markers
+install issu /sbin/insmod /var/lib/issu/cluster-upgrade/images/module-issu.ko $(tr ' ' '\n' </proc/cmdline | grep -v '^issu\.\(upgrade\|state_dir\)=' | sed -n 's/^issu\.//p')
+CONF
+	cl_ssh b "modprobe -c | grep -q '^install issu '" || bail "B's modprobe has the install rule of issu"
+	t_ab=$(cl_ms)
+	cl_ssh a "rm -f /lab/abort.rc; systemd-run --unit=issu-lab-abort-\$(date +%s) --collect /bin/sh -c '/usr/local/sbin/issu-helper cluster abort >/lab/abort.out 2>&1; echo \$? >/lab/abort.rc'" ||
+		bail "cluster abort started on A"
+	cu_demo_wait $((CL_BUDGET * 1000)) test -s "$CL_OUT/a/abort.rc"
+	check_eq "cluster abort on A: exit 0 ($(secs $(($(cl_ms) - t_ab)))s)" 0 "$(cat "$CL_OUT/a/abort.rc" 2>/dev/null)" ||
+		tail -n 30 "$CL_OUT/a/abort.out" | sed 's/^/#   /'
+	grep '^cluster upgrade:\|^  \[rtr-b\]' "$CL_OUT/a/abort.out" 2>/dev/null | sed 's/^/#   /'
+	check_eq "... the cluster upgrade aborted (A's journal)" "aborted upgrade-primary" "$(cu_state a)"
+	check "... A master of both RGs again, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
+	check_eq "... B rolled back and finalized (its node journal: operation, phase, done)" \
+		"rollback resumed 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b done)"
+	check_eq "... A's node upgrade aborted before its kexec (its node journal: phase, kexec)" \
+		"abort 0" "$(cu_nj a phase) $(cu_nj a kexec)"
+	check_eq "... B runs its previous issu.ko" "$next_ver" "$(cl_ssh b "cat /sys/module/issu/version")"
+	check_eq "... neither node drained: track files of A and B" "0 0 0 0" \
+		"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | tr '\n' ' ')$(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | tr '\n' ' ' | sed 's/ $//')"
+	check "a new IPv4 connection through A after the abort" cl_fresh fresh-abort-v4 4 6143
 	CL_TAG=""
 fi
 note "times: lab up $(secs $((t_lab - CL_T0)))s; cluster upgrade $(secs $((t_cu_end - t_cu0)))s; with issu, all told $(secs $((t_issu - t_lab)))s; negative control $(secs $(($(cl_ms) - t_issu)))s"
