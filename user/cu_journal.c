@@ -360,31 +360,12 @@ int cu_hold_clear(const char *dir, uint32_t rg)
 	return cu_journal_write(dir, &j);
 }
 
-static void request_path(char *path, size_t size, const char *dir)
-{
-	snprintf(path, size, "%s/cluster-abort-request", dir);
-}
-
 int cu_abort_request(const char *dir, bool set)
 {
-	char path[PATH_MAX];
-	int fd;
-
-	request_path(path, sizeof(path), dir);
-	if (!set)
-		return unlink(path) && errno != ENOENT ? -1 : 0;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	fsync(fd);
-	close(fd);
-	return 0;
+	return state_flag(dir, "cluster-abort-request", set);
 }
 
 bool cu_abort_requested(const char *dir)
 {
-	char path[PATH_MAX];
-
-	request_path(path, sizeof(path), dir);
-	return access(path, F_OK) == 0;
+	return state_flag_is(dir, "cluster-abort-request");
 }

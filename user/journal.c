@@ -807,20 +807,20 @@ bool journal_kexec_happened(const struct journal *j)
 	return strcmp(id, j->kexec_boot_id) != 0;
 }
 
-int upg_abort_requested(const struct upg_ctx *c)
-{
-	char path[PATH_MAX];
-
-	path_of(path, sizeof(path), c->state_dir, "abort-request");
-	return access(path, F_OK) == 0;
-}
-
-int upg_abort_request(const struct upg_ctx *c, bool set)
+/**
+ * state_flag() - a request file of the state directory, set or removed
+ * @dir: the state directory
+ * @name: the file's name in it ("abort-request", "cluster-abort-request")
+ * @set: create it (empty, synced with its directory), else remove it
+ *
+ * Return: 0, or -1 with errno (removing one that is not there is 0).
+ */
+int state_flag(const char *dir, const char *name, bool set)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	path_of(path, sizeof(path), c->state_dir, "abort-request");
+	path_of(path, sizeof(path), dir, name);
 	if (!set)
 		return unlink(path) && errno != ENOENT ? -1 : 0;
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -828,6 +828,25 @@ int upg_abort_request(const struct upg_ctx *c, bool set)
 		return -1;
 	fsync(fd);
 	close(fd);
-	fsync_dir(c->state_dir);
+	fsync_dir(dir);
 	return 0;
+}
+
+/* state_flag_is() - whether the request file @name of @dir exists */
+bool state_flag_is(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	path_of(path, sizeof(path), dir, name);
+	return access(path, F_OK) == 0;
+}
+
+int upg_abort_requested(const struct upg_ctx *c)
+{
+	return state_flag_is(c->state_dir, "abort-request");
+}
+
+int upg_abort_request(const struct upg_ctx *c, bool set)
+{
+	return state_flag(c->state_dir, "abort-request", set);
 }

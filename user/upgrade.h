@@ -126,6 +126,8 @@ bool journal_owner_alive(const struct journal *j);
 bool journal_kexec_happened(const struct journal *j);
 int boot_id(char *buf, size_t size);
 uint64_t now_ns(void);
+int state_flag(const char *dir, const char *name, bool set);
+bool state_flag_is(const char *dir, const char *name);
 int upg_abort_requested(const struct upg_ctx *c);
 int upg_abort_request(const struct upg_ctx *c, bool set);
 

@@ -484,6 +484,15 @@ cl_carried() {
 	done
 }
 
+# cl_tags STREAM...: the tag (first word) of each stream line "tag ..."
+cl_tags() {
+	local s tag
+	for s in "$@"; do
+		read -r tag _ <<<"$s"
+		echo "$tag"
+	done
+}
+
 # cl_end_after T_MS PIDS TAG...: once every TAG's stream carried data
 # CL_AFTER_S seconds after T_MS, SIGUSR1 ends its client (PIDS: the name of
 # the array of client PIDs by tag) as -d would: FIN, every byte confirmed.

@@ -158,13 +158,9 @@ clients_done() {
 		rep_final "$CL_OUT/stream-$tag.client" || return 1
 	done
 }
-tags=()
-for s in "${streams[@]}"; do
-	read -r tag _ <<<"$s"
-	tags+=("$tag")
-done
 # (from now: after conntrackd's commit on B, not only after the move)
-cl_end_after "$(cl_ms)" cpid "${tags[@]}"
+# shellcheck disable=SC2046 # tags are single words
+cl_end_after "$(cl_ms)" cpid $(cl_tags "${streams[@]}")
 cl_busywait $(((stream_s + user_timeout + 30) * 1000)) clients_done
 inv_b=$(cl_counter b invalid)
 for s in "${streams[@]}"; do

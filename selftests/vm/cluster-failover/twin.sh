@@ -161,7 +161,7 @@ cf_streams_start() {
 
 # cf_run lost|survive: the streams, the move of RG1 to B, the verdict
 cf_run() {
-	local s tag fam port nat bad f c sv p last tags
+	local s tag fam port nat bad f c sv p last
 	expect=$1
 	if [ "$expect" = lost ]; then
 		stream_s=120
@@ -248,12 +248,8 @@ cf_run() {
 	if [ "$expect" = lost ]; then
 		cl_busywait $(((watch_s + 60) * 1000)) lost_evident || clients_done
 	else
-		tags=()
-		for s in "${streams[@]}"; do
-			read -r tag _ <<<"$s"
-			tags+=("$tag")
-		done
-		cl_end_after "$t_moved" cpid "${tags[@]}"
+		# shellcheck disable=SC2046 # tags are single words
+		cl_end_after "$t_moved" cpid $(cl_tags "${streams[@]}")
 		cl_busywait $(((stream_s + user_timeout) * 1000 + t_streams - $(cl_ms))) clients_done
 	fi
 	t_verdict=$(cl_ms)
