@@ -63,6 +63,7 @@
 #include "cluster_upgrade.h"
 #include "issu-helper.h"
 #include "modstate.h"
+#include "names.h"
 #include "peer.h"
 #include "peer_node.h"
 #include "print.h"
@@ -856,6 +857,28 @@ static bool step_skipped(const struct cu *u, enum cu_step s)
 	       (s == CU_COPY && u->j.no_copy && u->j.no_validate);
 }
 
+/*
+ * The node phase in issu.ko at each step's start, announced by its node
+ * event (ISSU_CMD_NODE_NTF) to every monitor: the cluster phases of the
+ * uapi; step 7's node upgrade and step 8 keep the node upgrade's own.
+ */
+static const uint32_t step_phase[CU_NSTEPS] = {
+	[CU_CONSOLIDATE] = ISSU_PHASE_CONSOLIDATE,
+	[CU_VALIDATE] = ISSU_PHASE_VALIDATE,
+	[CU_COPY] = ISSU_PHASE_PREPARE,
+	[CU_UPGRADE_PEER] = ISSU_PHASE_UPGRADE_SECONDARY,
+	[CU_SYNC] = ISSU_PHASE_SYNC,
+	[CU_SWITCHOVER] = ISSU_PHASE_SWITCHOVER,
+	[CU_UPGRADE_SELF] = ISSU_PHASE_UPGRADE_PRIMARY,
+};
+
+static void phase_set(struct cu *u, uint32_t phase)
+{
+	if (upg_node_phase(&u->c, phase))
+		fprintf(stderr, "%s: cluster upgrade: warning: node phase %s not set in issu.ko (no event announces it)\n",
+			PROG, names_get(&phase_names, phase));
+}
+
 /* Run the steps from @from on. Return: the exit code. */
 static int run_from(struct cu *u, enum cu_step from)
 {
@@ -880,6 +903,8 @@ static int run_from(struct cu *u, enum cu_step from)
 		if (save(u))
 			return EXIT_JOURNAL_WRITE;
 		say(u, "step %d/%d %s", s, CU_NSTEPS - 1, cu_step_name(s));
+		if (step_phase[s] && !u->boot)
+			phase_set(u, step_phase[s]);
 		t = now_ns();
 		u->why[0] = '\0';
 		if (step_skipped(u, s)) {
@@ -1347,6 +1372,7 @@ static int upgrade_abort(struct cu *u)
 	if (cu_abort_request(u->c.state_dir, false))
 		fprintf(stderr, "%s: cluster abort: warning: the abort request stays: %s\n", PROG,
 			strerror(errno));
+	phase_set(u, ISSU_PHASE_IDLE);
 	say(u, "aborted: every RG where it was, both nodes on their previous images");
 	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }

@@ -185,6 +185,10 @@ cu_start() {
 }
 
 # ------------------------------------------------------------ with issu
+# a monitoring agent on A: issu.ko's events (the steps' node phases among
+# them) until A's kexec ends it
+cl_ssh a "systemd-run --unit=issu-lab-monitor --collect -p StandardOutput=file:/lab/events.json /usr/local/sbin/issu-helper -j monitor" >/dev/null 2>&1 ||
+	bail "issu-helper monitor started on A"
 cu_streams_start "" udp
 t_cu=$(cl_ms)
 cu_start a --no-tcp-syn-check || bail "cluster upgrade started on A"
@@ -208,6 +212,24 @@ check_eq "the cluster upgrade completed every step (A's journal; $(secs $((t_cu_
 	done
 	bail "the cluster upgrade completed"
 }
+# the steps announced: the node phases of A's node events, in order
+cu_phases=$(python3 - "$CL_OUT/a/events.json" <<'PY'
+import json, sys
+seen = []
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        d = json.loads(line)
+    except ValueError:
+        continue
+    p = (d.get("node") or {}).get("phase") if d.get("event") == "node" else None
+    if p and (not seen or seen[-1] != p):
+        seen.append(p)
+print(" ".join(seen))
+PY
+)
+note "A's node events, phases in order: $cu_phases"
+check "A announced each step as a node event (monitor): consolidate, validate, prepare (copy), upgrade-secondary, sync, switchover, upgrade-primary, then its node upgrade's" \
+	grep -q "consolidate validate prepare upgrade-secondary sync switchover upgrade-primary validate" <<<"$cu_phases"
 sed -n 's/^s=\([a-z-]*\) \([0-9]*\) \([0-9]*\) \([a-z]*\) \(.*\)$/\1 \2 \3 \4 \5/p' \
 	"$CL_OUT/a/root/var/lib/issu/cluster-journal" | while read -r step t0 t1 res msg; do
 	note "step $step: $res, $(( (t1 - t0) / 1000000 )) ms: $msg"
