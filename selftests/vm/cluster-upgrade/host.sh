@@ -286,6 +286,12 @@ for n in a b; do
 done
 cl_collect a end
 cl_collect b end
+# each node's boot after its kexec, for the time it takes (a kexec boot of
+# a router has taken twice a cold one: OUT/NODE/boot.end)
+for n in a b; do
+	cl_ssh "$n" "systemd-analyze; systemd-analyze blame --no-pager | head -n 15; journalctl -b -o short-monotonic --no-pager | head -n 120" \
+		>"$CL_OUT/$n/boot.end" 2>&1
+done
 t_issu=$(cl_ms)
 
 # ------------------------------------------------------------ without issu
