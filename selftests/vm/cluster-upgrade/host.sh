@@ -354,9 +354,11 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	check_eq "the negative control's upgrade stopped at step 7, A's hook refusing before its kexec" \
 		"stopped upgrade-primary" "$(cu_state a)"
 	mkdir -p "$CL_OUT/b/root/etc/modprobe.d" && cat >"$CL_OUT/b/root/etc/modprobe.d/issu-lab.conf" <<'CONF'
-# issu lab (vm:cluster-upgrade): the module after a rollback, with the
-# issu.* parameters of the command line but the helper's own markers
-install issu /sbin/insmod /var/lib/issu/cluster-upgrade/images/module-issu.ko $(tr ' ' '\n' </proc/cmdline | grep -v '^issu\.\(upgrade\|state_dir\)=' | sed -n 's/^issu\.//p')
+# issu lab (vm:cluster-upgrade): the module after a rollback, its
+# dependencies first as modprobe would load them, with the issu.*
+# parameters of the command line but the helper's own markers (no
+# backslashes: modprobe's configuration drops them)
+install issu /sbin/modprobe -a $(/sbin/modinfo -F depends /var/lib/issu/cluster-upgrade/images/module-issu.ko | tr , ' ') && /sbin/insmod /var/lib/issu/cluster-upgrade/images/module-issu.ko $(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p')
 CONF
 	cl_ssh b "modprobe -c | grep -q '^install issu '" || bail "B's modprobe has the install rule of issu"
 	t_ab=$(cl_ms)
