@@ -289,7 +289,7 @@ cl_collect b end
 # each node's boot after its kexec, for the time it takes (a kexec boot of
 # a router has taken twice a cold one: OUT/NODE/boot.end)
 for n in a b; do
-	cl_ssh "$n" "systemd-analyze; systemd-analyze blame --no-pager | head -n 15; journalctl -b -o short-monotonic --no-pager | head -n 120" \
+	cl_ssh "$n" "systemd-analyze; systemd-analyze blame --no-pager | head -n 15; journalctl -b -o short-monotonic --no-pager _PID=1 | head -n 120" \
 		>"$CL_OUT/$n/boot.end" 2>&1
 done
 t_issu=$(cl_ms)
@@ -371,7 +371,7 @@ CONF
 	check_eq "... the cluster upgrade aborted (A's journal)" "aborted upgrade-primary" "$(cu_state a)"
 	check "... A master of both RGs again, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
 	check_eq "... B rolled back and finalized (its node journal: operation, phase, done)" \
-		"rollback resumed 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b done)"
+		"rollback finalize 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b done)"
 	check_eq "... A's node upgrade aborted before its kexec (its node journal: phase, kexec)" \
 		"abort 0" "$(cu_nj a phase) $(cu_nj a kexec)"
 	check_eq "... B runs its previous issu.ko" "$next_ver" "$(cl_ssh b "cat /sys/module/issu/version")"
