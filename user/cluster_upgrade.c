@@ -181,6 +181,28 @@ static int peer_cmd(struct cu *u, enum peer_node_cmd cmd, const struct peer_node
 }
 
 /*
+ * @cmd on the peer, its output shown; a command that ran and failed is
+ * recorded as "WHAT on PEER: exit N" with @code (0: the peer's exit code).
+ * Return: 0 or the exit code.
+ */
+static int peer_run(struct cu *u, enum peer_node_cmd cmd, const struct peer_node_args *a,
+		    int code, const char *what)
+{
+	struct peer_node_result r;
+	int rc;
+
+	rc = peer_cmd(u, cmd, a, &r);
+	if (rc)
+		return rc;
+	if (r.output)
+		say_peer(u, r.output);
+	rc = r.exit ? fail(u, code ? code : (int)r.exit, "%s on %s: exit %u", what, u->j.peer,
+			   r.exit) : 0;
+	peer_node_result_free(&r);
+	return rc;
+}
+
+/*
  * RG_STATE, DRAIN or RELEASE of @rg on the peer. Return: 0, or the exit
  * code with the reason recorded and the channel closed.
  */
@@ -407,21 +429,11 @@ static void node_args(const struct cu *u, struct peer_node_args *a)
 
 static int validate_peer(struct cu *u)
 {
-	struct peer_node_result r;
 	struct peer_node_args a;
-	int rc;
 
 	node_args(u, &a);
 	say(u, "validate %s", u->j.peer);
-	rc = peer_cmd(u, PEER_NODE_VALIDATE, &a, &r);
-	if (rc)
-		return rc;
-	if (r.output)
-		say_peer(u, r.output);
-	rc = r.exit ? fail(u, (int)r.exit, "validate on %s failed (exit %u)", u->j.peer,
-			   r.exit) : 0;
-	peer_node_result_free(&r);
-	return rc;
+	return peer_run(u, PEER_NODE_VALIDATE, &a, 0, "validate");
 }
 
 static int step_validate(struct cu *u)
@@ -649,23 +661,15 @@ static int step_upgrade_peer(struct cu *u)
 	    (r.j.owner_alive || (r.j.kexec && r.j.phase == ISSU_PHASE_RESUMED))) {
 		say(u, "%s: its node upgrade %s is under way already: following it", u->j.peer,
 		    r.j.id);
+		peer_node_result_free(&r);
 	} else {
 		snprintf(old_id, sizeof(old_id), "%s", r.j.present ? r.j.id : "");
 		peer_node_result_free(&r);
-		rc = peer_cmd(u, PEER_NODE_UPGRADE, &a, &r);
+		rc = peer_run(u, PEER_NODE_UPGRADE, &a, EXIT_CU_PEER_UPGRADE,
+			      "the start of the node upgrade");
 		if (rc)
 			return rc;
-		if (r.output)
-			say_peer(u, r.output);
-		if (r.exit) {
-			rc = fail(u, EXIT_CU_PEER_UPGRADE,
-				  "the node upgrade on %s did not start (exit %u)", u->j.peer,
-				  r.exit);
-			peer_node_result_free(&r);
-			return rc;
-		}
 	}
-	peer_node_result_free(&r);
 	rc = follow_peer(u, deadline, UPG_OP_UPGRADE, old_id, NULL);
 	if (rc)
 		return rc;
@@ -1151,7 +1155,6 @@ static int upgrade_resume(struct cu *u)
 static int upgrade_finalize(struct cu *u)
 {
 	static const char *const fin[] = { "finalize", NULL };
-	struct peer_node_result r;
 	char err[256];
 	int rc;
 
@@ -1161,17 +1164,10 @@ static int upgrade_finalize(struct cu *u)
 	if (!rc || u->j.state != CU_COMPLETE)
 		return fail(u, EXIT_PHASE, "no complete cluster upgrade to finalize%s%s",
 			    rc ? ": it is " : "", rc ? cu_state_name(u->j.state) : "");
-	rc = peer_cmd(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, &r);
+	rc = peer_run(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
+		      "finalize");
 	if (rc)
 		return rc;
-	if (r.output)
-		say_peer(u, r.output);
-	if (r.exit) {
-		rc = fail(u, EXIT_CU_STEP, "finalize on %s: exit %u", u->j.peer, r.exit);
-		peer_node_result_free(&r);
-		return rc;
-	}
-	peer_node_result_free(&r);
 	peer_done(u);
 	rc = run_self(u, fin);
 	if (rc)
@@ -1209,14 +1205,8 @@ static int abort_peer_node(struct cu *u)
 	if (!r.j.kexec) {
 		peer_node_result_free(&r);
 		say(u, "%s: node abort (its upgrade did not kexec)", u->j.peer);
-		rc = peer_cmd(u, PEER_NODE_ABORT, &(struct peer_node_args){ 0 }, &r);
-		if (rc)
-			return rc;
-		if (r.output)
-			say_peer(u, r.output);
-		rc = r.exit ? fail(u, EXIT_CU_STEP, "abort on %s: exit %u", u->j.peer, r.exit) : 0;
-		peer_node_result_free(&r);
-		return rc;
+		return peer_run(u, PEER_NODE_ABORT, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
+				"abort");
 	}
 	if (r.j.op == UPG_OP_UPGRADE && (r.j.phase != ISSU_PHASE_RESUMED || r.j.owner_alive)) {
 		rc = fail(u, EXIT_BUSY, "%s's node upgrade is past its kexec but not resumed (%s): abort once it resumed",
@@ -1229,18 +1219,10 @@ static int abort_peer_node(struct cu *u)
 		snprintf(old_msg, sizeof(old_msg), "%s", r.j.msg);
 		peer_node_result_free(&r);
 		say(u, "%s: node rollback: a kexec back into its previous image", u->j.peer);
-		rc = peer_cmd(u, PEER_NODE_ROLLBACK, &(struct peer_node_args){ 0 }, &r);
+		rc = peer_run(u, PEER_NODE_ROLLBACK, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
+			      "the start of the rollback");
 		if (rc)
 			return rc;
-		if (r.output)
-			say_peer(u, r.output);
-		if (r.exit) {
-			rc = fail(u, EXIT_CU_STEP, "rollback on %s did not start (exit %u)",
-				  u->j.peer, r.exit);
-			peer_node_result_free(&r);
-			return rc;
-		}
-		peer_node_result_free(&r);
 		peer_done(u);
 		rc = follow_peer(u, deadline, UPG_OP_ROLLBACK, NULL, old_msg);
 		if (rc)
@@ -1254,14 +1236,8 @@ static int abort_peer_node(struct cu *u)
 	}
 	say(u, "%s is back on its previous image: kernel %s, issu %s", u->j.peer,
 	    u->cs.s.peer.kernel, u->cs.s.peer.module_version);
-	rc = peer_cmd(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, &r);
-	if (rc)
-		return rc;
-	if (r.output)
-		say_peer(u, r.output);
-	rc = r.exit ? fail(u, EXIT_CU_STEP, "finalize of the rollback on %s: exit %u", u->j.peer,
-			   r.exit) : 0;
-	peer_node_result_free(&r);
+	rc = peer_run(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
+		      "the finalize of the rollback");
 	if (!rc)
 		rc = peer_backup(u, now_ns() + (uint64_t)CU_KA_WAIT_S * NS_PER_S * 2);
 	peer_done(u);
