@@ -256,6 +256,8 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 	if (argc >= 2 && (!strcmp(argv[1], "upgrade") || !strcmp(argv[1], "resume") ||
 			  !strcmp(argv[1], "finalize") || !strcmp(argv[1], "abort")))
 		return cluster_upgrade_cmd(argc - 1, argv + 1, o);
+	if (argc >= 2 && !strcmp(argv[1], "recover"))
+		return cluster_recover_cmd(argc - 1, argv + 1, o);
 	while ((c = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
 		rc = 0;
 		switch (c) {

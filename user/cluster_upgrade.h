@@ -120,6 +120,8 @@ void cu_step_end(struct cu_journal *j, enum cu_result r, const char *fmt, ...) _
 
 struct cl_opts;
 int cluster_upgrade_cmd(int argc, char **argv, struct opts *o);
+/* cluster recover, on the secondary (cluster_recover.c) */
+int cluster_recover_cmd(int argc, char **argv, struct opts *o);
 /* the cluster upgrade's part of `cluster status` (cluster_status.c) */
 void cluster_upgrade_print(const char *state_dir);
 

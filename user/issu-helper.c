@@ -93,9 +93,10 @@ static const struct cmd cmds[] = {
 	  "upgrade --kernel IMAGE [--initrd FILE] [--module ISSU_KO] [--append CMDLINE] "
 	  "[--no-sync] [--no-tcp-syn-check[=SECONDS]] [--no-validate] [--no-copy] [--unlink] "
 	  "[--hooks-dir DIR] [--peer-timeout SECONDS] [--state-dir DIR] [--cluster-conf FILE] | "
-	  "{ resume [--boot] | finalize | abort [--wait SECONDS] } [--state-dir DIR] [--cluster-conf FILE]",
+	  "{ resume [--boot] | finalize | abort [--wait SECONDS] | recover [--force] } "
+	  "[--state-dir DIR] [--cluster-conf FILE]",
 	  "check the cluster configuration; ping, ask or sync the peer; move an RG to it; "
-	  "show both nodes; upgrade both, one at a time" },
+	  "show both nodes; upgrade both, one at a time; recover the secondary" },
 	{ "peer", cmd_peer, "[--cluster-conf FILE] [--allow ping,status,sync,failover,copy,validate,upgrade] [--log FILE] [--state-dir DIR] [--hooks-dir DIR]",
 	  "the peer end of the peer channel (an SSH forced command)" },
 	{ "help", cmd_help, "[COMMAND]",

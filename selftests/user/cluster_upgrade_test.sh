@@ -30,6 +30,7 @@ rc=0
 X_USAGE=2
 X_TIMEOUT=7
 X_PHASE=9
+X_BUSY=11
 X_JOURNAL=12
 X_V_KERNEL=20
 X_CU_REFUSED=41
@@ -271,6 +272,74 @@ t_unlink_accepted() {
 	cu upgrade --kernel "$k" --unlink
 	expect_rc $X_CU_REFUSED && ! grep -qF -- "unlink" "$err" || { cat "$err"; return 1; }
 	grep -q '^unlink=1$' "$st/cluster-journal" || { cat "$st/cluster-journal"; return 1; }
+}
+
+# cluster recover (on the secondary): what it refuses without touching
+# anything. What it does (RGs moved, the rollback's kexec) runs in the lab:
+# a rollback here would kexec the machine running the tests.
+
+# node_journal OP PHASE KEXEC: a valid node upgrade record in $st/journal
+node_journal() {
+	python3 - "$st/journal" "$1" "$2" "$3" <<'PY'
+import sys, zlib
+path, op, phase, kexec = sys.argv[1:5]
+body = ("# issu-helper upgrade journal 2: do not edit (issu-helper(8), JOURNAL)\n"
+        "id=20261206T000000-1\nop=%s\nphase=%s\nresult=ok\ndone=0\nkexec=%s\nowner=0\n"
+        "boot_id=x\nkexec_boot_id=y\nhooks_dir=\nkernel=/boot/vmlinuz-new\ninitrd=\n"
+        "module=\ncmdline=\nrelease=6.1.1\nprev_kernel=/boot/vmlinuz-old\nprev_initrd=\n"
+        "prev_cmdline=\nprev_release=6.1.0\nprev_format_max=1\nsynwin_s=0\n"
+        "rollback_timer_ms=0\nrollback_at_ns=0\ntimer_pid=0\n" % (op, phase, kexec))
+open(path, "w").write(body + "end=%08x\n" % zlib.crc32(body.encode()))
+PY
+}
+
+t_recover_nothing() {
+	fresh
+	cu recover
+	expect_rc $X_PHASE && grep -qF "no node upgrade under way on this node: nothing to recover" "$err"
+}
+
+t_recover_options() {
+	fresh
+	cu recover --frobnicate
+	expect_rc $X_USAGE || return 1
+	cu recover extra
+	expect_rc $X_USAGE && grep -qF "takes no argument" "$err"
+}
+
+# the node that drives a cluster upgrade undoes it with cluster abort
+t_recover_refused_on_the_driver() {
+	fresh
+	journal stopped sync
+	node_journal upgrade resumed 1
+	cu recover
+	expect_rc $X_PHASE && grep -qF "this node drives cluster upgrade 1-2 (stopped, step sync): cluster abort undoes it" "$err"
+}
+
+t_recover_corrupt_record() {
+	fresh
+	node_journal upgrade resumed 1
+	sed -i 's/^phase=resumed/phase=prepare/' "$st/journal"
+	cu recover
+	expect_rc $X_JOURNAL && grep -qF "the node upgrade record:" "$err"
+}
+
+# a rollback (or an upgrade) past its kexec that has not resumed: wait
+t_recover_waits_for_resume() {
+	fresh
+	node_journal rollback kexec 1
+	cu recover
+	expect_rc $X_BUSY && grep -qF "rollback 20261206T000000-1 is under way (phase kexec)" "$err" || return 1
+	node_journal upgrade kexec 1
+	cu recover
+	expect_rc $X_BUSY && grep -qF "kexec'd but has not resumed" "$err" || return 1
+	run -j cluster recover --cluster-conf "$d/cluster.conf" --state-dir "$st"
+	expect_rc $X_BUSY && python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["ok"] is False and o["exit_code"] == 11 and o["action"] == "none", o
+assert o["upgrade_id"] == "20261206T000000-1" and o["moved"] == [], o
+' "$out"
 }
 
 # shellcheck source=tap.sh
