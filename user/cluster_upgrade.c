@@ -884,6 +884,20 @@ static void phase_set(struct cu *u, uint32_t phase)
 }
 
 /* Run the steps from @from on. Return: the exit code. */
+/*
+ * Stopped at step @s (@done: it ended well): after the secondary's kexec
+ * and before this node's the pair is inconsistent; say so, and what
+ * recovers it without this node.
+ */
+static void say_inconsistent(const struct cu *u, enum cu_step s, bool done)
+{
+	if (s < CU_UPGRADE_PEER || s > CU_UPGRADE_SELF)
+		return;
+	fprintf(stderr, "%s: cluster upgrade: %s%s runs the new image and %s the old one: the pair is inconsistent; without %s, `issu-helper cluster recover` on %s brings %s back\n",
+		PROG, s == CU_UPGRADE_PEER && !done ? "if its kexec happened, " : "", u->j.peer,
+		u->j.node, u->j.node, u->j.peer, u->j.peer);
+}
+
 static int run_from(struct cu *u, enum cu_step from)
 {
 	enum cu_step s;
@@ -900,6 +914,7 @@ static int run_from(struct cu *u, enum cu_step from)
 				return EXIT_JOURNAL_WRITE;
 			say(u, "abort requested: stopped after step %d %s, before %s", s - 1,
 			    cu_step_name(s - 1), cu_step_name(s));
+			say_inconsistent(u, s - 1, true);
 			return EXIT_ABORTED;
 		}
 		cu_step_begin(&u->j, s);
@@ -948,6 +963,7 @@ static int run_from(struct cu *u, enum cu_step from)
 				cu_step_name(s), u->why);
 			fprintf(stderr, "%s: cluster upgrade: stopped at step %d; `issu-helper cluster resume` runs it again, `issu-helper cluster abort` undoes the steps%s\n",
 				PROG, s, s > CU_SWITCHOVER ? " while this node has not kexec'd" : "");
+			say_inconsistent(u, s, false);
 			u->reported = true;
 			return rc;
 		}
