@@ -71,7 +71,8 @@ out=$tmp/out
 err=$tmp/err
 rc=0
 sshd_pid=
-made_run_sshd=0
+# shellcheck source=sshd_privsep.sh
+. "$(dirname "$0")/sshd_privsep.sh"
 
 cleanup() {
 	local p
@@ -90,7 +91,7 @@ cleanup() {
 	[ -n "$sshd_pid" ] && wait "$sshd_pid" 2>/dev/null
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
-	[ $made_run_sshd -eq 1 ] && rmdir /run/sshd 2>/dev/null
+	privsep_release
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -186,9 +187,7 @@ EOF
 	conf_a "$tmp"/a-upg.conf "$tmp"/id_upg
 	conf_a "$tmp"/a-hostkey.conf "$tmp"/id_good "$tmp"/known_hosts.other
 	conf_a "$tmp"/a-proxy.conf "$tmp"/id_good "$tmp"/known_hosts 2200 127.0.0.1
-	if [ ! -d /run/sshd ]; then
-		mkdir -p /run/sshd && made_run_sshd=1
-	fi
+	privsep_take || { echo "cannot take /run/sshd"; return 1; }
 	ip netns exec "$NS_B" "$SSHD" -D -f "$tmp"/sshd_config -E "$tmp"/sshd.log &
 	sshd_pid=$!
 	# wait for the listening socket, not for time
