@@ -31,16 +31,18 @@ done
 
 mkdir -p "$outdir/logs"
 export SELFTESTS=$top/selftests
-declare -a names=() cmds=() weights=()
+declare -a names=() cmds=() weights=() costs=()
 
-# add NAME CMD [WEIGHT]: WEIGHT is how many of the $jobs slots it takes (a
-# scenario that runs two guests at once takes two: a third guest on two
-# cores starves all of them, and starved guests report RCU stalls)
+# add NAME CMD [WEIGHT [COST]]: WEIGHT is how many of the $jobs slots it
+# takes (a scenario that runs two guests at once takes two: a third guest
+# on two cores starves all of them, and starved guests report RCU stalls);
+# COST its expected seconds (default 60), for the order they start in
 add() {
 	[ -n "$pattern" ] && ! grep -Eq -- "$pattern" <<<"$1" && return
 	names+=("$1")
 	cmds+=("$2")
 	weights+=("${3:-1}")
+	costs+=("${4:-60}")
 }
 
 # Host programs are built either way: the VM scenarios use some of them
@@ -67,13 +69,15 @@ if [ $run_vm -eq 1 ]; then
 	for d in "$top"/selftests/vm/*/; do
 		d=${d%/}
 		[ -f "$d/NOT_A_TEST" ] && continue
-		# GUESTS: how many guests the scenario runs at once (default 1)
-		w=1
+		# GUESTS: how many guests the scenario runs at once (default 1);
+		# COST: about how many seconds it takes (default 60)
+		w=1 c=60
 		[ -f "$d/GUESTS" ] && w=$(tr -cd '0-9' <"$d/GUESTS")
+		[ -f "$d/COST" ] && c=$(tr -cd '0-9' <"$d/COST")
 		if [ -f "$d/host.sh" ]; then
-			add "vm:$(basename "$d")" "bash '$d/host.sh'" "${w:-1}"
+			add "vm:$(basename "$d")" "bash '$d/host.sh'" "${w:-1}" "${c:-60}"
 		elif [ -f "$d/stage1.sh" ]; then
-			add "vm:$(basename "$d")" "'$top/scripts/vm/lab' run '$d'" "${w:-1}"
+			add "vm:$(basename "$d")" "'$top/scripts/vm/lab' run '$d'" "${w:-1}" "${c:-60}"
 		fi
 	done
 fi
@@ -113,7 +117,14 @@ slots_busy() {
 	done
 	echo "$n"
 }
-for i in "${!names[@]}"; do
+# The widest first, then the longest (COST): a wide one after a narrow one
+# would wait with a slot idle until the narrow one ends, and a long one
+# started last would run alone. The results are still printed in the
+# order of the list.
+order=$(for i in "${!names[@]}"; do
+	echo "${weights[$i]:-1} ${costs[$i]:-60} $i"
+done | sort -s -k1,1nr -k2,2nr | cut -d' ' -f3)
+for i in $order; do
 	w=${weights[$i]}
 	[ "$w" -ge 1 ] 2>/dev/null || w=1
 	[ "$w" -gt "$jobs" ] && w=$jobs
