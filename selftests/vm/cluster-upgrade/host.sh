@@ -26,10 +26,15 @@
 #     of the streams, drops their packets as invalid, and every stream is
 #     lost (each stalled with data outstanding);
 #  6. a hook of A's node upgrade refuses, so that upgrade stops at step 7
-#     before A's kexec; `cluster abort` undoes it: the RGs back to A, B
-#     rolled back (a kexec into its previous image, its issu.ko loaded by
-#     modprobe as a node's DKMS one would be) and finalized, nothing
-#     drained.
+#     before A's kexec, the pair inconsistent (B new, A old);
+#  7. `cluster recover` on B, the secondary's own way back: its RGs to A,
+#     then B's rollback (a kexec into its previous image, its issu.ko
+#     loaded by modprobe as a node's DKMS one would be); once more after
+#     the reboot, it finalizes the rollback;
+#  8. `cluster abort` on A undoes the rest: A's stopped node upgrade, the
+#     hold, the consolidation; nothing drained. (The abort's own moves of
+#     the RGs back to A and its start of B's rollback over the channel ran
+#     here in five passing runs before step 7 came; step 7 does both now.)
 #
 # Environment: CL_RATE (bytes/s per stream, 20000), CL_USER_TIMEOUT (120),
 # CL_BUDGET (s, x LAB_SLOW, default 2400), LAB_SLOW, ISSU_OUT; CU_NEGATIVE=0
@@ -353,6 +358,8 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	cu_demo_wait 120000 cu_ended
 	check_eq "the negative control's upgrade stopped at step 7, A's hook refusing before its kexec" \
 		"stopped upgrade-primary" "$(cu_state a)"
+	check "... it says the pair is inconsistent, and how B recovers without A (A's output)" \
+		grep -qF "rtr-b runs the new image and rtr-a the old one: the pair is inconsistent; without rtr-a, \`issu-helper cluster recover\` on rtr-b brings rtr-b back" "$CL_OUT/a/cu.out"
 	mkdir -p "$CL_OUT/b/root/etc/modprobe.d" && cat >"$CL_OUT/b/root/etc/modprobe.d/issu-lab.conf" <<'CONF'
 # issu lab (vm:cluster-upgrade): the module after a rollback, its
 # dependencies first as modprobe would load them, with the issu.*
@@ -361,6 +368,38 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 install issu /sbin/modprobe -a $(/sbin/modinfo -F depends /var/lib/issu/cluster-upgrade/images/module-issu.ko | tr , ' ') && /sbin/insmod /var/lib/issu/cluster-upgrade/images/module-issu.ko $(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p')
 CONF
 	cl_ssh b "modprobe -c | grep -q '^install issu '" || bail "B's modprobe has the install rule of issu"
+
+	# cluster recover on B first: the secondary's own way back from the
+	# inconsistent pair (B on the new image, A on the old one) when the
+	# primary is not there to abort: its RGs to A (held drained: the
+	# failover releases it first), then B's node rollback, a kexec into
+	# its previous image. That kexec ends the command, so B's node record
+	# and its output say how far it got. Run once more after the reboot it
+	# finalizes the rollback; A's cluster abort below then finds B's side
+	# undone and undoes A's.
+	CL_TAG="cluster recover"
+	t_rc=$(cl_ms)
+	cl_ssh b "rm -f /lab/recover.out; systemd-run --unit=issu-lab-recover-\$(date +%s) --collect -p StandardOutput=append:/lab/recover.out -p StandardError=append:/lab/recover.out /usr/local/sbin/issu-helper cluster recover" ||
+		bail "cluster recover started on B"
+	cu_b_rolled_back() { [ "$(cu_nj b op) $(cu_nj b phase)" = "rollback resumed" ]; }
+	cu_demo_wait $((CL_BUDGET * 1000)) cu_b_rolled_back
+	check "cluster recover on B: B rolled back, resumed in its previous image ($(secs $(($(cl_ms) - t_rc)))s; its node record)" \
+		cu_b_rolled_back || tail -n 30 "$CL_OUT/b/recover.out" | sed 's/^/#   /'
+	grep '^cluster recover:' "$CL_OUT/b/recover.out" 2>/dev/null | sed 's/^/#   /'
+	check_eq "... it gave A each RG before the rollback (its output: the failovers, then the rollback)" \
+		"cluster failover control --to rtr-a|cluster failover gateways --to rtr-a|rollback" \
+		"$(sed -n 's/^cluster recover: .*\(cluster failover [a-z0-9_-]* --to rtr-a\)$/\1/p; s/^cluster recover: rollback: a kexec.*/rollback/p' \
+			"$CL_OUT/b/recover.out" 2>/dev/null | paste -sd'|')"
+	check "... A master of both RGs, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
+	cl_busywait 120000 cl_ssh b true || bail "B's sshd after its rollback"
+	cl_ssh b "issu-helper -j cluster recover" >"$CL_OUT/recover2.json" 2>"$CL_OUT/recover2.err"
+	rc=$?
+	check_eq "cluster recover on B again, after the reboot: exit 0, the rollback finalized" \
+		"0 finalize rollback finalize 1" \
+		"$rc $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["action"])' "$CL_OUT/recover2.json" 2>/dev/null) $(cu_nj b op) $(cu_nj b phase) $(cu_nj b done)" ||
+		sed 's/^/#   /' "$CL_OUT/recover2.err"
+
+	CL_TAG="cluster abort"
 	t_ab=$(cl_ms)
 	cl_ssh a "rm -f /lab/abort.rc; systemd-run --unit=issu-lab-abort-\$(date +%s) --collect /bin/sh -c '/usr/local/sbin/issu-helper cluster abort >/lab/abort.out 2>&1; echo \$? >/lab/abort.rc'" ||
 		bail "cluster abort started on A"
