@@ -89,6 +89,17 @@ static int run(struct recover *r, const char *const *args)
 	return upg_run_self_t(&r->c, args, CR_CHILD_TIMEOUT_S);
 }
 
+/* The node command @name as a child, recorded as the action. Return: 0 or its exit code. */
+static int node_cmd(struct recover *r, const char *name)
+{
+	const char *args[] = { name, NULL };
+	int rc;
+
+	r->action = name;
+	rc = run(r, args);
+	return rc ? fail(r, rc < 0 ? EXIT_FAIL : rc, "%s: exit %d", name, rc) : 0;
+}
+
 /* This node must not be the one that drives a cluster upgrade. */
 static int check_not_driver(struct recover *r)
 {
@@ -151,9 +162,6 @@ static int move_rgs(struct recover *r)
 
 static int recover_run(struct recover *r)
 {
-	static const char *const node_abort[] = { "abort", NULL };
-	static const char *const node_rollback[] = { "rollback", NULL };
-	static const char *const node_finalize[] = { "finalize", NULL };
 	char err[256];
 	int rc;
 
@@ -170,20 +178,16 @@ static int recover_run(struct recover *r)
 			return fail(r, EXIT_BUSY,
 				    "rollback %s is under way (phase %s): run cluster recover again once it resumed",
 				    r->j.id, names_get(&phase_names, r->j.phase));
-		r->action = "finalize";
 		say(r, "back on the previous image (rollback %s): finalize", r->j.id);
-		rc = run(r, node_finalize);
-		return rc ? fail(r, rc < 0 ? EXIT_FAIL : rc, "finalize: exit %d", rc) : 0;
+		return node_cmd(r, "finalize");
 	}
 	if (r->j.op != UPG_OP_UPGRADE)
 		return fail(r, EXIT_PHASE, "the node record is a %s: nothing to recover",
 			    upg_op_name(r->j.op));
 	if (!journal_kexec_happened(&r->j)) {
-		r->action = "abort";
 		say(r, "upgrade %s did not kexec (phase %s): the node abort", r->j.id,
 		    names_get(&phase_names, r->j.phase));
-		rc = run(r, node_abort);
-		return rc ? fail(r, rc < 0 ? EXIT_FAIL : rc, "abort: exit %d", rc) : 0;
+		return node_cmd(r, "abort");
 	}
 	if (r->j.phase != ISSU_PHASE_RESUMED)
 		return fail(r, EXIT_BUSY,
@@ -194,11 +198,9 @@ static int recover_run(struct recover *r)
 	rc = move_rgs(r);
 	if (rc)
 		return rc;
-	r->action = "rollback";
 	say(r, "rollback: a kexec into the previous image (%s); afterwards cluster recover again, or cluster abort on %s, finalizes it",
 	    r->j.prev_release[0] ? r->j.prev_release : r->j.prev_kernel, r->cc.peer_name);
-	rc = run(r, node_rollback);
-	return rc ? fail(r, rc < 0 ? EXIT_FAIL : rc, "rollback: exit %d", rc) : 0;
+	return node_cmd(r, "rollback");
 }
 
 int cluster_recover_cmd(int argc, char **argv, struct opts *o)
