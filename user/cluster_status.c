@@ -24,6 +24,7 @@
  * Documentation/issu/cluster.rst ("Status"), issu-helper(8).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -517,6 +518,59 @@ static void print_node(const struct status *st, int k)
 	pr_obj_close();
 }
 
+/*
+ * Whether the two nodes run the same versions: after step 4 of a cluster
+ * upgrade and until step 7's kexec, or after a half-done recovery, they do
+ * not, and a failover then moves traffic between two different kernels or
+ * issu.ko builds. Said here so that a monitoring agent need not compare
+ * the node objects itself. A node without issu.ko loaded has no module
+ * version to compare.
+ */
+static void print_versions(const struct status *st)
+{
+	static const struct {
+		const char *key, *label;
+		size_t off;
+	} f[] = {
+		{ "helper_version", "issu-helper", offsetof(struct node_view, helper) },
+		{ "module_version", "issu.ko", offsetof(struct node_view, module) },
+		{ "kernel", "kernel", offsetof(struct node_view, kernel) },
+	};
+	const struct node_view *a = &st->node[0], *b = &st->node[1];
+	char differ[64] = "";
+	const char *va, *vb;
+	size_t i;
+
+	pr_obj_open("versions", "versions");
+	if (!b->answered && !b->hello) {
+		pr_none("same", "same on both nodes", "unknown (the peer did not answer)");
+		print_null(PRINT_JSON, "differ", NULL, NULL);
+		print_null(PRINT_JSON, "note", NULL, NULL);
+		pr_obj_close();
+		return;
+	}
+	open_json_array("differ");
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		va = (const char *)a + f[i].off;
+		vb = (const char *)b + f[i].off;
+		if (!*va || !*vb || !strcmp(va, vb))
+			continue;
+		print_string(PRINT_JSON, NULL, NULL, f[i].key);
+		snprintf(differ + strlen(differ), sizeof(differ) - strlen(differ), "%s%s",
+			 *differ ? ", " : "", f[i].label);
+	}
+	close_json_array();
+	pr_bool("same", "same on both nodes", !*differ);
+	if (*differ) {
+		pr_str("differ_text", "differ", differ);
+		pr_str("note", "note",
+		       "the pair is inconsistent: one node upgraded, the other not; a cluster upgrade between steps 4 and 7 (see cluster_upgrade), or stopped there: cluster resume or cluster abort on the primary, or cluster recover on the upgraded node, ends it");
+	} else {
+		print_null(PRINT_JSON, "note", NULL, NULL);
+	}
+	pr_obj_close();
+}
+
 static void print_channel(const struct status *st)
 {
 	const struct peer_sess *s = &st->cs.s;
@@ -668,6 +722,7 @@ static int report(struct status *st, const struct opts *o)
 	print_node(st, 0);
 	print_node(st, 1);
 	close_json_array();
+	print_versions(st);
 	print_channel(st);
 	print_groups(st);
 	cluster_upgrade_print(getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR);

@@ -185,7 +185,7 @@ setup_ssh() {
 	local k cmd env
 
 	ssh-keygen -q -t ed25519 -N '' -C host -f "$tmp"/host_key &&
-	for k in good limited wrong stopped old; do
+	for k in good limited wrong stopped old oldkernel; do
 		ssh-keygen -q -t ed25519 -N '' -C "$k@rtr-a" -f "$tmp"/id_$k || return 1
 	done
 	echo "$ADDR_B $(cut -d' ' -f1,2 "$tmp"/host_key.pub)" >"$tmp"/known_hosts
@@ -211,6 +211,9 @@ EOF
 		echo "restrict,command=\"$cmd --allow ping\" $(cat "$tmp"/id_limited.pub)"
 		[ -x "$OLD" ] &&
 			echo "restrict,command=\"env $env $OLD peer --cluster-conf $tmp/b.conf --log $tmp/peer.log\" $(cat "$tmp"/id_old.pub)"
+		# a peer end whose uname() says another kernel (the UNAME26
+		# personality: "2.6.x"), as a node still on the old image would
+		echo "restrict,command=\"setarch $(uname -m) --uname-2.6 $cmd\" $(cat "$tmp"/id_oldkernel.pub)"
 		# a peer end that stops before it says anything
 		echo "restrict,command=\"echo \$\$ >>$tmp/stopped.pid; kill -STOP \$\$; exec $cmd\" $(cat "$tmp"/id_stopped.pub)"
 	} >"$tmp"/authorized_keys
@@ -233,6 +236,7 @@ EOF
 	conf_a "$tmp"/a-wrong.conf "$tmp"/id_wrong
 	conf_a "$tmp"/a-old.conf "$tmp"/id_old
 	conf_a "$tmp"/a-stopped.conf "$tmp"/id_stopped "$ADDR_B" 2
+	conf_a "$tmp"/a-oldkernel.conf "$tmp"/id_oldkernel
 	# no route to it from rtr-a's namespace
 	conf_a "$tmp"/a-noroute.conf "$tmp"/id_good 203.0.113.200 2
 	privsep_take || { echo "cannot take /run/sshd"; return 1; }
@@ -547,6 +551,34 @@ assert a["answered"] and len(d["groups"]) == 2, d'
 }
 
 # a key without STATUS: HELLO and PING answered, the rest refused (34)
+# the versions compared: the same on both nodes, then a peer on another
+# kernel (the pair inconsistent, as between steps 4 and 7 of a cluster
+# upgrade), then no peer at all (unknown)
+t_versions_compared() {
+	reset_state
+	status
+	expect_rc 0 && json '
+v = d["versions"]
+assert v["same"] is True and v["differ"] == [] and v["note"] is None, v
+' || return 1
+	status "$tmp"/a-oldkernel.conf
+	expect_rc 0 && json '
+v = d["versions"]
+assert b["kernel"].startswith("2.6."), b
+assert v["same"] is False and v["differ"] == ["kernel"], v
+assert "inconsistent" in v["note"] and "cluster recover" in v["note"], v
+' || return 1
+	in_a env ISSU_KA_STATE_FILE="$tmp"/a-ka.state ISSU_STATE_DIR="$tmp"/a-state \
+		"$helper" cluster status --cluster-conf "$tmp"/a-oldkernel.conf >"$out" 2>"$err"
+	grep -q "same on both nodes: no" "$out" && grep -q "differ: kernel" "$out" ||
+		{ echo "text output:"; cat "$out"; return 1; }
+	status "$tmp"/a-noroute.conf
+	expect_rc $X_UNREACHABLE && json '
+v = d["versions"]
+assert v["same"] is None and v["differ"] is None and v["note"] is None, v
+'
+}
+
 t_limited_key_refused() {
 	reset_state
 	status "$tmp"/a-limited.conf
