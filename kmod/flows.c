@@ -22,9 +22,11 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/netfilter.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -377,6 +379,27 @@ out:
 	return ret;
 }
 
+/*
+ * Fault injection for the walk's concurrency, which a test cannot catch
+ * reliably by timing (a walk of a big table takes anything from a fraction of
+ * a second to several): while fault_walk_hold is not 0, every walk stops after
+ * its first bucket, holding no lock, until it is set back to 0 or for at most
+ * that many seconds (capped at 600), so a test sees two walks at once for sure.
+ */
+static uint fault_walk_hold;
+module_param(fault_walk_hold, uint, 0600);
+MODULE_PARM_DESC(fault_walk_hold, "fault injection: hold every conntrack walk after its first bucket until this is 0 again, at most this many seconds (0: off)");
+
+static noinline void ct_walk_hold(void)
+{
+	uint secs = min(READ_ONCE(fault_walk_hold), 600U);
+	unsigned long end = jiffies + secs * HZ;
+
+	while (READ_ONCE(fault_walk_hold) && time_before(jiffies, end) &&
+	       !fatal_signal_pending(current))
+		msleep(20);
+}
+
 static int ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg, bool stable)
 {
 	struct ct_walk_table t = {};
@@ -390,6 +413,8 @@ static int ct_walk(int (*fn)(struct nf_conn *ct, void *arg), void *arg, bool sta
 			t.hash = NULL;
 			ret = ct_walk_bucket(i, fn, arg, &t);
 		}
+		if (!i)
+			ct_walk_hold();
 		if (!(i % 256))
 			cond_resched();
 	}

@@ -14,9 +14,10 @@
 # namespace or without CAP_NET_ADMIN, and changes nothing; the read-only
 # views (status, the section and MAC dumps, the flows summary) show another
 # namespace nothing of the host's; only a privileged caller may join the
-# "events" group. Then FLOWS_GET over a large conntrack table: its walk does
-# not hold issu_lock (status and checkpoints go on meanwhile), a second walk
-# at the same time is refused instead of queued, and checkpoints succeed
+# "events" group. Then FLOWS_GET, held inside its conntrack walk by
+# issu.fault_walk_hold: the walk does not hold issu_lock (status and
+# checkpoints go on meanwhile), a second FLOWS_GET at the same time is
+# refused instead of queued, and checkpoints succeed
 # with loops of FLOWS_GET callers running (their times are logged: the
 # loops, forking a client each time, compete for the guest's one CPU).
 . "$LAB_TREE/selftests/vm/lib.sh"
@@ -253,18 +254,22 @@ wait $mon
 lab_check_eq "and gets the arm event" 0 $?
 "$NL" disarm >/dev/null
 
-# FLOWS_GET over an 8M-bucket table (64 MiB): a walk takes seconds under TCG
-hashsize=$(cat /sys/module/nf_conntrack/parameters/hashsize)
-echo 8388608 >/sys/module/nf_conntrack/parameters/hashsize
-lab_log "conntrack hashsize $hashsize -> $(cat /sys/module/nf_conntrack/parameters/hashsize)"
+# FLOWS_GET's walk does not hold issu_lock. Whether a request arrives during
+# a walk cannot be left to timing (a walk takes from a fraction of a second
+# to several under TCG): issu.fault_walk_hold stops every walk after its
+# first bucket, holding no lock, until it is set back to 0 (or 60 s pass).
+hold=/sys/module/issu/parameters/fault_walk_hold
 
 # walking PID: true while PID's kernel stack is in the conntrack walk
-# (issu_ct_walk() is a tail call into ct_walk(): match every frame of it)
+# (ct_walk_hold() is called from ct_walk(): match every frame of it)
 walking() { grep -q ct_walk "/proc/$1/stack" 2>/dev/null; }
 
-# wait_walk PID: until PID is in the walk; false if it ended before
+# wait_walk PID: until PID is in the walk (10 s at most); false if it
+# ended or never got there
 wait_walk() {
-	while kill -0 "$1" 2>/dev/null; do
+	local n
+	for n in $(seq 500); do
+		kill -0 "$1" 2>/dev/null || return 1
 		walking "$1" && return 0
 		sleep 0.02
 	done
@@ -275,17 +280,15 @@ t0=$(date +%s%N)
 "$NL" raw flows-get >"$LAB_OUT/flows-alone.out"
 lab_log "one flows-get alone: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 
+echo 60 >$hold
 "$NL" raw flows-get >"$LAB_OUT/flows-long.out" &
 walker=$!
 if wait_walk $walker; then
-	lab_ok "a flows-get is walking the table"
+	lab_ok "a flows-get is walking the table (held in it)"
 	out=$("$NL" raw status-get)
 	rc=$?
-	if walking $walker; then
-		lab_ok "status-get (rc=$rc) answered while the walk went on: no issu_lock across it"
-	else
-		lab_fail "status-get (rc=$rc) answered only after the walk ended: it waited on issu_lock"
-	fi
+	lab_check_eq "status-get answers during the walk: no issu_lock across it" \
+		"0/1" "$rc/$(walking $walker && echo 1)"
 	# only $walker walks: EBUSY means refused during its walk, success
 	# means the request waited for it
 	out=$("$NL" raw flows-get)
@@ -295,36 +298,32 @@ if wait_walk $walker; then
 		3/EBUSY "$rc/$(nl_get error "$out")"
 	lab_check_match "and says why" 'in progress' "$(nl_get extack "$out")"
 else
-	lab_fail "never saw flows-get in the walk (it took too short)"
+	lab_fail "flows-get never reached the walk's hold"
 fi
+echo 0 >$hold
 wait $walker
-lab_check_eq "the walking flows-get completes" 0 $?
+lab_check_eq "the walking flows-get completes once released" 0 $?
 
 # A checkpoint asked for during a flows-get walk starts its own walk of the
 # table while that one goes on: it does not wait for it
+echo 60 >$hold
 "$NL" raw flows-get >/dev/null &
 walker=$!
 if wait_walk $walker; then
 	"$NL" checkpoint >"$LAB_OUT/ckpt-during-walk.out" &
 	ckpt=$!
-	seen=0
-	while walking $walker; do
-		if walking $ckpt; then
-			seen=1
-			break
-		fi
-		sleep 0.02
-	done
-	if [ $seen = 1 ]; then
+	if wait_walk $ckpt && walking $walker; then
 		lab_ok "the checkpoint walked the table while the flows-get still did"
 	else
-		lab_fail "the checkpoint did not start its walk before the flows-get's ended: it waited"
+		lab_fail "the checkpoint did not reach its walk while the flows-get's was held: it waited"
 	fi
+	echo 0 >$hold
 	wait $ckpt
 	lab_check_eq "that checkpoint succeeds" 0 $?
 else
-	lab_fail "never saw flows-get in the walk (it took too short)"
+	lab_fail "flows-get never reached the walk's hold"
 fi
+echo 0 >$hold
 wait $walker
 
 t0=$(date +%s%N)
@@ -359,7 +358,6 @@ touch "$LAB_OUT/stop"
 # shellcheck disable=SC2086
 wait $loopers
 lab_log "flows-get calls per loop: $(cat "$LAB_OUT"/looper.* | tr '\n' ' ')"
-echo "$hashsize" >/sys/module/nf_conntrack/parameters/hashsize
 
 ip link del issu-pol0
 ip netns del "$NS"
