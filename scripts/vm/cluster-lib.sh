@@ -119,9 +119,16 @@ secs() {
 }
 
 # CL_TAG: a prefix of the test points that follow (one scenario, several runs)
-ok() { CL_TAP+=("ok - ${CL_TAG:+$CL_TAG: }$*"); echo "# ok: ${CL_TAG:+$CL_TAG: }$*"; }
-fail() { CL_TAP+=("not ok - ${CL_TAG:+$CL_TAG: }$*"); echo "# FAIL: ${CL_TAG:+$CL_TAG: }$*"; }
-note() { echo "# $*"; }
+# the log's lines carry the seconds since the scenario started ([+S]),
+# where a run's time goes (the TAP lines do not: they are compared)
+cl_at() {
+	local t=${EPOCHREALTIME//[.,]/}
+	[ -n "${CL_T0:-}" ] || { echo "[+0]"; return; }
+	echo "[+$(((t / 1000 - CL_T0) / 1000))]"
+}
+ok() { CL_TAP+=("ok - ${CL_TAG:+$CL_TAG: }$*"); echo "# $(cl_at) ok: ${CL_TAG:+$CL_TAG: }$*"; }
+fail() { CL_TAP+=("not ok - ${CL_TAG:+$CL_TAG: }$*"); echo "# $(cl_at) FAIL: ${CL_TAG:+$CL_TAG: }$*"; }
+note() { echo "# $(cl_at) $*"; }
 # check DESC CMD...: ok when CMD succeeds
 check() {
 	local desc=$1
