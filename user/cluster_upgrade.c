@@ -84,6 +84,7 @@ struct cu {
 	struct cu_journal j;
 	int lock_fd;
 	bool boot;			/* resume --boot: run by the unit at boot */
+	enum cu_step stop_after;	/* --stop-after: stop when it ended (0: no) */
 	bool reported;			/* the failure was printed */
 	char why[512];
 };
@@ -917,6 +918,17 @@ static int run_from(struct cu *u, enum cu_step from)
 			say_inconsistent(u, s - 1, true);
 			return EXIT_ABORTED;
 		}
+		/* --stop-after: the operator looks before the next step */
+		if (s > from && u->stop_after && s - 1 == u->stop_after) {
+			u->j.state = CU_STOPPED;
+			u->j.owner = 0;
+			if (save(u))
+				return EXIT_JOURNAL_WRITE;
+			say(u, "stopped after step %d %s, as asked (--stop-after): `issu-helper cluster resume` goes on with step %d %s, `issu-helper cluster abort` undoes the steps",
+			    s - 1, cu_step_name(s - 1), s, cu_step_name(s));
+			say_inconsistent(u, s - 1, true);
+			return EXIT_OK;
+		}
 		cu_step_begin(&u->j, s);
 		u->j.owner = getpid();
 		if (save(u))
@@ -1128,6 +1140,7 @@ static int upgrade_start(struct cu *u)
 static int upgrade_resume(struct cu *u)
 {
 	char err[256], boot[40];
+	enum cu_step from;
 	int rc;
 
 	rc = cu_journal_read(u->c.state_dir, &u->j, err, sizeof(err));
@@ -1161,11 +1174,15 @@ static int upgrade_resume(struct cu *u)
 	if (cu_abort_request(u->c.state_dir, false))
 		return fail(u, EXIT_FAIL, "the abort request cannot be removed: %s",
 			    strerror(errno));
-	/* stopped by an abort request: its last step was done */
+	/* stopped by an abort request or --stop-after: its last step was done */
+	from = u->j.step;
 	if (u->j.steps[u->j.step].result == CU_R_OK ||
 	    u->j.steps[u->j.step].result == CU_R_SKIPPED)
-		return run_from(u, u->j.step + 1);
-	return run_from(u, u->j.step);
+		from++;
+	if (u->stop_after && u->stop_after < from)
+		return fail(u, EXIT_USAGE, "--stop-after %s: step %d ended already; the upgrade goes on with step %d %s",
+			    cu_step_name(u->stop_after), u->stop_after, from, cu_step_name(from));
+	return run_from(u, from);
 }
 
 static int upgrade_finalize(struct cu *u)
@@ -1373,6 +1390,7 @@ enum {
 	CU_OPT_KERNEL = 0x300, CU_OPT_INITRD, CU_OPT_MODULE, CU_OPT_APPEND, CU_OPT_NO_SYNC,
 	CU_OPT_SYNWIN, CU_OPT_NO_VALIDATE, CU_OPT_NO_COPY, CU_OPT_UNLINK, CU_OPT_ROLLBACK,
 	CU_OPT_HOOKS, CU_OPT_STATE, CU_OPT_CONF, CU_OPT_PEER_TIMEOUT, CU_OPT_BOOT, CU_OPT_WAIT,
+	CU_OPT_STOP_AFTER,
 };
 
 #define CU_ABORT_WAIT_S		3600	/* cluster abort: for the running step to end */
@@ -1390,6 +1408,20 @@ static int set_path(struct cu *u, char *dst, size_t size, const char *v, const c
 		return cmd_usage_error(u->o, "%s %s: %s", opt, v, strerror(errno));
 	if (v[0] == '/')
 		snprintf(dst, size, "%s", v);
+	return 0;
+}
+
+/* --stop-after STEP: 1..6, by number or name; 0 when it is neither */
+static enum cu_step stop_after_parse(const char *arg)
+{
+	enum cu_step s;
+	uint32_t v;
+
+	if (!parse_u32(arg, &v))
+		return v >= CU_CONSOLIDATE && v <= CU_SWITCHOVER ? (enum cu_step)v : 0;
+	for (s = CU_CONSOLIDATE; s <= CU_SWITCHOVER; s++)
+		if (!strcmp(arg, cu_step_name(s)))
+			return s;
 	return 0;
 }
 
@@ -1413,6 +1445,7 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		{ "peer-timeout", required_argument, NULL, CU_OPT_PEER_TIMEOUT },
 		{ "boot", no_argument, NULL, CU_OPT_BOOT },
 		{ "wait", required_argument, NULL, CU_OPT_WAIT },
+		{ "stop-after", required_argument, NULL, CU_OPT_STOP_AFTER },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct cu u;
@@ -1431,9 +1464,9 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 	while ((ch = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
 		rc = 0;
 		if (!start && ch != CU_OPT_STATE && ch != CU_OPT_CONF && ch != CU_OPT_BOOT &&
-		    ch != CU_OPT_WAIT && ch >= 0x300)
+		    ch != CU_OPT_WAIT && ch != CU_OPT_STOP_AFTER && ch >= 0x300)
 			return cmd_usage_error(o, "cluster %s takes no such option (--state-dir, --cluster-conf%s)",
-					       action, !strcmp(action, "resume") ? ", --boot" :
+					       action, !strcmp(action, "resume") ? ", --boot, --stop-after" :
 					       !strcmp(action, "abort") ? ", --wait" : "");
 		switch (ch) {
 		case CU_OPT_KERNEL:
@@ -1497,6 +1530,14 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 				return cmd_usage_error(o, "--boot is an option of cluster resume");
 			u.boot = true;
 			break;
+		case CU_OPT_STOP_AFTER:
+			if (!start && strcmp(action, "resume"))
+				return cmd_usage_error(o, "--stop-after is an option of cluster upgrade and cluster resume");
+			u.stop_after = stop_after_parse(optarg);
+			if (!u.stop_after)
+				return cmd_usage_error(o, "--stop-after %s: want a step from 1 consolidate to 6 switchover (a number or its name): step 7's kexec ends this process, 8 is the end",
+						       optarg);
+			break;
 		case CU_OPT_WAIT:
 			if (strcmp(action, "abort"))
 				return cmd_usage_error(o, "--wait is an option of cluster abort");
@@ -1512,6 +1553,8 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		return cmd_usage_error(o, "unexpected argument '%s'", argv[optind]);
+	if (u.boot && u.stop_after)
+		return cmd_usage_error(o, "--stop-after with --boot: the boot's resume only ends step 7");
 	if (start && !u.j.kernel[0])
 		return cmd_usage_error(o, "cluster upgrade needs --kernel IMAGE");
 	if (u.j.unlink && u.j.no_copy)

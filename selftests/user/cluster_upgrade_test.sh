@@ -111,6 +111,36 @@ t_option_values() {
 	expect_rc $X_USAGE && grep -qF -- "--boot is an option of cluster resume" "$err"
 }
 
+t_stop_after_values() {
+	local v
+
+	fresh
+	for v in 0 7 8 done refuse bogus -1; do
+		cu upgrade --kernel /x --stop-after "$v"
+		expect_rc $X_USAGE && grep -qF -- "--stop-after $v: want a step from 1 consolidate to 6 switchover" "$err" ||
+			{ echo "--stop-after $v:"; cat "$err"; return 1; }
+	done
+	cu abort --stop-after 2
+	expect_rc $X_USAGE && grep -qF -- "--stop-after is an option of cluster upgrade and cluster resume" "$err" || return 1
+	cu resume --boot --stop-after sync
+	expect_rc $X_USAGE && grep -qF -- "--stop-after with --boot" "$err" || return 1
+	[ ! -e "$st/cluster-journal" ] || { echo "a journal was written"; return 1; }
+}
+
+# a resume told to stop after a step that ended already is refused, and
+# the record stays as it was
+t_resume_stop_after_passed() {
+	fresh
+	journal stopped copy
+	cp "$st/cluster-journal" "$d/before"
+	cu resume --stop-after validate
+	expect_rc $X_USAGE && grep -qF -- "--stop-after validate: step 2 ended already; the upgrade goes on with step 3 copy" "$err" ||
+		{ echo "exit $rc"; cat "$err"; return 1; }
+	cu resume --stop-after 1
+	expect_rc $X_USAGE || return 1
+	cmp -s "$d/before" "$st/cluster-journal" || { diff "$d/before" "$st/cluster-journal"; return 1; }
+}
+
 t_missing_kernel_image() {
 	fresh
 	cu upgrade --kernel "$d/no-such-vmlinuz"
