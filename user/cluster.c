@@ -254,7 +254,8 @@ int cmd_cluster(int argc, char **argv, struct opts *o)
 
 	/* the cluster upgrade's actions have options of their own */
 	if (argc >= 2 && (!strcmp(argv[1], "upgrade") || !strcmp(argv[1], "resume") ||
-			  !strcmp(argv[1], "finalize") || !strcmp(argv[1], "abort")))
+			  !strcmp(argv[1], "finalize") || !strcmp(argv[1], "abort") ||
+			  !strcmp(argv[1], "rollback")))
 		return cluster_upgrade_cmd(argc - 1, argv + 1, o);
 	if (argc >= 2 && !strcmp(argv[1], "recover"))
 		return cluster_recover_cmd(argc - 1, argv + 1, o);

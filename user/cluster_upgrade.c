@@ -55,6 +55,8 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 
 #include <linux/issu.h>
 
@@ -75,6 +77,8 @@
 #define CU_POLL_S		2
 #define CU_CHILD_TIMEOUT_S	1800	/* failover, sync, validate run as children */
 #define CU_KA_WAIT_S		120	/* keepalived up on a node that came back */
+#define CU_ROLLBACK_LOG		"cluster-rollback.log"	/* the timer's waiter's output */
+#define CU_ROLLBACK_MAX_MIN	(7 * 24 * 60)
 
 struct cu {
 	struct opts *o;
@@ -647,7 +651,8 @@ static int step_upgrade_peer(struct cu *u)
 	node_args(u, &a);
 	a.synwin_given = u->j.synwin_s != 0;
 	a.synwin_s = u->j.synwin_s;
-	a.rollback_min = u->j.rollback_min;
+	/* never a node timer: it would roll back the node that forwards */
+	a.rollback_min = 0;
 	deadline = now_ns() + (uint64_t)u->j.peer_timeout_s * NS_PER_S;
 	/*
 	 * A record of the peer's from before: one under way or resumed is
@@ -730,15 +735,9 @@ static int step_switchover(struct cu *u)
 static int step_upgrade_self(struct cu *u)
 {
 	const char *args[20];
-	char rb[16];
 	int n, rc;
 
 	n = image_args(u, "upgrade", args);
-	if (u->j.rollback_min) {
-		snprintf(rb, sizeof(rb), "%u", u->j.rollback_min);
-		args[n++] = "--rollback-timer";
-		args[n++] = rb;
-	}
 	if (u->j.no_validate)
 		args[n++] = "--no-validate";
 	if (u->j.hooks_dir[0]) {
@@ -884,6 +883,11 @@ static void phase_set(struct cu *u, uint32_t phase)
 			PROG, names_get(&phase_names, phase));
 }
 
+static void timer_start_say(struct cu *u);
+static bool timer_alive(const struct cu *u);
+static void timer_stop(struct cu *u);
+static int pair_rollback(struct cu *u, bool timer);
+
 /* Run the steps from @from on. Return: the exit code. */
 /*
  * Stopped at step @s (@done: it ended well): after the secondary's kexec
@@ -984,6 +988,8 @@ static int run_from(struct cu *u, enum cu_step from)
 	}
 	u->j.state = CU_COMPLETE;
 	u->j.owner = 0;
+	if (u->j.rollback_min)
+		timer_start_say(u);
 	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
@@ -1068,6 +1074,14 @@ static void print_journal(const char *key, const struct cu_journal *j)
 	}
 	close_json_array();
 	pr_rgs("held", "held drained here", j->hold);
+	if (j->rollback_min)
+		pr_u32("rollback_timer_min", "rollback timer (min)", j->rollback_min);
+	else
+		pr_none("rollback_timer_min", "rollback timer (min)", "none");
+	if (j->rollback_at_ns)
+		pr_time_ns("rollback_at", "rollback at", j->rollback_at_ns);
+	else
+		pr_none("rollback_at", "rollback at", "not set");
 	if (key)
 		pr_obj_close();
 	else
@@ -1146,6 +1160,19 @@ static int upgrade_resume(struct cu *u)
 	rc = cu_journal_read(u->c.state_dir, &u->j, err, sizeof(err));
 	if (rc < 0)
 		return fail(u, EXIT_JOURNAL, "%s", err);
+	/* the pair's rollback, after this node's own kexec back (or stopped) */
+	if (rc && u->j.state == CU_ROLLING_BACK) {
+		if (u->stop_after)
+			return fail(u, EXIT_USAGE, "--stop-after: the cluster upgrade is rolling back");
+		return pair_rollback(u, false);
+	}
+	/* complete, its timer set: a reboot since ended the waiter */
+	if (rc && u->j.state == CU_COMPLETE && u->j.rollback_at_ns && u->boot) {
+		if (timer_alive(u))
+			return -1;
+		timer_start_say(u);
+		return save(u) ? EXIT_JOURNAL_WRITE : -1;
+	}
 	if (!rc || (u->j.state != CU_RUNNING && u->j.state != CU_STOPPED)) {
 		if (u->boot)
 			return -1;	/* nothing to do at this boot */
@@ -1197,6 +1224,12 @@ static int upgrade_finalize(struct cu *u)
 	if (!rc || u->j.state != CU_COMPLETE)
 		return fail(u, EXIT_PHASE, "no complete cluster upgrade to finalize%s%s",
 			    rc ? ": it is " : "", rc ? cu_state_name(u->j.state) : "");
+	if (u->j.rollback_at_ns) {
+		timer_stop(u);
+		if (save(u))
+			return EXIT_JOURNAL_WRITE;
+		say(u, "the rollback timer is stopped");
+	}
 	rc = peer_run(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
 		      "finalize");
 	if (rc)
@@ -1349,6 +1382,9 @@ static int upgrade_abort(struct cu *u)
 	rc = cu_journal_read(u->c.state_dir, &u->j, err, sizeof(err));
 	if (rc < 0)
 		return fail(u, EXIT_JOURNAL, "%s", err);
+	if (rc && (u->j.state == CU_COMPLETE || u->j.state == CU_ROLLING_BACK))
+		return fail(u, EXIT_PHASE, "the cluster upgrade is %s, both nodes upgraded: `issu-helper cluster rollback` takes both back, one at a time",
+			    cu_state_name(u->j.state));
 	if (!rc || (u->j.state != CU_RUNNING && u->j.state != CU_STOPPED))
 		return fail(u, EXIT_PHASE, "no cluster upgrade to abort");
 	if (u->j.state == CU_RUNNING && u->j.owner && !kill(u->j.owner, 0))
@@ -1356,7 +1392,7 @@ static int upgrade_abort(struct cu *u)
 			    cu_step_name(u->j.step), (int)u->j.owner);
 	if (u->j.step > CU_UPGRADE_SELF)
 		return fail(u, EXIT_PHASE,
-			    "both nodes were upgraded (step %s): the cluster upgrade cannot be aborted; roll each node back (issu-helper(8), cluster abort)",
+			    "both nodes were upgraded (step %s): `issu-helper cluster rollback` takes both back, one at a time",
 			    cu_step_name(u->j.step));
 	if (u->j.step == CU_UPGRADE_SELF) {
 		rc = abort_self_node(u);
@@ -1386,11 +1422,256 @@ static int upgrade_abort(struct cu *u)
 	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
+/* ------------------------------------------------ the pair's rollback */
+
+/* Is the journal's waiter alive (our own `cluster rollback --at`, not a recycled pid)? */
+static bool timer_alive(const struct cu *u)
+{
+	char path[64], cmd[256] = "";
+	size_t n, i;
+	FILE *fp;
+
+	if (u->j.timer_pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)u->j.timer_pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	n = fread(cmd, 1, sizeof(cmd) - 1, fp);
+	fclose(fp);
+	for (i = 0; i < n; i++)
+		if (!cmd[i])
+			cmd[i] = ' ';
+	cmd[n] = '\0';
+	return strstr(cmd, "cluster rollback --at") != NULL;
+}
+
+/* Stop the timer: its waiter killed, the deadline gone from the record. */
+static void timer_stop(struct cu *u)
+{
+	if (u->j.timer_pid != getpid() && timer_alive(u))
+		kill(u->j.timer_pid, SIGTERM);
+	u->j.timer_pid = 0;
+	u->j.rollback_at_ns = 0;
+}
+
+/*
+ * Start the timer's waiter: a detached `issu-helper cluster rollback --at
+ * NS`, its output appended to STATE_DIR/cluster-rollback.log. The deadline
+ * is in the record first: the waiter gives up when the record no longer
+ * says complete with that deadline (finalized, rolled back, a newer timer).
+ * Return: 0, or -1 with errno.
+ */
+static int timer_start(struct cu *u)
+{
+	char at[32], log[PATH_MAX];
+	int fds[2], fd;
+	pid_t pid;
+
+	if (!u->j.rollback_at_ns)
+		u->j.rollback_at_ns = now_ns() + (uint64_t)u->j.rollback_min * 60 * NS_PER_S;
+	u->j.timer_pid = 0;
+	if (save(u))
+		return -1;
+	snprintf(at, sizeof(at), "%llu", (unsigned long long)u->j.rollback_at_ns);
+	snprintf(log, sizeof(log), "%s/%s", u->c.state_dir, CU_ROLLBACK_LOG);
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (!pid) {
+		pid_t gc;
+
+		setsid();
+		gc = fork();
+		if (gc) {
+			if (write(fds[1], &gc, sizeof(gc)) != sizeof(gc))
+				_exit(1);
+			_exit(gc < 0);
+		}
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			dup2(fd, STDIN_FILENO);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execl(u->c.self, PROG, "cluster", "rollback", "--at", at, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (read(fds[0], &u->j.timer_pid, sizeof(u->j.timer_pid)) != sizeof(u->j.timer_pid))
+		u->j.timer_pid = 0;
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	if (u->j.timer_pid <= 0) {
+		errno = ECHILD;
+		return -1;
+	}
+	return save(u);
+}
+
+static void timer_start_say(struct cu *u)
+{
+	char when[40];
+	struct tm tm;
+	time_t t;
+
+	if (timer_start(u)) {
+		fprintf(stderr, "%s: cluster upgrade: warning: the rollback timer did not start (%s): `issu-helper cluster finalize` or `issu-helper cluster rollback`, by hand\n",
+			PROG, strerror(errno));
+		return;
+	}
+	t = (time_t)(u->j.rollback_at_ns / NS_PER_S);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&t, &tm));
+	say(u, "rollback timer: unless `issu-helper cluster finalize` runs before %s, both nodes go back, one at a time (log: %s/%s)",
+	    when, u->c.state_dir, CU_ROLLBACK_LOG);
+}
+
+/*
+ * `cluster rollback --at NS`, the timer's waiter: until the deadline, while
+ * the record says complete with this deadline. Return: true to roll back.
+ */
+static bool timer_wait(struct cu *u, uint64_t at)
+{
+	struct cu_journal j;
+	char err[256];
+	uint64_t now;
+
+	for (;;) {
+		if (cu_journal_read(u->c.state_dir, &j, err, sizeof(err)) <= 0 ||
+		    j.state != CU_COMPLETE || j.rollback_at_ns != at)
+			return false;	/* finalized, rolled back, or a newer timer */
+		now = now_ns();
+		if (now >= at)
+			return true;
+		sleep_s(at - now > CU_POLL_S * NS_PER_S ? CU_POLL_S :
+			(unsigned int)((at - now + NS_PER_S - 1) / NS_PER_S));
+	}
+}
+
+/*
+ * cluster rollback (by hand, or the timer): a complete cluster upgrade
+ * undone, one node at a time, traffic always on the node that is not
+ * rebooting. After the upgrade the peer holds every RG and this node none,
+ * so this node goes first: its node rollback, a kexec back into its
+ * previous image with its state (`cluster resume --boot` carries on after
+ * the boot). Then every RG comes back here (sync, then the move), the peer
+ * rolls back the same way (followed through its reboot, then finalized),
+ * and this node's rollback is finalized. Each part looks at where the
+ * nodes are, so a rollback stopped anywhere runs again from there.
+ * Return: 0 or the exit code.
+ */
+static int pair_rollback(struct cu *u, bool timer)
+{
+	static const char *const rb[] = { "rollback", NULL };
+	static const char *const fin[] = { "finalize", NULL };
+	const struct cluster_conf *cc = u->cs.cc;
+	uint32_t here, there;
+	struct utsname un;
+	struct journal nj;
+	char err[256];
+	size_t i;
+	int rc;
+
+	rc = cu_journal_read(u->c.state_dir, &u->j, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_JOURNAL, "%s", err);
+	if (!rc || (u->j.state != CU_COMPLETE && u->j.state != CU_ROLLING_BACK))
+		return fail(u, EXIT_PHASE, "no complete cluster upgrade to roll back%s%s%s",
+			    rc ? ": it is " : "", rc ? cu_state_name(u->j.state) : "",
+			    rc && (u->j.state == CU_RUNNING || u->j.state == CU_STOPPED) ?
+			    " (before it completes, `issu-helper cluster abort` undoes it)" : "");
+	rc = journal_read(u->c.state_dir, &nj, err, sizeof(err));
+	if (rc < 0)
+		return fail(u, EXIT_JOURNAL, "this node's upgrade journal: %s", err);
+	if (!rc || (nj.op == UPG_OP_UPGRADE && (nj.done || !journal_kexec_happened(&nj))))
+		return fail(u, EXIT_PHASE, "this node's node upgrade %s: nothing to roll back to",
+			    !rc ? "has no record" : nj.done ? "was finalized" : "did not kexec");
+	if (u->j.state == CU_COMPLETE) {
+		if (timer) {
+			/* this process is the waiter: nothing to stop */
+			u->j.timer_pid = 0;
+			u->j.rollback_at_ns = 0;
+		} else {
+			timer_stop(u);
+		}
+		u->j.state = CU_ROLLING_BACK;
+		u->j.owner = 0;
+		if (save(u))
+			return EXIT_JOURNAL_WRITE;
+		say(u, "%s: both nodes back to their previous images, %s first", timer ?
+		    "the rollback timer fired" : "rollback", u->j.node);
+	}
+	if (nj.op == UPG_OP_UPGRADE) {
+		if (nj.phase != ISSU_PHASE_RESUMED || journal_owner_alive(&nj))
+			return fail(u, EXIT_BUSY, "this node's node upgrade is not resumed (%s): roll back once it is",
+				    nj.steps[nj.nsteps ? nj.nsteps - 1 : 0].msg);
+		/* nothing may ride on this node when it reboots */
+		rc = rgs_where(u, &here, &there);
+		peer_done(u);
+		if (rc)
+			return rc;
+		for (i = 0; i < cc->nrg; i++) {
+			if (!(here & (1u << cc->rg[i].id)))
+				continue;
+			rc = failover(u, &cc->rg[i], u->j.peer, false);
+			if (rc)
+				return rc;
+			u->j.hold |= 1u << cc->rg[i].id;
+			if (save(u))
+				return EXIT_JOURNAL_WRITE;
+		}
+		say(u, "%s: node rollback, a kexec back into its previous image; `issu-helper cluster resume --boot` (issu-cluster-resume.service) carries on after the boot",
+		    u->j.node);
+		rc = run_self(u, rb);
+		/* back here: the rollback did not kexec */
+		return fail(u, EXIT_CU_STEP, "the node rollback of %s returned (exit %d) instead of kexec'ing: `issu-helper cluster rollback` tries again",
+			    u->j.node, rc);
+	}
+	if (nj.op == UPG_OP_ROLLBACK && !nj.done &&
+	    (nj.phase != ISSU_PHASE_RESUMED || journal_owner_alive(&nj)))
+		return fail(u, EXIT_BUSY, "this node's rollback is not resumed (%s): once it is, `issu-helper cluster rollback`",
+			    nj.steps[nj.nsteps ? nj.nsteps - 1 : 0].msg);
+	say(u, "%s is back on its previous image: kernel %s", u->j.node,
+	    uname(&un) ? "?" : un.release);
+	/* every RG back here from the peer (sync, then the move): the hold ends */
+	rc = abort_switchover(u);
+	if (rc)
+		return rc;
+	/* the peer the same way: rolled back, followed, finalized, backup */
+	rc = abort_peer_node(u);
+	if (rc)
+		return rc;
+	if (nj.op == UPG_OP_ROLLBACK && !nj.done) {
+		rc = run_self(u, fin);
+		if (rc)
+			return fail(u, EXIT_CU_STEP, "the finalize of %s's rollback: exit %d",
+				    u->j.node, rc);
+	}
+	/* the RGs the peer held before the upgrade go back to it */
+	rc = rgs_apply(u, u->j.peer, PEER_T_RELEASE);
+	if (rc)
+		return rc;
+	u->j.state = CU_ROLLED_BACK;
+	u->j.owner = 0;
+	phase_set(u, ISSU_PHASE_IDLE);
+	say(u, "rolled back: both nodes on their previous images, every RG where it was before the upgrade");
+	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
+}
+
 enum {
 	CU_OPT_KERNEL = 0x300, CU_OPT_INITRD, CU_OPT_MODULE, CU_OPT_APPEND, CU_OPT_NO_SYNC,
 	CU_OPT_SYNWIN, CU_OPT_NO_VALIDATE, CU_OPT_NO_COPY, CU_OPT_UNLINK, CU_OPT_ROLLBACK,
 	CU_OPT_HOOKS, CU_OPT_STATE, CU_OPT_CONF, CU_OPT_PEER_TIMEOUT, CU_OPT_BOOT, CU_OPT_WAIT,
-	CU_OPT_STOP_AFTER,
+	CU_OPT_STOP_AFTER, CU_OPT_AT,
 };
 
 #define CU_ABORT_WAIT_S		3600	/* cluster abort: for the running step to end */
@@ -1446,12 +1727,15 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		{ "boot", no_argument, NULL, CU_OPT_BOOT },
 		{ "wait", required_argument, NULL, CU_OPT_WAIT },
 		{ "stop-after", required_argument, NULL, CU_OPT_STOP_AFTER },
+		{ "at", required_argument, NULL, CU_OPT_AT },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct cu u;
 	const char *action = argv[0];
 	bool start = !strcmp(action, "upgrade");
 	uint32_t v, wait_s = CU_ABORT_WAIT_S;
+	uint64_t at = 0;
+	char *tail;
 	int ch, rc;
 
 	memset(&u, 0, sizeof(u));
@@ -1464,7 +1748,7 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 	while ((ch = cmd_getopt(argc, argv, COMMON_SHORTOPTS, longopts, o)) != -1) {
 		rc = 0;
 		if (!start && ch != CU_OPT_STATE && ch != CU_OPT_CONF && ch != CU_OPT_BOOT &&
-		    ch != CU_OPT_WAIT && ch != CU_OPT_STOP_AFTER && ch >= 0x300)
+		    ch != CU_OPT_WAIT && ch != CU_OPT_STOP_AFTER && ch != CU_OPT_AT && ch >= 0x300)
 			return cmd_usage_error(o, "cluster %s takes no such option (--state-dir, --cluster-conf%s)",
 					       action, !strcmp(action, "resume") ? ", --boot, --stop-after" :
 					       !strcmp(action, "abort") ? ", --wait" : "");
@@ -1507,12 +1791,21 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 			u.j.unlink = true;
 			break;
 		case CU_OPT_ROLLBACK:
-			/*
-			 * Each node's own timer would roll back the node that
-			 * carries the traffic: the pair's timer (one node at a
-			 * time, the RGs moved first) is not built yet
-			 */
-			return cmd_usage_error(o, "--rollback-timer is not available yet for the cluster upgrade: a node's own timer would roll back the node that forwards");
+			/* the pair's timer, started when the upgrade completes */
+			if (parse_u32(optarg, &v) || !v || v > CU_ROLLBACK_MAX_MIN)
+				return cmd_usage_error(o, "--rollback-timer %s: want 1..%u minutes",
+						       optarg, CU_ROLLBACK_MAX_MIN);
+			u.j.rollback_min = v;
+			break;
+		case CU_OPT_AT:
+			if (strcmp(action, "rollback"))
+				return cmd_usage_error(o, "--at is an option of cluster rollback");
+			errno = 0;
+			at = strtoull(optarg, &tail, 10);
+			if (errno || tail == optarg || *tail || *optarg == '-' || !at)
+				return cmd_usage_error(o, "--at %s: want a deadline in ns since the epoch",
+						       optarg);
+			break;
 		case CU_OPT_STATE:
 			u.c.state_dir = optarg;
 			break;
@@ -1574,9 +1867,23 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		free(u.cs.cc);
 		return rc;
 	}
+	/* the timer's waiter: no lock while it waits (finalize takes it) */
+	if (at && !timer_wait(&u, at)) {
+		cluster_session_end(&u.cs);
+		return EXIT_OK;
+	}
 	rc = lock_take(&u);
 	if (rc == EXIT_BUSY && !strcmp(action, "abort"))
 		rc = abort_request_wait(&u, wait_s);
+	/* a finalize or a rollback by hand under way: it decides */
+	while (rc == EXIT_BUSY && at) {
+		sleep_s(CU_POLL_S);
+		if (!timer_wait(&u, at)) {
+			cluster_session_end(&u.cs);
+			return EXIT_OK;
+		}
+		rc = lock_take(&u);
+	}
 	if (rc) {
 		fprintf(stderr, "%s: cluster %s: %s\n", PROG, action, u.why);
 		cluster_session_end(&u.cs);
@@ -1588,6 +1895,8 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 		rc = upgrade_resume(&u);
 	else if (!strcmp(action, "finalize"))
 		rc = upgrade_finalize(&u);
+	else if (!strcmp(action, "rollback"))
+		rc = pair_rollback(&u, at != 0);
 	else
 		rc = upgrade_abort(&u);
 	if (rc < 0) {		/* resume --boot with nothing to do */

@@ -44,6 +44,8 @@ enum cu_state {
 	CU_COMPLETE,		/* every step done: finalize */
 	CU_FINALIZED,		/* finished, kept for status */
 	CU_ABORTED,		/* undone, kept for status */
+	CU_ROLLING_BACK,	/* complete, both nodes going back (cluster rollback) */
+	CU_ROLLED_BACK,		/* both nodes back on their previous images */
 };
 
 enum cu_result { CU_R_NONE, CU_R_RUNNING, CU_R_OK, CU_R_SKIPPED, CU_R_FAILED };
@@ -81,6 +83,8 @@ struct cu_journal {
 	bool unlink;
 	uint32_t synwin_s;	/* 0: no SYN-check window */
 	uint32_t rollback_min;	/* 0: no rollback timer */
+	uint64_t rollback_at_ns;	/* the timer's deadline (CLOCK_REALTIME), 0: none */
+	pid_t timer_pid;	/* its waiter, `cluster rollback --at` */
 	uint32_t peer_timeout_s;
 	/* where the RGs were when it started: bit N = RG N */
 	uint32_t rgs_here;

@@ -30,7 +30,8 @@ static const char *const step_names[CU_NSTEPS] = {
 	"switchover", "upgrade-primary", "done",
 };
 static const char *const state_names[] = {
-	"none", "running", "stopped", "complete", "finalized", "aborted",
+	"none", "running", "stopped", "complete", "finalized", "aborted", "rolling-back",
+	"rolled-back",
 };
 static const char *const result_names[] = { "none", "running", "ok", "skipped", "failed" };
 
@@ -131,6 +132,9 @@ int cu_journal_write(const char *dir, struct cu_journal *j)
 	fprintf(fp, "synwin_s=%u\nrollback_min=%u\npeer_timeout_s=%u\nrgs_here=%u\nrgs_peer=%u\nhold=%u\n",
 		j->synwin_s, j->rollback_min, j->peer_timeout_s, j->rgs_here, j->rgs_peer,
 		j->hold);
+	if (j->rollback_at_ns)
+		fprintf(fp, "rollback_at_ns=%" PRIu64 "\ntimer_pid=%d\n", j->rollback_at_ns,
+			(int)j->timer_pid);
 	for (i = 0; i < CU_NSTEPS; i++) {
 		const struct cu_step_rec *r = &j->steps[i];
 
@@ -183,6 +187,19 @@ static int set_u32(uint32_t *dst, const char *v)
 	if (errno || end == v || *end || n > UINT32_MAX)
 		return -1;
 	*dst = (uint32_t)n;
+	return 0;
+}
+
+static int set_u64(uint64_t *dst, const char *v)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v || *end || *v == '-')
+		return -1;
+	*dst = n;
 	return 0;
 }
 
@@ -275,6 +292,14 @@ static int parse_line(struct cu_journal *j, char *line)
 		return set_u32(&j->rgs_peer, v);
 	if (!strcmp(line, "hold"))
 		return set_u32(&j->hold, v);
+	if (!strcmp(line, "rollback_at_ns"))
+		return set_u64(&j->rollback_at_ns, v);
+	if (!strcmp(line, "timer_pid")) {
+		if (set_u32(&u, v) || u > INT32_MAX)
+			return -1;
+		j->timer_pid = (pid_t)u;
+		return 0;
+	}
 	if (!strcmp(line, "s"))
 		return parse_steprec(j, v);
 	return -1;	/* an unknown key: not a record this helper wrote */

@@ -92,8 +92,8 @@ static const struct cmd cmds[] = {
 	  "[--cluster-conf FILE] [--heartbeat SECONDS] [--dead-time SECONDS] | "
 	  "upgrade --kernel IMAGE [--initrd FILE] [--module ISSU_KO] [--append CMDLINE] "
 	  "[--no-sync] [--no-tcp-syn-check[=SECONDS]] [--no-validate] [--no-copy] [--unlink] "
-	  "[--stop-after STEP] [--hooks-dir DIR] [--peer-timeout SECONDS] [--state-dir DIR] "
-	  "[--cluster-conf FILE] | { resume [--boot | --stop-after STEP] | finalize | abort [--wait SECONDS] | recover [--force] } "
+	  "[--rollback-timer MINUTES] [--stop-after STEP] [--hooks-dir DIR] [--peer-timeout SECONDS] [--state-dir DIR] "
+	  "[--cluster-conf FILE] | { resume [--boot | --stop-after STEP] | finalize | abort [--wait SECONDS] | rollback | recover [--force] } "
 	  "[--state-dir DIR] [--cluster-conf FILE]",
 	  "check the cluster configuration; ping, ask or sync the peer; move an RG to it; "
 	  "show both nodes; upgrade both, one at a time; recover the secondary" },

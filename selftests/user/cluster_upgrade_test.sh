@@ -65,18 +65,20 @@ cu() {
 	run cluster "$action" --cluster-conf "$d/cluster.conf" --state-dir "$st" "$@"
 }
 
-# journal STATE STEP [HOLD]: a valid record (the helper's format: header,
-# keys, end line with the CRC-32 of the rest) in $st
+# journal STATE STEP [HOLD [LINES]]: a valid record (the helper's format:
+# header, keys, end line with the CRC-32 of the rest) in $st; LINES, more
+# key=value lines ("\n" between them)
 journal() {
-	python3 - "$st/cluster-journal" "$1" "$2" "${3:-0}" <<'PY'
+	python3 - "$st/cluster-journal" "$1" "$2" "${3:-0}" "${4:-}" <<'PY'
 import sys, zlib
-path, state, step, hold = sys.argv[1:5]
+path, state, step, hold, extra = sys.argv[1:6]
 body = ("# issu-helper cluster upgrade journal 1: do not edit (issu-helper(8))\n"
         "id=1-2\nstate=%s\nstep=%s\nowner=0\nboot_id=x\nnode=rtr-a\npeer=rtr-b\n"
         "kernel=/boot/vmlinuz\ninitrd=\nmodule=\nappend=\npeer_kernel=\npeer_initrd=\n"
         "peer_module=\nhooks_dir=\nrelease=6.1.0\nno_sync=0\nno_validate=0\nno_copy=0\n"
         "unlink=0\nsynwin_s=0\nrollback_min=0\npeer_timeout_s=1800\nrgs_here=3\n"
-        "rgs_peer=0\nhold=%s\ns=refuse 1 2 ok done\n" % (state, step, hold))
+        "rgs_peer=0\nhold=%s\n%ss=refuse 1 2 ok done\n"
+        % (state, step, hold, extra.replace("\\n", "\n") + "\n" if extra else ""))
 open(path, "w").write(body + "end=%08x\n" % zlib.crc32(body.encode()))
 PY
 }
@@ -99,8 +101,15 @@ t_option_values() {
 	fresh
 	cu upgrade --kernel /x --no-tcp-syn-check=0
 	expect_rc $X_USAGE && grep -qF -- "--no-tcp-syn-check=0" "$err" || return 1
-	cu upgrade --kernel /x --rollback-timer 5
-	expect_rc $X_USAGE && grep -qF -- "--rollback-timer is not available yet" "$err" || return 1
+	for v in 0 10081 x 1.5; do
+		cu upgrade --kernel /x --rollback-timer "$v"
+		expect_rc $X_USAGE && grep -qF -- "--rollback-timer $v: want 1..10080 minutes" "$err" ||
+			{ echo "--rollback-timer $v:"; cat "$err"; return 1; }
+	done
+	cu rollback --at x
+	expect_rc $X_USAGE && grep -qF -- "--at x: want a deadline" "$err" || return 1
+	cu abort --at 5
+	expect_rc $X_USAGE && grep -qF -- "--at is an option of cluster rollback" "$err" || return 1
 	cu upgrade --kernel /x --peer-timeout 5
 	expect_rc $X_USAGE || return 1
 	cu upgrade --kernel /x --unlink --no-copy
@@ -139,6 +148,58 @@ t_resume_stop_after_passed() {
 	cu resume --stop-after 1
 	expect_rc $X_USAGE || return 1
 	cmp -s "$d/before" "$st/cluster-journal" || { diff "$d/before" "$st/cluster-journal"; return 1; }
+}
+
+# cluster rollback: only a complete upgrade, and nothing changes when it
+# is refused
+t_rollback_states() {
+	fresh
+	cu rollback
+	expect_rc $X_PHASE && grep -qF "no complete cluster upgrade to roll back" "$err" || return 1
+	journal stopped sync
+	cp "$st/cluster-journal" "$d/before"
+	cu rollback
+	expect_rc $X_PHASE && grep -qF "it is stopped (before it completes, \`issu-helper cluster abort\` undoes it)" "$err" ||
+		{ cat "$err"; return 1; }
+	cmp -s "$d/before" "$st/cluster-journal" || return 1
+	# complete, but this node has no node upgrade record to roll back
+	journal complete done
+	cp "$st/cluster-journal" "$d/before"
+	cu rollback
+	expect_rc $X_PHASE && grep -qF "this node's node upgrade has no record: nothing to roll back to" "$err" ||
+		{ cat "$err"; return 1; }
+	cmp -s "$d/before" "$st/cluster-journal" || { diff "$d/before" "$st/cluster-journal"; return 1; }
+	cu abort
+	expect_rc $X_PHASE && grep -qF "\`issu-helper cluster rollback\` takes both back, one at a time" "$err" ||
+		{ cat "$err"; return 1; }
+	# rolling back: read, shown, not finalized
+	journal rolling-back done 3
+	cu finalize
+	expect_rc $X_PHASE && grep -qF "no complete cluster upgrade to finalize: it is rolling-back" "$err" ||
+		{ cat "$err"; return 1; }
+	ISSU_STATE_DIR=$st $VALGRIND "$helper" -j cluster status --cluster-conf "$d/cluster.conf" >"$out" 2>"$err"
+	python3 -c 'import json,sys; u=json.load(open(sys.argv[1]))["upgrade"]; assert u["state"] == "rolling-back" and u["rollback_at"] is None, u' "$out" ||
+		{ cat "$out"; return 1; }
+}
+
+# the timer's waiter gives up without a word when the record no longer
+# says complete with its deadline (finalized, or a newer timer)
+t_rollback_timer_gives_up() {
+	local at=$(( $(date +%s) * 1000000000 + 3600000000000 ))
+
+	fresh
+	journal complete done 3 "rollback_at_ns=$at\ntimer_pid=0"
+	cp "$st/cluster-journal" "$d/before"
+	cu rollback --at $((at + 1))
+	expect_rc 0 && [ ! -s "$err" ] || { echo "exit $rc"; cat "$err"; return 1; }
+	journal finalized done 0 "rollback_at_ns=$at\ntimer_pid=0"
+	cu rollback --at "$at"
+	expect_rc 0 && [ ! -s "$err" ] || { echo "exit $rc"; cat "$err"; return 1; }
+	# the deadline read back as written
+	journal complete done 3 "rollback_at_ns=$at\ntimer_pid=0"
+	ISSU_STATE_DIR=$st $VALGRIND "$helper" -j cluster status --cluster-conf "$d/cluster.conf" >"$out" 2>"$err"
+	python3 -c 'import json,sys; u=json.load(open(sys.argv[1]))["upgrade"]; assert u["rollback_at"] == int(sys.argv[2]) and u["state"] == "complete", u' "$out" "$at" ||
+		{ cat "$out"; return 1; }
 }
 
 t_missing_kernel_image() {
