@@ -298,6 +298,10 @@ fo_pull() {
 	else
 		fail "... RG1 on B (FIFO: A $(cl_ka_state a ISSU_RG1), B $(cl_ka_state b ISSU_RG1); VIPs on A $(cl_rg1_vips a)/5, on B $(cl_rg1_vips b)/5)"
 	fi
+	# ended once it carried data for CL_AFTER_S after the move, not at
+	# the end of its 40 s
+	local -A pulled=([pull]=$cpid)
+	cl_end_after "${CL_T_CONFIRMED:-$(cl_ms)}" pulled pull
 	cl_busywait 120000 rep_final "$CL_OUT/stream-pull.client"
 	lab_net_stop "$cpid" "$spid"
 	c=$CL_OUT/stream-pull.client sv=$CL_OUT/stream-pull.server
