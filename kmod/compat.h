@@ -11,6 +11,7 @@
 
 #include <linux/compiler.h>
 #include <linux/netlink.h>
+#include <net/genetlink.h>
 
 #include "compat-probes.h"
 
@@ -26,6 +27,22 @@
 #define issu_genl_doit_ops genl_split_ops
 #else
 #define issu_genl_doit_ops genl_ops
+#endif
+
+#ifndef ISSU_HAVE_GENL_INFO_DUMP
+/*
+ * Before 6.7 a dump's request attributes, parsed against the operation's
+ * policy, are in its genl_dumpit_info; since, in the genl_info of it.
+ */
+static inline struct nlattr **issu_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
+}
+#else
+static inline struct nlattr **issu_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_info_dump(cb)->attrs;
+}
 #endif
 
 #ifdef ISSU_HAVE_GENL_MCAST_CAP

@@ -117,13 +117,16 @@ static void export_reason(struct issu_flowimg_export *x)
  * issu_flowimg_export() - this node's flows as a checkpoint image
  * @x: filled: the image (free with issu_flowimg_export_free()) and what
  *	it holds
+ * @format: the format version to write (1..ISSU_FMT_NEWEST: the newest the
+ *	importing node reads), 0 for the newest
  * @extack: for the reason of a failure
  *
  * Takes issu_lock for the walk (labels and their numbering).
  *
  * Return: 0 or a negative errno.
  */
-int issu_flowimg_export(struct issu_flowimg_export *x, struct netlink_ext_ack *extack)
+int issu_flowimg_export(struct issu_flowimg_export *x, u16 format,
+			struct netlink_ext_ack *extack)
 {
 	struct issu_ckpt_ident id = {};
 	struct issu_flows_saved sv = {};
@@ -142,7 +145,7 @@ int issu_flowimg_export(struct issu_flowimg_export *x, struct netlink_ext_ack *e
 	}
 
 	mutex_lock(&issu_lock);
-	id.version = ISSU_FMT_NEWEST;
+	id.version = format ?: ISSU_FMT_NEWEST;
 	id.flags = ISSU_CKPT_F_EXPORT;
 	id.generation = ++export_gen;
 	id.created_ns = ktime_get_real_ns();
@@ -176,8 +179,8 @@ int issu_flowimg_export(struct issu_flowimg_export *x, struct netlink_ext_ack *e
 	x->created_ns = id.created_ns;
 	x->duration_ns = ktime_get_ns() - t0;
 	export_reason(x);
-	pr_info("exported %llu flows in %llu bytes, %llu ns%s%s\n", x->flows, x->len,
-		x->duration_ns, x->reason[0] ? ": " : "", x->reason);
+	pr_info("exported %llu flows in %llu bytes (format %u), %llu ns%s%s\n", x->flows,
+		x->len, id.version, x->duration_ns, x->reason[0] ? ": " : "", x->reason);
 	return 0;
 }
 

@@ -44,7 +44,8 @@ int issu_flowimg_init(void);
 void issu_flowimg_exit(void);
 
 u64 issu_flowimg_limit(void);
-int issu_flowimg_export(struct issu_flowimg_export *x, struct netlink_ext_ack *extack);
+int issu_flowimg_export(struct issu_flowimg_export *x, u16 format,
+			struct netlink_ext_ack *extack);
 void issu_flowimg_export_free(struct issu_flowimg_export *x);
 
 int issu_flowimg_receive(u32 portid, bool begin, u64 total, u64 off, const void *data,

@@ -878,6 +878,7 @@ static int issu_nl_import(struct sk_buff *skb, struct genl_info *info)
 static int export_begin(struct netlink_callback *cb)
 {
 	struct issu_flowimg_export *x;
+	struct nlattr *fmt;
 	int ret;
 
 	if (!from_init_net(sock_net(cb->skb->sk))) {
@@ -885,10 +886,12 @@ static int export_begin(struct netlink_callback *cb)
 				   "acts on the whole machine: only from the initial network namespace");
 		return -EPERM;
 	}
+	/* the newest format the importing node reads (its HELLO), else ours */
+	fmt = issu_genl_dump_attrs(cb)[ISSU_A_FORMAT_WRITE];
 	x = kzalloc(sizeof(*x), GFP_KERNEL);
 	if (!x)
 		return -ENOMEM;
-	ret = issu_flowimg_export(x, cb->extack);
+	ret = issu_flowimg_export(x, fmt ? nla_get_u32(fmt) : 0, cb->extack);
 	if (ret) {
 		kfree(x);
 		return ret;
@@ -1089,6 +1092,8 @@ static const struct genl_ops issu_ops[] = {
 		.cmd = ISSU_CMD_EXPORT,
 		.dumpit = issu_nl_export_dumpit,
 		.done = issu_nl_export_done,
+		.policy = issu_format_policy,
+		.maxattr = ARRAY_SIZE(issu_format_policy) - 1,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{

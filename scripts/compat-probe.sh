@@ -30,6 +30,7 @@ have NL_SET_ERR_MSG_FMT linux/netlink.h 'define NL_SET_ERR_MSG_FMT\('
 have GENL_SPLIT_OPS net/genetlink.h 'struct genl_split_ops'
 have GENL_REQ_ATTR_CHECK net/genetlink.h 'define GENL_REQ_ATTR_CHECK'
 have GENL_MCAST_CAP net/genetlink.h 'define GENL_MCAST_CAP_NET_ADMIN'
+have GENL_INFO_DUMP net/genetlink.h 'genl_info_dump\('
 have LINUX_UNALIGNED_H linux/unaligned.h 'get_unaligned'
 have KHO linux/kexec_handover.h 'kho_preserve_folio|kho_preserve_phys'
 echo "#endif"

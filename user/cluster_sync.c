@@ -81,7 +81,8 @@ static int read_image(const char *path, uint8_t **img, size_t *len)
  * first (as `issu-helper export` does). Return: 0, or the exit code
  * (reported).
  */
-static int export_image(uint8_t **img, size_t *len, void **report, size_t *rlen)
+static int export_image(uint32_t format, uint8_t **img, size_t *len, void **report,
+			size_t *rlen)
 {
 	struct nl nl;
 	int rc, err;
@@ -92,7 +93,7 @@ static int export_image(uint8_t **img, size_t *len, void **report, size_t *rlen)
 		return rc;
 	}
 	netns_label_all(&nl);
-	err = flowimg_export_report(&nl, img, len, report, rlen);
+	err = flowimg_export_report(&nl, format, img, len, report, rlen);
 	rc = err ? nl_error(&nl, err) : 0;
 	nl_close(&nl);
 	return rc;
@@ -226,6 +227,7 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	void *xreport = NULL;
 	uint8_t *img = NULL;
 	size_t len = 0, xlen = 0;
+	uint32_t fmt;
 	int rc;
 
 	rc = cluster_session_conf(&cs, co);
@@ -233,7 +235,7 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 		goto out;
 	t0 = peer_now();
 	rc = co->image ? read_image(co->image, &img, &len) :
-	     export_image(&img, &len, &xreport, &xlen);
+	     export_image(0, &img, &len, &xreport, &xlen);
 	if (rc) {
 		record(&cs, rc, "the export of this node's flows failed", 0,
 		       (peer_now() - t0) / NS_PER_MS, NULL);
@@ -241,6 +243,19 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	}
 	t0 = peer_now();
 	rc = cluster_session_connect(&cs);
+	/* a peer on an older issu.ko: exported again in the newest format it reads */
+	fmt = rc || co->image ? 0 : flowimg_format_for(cs.s.peer.format_max);
+	if (fmt) {
+		free(img);
+		free(xreport);
+		img = NULL;
+		xreport = NULL;
+		rc = export_image(fmt, &img, &len, &xreport, &xlen);
+		if (rc)
+			snprintf(cs.s.why, sizeof(cs.s.why),
+				 "the export of this node's flows in format %u (%s reads 1..%u) failed",
+				 fmt, cs.cc->peer_name, cs.s.peer.format_max);
+	}
 	if (!rc)
 		rc = stream(&cs.s, o, img, len, &f);
 	t_sent = peer_now();
@@ -299,7 +314,8 @@ int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	rc = export_image(&img, &p->image_bytes, &p->xreport, &p->xlen);
+	rc = export_image(flowimg_format_for(s->peer.format_max), &img, &p->image_bytes,
+			  &p->xreport, &p->xlen);
 	t1 = peer_now();
 	p->export_ms = (t1 - t0) / NS_PER_MS;
 	if (rc)

@@ -22,6 +22,7 @@
 
 #include "flowimg.h"
 #include "issu-helper.h"
+#include "modstate.h"
 #include "nl.h"
 #include "print.h"
 #include "report.h"
@@ -98,7 +99,7 @@ static int export_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int flowimg_export_report(struct nl *nl, uint8_t **img, size_t *len,
+int flowimg_export_report(struct nl *nl, uint32_t format, uint8_t **img, size_t *len,
 			  void **report, size_t *report_len)
 {
 	struct export_rx rx = { .nl = nl };
@@ -112,6 +113,8 @@ int flowimg_export_report(struct nl *nl, uint8_t **img, size_t *len,
 		*report_len = 0;
 	}
 	req = nl_msg(nl, ISSU_CMD_EXPORT, NLM_F_DUMP);
+	if (format)
+		mnl_attr_put_u32(req, ISSU_A_FORMAT_WRITE, format);
 	ret = nl_run(nl, req, export_cb, &rx);
 	if (!ret && rx.err)
 		ret = rx.err;
@@ -139,7 +142,16 @@ int flowimg_export_report(struct nl *nl, uint8_t **img, size_t *len,
 
 int flowimg_export(struct nl *nl, uint8_t **img, size_t *len)
 {
-	return flowimg_export_report(nl, img, len, NULL, NULL);
+	return flowimg_export_report(nl, 0, img, len, NULL, NULL);
+}
+
+uint32_t flowimg_format_for(uint32_t reader_max)
+{
+	struct mod_state m;
+
+	if (!reader_max || mod_state_get(&m, "export") || !m.format_max)
+		return 0;
+	return reader_max < m.format_max ? reader_max : 0;
 }
 
 /* The reply to the last chunk: the import's report. */

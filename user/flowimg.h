@@ -21,13 +21,22 @@
 /* Largest image user space accepts from the module or sends to it. */
 #define FLOWIMG_MAX	(1ULL << 30)
 
+/*
+ * The format version an export for a node whose issu.ko reads formats up
+ * to @reader_max (its HELLO) must be written in: 0 (this module's newest)
+ * when that one reads it or @reader_max is unknown (0), else @reader_max.
+ * A node on a newer module exporting to one on an older (a rollback, an
+ * abort after the switchover) writes the older one's format.
+ */
+uint32_t flowimg_format_for(uint32_t reader_max);
+
 /* This node's flows as a checkpoint image (malloc'd into *img). 0 or -errno;
  * on error nl->ext_msg holds the kernel's reason. */
 int flowimg_export(struct nl *nl, uint8_t **img, size_t *len);
 
 /* The same, and a malloc'd copy of the attributes of the export's first
  * message (ISSU_A_EXPORT: flows, left out, ...) for flowimg_export_print(). */
-int flowimg_export_report(struct nl *nl, uint8_t **img, size_t *len,
+int flowimg_export_report(struct nl *nl, uint32_t format, uint8_t **img, size_t *len,
 			  void **report, size_t *report_len);
 
 /* Import an image into the live tables. On success *report is a malloc'd copy of

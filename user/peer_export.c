@@ -14,7 +14,7 @@
 #include "peer_export.h"
 #include "peer_import.h"
 
-void peer_export(struct peer_export *r, const char *node)
+void peer_export(struct peer_export *r, const char *node, uint32_t format)
 {
 	struct nl nl;
 	int rc;
@@ -22,7 +22,7 @@ void peer_export(struct peer_export *r, const char *node)
 	memset(r, 0, sizeof(*r));
 	if (peer_nl_open(&nl, node, &r->err, r->reason, sizeof(r->reason)))
 		return;
-	rc = flowimg_export_report(&nl, &r->img, &r->len, &r->report, &r->report_len);
+	rc = flowimg_export_report(&nl, format, &r->img, &r->len, &r->report, &r->report_len);
 	if (rc)
 		peer_nl_refused(&nl, rc, node, "export", &r->err, r->reason, sizeof(r->reason));
 	nl_close(&nl);

@@ -19,7 +19,7 @@ struct peer_export {
 	size_t report_len;
 };
 
-void peer_export(struct peer_export *r, const char *node);
+void peer_export(struct peer_export *r, const char *node, uint32_t format);
 void peer_export_free(struct peer_export *r);
 
 #endif /* _ISSU_PEER_EXPORT_H */

@@ -37,6 +37,7 @@
 #include "modstate.h"
 #include "nl.h"
 #include "peer.h"
+#include "flowimg.h"
 #include "peer_export.h"
 #include "peer_import.h"
 #include "peer_node_srv.h"
@@ -541,7 +542,8 @@ static int pull(struct srv *v, const struct peer_frame *f)
 		return peer_send_result(s, PEER_T_PULL_END, f->h.seq, EBUSY, 0,
 					"a sync is %s", v->importing ? "being imported" :
 					"under way") < 0 ? s->fail : 0;
-	peer_export(&x, v->cc->node_name);
+	/* in the newest format the initiator's issu.ko reads (its HELLO) */
+	peer_export(&x, v->cc->node_name, flowimg_format_for(s->peer.format_max));
 	if (x.err) {
 		plog(LOG_ERR, "PULL: %s", x.reason);
 		rc = peer_send_result(s, PEER_T_PULL_END, f->h.seq, x.err, 0, "%s", x.reason);

@@ -403,7 +403,9 @@ enum {
 	ISSU_CMD_MAC_RELEASE,		/* do (admin): unpin ISSU_A_IFNAME */
 	ISSU_CMD_MAC_GET,		/* dump: retained and restored MACs */
 	ISSU_CMD_EXPORT,		/* dump (admin, initial netns): the flows of this
-					 * node as a checkpoint image: first
+					 * node as a checkpoint image, in format
+					 * ISSU_A_FORMAT_WRITE if given (the newest the
+					 * importing node reads), else the newest: first
 					 * ISSU_A_EXPORT, then ISSU_A_IMAGE_OFFSET and
 					 * ISSU_A_IMAGE chunks in order
 					 */
