@@ -10,35 +10,40 @@
 #
 #  1. 20 long TCP streams through A (5 IPv4 source-NATed, 5 IPv4, 10 IPv6,
 #     every byte verified by issu_stream);
-#  2. on A, `issu-helper cluster upgrade --kernel K --initrd I --module
-#     NEXT --no-tcp-syn-check` (NEXT: the next build of issu.ko, make
-#     module-next; the lab's own kernel): every step, B upgraded with a
-#     kexec, the RGs switched over to B, A upgraded with a kexec, the
-#     cluster upgrade completed by issu-cluster-resume.service on A;
-#  3. every stream completes (ended early with SIGUSR1 once the upgrade is
-#     complete), every byte verified; both nodes run NEXT, B master of both
-#     RGs, A held drained (the manual-failover state) by its boot gate;
-#  4. cluster finalize ends it on both nodes;
-#  5. the negative control: RGs back to A (cluster failover reset), B's
-#     boot gate off (keepalived without init_file overwrite, the join unit
-#     disabled), new streams, the same upgrade (NEXT to NEXT) with
-#     --no-sync and no SYN-check window: at the switchover B has no entry
-#     of the streams, drops their packets as invalid, and every stream is
-#     lost (each stalled with data outstanding);
-#  6. a hook of A's node upgrade refuses, so that upgrade stops at step 7
+#  2. aborts at step boundaries: `cluster upgrade --stop-after consolidate`
+#     then `cluster abort`, the same after step 3 (copy): B's drains
+#     released, both nodes on their issu.ko, the streams still flowing;
+#  3. on A, `issu-helper cluster upgrade --kernel K --initrd I --module
+#     NEXT --no-tcp-syn-check --rollback-timer 1` (NEXT: the next build of
+#     issu.ko, make module-next; the lab's own kernel): every step, B
+#     upgraded with a kexec, the RGs switched over to B, A upgraded with a
+#     kexec, the cluster upgrade completed by issu-cluster-resume.service
+#     on A; both nodes run NEXT, B master of both RGs, A held drained (the
+#     manual-failover state) by its boot gate;
+#  4. nobody finalizes: the pair's rollback timer fires a minute later and
+#     takes both nodes back, A first (a kexec), every RG back to A, then B
+#     (a kexec); both on the tree's issu.ko again, both rollbacks finalized;
+#  5. every stream completes (ended with SIGUSR1), every byte verified,
+#     through four kexecs and three switchovers;
+#     (with CU_TIMER=0, make demo: cluster finalize instead of 4)
+#  6. the negative control: B's boot gate off (keepalived without init_file
+#     overwrite, the join unit disabled), new streams, the same upgrade
+#     with --no-sync and no SYN-check window: at the switchover B has no
+#     entry of the streams, drops their packets as invalid, and every
+#     stream is lost (each stalled with data outstanding);
+#  7. a hook of A's node upgrade refuses, so that upgrade stops at step 7
 #     before A's kexec, the pair inconsistent (B new, A old);
-#  7. `cluster recover` on B, the secondary's own way back: its RGs to A,
+#  8. `cluster recover` on B, the secondary's own way back: its RGs to A,
 #     then B's rollback (a kexec into its previous image, its issu.ko
 #     loaded by modprobe as a node's DKMS one would be); once more after
 #     the reboot, it finalizes the rollback;
-#  8. `cluster abort` on A undoes the rest: A's stopped node upgrade, the
-#     hold, the consolidation; nothing drained. (The abort's own moves of
-#     the RGs back to A and its start of B's rollback over the channel ran
-#     here in five passing runs before step 7 came; step 7 does both now.)
-#
+#  9. `cluster abort` on A undoes the rest: A's stopped node upgrade, the
+#     hold, the consolidation; nothing drained.
+
 # Environment: CL_RATE (bytes/s per stream, 20000), CL_USER_TIMEOUT (120),
 # CL_BUDGET (s, x LAB_SLOW, default 2400), LAB_SLOW, ISSU_OUT; CU_NEGATIVE=0
-# skips the negative control; CU_DEMO=1 (make demo) prints a live view of
+# skips the negative control (and, unless CU_TIMER=1, the timer: the
+# upgrade is finalized); CU_DEMO=1 (make demo) prints a live view of
 # both nodes and the streams every few seconds while the upgrade runs.
 
 # shellcheck disable=SC2154 # streams, spid, cpid: set by twin.sh's cf_streams_start
@@ -55,6 +60,11 @@ fo=$here/../cluster-failover
 
 CL_BUDGET=${CL_BUDGET:-2400}
 CU_NEXT=${LAB_ISSU_NEXT:-$LAB_TOP/selftests/out/next/issu.ko}
+# the main run ends with the pair's rollback timer (make check) or with
+# cluster finalize (make demo: CU_NEGATIVE=0)
+CU_TIMER=${CU_TIMER:-${CU_NEGATIVE:-1}}
+cu_timer_opt=""
+[ "$CU_TIMER" = 1 ] && cu_timer_opt="--rollback-timer 1"
 CU_STOP_HOOKS=/run/issu-lab-stop-hooks
 # shellcheck disable=SC2034 # read by cluster-lib.sh
 CL_PREPARE_HOOKS=cu_prepare
@@ -92,10 +102,32 @@ cu_state() {
 }
 cu_ended() {
 	case $(cu_state a) in
-	complete*|stopped*|finalized*|aborted*) return 0 ;;
+	complete*|stopped*|finalized*|aborted*|rolled-back*) return 0 ;;
 	esac
 	return 1
 }
+# cu_id: the id of A's cluster upgrade record; cu_new_ended: one newer
+# than CU_ID0 ended (cu_start returns before the upgrade wrote its record)
+cu_id() { sed -n 's/^id=//p' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null; }
+cu_new_ended() { [ "$(cu_id)" != "${CU_ID0:-}" ] && cu_ended; }
+# cu_modrule NODE KO: `modprobe issu` on NODE loads KO (a path the router
+# sees), with the issu.* parameters of the command line but the helper's
+# own markers (no backslashes: modprobe's configuration drops them). After
+# a rollback, issu-resume.service's `modprobe issu` loads the module of
+# the previous image, as it loads the one a node installs for each kernel
+# it may boot (DKMS); the lab's /lib/modules is read-only and the lab's
+# images share one kernel, so this rule stands in for it, set only while a
+# rollback is to come (during an upgrade the resume loads --module).
+cu_modrule() {
+	local d=$CL_OUT/$1/root/etc/modprobe.d
+	mkdir -p "$d" && cat >"$d/issu-lab.conf" <<CONF
+# issu lab (vm:cluster-upgrade): the module of the previous image
+install issu /sbin/modprobe -a \$(/sbin/modinfo -F depends $2 | tr , ' ') && /sbin/insmod $2 \$(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p')
+CONF
+	cl_ssh "$1" "modprobe -c | grep -q '^install issu '"
+}
+cu_modrule_del() { rm -f "$CL_OUT/$1/root/etc/modprobe.d/issu-lab.conf"; }
+
 # cu_node_journal NODE KEY: a key of NODE's node upgrade journal
 cu_nj() { sed -n "s/^$2=//p" "$CL_OUT/$1/root/var/lib/issu/journal" 2>/dev/null | head -n 1; }
 
@@ -186,7 +218,7 @@ cu_demo_wait() {
 cu_start() {
 	local n=$1
 	shift
-	cl_ssh "$n" "rm -f /lab/cu.out; systemd-run --unit=issu-lab-cu-\$(date +%s) --collect -p StandardOutput=append:/lab/cu.out -p StandardError=append:/lab/cu.out /usr/local/sbin/issu-helper cluster upgrade --kernel $LAB_KIMG/boot/vmlinuz-$LAB_KVER --initrd $LAB_ROUTER_INITRD --module $CU_NEXT $*"
+	cl_ssh "$n" "rm -f /lab/cu.out; systemd-run --unit=issu-lab-cu-\$(date +%s) --collect -p StandardOutput=append:/lab/cu.out -p StandardError=append:/lab/cu.out /usr/local/sbin/issu-helper cluster upgrade --kernel $LAB_KIMG/boot/vmlinuz-$LAB_KVER --initrd /boot/initrd.img-$LAB_KVER --module $CU_NEXT $*"
 }
 
 # ------------------------------------------------------------ with issu
@@ -195,10 +227,50 @@ cu_start() {
 cl_ssh a "systemd-run --unit=issu-lab-monitor --collect -p StandardOutput=file:/lab/events.json /usr/local/sbin/issu-helper -j monitor" >/dev/null 2>&1 ||
 	bail "issu-helper monitor started on A"
 cu_streams_start "" udp
+
+# Abort at a step boundary before B's kexec, for certain (--stop-after,
+# not an abort request raced against a step of a second or two), with the
+# streams flowing through A: after step 1 (B drained for every RG) and
+# after step 3 (B also holds the copies). The abort releases B, and both
+# nodes forward on their versions with their tables: the streams go on
+# into the upgrade below, which verifies every byte.
+cu_boundary() {
+	local step=$1 name=$2 t pa pb
+	CL_TAG="abort after step $step $name"
+	t=$(cl_ms)
+	CU_ID0=$(cu_id)
+	cu_start a --no-tcp-syn-check --stop-after "$name" || bail "cluster upgrade --stop-after $name started on A"
+	cu_demo_wait 120000 cu_new_ended
+	check_eq "cluster upgrade --stop-after $name: stopped there ($(secs $(($(cl_ms) - t)))s; A's journal)" \
+		"stopped $name" "$(cu_state a)" || { tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'; return 1; }
+	check_eq "... B drained for both RGs, A master of both" "1 1" \
+		"$(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+	if [ "$step" -ge 3 ]; then
+		check "... B holds the copies (its staging directory)" \
+			test -s "$CL_OUT/b/root/var/lib/issu/cluster-upgrade/images/module-issu.ko"
+	fi
+	cl_ssh a "issu-helper cluster abort" >"$CL_OUT/abort-$step.out" 2>&1
+	check_eq "cluster abort: exit 0" 0 "$?" || sed 's/^/#   /' "$CL_OUT/abort-$step.out"
+	check_eq "... the cluster upgrade aborted (A's journal)" "aborted $name" "$(cu_state a)"
+	check_eq "... neither node drained: track files of A and B" "0 0 0 0" \
+		"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+	check "... A master of both RGs, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
+	pa=$(cu_nj a phase) pb=$(cu_nj b phase)
+	check_eq "... both nodes on their issu.ko, no node upgrade begun" "$old_ver $old_ver none none" \
+		"$(cl_ssh a "cat /sys/module/issu/version") $(cl_ssh b "cat /sys/module/issu/version") ${pa:-none} ${pb:-none}"
+}
+cu_boundary 1 consolidate || bail "abort after step 1"
+cu_boundary 3 copy || bail "abort after step 3"
+CL_TAG=""
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "the streams flowed through A across both aborts (data in the last 5 s)" \
+	cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+
 t_cu=$(cl_ms)
-cu_start a --no-tcp-syn-check || bail "cluster upgrade started on A"
+CU_ID0=$(cu_id)
+cu_start a --no-tcp-syn-check ${cu_timer_opt:-} || bail "cluster upgrade started on A"
 ok "cluster upgrade started on A (systemd-run: it outlives the SSH session)"
-cu_demo_wait $((CL_BUDGET * 1000)) cu_ended
+cu_demo_wait $((CL_BUDGET * 1000)) cu_new_ended
 t_cu_end=$(cl_ms)
 t_cu0=$t_cu
 note "cluster upgrade output (A's /lab/cu.out, its own lines):"
@@ -255,6 +327,46 @@ fo_kv "$CL_OUT/b/status.end.json" >"$CL_OUT/b/status.end.kv" 2>/dev/null
 check_eq "B's SYN-check window picked up no stream: the sync and the switchover carried them (its pickups)" \
 	"true 0" "$(kv "$CL_OUT/b/status.end.kv" synwin.active) $(kv "$CL_OUT/b/status.end.kv" synwin.pickups)"
 
+# The pair's rollback timer (make check; make demo finalizes instead):
+# nobody finalizes within the minute, so both nodes go back, one at a time,
+# with the streams still flowing: A first (it carries no RG), a kexec
+# into its previous image; after its boot every RG back to A (sync, then
+# the move); then B the same way; both rollbacks finalized.
+if [ "$CU_TIMER" = 1 ]; then
+	CL_TAG="rollback timer"
+	cl_ssh a "issu-helper -j cluster status" >"$CL_OUT/a/status.timer.json" 2>/dev/null
+	check_eq "A's record: the timer of 1 min set when the upgrade completed, its waiter running" \
+		"1 set 1" "$(python3 -c 'import json,sys; u=json.load(open(sys.argv[1]))["upgrade"]; print(u["rollback_timer_min"], "set" if u["rollback_at"] else "unset")' "$CL_OUT/a/status.timer.json" 2>/dev/null) $(cl_ssh a "pgrep -fc 'cluster rollback --at'")"
+	for n in a b; do
+		cu_modrule "$n" "${LAB_ISSU_KO:-$LAB_TOP/issu.ko}" || bail "${CL_NAME[$n]}'s modprobe has the install rule of issu"
+	done
+	t_rb=$(cl_ms)
+	cu_rolled_back() { [ "$(cu_state a)" = "rolled-back done" ]; }
+	# the minute, two kexecs, two failovers: 10 min at most
+	cu_demo_wait 600000 cu_rolled_back
+	check_eq "the timer fired and both nodes went back ($(secs $(($(cl_ms) - t_rb)))s; A's journal)" \
+		"rolled-back done" "$(cu_state a)" || {
+		tail -n 40 "$CL_OUT/a/root/var/lib/issu/cluster-rollback.log" 2>/dev/null | sed 's/^/#   /'
+		tail -n 20 "$CL_OUT/a/issu-cluster-resume.log" 2>/dev/null | sed 's/^/#   /'
+	}
+	grep '^cluster upgrade:' "$CL_OUT/a/root/var/lib/issu/cluster-rollback.log" "$CL_OUT/a/issu-cluster-resume.log" 2>/dev/null |
+		sed 's/^[^:]*:/#   /'
+	check "... the waiter said so (A's cluster-rollback.log)" \
+		grep -q "the rollback timer fired: both nodes back to their previous images, rtr-a first" \
+		"$CL_OUT/a/root/var/lib/issu/cluster-rollback.log"
+	for n in a b; do
+		check_eq "... ${CL_NAME[$n]}: rolled back and finalized (its node journal: operation, phase, done)" \
+			"rollback finalize 1" "$(cu_nj "$n" op) $(cu_nj "$n" phase) $(cu_nj "$n" done)"
+		check_eq "... ${CL_NAME[$n]}: runs its previous issu.ko" "$old_ver" \
+			"$(cl_ssh "$n" "cat /sys/module/issu/version")"
+		cu_modrule_del "$n"
+	done
+	check "... A master of both RGs again, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
+	check_eq "... neither node drained: track files of A and B" "0 0 0 0" \
+		"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+	CL_TAG=""
+fi
+
 for s in "${streams[@]}"; do
 	read -r tag _ <<<"$s"
 	kill -USR1 "${cpid[$tag]}" 2>/dev/null
@@ -265,7 +377,7 @@ cu_streams_stop
 # sequence number it received
 lab_net_stop "$udp_cpid" "$udp_spid"
 udp_lost=$(rep "$CL_OUT/udp.server" lost)
-note "benchmark: UDP $pps datagrams/s through the cluster upgrade: $(rep "$CL_OUT/udp.server" datagrams) received, ${udp_lost:-?} lost: outage $(( ${udp_lost:-0} * 1000 / pps )) ms in all (one switchover carries traffic: step 6), longest gap $(rep "$CL_OUT/udp.server" longest_gap_ms) ms; keepalived advert_int $CL_ADVERT_INT s"
+note "benchmark: UDP $pps datagrams/s through the cluster upgrade$([ "$CU_TIMER" = 1 ] && echo " and the timer's rollback"): $(rep "$CL_OUT/udp.server" datagrams) received, ${udp_lost:-?} lost: outage $(( ${udp_lost:-0} * 1000 / pps )) ms in all (switchovers that carry traffic: step 6$([ "$CU_TIMER" = 1 ] && echo ", the rollback's failback")), longest gap $(rep "$CL_OUT/udp.server" longest_gap_ms) ms; keepalived advert_int $CL_ADVERT_INT s"
 survived=0 corrupt=0 bad=""
 for s in "${streams[@]}"; do
 	read -r tag _ <<<"$s"
@@ -280,32 +392,42 @@ for s in "${streams[@]}"; do
 done
 note "TCP streams: longest gap of each (ms): $(for s in "${streams[@]}"; do read -r tag _ <<<"$s"; printf '%s ' "$(rep "$CL_OUT/stream-$tag.server" longest_gap_ms)"; done)"
 check_eq "no stream had a byte corrupted" 0 "$corrupt"
-check_eq "every stream completed through the switchover and both kexecs, every byte verified" \
-	20 "$survived" || note "lost:$bad"
-
-cl_ssh a "issu-helper cluster finalize" >"$CL_OUT/finalize.out" 2>&1
-check_eq "cluster finalize on A: exit 0" 0 $? || sed 's/^/#   /' "$CL_OUT/finalize.out"
-check_eq "... the cluster upgrade finalized" "finalized done" "$(cu_state a)"
-for n in a b; do
-	check_eq "... ${CL_NAME[$n]}'s node upgrade finalized" "1" "$(cu_nj "$n" "done")"
-done
-cl_collect a end
-cl_collect b end
-# each node's boot after its kexec, for the time it takes (a kexec boot of
-# a router has taken twice a cold one: OUT/NODE/boot.end)
-for n in a b; do
-	cl_ssh "$n" "systemd-analyze; systemd-analyze blame --no-pager | head -n 15; journalctl -b -o short-monotonic --no-pager _PID=1 | head -n 120" \
-		>"$CL_OUT/$n/boot.end" 2>&1
-done
+if [ "$CU_TIMER" = 1 ]; then
+	check_eq "every stream completed through the upgrade and the timer's rollback (four kexecs, three switchovers), every byte verified" \
+		20 "$survived" || note "lost:$bad"
+else
+	check_eq "every stream completed through the switchover and both kexecs, every byte verified" \
+		20 "$survived" || note "lost:$bad"
+	cl_ssh a "issu-helper cluster finalize" >"$CL_OUT/finalize.out" 2>&1
+	check_eq "cluster finalize on A: exit 0" 0 $? || sed 's/^/#   /' "$CL_OUT/finalize.out"
+	check_eq "... the cluster upgrade finalized" "finalized done" "$(cu_state a)"
+	for n in a b; do
+		check_eq "... ${CL_NAME[$n]}'s node upgrade finalized" "1" "$(cu_nj "$n" "done")"
+	done
+fi
+# what the routers saw, when something failed (a minute of SSH under TCG
+# otherwise): tables, rulesets, kernel and keepalived logs, and each
+# node's last boot (OUT/NODE/boot.end)
+if printf '%s\n' "${CL_TAP[@]}" | grep -q '^not ok'; then
+	for n in a b; do
+		cl_collect "$n" end
+		cl_ssh "$n" "systemd-analyze; systemd-analyze blame --no-pager | head -n 15; journalctl -b -o short-monotonic --no-pager _PID=1 | head -n 120" \
+			>"$CL_OUT/$n/boot.end" 2>&1
+	done
+fi
 t_issu=$(cl_ms)
 
 # ------------------------------------------------------------ without issu
 if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	CL_TAG="negative control"
-	cl_ssh a "issu-helper cluster failover reset rg1 && issu-helper cluster failover reset rg0" \
-		>"$CL_OUT/reset.out" 2>&1 || { sed 's/^/#   /' "$CL_OUT/reset.out"; bail "cluster failover reset of both RGs on A"; }
-	cl_wait_master a 60 || bail "A master of both RGs again after the reset"
-	ok "cluster failover reset on A: A master of both RGs again (its hold released)"
+	# after a finalize A is held drained: the RGs come back to it (after
+	# the timer's rollback they are there already, nothing held)
+	if [ "$CU_TIMER" != 1 ]; then
+		cl_ssh a "issu-helper cluster failover reset rg1 && issu-helper cluster failover reset rg0" \
+			>"$CL_OUT/reset.out" 2>&1 || { sed 's/^/#   /' "$CL_OUT/reset.out"; bail "cluster failover reset of both RGs on A"; }
+		cl_wait_master a 60 || bail "A master of both RGs again after the reset"
+		ok "cluster failover reset on A: A master of both RGs again (its hold released)"
+	fi
 	cl_ssh b "sed -i 's/init_file 1 overwrite/init_file/' /etc/keepalived/keepalived.conf && systemctl disable -q issu-cluster-join.service && systemctl restart keepalived" ||
 		bail "B's boot gate off"
 	cl_wait_master a 60 || bail "A master, B backup after B's keepalived restart"
@@ -360,14 +482,14 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 		"stopped upgrade-primary" "$(cu_state a)"
 	check "... it says the pair is inconsistent, and how B recovers without A (A's output)" \
 		grep -qF "rtr-b runs the new image and rtr-a the old one: the pair is inconsistent; without rtr-a, \`issu-helper cluster recover\` on rtr-b brings rtr-b back" "$CL_OUT/a/cu.out"
-	mkdir -p "$CL_OUT/b/root/etc/modprobe.d" && cat >"$CL_OUT/b/root/etc/modprobe.d/issu-lab.conf" <<'CONF'
-# issu lab (vm:cluster-upgrade): the module after a rollback, its
-# dependencies first as modprobe would load them, with the issu.*
-# parameters of the command line but the helper's own markers (no
-# backslashes: modprobe's configuration drops them)
-install issu /sbin/modprobe -a $(/sbin/modinfo -F depends /var/lib/issu/cluster-upgrade/images/module-issu.ko | tr , ' ') && /sbin/insmod /var/lib/issu/cluster-upgrade/images/module-issu.ko $(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p')
-CONF
-	cl_ssh b "modprobe -c | grep -q '^install issu '" || bail "B's modprobe has the install rule of issu"
+	# B's previous module: the tree's (the main run rolled back) or the
+	# next build (it finalized)
+	if [ "$CU_TIMER" = 1 ]; then
+		b_prev_ko=${LAB_ISSU_KO:-$LAB_TOP/issu.ko} b_prev_ver=$old_ver
+	else
+		b_prev_ko=/var/lib/issu/cluster-upgrade/images/module-issu.ko b_prev_ver=$next_ver
+	fi
+	cu_modrule b "$b_prev_ko" || bail "B's modprobe has the install rule of issu"
 
 	# cluster recover on B first: the secondary's own way back from the
 	# inconsistent pair (B on the new image, A on the old one) when the
@@ -413,7 +535,8 @@ CONF
 		"rollback finalize 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b done)"
 	check_eq "... A's node upgrade aborted before its kexec (its node journal: phase, kexec)" \
 		"abort 0" "$(cu_nj a phase) $(cu_nj a kexec)"
-	check_eq "... B runs its previous issu.ko" "$next_ver" "$(cl_ssh b "cat /sys/module/issu/version")"
+	check_eq "... B runs its previous issu.ko" "$b_prev_ver" "$(cl_ssh b "cat /sys/module/issu/version")"
+	cu_modrule_del b
 	check_eq "... neither node drained: track files of A and B" "0 0 0 0" \
 		"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | tr '\n' ' ')$(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | tr '\n' ' ' | sed 's/ $//')"
 	check "a new IPv4 connection through A after the abort" cl_fresh fresh-abort-v4 4 6143
