@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * issu-helper export [-o FILE|-] [--no-netns-label]: ISSU_CMD_EXPORT, this
+ * issu-helper export [-o FILE|-] [--format-version N] [--no-netns-label]:
+ * ISSU_CMD_EXPORT, this
  * node's conntrack tables as a checkpoint image (the node and flows
  * sections; `issu-helper inspect FILE` reads it, `issu-helper import`
  * inserts it into another node's tables). First labels every namespace of
  * /run/netns after its name, so that their flows are in the image, unless
- * --no-netns-label.
+ * --no-netns-label. --format-version N writes format version N (for a
+ * node whose issu.ko reads only older ones; the module refuses a version
+ * it cannot write).
  *
  * -o FILE: the image is written to FILE (through a temporary file renamed
  * over it: FILE is a whole image or what it was) and what it holds is
@@ -106,6 +109,7 @@ int cmd_export(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
+		{ "format-version", required_argument, NULL, 'f' },
 		{ "no-netns-label", no_argument, NULL, OPT_NO_NETNS_LABEL },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -113,16 +117,21 @@ int cmd_export(int argc, char **argv, struct opts *o)
 	void *report = NULL;
 	size_t len = 0, rlen = 0;
 	bool no_label = false;
+	uint32_t format = 0;
 	uint8_t *img = NULL;
 	uint64_t omitted;
 	struct nl nl;
 	int c, ret, rc;
 
-	while ((c = cmd_getopt(argc, argv, COMMON_SHORTOPTS "o:", longopts, o)) != -1) {
+	while ((c = cmd_getopt(argc, argv, COMMON_SHORTOPTS "o:f:", longopts, o)) != -1) {
 		if (c < -1)
 			return cmd_opt_exit(c);
 		if (c == 'o')
 			out = optarg;
+		else if (c == 'f' && (parse_u32(optarg, &format) || !format))
+			return cmd_usage_error(o, "invalid format version '%s'", optarg);
+		else if (c == 'f')
+			continue;
 		else if (c == OPT_NO_NETNS_LABEL)
 			no_label = true;
 		else
@@ -138,7 +147,7 @@ int cmd_export(int argc, char **argv, struct opts *o)
 		goto out;
 	if (!no_label)
 		netns_label_all(&nl);
-	ret = flowimg_export_report(&nl, &img, &len, &report, &rlen);
+	ret = flowimg_export_report(&nl, format, &img, &len, &report, &rlen);
 	if (ret) {
 		rc = nl_error(&nl, ret);
 		goto out;

@@ -57,7 +57,7 @@ static const struct cmd cmds[] = {
 	  "show, pin or unpin interface MACs kept across upgrades" },
 	{ "monitor", cmd_monitor, "[--count N] [--timeout SECONDS]",
 	  "print events as they come" },
-	{ "export", cmd_export, "[-o FILE|-] [--no-netns-label]",
+	{ "export", cmd_export, "[-o FILE|-] [--format-version N] [--no-netns-label]",
 	  "this node's flows as a checkpoint image, for a cluster peer" },
 	{ "import", cmd_import, "[--no-netns-label] FILE|-",
 	  "insert the flows of an image into the live tables" },
