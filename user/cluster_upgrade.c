@@ -56,7 +56,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 
 #include <linux/issu.h>
 
@@ -71,6 +70,7 @@
 #include "print.h"
 #include "rgstate.h"
 #include "upgrade.h"
+#include "waiter.h"
 
 #define NS_PER_S		1000000000ull
 #define CU_PEER_TIMEOUT_S	1800	/* the secondary's upgrade, reboot included */
@@ -1424,33 +1424,18 @@ static int upgrade_abort(struct cu *u)
 
 /* ------------------------------------------------ the pair's rollback */
 
+#define CU_WAITER	"cluster rollback --at"
+
 /* Is the journal's waiter alive (our own `cluster rollback --at`, not a recycled pid)? */
 static bool timer_alive(const struct cu *u)
 {
-	char path[64], cmd[256] = "";
-	size_t n, i;
-	FILE *fp;
-
-	if (u->j.timer_pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)u->j.timer_pid);
-	fp = fopen(path, "re");
-	if (!fp)
-		return false;
-	n = fread(cmd, 1, sizeof(cmd) - 1, fp);
-	fclose(fp);
-	for (i = 0; i < n; i++)
-		if (!cmd[i])
-			cmd[i] = ' ';
-	cmd[n] = '\0';
-	return strstr(cmd, "cluster rollback --at") != NULL;
+	return waiter_is(u->j.timer_pid, CU_WAITER);
 }
 
 /* Stop the timer: its waiter killed, the deadline gone from the record. */
 static void timer_stop(struct cu *u)
 {
-	if (u->j.timer_pid != getpid() && timer_alive(u))
-		kill(u->j.timer_pid, SIGTERM);
+	waiter_stop(u->j.timer_pid, CU_WAITER);
 	u->j.timer_pid = 0;
 	u->j.rollback_at_ns = 0;
 }
@@ -1465,7 +1450,7 @@ static void timer_stop(struct cu *u)
 static int timer_start(struct cu *u)
 {
 	char at[32], log[PATH_MAX];
-	int fds[2], fd;
+	const char *argv[] = { PROG, "cluster", "rollback", "--at", at, NULL };
 	pid_t pid;
 
 	if (!u->j.rollback_at_ns)
@@ -1475,46 +1460,11 @@ static int timer_start(struct cu *u)
 		return -1;
 	snprintf(at, sizeof(at), "%llu", (unsigned long long)u->j.rollback_at_ns);
 	snprintf(log, sizeof(log), "%s/%s", u->c.state_dir, CU_ROLLBACK_LOG);
-	if (pipe2(fds, O_CLOEXEC))
+	/* ISSU_STATE_DIR and ISSU_CLUSTER_CONF: set for every child already */
+	pid = waiter_start(u->c.self, argv, log);
+	if (pid < 0)
 		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (!pid) {
-		pid_t gc;
-
-		setsid();
-		gc = fork();
-		if (gc) {
-			if (write(fds[1], &gc, sizeof(gc)) != sizeof(gc))
-				_exit(1);
-			_exit(gc < 0);
-		}
-		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0)
-			dup2(fd, STDIN_FILENO);
-		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execl(u->c.self, PROG, "cluster", "rollback", "--at", at, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	if (read(fds[0], &u->j.timer_pid, sizeof(u->j.timer_pid)) != sizeof(u->j.timer_pid))
-		u->j.timer_pid = 0;
-	close(fds[0]);
-	waitpid(pid, NULL, 0);
-	if (u->j.timer_pid <= 0) {
-		errno = ECHILD;
-		return -1;
-	}
+	u->j.timer_pid = pid;
 	return save(u);
 }
 

@@ -27,6 +27,7 @@
 #include "names.h"
 #include "print.h"
 #include "upgrade.h"
+#include "waiter.h"
 
 #define HOOK_TIMEOUT_S		300
 #define HOOK_KILL_GRACE_S	5
@@ -540,25 +541,8 @@ int upg_abort_pre_kexec(struct upg_ctx *c, struct journal *j, const char *why)
 
 int upg_timer_stop(struct journal *j, bool keep_deadline)
 {
-	char path[64], cmd[256] = "";
-	FILE *fp;
-	size_t n;
-
-	if (j->timer_pid > 0) {
-		/* only our own waiter, never a recycled pid */
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)j->timer_pid);
-		fp = fopen(path, "re");
-		if (fp) {
-			n = fread(cmd, 1, sizeof(cmd) - 1, fp);
-			fclose(fp);
-			for (size_t i = 0; i < n; i++)
-				if (!cmd[i])
-					cmd[i] = ' ';
-			cmd[n] = '\0';
-			if (strstr(cmd, "rollback --at"))
-				kill(j->timer_pid, SIGTERM);
-		}
-	}
+	/* only our own waiter, never a recycled pid */
+	waiter_stop(j->timer_pid, "rollback --at");
 	j->timer_pid = 0;
 	if (!keep_deadline)
 		j->rollback_at_ns = 0;
@@ -577,7 +561,7 @@ int upg_timer_stop(struct journal *j, bool keep_deadline)
 int upg_timer_start(const struct upg_ctx *c, struct journal *j)
 {
 	char at[32];
-	int fds[2];
+	const char *argv[] = { PROG, "rollback", "--at", at, "--state-dir", c->state_dir, NULL };
 	pid_t pid;
 
 	if (!j->rollback_at_ns)
@@ -587,37 +571,9 @@ int upg_timer_start(const struct upg_ctx *c, struct journal *j)
 	j->timer_pid = 0;
 	if (journal_write(c->state_dir, j))
 		return -1;
-	if (pipe2(fds, O_CLOEXEC))
-		return -1;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		pid_t gc;
-		int null = open("/dev/null", O_RDWR);
-
-		setsid();
-		gc = fork();
-		if (gc) {
-			if (write(fds[1], &gc, sizeof(gc)) != sizeof(gc))
-				_exit(1);
-			_exit(gc < 0);
-		}
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-		}
-		setenv("ISSU_STATE_DIR", c->state_dir, 1);
-		execl(c->self, PROG, "rollback", "--at", at, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	if (read(fds[0], &j->timer_pid, sizeof(j->timer_pid)) != sizeof(j->timer_pid))
-		j->timer_pid = 0;
-	close(fds[0]);
-	waitpid(pid, NULL, 0);
-	return j->timer_pid > 0 ? 0 : -1;
+	pid = waiter_start(c->self, argv, NULL);
+	j->timer_pid = pid > 0 ? pid : 0;
+	return pid > 0 ? 0 : -1;
 }
 
 /* --------------------------------------------------------------- status */
