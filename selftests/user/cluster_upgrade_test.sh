@@ -265,6 +265,21 @@ PY
 	expect_rc $X_JOURNAL && grep -qF "malformed" "$err"
 }
 
+# the timer's keys are range-checked like the others: a deadline or a pid
+# that is not a number is a malformed record, never a timer
+t_bad_timer_keys() {
+	local v
+
+	for v in "rollback_at_ns=-5" "rollback_at_ns=soon" "rollback_at_ns=99999999999999999999" \
+		 "timer_pid=-1" "timer_pid=2147483648" "timer_pid=x"; do
+		fresh
+		journal complete done 3 "$v"
+		cu finalize
+		expect_rc $X_JOURNAL && grep -qF "malformed" "$err" ||
+			{ echo "$v: exit $rc"; cat "$err"; return 1; }
+	done
+}
+
 t_no_second_upgrade_while_one_is_stopped() {
 	fresh
 	journal stopped copy
