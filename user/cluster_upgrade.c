@@ -359,14 +359,26 @@ static int failover(struct cu *u, const struct cl_rg *rg, const char *to, bool n
 static int rgs_apply(struct cu *u, const char *to, uint16_t type)
 {
 	const struct cluster_conf *cc = u->cs.cc;
+	bool to_peer = !strcmp(to, u->j.peer);
+	uint32_t here = 0, there = 0;
 	struct rg_view v;
 	size_t i;
 	int rc;
 
+	/* where they are: a resumed or repeated pass finds some moved already */
+	if (u->j.rgs_peer) {
+		rc = rgs_where(u, &here, &there);
+		if (rc)
+			return rc;
+	}
 	for (i = 0; i < cc->nrg; i++) {
 		const struct cl_rg *rg = &cc->rg[i];
+		uint32_t bit = 1u << rg->id;
 
-		if (u->j.rgs_peer & (1u << rg->id)) {
+		if ((u->j.rgs_peer & bit) && ((to_peer ? there : here) & bit)) {
+			say(u, "%s is on %s already", rg->name, to);
+			rc = 0;
+		} else if (u->j.rgs_peer & bit) {
 			peer_done(u);
 			rc = failover(u, rg, to, false);
 		} else {
