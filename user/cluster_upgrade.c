@@ -1558,13 +1558,8 @@ static int pair_rollback(struct cu *u, bool timer)
 		return fail(u, EXIT_PHASE, "this node's node upgrade %s: nothing to roll back to",
 			    !rc ? "has no record" : nj.done ? "was finalized" : "did not kexec");
 	if (u->j.state == CU_COMPLETE) {
-		if (timer) {
-			/* this process is the waiter: nothing to stop */
-			u->j.timer_pid = 0;
-			u->j.rollback_at_ns = 0;
-		} else {
-			timer_stop(u);
-		}
+		/* the waiter itself (@timer) is not signalled: waiter_stop() */
+		timer_stop(u);
 		u->j.state = CU_ROLLING_BACK;
 		u->j.owner = 0;
 		if (save(u))
