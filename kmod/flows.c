@@ -612,6 +612,35 @@ static void flow_tcp_resync(struct ip_ct_tcp *tcp)
 }
 
 /*
+ * A saved TCP entry whose connection is in the table already (the insertion
+ * clashed): the entry there wins, but its windows are re-learned the same
+ * way. It may be as stale as a saved one: a node that handed an RG to its
+ * peer keeps its own entries of the RG's flows, untouched while the peer
+ * forwarded them; when the RG comes back (a failover, an abort's) with the
+ * peer's entries, the clash keeps the old one, whose windows are behind by
+ * every byte the peer forwarded. Its next packets would be INVALID: dropped,
+ * and for a source-NATed flow, whose reply then is not translated back,
+ * delivered to the router's own address and answered with an RST.
+ */
+static void flow_tcp_resync_existing(struct net *net, const struct nf_conntrack_zone *zone,
+				     const struct nf_conntrack_tuple *orig)
+{
+	struct nf_conntrack_tuple_hash *h;
+	struct nf_conn *ct;
+
+	h = nf_conntrack_find_get(net, zone, orig);
+	if (!h)
+		return;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	if (nf_ct_protonum(ct) == IPPROTO_TCP) {
+		spin_lock_bh(&ct->lock);
+		flow_tcp_resync(&ct->proto.tcp);
+		spin_unlock_bh(&ct->lock);
+	}
+	nf_ct_put(ct);
+}
+
+/*
  * An entry the flowtable had offloaded (IPS_OFFLOAD) is in no flowtable of
  * this kernel: it is handled by conntrack again until the ruleset offloads
  * it anew. While offloaded its timeout was held at a day and its window
@@ -801,6 +830,8 @@ again:
 		      ISSU_R_CHAIN_FULL : ret == -EAGAIN ? ISSU_R_EXT_CHANGED :
 		      ISSU_R_NOMEM;
 		nf_conntrack_free(ct);
+		if (ret == -EEXIST && f->l4proto == IPPROTO_TCP)
+			flow_tcp_resync_existing(net, &zone, &orig);
 		goto out;
 	}
 	/*
