@@ -96,6 +96,32 @@ static int verify(const struct mod_state *m, char *msg, size_t size)
 	return pending || failed ? 1 : 0;
 }
 
+/*
+ * Is this boot the upgrade's kexec? Its command line carries the marker
+ * issu.upgrade=ID of the record (upgrade and rollback both add it). A boot
+ * without it came from the boot loader: a power loss or a reset while the
+ * kexec was under way, which nothing of the checkpoint survives. Unknown
+ * (no /proc/cmdline) counts as the kexec's.
+ */
+static bool boot_is_kexec(const char *id)
+{
+	char buf[4096], want[64], *p, *w;
+	FILE *fp;
+	size_t n;
+
+	snprintf(want, sizeof(want), "%s%s", UPG_MARKER, id);
+	fp = fopen("/proc/cmdline", "re");
+	if (!fp)
+		return true;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	for (p = buf; (w = strsep(&p, " \n")); )
+		if (!strcmp(w, want))
+			return true;
+	return false;
+}
+
 /**
  * resume_after_kexec() - the resume step, in the image the kexec booted
  * @c: context, lock held
@@ -114,11 +140,23 @@ int resume_after_kexec(struct upg_ctx *c, struct journal *j, const char *expect)
 	struct mod_state m;
 	int v, rc;
 
+	bool kexec_boot = boot_is_kexec(j->id);
+
 	/* the kexec (or rollback) step ended with the old kernel */
 	if (j->nsteps && j->steps[j->nsteps - 1].result == UPG_RUNNING &&
 	    (j->phase == ISSU_PHASE_KEXEC || j->phase == ISSU_PHASE_ROLLBACK)) {
-		j->steps[j->nsteps - 1].end_ns = now_ns();
-		j->steps[j->nsteps - 1].result = UPG_OK;
+		struct upg_step *k = &j->steps[j->nsteps - 1];
+
+		k->end_ns = now_ns();
+		k->result = kexec_boot ? UPG_OK : UPG_FAILED;
+		if (!kexec_boot) {
+			char id[sizeof(j->id)];
+
+			memcpy(id, j->id, sizeof(id));
+			snprintf(k->msg, sizeof(k->msg),
+				 "no kexec: the node booted without %s%s (a power loss or a reset)",
+				 UPG_MARKER, id);
+		}
 	}
 	/* this image is the kexec's: from now on a recorded fact */
 	j->kexec = true;
@@ -169,6 +207,9 @@ int resume_after_kexec(struct upg_ctx *c, struct journal *j, const char *expect)
 	}
 	v = verify(&m, msg, sizeof(msg));
 	if (v < 0) {
+		if (!kexec_boot)
+			strncat(msg, ": this boot is not the kexec's (a power loss or a reset)",
+				sizeof(msg) - strlen(msg) - 1);
 		rc = EXIT_VERIFY;
 		goto fail;
 	}
