@@ -1286,12 +1286,23 @@ static int abort_peer_node(struct cu *u)
 		return peer_run(u, PEER_NODE_ABORT, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
 				"abort");
 	}
-	if (r.j.op == UPG_OP_UPGRADE && (r.j.phase != ISSU_PHASE_RESUMED || r.j.owner_alive)) {
+	/*
+	 * Rolled back from where the node rollback starts: resumed, or a
+	 * resume that ended without its helper (failed: a peer powered off
+	 * during its kexec boots cold, and nothing restores its checkpoint).
+	 * Not while its kexec or resume is under way.
+	 */
+	if (r.j.op == UPG_OP_UPGRADE &&
+	    (r.j.owner_alive ||
+	     (r.j.phase != ISSU_PHASE_RESUMED && r.j.phase != ISSU_PHASE_RESUME))) {
 		rc = fail(u, EXIT_BUSY, "%s's node upgrade is past its kexec but not resumed (%s): abort once it resumed",
 			  u->j.peer, r.j.msg);
 		peer_node_result_free(&r);
 		return rc;
 	}
+	if (r.j.op == UPG_OP_UPGRADE && r.j.phase == ISSU_PHASE_RESUME)
+		say(u, "%s: its resume after the kexec did not complete (%s): rolled back all the same",
+		    u->j.peer, r.j.msg);
 	deadline = now_ns() + (uint64_t)u->j.peer_timeout_s * NS_PER_S;
 	if (r.j.op == UPG_OP_UPGRADE) {
 		snprintf(old_msg, sizeof(old_msg), "%s", r.j.msg);
