@@ -19,7 +19,9 @@
 #   lab-61old.env             LAB_KERNEL=<this file> boots the lab on it
 #   router/<hash>/root        a Debian bookworm router image with systemd
 #                             (lab_router_image in scripts/vm/lab-lib.sh),
-#                             built again only when its package list changes
+#                             built again only when its package list changes;
+#                             another one with the lab kernel, its headers
+#                             and DKMS installed as packages (variant "pkg")
 #
 # The kernel ABI is resolved at run time from the linux-image-amd64 and
 # linux-headers-amd64 metapackages, never hardcoded; the 6.12 one is the
@@ -292,10 +294,17 @@ EOF
 mv "$cache/lab.env.tmp" "$cache/lab.env"
 
 # The router image of the systemd scenarios (mmdebstrap, ~300 MB, a few
-# minutes the first time; ISSU_NO_ROUTER_IMAGE=1 skips it).
+# minutes the first time; ISSU_NO_ROUTER_IMAGE=1 skips it), and its variant
+# with the lab kernel, its headers and DKMS installed from Debian's packages,
+# into which vm:systemd-resume installs issu's own .debs.
 if [ -z "${ISSU_NO_ROUTER_IMAGE:-}" ]; then
-	log "router image: $(ISSU_CACHE=$cache bash -c '. "$1/scripts/vm/lab-lib.sh" && lab_router_image' _ "$top")" ||
-		die "cannot build the router image"
+	for variant in "" pkg; do
+		# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+		dir=$(ISSU_CACHE=$cache LAB_KERNEL='' bash -c \
+			'. "$1/scripts/vm/lab-lib.sh" && lab_env && lab_router_image "$2"' _ "$top" "$variant") ||
+			die "cannot build the router image${variant:+ ($variant)}"
+		log "router image${variant:+ ($variant)}: $dir"
+	done
 fi
 
 log "ready: kernel $kver${k612:+, $k612}${k61old:+, $k61old}, cache $cache"

@@ -330,12 +330,21 @@ lab_vm_verdict() {
 #
 # A Debian bookworm router with systemd, booted from its own tree over 9p:
 #
-#   lab_router_image        build (or reuse) the image under
+#   lab_router_image [pkg]  build (or reuse) the image under
 #                           $ISSU_CACHE/router/, print its directory; built
-#                           again only when its package list changes
+#                           again only when its package list changes. With
+#                           "pkg": the variant a router that installs issu's
+#                           packages needs (below), for the lab kernel
 #   lab_router_initramfs    the busybox initramfs that mounts it and
 #                           switch_roots to /sbin/init
-#   lab_router_copy OUT     a writable copy of the image for one guest, OUT/root
+#   lab_router_copy OUT [pkg]
+#                           a writable copy of the image for one guest, OUT/root
+#                           (of the variant: an overlay mount)
+#   lab_router_release OUT  remove it (unmount it)
+#   lab_router_dpkg OUT DEB...
+#                           install .debs into OUT/root as a router's
+#                           administrator would (dpkg -i), in a chroot on
+#                           the host; DKMS builds for the lab kernel there
 #   lab_router_stages OUT   run the stages of $LAB_SCENARIO (stageN.sh, as
 #                           the busybox lab does) under systemd, once it is up
 #   lab_router_start NAME OUT [QEMU ARGS...]
@@ -353,9 +362,28 @@ lab_vm_verdict() {
 LAB_ROUTER_PKGS=systemd-sysv,udev,kmod,iproute2,nftables,conntrack,conntrackd,kexec-tools,keepalived,openssh-server,python3,libmnl0,libelf1,libconfig9,procps,iputils-ping,socat
 LAB_ROUTER_SUITE=bookworm
 
+# The "pkg" variant adds what installing issu-dkms and issu-tools takes on a
+# router: the lab kernel as Debian's package (linux-image-$LAB_KVER: its
+# /boot/vmlinuz and /lib/modules/$LAB_KVER are the package's, so router-init
+# does not bind the lab's modules over them), its headers, DKMS with make and
+# gcc, and xz-utils (issu-tools depends on it). The kernel is in the package
+# list, so its cache key changes with the ABI; a variant built for another
+# ABI is removed when the new one is complete. The base image, which the
+# cluster scenarios copy once per guest, stays without them: 300 MB against
+# the variant's 1 GB.
+lab_router_pkg_extra() {
+	[ -n "${LAB_KVER:-}" ] || lab_die "no LAB_KVER: lab_env first"
+	echo "linux-image-$LAB_KVER,linux-headers-$LAB_KVER,dkms,make,gcc,xz-utils"
+}
+
 lab_router_image() {
-	local key dir tmp
-	key=$(printf '%s %s v1\n' "$LAB_ROUTER_SUITE" "$LAB_ROUTER_PKGS" | sha256sum | cut -c1-16)
+	local variant=${1:-} pkgs=$LAB_ROUTER_PKGS key dir tmp old
+	case $variant in
+	"") ;;
+	pkg) pkgs=$pkgs,$(lab_router_pkg_extra) || return 1 ;;
+	*) lab_die "lab_router_image: no variant '$variant'" ;;
+	esac
+	key=$(printf '%s %s v1\n' "$LAB_ROUTER_SUITE" "$pkgs" | sha256sum | cut -c1-16)
 	dir=$ISSU_CACHE/router/$key
 	if [ -f "$dir/.complete" ]; then
 		echo "$dir"
@@ -367,7 +395,7 @@ lab_router_image() {
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	# shellcheck disable=SC2016 # $1 is the hooks' argument, not ours
-	mmdebstrap --quiet --variant=minbase --include="$LAB_ROUTER_PKGS" \
+	mmdebstrap --quiet --variant=minbase --include="$pkgs" \
 		--customize-hook='echo issu-router >"$1/etc/hostname"' \
 		--customize-hook='passwd --root "$1" -d root >/dev/null' \
 		--customize-hook='systemctl --root="$1" mask getty@tty1.service systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer 2>/dev/null || true' \
@@ -376,10 +404,17 @@ lab_router_image() {
 	mkdir "$tmp/root"
 	tar -C "$tmp/root" -xf "$tmp/root.tar" || { rm -rf "$tmp"; lab_die "cannot unpack the image"; }
 	rm -f "$tmp/root.tar"
-	printf '%s\n' "$LAB_ROUTER_SUITE" "$LAB_ROUTER_PKGS" >"$tmp/packages"
+	printf '%s\n' "$LAB_ROUTER_SUITE" "$pkgs" >"$tmp/packages"
+	[ -z "$variant" ] || echo "$variant" >"$tmp/variant"
 	touch "$tmp/.complete"
 	rm -rf "$dir"
 	mv "$tmp" "$dir"
+	if [ -n "$variant" ]; then
+		for old in "$ISSU_CACHE"/router/*/variant; do
+			[ -f "$old" ] && [ "$(cat "$old")" = "$variant" ] &&
+				[ "${old%/variant}" != "$dir" ] && rm -rf "${old%/variant}"
+		done
+	fi
 	echo "$dir"
 }
 
@@ -406,19 +441,81 @@ lab_router_initramfs() {
 	rm -rf "$tmp"
 }
 
-# lab_router_copy OUT: OUT/root, a writable copy of the image for one guest
+# lab_router_copy OUT [pkg]: OUT/root, a writable copy of the image (or of
+# its variant) for one guest. The variant's copy is an overlay mount over
+# the cached image, the guest's changes in OUT/.overlay: a copy of its 1 GB
+# took 25-28 s of a core (the base image's 300 MB: 6-10 s), the mount
+# none. lab_router_release OUT unmounts it; the cached image is its lower
+# layer and never written.
 lab_router_copy() {
-	local out=$1 image
-	image=$(lab_router_image) || return 1
+	local out=$1 variant=${2:-} image
+	image=$(lab_router_image "$variant") || return 1
 	mkdir -p "$out"
-	rm -rf "$out/root"
-	cp -a --reflink=auto "$image/root" "$out/root"
+	lab_router_release "$out"
+	if [ -n "$variant" ]; then
+		mkdir -p "$out/root" "$out/.overlay/upper" "$out/.overlay/work"
+		mount -t overlay "issu-router-$variant" \
+			-o "lowerdir=$image/root,upperdir=$out/.overlay/upper,workdir=$out/.overlay/work" \
+			"$out/root" || return 1
+	else
+		cp -a --reflink=auto "$image/root" "$out/root"
+	fi
 	# Debian's kexec-tools stages a kernel of its own at boot and shutdown
 	systemctl --root="$out/root" mask kexec-load.service kexec.service >/dev/null 2>&1
 	# conntrackd is in the image for the scenarios that configure it;
 	# Debian's package enables it with a sample configuration
 	systemctl --root="$out/root" disable conntrackd.service >/dev/null 2>&1
 	return 0
+}
+
+# lab_router_dpkg OUT DEB...: install the packages into OUT/root with
+# `dpkg -i`, as on a router, but in a chroot on the host: at native speed (a
+# DKMS build under TCG takes minutes). The chroot runs in mount and PID
+# namespaces of its own with a /proc of them, which go away with it, also
+# when it is killed: nothing stays mounted in OUT/root. policy-rc.d keeps
+# every maintainer script from starting a service. issu-dkms's postinst
+# (DKMS's common.postinst) builds issu.ko for the lab kernel by itself: the
+# running kernel is the host's, not installed in the chroot ("It is likely
+# that ... belongs to a chroot's host"), and on a first installation it then
+# builds for every kernel in /lib/modules. The log is OUT/dpkg.log.
+lab_router_dpkg() {
+	local out=$1 root=$1/root deb names=() rc=0
+	shift
+	[ -n "${LAB_KVER:-}" ] || lab_die "no LAB_KVER: lab_env first"
+	[ -d "$root/lib/modules/$LAB_KVER/build" ] ||
+		lab_die "no headers for $LAB_KVER in $root: lab_router_copy OUT pkg"
+	rm -rf "$root/tmp/lab-debs"
+	mkdir -p "$root/tmp/lab-debs"
+	for deb in "$@"; do
+		cp "$deb" "$root/tmp/lab-debs/" || return 1
+		names+=("/tmp/lab-debs/$(basename "$deb")")
+	done
+	printf '#!/bin/sh\n# lab_router_dpkg: no service starts while packages are installed\nexit 101\n' \
+		>"$root/usr/sbin/policy-rc.d"
+	chmod 755 "$root/usr/sbin/policy-rc.d"
+	# shellcheck disable=SC2016 # expanded by the shell in the chroot
+	unshare --mount --propagation private --pid --fork --mount-proc="$root/proc" \
+		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive KVER="$LAB_KVER" \
+		/bin/sh -ec 'dpkg -i "$@"; dkms status -k "$KVER"' sh "${names[@]}" \
+		>"$out/dpkg.log" 2>&1 || rc=$?
+	rm -f "$root/usr/sbin/policy-rc.d"
+	rm -rf "$root/tmp/lab-debs"
+	if [ $rc -ne 0 ]; then
+		tail -n 30 "$out/dpkg.log" >&2
+		lab_die "installing $* into $root failed (exit $rc): $out/dpkg.log"
+	fi
+	return 0
+}
+
+# lab_router_release OUT: remove OUT/root, a copy or an overlay mount (the
+# guest must be down)
+lab_router_release() {
+	local out=$1
+	if mountpoint -q "$out/root"; then
+		umount "$out/root" || umount -l "$out/root" || return 1
+	fi
+	rm -rf "$out/root" "$out/.overlay"
 }
 
 # lab_router_unit OUT FILE...: install unit files into the guest's
