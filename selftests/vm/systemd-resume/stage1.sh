@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The first boot: systemd up, issu.ko loaded, issu-resume.service ran with
+# The first boot: systemd up, issu's packages installed and what runs is
+# theirs, issu.ko (DKMS's) loaded by issu-resume.service, which ran with
 # nothing to do; then an upgrade with a non-default state directory, a
 # rollback timer and a slow resume hook; issu-helper kexecs into stage 2.
 . "$LAB_TREE/selftests/vm/lib.sh"
@@ -8,7 +9,11 @@
 
 rt_boot_time
 lab_check_eq "systemd is PID 1" systemd "$(cat /proc/1/comm)"
-lab_check "issu.ko loaded by the lab unit" test -d /sys/kernel/issu
+rt_packaged
+lab_check "issu.ko loaded" test -d /sys/kernel/issu
+lab_check_match "... by issu-resume.service's modprobe issu" "code=exited ; status=0 }" \
+	"$(rt_unit ExecStartPre)"
+rt_module_is_dkms "the first boot"
 rt_unit_ran "no upgrade"
 lab_check_eq "the unit's own start timeout" infinity "$(rt_unit TimeoutStartUSec)"
 lab_check_eq "the guest's default start timeout" "1min 30s" \
@@ -32,11 +37,11 @@ HOOK
 chmod +x "$RT_HOOKS/10-slow-resume"
 
 lab_stage_leave
-# --no-tcp-syn-check 600: the value as the next word. --module: the lab's
-# issu.ko is the tree's (issu-lab-load.service), not in /lib/modules where
-# upgrade looks for the new kernel's module without it
+# --no-tcp-syn-check 600: the value as the next word. No --module: upgrade
+# finds the new kernel's issu.ko where DKMS put it (stage 2 checks its
+# choice). The initramfs is the lab's (the root is a 9p share).
 issu_helper upgrade --kernel "$RT_KERNEL" --initrd "$LAB_INITRD" \
-	--module "${LAB_ISSU_KO:-$LAB_TREE/issu.ko}" --append "$(lab_next_cmdline)" \
+	--append "$(lab_next_cmdline)" \
 	--rollback-kernel "$RT_KERNEL" --rollback-initrd "$LAB_INITRD" \
 	--rollback-append "$(lab_next_cmdline --stage 3)" --rollback-timer 1 \
 	--no-tcp-syn-check 600 --hooks-dir "$RT_HOOKS" --state-dir "$RT_STATE" \

@@ -10,6 +10,9 @@ rt_boot_time
 lab_check_match "the state directory is on the command line" \
 	"issu\.state_dir=$RT_STATE( |$)" "$(cat /proc/cmdline)"
 rt_unit_ran "after the kexec"
+lab_check_match "upgrade chose DKMS's issu.ko without --module" \
+	"no --module: chose ${RT_DKMS_KO//./\\.} " "$(cat "$LAB_OUT/upgrade.out")"
+rt_module_is_dkms "after the kexec"
 start=$(rt_unit ExecMainStartTimestampMonotonic)
 end=$(rt_unit ExecMainExitTimestampMonotonic)
 ran=$(((end - start) / 1000000))

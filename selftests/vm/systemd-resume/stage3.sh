@@ -8,6 +8,7 @@
 rt_boot_time
 lab_check_eq "stage 2 ran to its end before the timer fired" kexec "$(cat "$LAB_OUT/stage2.end")"
 rt_unit_ran "after the rollback"
+rt_module_is_dkms "after the rollback"
 kv=$(lab_status stage3.resumed)
 lab_check_eq "operation rollback (the timer fired)" rollback "$(lab_kv "$kv" upgrade.operation)"
 lab_check_eq "phase resumed" resumed "$(lab_kv "$kv" upgrade.phase)"
