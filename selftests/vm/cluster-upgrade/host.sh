@@ -50,176 +50,17 @@
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-fo=$here/../cluster-failover
-# shellcheck source=../../../scripts/vm/cluster-lib.sh
-. "$here/../../../scripts/vm/cluster-lib.sh"
-# shellcheck source=../cluster-failover/twin.sh
-. "$fo/twin.sh"
-# shellcheck source=../cluster-failover/hooks.sh
-. "$fo/hooks.sh"
+# shellcheck source=cu.sh
+. "$here/cu.sh"
 
-CL_BUDGET=${CL_BUDGET:-2400}
-CU_NEXT=${LAB_ISSU_NEXT:-$LAB_TOP/selftests/out/next/issu.ko}
 # the main run ends with the pair's rollback timer (make check) or with
 # cluster finalize (make demo: CU_NEGATIVE=0)
 CU_TIMER=${CU_TIMER:-${CU_NEGATIVE:-1}}
 cu_timer_opt=""
 [ "$CU_TIMER" = 1 ] && cu_timer_opt="--rollback-timer 1"
 CU_STOP_HOOKS=/run/issu-lab-stop-hooks
-# shellcheck disable=SC2034 # read by cluster-lib.sh
-CL_PREPARE_HOOKS=cu_prepare
 
-# cu_prepare NODE ROOT: the units of a router that does cluster upgrades
-cu_prepare() {
-	local n=$1 r=$2 d
-	make -s -C "$LAB_TOP/user" install DESTDIR="$r" PREFIX=/usr/local \
-		UNITDIR=/etc/systemd/system >/dev/null || return 1
-	systemctl --root="$r" enable issu-resume.service issu-cluster-join.service \
-		issu-cluster-resume.service >/dev/null 2>&1 || return 1
-	lab_router_unit "$CL_OUT/$n" "$here/issu-lab-load.service" || return 1
-	# the boot gate on both RGs: drained from keepalived's first advert
-	sed -i 's/^\( *\)init_file$/\1init_file 1 overwrite/' "$r/etc/keepalived/keepalived.conf" ||
-		return 1
-	[ "$(grep -c '^ *init_file 1 overwrite$' "$r/etc/keepalived/keepalived.conf")" = 2 ] ||
-		return 1
-	# the running kernel in /boot, as a Debian kernel package puts it: a
-	# node upgrade records it as the image to roll back to (cluster abort)
-	install -D -m 0644 "$LAB_KIMG/boot/vmlinuz-$LAB_KVER" "$r/boot/vmlinuz-$LAB_KVER" &&
-		install -D -m 0644 "$LAB_ROUTER_INITRD" "$r/boot/initrd.img-$LAB_KVER" || return 1
-	for d in issu-cluster-join issu-cluster-resume issu-resume; do
-		mkdir -p "$r/etc/systemd/system/$d.service.d" || return 1
-		printf '[Service]\nStandardOutput=append:/lab/%s.log\nStandardError=append:/lab/%s.log\n' \
-			"$d" "$d" >"$r/etc/systemd/system/$d.service.d/lab.conf" || return 1
-	done
-}
-
-# cu_state NODE: the cluster upgrade's state on NODE (its journal, read on
-# the host from the router's root): "STATE STEP"
-cu_state() {
-	local f=$CL_OUT/$1/root/var/lib/issu/cluster-journal
-	[ -f "$f" ] || { echo "none -"; return; }
-	echo "$(sed -n 's/^state=//p' "$f") $(sed -n 's/^step=//p' "$f")"
-}
-cu_ended() {
-	case $(cu_state a) in
-	complete*|stopped*|finalized*|aborted*|rolled-back*) return 0 ;;
-	esac
-	return 1
-}
-# cu_id: the id of A's cluster upgrade record; cu_new_ended: one newer
-# than CU_ID0 ended (cu_start returns before the upgrade wrote its record)
-cu_id() { sed -n 's/^id=//p' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null; }
-cu_new_ended() { [ "$(cu_id)" != "${CU_ID0:-}" ] && cu_ended; }
-# cu_modrule NODE KO: `modprobe issu` on NODE loads KO (a path the router
-# sees), with the issu.* parameters of the command line but the helper's
-# own markers (no backslashes: modprobe's configuration drops them). After
-# a rollback, issu-resume.service's `modprobe issu` loads the module of
-# the previous image, as it loads the one a node installs for each kernel
-# it may boot (DKMS); the lab's /lib/modules is read-only and the lab's
-# images share one kernel, so this rule stands in for it, set only while a
-# rollback is to come (during an upgrade the resume loads --module).
-cu_modrule() {
-	local d=$CL_OUT/$1/root/etc/modprobe.d
-	mkdir -p "$d" && cat >"$d/issu-lab.conf" <<CONF
-# issu lab (vm:cluster-upgrade): the module of the previous image
-install issu /sbin/modprobe -a \$(/sbin/modinfo -F depends $2 | tr , ' ') && /sbin/insmod $2 \$(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p')
-CONF
-	cl_ssh "$1" "modprobe -c | grep -q '^install issu '"
-}
-cu_modrule_del() { rm -f "$CL_OUT/$1/root/etc/modprobe.d/issu-lab.conf"; }
-
-# cu_node_journal NODE KEY: a key of NODE's node upgrade journal
-cu_nj() { sed -n "s/^$2=//p" "$CL_OUT/$1/root/var/lib/issu/journal" 2>/dev/null | head -n 1; }
-
-rate=${CL_RATE:-20000}
-user_timeout=${CL_USER_TIMEOUT:-120}
-
-[ -f "$CU_NEXT" ] || { echo "1..0 # SKIP no next build of issu.ko ($CU_NEXT): make module-next"; exit 0; }
-
-cf_lab_up "$here"
-t_lab=$(cl_ms)
-for n in a b; do
-	check_eq "${CL_NAME[$n]}: issu.ko loaded at boot (issu-lab-load.service)" yes \
-		"$(cl_ssh "$n" "test -d /sys/module/issu && echo yes")"
-done
-next_ver=$(modinfo -F version "$CU_NEXT")
-old_ver=$(cl_ssh a "cat /sys/module/issu/version")
-check "the next build is another version ($old_ver -> $next_ver)" test -n "$next_ver" -a "$next_ver" != "$old_ver"
-# of the same sources: a next build left from an older tree (make
-# module-next not run again) is another module, whose uapi may lack what
-# this helper asks (seen: an old build without ISSU_CMD_IMPORT)
-check_eq "... of the tree's sources (srcversion of issu.ko and of the next build)" \
-	"$(modinfo -F srcversion "${LAB_ISSU_KO:-$LAB_TOP/issu.ko}")" "$(modinfo -F srcversion "$CU_NEXT")" ||
-	bail "the next build is stale: make module-next"
-
-# ------------------------------------------------------------ helpers
-
-# cu_streams_start PREFIX: 20 long TCP streams (5 NATed) and, with "udp", a
-# constant-rate UDP stream (RFC 7654 style: outage = datagrams lost /
-# datagrams per second), flowing through the master before it returns
-stream_s=3000	# ended early (SIGUSR1) once the upgrade is complete
-pps=200 len=100
-udp_spid="" udp_cpid=""
-cu_streams_start() {
-	local pfx=$1
-	cf_streams_start "$pfx"
-	if [ "${2:-}" = udp ]; then
-		cl_stream_server udp_spid udp 4 6300 -u -t "$CL_BUDGET"
-		lab_net_busywait 5000 test -f "$CL_OUT/udp.server"
-		cl_stream_client udp_cpid udp 4 6300 -u -r $((pps * len)) -l "$len" -d "$stream_s" \
-			-D $((stream_s + 60))
-	fi
-	cl_busywait $(((pre_s * 4 + 20) * 1000)) enough || bail "20 streams flowing through A"
-	cl_collect a "before-$pfx"
-	check_eq "A tracks all 20 streams ESTABLISHED (the NATed ones to $CL_VIP_NAT)" 20 \
-		"$(stream_entries "$CL_OUT/a/conntrack.before-$pfx")"
-}
-pre_s=5
-
-cu_streams_stop() {
-	local s tag
-	for s in "${streams[@]}"; do
-		read -r tag _ <<<"$s"
-		lab_net_stop "${cpid[$tag]}" "${spid[$tag]}"
-	done
-}
-
-# cu_view: one line of the live view (CU_DEMO=1)
-cu_view() {
-	local s tag flowing=0 gap=0 g now
-	now=$(cl_ms)
-	for s in "${streams[@]}"; do
-		read -r tag _ <<<"$s"
-		g=$(rep "$CL_OUT/stream-$tag.server" last_data_epoch_ms)
-		[ -n "$g" ] && [ $((now - g)) -lt 3000 ] && flowing=$((flowing + 1))
-		g=$(rep "$CL_OUT/stream-$tag.server" longest_gap_ms)
-		[ "${g:-0}" -gt "$gap" ] 2>/dev/null && gap=$g
-	done
-	printf '# [%6ss] A: %-28s %-22s | B: %-22s | RG1 master %s | TCP %2d/20 flowing, longest gap %s ms | UDP lost %s\n' \
-		"$(secs $((now - t_cu)) | cut -d. -f1)" "$(cu_state a)" "node $(cu_nj a phase)" \
-		"node $(cu_nj b phase)" "$( [ "$(cl_ka_state b ISSU_RG1)" = MASTER ] && echo rtr-b || echo rtr-a)" \
-		"$flowing" "$gap" "$(rep "$CL_OUT/udp.server" lost)"
-}
-cu_demo_wait() {
-	local until=$(($(cl_ms) + $1 * LAB_SLOW)) next=0
-	shift
-	until "$@"; do
-		[ "$(cl_ms)" -ge "$until" ] && return 1
-		[ "$(left_ms)" -le 0 ] && return 1
-		if [ "${CU_DEMO:-0}" = 1 ] && [ "$(cl_ms)" -ge "$next" ]; then
-			cu_view
-			next=$(($(cl_ms) + 5000))
-		fi
-		sleep 0.5
-	done
-}
-
-# cu_start NODE OPTS...: the cluster upgrade on NODE, outliving the SSH session
-cu_start() {
-	local n=$1
-	shift
-	cl_ssh "$n" "rm -f /lab/cu.out; systemd-run --unit=issu-lab-cu-\$(date +%s) --collect -p StandardOutput=append:/lab/cu.out -p StandardError=append:/lab/cu.out /usr/local/sbin/issu-helper cluster upgrade --kernel $LAB_KIMG/boot/vmlinuz-$LAB_KVER --initrd /boot/initrd.img-$LAB_KVER --module $CU_NEXT $*"
-}
+cu_lab_up "$here"
 
 # ------------------------------------------------------------ with issu
 # a monitoring agent on A: issu.ko's events (the steps' node phases among
@@ -359,7 +200,7 @@ if [ "$CU_TIMER" = 1 ]; then
 		"$CL_OUT/a/root/var/lib/issu/cluster-rollback.log"
 	for n in a b; do
 		check_eq "... ${CL_NAME[$n]}: rolled back and finalized (its node journal: operation, phase, done)" \
-			"rollback finalize 1" "$(cu_nj "$n" op) $(cu_nj "$n" phase) $(cu_nj "$n" done)"
+			"rollback finalize 1" "$(cu_nj "$n" op) $(cu_nj "$n" phase) $(cu_nj "$n" "done")"
 		check_eq "... ${CL_NAME[$n]}: runs its previous issu.ko" "$old_ver" \
 			"$(cl_ssh "$n" "cat /sys/module/issu/version")"
 		cu_modrule_del "$n"
@@ -521,7 +362,7 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	rc=$?
 	check_eq "cluster recover on B again, after the reboot: exit 0, the rollback finalized" \
 		"0 finalize rollback finalize 1" \
-		"$rc $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["action"])' "$CL_OUT/recover2.json" 2>/dev/null) $(cu_nj b op) $(cu_nj b phase) $(cu_nj b done)" ||
+		"$rc $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["action"])' "$CL_OUT/recover2.json" 2>/dev/null) $(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done")" ||
 		sed 's/^/#   /' "$CL_OUT/recover2.err"
 
 	CL_TAG="cluster abort"
@@ -535,7 +376,7 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	check_eq "... the cluster upgrade aborted (A's journal)" "aborted upgrade-primary" "$(cu_state a)"
 	check "... A master of both RGs again, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
 	check_eq "... B rolled back and finalized (its node journal: operation, phase, done)" \
-		"rollback finalize 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b done)"
+		"rollback finalize 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done")"
 	check_eq "... A's node upgrade aborted before its kexec (its node journal: phase, kexec)" \
 		"abort 0" "$(cu_nj a phase) $(cu_nj a kexec)"
 	check_eq "... B runs its previous issu.ko" "$b_prev_ver" "$(cl_ssh b "cat /sys/module/issu/version")"
