@@ -1,0 +1,241 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The cluster upgrade stopped in its middle, and undone (issue 15: "a peer
+# lost in the middle of a step (powered off, channel cut): the primary stops
+# at that step, keeps forwarding, reports which node is in which state, and
+# `cluster resume` carries on or `cluster abort` undoes, once the peer is
+# back"; "abort at any time"). The two-router lab of vm:cluster-upgrade
+# (its cu.sh): rtr-a (A) the RG0 primary and master of RG1, rtr-b (B);
+# issu.ko the tree's, the upgrade's module the next build (make
+# module-next). 20 long TCP streams through the VIPs (5 source-NATed, 5
+# IPv4, 10 IPv6), every byte verified by issu_stream, run from the start
+# to the end:
+#
+#  1. B powered off in step 4, RG1 at home on B before the upgrade (a
+#     failover: step 1 takes it to A, the abort gives it back to B with its
+#     flows, then the test moves it home): `cluster upgrade` on A; once B's node
+#     upgrade recorded its kexec, B's qemu is killed. A says the channel
+#     went down, stays master of both RGs and keeps forwarding. B boots
+#     cold: its resume finds no checkpoint (the power took it) and records
+#     the failure; A stops at step 4 naming it. `cluster abort` on A rolls
+#     B back (a kexec into its previous image, its issu.ko) and finalizes
+#     it: both nodes on their issu.ko, nothing drained.
+#  2. the channel cut in step 5: `cluster upgrade --stop-after
+#     upgrade-secondary` (B upgraded, a kexec); A's conntrack walks held
+#     (issu.fault_walk_hold) so that `cluster resume`'s step 5 stops in its
+#     export, before its session; B's control link cut (its tap down);
+#     the walk released: the sync cannot reach B and A stops at step 5,
+#     master of RG1, forwarding (B, cut off, claims RG0 of the control
+#     link in its partition, as VRRP does). The link back: `cluster resume
+#     --stop-after switchover` carries on (the sync, the switchover: the
+#     streams through B), then `cluster abort` after step 6: every RG back
+#     to A (a sync, then the move), B rolled back (a kexec), finalized.
+#  3. every stream completes, every byte verified, through B's power loss,
+#     the cut and six moves of RG1 (A's own entries, stale by the time RG1
+#     comes back to it, are re-learned: the NATed streams were reset by A
+#     before that).
+#
+# Environment: as vm:cluster-upgrade (CL_RATE, CL_USER_TIMEOUT, CL_BUDGET,
+# LAB_SLOW, ISSU_OUT).
+
+# shellcheck disable=SC2154 # streams, cpid: set by twin.sh's cf_streams_start
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CL_BUDGET=${CL_BUDGET:-1800}
+# shellcheck source=../cluster-upgrade/cu.sh
+. "$here/../cluster-upgrade/cu.sh"
+
+tree_ko=${LAB_ISSU_KO:-$LAB_TOP/issu.ko}
+
+cu_lab_up "$here"
+cu_streams_start ""
+
+# both nodes as the cluster began: A master of both RGs, neither drained,
+# both on the tree's issu.ko with no node upgrade under way
+cu_as_before() {
+	check "... A master of both RGs, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
+	check_eq "... neither node drained: track files of A and B" "0 0 0 0" \
+		"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+	check_eq "... B rolled back and finalized (its node journal: operation, phase, done)" \
+		"rollback finalize 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done")"
+	check_eq "... both nodes on the tree's issu.ko" "$old_ver $old_ver" \
+		"$(cl_ssh a "cat /sys/module/issu/version") $(cl_ssh b "cat /sys/module/issu/version")"
+	# shellcheck disable=SC2046 # tags are single words
+	CL_AFTER_S=0 check "... the streams flow through A (data in the last 5 s)" \
+		cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+}
+
+# cu_abort TAG: `cluster abort` on A (B's rollback loads the tree's issu.ko
+# by modprobe, as after any rollback in the lab: cu_modrule), its exit
+# code in OUT/a/abort-TAG.rc
+cu_abort() {
+	local t
+	cu_modrule b "$tree_ko" || bail "B's modprobe has the install rule of issu"
+	t=$(cl_ms)
+	cl_ssh a "rm -f /lab/abort-$1.rc; systemd-run --unit=issu-lab-abort-\$(date +%s) --collect /bin/sh -c '/usr/local/sbin/issu-helper cluster abort >/lab/abort-$1.out 2>&1; echo \$? >/lab/abort-$1.rc'" ||
+		bail "cluster abort started on A"
+	cu_demo_wait 600000 test -s "$CL_OUT/a/abort-$1.rc"
+	check_eq "cluster abort on A: exit 0 ($(secs $(($(cl_ms) - t)))s)" 0 \
+		"$(cat "$CL_OUT/a/abort-$1.rc" 2>/dev/null)" || tail -n 30 "$CL_OUT/a/abort-$1.out" | sed 's/^/#   /'
+	grep '^cluster upgrade:\|^  \[rtr-b\]' "$CL_OUT/a/abort-$1.out" 2>/dev/null | sed 's/^/#   /'
+	cu_modrule_del b
+}
+
+# ------------------------------------------------------------ 1. B off in step 4
+# RG1 at home on B when the upgrade begins (a failover before it, A then
+# drained for RG1): step 1 moves it to A with its flows, and the abort
+# gives it back to B the same way (an RG of the peer's: cluster failover)
+CL_TAG="RG1 on B"
+cl_ssh a "issu-helper cluster failover rg1 --to rtr-b" >"$CL_OUT/fo-rg1-b.out" 2>&1
+check_eq "cluster failover rg1 --to rtr-b on A: exit 0" 0 "$?" || sed 's/^/#   /' "$CL_OUT/fo-rg1-b.out"
+check "... B master of RG1, A drained for it (notify FIFOs, VIPs)" cl_wait_master b 60 rg1
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through B (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+
+CL_TAG="B powered off in step 4"
+CU_ID0=$(cu_id)
+cu_start a --no-tcp-syn-check || bail "cluster upgrade started on A"
+# B's node upgrade recorded the kexec it issues (the record written just
+# before it): from here on the upgrade is B's reboot
+cu_b_kexec() { [ "$(cu_nj b op) $(cu_nj b phase)" = "upgrade kexec" ] && [ -n "$(cu_nj b kexec_boot_id)" ]; }
+cu_demo_wait 300000 cu_b_kexec || bail "B's node upgrade reached its kexec (A's journal: $(cu_state a))"
+lab_vm_kill "$CL_OUT/b"
+t_off=$(cl_ms)
+ok "B powered off (its qemu killed) once its node upgrade recorded the kexec"
+# its console so far, still read for warnings by cl_finish (dmesg.*)
+mv "$CL_OUT/b/console.log" "$CL_OUT/b/dmesg.poweroff" 2>/dev/null
+_cl_ssh_opts b
+"${CL_SSH[@]}" -O exit "root@${CL_CTL[b]}" >/dev/null 2>&1
+rm -f "$CL_OUT/b/net.ok"
+# powered on again at once: its cold boot takes longer than A needs to
+# notice, and the checks below run while it boots
+cl_router_boot b
+cu_said() { grep -qF "$1" "$CL_OUT/a/cu.out" 2>/dev/null; }
+check "A noticed the channel down (its output)" cu_demo_wait 60000 cu_said "rtr-b: channel down"
+check_eq "... and waits in step 4 (A's journal)" "running upgrade-secondary" "$(cu_state a)"
+check "... A master of both RGs the while (notify FIFOs, VIPs)" cl_wait_master a 10
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through A with B down (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+cl_wait_up b 400
+note "B booted cold $(secs $(($(cl_ms) - t_off)))s after its power-off"
+cu_demo_wait 300000 cu_new_ended
+check_eq "A stopped at step 4 (its journal)" "stopped upgrade-secondary" "$(cu_state a)" ||
+	tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check "... naming B's failed upgrade (A's output)" \
+	grep -q "the node upgrade on rtr-b failed: " "$CL_OUT/a/cu.out"
+grep '^cluster upgrade:' "$CL_OUT/a/cu.out" | tail -n 4 | sed 's/^/#   /'
+check_eq "... B: its resume after the cold boot failed, no checkpoint (its node journal: op, phase, result)" \
+	"upgrade resume failed" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b result)"
+check "... its record says the boot was no kexec (the kexec step failed, the marker missing)" \
+	grep -q "^step=kexec [0-9]* [0-9]* failed no kexec: the node booted without issu.upgrade=" \
+	"$CL_OUT/b/root/var/lib/issu/journal"
+check_eq "... B runs the tree's issu.ko (loaded at its cold boot)" "$old_ver" \
+	"$(cl_ssh b "cat /sys/module/issu/version")"
+cl_ssh a "issu-helper -j cluster status" >"$CL_OUT/a/status.off.json" 2>/dev/null
+check_eq "... cluster status on A: the upgrade stopped at upgrade-secondary, B's node record failed" \
+	"stopped upgrade-secondary failed" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=d["upgrade"]; print(u["state"], u["step"], d["nodes"][1]["node_upgrade"]["result"])' "$CL_OUT/a/status.off.json" 2>/dev/null)"
+cu_abort off
+check_eq "... the cluster upgrade aborted (A's journal)" "aborted upgrade-secondary" "$(cu_state a)"
+check "... it rolled B back in spite of its failed resume (A's output)" \
+	grep -q "its resume after the kexec did not complete" "$CL_OUT/a/abort-off.out"
+check "... RG1 given back to B, where it was when the upgrade began (A's output: its failover)" \
+	grep -q "^cluster upgrade: gateways to rtr-b" "$CL_OUT/a/abort-off.out"
+check "... B master of RG1, A master of RG0 (notify FIFOs, VIPs)" cl_wait_master b 60 rg1
+check_eq "... A drained for RG1 by that failover, B for nothing: track files of A and B" "0 1 0 0" \
+	"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+# RG1 home to A again, with its flows, and the manual-failover state ended
+cl_ssh a "issu-helper cluster failover rg1 --to rtr-a && issu-helper cluster failover reset rg1" \
+	>"$CL_OUT/fo-rg1-a.out" 2>&1
+check_eq "cluster failover rg1 --to rtr-a, failover reset rg1 on A: exit 0" 0 "$?" ||
+	sed 's/^/#   /' "$CL_OUT/fo-rg1-a.out"
+cu_as_before
+
+# ------------------------------------------------------------ 2. cut in step 5
+CL_TAG="channel cut in step 5"
+CU_ID0=$(cu_id)
+cu_start a --no-tcp-syn-check --stop-after upgrade-secondary || bail "cluster upgrade started on A"
+cu_demo_wait 600000 cu_new_ended
+check_eq "cluster upgrade --stop-after upgrade-secondary: stopped there (A's journal)" \
+	"stopped upgrade-secondary" "$(cu_state a)" || { tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'; bail "B upgraded"; }
+check_eq "... B upgraded: its node record, the next issu.ko" "upgrade resumed $next_ver" \
+	"$(cu_nj b op) $(cu_nj b phase) $(cl_ssh b "cat /sys/module/issu/version")"
+# every conntrack walk of A held after its first bucket: step 5's export
+# stops there, before the sync opens its session to B
+cl_ssh a "echo 600 >/sys/module/issu/parameters/fault_walk_hold" || bail "A's conntrack walks held"
+cu_resume a --stop-after switchover || bail "cluster resume started on A"
+cu_export_held() {
+	# shellcheck disable=SC2016 # A's shell expands it
+	cl_ssh a 'for p in $(pgrep -x issu-helper); do grep -q ct_walk_hold /proc/$p/stack 2>/dev/null && exit 0; done; exit 1'
+}
+check "step 5's export held in A's conntrack walk (an issu-helper's kernel stack)" cl_busywait 120000 cu_export_held ||
+	bail "the export held"
+check_eq "... A's journal: step 5 running" "running sync" "$(cu_state a)"
+$LAB_NET_IP -n "$CL_NS" link set tapb2 down || bail "B's control link cut"
+t_cut=$(cl_ms)
+cl_ssh a "echo 0 >/sys/module/issu/parameters/fault_walk_hold" || bail "A's walks released"
+ok "B's control link cut (its tap down), then A's walk released"
+cu_demo_wait 120000 cu_ended
+check_eq "A stopped at step 5, $(secs $(($(cl_ms) - t_cut)))s after the cut (its journal)" \
+	"stopped sync" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+grep '^cluster upgrade:\|^cluster sync' "$CL_OUT/a/cu.out" | tail -n 4 | sed 's/^/#   /'
+# RG1 (the traffic: client and server links) stays A's, B its backup;
+# RG0 runs on the control link alone, so B, cut off from A's adverts and
+# not drained once its upgrade resumed (step 4 ends with B a backup like
+# any other), claims it in its own partition as VRRP does: not a move
+check "... A master of RG1 the while, B its backup (notify FIFOs, VIPs)" cl_wait_master a 10 rg1
+check_eq "... and of RG0 on its side of the cut (A's notify FIFO)" MASTER "$(cl_ka_state a ISSU_RG0)"
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through A with B cut off (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+$LAB_NET_IP -n "$CL_NS" link set tapb2 up || bail "B's control link back"
+cl_busywait 60000 cl_ssh b true || bail "B answers again"
+ok "B's control link back"
+cu_switched_ended() { [ "$(cu_state a)" = "stopped switchover" ]; }
+cu_resume a --stop-after switchover || bail "cluster resume started on A"
+cu_demo_wait 300000 cu_switched_ended
+check_eq "cluster resume carried on: step 5 again, then the switchover (A's journal)" \
+	"stopped switchover" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check "... B master of both RGs, A backup (notify FIFOs, VIPs)" cl_wait_master b 60
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through B (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+CL_TAG="abort after step 6"
+cu_abort cut
+check_eq "... the cluster upgrade aborted (A's journal)" "aborted switchover" "$(cu_state a)"
+cu_as_before
+CL_TAG=""
+
+# ------------------------------------------------------------ 3. the streams
+for s in "${streams[@]}"; do
+	read -r tag _ <<<"$s"
+	kill -USR1 "${cpid[$tag]}" 2>/dev/null
+done
+cl_busywait $(((user_timeout + 60) * 1000)) clients_done
+cu_streams_stop
+survived=0 corrupt=0 bad=""
+for s in "${streams[@]}"; do
+	read -r tag _ <<<"$s"
+	c=$CL_OUT/stream-$tag.client sv=$CL_OUT/stream-$tag.server
+	[ "$(rep "$sv" mismatches)" = 0 ] || corrupt=$((corrupt + 1))
+	if [ "$(rep "$c" confirmed)" = 1 ] && [ "$(rep "$sv" end)" = eof ] &&
+	   [ "$(rep "$sv" bytes)" = "$(rep "$c" bytes_sent)" ]; then
+		survived=$((survived + 1))
+	else
+		bad="$bad $tag(client end=$(rep "$c" end) sent=$(rep "$c" bytes_sent), server end=$(rep "$sv" end) bytes=$(rep "$sv" bytes), longest stall $(rep "$c" longest_stall_ms) ms)"
+	fi
+done
+note "TCP streams: longest gap of each (ms): $(for s in "${streams[@]}"; do read -r tag _ <<<"$s"; printf '%s ' "$(rep "$CL_OUT/stream-$tag.server" longest_gap_ms)"; done)"
+check_eq "no stream had a byte corrupted" 0 "$corrupt"
+check_eq "every stream completed through B's power loss, the cut and six moves of RG1, every byte verified" \
+	20 "$survived" || note "lost:$bad"
+if printf '%s\n' "${CL_TAP[@]}" | grep -q '^not ok'; then
+	for n in a b; do
+		cl_collect "$n" end
+	done
+fi
+cl_finish
