@@ -211,26 +211,8 @@ cu_as_before
 CL_TAG=""
 
 # ------------------------------------------------------------ 3. the streams
-for s in "${streams[@]}"; do
-	read -r tag _ <<<"$s"
-	kill -USR1 "${cpid[$tag]}" 2>/dev/null
-done
-cl_busywait $(((user_timeout + 60) * 1000)) clients_done
-cu_streams_stop
-survived=0 corrupt=0 bad=""
-for s in "${streams[@]}"; do
-	read -r tag _ <<<"$s"
-	c=$CL_OUT/stream-$tag.client sv=$CL_OUT/stream-$tag.server
-	[ "$(rep "$sv" mismatches)" = 0 ] || corrupt=$((corrupt + 1))
-	if [ "$(rep "$c" confirmed)" = 1 ] && [ "$(rep "$sv" end)" = eof ] &&
-	   [ "$(rep "$sv" bytes)" = "$(rep "$c" bytes_sent)" ]; then
-		survived=$((survived + 1))
-	else
-		bad="$bad $tag(client end=$(rep "$c" end) sent=$(rep "$c" bytes_sent), server end=$(rep "$sv" end) bytes=$(rep "$sv" bytes), longest stall $(rep "$c" longest_stall_ms) ms)"
-	fi
-done
-note "TCP streams: longest gap of each (ms): $(for s in "${streams[@]}"; do read -r tag _ <<<"$s"; printf '%s ' "$(rep "$CL_OUT/stream-$tag.server" longest_gap_ms)"; done)"
-check_eq "no stream had a byte corrupted" 0 "$corrupt"
+cu_streams_end
+cu_streams_verdict
 check_eq "every stream completed through B's power loss, the cut and six moves of RG1, every byte verified" \
 	20 "$survived" || note "lost:$bad"
 if printf '%s\n' "${CL_TAP[@]}" | grep -q '^not ok'; then

@@ -15,8 +15,9 @@
 #                           A's cluster upgrade ended (one newer than CU_ID0)
 #   cu_nj NODE KEY          a key of NODE's node upgrade journal
 #   cu_modrule[_del] NODE KO  `modprobe issu` on NODE loads KO (rollbacks)
-#   cu_streams_start PFX [udp], cu_streams_stop
-#                           20 TCP streams (twin.sh), a UDP stream
+#   cu_streams_start PFX [udp], cu_streams_stop, cu_streams_end, cu_streams_verdict
+#                           20 TCP streams (twin.sh), a UDP stream; their
+#                           outcome (survived, corrupt, bad)
 #   cu_start NODE OPTS...   `cluster upgrade` on NODE (systemd-run)
 #   cu_resume NODE OPTS...  `cluster resume` on NODE (systemd-run)
 #   cu_demo_wait MS CMD...  wait until CMD, the live view with CU_DEMO=1
@@ -156,6 +157,40 @@ cu_streams_stop() {
 		read -r tag _ <<<"$s"
 		lab_net_stop "${cpid[$tag]}" "${spid[$tag]}"
 	done
+}
+
+# cu_streams_end: every client ended (SIGUSR1: the end of its duration, a
+# FIN once every byte is confirmed), waited for, the servers stopped
+cu_streams_end() {
+	local s tag
+	for s in "${streams[@]}"; do
+		read -r tag _ <<<"$s"
+		kill -USR1 "${cpid[$tag]}" 2>/dev/null
+	done
+	cl_busywait $(((user_timeout + 60) * 1000)) clients_done
+	cu_streams_stop
+}
+
+# cu_streams_verdict: once the streams ended, each one's reports read:
+# survived (complete: confirmed, the server at EOF with every byte sent),
+# corrupt (a byte mismatched), bad (what each lost one saw); the longest
+# gaps printed and no corrupted byte asserted
+cu_streams_verdict() {
+	local s tag c sv
+	survived=0 corrupt=0 bad=""
+	for s in "${streams[@]}"; do
+		read -r tag _ <<<"$s"
+		c=$CL_OUT/stream-$tag.client sv=$CL_OUT/stream-$tag.server
+		[ "$(rep "$sv" mismatches)" = 0 ] || corrupt=$((corrupt + 1))
+		if [ "$(rep "$c" confirmed)" = 1 ] && [ "$(rep "$sv" end)" = eof ] &&
+		   [ "$(rep "$sv" bytes)" = "$(rep "$c" bytes_sent)" ]; then
+			survived=$((survived + 1))
+		else
+			bad="$bad $tag(client end=$(rep "$c" end) sent=$(rep "$c" bytes_sent), server end=$(rep "$sv" end) bytes=$(rep "$sv" bytes), longest stall $(rep "$c" longest_stall_ms) ms)"
+		fi
+	done
+	note "TCP streams: longest gap of each (ms): $(for s in "${streams[@]}"; do read -r tag _ <<<"$s"; printf '%s ' "$(rep "$CL_OUT/stream-$tag.server" longest_gap_ms)"; done)"
+	check_eq "no stream had a byte corrupted" 0 "$corrupt"
 }
 
 # cu_view: one line of the live view (CU_DEMO=1)

@@ -211,31 +211,13 @@ if [ "$CU_TIMER" = 1 ]; then
 	CL_TAG=""
 fi
 
-for s in "${streams[@]}"; do
-	read -r tag _ <<<"$s"
-	kill -USR1 "${cpid[$tag]}" 2>/dev/null
-done
-cl_busywait $(((user_timeout + 60) * 1000)) clients_done
-cu_streams_stop
+cu_streams_end
 # the server's final report at its signal; lost: the gaps below the highest
 # sequence number it received
 lab_net_stop "$udp_cpid" "$udp_spid"
 udp_lost=$(rep "$CL_OUT/udp.server" lost)
 note "benchmark: UDP $pps datagrams/s through the cluster upgrade$([ "$CU_TIMER" = 1 ] && echo " and the timer's rollback"): $(rep "$CL_OUT/udp.server" datagrams) received, ${udp_lost:-?} lost: outage $(( ${udp_lost:-0} * 1000 / pps )) ms in all (switchovers that carry traffic: step 6$([ "$CU_TIMER" = 1 ] && echo ", the rollback's failback")), longest gap $(rep "$CL_OUT/udp.server" longest_gap_ms) ms; keepalived advert_int $CL_ADVERT_INT s"
-survived=0 corrupt=0 bad=""
-for s in "${streams[@]}"; do
-	read -r tag _ <<<"$s"
-	c=$CL_OUT/stream-$tag.client sv=$CL_OUT/stream-$tag.server
-	[ "$(rep "$sv" mismatches)" = 0 ] || corrupt=$((corrupt + 1))
-	if [ "$(rep "$c" confirmed)" = 1 ] && [ "$(rep "$sv" end)" = eof ] &&
-	   [ "$(rep "$sv" bytes)" = "$(rep "$c" bytes_sent)" ]; then
-		survived=$((survived + 1))
-	else
-		bad="$bad $tag(client end=$(rep "$c" end) sent=$(rep "$c" bytes_sent), server end=$(rep "$sv" end) bytes=$(rep "$sv" bytes), longest stall $(rep "$c" longest_stall_ms) ms)"
-	fi
-done
-note "TCP streams: longest gap of each (ms): $(for s in "${streams[@]}"; do read -r tag _ <<<"$s"; printf '%s ' "$(rep "$CL_OUT/stream-$tag.server" longest_gap_ms)"; done)"
-check_eq "no stream had a byte corrupted" 0 "$corrupt"
+cu_streams_verdict
 if [ "$CU_TIMER" = 1 ]; then
 	check_eq "every stream completed through the upgrade and the timer's rollback (four kexecs, three switchovers), every byte verified" \
 		20 "$survived" || note "lost:$bad"
