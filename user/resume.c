@@ -106,17 +106,11 @@ static int verify(const struct mod_state *m, char *msg, size_t size)
 static bool boot_is_kexec(const char *id)
 {
 	char buf[4096], want[64], *p, *w;
-	FILE *fp;
-	size_t n;
 
 	snprintf(want, sizeof(want), "%s%s", UPG_MARKER, id);
-	fp = fopen("/proc/cmdline", "re");
-	if (!fp)
+	if (upg_read_line("/proc/cmdline", buf, sizeof(buf)))
 		return true;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	for (p = buf; (w = strsep(&p, " \n")); )
+	for (p = buf; (w = strsep(&p, " ")); )
 		if (!strcmp(w, want))
 			return true;
 	return false;
