@@ -367,6 +367,8 @@ int peer_keepalive(struct peer_sess *s)
 
 /* ------------------------------------------------------------- writing */
 
+static int eof_fail(struct peer_sess *s);
+
 /**
  * peer_send() - send a frame
  * @s: the session
@@ -401,6 +403,13 @@ int peer_send(struct peer_sess *s, struct peer_buf *b)
 			off += (size_t)n;
 			continue;
 		}
+		/*
+		 * ssh gone before it read our first frame (no route, refused
+		 * key): what it said and its exit status name the cause, the
+		 * same as for an end of stream before HELLO
+		 */
+		if (n < 0 && errno == EPIPE)
+			return eof_fail(s);
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return peer_sess_fail(s, EXIT_PEER_LOST,
 					      "peer lost: the channel closed (%s)",
@@ -495,8 +504,6 @@ static int unasked(struct peer_sess *s, const struct peer_frame *f)
 		return 1;	/* an error about something sent earlier */
 	return 0;		/* a heartbeat's PONG, a late reply */
 }
-
-static int eof_fail(struct peer_sess *s);
 
 /**
  * peer_wait_reply() - wait for the response to a request

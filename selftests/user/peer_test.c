@@ -1028,6 +1028,64 @@ static int t_eof_before_hello(void)
 	return 0;
 }
 
+/*
+ * ssh gone before the initiator wrote HELLO (no route: ssh fails within
+ * milliseconds, and on a loaded machine the parent may run only after
+ * that): the write fails with EPIPE, and the cause is still ssh's exit
+ * status and last words, as for an end of stream (unreachable, exit 32),
+ * never "peer lost" (CI run of stop 23). @words, @status: the fake ssh's.
+ */
+static int ssh_gone_case(const char *words, int status, int want, const char *why)
+{
+	int in[2], err[2], out[2];
+	struct peer_sess s;
+	siginfo_t si;
+	pid_t pid;
+	int rc;
+
+	if (pipe(in) || pipe(out) || pipe(err))
+		return printf("# pipe: %s\n", strerror(errno)), -1;
+	pid = fork();
+	if (!pid) {
+		close(in[1]);
+		close(out[0]);
+		close(err[0]);
+		if (write(err[1], words, strlen(words)) < 0)
+			_exit(1);
+		_exit(status);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	/* exited, not reaped: peer.c reaps it as it would reap ssh */
+	waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
+	client_init(&s, out[0]);
+	s.wfd = in[1];
+	s.efd = err[0];
+	s.pid = pid;
+	fcntl(s.wfd, F_SETFL, O_NONBLOCK);
+	fcntl(s.efd, F_SETFL, O_NONBLOCK);
+	s.started = peer_now();
+	s.last_rx = s.started;
+	rc = peer_hello_client(&s, s.started + 3000 * NS_PER_MS);
+	peer_close(&s);
+	CHECK(rc == want, "exit %d (%s), want %d", rc, s.why, want);
+	CHECK(strstr(s.why, why), "'%s' lacks '%s'", s.why, why);
+	return 0;
+}
+
+static int t_ssh_gone_unreachable(void)
+{
+	return ssh_gone_case("ssh: connect to host 192.0.2.2 port 22: Network is unreachable\n",
+			     255, EXIT_PEER_UNREACHABLE, "Network is unreachable");
+}
+
+static int t_ssh_gone_auth(void)
+{
+	return ssh_gone_case("root@192.0.2.2: Permission denied (publickey).\n",
+			     255, EXIT_PEER_AUTH, "authentication failed");
+}
+
 /* ------------------------------------------------------------------ sync */
 
 static uint8_t *image(size_t *len)
@@ -2883,6 +2941,8 @@ static const struct {
 	{ "status: appended attributes only when wanted", t_status_want },
 	{ "failover not allowed", t_failover_not_allowed },
 	{ "pull without issu.ko reported", t_pull_no_module },
+	{ "ssh gone before hello: unreachable", t_ssh_gone_unreachable },
+	{ "ssh gone before hello: authentication", t_ssh_gone_auth },
 	{ "oversize frame", t_oversize_frame },
 	{ "truncated frame", t_truncated_frame },
 	{ "bad magic", t_bad_magic },
