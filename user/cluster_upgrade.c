@@ -90,8 +90,16 @@ struct cu {
 	bool boot;			/* resume --boot: run by the unit at boot */
 	enum cu_step stop_after;	/* --stop-after: stop when it ended (0: no) */
 	bool reported;			/* the failure was printed */
+	bool rec_pending;		/* the record changed since the peer kept it */
+	bool rec_noopen;		/* no session opened for the record (peer down, failed) */
+	bool rec_refused;		/* the peer did not keep it: said */
 	char why[512];
 };
+
+static bool peer_code(int rc)
+{
+	return rc >= EXIT_PEER_UNREACHABLE && rc <= EXIT_PEER_PROTO;
+}
 
 static void __printf(2, 3) say(const struct cu *u, const char *fmt, ...)
 {
@@ -140,7 +148,12 @@ static void sleep_s(unsigned int s)
 
 static int run_self(struct cu *u, const char *const *args)
 {
-	return upg_run_self_t(&u->c, args, CU_CHILD_TIMEOUT_S);
+	int rc = upg_run_self_t(&u->c, args, CU_CHILD_TIMEOUT_S);
+
+	/* a child's session failed (cluster sync, failover): the same */
+	if (peer_code(rc))
+		u->rec_noopen = true;
+	return rc;
 }
 
 /* ------------------------------------------------------------ the peer */
@@ -256,10 +269,81 @@ static int rgs_where(struct cu *u, uint32_t *here, uint32_t *there)
 
 /* ------------------------------------------------------------- journal */
 
+/*
+ * The record on the peer too (CU_RECORD, peer-protocol.rst), so that its
+ * operator sees where the upgrade is, A lost or not: over the session
+ * open, or with @open over one opened for it and closed again (children
+ * open their own, and an idle one would die). Never fails the step: the
+ * peer's copy is for its operator, and a later call sends the newest
+ * record. No session is opened for it once a child's session failed, a
+ * session opened for it failed, or the command ends on a lost peer: a
+ * cut channel would cost the connect timeout each time.
+ */
+static void record_to_peer(struct cu *u, bool open)
+{
+	char *text, why[320];
+	bool opened = false;
+	size_t len;
+	int r;
+
+	u->rec_pending = true;
+	if (!u->j.id[0] || !u->cs.cc)
+		return;
+	if (!u->cs.connected) {
+		if (!open || u->rec_noopen)
+			return;
+		if (cluster_session_connect(&u->cs)) {
+			fprintf(stderr, "%s: cluster upgrade: warning: the record is not on %s yet: %s\n",
+				PROG, u->j.peer, u->cs.s.why);
+			peer_close(&u->cs.s);
+			u->cs.connected = false;
+			u->rec_noopen = true;
+			return;
+		}
+		opened = true;
+	}
+	if (cu_journal_text(&u->j, &text, &len)) {
+		r = ENOMEM;
+		snprintf(why, sizeof(why), "out of memory");
+	} else {
+		r = peer_cu_record(&u->cs.s, text, len, why, sizeof(why));
+		free(text);
+	}
+	if (r < 0) {
+		fprintf(stderr, "%s: cluster upgrade: warning: the record is not on %s: %s\n", PROG,
+			u->j.peer, u->cs.s.why);
+		peer_done(u);
+		u->rec_noopen = true;
+		return;
+	}
+	if (r) {
+		/* said once: an older peer, a key without upgrade, a record too large */
+		if (!u->rec_refused)
+			fprintf(stderr, "%s: cluster upgrade: warning: %s keeps no copy of the record: %s\n",
+				PROG, u->j.peer, why);
+		u->rec_refused = true;
+		u->rec_noopen = true;
+	} else {
+		u->rec_pending = false;
+	}
+	if (opened)
+		peer_done(u);
+}
+
+/* The record, here (the step must not go on without it), and on the peer. */
 static int save(struct cu *u)
 {
-	return cu_journal_write(u->c.state_dir, &u->j) ?
-	       fail(u, EXIT_JOURNAL_WRITE, "the cluster upgrade journal cannot be written") : 0;
+	if (cu_journal_write(u->c.state_dir, &u->j))
+		return fail(u, EXIT_JOURNAL_WRITE, "the cluster upgrade journal cannot be written");
+	record_to_peer(u, false);
+	return 0;
+}
+
+/* The record on the peer now, a session opened if need be: a step begins, a command ends. */
+static void record_flush(struct cu *u)
+{
+	if (u->rec_pending)
+		record_to_peer(u, true);
 }
 
 /* --------------------------------------------------------------- steps */
@@ -949,6 +1033,7 @@ static int run_from(struct cu *u, enum cu_step from)
 		u->j.owner = getpid();
 		if (save(u))
 			return EXIT_JOURNAL_WRITE;
+		record_flush(u);
 		say(u, "step %d/%d %s", s, CU_NSTEPS - 1, cu_step_name(s));
 		if (step_phase[s] && !u->boot)
 			phase_set(u, step_phase[s]);
@@ -1050,15 +1135,23 @@ static int abort_request_wait(struct cu *u, uint32_t wait_s)
 	}
 }
 
-/* The record: the action's object (@key NULL), or status's "upgrade". */
-static void print_journal(const char *key, const struct cu_journal *j)
+/*
+ * The record: the action's object (@key NULL), status's "upgrade", or
+ * status's "peer_upgrade" (@received_ns: when the peer sent it, 0: ours).
+ */
+static void print_journal(const char *key, const struct cu_journal *j, uint64_t received_ns)
 {
 	unsigned int i;
 
 	if (key)
-		pr_obj_open(key, "cluster upgrade");
+		pr_obj_open(key, received_ns ? "cluster upgrade run by the peer" :
+			    "cluster upgrade");
 	else
 		open_json_object(NULL);
+	if (received_ns) {
+		pr_str("from", "from", j->node);
+		pr_time_ns("received", "received", received_ns);
+	}
 	pr_str("id", "cluster upgrade", j->id);
 	pr_str("state", "state", cu_state_name(j->state));
 	pr_str("step", "step", cu_step_name(j->step));
@@ -1085,7 +1178,7 @@ static void print_journal(const char *key, const struct cu_journal *j)
 		pr_obj_close();
 	}
 	close_json_array();
-	pr_rgs("held", "held drained here", j->hold);
+	pr_rgs("held", received_ns ? "held drained on its node" : "held drained here", j->hold);
 	if (j->rollback_min)
 		pr_u32("rollback_timer_min", "rollback timer (min)", j->rollback_min);
 	else
@@ -1106,19 +1199,29 @@ void cluster_upgrade_print(const char *state_dir)
 	char err[256];
 	int rc;
 
+	uint64_t received;
+
 	rc = cu_journal_read(state_dir, &j, err, sizeof(err));
 	if (rc > 0)
-		print_journal("upgrade", &j);
+		print_journal("upgrade", &j, 0);
 	else if (rc < 0)
 		pr_str("upgrade_error", "cluster upgrade journal", err);
+	/* on the secondary: the record its peer sent, as of when it came */
+	rc = cu_peer_record_read(state_dir, &j, &received, err, sizeof(err));
+	if (rc > 0)
+		print_journal("peer_upgrade", &j, received ? received : 1);
+	else if (rc < 0)
+		pr_str("peer_upgrade_error", "the peer's cluster upgrade record", err);
 }
 
 static int end(struct cu *u, int rc)
 {
+	/* what this command recorded last, on the peer too */
+	record_flush(u);
 	peer_done(u);
 	print_init_opts(u->o, false);
 	if (u->j.id[0])
-		print_journal(NULL, &u->j);
+		print_journal(NULL, &u->j, 0);
 	return output_end(rc);
 }
 
@@ -1873,6 +1976,9 @@ int cluster_upgrade_cmd(int argc, char **argv, struct opts *o)
 	}
 	if (rc && u.why[0] && !u.reported)
 		fprintf(stderr, "%s: cluster %s: %s\n", PROG, action, u.why);
+	/* it ended on a lost peer: the record waits for a later command */
+	if (peer_code(rc))
+		u.rec_noopen = true;
 	rc = end(&u, rc);
 	cluster_session_end(&u.cs);
 	return rc;

@@ -22,6 +22,11 @@
 #include "upgrade.h"
 
 #define CU_FILE		"cluster-journal"	/* beside STATE_DIR/cluster-upgrade/, the peer end's copies */
+/*
+ * On the secondary: the record of the upgrade its peer runs, as the peer
+ * sent it (CU_RECORD, at every step; peer-protocol.rst), for its status
+ */
+#define CU_PEER_FILE	"cluster-journal.peer"
 
 /* The steps, in order (the numbers are the documented ones). */
 enum cu_step {
@@ -107,6 +112,21 @@ const char *cu_result_name(enum cu_result r);
 int cu_journal_read(const char *dir, struct cu_journal *j, char *err, size_t size);
 /* Return: 0, or -1 (message printed): the step must not go on. */
 int cu_journal_write(const char *dir, struct cu_journal *j);
+/* The record as written (boot_id set): *text malloc()ed. Return: 0, -1 no memory. */
+int cu_journal_text(struct cu_journal *j, char **text, size_t *text_len);
+/*
+ * The peer's record (CU_PEER_FILE): 1 read (*received_ns: when it came),
+ * 0 none, -1 unreadable or corrupt (@err).
+ */
+int cu_peer_record_read(const char *dir, struct cu_journal *j, uint64_t *received_ns,
+			char *err, size_t size);
+/*
+ * The peer end: keep the record @rec sent by @from, which must be a
+ * sealed record of @from's upgrade with @self. Return: 0, or a positive
+ * errno with @why (EBADMSG: not a valid record, EINVAL: not this pair's).
+ */
+int cu_peer_record_store(const char *dir, const void *rec, size_t len, const char *from,
+			 const char *self, char *why, size_t size);
 void cu_step_begin(struct cu_journal *j, enum cu_step s);
 /* Is this node held drained for @rg by a cluster upgrade? */
 bool cu_held(const char *dir, uint32_t rg);

@@ -94,23 +94,17 @@ static void put_kv(FILE *fp, const char *k, const char *v)
 	fputc('\n', fp);
 }
 
-int cu_journal_write(const char *dir, struct cu_journal *j)
+int cu_journal_text(struct cu_journal *j, char **text, size_t *text_len)
 {
-	char path[PATH_MAX], why[256];
 	char *buf = NULL;
 	size_t len = 0;
 	unsigned int i;
 	FILE *fp;
-	int err;
 
 	boot_id(j->boot_id, sizeof(j->boot_id));
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", PROG, dir, strerror(errno));
-		return -1;
-	}
 	fp = open_memstream(&buf, &len);
 	if (!fp)
-		goto nomem;
+		return -1;
 	fprintf(fp, "%s\n", CU_HEADER);
 	put_kv(fp, "id", j->id);
 	fprintf(fp, "state=%s\nstep=%s\nowner=%d\n", cu_state_name(j->state),
@@ -148,11 +142,31 @@ int cu_journal_write(const char *dir, struct cu_journal *j)
 	if (journal_frame_seal(fp, &buf, &len)) {
 		fclose(fp);
 		free(buf);
-		goto nomem;
+		return -1;
 	}
 	if (fclose(fp)) {
 		free(buf);
-		goto nomem;
+		return -1;
+	}
+	*text = buf;
+	*text_len = len;
+	return 0;
+}
+
+int cu_journal_write(const char *dir, struct cu_journal *j)
+{
+	char path[PATH_MAX], why[256];
+	char *buf;
+	size_t len;
+	int err;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "%s: cannot create %s: %s\n", PROG, dir, strerror(errno));
+		return -1;
+	}
+	if (cu_journal_text(j, &buf, &len)) {
+		fprintf(stderr, "%s: the cluster upgrade journal: out of memory\n", PROG);
+		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, CU_FILE);
 	err = write_file_atomic(path, buf, len, why, sizeof(why));
@@ -162,9 +176,6 @@ int cu_journal_write(const char *dir, struct cu_journal *j)
 		return -1;
 	}
 	return 0;
-nomem:
-	fprintf(stderr, "%s: the cluster upgrade journal: out of memory\n", PROG);
-	return -1;
 }
 
 /* ------------------------------------------------------------- reading */
@@ -305,16 +316,43 @@ static int parse_line(struct cu_journal *j, char *line)
 	return -1;	/* an unknown key: not a record this helper wrote */
 }
 
-int cu_journal_read(const char *dir, struct cu_journal *j, char *err, size_t size)
+/*
+ * A record in @buf (@n bytes, NUL-terminated at buf[n]; parsed in place),
+ * @path naming it in messages. Return: 0, or -1 with @err.
+ */
+static int cu_journal_parse(char *buf, size_t n, const char *path, struct cu_journal *j,
+			    char *err, size_t size)
 {
-	char path[PATH_MAX], *buf, *line, *next;
 	unsigned int lineno = 1;
-	struct stat st;
-	ssize_t n;
-	int fd;
+	char *line, *next;
 
 	memset(j, 0, sizeof(*j));
-	snprintf(path, sizeof(path), "%s/%s", dir, CU_FILE);
+	if (journal_frame_check(buf, n, CU_HEADER, "a cluster upgrade journal", err, size))
+		return -1;
+	line = strchr(buf, '\n') + 1;
+	for (; *line; line = next) {
+		next = strchr(line, '\n');
+		*next++ = '\0';
+		lineno++;
+		if (parse_line(j, line)) {
+			snprintf(err, size, "%s: line %u malformed", path, lineno);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* @dir/@file. Return: 1 read (*mtime_ns its time), 0 none, -1 with @err. */
+static int cu_journal_read_file(const char *dir, const char *file, struct cu_journal *j,
+				uint64_t *mtime_ns, char *err, size_t size)
+{
+	char path[PATH_MAX], *buf;
+	struct stat st;
+	ssize_t n;
+	int fd, rc;
+
+	memset(j, 0, sizeof(*j));
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -329,6 +367,9 @@ int cu_journal_read(const char *dir, struct cu_journal *j, char *err, size_t siz
 		close(fd);
 		return -1;
 	}
+	if (mtime_ns)
+		*mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+			    (uint64_t)st.st_mtim.tv_nsec;
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		close(fd);
@@ -343,24 +384,67 @@ int cu_journal_read(const char *dir, struct cu_journal *j, char *err, size_t siz
 		return -1;
 	}
 	buf[n] = '\0';
-	if (journal_frame_check(buf, (size_t)n, CU_HEADER, "a cluster upgrade journal", err,
-				size)) {
-		free(buf);
-		return -1;
+	rc = cu_journal_parse(buf, (size_t)n, path, j, err, size);
+	free(buf);
+	return rc ? -1 : 1;
+}
+
+int cu_journal_read(const char *dir, struct cu_journal *j, char *err, size_t size)
+{
+	return cu_journal_read_file(dir, CU_FILE, j, NULL, err, size);
+}
+
+int cu_peer_record_read(const char *dir, struct cu_journal *j, uint64_t *received_ns,
+			char *err, size_t size)
+{
+	return cu_journal_read_file(dir, CU_PEER_FILE, j, received_ns, err, size);
+}
+
+int cu_peer_record_store(const char *dir, const void *rec, size_t len, const char *from,
+			 const char *self, char *why, size_t size)
+{
+	char path[PATH_MAX], *buf;
+	struct cu_journal *j;
+	int err = 0;
+
+	if (len > CU_MAX_SIZE) {
+		snprintf(why, size, "a record of %zu bytes: larger than any", len);
+		return EFBIG;
 	}
-	line = strchr(buf, '\n') + 1;
-	for (; *line; line = next) {
-		next = strchr(line, '\n');
-		*next++ = '\0';
-		lineno++;
-		if (parse_line(j, line)) {
-			snprintf(err, size, "%s: line %u malformed", path, lineno);
-			free(buf);
-			return -1;
-		}
+	buf = malloc(len + 1);
+	j = malloc(sizeof(*j));
+	if (!buf || !j) {
+		free(buf);
+		free(j);
+		snprintf(why, size, "out of memory");
+		return ENOMEM;
+	}
+	memcpy(buf, rec, len);
+	buf[len] = '\0';
+	if (cu_journal_parse(buf, len, "the record", j, why, size)) {
+		err = EBADMSG;
+	} else if (strcmp(j->node, from) || strcmp(j->peer, self)) {
+		snprintf(why, size,
+			 "the record is of %.64s's upgrade with %.64s, not of this session's %.64s with %.64s",
+			 j->node, j->peer, from, self);
+		err = EINVAL;
+	} else if (!j->id[0] || j->state == CU_NONE) {
+		snprintf(why, size, "the record has no upgrade id or state");
+		err = EINVAL;
 	}
 	free(buf);
-	return 1;
+	free(j);
+	if (err)
+		return err;
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = errno;
+		snprintf(why, size, "cannot create %s: %s", dir, strerror(err));
+		return err;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, CU_PEER_FILE);
+	/* the bytes as sent: the initiator's seal (CRC, end line) kept */
+	err = write_file_atomic(path, rec, len, why, size);
+	return err ? -err : 0;
 }
 
 bool cu_held(const char *dir, uint32_t rg)

@@ -414,3 +414,56 @@ int peer_file_remove(struct peer_sess *s, int kind, unsigned int *removed)
 				      reason_of(&f), strerror((int)err));
 	return 0;
 }
+
+/**
+ * peer_cu_record() - keep a record of this node's cluster upgrade on the peer
+ * @s: the session, HELLO done
+ * @rec: the record, as cu_journal_text() wrote it
+ * @len: its length
+ * @why: why the peer did not keep it
+ * @size: of @why
+ *
+ * A refusal leaves the session usable: the record on the peer is a copy
+ * for the peer's operator, the upgrade does not depend on it.
+ *
+ * Return: 0 kept; a positive errno with @why (EOPNOTSUPP: the peer's
+ * helper predates CU_RECORD or its key lacks upgrade, EFBIG: too large
+ * for the channel, else the peer's answer); -1 the session failed
+ * (s->fail, s->why).
+ */
+int peer_cu_record(struct peer_sess *s, const char *rec, size_t len, char *why, size_t size)
+{
+	struct peer_buf b = { 0 };
+	struct peer_frame f;
+	uint32_t err;
+	int r;
+
+	if (s->fail)
+		return -1;
+	if (!(s->peer.ops & (1u << PEER_T_CU_RECORD))) {
+		snprintf(why, size, "%s keeps no record: its helper predates CU_RECORD, or its key's issu-helper peer --allow lacks upgrade",
+			 s->peer.node_name);
+		return EOPNOTSUPP;
+	}
+	if (len > PEER_CU_RECORD_MAX) {
+		snprintf(why, size, "a record of %zu bytes: the channel carries at most %u",
+			 len, PEER_CU_RECORD_MAX);
+		return EFBIG;
+	}
+	peer_buf_init(&b, PEER_T_CU_RECORD);
+	peer_put_bin(&b, PEER_A_CU_RECORD, rec, len);
+	r = peer_send(s, &b);
+	peer_buf_free(&b);
+	if (r < 0)
+		return -1;
+	r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, &f);
+	if (r < 0)
+		return -1;
+	if (f.h.type != PEER_T_RESULT)
+		return peer_sess_fail(s, EXIT_PEER_PROTO, "%s in answer to CU_RECORD",
+				      peer_type_name(f.h.type)), -1;
+	err = peer_get_u32(&f.tb[PEER_A_RESULT]);
+	if (err)
+		snprintf(why, size, "%s (%s)", reason_of(&f), strerror((int)err));
+	return (int)err;
+}

@@ -47,5 +47,6 @@ int peer_file_put(struct peer_sess *s, enum peer_file_kind kind, const char *loc
 
 /* remove the peer's staged files of @kind (0: every kind); *@removed: how many */
 int peer_file_remove(struct peer_sess *s, int kind, unsigned int *removed);
+int peer_cu_record(struct peer_sess *s, const char *rec, size_t len, char *why, size_t size);
 
 #endif /* _ISSU_PEER_NODE_H */

@@ -47,6 +47,7 @@
 
 #include <linux/issu.h>
 
+#include "cluster_upgrade.h"
 #include "issu-helper.h"
 #include "peer_node_srv.h"
 #include "upgrade.h"
@@ -1351,6 +1352,38 @@ int pnode_file_remove(struct pnode_srv *n, const struct peer_frame *f)
 	rc = peer_send(s, &b);
 	peer_buf_free(&b);
 	return rc < 0 ? s->fail : 0;
+}
+
+/**
+ * pnode_cu_record() - CU_RECORD: keep the initiator's cluster upgrade record
+ * @n: the state
+ * @f: the request
+ *
+ * The record must be a sealed cluster upgrade journal (its CRC and end
+ * line checked, every key parsed) of the upgrade that this session's
+ * initiator (its node name, checked at HELLO against cluster.conf) runs
+ * with this node; it replaces STATE_DIR/cluster-journal.peer atomically.
+ * Anything else is answered with an error and changes nothing.
+ *
+ * Return: 0, or the session's failure.
+ */
+int pnode_cu_record(struct pnode_srv *n, const struct peer_frame *f)
+{
+	const struct peer_attr_v *a = &f->tb[PEER_A_CU_RECORD];
+	struct peer_sess *s = n->s;
+	char why[PEER_STR_MAX - 32];
+	int err;
+
+	err = cu_peer_record_store(n->c.state_dir, a->p, a->len, s->peer.node_name,
+				   s->self.node_name, why, sizeof(why));
+	if (err) {
+		nlog(n, LOG_WARNING, "CU_RECORD refused: %s", why);
+		return FREPLY(err, err == EBADMSG || err == EINVAL ? PEER_A_CU_RECORD : 0,
+			      "%s", why);
+	}
+	nlog(n, LOG_INFO, "CU_RECORD: %s's cluster upgrade record kept (%u bytes)",
+	     s->peer.node_name, a->len);
+	return FREPLY(0, 0, "kept");
 }
 
 /**

@@ -2,7 +2,8 @@
 /*
  * The peer end's side of cluster upgrade (peer_node_srv.c): NODE_CMD runs
  * a node upgrade command of this program, FILE_BEGIN/DATA/END stage a file
- * in STATE_DIR/cluster-upgrade/images, FILE_REMOVE removes such files.
+ * in STATE_DIR/cluster-upgrade/images, FILE_REMOVE removes such files,
+ * CU_RECORD keeps the initiator's cluster upgrade record.
  * Called by peer_server.c's loop; the initiator's side is peer_node.c.
  * Documentation/issu/peer-protocol.rst.
  */
@@ -33,6 +34,7 @@ int pnode_file_begin(struct pnode_srv *n, const struct peer_frame *f);
 int pnode_file_data(struct pnode_srv *n, const struct peer_frame *f);
 int pnode_file_end(struct pnode_srv *n, const struct peer_frame *f);
 int pnode_file_remove(struct pnode_srv *n, const struct peer_frame *f);
+int pnode_cu_record(struct pnode_srv *n, const struct peer_frame *f);
 void pnode_file_stop(struct pnode_srv *n, const char *why);
 void pnode_srv_free(struct pnode_srv *n);
 

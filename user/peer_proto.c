@@ -478,6 +478,7 @@ static const char *const attr_names[PEER_A_MAX + 1] = {
 	[PEER_A_FILE_NAME] = "FILE_NAME",
 	[PEER_A_FILE_PATH] = "FILE_PATH",
 	[PEER_A_FILE_COUNT] = "FILE_COUNT",
+	[PEER_A_CU_RECORD] = "CU_RECORD",
 };
 
 #define REQ(k)	{ .kind = (k), .required = true }
@@ -694,6 +695,11 @@ static const struct peer_pol file_remove_pol[PEER_A_MAX + 1] = {
 	[PEER_A_FILE_KIND] = OPT(PK_U32),
 };
 
+/* the cluster upgrade's record on both nodes */
+static const struct peer_pol cu_record_pol[PEER_A_MAX + 1] = {
+	[PEER_A_CU_RECORD] = { .kind = PK_BIN, .required = true, .max = PEER_CU_RECORD_MAX },
+};
+
 static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_HELLO] = { "HELLO", hello_pol, attr_names, PEER_A_MAX },
 	[PEER_T_RESULT] = { "RESULT", result_pol, attr_names, PEER_A_MAX },
@@ -720,6 +726,7 @@ static const struct peer_policy policies[PEER_T_MAX + 1] = {
 	[PEER_T_FILE_END] = { "FILE_END", empty_pol, attr_names, PEER_A_MAX },
 	[PEER_T_FILE_RESULT] = { "FILE_RESULT", file_result_pol, attr_names, PEER_A_MAX },
 	[PEER_T_FILE_REMOVE] = { "FILE_REMOVE", file_remove_pol, attr_names, PEER_A_MAX },
+	[PEER_T_CU_RECORD] = { "CU_RECORD", cu_record_pol, attr_names, PEER_A_MAX },
 };
 
 /* The policy of a message type, or NULL for a type this version lacks. */
@@ -755,6 +762,7 @@ bool peer_type_is_request(uint16_t type)
 	case PEER_T_FILE_DATA:
 	case PEER_T_FILE_END:
 	case PEER_T_FILE_REMOVE:
+	case PEER_T_CU_RECORD:
 		return true;
 	default:
 		return false;

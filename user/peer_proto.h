@@ -63,6 +63,8 @@ enum peer_type {
 	PEER_T_FILE_RESULT,	/* response to FILE_END, FILE_REMOVE: result, reason, FILE_PATH */
 	/* cluster upgrade --unlink, appended */
 	PEER_T_FILE_REMOVE,	/* request: remove staged files (FILE_KIND; absent: every kind) */
+	/* the cluster upgrade's record on both nodes, appended */
+	PEER_T_CU_RECORD,	/* request: keep this record of the initiator's upgrade (RESULT) */
 	__PEER_T_MAX,
 };
 #define PEER_T_MAX (__PEER_T_MAX - 1)
@@ -140,6 +142,8 @@ enum peer_attr {
 	PEER_A_FILE_PATH,	/* string: where the peer keeps the file */
 	/* cluster upgrade --unlink, appended */
 	PEER_A_FILE_COUNT,	/* u32: FILE_REMOVE's FILE_RESULT: files removed */
+	/* the cluster upgrade's record on both nodes, appended */
+	PEER_A_CU_RECORD,	/* binary: a sealed cluster upgrade journal record */
 	__PEER_A_MAX,
 };
 #define PEER_A_MAX (__PEER_A_MAX - 1)
@@ -168,6 +172,7 @@ enum peer_node_cmd {
 #define PEER_NODE_TIMEOUT_MS	300000u		/* TIMEOUT_MS absent or 0 */
 #define PEER_NODE_TIMEOUT_MAX	3600000u
 #define PEER_OUTPUT_MAX		65528u		/* OUTPUT: the last bytes (an attribute's most) */
+#define PEER_CU_RECORD_MAX	65528u		/* CU_RECORD: a record of at most (one attribute) */
 
 /* FILE_BEGIN: what a file is for, and its limits on the peer. */
 enum peer_file_kind {

@@ -69,14 +69,15 @@ static const struct {
 	/* cluster upgrade */
 	{ "copy", FILE_TYPES, 0 },
 	{ "validate", 1u << PEER_T_NODE_CMD, 1u << PEER_NODE_VALIDATE | 1u << PEER_NODE_STATUS },
-	{ "upgrade", 1u << PEER_T_NODE_CMD, ALL_CMDS },
+	{ "upgrade", 1u << PEER_T_NODE_CMD | 1u << PEER_T_CU_RECORD, ALL_CMDS },
 };
 
 #define ALWAYS	(1u << PEER_T_HELLO | 1u << PEER_T_PING)
 #define ALL	(ALWAYS | 1u << PEER_T_STATUS | 1u << PEER_T_SYNC_BEGIN | \
 		 1u << PEER_T_SYNC_DATA | 1u << PEER_T_SYNC_END | \
 		 1u << PEER_T_RG_STATE | 1u << PEER_T_DRAIN | 1u << PEER_T_RELEASE | \
-		 1u << PEER_T_PULL | 1u << PEER_T_NODE_CMD | FILE_TYPES)
+		 1u << PEER_T_PULL | 1u << PEER_T_NODE_CMD | FILE_TYPES | \
+		 1u << PEER_T_CU_RECORD)
 
 struct srv {
 	struct peer_sess s;
@@ -648,6 +649,8 @@ static int request(struct srv *v, const struct peer_frame *f)
 		return pnode_file_end(v->node, f);
 	case PEER_T_FILE_REMOVE:
 		return pnode_file_remove(v->node, f);
+	case PEER_T_CU_RECORD:
+		return pnode_cu_record(v->node, f);
 	default:
 		return 0;
 	}

@@ -26,6 +26,11 @@ static int save(const char *dir, const char *name, struct peer_buf *b, uint32_t 
 	return 0;
 }
 
+/* the start of a cluster upgrade record (cu_journal.c), for CU_RECORD */
+static const char rec[] =
+	"# issu-helper cluster upgrade journal 1: do not edit (issu-helper(8))\n"
+	"id=1765000000-4242\nstate=running\nstep=sync\nowner=0\nnode=rtr-a\npeer=rtr-b\n";
+
 int main(int argc, char **argv)
 {
 	struct peer_buf b = { 0 };
@@ -170,5 +175,9 @@ int main(int argc, char **argv)
 		     "/var/lib/issu/cluster-upgrade/images/initrd-initrd.img.part.meta");
 	peer_put_u32(&b, PEER_A_FILE_COUNT, 2);
 	rc |= save(argv[1], "file_remove_result", &b, 19);
+	/* the cluster upgrade's record on both nodes: CU_RECORD (a record's bytes) */
+	peer_buf_init(&b, PEER_T_CU_RECORD);
+	peer_put_bin(&b, PEER_A_CU_RECORD, rec, sizeof(rec) - 1);
+	rc |= save(argv[1], "cu_record", &b, 20);
 	return rc ? 1 : 0;
 }

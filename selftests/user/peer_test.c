@@ -36,6 +36,7 @@
 #include <linux/issu.h>
 
 #include "cluster.h"
+#include "cluster_upgrade.h"
 #include "issu-helper.h"
 #include "peer.h"
 #include "peer_node.h"
@@ -1735,6 +1736,160 @@ static int t_file_enospc(void)
 	return 0;
 }
 
+/* ------------------------------------------ the cluster upgrade's record */
+
+/* A record of rtr-a's upgrade (@node) with rtr-b (@peer) at step 5. */
+static int cu_text(const char *node, const char *peer, char **text, size_t *len)
+{
+	static struct cu_journal j;
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.id, sizeof(j.id), "1765000000-4242");
+	snprintf(j.node, sizeof(j.node), "%s", node);
+	snprintf(j.peer, sizeof(j.peer), "%s", peer);
+	snprintf(j.kernel, sizeof(j.kernel), "/boot/vmlinuz-new");
+	j.state = CU_RUNNING;
+	cu_step_begin(&j, CU_SYNC);
+	return cu_journal_text(&j, text, len);
+}
+
+static bool record_is(const char *path, const char *text, size_t len)
+{
+	char buf[8192];
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	if (!fp)
+		return false;
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	return n == len && !memcmp(buf, text, len);
+}
+
+/*
+ * CU_RECORD: the initiator's record kept as sent; a forged one (another
+ * pair's), a corrupt one, one without its attribute, and one from a key
+ * without "upgrade" refused, the kept record untouched, the session alive.
+ */
+static int t_cu_record(void)
+{
+	char path[600], why[320], *good, *other, *bad;
+	size_t glen, olen, blen;
+	struct peer_buf b = { 0 };
+	struct cu_journal j;
+	struct peer_sess s;
+	struct peer_frame f;
+	uint64_t received;
+	int r, t;
+
+	rm_rf(srv_state);
+	path_in(path, sizeof(path), srv_state, CU_PEER_FILE);
+	CHECK(!cu_text("rtr-a", "rtr-b", &good, &glen), "no record");
+	CHECK(!connected(&s, "upgrade"), "no session");
+	CHECK(s.peer.ops & (1u << PEER_T_CU_RECORD), "CU_RECORD not announced");
+	r = peer_cu_record(&s, good, glen, why, sizeof(why));
+	CHECK(r == 0, "kept: %d %s", r, why);
+	CHECK(record_is(path, good, glen), "%s is not the record sent", path);
+	r = cu_peer_record_read(srv_state, &j, &received, why, sizeof(why));
+	CHECK(r == 1 && j.step == CU_SYNC && j.state == CU_RUNNING && received,
+	      "read back: %d %s", r, why);
+	CHECK(!strcmp(j.node, "rtr-a") && !strcmp(j.peer, "rtr-b"), "%s %s", j.node, j.peer);
+
+	/* another pair's record: not this session's */
+	CHECK(!cu_text("rtr-c", "rtr-b", &other, &olen), "no record");
+	r = peer_cu_record(&s, other, olen, why, sizeof(why));
+	CHECK(r == EINVAL && strstr(why, "not of this session's rtr-a with rtr-b"),
+	      "forged: %d %s", r, why);
+	free(other);
+	CHECK(!cu_text("rtr-a", "rtr-x", &other, &olen), "no record");
+	r = peer_cu_record(&s, other, olen, why, sizeof(why));
+	CHECK(r == EINVAL, "other peer: %d %s", r, why);
+	free(other);
+
+	/* a byte changed: the CRC no longer matches */
+	bad = malloc(glen);
+	CHECK(bad, "no memory");
+	memcpy(bad, good, glen);
+	blen = glen;
+	bad[glen / 2] ^= 0x01;
+	r = peer_cu_record(&s, bad, blen, why, sizeof(why));
+	CHECK(r == EBADMSG, "corrupt: %d %s", r, why);
+	/* cut short: no end line */
+	r = peer_cu_record(&s, good, glen - 10, why, sizeof(why));
+	CHECK(r == EBADMSG, "torn: %d %s", r, why);
+	free(bad);
+
+	/* no attribute: malformed, the attribute named */
+	peer_buf_init(&b, PEER_T_CU_RECORD);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EINVAL, "empty: %d %u", t, result_of(&f));
+	CHECK(f.tb[PEER_A_BAD_ATTR].p && peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) == PEER_A_CU_RECORD,
+	      "bad attribute not named");
+	CHECK(alive(&s), "session ended");
+	CHECK(record_is(path, good, glen), "the kept record changed");
+	client_end(&s);
+	server_exit(2000);
+
+	/* a key without "upgrade": not announced, and refused if sent anyway */
+	CHECK(!connected(&s, "status,copy,validate"), "no session");
+	r = peer_cu_record(&s, good, glen, why, sizeof(why));
+	CHECK(r == EOPNOTSUPP && strstr(why, "lacks upgrade"), "limited: %d %s", r, why);
+	peer_buf_init(&b, PEER_T_CU_RECORD);
+	peer_put_bin(&b, PEER_A_CU_RECORD, good, glen);
+	t = ask(&s, &b, &f);
+	CHECK(t == PEER_T_RESULT && result_of(&f) == EPERM, "sent anyway: %d %u", t,
+	      result_of(&f));
+	CHECK(alive(&s), "session ended");
+	client_end(&s);
+	server_exit(2000);
+	CHECK(record_is(path, good, glen), "the kept record changed");
+	CHECK(file_has(srv_log, "CU_RECORD refused: the record is of rtr-c"), "not logged");
+	free(good);
+	return 0;
+}
+
+/*
+ * cluster status on the node that keeps the record: its "peer_upgrade"
+ * object (the peer unreachable: ISSU_SSH=false; the local view is printed)
+ */
+static int t_cu_record_status(void)
+{
+	char out[600], *good;
+	size_t glen;
+	int rc;
+
+	rm_rf(srv_state);
+	mkdir(srv_state, 0700);
+	CHECK(!cu_text("rtr-a", "rtr-b", &good, &glen), "no record");
+	CHECK(!cu_peer_record_store(srv_state, good, glen, "rtr-a", "rtr-b", out, sizeof(out)),
+	      "not stored: %s", out);
+	free(good);
+	path_in(out, sizeof(out), tmp, "status.json");
+	fflush(NULL);
+	server = fork();
+	if (!server) {
+		char *argv[] = { "issu-helper", "-j", "cluster", "status", "--cluster-conf",
+				 srv_conf, NULL };
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(srv_err, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		if (fd < 0 || e < 0)
+			_exit(99);
+		dup2(fd, 1);
+		dup2(e, 2);
+		setenv("ISSU_STATE_DIR", srv_state, 1);
+		setenv("ISSU_SSH", "false", 1);
+		_exit(issu_helper_main(6, argv));
+	}
+	rc = server_exit(10000);
+	CHECK(rc > 0 && rc != 99, "exit %d", rc);
+	CHECK(file_has(out, "\"peer_upgrade\":{\"from\":\"rtr-a\",\"received\":"),
+	      "no peer_upgrade object in %s", out);
+	CHECK(file_has(out, "\"id\":\"1765000000-4242\",\"state\":\"running\",\"step\":\"sync\",\"step_number\":5"),
+	      "the record's keys not in %s", out);
+	return 0;
+}
+
 /* Bad names, kinds and sizes: refused with the attribute named. */
 static int t_file_refusals(void)
 {
@@ -2943,6 +3098,8 @@ static const struct {
 	{ "pull without issu.ko reported", t_pull_no_module },
 	{ "ssh gone before hello: unreachable", t_ssh_gone_unreachable },
 	{ "ssh gone before hello: authentication", t_ssh_gone_auth },
+	{ "cluster upgrade record kept, forged and corrupt ones refused", t_cu_record },
+	{ "cluster upgrade record in cluster status", t_cu_record_status },
 	{ "oversize frame", t_oversize_frame },
 	{ "truncated frame", t_truncated_frame },
 	{ "bad magic", t_bad_magic },

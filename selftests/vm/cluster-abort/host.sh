@@ -125,6 +125,8 @@ note "B booted cold $(secs $(($(cl_ms) - t_off)))s after its power-off"
 cu_demo_wait 300000 cu_new_ended
 check_eq "A stopped at step 4 (its journal)" "stopped upgrade-secondary" "$(cu_state a)" ||
 	tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check_eq "... B keeps A's record as of the stop, through its power loss (cluster-journal.peer)" \
+	"stopped upgrade-secondary same" "$(cu_peer_state)"
 check "... naming B's failed upgrade (A's output)" \
 	grep -q "the node upgrade on rtr-b failed: " "$CL_OUT/a/cu.out"
 grep '^cluster upgrade:' "$CL_OUT/a/cu.out" | tail -n 4 | sed 's/^/#   /'
@@ -182,6 +184,8 @@ ok "B's control link cut (its tap down), then A's walk released"
 cu_demo_wait 120000 cu_ended
 check_eq "A stopped at step 5, $(secs $(($(cl_ms) - t_cut)))s after the cut (its journal)" \
 	"stopped sync" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check_eq "... B's copy of A's record: step 5 running, as sent when it began (the stop waits for the channel)" \
+	"running sync same" "$(cu_peer_state)"
 grep '^cluster upgrade:\|^cluster sync' "$CL_OUT/a/cu.out" | tail -n 4 | sed 's/^/#   /'
 # RG1 (the traffic: client and server links) stays A's, B its backup;
 # RG0 runs on the control link alone, so B, cut off from A's adverts and
@@ -207,6 +211,7 @@ CL_AFTER_S=0 check "... the streams flow through B (data in the last 5 s)" \
 CL_TAG="abort after step 6"
 cu_abort cut
 check_eq "... the cluster upgrade aborted (A's journal)" "aborted switchover" "$(cu_state a)"
+check_eq "... and B's copy of A's record says so" "aborted switchover same" "$(cu_peer_state)"
 cu_as_before
 CL_TAG=""
 

@@ -74,6 +74,14 @@ cu_ended() {
 	esac
 	return 1
 }
+# cu_peer_state: A's record as B keeps it (CU_RECORD, cluster-journal.peer):
+# "STATE STEP", and "same" when its id is A's record's, else "other"
+cu_peer_state() {
+	local f=$CL_OUT/b/root/var/lib/issu/cluster-journal.peer
+	[ -f "$f" ] || { echo "none - none"; return; }
+	echo "$(sed -n 's/^state=//p' "$f") $(sed -n 's/^step=//p' "$f")" \
+		"$([ "$(sed -n 's/^id=//p' "$f")" = "$(cu_id)" ] && echo same || echo other)"
+}
 # cu_id: the id of A's cluster upgrade record; cu_new_ended: one newer
 # than CU_ID0 ended (cu_start returns before the upgrade wrote its record)
 cu_id() { sed -n 's/^id=//p' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null; }

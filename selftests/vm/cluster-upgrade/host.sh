@@ -86,6 +86,8 @@ cu_boundary() {
 		"stopped $name" "$(cu_state a)" || { tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'; return 1; }
 	check_eq "... B drained for both RGs, A master of both" "1 1" \
 		"$(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+	check_eq "... B keeps A's record, as of the stop (cluster-journal.peer: state, step, id)" \
+		"stopped $name same" "$(cu_peer_state)"
 	if [ "$step" -ge 3 ]; then
 		check "... B holds the copies (its staging directory)" \
 			test -s "$CL_OUT/b/root/var/lib/issu/cluster-upgrade/images/module-issu.ko"
@@ -93,12 +95,23 @@ cu_boundary() {
 	cl_ssh a "issu-helper cluster abort" >"$CL_OUT/abort-$step.out" 2>&1
 	check_eq "cluster abort: exit 0" 0 "$?" || sed 's/^/#   /' "$CL_OUT/abort-$step.out"
 	check_eq "... the cluster upgrade aborted (A's journal)" "aborted $name" "$(cu_state a)"
+	check_eq "... and B's copy of A's record says so" "aborted $name same" "$(cu_peer_state)"
 	check_eq "... neither node drained: track files of A and B" "0 0 0 0" \
 		"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
 	check "... A master of both RGs, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
 	pa=$(cu_nj a phase) pb=$(cu_nj b phase)
 	check_eq "... both nodes on their issu.ko, no node upgrade begun" "$old_ver $old_ver none none" \
 		"$(cl_ssh a "cat /sys/module/issu/version") $(cl_ssh b "cat /sys/module/issu/version") ${pa:-none} ${pb:-none}"
+}
+# cu_peer_status STATE: cluster status on B shows A's record (peer_upgrade,
+# sent over the channel at each step) in STATE, every step ok
+cu_peer_status() {
+	check_eq "... cluster status on B shows A's record: $1, from rtr-a, every step ok" \
+		"$1 rtr-a $(cu_id) ok ok ok ok ok ok ok ok ok" \
+		"$(cl_ssh b "issu-helper -j cluster status" 2>/dev/null | python3 -c '
+import json, sys
+u = json.load(sys.stdin).get("peer_upgrade") or {}
+print(u.get("state"), u.get("from"), u.get("id"), *[s["result"] for s in u.get("steps", [])])')"
 }
 # (not in make demo, which shows the upgrade itself: CU_NEGATIVE=0)
 if [ "${CU_NEGATIVE:-1}" = 1 ]; then
@@ -195,6 +208,7 @@ if [ "$CU_TIMER" = 1 ]; then
 	}
 	grep '^cluster upgrade:' "$CL_OUT/a/root/var/lib/issu/cluster-rollback.log" "$CL_OUT/a/issu-cluster-resume.log" 2>/dev/null |
 		sed 's/^[^:]*:/#   /'
+	cu_peer_status rolled-back
 	check "... the waiter said so (A's cluster-rollback.log)" \
 		grep -q "the rollback timer fired: both nodes back to their previous images, rtr-a first" \
 		"$CL_OUT/a/root/var/lib/issu/cluster-rollback.log"
@@ -227,6 +241,7 @@ else
 	cl_ssh a "issu-helper cluster finalize" >"$CL_OUT/finalize.out" 2>&1
 	check_eq "cluster finalize on A: exit 0" 0 $? || sed 's/^/#   /' "$CL_OUT/finalize.out"
 	check_eq "... the cluster upgrade finalized" "finalized done" "$(cu_state a)"
+	cu_peer_status finalized
 	for n in a b; do
 		check_eq "... ${CL_NAME[$n]}'s node upgrade finalized" "1" "$(cu_nj "$n" "done")"
 	done
