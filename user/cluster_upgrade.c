@@ -290,7 +290,12 @@ static void record_to_peer(struct cu *u, bool open)
 	if (!u->j.id[0] || !u->cs.cc)
 		return;
 	if (!u->cs.connected) {
-		if (!open || u->rec_noopen)
+		/*
+		 * nothing happened before step 1: step 0's record goes with
+		 * step 1's, and a refusal (cluster check, this node) is not
+		 * delayed by a connect to a peer that may be the reason
+		 */
+		if (!open || u->rec_noopen || u->j.step == CU_REFUSE)
 			return;
 		if (cluster_session_connect(&u->cs)) {
 			fprintf(stderr, "%s: cluster upgrade: warning: the record is not on %s yet: %s\n",
@@ -1702,6 +1707,8 @@ static int pair_rollback(struct cu *u, bool timer)
 		}
 		say(u, "%s: node rollback, a kexec back into its previous image; `issu-helper cluster resume --boot` (issu-cluster-resume.service) carries on after the boot",
 		    u->j.node);
+		/* the peer knows before this node goes: its operator sees why */
+		record_flush(u);
 		rc = run_self(u, rb);
 		/* back here: the rollback did not kexec */
 		return fail(u, EXIT_CU_STEP, "the node rollback of %s returned (exit %d) instead of kexec'ing: `issu-helper cluster rollback` tries again",

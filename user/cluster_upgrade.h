@@ -123,7 +123,9 @@ int cu_peer_record_read(const char *dir, struct cu_journal *j, uint64_t *receive
 /*
  * The peer end: keep the record @rec sent by @from, which must be a
  * sealed record of @from's upgrade with @self. Return: 0, or a positive
- * errno with @why (EBADMSG: not a valid record, EINVAL: not this pair's).
+ * errno with @why: EBADMSG not a valid record, EINVAL not this pair's (or
+ * without id or state), EFBIG larger than any record, ENOMEM, or the
+ * errno of creating the directory or writing the file.
  */
 int cu_peer_record_store(const char *dir, const void *rec, size_t len, const char *from,
 			 const char *self, char *why, size_t size);

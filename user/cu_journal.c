@@ -400,6 +400,14 @@ int cu_peer_record_read(const char *dir, struct cu_journal *j, uint64_t *receive
 	return cu_journal_read_file(dir, CU_PEER_FILE, j, received_ns, err, size);
 }
 
+/* Control and non-ASCII bytes as '?': for a log line and a REASON string. */
+static void printable(char *p)
+{
+	for (; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+}
+
 int cu_peer_record_store(const char *dir, const void *rec, size_t len, const char *from,
 			 const char *self, char *why, size_t size)
 {
@@ -424,6 +432,9 @@ int cu_peer_record_store(const char *dir, const void *rec, size_t len, const cha
 	if (cu_journal_parse(buf, len, "the record", j, why, size)) {
 		err = EBADMSG;
 	} else if (strcmp(j->node, from) || strcmp(j->peer, self)) {
+		/* the record's names decoded from escapes: printable here */
+		printable(j->node);
+		printable(j->peer);
 		snprintf(why, size,
 			 "the record is of %.64s's upgrade with %.64s, not of this session's %.64s with %.64s",
 			 j->node, j->peer, from, self);

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +464,8 @@ int peer_cu_record(struct peer_sess *s, const char *rec, size_t len, char *why, 
 		return peer_sess_fail(s, EXIT_PEER_PROTO, "%s in answer to CU_RECORD",
 				      peer_type_name(f.h.type)), -1;
 	err = peer_get_u32(&f.tb[PEER_A_RESULT]);
+	if (err > INT_MAX)
+		err = EPROTO;	/* not an errno: a refusal all the same */
 	if (err)
 		snprintf(why, size, "%s (%s)", reason_of(&f), strerror((int)err));
 	return (int)err;

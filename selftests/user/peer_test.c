@@ -1806,6 +1806,25 @@ static int t_cu_record(void)
 	CHECK(r == EINVAL, "other peer: %d %s", r, why);
 	free(other);
 
+	/* a sealed record of this pair without an id: nothing to show */
+	{
+		static struct cu_journal e;
+
+		snprintf(e.node, sizeof(e.node), "rtr-a");
+		snprintf(e.peer, sizeof(e.peer), "rtr-b");
+		e.state = CU_RUNNING;
+		CHECK(!cu_journal_text(&e, &other, &olen), "no record");
+		r = peer_cu_record(&s, other, olen, why, sizeof(why));
+		CHECK(r == EINVAL && strstr(why, "no upgrade id"), "no id: %d %s", r, why);
+		free(other);
+	}
+	/* larger than the channel carries: refused here, nothing sent */
+	other = calloc(1, PEER_CU_RECORD_MAX + 1);
+	CHECK(other, "no memory");
+	r = peer_cu_record(&s, other, PEER_CU_RECORD_MAX + 1, why, sizeof(why));
+	CHECK(r == EFBIG && strstr(why, "at most 65528"), "too large: %d %s", r, why);
+	free(other);
+
 	/* a byte changed: the CRC no longer matches */
 	bad = malloc(glen);
 	CHECK(bad, "no memory");

@@ -82,6 +82,10 @@ cu_peer_state() {
 	echo "$(sed -n 's/^state=//p' "$f") $(sed -n 's/^step=//p' "$f")" \
 		"$([ "$(sed -n 's/^id=//p' "$f")" = "$(cu_id)" ] && echo same || echo other)"
 }
+# cu_peer_is "STATE STEP same": B's copy says so. A sends the record of a
+# stop when its command ends, after its own journal said it: poll it
+# (cl_busywait 30000 cu_peer_is ...)
+cu_peer_is() { [ "$(cu_peer_state)" = "$1" ]; }
 # cu_id: the id of A's cluster upgrade record; cu_new_ended: one newer
 # than CU_ID0 ended (cu_start returns before the upgrade wrote its record)
 cu_id() { sed -n 's/^id=//p' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null; }
