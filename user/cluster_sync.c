@@ -123,9 +123,12 @@ static int refused(struct peer_sess *s, const struct peer_frame *f, const char *
 			      strerror(err));
 }
 
-/* Stream the image. Return: 0 with the SYNC_RESULT in @f, or s->fail. */
+/*
+ * Stream the image; *@t_end set when SYNC_END went out (the rest is the
+ * peer's import). Return: 0 with the SYNC_RESULT in @f, or s->fail.
+ */
 static int stream(struct peer_sess *s, const struct opts *o, const uint8_t *img,
-		  size_t len, struct peer_frame *f)
+		  size_t len, struct peer_frame *f, uint64_t *t_end)
 {
 	struct peer_buf b = { 0 };
 	unsigned int step = 0;
@@ -165,6 +168,7 @@ static int stream(struct peer_sess *s, const struct opts *o, const uint8_t *img,
 	peer_put_u32(&b, PEER_A_CRC32, (uint32_t)crc32(0L, img, (uInt)len));
 	if (peer_send(s, &b) < 0)
 		goto out;
+	*t_end = peer_now();
 	/* the import takes its time: the peer's heartbeats bound the wait */
 	r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, f);
 	if (r > 0 && f->h.type != PEER_T_SYNC_RESULT)
@@ -221,7 +225,7 @@ static void record(const struct cl_session *cs, int rc, const char *why, size_t 
 
 int cluster_sync(struct cl_opts *co, struct opts *o)
 {
-	uint64_t t0, t_sent;
+	uint64_t t0, t_sent, t_conn = 0, t_stream = 0, t_end = 0;
 	struct cl_session cs;
 	struct peer_frame f;
 	void *xreport = NULL;
@@ -243,6 +247,7 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	}
 	t0 = peer_now();
 	rc = cluster_session_connect(&cs);
+	t_conn = peer_now();
 	/* a peer on an older issu.ko: exported again in the newest format it reads */
 	fmt = rc || co->image ? 0 : flowimg_format_for(cs.s.peer.format_max);
 	if (fmt) {
@@ -256,8 +261,10 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 				 "the export of this node's flows in format %u (%s reads 1..%u) failed",
 				 fmt, cs.cc->peer_name, cs.s.peer.format_max);
 	}
-	if (!rc)
-		rc = stream(&cs.s, o, img, len, &f);
+	if (!rc) {
+		t_stream = peer_now();
+		rc = stream(&cs.s, o, img, len, &f, &t_end);
+	}
 	t_sent = peer_now();
 	if (!rc)
 		rc = import_result(&cs.s, &f);
@@ -274,6 +281,10 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 	pr_str("source", "source", co->image ? co->image : "export");
 	pr_u64("image_bytes", "image bytes", len);
 	pr_dur_ms("duration_ms", "duration", (t_sent - t0) / NS_PER_MS);
+	/* where it went: ssh and HELLO, the bytes, the peer's import */
+	pr_dur_ms("connect_ms", "connect (ssh, HELLO)", (t_conn - t0) / NS_PER_MS);
+	pr_dur_ms("stream_ms", "stream", (t_end - t_stream) / NS_PER_MS);
+	pr_dur_ms("import_ms", "import on the peer", (t_sent - t_end) / NS_PER_MS);
 	if (xreport)
 		flowimg_export_print(xreport, xlen);
 	/* the peer's import report: untrusted, parsed by its policy */
@@ -310,7 +321,7 @@ int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_
 {
 	struct peer_frame f;
 	uint8_t *img = NULL;
-	uint64_t t0 = peer_now(), t1;
+	uint64_t t0 = peer_now(), t1, t_end = 0;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -320,7 +331,7 @@ int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_
 	p->export_ms = (t1 - t0) / NS_PER_MS;
 	if (rc)
 		return peer_sess_fail(s, rc, "the export of this node's flows failed");
-	rc = stream(s, o, img, p->image_bytes, &f);
+	rc = stream(s, o, img, p->image_bytes, &f, &t_end);
 	if (!rc)
 		rc = import_result(s, &f);
 	if (!rc && f.tb[PEER_A_REPORT].p) {

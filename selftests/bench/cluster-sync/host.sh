@@ -144,6 +144,12 @@ for n_e in $sizes; do
 	cl_ssh a "cat /tmp/bench.out" >"$CL_OUT/sync-$n_e.json"
 	b1=$(entries b)
 	note "$n_e: cluster sync exit $rc in $issu_ms ms, B's table $b0 -> $b1; export alone $exp_ms ms"
+	# where the time went (its JSON): ssh and HELLO, the stream, B's import
+	say "$n_e: cluster sync $issu_ms ms: $(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("connect", d.get("connect_ms"), "ms, stream", d.get("stream_ms"),
+      "ms, import on B", d.get("import_ms"), "ms; the export before them")' "$CL_OUT/sync-$n_e.json" 2>/dev/null || echo "no breakdown")"
 	[ "$rc" = 0 ] || note "$(head -c 600 "$CL_OUT/sync-$n_e.json")"
 
 	# conntrackd: -R on A, -B on A, until B's external cache has them

@@ -158,6 +158,15 @@ lab_check_eq "live sync: every entry exported, every one existing on the peer" \
 	"$total/0/$total/0" \
 	"$(lab_kv "$k" export.flows)/$(lab_kv "$k" report.import.restored)/$(lab_kv "$k" report.import.skipped)/$(lab_kv "$k" report.import.failed)"
 lab_check_eq "live sync: the table unchanged" "$(cat "$LAB_OUT/table.before")" "$(ct_table)"
+sync_parts() {
+	local c s i d
+	c=$(lab_kv "$k" connect_ms) s=$(lab_kv "$k" stream_ms) i=$(lab_kv "$k" import_ms)
+	d=$(lab_kv "$k" duration_ms)
+	[ -n "$c" ] && [ -n "$s" ] && [ -n "$i" ] && [ $((c + s + i)) -le "$d" ] &&
+		[ "$c" -gt 0 ]
+}
+lab_check "live sync: its time broken down, connect + stream + import within its duration ($(lab_kv "$k" connect_ms) + $(lab_kv "$k" stream_ms) + $(lab_kv "$k" import_ms) <= $(lab_kv "$k" duration_ms) ms)" \
+	sync_parts
 
 # ------------------------------------------------- an image into flushed tables
 issu_helper export -o "$D/flows.img" 2>"$LAB_OUT/export.err"
