@@ -158,19 +158,37 @@ static int run_self(struct cu *u, const char *const *args)
 
 /* ------------------------------------------------------------ the peer */
 
-static int peer_open(struct cu *u)
-{
-	int rc;
+static void record_to_peer(struct cu *u, bool open);
 
-	if (u->cs.connected)
-		return 0;
-	rc = cluster_session_connect(&u->cs);
+static int peer_connect_once(struct cu *u)
+{
+	int rc = cluster_session_connect(&u->cs);
+
 	if (rc) {
 		fail(u, rc, "the peer %s: %s", u->j.peer, u->cs.s.why);
 		peer_close(&u->cs.s);
 		u->cs.connected = false;
 	}
 	return rc;
+}
+
+static int peer_open(struct cu *u)
+{
+	int rc;
+
+	if (u->cs.connected)
+		return 0;
+	rc = peer_connect_once(u);
+	if (rc)
+		return rc;
+	/*
+	 * the record goes with the first session a step opens (a session
+	 * of its own costs an SSH handshake); one that failed on it is
+	 * opened again for the step
+	 */
+	if (u->rec_pending)
+		record_to_peer(u, false);
+	return u->cs.connected ? 0 : peer_connect_once(u);
 }
 
 /* Close the channel: children open their own, and an idle one would die. */
@@ -341,6 +359,20 @@ static int save(struct cu *u)
 	if (cu_journal_write(u->c.state_dir, &u->j))
 		return fail(u, EXIT_JOURNAL_WRITE, "the cluster upgrade journal cannot be written");
 	record_to_peer(u, false);
+	return 0;
+}
+
+/*
+ * A record that ends this command (stopped, failed, complete, finalized,
+ * aborted, rolled back): on the peer first, then here. Once this node's
+ * journal says so, an operator may run the next command at once; it must
+ * not find this one still holding the lock to send the record.
+ */
+static int save_final(struct cu *u)
+{
+	record_to_peer(u, true);
+	if (cu_journal_write(u->c.state_dir, &u->j))
+		return fail(u, EXIT_JOURNAL_WRITE, "the cluster upgrade journal cannot be written");
 	return 0;
 }
 
@@ -1004,6 +1036,18 @@ static void say_inconsistent(const struct cu *u, enum cu_step s, bool done)
 		u->j.node, u->j.node, u->j.peer, u->j.peer);
 }
 
+/*
+ * The steps that open u->cs first thing (peer_open()), which sends the
+ * record: a session of the record's own would cost another SSH handshake
+ * (a second or two under emulation). The others (sync and switchover run
+ * children with sessions of their own, the upgrade of this node kexecs)
+ * send it when they begin.
+ */
+static const bool step_opens_session[CU_NSTEPS] = {
+	[CU_REFUSE] = true, [CU_CONSOLIDATE] = true, [CU_VALIDATE] = true, [CU_COPY] = true,
+	[CU_UPGRADE_PEER] = true, [CU_DONE] = true,
+};
+
 static int run_from(struct cu *u, enum cu_step from)
 {
 	enum cu_step s;
@@ -1016,7 +1060,7 @@ static int run_from(struct cu *u, enum cu_step from)
 		    cu_abort_requested(u->c.state_dir)) {
 			u->j.state = CU_STOPPED;
 			u->j.owner = 0;
-			if (save(u))
+			if (save_final(u))
 				return EXIT_JOURNAL_WRITE;
 			say(u, "abort requested: stopped after step %d %s, before %s", s - 1,
 			    cu_step_name(s - 1), cu_step_name(s));
@@ -1027,7 +1071,7 @@ static int run_from(struct cu *u, enum cu_step from)
 		if (s > from && u->stop_after && s - 1 == u->stop_after) {
 			u->j.state = CU_STOPPED;
 			u->j.owner = 0;
-			if (save(u))
+			if (save_final(u))
 				return EXIT_JOURNAL_WRITE;
 			say(u, "stopped after step %d %s, as asked (--stop-after): `issu-helper cluster resume` goes on with step %d %s, `issu-helper cluster abort` undoes the steps",
 			    s - 1, cu_step_name(s - 1), s, cu_step_name(s));
@@ -1038,7 +1082,9 @@ static int run_from(struct cu *u, enum cu_step from)
 		u->j.owner = getpid();
 		if (save(u))
 			return EXIT_JOURNAL_WRITE;
-		record_flush(u);
+		/* the steps that open the session themselves carry it */
+		if (!step_opens_session[s])
+			record_flush(u);
 		say(u, "step %d/%d %s", s, CU_NSTEPS - 1, cu_step_name(s));
 		if (step_phase[s] && !u->boot)
 			phase_set(u, step_phase[s]);
@@ -1068,7 +1114,7 @@ static int run_from(struct cu *u, enum cu_step from)
 			cu_step_end(&u->j, CU_R_FAILED, "refused: %s", u->why);
 			u->j.state = CU_ABORTED;
 			u->j.owner = 0;
-			save(u);
+			save_final(u);
 			fprintf(stderr, "%s: cluster upgrade: refused: %s\n", PROG, u->why);
 			u->reported = true;
 			return rc;
@@ -1076,7 +1122,10 @@ static int run_from(struct cu *u, enum cu_step from)
 		if (rc) {
 			cu_step_end(&u->j, CU_R_FAILED, "%s", u->why[0] ? u->why : "failed");
 			u->j.owner = 0;
-			save(u);
+			/* a step lost its peer: the record waits for a later command */
+			if (peer_code(rc))
+				u->rec_noopen = true;
+			save_final(u);
 			fprintf(stderr, "%s: cluster upgrade: step %d %s failed: %s\n", PROG, s,
 				cu_step_name(s), u->why);
 			fprintf(stderr, "%s: cluster upgrade: stopped at step %d; `issu-helper cluster resume` runs it again, `issu-helper cluster abort` undoes the steps%s\n",
@@ -1092,7 +1141,7 @@ static int run_from(struct cu *u, enum cu_step from)
 	u->j.owner = 0;
 	if (u->j.rollback_min)
 		timer_start_say(u);
-	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
+	return save_final(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
 static int lock_take(struct cu *u)
@@ -1359,7 +1408,7 @@ static int upgrade_finalize(struct cu *u)
 	if (rc)
 		return fail(u, EXIT_CU_STEP, "finalize on %s: exit %d", u->j.node, rc);
 	u->j.state = CU_FINALIZED;
-	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
+	return save_final(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
 /*
@@ -1550,7 +1599,7 @@ static int upgrade_abort(struct cu *u)
 			strerror(errno));
 	phase_set(u, ISSU_PHASE_IDLE);
 	say(u, "aborted: every RG where it was, both nodes on their previous images");
-	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
+	return save_final(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
 /* ------------------------------------------------ the pair's rollback */
@@ -1742,7 +1791,7 @@ static int pair_rollback(struct cu *u, bool timer)
 	u->j.owner = 0;
 	phase_set(u, ISSU_PHASE_IDLE);
 	say(u, "rolled back: both nodes on their previous images, every RG where it was before the upgrade");
-	return save(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
+	return save_final(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
 enum {
