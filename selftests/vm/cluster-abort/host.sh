@@ -28,13 +28,19 @@
 #     the walk released: the sync cannot reach B and A stops at step 5,
 #     master of RG1, forwarding (B, cut off, claims RG0 of the control
 #     link in its partition, as VRRP does). The link back: `cluster resume
-#     --stop-after switchover` carries on (the sync, the switchover: the
-#     streams through B), then `cluster abort` after step 6: every RG back
-#     to A (a sync, then the move), B rolled back (a kexec), finalized.
+#     --stop-after sync` (the sync, done), then A crashes (its qemu
+#     killed): B takes both RGs through keepalived, the streams go on
+#     through B with the flows of step 5, B's `cluster status` shows the
+#     channel down and A's record (stopped after step 5). A boots cold,
+#     its boot gate pulls the flows back before it is master again.
+#     `cluster resume --stop-after switchover` carries on (the
+#     switchover: the streams through B), then `cluster abort` after step
+#     6: every RG back to A (a sync, then the move), B rolled back (a
+#     kexec), finalized.
 #  3. every stream completes, every byte verified, through B's power loss,
-#     the cut and six moves of RG1 (A's own entries, stale by the time RG1
-#     comes back to it, are re-learned: the NATed streams were reset by A
-#     before that).
+#     the cut, A's crash and eight moves of RG1 (A's own entries, stale by
+#     the time RG1 comes back to it, are re-learned: the NATed streams were
+#     reset by A before that).
 #
 # Environment: as vm:cluster-upgrade (CL_RATE, CL_USER_TIMEOUT, CL_BUDGET,
 # LAB_SLOW, ISSU_OUT).
@@ -105,6 +111,8 @@ cu_demo_wait 300000 cu_b_kexec || bail "B's node upgrade reached its kexec (A's 
 lab_vm_kill "$CL_OUT/b"
 t_off=$(cl_ms)
 ok "B powered off (its qemu killed) once its node upgrade recorded the kexec"
+check_eq "... B kept A's record of step 4 running, sent when it began (its disk, read after the power-off)" \
+	"running upgrade-secondary same" "$(cu_peer_state)"
 # its console so far, still read for warnings by cl_finish (dmesg.*)
 mv "$CL_OUT/b/console.log" "$CL_OUT/b/dmesg.poweroff" 2>/dev/null
 _cl_ssh_opts b
@@ -125,8 +133,8 @@ note "B booted cold $(secs $(($(cl_ms) - t_off)))s after its power-off"
 cu_demo_wait 300000 cu_new_ended
 check_eq "A stopped at step 4 (its journal)" "stopped upgrade-secondary" "$(cu_state a)" ||
 	tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
-check_eq "... B keeps A's record as of the stop, through its power loss (cluster-journal.peer)" \
-	"stopped upgrade-secondary same" "$(cu_peer_state)"
+check "... B keeps A's record as of the stop (cluster-journal.peer)" \
+	cl_busywait 30000 cu_peer_is "stopped upgrade-secondary same" || note "B's copy: $(cu_peer_state)"
 check "... naming B's failed upgrade (A's output)" \
 	grep -q "the node upgrade on rtr-b failed: " "$CL_OUT/a/cu.out"
 grep '^cluster upgrade:' "$CL_OUT/a/cu.out" | tail -n 4 | sed 's/^/#   /'
@@ -199,10 +207,67 @@ CL_AFTER_S=0 check "... the streams flow through A with B cut off (data in the l
 $LAB_NET_IP -n "$CL_NS" link set tapb2 up || bail "B's control link back"
 cl_busywait 60000 cl_ssh b true || bail "B answers again"
 ok "B's control link back"
+
+# ------------------------------------------------- A crashed after step 5
+# the primary lost in the middle of the upgrade is, from B's side, the
+# loss of a master: keepalived moves the RGs to B as it always does, and
+# the flows B got in step 5 carry the streams; B's copy of A's record
+# says where the upgrade was. A boots cold, its boot gate (cluster join)
+# pulls the flows back before it takes the RGs again, and `cluster
+# resume` carries on.
+CL_TAG="A crashed after step 5"
+cu_synced() {
+	grep -q '^s=sync [0-9]* [0-9]* ok ' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null &&
+		cu_ended
+}
+cu_resume a --stop-after sync || bail "cluster resume started on A"
+cu_demo_wait 300000 cu_synced
+check_eq "cluster resume --stop-after sync: step 5 again, done (A's journal)" "stopped sync" \
+	"$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check "... B keeps A's record as of the stop" cl_busywait 30000 cu_peer_is "stopped sync same" ||
+	note "B's copy: $(cu_peer_state)"
+lab_vm_kill "$CL_OUT/a"
+t_crash=$(cl_ms)
+ok "A crashed (its qemu killed), master of both RGs until then"
+mv "$CL_OUT/a/console.log" "$CL_OUT/a/dmesg.crash" 2>/dev/null
+_cl_ssh_opts a
+"${CL_SSH[@]}" -O exit "root@${CL_CTL[a]}" >/dev/null 2>&1
+rm -f "$CL_OUT/a/net.ok"
+# B's status while A is down: bounded by the channel's connect timeout
+cl_ssh b "issu-helper -j cluster status" >"$CL_OUT/b/status.crash.json" 2>/dev/null &
+st_pid=$!
+cu_b_took() {
+	[ "$(cl_ka_state b ISSU_RG1)" = MASTER ] && [ "$(cl_ka_state b ISSU_RG0)" = MASTER ] &&
+		[ "$(cl_rg1_vips b)" = 5 ] && cl_rg0_vip b
+}
+check "B took both RGs through keepalived (notify FIFO, VIPs)" cl_busywait 30000 cu_b_took
+note "B master of both RGs $(secs $(($(cl_ms) - t_crash)))s after the crash"
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through B with the flows of step 5 (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+cl_router_boot a
+wait "$st_pid"
+check_eq "... cluster status on B: the channel down, A's record stopped after step 5" \
+	"down stopped sync rtr-a $(cu_id)" \
+	"$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+u = d.get("peer_upgrade") or {}
+print(d["channel"]["state"], u.get("state"), u.get("step"), u.get("from"), u.get("id"))' \
+		"$CL_OUT/b/status.crash.json" 2>/dev/null)"
+cl_wait_up a 400
+note "A booted cold $(secs $(($(cl_ms) - t_crash)))s after its crash"
+check "A back through its boot gate (flows pulled from B), master of both RGs again (notify FIFOs, VIPs)" \
+	cl_wait_master a 120
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through A again (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+check_eq "... A's cluster upgrade still stopped after step 5 (its journal)" "stopped sync" "$(cu_state a)"
+CL_TAG="channel cut in step 5"
 cu_switched_ended() { [ "$(cu_state a)" = "stopped switchover" ]; }
 cu_resume a --stop-after switchover || bail "cluster resume started on A"
 cu_demo_wait 300000 cu_switched_ended
-check_eq "cluster resume carried on: step 5 again, then the switchover (A's journal)" \
+check_eq "cluster resume carried on: the switchover (A's journal)" \
 	"stopped switchover" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
 check "... B master of both RGs, A backup (notify FIFOs, VIPs)" cl_wait_master b 60
 # shellcheck disable=SC2046 # tags are single words
@@ -211,14 +276,15 @@ CL_AFTER_S=0 check "... the streams flow through B (data in the last 5 s)" \
 CL_TAG="abort after step 6"
 cu_abort cut
 check_eq "... the cluster upgrade aborted (A's journal)" "aborted switchover" "$(cu_state a)"
-check_eq "... and B's copy of A's record says so" "aborted switchover same" "$(cu_peer_state)"
+check "... and B's copy of A's record says so" cl_busywait 30000 cu_peer_is "aborted switchover same" ||
+	note "B's copy: $(cu_peer_state)"
 cu_as_before
 CL_TAG=""
 
 # ------------------------------------------------------------ 3. the streams
 cu_streams_end
 cu_streams_verdict
-check_eq "every stream completed through B's power loss, the cut and six moves of RG1, every byte verified" \
+check_eq "every stream completed through B's power loss, the cut, A's crash and eight moves of RG1, every byte verified" \
 	20 "$survived" || note "lost:$bad"
 if printf '%s\n' "${CL_TAP[@]}" | grep -q '^not ok'; then
 	for n in a b; do
