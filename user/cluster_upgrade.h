@@ -27,6 +27,8 @@
  * sent it (CU_RECORD, at every step; peer-protocol.rst), for its status
  */
 #define CU_PEER_FILE	"cluster-journal.peer"
+/* the record's first line (its format's version), on both nodes */
+#define CU_HEADER	"# issu-helper cluster upgrade journal 1: do not edit (issu-helper(8))"
 
 /* The steps, in order (the numbers are the documented ones). */
 enum cu_step {

@@ -21,7 +21,6 @@
 
 #include "cluster_upgrade.h"
 
-#define CU_HEADER	"# issu-helper cluster upgrade journal 1: do not edit (issu-helper(8))"
 #define CU_MAX_SIZE	(256 * 1024)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A short libFuzzer run of the checkpoint decoder (or of the peer
-# protocol's parser), as a TAP test: seeds from mkseed (valid images;
-# mkseed_peer: valid frames), FUZZ_SECONDS of mutation (default 60) under
+# protocol's parser, or of the cluster upgrade record a peer sends), as a
+# TAP test: seeds from mkseed (valid images; mkseed_peer: valid frames;
+# mkseed_cu: record bodies), FUZZ_SECONDS of mutation (default 60) under
 # ASan and UBSan. Fails on any crash, leak, timeout or sanitizer report.
 #
-# usage: run_fuzz.sh [DIR] [format|peer]
-#        (DIR holds fuzz_format and mkseed, fuzz_peer and mkseed_peer; default .)
+# usage: run_fuzz.sh [DIR] [format|peer|cu]
+#        (DIR holds fuzz_format and mkseed, fuzz_peer and mkseed_peer,
+#        fuzz_cu_record and mkseed_cu; default .)
 
 dir=${1:-.}
 target=${2:-format}
@@ -15,7 +17,8 @@ secs=${FUZZ_SECONDS:-60}
 case $target in
 format) fuzz=fuzz_format seed=mkseed ;;
 peer) fuzz=fuzz_peer seed=mkseed_peer ;;
-*) echo "usage: run_fuzz.sh [DIR] [format|peer]" >&2; exit 2 ;;
+cu) fuzz=fuzz_cu_record seed=mkseed_cu ;;
+*) echo "usage: run_fuzz.sh [DIR] [format|peer|cu]" >&2; exit 2 ;;
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
