@@ -30,7 +30,8 @@ LAB_TIMEOUT=${LAB_TIMEOUT:-300}
 # `scripts/debug-kernel.sh env` prints them: LAB_KVER and LAB_KIMG (a tree
 # with boot/vmlinuz-KVER and lib/modules/KVER), optionally LAB_MEM_MIN (MiB
 # the kernel needs at least) and LAB_SLOW (every lab timeout is multiplied by
-# it: a KASAN kernel under TCG is several times slower). LAB_ISSU_KO and
+# it: a KASAN kernel under TCG is several times slower) and LAB_KAPPEND
+# (options that kernel needs on its command line). LAB_ISSU_KO and
 # LAB_ISSU_NEXT name the issu.ko builds for that kernel (default: the tree's).
 LAB_KERNEL=${LAB_KERNEL:-}
 LAB_SLOW=${LAB_SLOW:-1}
@@ -218,7 +219,7 @@ _lab_qemu() {
 		-m "$LAB_MEM" -smp 1 -display none -no-reboot -monitor none \
 		-serial "file:$out/console.log" \
 		-kernel "$LAB_VMLINUZ" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check virtio_net.napi_tx=0 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 $slow ${LAB_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=5 no_timer_check virtio_net.napi_tx=0 memmap=$LAB_MEMMAP issu.region=$LAB_MEMMAP lab.stage=1 $slow ${LAB_KAPPEND:-} ${LAB_APPEND:-}" \
 		-virtfs "local,path=$out,mount_tag=results,security_model=none" \
 		-device virtio-rng-pci \
 		"$@" </dev/null >"$out/qemu.log" 2>&1 &
