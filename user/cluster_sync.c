@@ -99,6 +99,37 @@ static int export_image(uint32_t format, uint8_t **img, size_t *len, void **repo
 	return rc;
 }
 
+struct export_job {
+	uint32_t format;
+	uint8_t **img;
+	size_t *len;
+	void **report;
+	size_t *rlen;
+	int rc;
+};
+
+static void export_job(void *arg)
+{
+	struct export_job *x = arg;
+
+	x->rc = export_image(x->format, x->img, x->len, x->report, x->rlen);
+}
+
+/*
+ * export_image() with the session open: in a thread, the heartbeats going
+ * on, so that a table that takes longer to walk than the dead time does
+ * not end the session on the peer's side. Return: 0, or the exit code.
+ */
+static int export_image_alive(struct peer_sess *s, uint32_t format, uint8_t **img,
+			      size_t *len, void **report, size_t *rlen)
+{
+	struct export_job x = { format, img, len, report, rlen, 0 };
+
+	if (peer_run_alive(s, export_job, &x))
+		return x.rc ?: s->fail;
+	return x.rc;
+}
+
 static void progress(const struct opts *o, size_t sent, size_t len, unsigned int *step)
 {
 	unsigned int now = (unsigned int)(sent * 4 / len);
@@ -255,7 +286,7 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 		free(xreport);
 		img = NULL;
 		xreport = NULL;
-		rc = export_image(fmt, &img, &len, &xreport, &xlen);
+		rc = export_image_alive(&cs.s, fmt, &img, &len, &xreport, &xlen);
 		if (rc)
 			snprintf(cs.s.why, sizeof(cs.s.why),
 				 "the export of this node's flows in format %u (%s reads 1..%u) failed",
@@ -325,8 +356,8 @@ int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	rc = export_image(flowimg_format_for(s->peer.format_max), &img, &p->image_bytes,
-			  &p->xreport, &p->xlen);
+	rc = export_image_alive(s, flowimg_format_for(s->peer.format_max), &img,
+				&p->image_bytes, &p->xreport, &p->xlen);
 	t1 = peer_now();
 	p->export_ms = (t1 - t0) / NS_PER_MS;
 	if (rc)

@@ -21,8 +21,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +365,52 @@ int peer_keepalive(struct peer_sess *s)
 	if (peer_now() - s->last_tx >= s->heartbeat_ms * NS_PER_MS)
 		return send_ping(s, true);
 	return 0;
+}
+
+struct alive_job {
+	void (*fn)(void *arg);
+	void *arg;
+	atomic_bool done;
+};
+
+static void *alive_thread(void *arg)
+{
+	struct alive_job *j = arg;
+
+	j->fn(j->arg);
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+/**
+ * peer_run_alive() - a long local job with the session's heartbeats going on
+ * @s: the session
+ * @fn: the job (a walk of the conntrack table, say), run in a thread of its
+ *	own; it must not touch @s
+ * @arg: its argument
+ *
+ * So that the peer does not take this side for lost while the job runs
+ * longer than the dead time: peer_keepalive() every tick until it ended.
+ * The job always runs to its end, the session failed or not.
+ *
+ * Return: 0, or -1 with the session failed.
+ */
+int peer_run_alive(struct peer_sess *s, void (*fn)(void *arg), void *arg)
+{
+	struct alive_job j = { .fn = fn, .arg = arg };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, alive_thread, &j)) {
+		fn(arg);
+		return s->fail ? -1 : peer_keepalive(s);
+	}
+	while (!atomic_load(&j.done)) {
+		if (!s->fail)
+			peer_keepalive(s);
+		poll(NULL, 0, 50);
+	}
+	pthread_join(th, NULL);
+	return s->fail ? -1 : 0;
 }
 
 /* ------------------------------------------------------------- writing */

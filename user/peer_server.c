@@ -97,6 +97,13 @@ struct srv {
 	atomic_bool imported;
 	uint32_t end_seq;
 	struct peer_import imp;
+	/* PULL's export, in its own thread for the same reason */
+	pthread_t xth;
+	bool exporting;
+	atomic_bool exported;
+	uint32_t pull_seq;
+	uint32_t pull_format;
+	struct peer_export x;
 };
 
 static FILE *logf;
@@ -335,10 +342,11 @@ static int sync_begin(struct srv *v, const struct peer_frame *f)
 	struct peer_sess *s = &v->s;
 	uint64_t len = peer_get_u64(&f->tb[PEER_A_IMAGE_LEN]);
 
-	if (v->importing || v->syncing)
+	if (v->importing || v->syncing || v->exporting)
 		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EBUSY, 0,
-					"a sync is already %s", v->importing ?
-					"being imported" : "under way") < 0 ? s->fail : 0;
+					"a %s is already %s", v->exporting ? "pull" : "sync",
+					v->importing ? "being imported" : "under way") < 0 ?
+		       s->fail : 0;
 	if (!len || len > PEER_MAX_IMAGE)
 		return peer_send_result(s, PEER_T_RESULT, f->h.seq, EFBIG, PEER_A_IMAGE_LEN,
 					"image of %llu bytes: 1..%llu accepted",
@@ -525,59 +533,92 @@ static int rg_request(struct srv *v, const struct peer_frame *f)
 	return rc < 0 ? s->fail : 0;
 }
 
+static void *export_thread(void *arg)
+{
+	struct srv *v = arg;
+
+	peer_export(&v->x, v->cc->node_name, v->pull_format);
+	atomic_store(&v->exported, true);
+	return NULL;
+}
+
 /*
- * PULL (cluster failover run on the other node): this node's flows
- * exported and sent as PULL_DATA frames, then PULL_END with the length,
- * the CRC32 and the export's report. The export runs here, between two
- * frames: the initiator's dead time bounds it.
+ * PULL (cluster failover or join run on the other node): this node's
+ * flows exported and sent as PULL_DATA frames, then PULL_END with the
+ * length, the CRC32 and the export's report. The export runs in a thread
+ * of its own while the session's heartbeats go on: a table that takes
+ * longer to walk than the dead time does not end the session.
  */
 static int pull(struct srv *v, const struct peer_frame *f)
 {
 	struct peer_sess *s = &v->s;
+	int err;
+
+	if (v->importing || v->syncing || v->exporting)
+		return peer_send_result(s, PEER_T_PULL_END, f->h.seq, EBUSY, 0,
+					"a %s is %s", v->exporting ? "pull" : "sync",
+					v->importing ? "being imported" : "under way") < 0 ?
+		       s->fail : 0;
+	v->exporting = true;
+	v->pull_seq = f->h.seq;
+	/* in the newest format the initiator's issu.ko reads (its HELLO) */
+	v->pull_format = flowimg_format_for(s->peer.format_max);
+	atomic_store(&v->exported, false);
+	err = pthread_create(&v->xth, NULL, export_thread, v);
+	if (err) {
+		v->exporting = false;
+		return peer_send_result(s, PEER_T_PULL_END, f->h.seq, err, 0,
+					"cannot start the export: %s", strerror(err)) < 0 ?
+		       s->fail : 0;
+	}
+	return 0;
+}
+
+/* The export thread is done: the image, or why not, to the initiator. */
+static int pull_done(struct srv *v)
+{
+	struct peer_sess *s = &v->s;
+	struct peer_export *x = &v->x;
 	struct peer_buf b = { 0 };
-	struct peer_export x;
+	uint32_t seq = v->pull_seq;
 	size_t off, n;
 	int rc = 0;
 
-	if (v->importing || v->syncing)
-		return peer_send_result(s, PEER_T_PULL_END, f->h.seq, EBUSY, 0,
-					"a sync is %s", v->importing ? "being imported" :
-					"under way") < 0 ? s->fail : 0;
-	/* in the newest format the initiator's issu.ko reads (its HELLO) */
-	peer_export(&x, v->cc->node_name, flowimg_format_for(s->peer.format_max));
-	if (x.err) {
-		plog(LOG_ERR, "PULL: %s", x.reason);
-		rc = peer_send_result(s, PEER_T_PULL_END, f->h.seq, x.err, 0, "%s", x.reason);
-		peer_export_free(&x);
+	pthread_join(v->xth, NULL);
+	v->exporting = false;
+	if (x->err) {
+		plog(LOG_ERR, "PULL: %s", x->reason);
+		rc = peer_send_result(s, PEER_T_PULL_END, seq, x->err, 0, "%s", x->reason);
+		peer_export_free(x);
 		return rc < 0 ? s->fail : 0;
 	}
-	if (x.len > PEER_MAX_IMAGE) {
-		rc = peer_send_result(s, PEER_T_PULL_END, f->h.seq, EFBIG, 0,
-				      "image of %zu bytes: at most %llu", x.len, PEER_MAX_IMAGE);
-		peer_export_free(&x);
+	if (x->len > PEER_MAX_IMAGE) {
+		rc = peer_send_result(s, PEER_T_PULL_END, seq, EFBIG, 0,
+				      "image of %zu bytes: at most %llu", x->len, PEER_MAX_IMAGE);
+		peer_export_free(x);
 		return rc < 0 ? s->fail : 0;
 	}
-	plog(LOG_INFO, "PULL: %zu bytes exported", x.len);
-	for (off = 0; off < x.len && !rc; off += n) {
-		n = x.len - off < PEER_SYNC_CHUNK ? x.len - off : PEER_SYNC_CHUNK;
+	plog(LOG_INFO, "PULL: %zu bytes exported", x->len);
+	for (off = 0; off < x->len && !rc; off += n) {
+		n = x->len - off < PEER_SYNC_CHUNK ? x->len - off : PEER_SYNC_CHUNK;
 		peer_buf_init(&b, PEER_T_PULL_DATA);
-		peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+		peer_put_u32(&b, PEER_A_REQ_SEQ, seq);
 		peer_put_u64(&b, PEER_A_OFFSET, off);
-		peer_put_bin(&b, PEER_A_DATA, x.img + off, n);
+		peer_put_bin(&b, PEER_A_DATA, x->img + off, n);
 		rc = peer_send(s, &b);
 	}
 	if (!rc) {
 		peer_buf_init(&b, PEER_T_PULL_END);
-		peer_put_u32(&b, PEER_A_REQ_SEQ, f->h.seq);
+		peer_put_u32(&b, PEER_A_REQ_SEQ, seq);
 		peer_put_u32(&b, PEER_A_RESULT, 0);
-		peer_put_u64(&b, PEER_A_IMAGE_LEN, x.len);
-		peer_put_u32(&b, PEER_A_CRC32, (uint32_t)crc32(0L, x.img, (uInt)x.len));
-		if (x.report && x.report_len && x.report_len <= UINT16_MAX - PEER_ATTR_HDR)
-			peer_put_bin(&b, PEER_A_REPORT, x.report, x.report_len);
+		peer_put_u64(&b, PEER_A_IMAGE_LEN, x->len);
+		peer_put_u32(&b, PEER_A_CRC32, (uint32_t)crc32(0L, x->img, (uInt)x->len));
+		if (x->report && x->report_len && x->report_len <= UINT16_MAX - PEER_ATTR_HDR)
+			peer_put_bin(&b, PEER_A_REPORT, x->report, x->report_len);
 		rc = peer_send(s, &b);
 	}
 	peer_buf_free(&b);
-	peer_export_free(&x);
+	peer_export_free(x);
 	return rc < 0 ? s->fail : 0;
 }
 
@@ -716,10 +757,15 @@ static int peer_serve(int rfd, int wfd, struct cluster_conf *cc, uint32_t allow,
 			if (rc)
 				break;
 		}
+		if (v->exporting && atomic_load(&v->exported)) {
+			rc = pull_done(v);
+			if (rc)
+				break;
+		}
 		rc = pnode_poll(v->node);
 		if (rc)
 			break;
-		deadline = v->importing || pnode_busy(v->node) ?
+		deadline = v->importing || v->exporting || pnode_busy(v->node) ?
 			   peer_now() + IMPORT_TICK_MS * NS_PER_MS : UINT64_MAX;
 		r = peer_recv(s, deadline, &f);
 		if (r == -2)
@@ -753,6 +799,12 @@ out:
 		free(v->imp.report);
 		plog(LOG_WARNING, "import finished after the session ended (%s)",
 		     v->imp.err ? v->imp.reason : "done");
+	}
+	if (v->exporting) {
+		/* the walk reads the table only: its image is dropped */
+		pthread_join(v->xth, NULL);
+		peer_export_free(&v->x);
+		plog(LOG_INFO, "PULL: the session ended before the export did");
 	}
 	free(v->img);
 	free(s->rx);

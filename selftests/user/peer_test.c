@@ -968,6 +968,36 @@ static int t_keepalive(void)
 	return 0;
 }
 
+static void busy_job(void *arg)
+{
+	int *ran = arg;
+
+	usleep(3 * DEAD_MS * 1000);
+	*ran = 1;
+}
+
+/*
+ * peer_run_alive(): a local job of 3 dead times (a big table's walk) with
+ * the session open, the heartbeats going on from this thread while the job
+ * runs in its own: the peer end does not take the initiator for lost, and
+ * the job ran to its end (the control: "silent initiator lost within the
+ * bound").
+ */
+static int t_run_alive(void)
+{
+	struct peer_sess s;
+	int ran = 0;
+
+	CHECK(!connected(&s, NULL), "no session");
+	CHECK(!peer_run_alive(&s, busy_job, &ran), "run_alive: %s", s.why);
+	CHECK(ran, "the job did not run to its end");
+	CHECK(alive(&s), "session ended: %s", s.why);
+	client_end(&s);
+	CHECK(server_exit(2000) == 0, "server exit");
+	CHECK(!file_has(srv_log, "peer lost"), "the peer end lost the initiator");
+	return 0;
+}
+
 /* The peer end stops (SIGSTOP): the initiator reports it lost within the bound. */
 static int t_lost_server(void)
 {
@@ -3129,6 +3159,7 @@ static const struct {
 	{ "heartbeats keep an idle session", t_heartbeats_keep_alive },
 	{ "silent peer lost within the bound", t_lost_server },
 	{ "keepalive through a busy stretch", t_keepalive },
+	{ "a long local job with the session open (run_alive)", t_run_alive },
 	{ "silent initiator lost within the bound", t_lost_client },
 	{ "eof before hello", t_eof_before_hello },
 	{ "sync without issu.ko reported", t_sync_no_module },
