@@ -120,12 +120,27 @@ fail:
  *
  * Return: 0, or the exit code with the reason in s->why.
  */
+struct import_job {
+	struct peer_import *imp;
+	const uint8_t *img;
+	size_t len;
+	const char *node;
+};
+
+static void import_job(void *arg)
+{
+	struct import_job *j = arg;
+
+	peer_import(j->imp, j->img, j->len, j->node);
+}
+
 int cluster_pull_pass(struct peer_sess *s, struct cl_sync_pass *p)
 {
+	struct import_job job;
 	struct peer_import imp;
 	uint8_t *img = NULL;
 	uint64_t t0 = peer_now(), t1;
-	int rc;
+	int rc, alive;
 
 	memset(p, 0, sizeof(*p));
 	rc = receive(s, &img, &p->image_bytes, p);
@@ -133,7 +148,12 @@ int cluster_pull_pass(struct peer_sess *s, struct cl_sync_pass *p)
 	p->export_ms = (t1 - t0) / NS_PER_MS;
 	if (rc)
 		return rc;
-	peer_import(&imp, img, p->image_bytes, s->self.node_name);
+	/* beside the heartbeats: the session goes on after it (the delta, DRAIN) */
+	job.imp = &imp;
+	job.img = img;
+	job.len = p->image_bytes;
+	job.node = s->self.node_name;
+	alive = peer_run_alive(s, import_job, &job);
 	free(img);
 	p->transfer_ms = (peer_now() - t1) / NS_PER_MS;
 	p->total_ms = (peer_now() - t0) / NS_PER_MS;
@@ -141,6 +161,11 @@ int cluster_pull_pass(struct peer_sess *s, struct cl_sync_pass *p)
 		free(imp.report);
 		return peer_sess_fail(s, imp.err == ENOENT ? EXIT_NOT_LOADED : EXIT_SYNC_IMPORT,
 				      "the import of the pulled flows failed: %s", imp.reason);
+	}
+	if (alive) {
+		/* imported, but the session is gone */
+		free(imp.report);
+		return s->fail;
 	}
 	p->report = imp.report;
 	p->rlen = imp.report_len;

@@ -287,7 +287,7 @@ int cluster_sync(struct cl_opts *co, struct opts *o)
 		img = NULL;
 		xreport = NULL;
 		rc = export_image_alive(&cs.s, fmt, &img, &len, &xreport, &xlen);
-		if (rc)
+		if (rc && !cs.s.fail)
 			snprintf(cs.s.why, sizeof(cs.s.why),
 				 "the export of this node's flows in format %u (%s reads 1..%u) failed",
 				 fmt, cs.cc->peer_name, cs.s.peer.format_max);
@@ -360,8 +360,10 @@ int cluster_sync_pass(struct peer_sess *s, const struct opts *o, struct cl_sync_
 				&p->image_bytes, &p->xreport, &p->xlen);
 	t1 = peer_now();
 	p->export_ms = (t1 - t0) / NS_PER_MS;
-	if (rc)
+	if (rc) {
+		free(img);
 		return peer_sess_fail(s, rc, "the export of this node's flows failed");
+	}
 	rc = stream(s, o, img, p->image_bytes, &f, &t_end);
 	if (!rc)
 		rc = import_result(s, &f);
