@@ -726,8 +726,15 @@ static int follow_peer(struct cu *u, uint64_t deadline, uint32_t op, const char 
 		if (lost)
 			say(u, "%s: channel up again", u->j.peer);
 		lost = false;
-		if (old_id && old_id[0] && r.j.present && !strcmp(r.j.id, old_id)) {
-			/* the new upgrade has not written its record yet */
+		if ((old_id && old_id[0] && r.j.present && !strcmp(r.j.id, old_id)) ||
+		    (op == UPG_OP_ROLLBACK && old_msg && r.j.present &&
+		     r.j.op == UPG_OP_UPGRADE && !r.j.owner_alive &&
+		     !strcmp(r.j.msg, old_msg))) {
+			/*
+			 * the new upgrade has not written its record yet, or
+			 * the rollback has not (the record as before it, a
+			 * failed resume: not read as the rollback's failure)
+			 */
 			peer_node_result_free(&r);
 			peer_done(u);
 			sleep_s(CU_POLL_S);
@@ -773,6 +780,72 @@ static int follow_peer(struct cu *u, uint64_t deadline, uint32_t op, const char 
 	}
 }
 
+/*
+ * The peer's node upgrade undone, from its record r (PEER_NODE_STATUS,
+ * freed here: present, without an error, not done). Before its kexec the
+ * node abort (which waits for a running step to stop); after it, the node
+ * rollback (a kexec back into the previous image, its state preserved),
+ * followed through the reboot, then finalized. Return: 0 or the exit code.
+ */
+static int peer_node_undo(struct cu *u, struct peer_node_result *r)
+{
+	char old_msg[CU_MSG_MAX];
+	uint64_t deadline;
+	int rc;
+
+	if (!r->j.kexec) {
+		peer_node_result_free(r);
+		say(u, "%s: node abort (its upgrade did not kexec)", u->j.peer);
+		return peer_run(u, PEER_NODE_ABORT, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
+				"abort");
+	}
+	/*
+	 * Rolled back from where the node rollback starts: resumed, or a
+	 * resume that ended without its helper (failed: a peer powered off
+	 * during its kexec boots cold, and nothing restores its checkpoint).
+	 * Not while its kexec or resume is under way.
+	 */
+	if (r->j.op == UPG_OP_UPGRADE &&
+	    (r->j.owner_alive ||
+	     (r->j.phase != ISSU_PHASE_RESUMED && r->j.phase != ISSU_PHASE_RESUME))) {
+		rc = fail(u, EXIT_BUSY, "%s's node upgrade is past its kexec but not resumed (%s): try again once it resumed",
+			  u->j.peer, r->j.msg);
+		peer_node_result_free(r);
+		return rc;
+	}
+	if (r->j.op == UPG_OP_UPGRADE && r->j.phase == ISSU_PHASE_RESUME)
+		say(u, "%s: its resume after the kexec did not complete (%s): rolled back all the same",
+		    u->j.peer, r->j.msg);
+	deadline = now_ns() + (uint64_t)u->j.peer_timeout_s * NS_PER_S;
+	if (r->j.op == UPG_OP_UPGRADE) {
+		snprintf(old_msg, sizeof(old_msg), "%s", r->j.msg);
+		peer_node_result_free(r);
+		say(u, "%s: node rollback: a kexec back into its previous image", u->j.peer);
+		rc = peer_run(u, PEER_NODE_ROLLBACK, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
+			      "the start of the rollback");
+		if (rc)
+			return rc;
+		peer_done(u);
+		rc = follow_peer(u, deadline, UPG_OP_ROLLBACK, NULL, old_msg);
+		if (rc)
+			return rc;
+	} else {
+		/* an earlier abort rolled it back already */
+		peer_node_result_free(r);
+		rc = follow_peer(u, deadline, UPG_OP_ROLLBACK, NULL, NULL);
+		if (rc)
+			return rc;
+	}
+	say(u, "%s is back on its previous image: kernel %s, issu %s", u->j.peer,
+	    u->cs.s.peer.kernel, u->cs.s.peer.module_version);
+	rc = peer_run(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
+		      "the finalize of the rollback");
+	if (!rc)
+		rc = peer_backup(u, now_ns() + (uint64_t)CU_KA_WAIT_S * NS_PER_S * 2);
+	peer_done(u);
+	return rc;
+}
+
 static int step_upgrade_peer(struct cu *u)
 {
 	char want[64], old_id[40] = "";
@@ -790,20 +863,49 @@ static int step_upgrade_peer(struct cu *u)
 	/*
 	 * A record of the peer's from before: one under way or resumed is
 	 * this upgrade's, started by an earlier attempt of this step (cluster
-	 * resume): followed, not started again; one that ended is not this
-	 * upgrade's, and is not read as its outcome
+	 * resume): followed, not started again. One that stopped without
+	 * completing (the peer powered off in its kexec boots cold and its
+	 * resume fails; a node upgrade stopped before its kexec) is undone
+	 * first, as cluster abort would, so that the new one starts from the
+	 * previous image: the peer's node upgrade refuses to start over an
+	 * unfinished one. One that ended is not this upgrade's, and is not
+	 * read as its outcome.
 	 */
 	rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
 	if (rc)
 		return rc;
-	if (r.j.present && !r.j.error[0] && !r.j.done && r.j.op == UPG_OP_UPGRADE &&
-	    (r.j.owner_alive || (r.j.kexec && r.j.phase == ISSU_PHASE_RESUMED))) {
+	if (r.j.present && r.j.error[0]) {
+		rc = fail(u, EXIT_CU_PEER_UPGRADE, "%s's upgrade journal: %s", u->j.peer,
+			  r.j.error);
+		peer_node_result_free(&r);
+		return rc;
+	}
+	expected_version(u, want, sizeof(want));
+	if (r.j.present && !r.j.done && r.j.op == UPG_OP_UPGRADE &&
+	    r.j.phase != ISSU_PHASE_ROLLBACK &&
+	    (r.j.owner_alive || (r.j.kexec && r.j.phase == ISSU_PHASE_RESUMED &&
+				 (!want[0] || !strcmp(want, u->cs.s.peer.module_version))))) {
 		say(u, "%s: its node upgrade %s is under way already: following it", u->j.peer,
 		    r.j.id);
 		peer_node_result_free(&r);
 	} else {
 		snprintf(old_id, sizeof(old_id), "%s", r.j.present ? r.j.id : "");
-		peer_node_result_free(&r);
+		if (r.j.present && !r.j.done) {
+			if (r.j.phase == ISSU_PHASE_RESUMED)
+				say(u, "%s: its node upgrade %s resumed, but it runs issu %s now (it left its upgrade: a power loss or a reset): undone first",
+				    u->j.peer, r.j.id, u->cs.s.peer.module_version);
+			else
+				say(u, "%s: its node %s %s did not complete (%s): undone first",
+				    u->j.peer, r.j.op == UPG_OP_ROLLBACK ? "rollback" : "upgrade",
+				    r.j.id, r.j.msg);
+			rc = peer_node_undo(u, &r);
+			if (rc)
+				return rc;
+			/* the upgrade's own bound, from its start */
+			deadline = now_ns() + (uint64_t)u->j.peer_timeout_s * NS_PER_S;
+		} else {
+			peer_node_result_free(&r);
+		}
 		rc = peer_run(u, PEER_NODE_UPGRADE, &a, EXIT_CU_PEER_UPGRADE,
 			      "the start of the node upgrade");
 		if (rc)
@@ -824,14 +926,43 @@ static int step_upgrade_peer(struct cu *u)
 	return rc;
 }
 
+/*
+ * Steps 5 and 6 begin with the peer still on the image of step 4: one that
+ * lost power (or was reset) since boots cold into what its boot loader
+ * starts, without the new issu.ko, and flows synced to it or the traffic
+ * switched over to it would run on the old image. The record then stops
+ * at step 4, which `cluster resume` runs again: it undoes the upgrade left
+ * behind and upgrades the peer anew. The session opened here carries the
+ * step's record. Return: 0 or the exit code.
+ */
+static int peer_still_upgraded(struct cu *u)
+{
+	char want[64];
+	int rc;
+
+	rc = peer_open(u);
+	if (rc)
+		return rc;
+	expected_version(u, want, sizeof(want));
+	if (want[0] && strcmp(want, u->cs.s.peer.module_version)) {
+		rc = fail(u, EXIT_CU_STEP,
+			  "%s runs issu %s (kernel %s), not the upgrade's %s: it left its upgrade since step 4 (a power loss or a reset); `issu-helper cluster resume` runs step 4 again",
+			  u->j.peer, u->cs.s.peer.module_version, u->cs.s.peer.kernel, want);
+		cu_step_end(&u->j, CU_R_FAILED, "%s", u->why);
+		u->j.step = CU_UPGRADE_PEER;
+	}
+	peer_done(u);
+	return rc;
+}
+
 static int step_sync(struct cu *u)
 {
 	static const char *const args[] = { "cluster", "sync", NULL };
 	int rc;
 
-	if (u->j.no_sync)
-		return 0;
-	peer_done(u);
+	rc = peer_still_upgraded(u);
+	if (rc || u->j.no_sync)
+		return rc;
 	rc = run_self(u, args);
 	return rc ? fail(u, EXIT_CU_STEP, "cluster sync to %s: exit %d", u->j.peer, rc) : 0;
 }
@@ -843,7 +974,9 @@ static int step_switchover(struct cu *u)
 	size_t i;
 	int rc;
 
-	peer_done(u);
+	rc = peer_still_upgraded(u);
+	if (rc)
+		return rc;
 	/* traffic RGs first, RG0 (and with it the primary role) last */
 	for (i = cc->nrg; i-- > 0; ) {
 		rc = failover(u, &cc->rg[i], u->j.peer, u->j.no_sync);
@@ -1045,7 +1178,7 @@ static void say_inconsistent(const struct cu *u, enum cu_step s, bool done)
  */
 static const bool step_opens_session[CU_NSTEPS] = {
 	[CU_REFUSE] = true, [CU_CONSOLIDATE] = true, [CU_VALIDATE] = true, [CU_COPY] = true,
-	[CU_UPGRADE_PEER] = true, [CU_DONE] = true,
+	[CU_UPGRADE_PEER] = true, [CU_SYNC] = true, [CU_SWITCHOVER] = true, [CU_DONE] = true,
 };
 
 static int run_from(struct cu *u, enum cu_step from)
@@ -1411,17 +1544,10 @@ static int upgrade_finalize(struct cu *u)
 	return save_final(u) ? EXIT_JOURNAL_WRITE : EXIT_OK;
 }
 
-/*
- * Abort, the peer's side: its node upgrade undone. Before its kexec the
- * node abort (which waits for a running step to stop); after it, the node
- * rollback (a kexec back into the previous image, its state preserved),
- * followed through the reboot, then finalized. Return: 0 or the exit code.
- */
+/* Abort, the peer's side: its node upgrade undone. Return: 0 or the exit code. */
 static int abort_peer_node(struct cu *u)
 {
-	char old_msg[CU_MSG_MAX];
 	struct peer_node_result r;
-	uint64_t deadline;
 	int rc;
 
 	rc = peer_cmd(u, PEER_NODE_STATUS, &(struct peer_node_args){ 0 }, &r);
@@ -1437,57 +1563,7 @@ static int abort_peer_node(struct cu *u)
 		say(u, "%s: no node upgrade to undo", u->j.peer);
 		return 0;
 	}
-	if (!r.j.kexec) {
-		peer_node_result_free(&r);
-		say(u, "%s: node abort (its upgrade did not kexec)", u->j.peer);
-		return peer_run(u, PEER_NODE_ABORT, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
-				"abort");
-	}
-	/*
-	 * Rolled back from where the node rollback starts: resumed, or a
-	 * resume that ended without its helper (failed: a peer powered off
-	 * during its kexec boots cold, and nothing restores its checkpoint).
-	 * Not while its kexec or resume is under way.
-	 */
-	if (r.j.op == UPG_OP_UPGRADE &&
-	    (r.j.owner_alive ||
-	     (r.j.phase != ISSU_PHASE_RESUMED && r.j.phase != ISSU_PHASE_RESUME))) {
-		rc = fail(u, EXIT_BUSY, "%s's node upgrade is past its kexec but not resumed (%s): abort once it resumed",
-			  u->j.peer, r.j.msg);
-		peer_node_result_free(&r);
-		return rc;
-	}
-	if (r.j.op == UPG_OP_UPGRADE && r.j.phase == ISSU_PHASE_RESUME)
-		say(u, "%s: its resume after the kexec did not complete (%s): rolled back all the same",
-		    u->j.peer, r.j.msg);
-	deadline = now_ns() + (uint64_t)u->j.peer_timeout_s * NS_PER_S;
-	if (r.j.op == UPG_OP_UPGRADE) {
-		snprintf(old_msg, sizeof(old_msg), "%s", r.j.msg);
-		peer_node_result_free(&r);
-		say(u, "%s: node rollback: a kexec back into its previous image", u->j.peer);
-		rc = peer_run(u, PEER_NODE_ROLLBACK, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
-			      "the start of the rollback");
-		if (rc)
-			return rc;
-		peer_done(u);
-		rc = follow_peer(u, deadline, UPG_OP_ROLLBACK, NULL, old_msg);
-		if (rc)
-			return rc;
-	} else {
-		/* an earlier abort rolled it back already */
-		peer_node_result_free(&r);
-		rc = follow_peer(u, deadline, UPG_OP_ROLLBACK, NULL, NULL);
-		if (rc)
-			return rc;
-	}
-	say(u, "%s is back on its previous image: kernel %s, issu %s", u->j.peer,
-	    u->cs.s.peer.kernel, u->cs.s.peer.module_version);
-	rc = peer_run(u, PEER_NODE_FINALIZE, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
-		      "the finalize of the rollback");
-	if (!rc)
-		rc = peer_backup(u, now_ns() + (uint64_t)CU_KA_WAIT_S * NS_PER_S * 2);
-	peer_done(u);
-	return rc;
+	return peer_node_undo(u, &r);
 }
 
 /*

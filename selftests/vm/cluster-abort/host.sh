@@ -18,9 +18,12 @@
 #     upgrade recorded its kexec, B's qemu is killed. A says the channel
 #     went down, stays master of both RGs and keeps forwarding. B boots
 #     cold: its resume finds no checkpoint (the power took it) and records
-#     the failure; A stops at step 4 naming it. `cluster abort` on A rolls
-#     B back (a kexec into its previous image, its issu.ko) and finalizes
-#     it: both nodes on their issu.ko, nothing drained.
+#     the failure; A stops at step 4 naming it. `cluster resume
+#     --stop-after sync` on A carries on: B's failed node upgrade undone
+#     first (a rollback into its previous image), B upgraded anew (a
+#     kexec), step 5's sync, the stop after it. `cluster abort` after step
+#     5 rolls B back (a kexec into its previous image, its issu.ko) and
+#     finalizes it: both nodes on their issu.ko, nothing drained.
 #  2. the channel cut in step 5: `cluster upgrade --stop-after
 #     upgrade-secondary` (B upgraded, a kexec); A's conntrack walks held
 #     (issu.fault_walk_hold) so that `cluster resume`'s step 5 stops in its
@@ -149,10 +152,38 @@ cl_ssh a "issu-helper -j cluster status" >"$CL_OUT/a/status.off.json" 2>/dev/nul
 check_eq "... cluster status on A: the upgrade stopped at upgrade-secondary, B's node record failed" \
 	"stopped upgrade-secondary failed" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=d["upgrade"]; print(u["state"], u["step"], d["nodes"][1]["node_upgrade"]["result"])' "$CL_OUT/a/status.off.json" 2>/dev/null)"
+# `cluster resume` once B is back: step 4 again. B's node upgrade of the
+# first attempt (its resume failed at the cold boot) is undone first, a
+# rollback into its previous image as cluster abort would do it, then B is
+# upgraded anew; then step 5, the sync, and the stop after it
+CL_TAG="resumed after B's power-off"
+cu_modrule b "$tree_ko" || bail "B's modprobe has the install rule of issu"
+t=$(cl_ms)
+cu_resume a --stop-after sync || bail "cluster resume started on A"
+# under way (A's record no longer the stop of step 4), then ended
+cu_left() { [ "$(cu_state a)" != "$1" ]; }
+cl_busywait 60000 cu_left "stopped upgrade-secondary"
+cu_demo_wait 600000 cu_ended
+check_eq "cluster resume --stop-after sync: step 4 again, step 5, stopped there ($(secs $(($(cl_ms) - t)))s; A's journal)" \
+	"stopped sync" "$(cu_state a)" || tail -n 30 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+grep '^cluster upgrade:' "$CL_OUT/a/cu.out" | grep -A3 'undone first' | sed 's/^/#   /'
+check "... B's failed node upgrade undone first (A's output)" \
+	grep -q "^cluster upgrade: rtr-b: its node upgrade .* did not complete (.*): undone first" "$CL_OUT/a/cu.out"
+check "... by a rollback, in spite of its failed resume (A's output)" \
+	grep -q "its resume after the kexec did not complete" "$CL_OUT/a/cu.out"
+check_eq "... then B upgraded anew: its node record, the next issu.ko" "upgrade resumed 0 $next_ver" \
+	"$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done") $(cl_ssh b "cat /sys/module/issu/version")"
+check "... B keeps A's record as of the stop" cl_busywait 30000 cu_peer_is "stopped sync same" ||
+	note "B's copy: $(cu_peer_state)"
+check "... A master of both RGs the while (notify FIFOs, VIPs)" cl_wait_master a 10
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through A (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+CL_TAG="abort after step 5"
 cu_abort off
-check_eq "... the cluster upgrade aborted (A's journal)" "aborted upgrade-secondary" "$(cu_state a)"
-check "... it rolled B back in spite of its failed resume (A's output)" \
-	grep -q "its resume after the kexec did not complete" "$CL_OUT/a/abort-off.out"
+check_eq "... the cluster upgrade aborted (A's journal)" "aborted sync" "$(cu_state a)"
+check "... it rolled B back (A's output)" \
+	grep -q "rtr-b: node rollback: a kexec back into its previous image" "$CL_OUT/a/abort-off.out"
 check "... RG1 given back to B, where it was when the upgrade began (A's output: its failover)" \
 	grep -q "^cluster upgrade: gateways to rtr-b" "$CL_OUT/a/abort-off.out"
 check "... B master of RG1, A master of RG0 (notify FIFOs, VIPs)" cl_wait_master b 60 rg1

@@ -97,12 +97,15 @@ cu_new_ended() { [ "$(cu_id)" != "${CU_ID0:-}" ] && cu_ended; }
 # the previous image, as it loads the one a node installs for each kernel
 # it may boot (DKMS); the lab's /lib/modules is read-only and the lab's
 # images share one kernel, so this rule stands in for it, set only while a
-# rollback is to come (during an upgrade the resume loads --module).
+# rollback is to come. It loads nothing while the node's journal is not a
+# rollback's: the boot of an upgrade's kexec (a cluster resume that undoes
+# a failed node upgrade, then upgrades anew) leaves issu.ko to the resume,
+# which loads --module.
 cu_modrule() {
 	local d=$CL_OUT/$1/root/etc/modprobe.d
 	mkdir -p "$d" && cat >"$d/issu-lab.conf" <<CONF
 # issu lab (vm:cluster-upgrade): the module of the previous image
-install issu /sbin/modprobe -a \$(/sbin/modinfo -F depends $2 | tr , ' ') && /sbin/insmod $2 \$(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p')
+install issu grep -qx op=rollback /var/lib/issu/journal || exit 0; /sbin/modprobe -a \$(/sbin/modinfo -F depends $2 | tr , ' ') && /sbin/insmod $2 \$(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p')
 CONF
 	cl_ssh "$1" "modprobe -c | grep -q '^install issu '"
 }
