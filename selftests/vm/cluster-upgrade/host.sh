@@ -11,7 +11,8 @@
 #  1. 20 long TCP streams through A (5 IPv4 source-NATed, 5 IPv4, 10 IPv6,
 #     every byte verified by issu_stream);
 #  2. aborts at step boundaries: `cluster upgrade --stop-after consolidate`
-#     then `cluster abort`, the same after step 3 (copy): B's drains
+#     then `cluster abort`, the same after step 2 (validate) and after step
+#     3 (copy): B's drains
 #     released, both nodes on their issu.ko, the streams still flowing;
 #  3. on A, `issu-helper cluster upgrade --kernel K --initrd I --module
 #     NEXT --no-tcp-syn-check --rollback-timer 1` (NEXT: the next build of
@@ -71,7 +72,8 @@ cu_streams_start "" udp
 
 # Abort at a step boundary before B's kexec, for certain (--stop-after,
 # not an abort request raced against a step of a second or two), with the
-# streams flowing through A: after step 1 (B drained for every RG) and
+# streams flowing through A: after step 1 (B drained for every RG), after
+# step 2 (both nodes validated their images: nothing more to undo) and
 # after step 3 (B also holds the copies). The abort releases B, and both
 # nodes forward on their versions with their tables: the streams go on
 # into the upgrade below, which verifies every byte.
@@ -118,10 +120,11 @@ print(u.get("state"), u.get("from"), u.get("id"), *[s["result"] for s in u.get("
 # (not in make demo, which shows the upgrade itself: CU_NEGATIVE=0)
 if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	cu_boundary 1 consolidate || bail "abort after step 1"
+	cu_boundary 2 validate || bail "abort after step 2"
 	cu_boundary 3 copy || bail "abort after step 3"
 	CL_TAG=""
 	# shellcheck disable=SC2046 # tags are single words
-	CL_AFTER_S=0 check "the streams flowed through A across both aborts (data in the last 5 s)" \
+	CL_AFTER_S=0 check "the streams flowed through A across the three aborts (data in the last 5 s)" \
 		cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
 fi
 
