@@ -36,8 +36,16 @@
 # so no baseline is subtracted (VRRP and the host's SSH are not counted).
 # Documentation/issu/benchmarks.rst has the results.
 #
+# Besides the whole command, issu's data path alone: the command's time
+# without its connect (ssh and HELLO, paid once per session: `cluster
+# failover` runs both passes on one), against conntrackd's bulk send plus
+# its commit (speed_dp). conntrackd runs only up to CL_SYNC_CTD_MAX entries
+# (default: every size): its -R once took 301 s for 10 000 entries under
+# TCG (session 8; 0.5 s in session 12's run), and the knob keeps such a
+# run short.
+#
 # Environment: CL_SYNC_SIZES, CL_SYNC_BOUND (s per conntrackd bulk, 900),
-# CL_BUDGET, LAB_SLOW, ISSU_OUT.
+# CL_SYNC_CTD_MAX, CL_BUDGET, LAB_SLOW, ISSU_OUT.
 
 set -u
 
@@ -51,6 +59,7 @@ CTD_NOTIFY=0
 
 sizes=${CL_SYNC_SIZES:-10000 100000}
 bound=${CL_SYNC_BOUND:-900}
+ctd_max=${CL_SYNC_CTD_MAX:-999999999}
 CL_BUDGET=${CL_BUDGET:-3600}
 ctgen=${LAB_CTGEN_KO:-$LAB_TOP/selftests/out/host/issu_ctgen.ko}
 [ -f "$ctgen" ] || ctgen=$LAB_TOP/selftests/kmod/issu_ctgen.ko
@@ -121,15 +130,19 @@ ratio() { [ "$2" -gt 0 ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / 
 
 say "cluster sync: $(uname -r) host, guests $LAB_KVER under $(lab_accel) (1 vCPU each, both on $(nproc) host cores), conntrackd $(cl_ssh a 'conntrackd -v 2>&1' | awk '{ print $NF; exit }') FTFW over ctl0"
 say "entries: IPv4 TCP ESTABLISHED from issu_ctgen.ko on A; wire: IP bytes between A and B (issu: its SSH channel; conntrackd: UDP 3780)"
-say "$(printf '%-7s %10s | %9s %9s %10s %10s | %9s %9s %9s %10s %10s %9s | %7s %7s' \
-	entries image issu_ms issu_e/s issu_wire wire/img ctd_R_ms ctd_B_ms ctd_e/s ctd_wire wire/img ctd_c_ms speed wire)"
+say "$(printf '%-7s %10s | %9s %9s %9s %10s %10s | %9s %9s %9s %10s %10s %9s | %7s %8s %7s' \
+	entries image issu_ms issu_e/s issu_dp wire wire/img ctd_R_ms ctd_B_ms ctd_e/s ctd_wire wire/img ctd_c_ms speed speed_dp wire)"
 for n_e in $sizes; do
 	ctd_stop
 	flush
 	base=$(entries a)
 	cl_ssh a "echo $n_e >/sys/kernel/debug/issu_ctgen/fill" || bail "fill of $n_e entries on rtr-a"
-	note "$n_e: A's table $(entries a) entries ($(cl_ssh a 'cat /sys/kernel/debug/issu_ctgen/fill' | tr '\n' ' '))"
-	have=$(($(entries a) - base))
+	fill=$(cl_ssh a 'cat /sys/kernel/debug/issu_ctgen/fill' | tr '\n' ' ')
+	note "$n_e: A's table $(entries a) entries ($fill)"
+	# the generated entries: the table also holds the lab's own few
+	# (SSH, VRRP), which conntrackd's cache may leave out
+	have=$(sed -n 's/.*created=\([0-9]*\).*/\1/p' <<<"$fill")
+	[ -n "$have" ] || have=$(($(entries a) - base))
 
 	# the image
 	read -r exp_ms _ <<<"$(guest_ms a "issu-helper -j export -o /tmp/bench.img")"
@@ -151,6 +164,17 @@ d = json.load(open(sys.argv[1]))
 print("connect", d.get("connect_ms"), "ms, stream", d.get("stream_ms"),
       "ms, import on B", d.get("import_ms"), "ms; the export before them")' "$CL_OUT/sync-$n_e.json" 2>/dev/null || echo "no breakdown")"
 	[ "$rc" = 0 ] || note "$(head -c 600 "$CL_OUT/sync-$n_e.json")"
+	conn_ms=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["connect_ms"])' \
+		"$CL_OUT/sync-$n_e.json" 2>/dev/null) || conn_ms=0
+	dp_ms=$((issu_ms - ${conn_ms:-0}))
+
+	if [ "$n_e" -gt "$ctd_max" ]; then
+		say "$(printf '%-7s %10s | %9s %9s %9s %10s %10s | %9s %9s %9s %10s %10s %9s | %7s %8s %7s' \
+			"$have" "$img" "$issu_ms" "$(rate "$((b1 - b0))" "$issu_ms")" "$dp_ms" "$issu_wire" \
+			"$(ratio "$issu_wire" "$img")" - - - - - - - - -)"
+		note "$n_e: conntrackd not run above CL_SYNC_CTD_MAX=$ctd_max entries"
+		continue
+	fi
 
 	# conntrackd: -R on A, -B on A, until B's external cache has them
 	flush_b=$(cl_ssh b "conntrack -F 2>/dev/null; cat /proc/sys/net/netfilter/nf_conntrack_count")
@@ -190,14 +214,16 @@ print("connect", d.get("connect_ms"), "ms, stream", d.get("stream_ms"),
 	ctd a -s >"$CL_OUT/ctd-a-$n_e.stats" 2>&1
 	ctd b -s >"$CL_OUT/ctd-b-$n_e.stats" 2>&1
 
-	say "$(printf '%-7s %10s | %9s %9s %10s %10s | %9s %9s %9s %10s %10s %9s | %7s %7s' \
-		"$have" "$img" "$issu_ms" "$(rate "$((b1 - b0))" "$issu_ms")" "$issu_wire" \
+	say "$(printf '%-7s %10s | %9s %9s %9s %10s %10s | %9s %9s %9s %10s %10s %9s | %7s %8s %7s' \
+		"$have" "$img" "$issu_ms" "$(rate "$((b1 - b0))" "$issu_ms")" "$dp_ms" "$issu_wire" \
 		"$(ratio "$issu_wire" "$img")" "$r_ms" "$b_ms" "$(rate "${ext:-0}" "$b_ms")" \
 		"$ctd_wire" "$(ratio "$ctd_wire" "$img")" "$c_ms" \
-		"$(ratio "$b_ms" "$issu_ms")" "$(ratio "$ctd_wire" "$issu_wire")")"
+		"$(ratio "$b_ms" "$issu_ms")" "$(ratio "$((b_ms + ${c_ms:-0}))" "$dp_ms")" \
+		"$(ratio "$ctd_wire" "$issu_wire")")"
 done
 say "issu_ms: cluster sync on A (export, stream, B's import: B's table holds them when it returns); ctd_B_ms: conntrackd -B on A until B's external cache holds them (-R and -c timed apart: ctd_R_ms, ctd_c_ms)"
-say "speed: ctd_B_ms / issu_ms (issu that many times faster); wire: ctd_wire / issu_wire"
+say "issu_dp: issu_ms without its connect (ssh and HELLO): the export, the stream, B's import"
+say "speed: ctd_B_ms / issu_ms (issu that many times faster); speed_dp: (ctd_B_ms + ctd_c_ms) / issu_dp, the data paths (send and commit); wire: ctd_wire / issu_wire"
 ctd_stop
 flush
 ok "benchmark ran ($bench)"
