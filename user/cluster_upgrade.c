@@ -659,6 +659,13 @@ static void expected_version(const struct cu *u, char *buf, size_t size)
 		snprintf(buf, size, "%s", mi.version);
 }
 
+/* The peer (its last HELLO) runs another issu.ko than the upgrade's, in @want. */
+static bool peer_not_upgraded(const struct cu *u, char *want, size_t size)
+{
+	expected_version(u, want, size);
+	return want[0] && strcmp(want, u->cs.s.peer.module_version);
+}
+
 /* keepalived up on the peer for every RG (BACKUP or FAULT: not master). */
 static int peer_backup(struct cu *u, uint64_t deadline)
 {
@@ -880,11 +887,10 @@ static int step_upgrade_peer(struct cu *u)
 		peer_node_result_free(&r);
 		return rc;
 	}
-	expected_version(u, want, sizeof(want));
 	if (r.j.present && !r.j.done && r.j.op == UPG_OP_UPGRADE &&
 	    r.j.phase != ISSU_PHASE_ROLLBACK &&
 	    (r.j.owner_alive || (r.j.kexec && r.j.phase == ISSU_PHASE_RESUMED &&
-				 (!want[0] || !strcmp(want, u->cs.s.peer.module_version))))) {
+				 !peer_not_upgraded(u, want, sizeof(want))))) {
 		say(u, "%s: its node upgrade %s is under way already: following it", u->j.peer,
 		    r.j.id);
 		peer_node_result_free(&r);
@@ -915,8 +921,7 @@ static int step_upgrade_peer(struct cu *u)
 	if (rc)
 		return rc;
 	/* the new issu.ko, keepalived up and not master */
-	expected_version(u, want, sizeof(want));
-	if (want[0] && strcmp(want, u->cs.s.peer.module_version))
+	if (peer_not_upgraded(u, want, sizeof(want)))
 		return fail(u, EXIT_CU_PEER_UPGRADE, "%s runs issu %s after its upgrade, not %s",
 			    u->j.peer, u->cs.s.peer.module_version, want);
 	say(u, "%s is back: kernel %s, issu %s", u->j.peer, u->cs.s.peer.kernel,
@@ -943,8 +948,7 @@ static int peer_still_upgraded(struct cu *u)
 	rc = peer_open(u);
 	if (rc)
 		return rc;
-	expected_version(u, want, sizeof(want));
-	if (want[0] && strcmp(want, u->cs.s.peer.module_version)) {
+	if (peer_not_upgraded(u, want, sizeof(want))) {
 		rc = fail(u, EXIT_CU_STEP,
 			  "%s runs issu %s (kernel %s), not the upgrade's %s: it left its upgrade since step 4 (a power loss or a reset); `issu-helper cluster resume` runs step 4 again",
 			  u->j.peer, u->cs.s.peer.module_version, u->cs.s.peer.kernel, want);
@@ -1094,8 +1098,7 @@ static int step_done(struct cu *u)
 	rc = peer_open(u);
 	if (rc)
 		return rc;
-	expected_version(u, want, sizeof(want));
-	if (want[0] && strcmp(want, u->cs.s.peer.module_version))
+	if (peer_not_upgraded(u, want, sizeof(want)))
 		return fail(u, EXIT_CU_STEP, "%s runs issu %s, not %s", u->j.peer,
 			    u->cs.s.peer.module_version, want);
 	if (u->j.unlink)
