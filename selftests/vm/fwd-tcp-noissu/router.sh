@@ -108,6 +108,11 @@ fwd_router_up() {
 	fi
 	"${FWD_NX[@]}" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 ||
 		fwd_fail "strict TCP tracking (nf_conntrack_tcp_loose=0)"
+	# A UDP stream's entry must outlive the kexec's outage, which is about
+	# 20 s here but over three minutes on the debug lane's KASAN kernel
+	# (LAB_SLOW 4): longer than the default 120 s, so it is scaled with it
+	"${FWD_NX[@]}" sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=$((120 * ${LAB_SLOW:-1})) ||
+		fwd_fail "the UDP stream timeout"
 	"${FWD_NX[@]}" nft -D IF_CLIENT="$IF_CLIENT" -D IF_SERVER="$IF_SERVER" -f "$ruleset" ||
 		fwd_fail "nft ruleset $ruleset loads"
 
