@@ -19,6 +19,15 @@ fwd_hook_before_forwarding() {
 
 fwd_router_up
 fwd_signal ready.2
+# the table once the window picked both streams up (ports 5004, 5006), for
+# the host's checks: the final one (go.done) may come after their TIME_WAIT
+# ran out on a slow kernel; bounded, saved as it is then
+for ((i = 0; i < 120; i++)); do
+	ct=$(cat /proc/net/nf_conntrack)
+	grep -q ' dport=5004 ' <<<"$ct" && grep -q ' dport=5006 ' <<<"$ct" && break
+	sleep 1
+done
+cat /proc/net/nf_conntrack >"$LAB_OUT/conntrack.restore" 2>&1
 fwd_serve_until go.done 240 || lab_fail "the host finished within 240 s"
 # the table as the streams left it: a closed stream's entry may not outlive
 # the slow python3 start of lab_status under TCG
