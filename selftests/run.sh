@@ -47,7 +47,7 @@ add() {
 
 # Host programs are built either way: the VM scenarios use some of them
 # (issu_nl, issu_poke.ko, issu_stream) from selftests/out/host.
-make -s -C "$top/selftests" O="$outdir/host" all >"$outdir/logs/build.log" 2>&1 || {
+make -s -j"$jobs" -C "$top/selftests" O="$outdir/host" all >"$outdir/logs/build.log" 2>&1 || {
 	cat "$outdir/logs/build.log"
 	echo "issu: 0 passed, 1 failed"
 	exit 1
@@ -142,6 +142,7 @@ for i in $order; do
 done
 
 passed=0 failed=0 skipped=0
+failures=()
 for i in "${!names[@]}"; do
 	wait "${pids[$i]}" 2>/dev/null
 	log="$outdir/logs/$(echo "${names[$i]}" | tr ':/' '__').log"
@@ -163,9 +164,19 @@ for i in "${!names[@]}"; do
 		echo "ok $((i + 1)) ${names[$i]} # ${secs}s"
 	else
 		echo "not ok $((i + 1)) ${names[$i]} # ${secs}s, exit $rc"
+		failures+=("${names[$i]} (exit $rc, ${secs}s)")
+		while IFS= read -r line; do
+			failures+=("  $line")
+		done < <(grep -E '^not ok [0-9]+' "$log" | head -n 20)
 	fi
 done
 
+# the failures once more, at the end, where a reader of the output's tail
+# (a CI excerpt) finds them
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "# failed:"
+	printf '#   %s\n' "${failures[@]}"
+fi
 echo "# total wall time: $(($(date +%s) - start))s"
 echo "issu: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

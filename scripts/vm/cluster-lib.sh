@@ -564,6 +564,16 @@ cl_finish() {
 			echo "# ${CL_NAME[$node]} console (last 20 lines of $CL_OUT/$node/console.log):"
 			tail -n 20 "$CL_OUT/$node/console.log" | sed 's/^/# /'
 		done
+		# last, for whoever reads only the end of the output (a CI
+		# excerpt): what failed, once more
+		echo "# $CL_SCENARIO_NAME: failed:"
+		n=0
+		for line in "${CL_TAP[@]}"; do
+			n=$((n + 1))
+			case $line in
+			"not ok"*) echo "#   $n ${line#not ok - }" ;;
+			esac
+		done
 	fi
 	note "$CL_SCENARIO_NAME: $(secs $(($(cl_ms) - CL_T0)))s wall, accel $(lab_accel)"
 	exit $failed
