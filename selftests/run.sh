@@ -36,7 +36,13 @@ declare -a names=() cmds=() weights=() costs=()
 # add NAME CMD [WEIGHT [COST]]: WEIGHT is how many of the $jobs slots it
 # takes (a scenario that runs two guests at once takes two: a third guest
 # on two cores starves all of them, and starved guests report RCU stalls);
-# COST its expected seconds (default 60), for the order they start in
+# COST its expected seconds (default 60), for the order they start in.
+# WEIGHT 0: a background program, started first, at nice 19, beside the
+# others and taking no slot: it runs on the CPU the guests leave idle
+# (two cluster guests leave about a third of two cores while they wait on
+# keepalived and timers). For host programs bounded by their own clock
+# (the fuzzers) or by their work alone (a package build), never for one
+# whose checks wait on time: nice 19 gets next to nothing of a busy CPU.
 add() {
 	[ -n "$pattern" ] && ! grep -Eq -- "$pattern" <<<"$1" && return
 	names+=("$1")
@@ -57,7 +63,12 @@ if [ $run_host -eq 1 ]; then
 		[ -f "$t" ] || continue
 		while read -r name cmd; do
 			case $name in ''|'#'*) continue ;; esac
-			add "host:$name" "cd '$outdir/host' && $cmd"
+			case $cmd in
+			"@background "*)
+				add "host:$name" "renice -n 19 -p \$\$ >/dev/null && cd '$outdir/host' && ${cmd#@background }" 0 ;;
+			*)
+				add "host:$name" "cd '$outdir/host' && $cmd" ;;
+			esac
 		done <"$t"
 	done
 fi
@@ -117,16 +128,18 @@ slots_busy() {
 	done
 	echo "$n"
 }
-# The widest first, then the longest (COST): a wide one after a narrow one
-# would wait with a slot idle until the narrow one ends, and a long one
-# started last would run alone. The results are still printed in the
-# order of the list.
+# The background ones first (they take no slot), then the widest, then the
+# longest (COST): a wide one after a narrow one would wait with a slot idle
+# until the narrow one ends, and a long one started last would run alone.
+# The results are still printed in the order of the list.
 order=$(for i in "${!names[@]}"; do
-	echo "${weights[$i]:-1} ${costs[$i]:-60} $i"
+	w=${weights[$i]:-1}
+	[ "$w" = 0 ] && w=1000
+	echo "$w ${costs[$i]:-60} $i"
 done | sort -s -k1,1nr -k2,2nr | cut -d' ' -f3)
 for i in $order; do
 	w=${weights[$i]}
-	[ "$w" -ge 1 ] 2>/dev/null || w=1
+	[ "$w" -ge 0 ] 2>/dev/null || w=1
 	[ "$w" -gt "$jobs" ] && w=$jobs
 	while [ $(($(slots_busy) + w)) -gt "$jobs" ]; do
 		wait -n 2>/dev/null || sleep 1
