@@ -1600,7 +1600,10 @@ static int abort_self_node(struct cu *u)
 /*
  * The RGs the switchover moved to the peer, back here (cluster failover:
  * sync, then the move), RG0 first: the primary role comes back before the
- * traffic. The hold ends.
+ * traffic. Those the peer held before the upgrade too: the peer is rolled
+ * back next, a kexec, and an RG it kept would go down with it (its
+ * backup here drained by the consolidation's failover); the release gives
+ * them back once it is up again. The hold ends.
  */
 static int abort_switchover(struct cu *u)
 {
@@ -1616,8 +1619,7 @@ static int abort_switchover(struct cu *u)
 	for (i = 0; i < cc->nrg; i++) {
 		const struct cl_rg *rg = &cc->rg[i];
 
-		/* here already, or the peer's before the upgrade (the release's) */
-		if ((here & (1u << rg->id)) || (u->j.rgs_peer & (1u << rg->id)))
+		if (here & (1u << rg->id))
 			continue;
 		rc = failover(u, rg, u->j.node, false);
 		if (rc)

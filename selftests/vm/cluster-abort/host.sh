@@ -13,19 +13,16 @@
 # to the end:
 #
 #  1. B powered off in step 4, RG1 at home on B before the upgrade (a
-#     failover: step 1 takes it to A, the abort gives it back to B with its
-#     flows, then the test moves it home): `cluster upgrade` on A; once B's node
-#     upgrade recorded its kexec, B's qemu is killed. A says the channel
-#     went down, stays master of both RGs and keeps forwarding. B boots
-#     cold: its resume finds no checkpoint (the power took it) and records
-#     the failure; A stops at step 4 naming it. `cluster resume
-#     --stop-after sync` on A carries on: B's failed node upgrade undone
-#     first (a rollback into its previous image), B upgraded anew (a
-#     kexec), step 5's sync, the stop after it. `cluster abort` after step
-#     5 rolls B back (a kexec into its previous image, its issu.ko) and
-#     finalizes it: both nodes on their issu.ko, nothing drained.
-#  2. the channel cut in step 5: `cluster upgrade --stop-after
-#     upgrade-secondary` (B upgraded, a kexec); A's conntrack walks held
+#     failover: step 1 takes it to A, the abort below gives it back to B
+#     with its flows, then the test moves it home): `cluster upgrade` on
+#     A; once B's node upgrade recorded its kexec, B's qemu is killed. A
+#     says the channel went down, stays master of both RGs and keeps
+#     forwarding. B boots cold: its resume finds no checkpoint (the power
+#     took it) and records the failure; A stops at step 4 naming it.
+#     `cluster resume --stop-after upgrade-secondary` on A carries on: B's
+#     failed node upgrade undone first (a rollback into its previous
+#     image), B upgraded anew (a kexec), the stop after step 4.
+#  2. the channel cut in step 5: A's conntrack walks held
 #     (issu.fault_walk_hold) so that `cluster resume`'s step 5 stops in its
 #     export, before its session; B's control link cut (its tap down);
 #     the walk released: the sync cannot reach B and A stops at step 5,
@@ -38,8 +35,11 @@
 #     its boot gate pulls the flows back before it is master again.
 #     `cluster resume --stop-after switchover` carries on (the
 #     switchover: the streams through B), then `cluster abort` after step
-#     6: every RG back to A (a sync, then the move), B rolled back (a
-#     kexec), finalized.
+#     6: every RG back to A (a sync, then the move), RG1 too, though it was
+#     B's before the upgrade (B is rolled back next), B rolled back (a
+#     kexec), finalized, RG1 given back to B. An abort after step 4 or 5
+#     runs the tail of this one (B's rollback, the consolidation undone):
+#     the sync leaves nothing to undo.
 #  3. every stream completes, every byte verified, through B's power loss,
 #     the cut, A's crash and eight moves of RG1 (A's own entries, stale by
 #     the time RG1 comes back to it, are re-learned: the NATed streams were
@@ -155,56 +155,36 @@ check_eq "... cluster status on A: the upgrade stopped at upgrade-secondary, B's
 # `cluster resume` once B is back: step 4 again. B's node upgrade of the
 # first attempt (its resume failed at the cold boot) is undone first, a
 # rollback into its previous image as cluster abort would do it, then B is
-# upgraded anew; then step 5, the sync, and the stop after it
+# upgraded anew, and the upgrade stops after it: the upgrade goes on below,
+# into the cut in step 5
 CL_TAG="resumed after B's power-off"
 cu_modrule b "$tree_ko" || bail "B's modprobe has the install rule of issu"
 t=$(cl_ms)
-cu_resume a --stop-after sync || bail "cluster resume started on A"
+cu_resume a --stop-after upgrade-secondary || bail "cluster resume started on A"
 # under way (A's record no longer the stop of step 4), then ended
 cu_left() { [ "$(cu_state a)" != "$1" ]; }
 cl_busywait 60000 cu_left "stopped upgrade-secondary"
 cu_demo_wait 600000 cu_ended
-check_eq "cluster resume --stop-after sync: step 4 again, step 5, stopped there ($(secs $(($(cl_ms) - t)))s; A's journal)" \
-	"stopped sync" "$(cu_state a)" || tail -n 30 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+cu_modrule_del b
+check_eq "cluster resume --stop-after upgrade-secondary: step 4 again, stopped there ($(secs $(($(cl_ms) - t)))s; A's journal)" \
+	"stopped upgrade-secondary" "$(cu_state a)" || tail -n 30 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
 grep '^cluster upgrade:' "$CL_OUT/a/cu.out" | grep -A3 'undone first' | sed 's/^/#   /'
 check "... B's failed node upgrade undone first (A's output)" \
 	grep -q "^cluster upgrade: rtr-b: its node upgrade .* did not complete (.*): undone first" "$CL_OUT/a/cu.out"
 check "... by a rollback, in spite of its failed resume (A's output)" \
 	grep -q "its resume after the kexec did not complete" "$CL_OUT/a/cu.out"
 check_eq "... then B upgraded anew: its node record, the next issu.ko" "upgrade resumed 0 $next_ver" \
-	"$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done") $(cl_ssh b "cat /sys/module/issu/version")"
-check "... B keeps A's record as of the stop" cl_busywait 30000 cu_peer_is "stopped sync same" ||
+	"$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done") $(cl_ssh b "cat /sys/module/issu/version")" ||
+	bail "B upgraded anew"
+check "... B keeps A's record as of the stop" cl_busywait 30000 cu_peer_is "stopped upgrade-secondary same" ||
 	note "B's copy: $(cu_peer_state)"
 check "... A master of both RGs the while (notify FIFOs, VIPs)" cl_wait_master a 10
 # shellcheck disable=SC2046 # tags are single words
 CL_AFTER_S=0 check "... the streams flow through A (data in the last 5 s)" \
 	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
-CL_TAG="abort after step 5"
-cu_abort off
-check_eq "... the cluster upgrade aborted (A's journal)" "aborted sync" "$(cu_state a)"
-check "... it rolled B back (A's output)" \
-	grep -q "rtr-b: node rollback: a kexec back into its previous image" "$CL_OUT/a/abort-off.out"
-check "... RG1 given back to B, where it was when the upgrade began (A's output: its failover)" \
-	grep -q "^cluster upgrade: gateways to rtr-b" "$CL_OUT/a/abort-off.out"
-check "... B master of RG1, A master of RG0 (notify FIFOs, VIPs)" cl_wait_master b 60 rg1
-check_eq "... A drained for RG1 by that failover, B for nothing: track files of A and B" "0 1 0 0" \
-	"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
-# RG1 home to A again, with its flows, and the manual-failover state ended
-cl_ssh a "issu-helper cluster failover rg1 --to rtr-a && issu-helper cluster failover reset rg1" \
-	>"$CL_OUT/fo-rg1-a.out" 2>&1
-check_eq "cluster failover rg1 --to rtr-a, failover reset rg1 on A: exit 0" 0 "$?" ||
-	sed 's/^/#   /' "$CL_OUT/fo-rg1-a.out"
-cu_as_before
 
 # ------------------------------------------------------------ 2. cut in step 5
 CL_TAG="channel cut in step 5"
-CU_ID0=$(cu_id)
-cu_start a --no-tcp-syn-check --stop-after upgrade-secondary || bail "cluster upgrade started on A"
-cu_demo_wait 600000 cu_new_ended
-check_eq "cluster upgrade --stop-after upgrade-secondary: stopped there (A's journal)" \
-	"stopped upgrade-secondary" "$(cu_state a)" || { tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'; bail "B upgraded"; }
-check_eq "... B upgraded: its node record, the next issu.ko" "upgrade resumed $next_ver" \
-	"$(cu_nj b op) $(cu_nj b phase) $(cl_ssh b "cat /sys/module/issu/version")"
 # every conntrack walk of A held after its first bucket: step 5's export
 # stops there, before the sync opens its session to B
 cl_ssh a "echo 600 >/sys/module/issu/parameters/fault_walk_hold" || bail "A's conntrack walks held"
@@ -304,11 +284,27 @@ check "... B master of both RGs, A backup (notify FIFOs, VIPs)" cl_wait_master b
 # shellcheck disable=SC2046 # tags are single words
 CL_AFTER_S=0 check "... the streams flow through B (data in the last 5 s)" \
 	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+# the abort: every RG back to A, RG1 too (B held it before the upgrade,
+# but B is rolled back next: a kexec), B's rollback, then RG1 given back
+# to B, where it was when the upgrade began
 CL_TAG="abort after step 6"
 cu_abort cut
 check_eq "... the cluster upgrade aborted (A's journal)" "aborted switchover" "$(cu_state a)"
 check "... and B's copy of A's record says so" cl_busywait 30000 cu_peer_is "aborted switchover same" ||
 	note "B's copy: $(cu_peer_state)"
+# the order of A's output: RG1 (gateways) to A, B's rollback, RG1 to B
+cu_abort_order=$(sed -n 's/^cluster upgrade: \(gateways to rtr-[ab]\).*/\1/p; s/^cluster upgrade: rtr-b: \(node rollback\): a kexec.*/\1/p' \
+	"$CL_OUT/a/abort-cut.out" | paste -sd,)
+check_eq "... RG1 to A before B's rollback, though B held it before the upgrade; given back after (A's output)" \
+	"gateways to rtr-a,node rollback,gateways to rtr-b" "$cu_abort_order"
+check "... B master of RG1, A master of RG0 (notify FIFOs, VIPs)" cl_wait_master b 60 rg1
+check_eq "... A drained for RG1 by that failover, B for nothing: track files of A and B" "0 1 0 0" \
+	"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+# RG1 home to A again, with its flows, and the manual-failover state ended
+cl_ssh a "issu-helper cluster failover rg1 --to rtr-a && issu-helper cluster failover reset rg1" \
+	>"$CL_OUT/fo-rg1-a.out" 2>&1
+check_eq "cluster failover rg1 --to rtr-a, failover reset rg1 on A: exit 0" 0 "$?" ||
+	sed 's/^/#   /' "$CL_OUT/fo-rg1-a.out"
 cu_as_before
 CL_TAG=""
 
