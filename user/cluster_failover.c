@@ -11,7 +11,8 @@
  *     from a manual failover or a cluster upgrade's switchover) is taken;
  *  2. bulk pass: the source's flows exported and imported by the target:
  *     pushed with the code of `cluster sync` (cluster_sync_pass()), or
- *     pulled (PULL, cluster_pull_pass());
+ *     pulled (PULL, cluster_pull_pass()); none for RG0, the control
+ *     group, which carries no flows (nor for 4);
  *  3. (--pause-file FILE: wait until FILE exists, the session kept alive);
  *     (--no-sync: no pass at all, the move alone, as keepalived alone would
  *     make it: what `cluster upgrade --no-sync` does, its negative control);
@@ -631,6 +632,15 @@ static int failover_move(struct failover *fo, struct cl_opts *co, struct opts *o
 	if (co->no_sync) {
 		/* the move alone, as keepalived would make it: the negative control */
 		fo_progress(o, "no sync (--no-sync): the move alone");
+		goto drain;
+	}
+	if (rg->id == 0) {
+		/*
+		 * RG0, the control group, carries no flows (its boot gate
+		 * pulls none either): the passes would copy the traffic
+		 * groups' table for nothing, seconds under load
+		 */
+		fo_progress(o, "no sync: RG0, the control group, carries no flows");
 		goto drain;
 	}
 	if (pass(fo, o, &fo->bulk)) {
