@@ -153,11 +153,8 @@ struct pnode_srv *pnode_srv_new(struct peer_sess *s, const struct pnode_conf *co
 static void put_clean(struct peer_buf *b, uint16_t type, const char *src)
 {
 	char buf[PEER_STR_MAX];
-	size_t i;
 
-	for (i = 0; src[i] && i + 1 < sizeof(buf); i++)
-		buf[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
-	buf[i] = '\0';
+	peer_str_clean(buf, sizeof(buf), src);
 	peer_put_str(b, type, buf);
 }
 

@@ -114,6 +114,22 @@ void peer_put_u64(struct peer_buf *b, uint16_t type, uint64_t v)
 }
 
 /* A string, cut to PEER_STR_MAX - 1 bytes. */
+/*
+ * @src as a printable string in @dst (@size bytes, truncated, NUL
+ * included): control bytes and DEL as '?', UTF-8 left alone. For what a
+ * node received or read and sends or logs (a PK_STR value is printable).
+ */
+void peer_str_clean(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	if (!size)
+		return;
+	for (i = 0; src[i] && i + 1 < size; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	dst[i] = '\0';
+}
+
 void peer_put_str(struct peer_buf *b, uint16_t type, const char *s)
 {
 	char buf[PEER_STR_MAX];

@@ -260,6 +260,7 @@ void peer_buf_free(struct peer_buf *b);
 void peer_put_u8(struct peer_buf *b, uint16_t type, uint8_t v);
 void peer_put_u32(struct peer_buf *b, uint16_t type, uint32_t v);
 void peer_put_u64(struct peer_buf *b, uint16_t type, uint64_t v);
+void peer_str_clean(char *dst, size_t size, const char *src);
 void peer_put_str(struct peer_buf *b, uint16_t type, const char *s);
 void peer_put_bin(struct peer_buf *b, uint16_t type, const void *p, size_t len);
 void peer_nest_start(struct peer_buf *b, uint16_t type);

@@ -165,16 +165,6 @@ static int parse_allow(const char *text, uint32_t *mask, uint32_t *cmds)
 	return 0;
 }
 
-/* A command as a printable string, for the log. */
-static void sanitize(char *dst, size_t size, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] && i + 1 < size; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
-	dst[i] = '\0';
-}
-
 static void sync_abort(struct srv *v, const char *why)
 {
 	if (!v->syncing)
@@ -873,7 +863,7 @@ int cmd_peer(int argc, char **argv, struct opts *o)
 	}
 	/* the forced command runs whatever the client asked for: only "peer" */
 	if (orig && *orig && strcmp(orig, "peer")) {
-		sanitize(buf, sizeof(buf), orig);
+		peer_str_clean(buf, sizeof(buf), orig);
 		plog(LOG_ERR, "refused command '%s': this key runs only 'issu-helper peer'", buf);
 		rc = EXIT_PEER_REFUSED;
 		goto out;
