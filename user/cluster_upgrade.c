@@ -1256,6 +1256,9 @@ static int run_from(struct cu *u, enum cu_step from)
 			return rc;
 		}
 		if (rc) {
+			/* s, or the step a check sent the record back to */
+			enum cu_step at = u->j.step;
+
 			cu_step_end(&u->j, CU_R_FAILED, "%s", u->why[0] ? u->why : "failed");
 			u->j.owner = 0;
 			/* a step lost its peer: the record waits for a later command */
@@ -1264,9 +1267,12 @@ static int run_from(struct cu *u, enum cu_step from)
 			save_final(u);
 			fprintf(stderr, "%s: cluster upgrade: step %d %s failed: %s\n", PROG, s,
 				cu_step_name(s), u->why);
-			fprintf(stderr, "%s: cluster upgrade: stopped at step %d; `issu-helper cluster resume` runs it again, `issu-helper cluster abort` undoes the steps%s\n",
-				PROG, s, s > CU_SWITCHOVER ? " while this node has not kexec'd" : "");
-			say_inconsistent(u, s, false);
+			fprintf(stderr, "%s: cluster upgrade: stopped at step %d%s; `issu-helper cluster resume` runs it again, `issu-helper cluster abort` undoes the steps%s\n",
+				PROG, at, at != s ? " again" : "",
+				at > CU_SWITCHOVER ? " while this node has not kexec'd" : "");
+			/* sent back: the peer left the new image, nothing is inconsistent */
+			if (at == s)
+				say_inconsistent(u, s, false);
 			u->reported = true;
 			return rc;
 		}
