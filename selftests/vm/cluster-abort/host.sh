@@ -21,7 +21,11 @@
 #     took it) and records the failure; A stops at step 4 naming it.
 #     `cluster resume --stop-after upgrade-secondary` on A carries on: B's
 #     failed node upgrade undone first (a rollback into its previous
-#     image), B upgraded anew (a kexec), the stop after step 4.
+#     image), B upgraded anew (a kexec), the stop after step 4. Then B
+#     leaves its upgrade, in the small: its issu.ko swapped for the
+#     tree's, as its cold boot into the old image would load; `cluster
+#     resume` refuses step 5 (no sync to a node off the new image) and
+#     sends the record back to step 4; B's issu.ko put back.
 #  2. the channel cut in step 5: A's conntrack walks held
 #     (issu.fault_walk_hold) so that `cluster resume`'s step 5 stops in its
 #     export, before its session; B's control link cut (its tap down);
@@ -182,6 +186,43 @@ check "... A master of both RGs the while (notify FIFOs, VIPs)" cl_wait_master a
 # shellcheck disable=SC2046 # tags are single words
 CL_AFTER_S=0 check "... the streams flow through A (data in the last 5 s)" \
 	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+
+# B reset after step 4, in the small: a node that lost power (or was
+# reset) since its upgrade boots cold into its old image, whose issu.ko
+# is not the upgrade's. Steps 5 and 6 check first (peer_still_upgraded):
+# the sync must not go to a node that left its upgrade. Here B's issu.ko
+# is swapped for the tree's (its cold boot's would be that), then back.
+CL_TAG="B left its upgrade after step 4"
+# cu_b_ko KO: B's issu.ko replaced by KO (a path B sees), with the
+# issu.* parameters of its command line, as modprobe gives them
+cu_b_ko() {
+	cl_ssh b "rmmod issu && insmod $1 \$(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p') && cat /sys/module/issu/version"
+}
+check_eq "B's issu.ko swapped for the tree's (rmmod, insmod)" "$old_ver" "$(cu_b_ko "$tree_ko")" ||
+	bail "B's issu.ko swapped"
+n0=$(grep -c . "$CL_OUT/a/cu.out" 2>/dev/null)
+cu_resume a --stop-after sync || bail "cluster resume started on A"
+# step 5 ran for the first time in this upgrade: its record, failed
+cu_sync_failed() {
+	grep -q '^s=sync [0-9]* [0-9]* failed ' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null &&
+		cu_ended
+}
+cu_demo_wait 120000 cu_sync_failed
+check_eq "cluster resume: step 5 refused, A's record back at step 4 (A's journal)" \
+	"stopped upgrade-secondary" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check "... naming B's issu.ko, not the upgrade's (A's output)" \
+	grep -qF "rtr-b runs issu $old_ver (kernel " <(tail -n +$((n0 + 1)) "$CL_OUT/a/cu.out")
+tail -n +$((n0 + 1)) "$CL_OUT/a/cu.out" | grep '^issu-helper: cluster upgrade:\|^cluster upgrade:' | tail -n 3 | sed 's/^/#   /'
+cu_sent_back() {
+	tail -n +$((n0 + 1)) "$CL_OUT/a/cu.out" >"$CL_OUT/a/cu.sentback"
+	grep -qF "stopped at step 4 again; \`issu-helper cluster resume\` runs it again" "$CL_OUT/a/cu.sentback" &&
+		! grep -qF "the pair is inconsistent" "$CL_OUT/a/cu.sentback"
+}
+check "... stopped at step 4 again, which resume runs; no inconsistent pair claimed (A's output)" cu_sent_back
+check_eq "... nothing synced to B: step 5 ended failed at once (A's journal)" "failed" \
+	"$(sed -n 's/^s=sync [0-9]* [0-9]* \([a-z]*\) .*/\1/p' "$CL_OUT/a/root/var/lib/issu/cluster-journal")"
+check_eq "B's issu.ko back to the upgrade's (its copy)" "$next_ver" \
+	"$(cu_b_ko /var/lib/issu/cluster-upgrade/images/module-issu.ko)" || bail "B's issu.ko back"
 
 # ------------------------------------------------------------ 2. cut in step 5
 CL_TAG="channel cut in step 5"
