@@ -113,7 +113,6 @@ void peer_put_u64(struct peer_buf *b, uint16_t type, uint64_t v)
 	put(b, type, &v, 8);
 }
 
-/* A string, cut to PEER_STR_MAX - 1 bytes. */
 /*
  * @src as a printable string in @dst (@size bytes, truncated, NUL
  * included): control bytes and DEL as '?', UTF-8 left alone. For what a
@@ -130,6 +129,7 @@ void peer_str_clean(char *dst, size_t size, const char *src)
 	dst[i] = '\0';
 }
 
+/* A string, cut to PEER_STR_MAX - 1 bytes. */
 void peer_put_str(struct peer_buf *b, uint16_t type, const char *s)
 {
 	char buf[PEER_STR_MAX];
