@@ -537,6 +537,7 @@ cl_fresh() {
 # (console and dmesg), as one TAP 13 document; exit with the verdict
 cl_finish() {
 	local n=0 failed=0 line bad node
+	local -a failures=()
 	for node in a b; do
 		if [ -f "$CL_OUT/$node/console.log" ]; then
 			bad=$(cat "$CL_OUT/$node/console.log" "$CL_OUT/$node"/dmesg.* 2>/dev/null |
@@ -554,7 +555,10 @@ cl_finish() {
 	for line in "${CL_TAP[@]}"; do
 		n=$((n + 1))
 		case $line in
-		"not ok"*) failed=1; echo "not ok $n ${line#not ok - }" ;;
+		"not ok"*)
+			failed=1
+			failures+=("$n ${line#not ok - }")
+			echo "not ok $n ${line#not ok - }" ;;
 		*) echo "ok $n ${line#ok - }" ;;
 		esac
 	done
@@ -567,13 +571,7 @@ cl_finish() {
 		# last, for whoever reads only the end of the output (a CI
 		# excerpt): what failed, once more
 		echo "# $CL_SCENARIO_NAME: failed:"
-		n=0
-		for line in "${CL_TAP[@]}"; do
-			n=$((n + 1))
-			case $line in
-			"not ok"*) echo "#   $n ${line#not ok - }" ;;
-			esac
-		done
+		printf '#   %s\n' "${failures[@]}"
 	fi
 	note "$CL_SCENARIO_NAME: $(secs $(($(cl_ms) - CL_T0)))s wall, accel $(lab_accel)"
 	exit $failed
