@@ -52,6 +52,7 @@ int cmd_finalize(int argc, char **argv, struct opts *o)
 {
 	static struct journal j;
 	struct upg_ctx c;
+	char why[400];
 	int rc;
 
 	rc = upg_ctx_init(&c, o);
@@ -75,6 +76,18 @@ int cmd_finalize(int argc, char **argv, struct opts *o)
 			PROG, j.id, names_get(&phase_names, j.phase), upg_result_name(j.result),
 			!journal_kexec_happened(&j) ? "; before the kexec, abort" :
 			"; run resume first");
+		return EXIT_PHASE;
+	}
+	/*
+	 * an upgraded node that lost power (or was reset) since its resume
+	 * runs what its boot loader started: finalizing would record an
+	 * upgrade that no longer runs (a rollback's record is finalized
+	 * whatever runs: nothing else would end it)
+	 */
+	if (j.op == UPG_OP_UPGRADE && j.phase == ISSU_PHASE_RESUMED &&
+	    upg_left_image(&j, why, sizeof(why))) {
+		fprintf(stderr, "%s: finalize: upgrade %s: this node runs %s: it left the upgraded image since its resume (a power loss or a reset, or another issu.ko loaded), nothing to finalize; `issu-helper rollback` ends the upgrade (or its rollback timer does)\n",
+			PROG, j.id, why);
 		return EXIT_PHASE;
 	}
 	rc = finalize_run(&c, &j);

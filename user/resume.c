@@ -283,7 +283,13 @@ static int resume(struct upg_ctx *c, struct journal *j)
 	case ISSU_PHASE_RESUME:
 		return resume_after_kexec(c, j, j->op == UPG_OP_ROLLBACK ?
 					  j->prev_release : j->release);
-	case ISSU_PHASE_RESUMED:
+	case ISSU_PHASE_RESUMED: {
+		char why[400];
+
+		/* said at every boot, finalize refuses: rollback ends it */
+		if (j->op == UPG_OP_UPGRADE && upg_left_image(j, why, sizeof(why)))
+			fprintf(stderr, "%s: resume: warning: upgrade %s resumed, but this node runs %s: it left the upgraded image (a power loss or a reset): `issu-helper rollback` ends the upgrade%s\n",
+				PROG, j->id, why, j->rollback_at_ns ? " (or its rollback timer does)" : "");
 		/* a crash or reboot took the rollback waiter: start it again */
 		if (j->op == UPG_OP_UPGRADE && j->rollback_at_ns) {
 			upg_timer_stop(j, true);
@@ -292,6 +298,7 @@ static int resume(struct upg_ctx *c, struct journal *j)
 				return EXIT_JOURNAL_WRITE;
 		}
 		return EXIT_OK;
+	}
 	case ISSU_PHASE_ABORT:
 		if (upg_abort_pre_kexec(c, j, "abort finished by resume") == -2)
 			return EXIT_JOURNAL_WRITE;

@@ -61,6 +61,44 @@ void upg_release(char *buf, size_t size)
 }
 
 /**
+ * upg_left_image() - does this boot run another image than the record's?
+ * @j: a record past its kexec
+ * @why: what runs instead, when it does
+ * @size: of @why
+ *
+ * A node that lost power (or was reset) after its kexec boots what its boot
+ * loader starts: for an upgrade, most often the old kernel, or the same
+ * kernel with the issu.ko of /lib/modules. The record's image is the
+ * upgrade's release and, for an upgrade with --module, that module's
+ * version (when the file can still be read: --unlink removes it); for a
+ * rollback, the previous release.
+ *
+ * Return: true when this boot runs something else (said in @why).
+ */
+bool upg_left_image(const struct journal *j, char *why, size_t size)
+{
+	const char *expect = j->op == UPG_OP_ROLLBACK ? j->prev_release : j->release;
+	char rel[65], ver[64] = "";
+	struct modinfo mi;
+	char err[256];
+
+	upg_release(rel, sizeof(rel));
+	if (expect[0] && strcmp(rel, expect)) {
+		snprintf(why, size, "kernel %s, not %s", rel, expect);
+		return true;
+	}
+	if (j->op != UPG_OP_UPGRADE || !j->module[0] ||
+	    modinfo_read(j->module, &mi, err, sizeof(err)) || !mi.version[0])
+		return false;
+	if (upg_read_line("/sys/module/issu/version", ver, sizeof(ver)))
+		snprintf(ver, sizeof(ver), "none");
+	if (!strcmp(ver, mi.version))
+		return false;
+	snprintf(why, size, "issu.ko %s, not %s (%s)", ver, mi.version, j->module);
+	return true;
+}
+
+/**
  * upg_ctx_init() - state and hooks directories of the upgrade commands
  * @c: filled
  * @o: options

@@ -845,6 +845,48 @@ t_rollback_before_kexec() {
 	ISSU_STATE_DIR=$tmp/state run rollback
 	expect_rc 9 && grep -qF "the upgrade has not kexec'd: use abort" "$err"
 }
+# A resumed upgrade whose node left the upgraded image since (a power
+# loss, then the boot loader's kernel or /lib/modules' issu.ko): finalize
+# refuses, resume says so; the record stays open for rollback.
+# journal_resumed_on RELEASE MODULE: a resumed record of that image.
+journal_resumed_on() {
+	rm -rf "$tmp/state"
+	mkdir -p "$tmp/state"
+	journal_body resumed ok 0 0 |
+		sed -e "s|^release=.*|release=$1|" -e "s|^module=.*|module=$2|" |
+		seal >"$tmp/state/journal"
+}
+t_finalize_refused_off_the_upgraded_kernel() {
+	journal_resumed_on 6.1.0-99-amd64 ""
+	ISSU_STATE_DIR=$tmp/state run finalize
+	expect_rc 9 && grep -qF "this node runs kernel $(uname -r), not 6.1.0-99-amd64: it left the upgraded image since its resume" "$err" &&
+		grep -qF "issu-helper rollback\` ends the upgrade" "$err" || return 1
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'u = d["upgrade"]
+assert u["done"] is False and u["phase"] == "resumed", u'
+}
+t_finalize_refused_off_the_upgraded_module() {
+	local v
+
+	[ -f "$top/issu.ko" ] && ! [ -d /sys/module/issu ] || return "$SKIP_RC"
+	v=$(modinfo -F version "$top/issu.ko") && [ -n "$v" ] || { echo "no version in issu.ko"; return 1; }
+	journal_resumed_on "$(uname -r)" "$top/issu.ko"
+	ISSU_STATE_DIR=$tmp/state run finalize
+	expect_rc 9 && grep -qF "this node runs issu.ko none, not $v ($top/issu.ko)" "$err"
+}
+t_resume_warns_off_the_upgraded_image() {
+	journal_resumed_on 6.1.0-99-amd64 ""
+	ISSU_STATE_DIR=$tmp/state run resume
+	expect_rc 0 && grep -qF "resume: warning: upgrade 20261122T000000-1 resumed, but this node runs kernel $(uname -r), not 6.1.0-99-amd64" "$err"
+}
+t_finalize_on_the_upgraded_image() {
+	mkdir -p "$tmp/nohooks"
+	journal_resumed_on "$(uname -r)" ""
+	ISSU_STATE_DIR=$tmp/state run finalize --hooks-dir "$tmp/nohooks"
+	! grep -qF "left the upgraded image" "$err" || return 1
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'assert d["upgrade"]["done"] is True, d["upgrade"]'
+}
 t_done_journal_is_not_under_way() {
 	journal finalize ok 0 1
 	ISSU_STATE_DIR=$tmp/state run finalize
