@@ -24,12 +24,12 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -370,15 +370,17 @@ int peer_keepalive(struct peer_sess *s)
 struct alive_job {
 	void (*fn)(void *arg);
 	void *arg;
-	atomic_bool done;
+	int done_fd;		/* an eventfd, written when fn returned */
 };
 
 static void *alive_thread(void *arg)
 {
 	struct alive_job *j = arg;
+	uint64_t one = 1;
 
 	j->fn(j->arg);
-	atomic_store(&j->done, true);
+	while (write(j->done_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
 	return NULL;
 }
 
@@ -391,25 +393,33 @@ static void *alive_thread(void *arg)
  *
  * So that the peer does not take this side for lost while the job runs
  * longer than the dead time: peer_keepalive() every tick until it ended.
- * The job always runs to its end, the session failed or not.
+ * The job always runs to its end, the session failed or not. Its end is
+ * seen at once (an eventfd), not at the next tick: a sync waits for it.
  *
  * Return: 0, or -1 with the session failed.
  */
 int peer_run_alive(struct peer_sess *s, void (*fn)(void *arg), void *arg)
 {
 	struct alive_job j = { .fn = fn, .arg = arg };
+	struct pollfd p = { .events = POLLIN };
 	pthread_t th;
 
-	if (pthread_create(&th, NULL, alive_thread, &j)) {
+	j.done_fd = eventfd(0, EFD_CLOEXEC);
+	if (j.done_fd < 0 || pthread_create(&th, NULL, alive_thread, &j)) {
+		if (j.done_fd >= 0)
+			close(j.done_fd);
 		fn(arg);
 		return s->fail ? -1 : peer_keepalive(s);
 	}
-	while (!atomic_load(&j.done)) {
+	p.fd = j.done_fd;
+	for (;;) {
 		if (!s->fail)
 			peer_keepalive(s);
-		poll(NULL, 0, 50);
+		if (poll(&p, 1, 50) > 0)
+			break;
 	}
 	pthread_join(th, NULL);
+	close(j.done_fd);
 	return s->fail ? -1 : 0;
 }
 
