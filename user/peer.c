@@ -73,6 +73,7 @@ void peer_sess_init(struct peer_sess *s, int rfd, int wfd, bool server)
 	s->rfd = rfd;
 	s->wfd = wfd;
 	s->efd = -1;
+	s->wake_fd = -1;
 	s->server = server;
 	s->heartbeat_ms = PEER_HEARTBEAT_MS;
 	s->dead_ms = PEER_DEAD_MS;
@@ -270,14 +271,15 @@ static int answer_ping(struct peer_sess *s, const struct peer_frame *f)
  * when nothing came for the dead time.
  *
  * Return: 1 a frame, 0 end of stream (nothing pending), -1 the session
- * failed (s->fail, s->why), -2 @deadline reached.
+ * failed (s->fail, s->why), -2 @deadline reached or s->wake_fd readable
+ * (its counter read).
  */
 int peer_recv(struct peer_sess *s, uint64_t deadline, struct peer_frame *f)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	uint64_t now, until;
 	bool polled = false;
-	int r, n, timeout;
+	int r, n, nfd, timeout, efd_i = 0, wake_i = 0;
 
 	for (;;) {
 		if (s->fail)
@@ -323,11 +325,13 @@ int peer_recv(struct peer_sess *s, uint64_t deadline, struct peer_frame *f)
 		if (now >= deadline && polled)
 			return -2;
 		timeout = until > now ? (int)((until - now + NS_PER_MS - 1) / NS_PER_MS) : 0;
-		pfd[0].fd = s->rfd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = s->efd;
-		pfd[1].events = POLLIN;
-		n = poll(pfd, s->efd >= 0 ? 2 : 1, timeout);
+		nfd = 0;
+		pfd[nfd++] = (struct pollfd){ .fd = s->rfd, .events = POLLIN };
+		if (s->efd >= 0)
+			pfd[efd_i = nfd++] = (struct pollfd){ .fd = s->efd, .events = POLLIN };
+		if (s->wake_fd >= 0)
+			pfd[wake_i = nfd++] = (struct pollfd){ .fd = s->wake_fd, .events = POLLIN };
+		n = poll(pfd, nfd, timeout);
 		polled = true;
 		if (n < 0 && errno != EINTR)
 			return peer_sess_fail(s, EXIT_FAIL, "poll: %s", strerror(errno)), -1;
@@ -335,8 +339,15 @@ int peer_recv(struct peer_sess *s, uint64_t deadline, struct peer_frame *f)
 			continue;
 		if (pfd[0].revents)
 			read_some(s);
-		if (s->efd >= 0 && pfd[1].revents)
+		if (s->efd >= 0 && pfd[efd_i].revents)
 			read_err(s);
+		if (s->wake_fd >= 0 && pfd[wake_i].revents) {
+			uint64_t v;
+
+			if (read(s->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN && errno != EINTR)
+				return peer_sess_fail(s, EXIT_FAIL, "wake-up: %s", strerror(errno)), -1;
+			return -2;
+		}
 	}
 }
 

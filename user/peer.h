@@ -55,6 +55,7 @@ struct peer_sess {
 	int rfd;		/* frames from the other side */
 	int wfd;		/* frames to it */
 	int efd;		/* ssh's stderr, -1 if none */
+	int wake_fd;		/* readable: peer_recv() returns -2 (-1: none) */
 	pid_t pid;		/* ssh, 0 if none */
 	bool server;		/* the peer end (issu-helper peer) */
 	bool hello_done;

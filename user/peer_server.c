@@ -26,6 +26,7 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/utsname.h>
 
 #include <zlib.h>
@@ -380,12 +381,23 @@ refuse:
 				"%s: sync aborted, nothing imported", why) < 0 ? s->fail : 0;
 }
 
+/* A job thread's end: the session loop's wait ends at once (wake_fd). */
+static void job_ended(struct srv *v, atomic_bool *flag)
+{
+	uint64_t one = 1;
+
+	atomic_store(flag, true);
+	if (v->s.wake_fd >= 0)
+		while (write(v->s.wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+}
+
 static void *import_thread(void *arg)
 {
 	struct srv *v = arg;
 
 	peer_import(&v->imp, v->img, v->img_len, v->cc->node_name);
-	atomic_store(&v->imported, true);
+	job_ended(v, &v->imported);
 	return NULL;
 }
 
@@ -528,7 +540,7 @@ static void *export_thread(void *arg)
 	struct srv *v = arg;
 
 	peer_export(&v->x, v->cc->node_name, v->pull_format);
-	atomic_store(&v->exported, true);
+	job_ended(v, &v->exported);
 	return NULL;
 }
 
@@ -714,9 +726,13 @@ static int peer_serve(int rfd, int wfd, struct cluster_conf *cc, uint32_t allow,
 	v->allow = allow;
 	v->allow_text = nc->allow_text;
 	peer_sess_init(s, rfd, wfd, true);
+	/* without it, a job's end is seen at the next tick (IMPORT_TICK_MS) */
+	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	v->node = pnode_srv_new(s, nc);
 	if (!v->node) {
 		plog(LOG_ERR, "cannot serve cluster upgrade's requests: %s", strerror(errno));
+		if (s->wake_fd >= 0)
+			close(s->wake_fd);
 		free(s->rx);
 		free(s->frame);
 		free(v);
@@ -796,6 +812,8 @@ out:
 		peer_export_free(&v->x);
 		plog(LOG_INFO, "PULL: the session ended before the export did");
 	}
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
 	free(v->img);
 	free(s->rx);
 	free(s->frame);
