@@ -11,9 +11,12 @@
 #  1. 20 long TCP streams through A (5 IPv4 source-NATed, 5 IPv4, 10 IPv6,
 #     every byte verified by issu_stream);
 #  2. aborts at step boundaries: `cluster upgrade --stop-after consolidate`
-#     then `cluster abort`, the same after step 2 (validate) and after step
-#     3 (copy): B's drains
-#     released, both nodes on their issu.ko, the streams still flowing;
+#     then `cluster abort`, the same after step 3 (copy); and `cluster
+#     abort` run while step 2 (validate) is under way, held in A's
+#     conntrack walk (issu.fault_walk_hold) until the request is on record:
+#     the abort waits for the step's end, the upgrade stops there and the
+#     abort undoes it. Each time B's drains released, both nodes on their
+#     issu.ko, the streams still flowing;
 #  3. on A, `issu-helper cluster upgrade --kernel K --initrd I --module
 #     NEXT --no-tcp-syn-check --rollback-timer 1` (NEXT: the next build of
 #     issu.ko, make module-next; the lab's own kernel): every step, B
@@ -73,29 +76,35 @@ cu_streams_start "" udp
 # Abort at a step boundary before B's kexec, for certain (--stop-after,
 # not an abort request raced against a step of a second or two), with the
 # streams flowing through A: after step 1 (B drained for every RG), after
-# step 2 (both nodes validated their images: nothing more to undo) and
-# after step 3 (B also holds the copies). The abort releases B, and both
-# nodes forward on their versions with their tables: the streams go on
-# into the upgrade below, which verifies every byte.
+# step 3 (B also holds the copies). The abort releases B, and both nodes
+# forward on their versions with their tables: the streams go on into the
+# upgrade below, which verifies every byte.
+# cu_boundary STEP NAME [mid]: with "mid", the abort is run while the step
+# is under way instead (cu_abort_mid_step).
 cu_boundary() {
-	local step=$1 name=$2 t pa pb
+	local step=$1 name=$2 mid=${3:-} t pa pb
 	CL_TAG="abort after step $step $name"
+	[ -z "$mid" ] || CL_TAG="abort while step $step $name runs"
 	t=$(cl_ms)
 	CU_ID0=$(cu_id)
-	cu_start a --no-tcp-syn-check --stop-after "$name" || bail "cluster upgrade --stop-after $name started on A"
-	cu_demo_wait 120000 cu_new_ended
-	check_eq "cluster upgrade --stop-after $name: stopped there ($(secs $(($(cl_ms) - t)))s; A's journal)" \
-		"stopped $name" "$(cu_state a)" || { tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'; return 1; }
-	check_eq "... B drained for both RGs, A master of both" "1 1" \
-		"$(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
-	check "... B keeps A's record, as of the stop (cluster-journal.peer: state, step, id)" \
-		cl_busywait 30000 cu_peer_is "stopped $name same" || note "B's copy: $(cu_peer_state)"
-	if [ "$step" -ge 3 ]; then
-		check "... B holds the copies (its staging directory)" \
-			test -s "$CL_OUT/b/root/var/lib/issu/cluster-upgrade/images/module-issu.ko"
+	if [ -n "$mid" ]; then
+		cu_abort_mid_step "$step" "$name" || return 1
+	else
+		cu_start a --no-tcp-syn-check --stop-after "$name" || bail "cluster upgrade --stop-after $name started on A"
+		cu_demo_wait 120000 cu_new_ended
+		check_eq "cluster upgrade --stop-after $name: stopped there ($(secs $(($(cl_ms) - t)))s; A's journal)" \
+			"stopped $name" "$(cu_state a)" || { tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'; return 1; }
+		check_eq "... B drained for both RGs, A master of both" "1 1" \
+			"$(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+		check "... B keeps A's record, as of the stop (cluster-journal.peer: state, step, id)" \
+			cl_busywait 30000 cu_peer_is "stopped $name same" || note "B's copy: $(cu_peer_state)"
+		if [ "$step" -ge 3 ]; then
+			check "... B holds the copies (its staging directory)" \
+				test -s "$CL_OUT/b/root/var/lib/issu/cluster-upgrade/images/module-issu.ko"
+		fi
+		cl_ssh a "issu-helper cluster abort" >"$CL_OUT/abort-$step.out" 2>&1
+		check_eq "cluster abort: exit 0" 0 "$?" || sed 's/^/#   /' "$CL_OUT/abort-$step.out"
 	fi
-	cl_ssh a "issu-helper cluster abort" >"$CL_OUT/abort-$step.out" 2>&1
-	check_eq "cluster abort: exit 0" 0 "$?" || sed 's/^/#   /' "$CL_OUT/abort-$step.out"
 	check_eq "... the cluster upgrade aborted (A's journal)" "aborted $name" "$(cu_state a)"
 	check "... and B's copy of A's record says so" cl_busywait 30000 cu_peer_is "aborted $name same" ||
 		note "B's copy: $(cu_peer_state)"
@@ -105,6 +114,42 @@ cu_boundary() {
 	pa=$(cu_nj a phase) pb=$(cu_nj b phase)
 	check_eq "... both nodes on their issu.ko, no node upgrade begun" "$old_ver $old_ver none none" \
 		"$(cl_ssh a "cat /sys/module/issu/version") $(cl_ssh b "cat /sys/module/issu/version") ${pa:-none} ${pb:-none}"
+}
+# A's validate held in its conntrack walk: A's record in step 2, and the
+# step's own line out (cluster_upgrade.c prints it before the child runs)
+cu_validate_held() {
+	[ "$(cu_state a)" = "running validate" ] &&
+		grep -q "^cluster upgrade: validate rtr-a$" "$CL_OUT/a/cu.out" 2>/dev/null
+}
+# cu_abort_mid_step 2 validate: `cluster abort` while step 2 runs, for
+# certain: A's conntrack walks held (issu.fault_walk_hold, each at most
+# 120 s) before the upgrade starts, so that A's validate (its conntrack
+# summary) waits in its walk; the abort, run then, records its request
+# and waits for the step's end; the walk let go once the request is on
+# record. The upgrade stops when step 2 ends, and the abort undoes it.
+cu_abort_mid_step() {
+	local step=$1 name=$2 req=$CL_OUT/a/root/var/lib/issu/cluster-abort-request
+
+	cl_ssh a "echo 120 >/sys/module/issu/parameters/fault_walk_hold" ||
+		bail "A's conntrack walks held (issu.fault_walk_hold)"
+	cu_start a --no-tcp-syn-check || bail "cluster upgrade started on A"
+	check "cluster upgrade: step $step $name under way, A's validate held in its walk (A's journal, its output)" \
+		cl_busywait 60000 cu_validate_held || { cl_ssh a "echo 0 >/sys/module/issu/parameters/fault_walk_hold"; return 1; }
+	cl_ssh a "rm -f /lab/abort-mid.out; systemd-run --unit=issu-lab-abort-\$(date +%s) --collect -p StandardOutput=append:/lab/abort-mid.out -p StandardError=append:/lab/abort-mid.out /bin/sh -c '/usr/local/sbin/issu-helper cluster abort --wait 300; echo exit=\$?'" >/dev/null 2>&1 ||
+		bail "cluster abort started on A"
+	check "cluster abort while step $step runs: its request on record (A's state directory)" \
+		cl_busywait 30000 test -e "$req"
+	cl_ssh a "echo 0 >/sys/module/issu/parameters/fault_walk_hold"
+	check "... the abort waited for the step's end, then undid the upgrade (its output)" \
+		cl_busywait 180000 grep -q "^exit=" "$CL_OUT/a/abort-mid.out" || return 1
+	check_eq "... cluster abort: exit 0" "exit=0" "$(grep "^exit=" "$CL_OUT/a/abort-mid.out")" ||
+		sed 's/^/#   /' "$CL_OUT/a/abort-mid.out"
+	check "... it said it waits for step $step's end" \
+		grep -qF "abort requested: the upgrade stops when step $step $name ends" "$CL_OUT/a/abort-mid.out"
+	check "... the upgrade stopped when step $step ended, at the request (its output)" \
+		grep -qF "cluster upgrade: abort requested: stopped after step $step $name, before" "$CL_OUT/a/cu.out" ||
+		tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+	check "... the request is gone" test ! -e "$req"
 }
 # cu_peer_status STATE: cluster status on B shows A's record (peer_upgrade,
 # sent over the channel at each step) in STATE, every step ok
@@ -120,7 +165,7 @@ print(u.get("state"), u.get("from"), u.get("id"), *[s["result"] for s in u.get("
 # (not in make demo, which shows the upgrade itself: CU_NEGATIVE=0)
 if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	cu_boundary 1 consolidate || bail "abort after step 1"
-	cu_boundary 2 validate || bail "abort after step 2"
+	cu_boundary 2 validate mid || bail "abort while step 2 runs"
 	cu_boundary 3 copy || bail "abort after step 3"
 	CL_TAG=""
 	# shellcheck disable=SC2046 # tags are single words
