@@ -221,6 +221,15 @@ cu_sent_back() {
 check "... stopped at step 4 again, which resume runs; no inconsistent pair claimed (A's output)" cu_sent_back
 check_eq "... nothing synced to B: step 5 ended failed at once (A's journal)" "failed" \
 	"$(sed -n 's/^s=sync [0-9]* [0-9]* \([a-z]*\) .*/\1/p' "$CL_OUT/a/root/var/lib/issu/cluster-journal")"
+# B's own record: its node finalize refuses while B runs another issu.ko
+# than its upgrade's (upg_left_image), and leaves the record as it was
+cl_ssh b "issu-helper finalize" >"$CL_OUT/b-finalize.out" 2>&1
+check_eq "B's node finalize refused: B left its upgraded image (exit 9)" 9 "$?" ||
+	sed 's/^/#   /' "$CL_OUT/b-finalize.out"
+check "... naming the issu.ko B runs and its upgrade's" \
+	grep -qF "this node runs issu.ko $old_ver, not $next_ver (" "$CL_OUT/b-finalize.out"
+check_eq "... B's node upgrade still resumed, not done (its journal)" "resumed 0" \
+	"$(cu_nj b phase) $(cu_nj b done)"
 check_eq "B's issu.ko back to the upgrade's (its copy)" "$next_ver" \
 	"$(cu_b_ko /var/lib/issu/cluster-upgrade/images/module-issu.ko)" || bail "B's issu.ko back"
 
