@@ -229,7 +229,7 @@ check_eq "B's node finalize refused: B left its upgraded image (exit 9)" 9 "$?" 
 check "... naming the issu.ko B runs and its upgrade's" \
 	grep -qF "this node runs issu.ko $old_ver, not $next_ver (" "$CL_OUT/b-finalize.out"
 check_eq "... B's node upgrade still resumed, not done (its journal)" "resumed 0" \
-	"$(cu_nj b phase) $(cu_nj b done)"
+	"$(cu_nj b phase) $(cu_nj b "done")"
 check_eq "B's issu.ko back to the upgrade's (its copy)" "$next_ver" \
 	"$(cu_b_ko /var/lib/issu/cluster-upgrade/images/module-issu.ko)" || bail "B's issu.ko back"
 
