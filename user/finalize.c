@@ -81,11 +81,9 @@ int cmd_finalize(int argc, char **argv, struct opts *o)
 	/*
 	 * an upgraded node that lost power (or was reset) since its resume
 	 * runs what its boot loader started: finalizing would record an
-	 * upgrade that no longer runs (a rollback's record is finalized
-	 * whatever runs: nothing else would end it)
+	 * upgrade that no longer runs
 	 */
-	if (j.op == UPG_OP_UPGRADE && j.phase == ISSU_PHASE_RESUMED &&
-	    upg_left_image(&j, why, sizeof(why))) {
+	if (j.phase == ISSU_PHASE_RESUMED && upg_left_image(&j, why, sizeof(why))) {
 		fprintf(stderr, "%s: finalize: upgrade %s: this node runs %s: it left the upgraded image since its resume (a power loss or a reset, or another issu.ko loaded), nothing to finalize; `issu-helper rollback` ends the upgrade (or its rollback timer does)\n",
 			PROG, j.id, why);
 		return EXIT_PHASE;

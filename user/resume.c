@@ -287,7 +287,7 @@ static int resume(struct upg_ctx *c, struct journal *j)
 		char why[400];
 
 		/* said at every boot, finalize refuses: rollback ends it */
-		if (j->op == UPG_OP_UPGRADE && upg_left_image(j, why, sizeof(why)))
+		if (upg_left_image(j, why, sizeof(why)))
 			fprintf(stderr, "%s: resume: warning: upgrade %s resumed, but this node runs %s: it left the upgraded image (a power loss or a reset): `issu-helper rollback` ends the upgrade%s\n",
 				PROG, j->id, why, j->rollback_at_ns ? " (or its rollback timer does)" : "");
 		/* a crash or reboot took the rollback waiter: start it again */

@@ -61,34 +61,35 @@ void upg_release(char *buf, size_t size)
 }
 
 /**
- * upg_left_image() - does this boot run another image than the record's?
+ * upg_left_image() - does this boot run another image than the upgrade's?
  * @j: a record past its kexec
  * @why: what runs instead, when it does
  * @size: of @why
  *
  * A node that lost power (or was reset) after its kexec boots what its boot
- * loader starts: for an upgrade, most often the old kernel, or the same
- * kernel with the issu.ko of /lib/modules. The record's image is the
- * upgrade's release and, for an upgrade with --module, that module's
- * version (when the file can still be read: --unlink removes it); for a
- * rollback, the previous release.
+ * loader starts: most often the old kernel, or the same kernel with the
+ * issu.ko of /lib/modules. The upgrade's image is its release and, with
+ * --module, that module's version (when the file can still be read:
+ * --unlink removes it). A rollback's record is never said to be left:
+ * nothing but its finalize ends it.
  *
- * Return: true when this boot runs something else (said in @why).
+ * Return: true when @j is an upgrade's and this boot runs something else
+ * (said in @why).
  */
 bool upg_left_image(const struct journal *j, char *why, size_t size)
 {
-	const char *expect = j->op == UPG_OP_ROLLBACK ? j->prev_release : j->release;
 	char rel[65], ver[64] = "";
 	struct modinfo mi;
 	char err[256];
 
+	if (j->op != UPG_OP_UPGRADE)
+		return false;
 	upg_release(rel, sizeof(rel));
-	if (expect[0] && strcmp(rel, expect)) {
-		snprintf(why, size, "kernel %s, not %s", rel, expect);
+	if (j->release[0] && strcmp(rel, j->release)) {
+		snprintf(why, size, "kernel %s, not %s", rel, j->release);
 		return true;
 	}
-	if (j->op != UPG_OP_UPGRADE || !j->module[0] ||
-	    modinfo_read(j->module, &mi, err, sizeof(err)) || !mi.version[0])
+	if (!j->module[0] || modinfo_read(j->module, &mi, err, sizeof(err)) || !mi.version[0])
 		return false;
 	if (upg_read_line("/sys/module/issu/version", ver, sizeof(ver)))
 		snprintf(ver, sizeof(ver), "none");
