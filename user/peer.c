@@ -342,9 +342,9 @@ int peer_recv(struct peer_sess *s, uint64_t deadline, struct peer_frame *f)
 		if (s->efd >= 0 && pfd[efd_i].revents)
 			read_err(s);
 		if (s->wake_fd >= 0 && pfd[wake_i].revents) {
-			uint64_t v;
+			eventfd_t v;
 
-			if (read(s->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN && errno != EINTR)
+			if (eventfd_read(s->wake_fd, &v) < 0 && errno != EAGAIN && errno != EINTR)
 				return peer_sess_fail(s, EXIT_FAIL, "wake-up: %s", strerror(errno)), -1;
 			return -2;
 		}
@@ -387,11 +387,9 @@ struct alive_job {
 static void *alive_thread(void *arg)
 {
 	struct alive_job *j = arg;
-	uint64_t one = 1;
 
 	j->fn(j->arg);
-	while (write(j->done_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-		;
+	eventfd_write(j->done_fd, 1);
 	return NULL;
 }
 

@@ -384,12 +384,9 @@ refuse:
 /* A job thread's end: the session loop's wait ends at once (wake_fd). */
 static void job_ended(struct srv *v, atomic_bool *flag)
 {
-	uint64_t one = 1;
-
 	atomic_store(flag, true);
 	if (v->s.wake_fd >= 0)
-		while (write(v->s.wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-			;
+		eventfd_write(v->s.wake_fd, 1);
 }
 
 static void *import_thread(void *arg)
