@@ -86,6 +86,14 @@ cu_peer_state() {
 # stop when its command ends, after its own journal said it: poll it
 # (cl_busywait 30000 cu_peer_is ...)
 cu_peer_is() { [ "$(cu_peer_state)" = "$1" ]; }
+# cu_status_kv NODE TAG: `issu-helper -j status` on NODE into
+# $CL_OUT/NODE/status.TAG.{json,kv}; prints the .kv file (fo_kv's lines)
+cu_status_kv() {
+	local base=$CL_OUT/$1/status.$2
+	cl_ssh "$1" "issu-helper -j status" >"$base.json" 2>/dev/null
+	fo_kv "$base.json" >"$base.kv" 2>/dev/null
+	echo "$base.kv"
+}
 # cu_id: the id of A's cluster upgrade record; cu_new_ended: one newer
 # than CU_ID0 ended (cu_start returns before the upgrade wrote its record)
 cu_id() { sed -n 's/^id=//p' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null; }

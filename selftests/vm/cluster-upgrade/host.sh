@@ -229,10 +229,9 @@ check_eq "A held drained for both RGs (its boot gate kept the manual-failover st
 	"$(cl_ssh a "cat /run/issu/rg0.track") $(cl_ssh a "cat /run/issu/rg1.track")"
 # B's SYN-check window (--no-tcp-syn-check) would keep a stream the sync
 # and the failover had not carried: it must have had none to pick up
-cl_ssh b "issu-helper -j status" >"$CL_OUT/b/status.end.json" 2>/dev/null
-fo_kv "$CL_OUT/b/status.end.json" >"$CL_OUT/b/status.end.kv" 2>/dev/null
+st=$(cu_status_kv b end)
 check_eq "B's SYN-check window picked up no stream: the sync and the switchover carried them (its pickups)" \
-	"true 0" "$(kv "$CL_OUT/b/status.end.kv" synwin.active) $(kv "$CL_OUT/b/status.end.kv" synwin.pickups)"
+	"true 0" "$(kv "$st" synwin.active) $(kv "$st" synwin.pickups)"
 
 # The pair's rollback timer (make check; make demo finalizes instead):
 # nobody finalizes within the minute, so both nodes go back, one at a time,
@@ -328,11 +327,7 @@ if [ "${CU_NEGATIVE:-1}" = 1 ]; then
 	# rollback's checkpoint, and the negative control's node upgrade of B
 	# would carry it on to the switchover, where it would pick the
 	# streams up (a rehearsal of session 13: 15 of 20 kept, no invalid drop)
-	cu_synwin_active() {
-		cl_ssh "$1" "issu-helper -j status" >"$CL_OUT/$1/status.neg.json" 2>/dev/null
-		fo_kv "$CL_OUT/$1/status.neg.json" >"$CL_OUT/$1/status.neg.kv" 2>/dev/null
-		kv "$CL_OUT/$1/status.neg.kv" synwin.active
-	}
+	cu_synwin_active() { kv "$(cu_status_kv "$1" neg)" synwin.active; }
 	for n in a b; do
 		cl_ssh "$n" "issu-helper synwin stop" >/dev/null 2>&1
 	done
