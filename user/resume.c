@@ -96,26 +96,6 @@ static int verify(const struct mod_state *m, char *msg, size_t size)
 	return pending || failed ? 1 : 0;
 }
 
-/*
- * Is this boot the upgrade's kexec? Its command line carries the marker
- * issu.upgrade=ID of the record (upgrade and rollback both add it). A boot
- * without it came from the boot loader: a power loss or a reset while the
- * kexec was under way, which nothing of the checkpoint survives. Unknown
- * (no /proc/cmdline) counts as the kexec's.
- */
-static bool boot_is_kexec(const char *id)
-{
-	char buf[4096], want[64], *p, *w;
-
-	snprintf(want, sizeof(want), "%s%s", UPG_MARKER, id);
-	if (upg_read_line("/proc/cmdline", buf, sizeof(buf)))
-		return true;
-	for (p = buf; (w = strsep(&p, " ")); )
-		if (!strcmp(w, want))
-			return true;
-	return false;
-}
-
 /**
  * resume_after_kexec() - the resume step, in the image the kexec booted
  * @c: context, lock held
@@ -134,7 +114,7 @@ int resume_after_kexec(struct upg_ctx *c, struct journal *j, const char *expect)
 	struct mod_state m;
 	int v, rc;
 
-	bool kexec_boot = boot_is_kexec(j->id);
+	bool kexec_boot = upg_boot_is_kexec(j->id);
 
 	/* the kexec (or rollback) step ended with the old kernel */
 	if (j->nsteps && j->steps[j->nsteps - 1].result == UPG_RUNNING &&

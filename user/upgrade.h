@@ -152,6 +152,7 @@ int upg_cmdline_marked(const char *in, const char *id, char *out, size_t size);
 void upg_cmdline_strip(const char *in, char *out, size_t size);
 int upg_read_line(const char *path, char *buf, size_t size);
 void upg_release(char *buf, size_t size);
+bool upg_boot_is_kexec(const char *id);
 bool upg_left_image(const struct journal *j, char *why, size_t size);
 int upg_abort_pre_kexec(struct upg_ctx *c, struct journal *j, const char *why);
 void upg_print_journal(const struct journal *j, bool present);

@@ -61,6 +61,30 @@ void upg_release(char *buf, size_t size)
 }
 
 /**
+ * upg_boot_is_kexec() - is this boot the kexec of a record?
+ * @id: the record's id
+ *
+ * The kexec's command line carries the marker issu.upgrade=ID of the
+ * record (upgrade and rollback both add it). A boot without it came from
+ * the boot loader: a power loss or a reset, which nothing of the
+ * checkpoint survives. Unknown (no /proc/cmdline) counts as the kexec's.
+ *
+ * Return: true when this boot is (or may be) the record's kexec.
+ */
+bool upg_boot_is_kexec(const char *id)
+{
+	char buf[4096], want[64], *p, *w;
+
+	snprintf(want, sizeof(want), "%s%s", UPG_MARKER, id);
+	if (upg_read_line("/proc/cmdline", buf, sizeof(buf)))
+		return true;
+	for (p = buf; (w = strsep(&p, " ")); )
+		if (!strcmp(w, want))
+			return true;
+	return false;
+}
+
+/**
  * upg_left_image() - does this boot run another image than the upgrade's?
  * @j: a record past its kexec
  * @why: what runs instead, when it does
