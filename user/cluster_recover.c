@@ -198,7 +198,7 @@ static int recover_run(struct recover *r)
 	rc = move_rgs(r);
 	if (rc)
 		return rc;
-	say(r, "rollback: a kexec into the previous image (%s); afterwards cluster recover again, or cluster abort on %s, finalizes it",
+	say(r, "rollback: a kexec into the previous image (%s), unless this node booted cold into it; afterwards cluster recover again, or cluster abort on %s, finalizes it",
 	    r->j.prev_release[0] ? r->j.prev_release : r->j.prev_kernel, r->cc.peer_name);
 	return node_cmd(r, "rollback");
 }

@@ -827,7 +827,8 @@ static int peer_node_undo(struct cu *u, struct peer_node_result *r)
 	if (r->j.op == UPG_OP_UPGRADE) {
 		snprintf(old_msg, sizeof(old_msg), "%s", r->j.msg);
 		peer_node_result_free(r);
-		say(u, "%s: node rollback: a kexec back into its previous image", u->j.peer);
+		say(u, "%s: node rollback: a kexec back into its previous image, unless it booted cold into it",
+		    u->j.peer);
 		rc = peer_run(u, PEER_NODE_ROLLBACK, &(struct peer_node_args){ 0 }, EXIT_CU_STEP,
 			      "the start of the rollback");
 		if (rc)
@@ -1846,9 +1847,14 @@ static int pair_rollback(struct cu *u, bool timer)
 		/* the peer knows before this node goes: its operator sees why */
 		record_flush(u);
 		rc = run_self(u, rb);
-		/* back here: the rollback did not kexec */
-		return fail(u, EXIT_CU_STEP, "the node rollback of %s returned (exit %d) instead of kexec'ing: `issu-helper cluster rollback` tries again",
-			    u->j.node, rc);
+		/*
+		 * back here: the rollback did not kexec. A node that booted
+		 * cold into its previous image is rolled back in place.
+		 */
+		if (rc || journal_read(u->c.state_dir, &nj, err, sizeof(err)) <= 0 ||
+		    nj.op != UPG_OP_ROLLBACK)
+			return fail(u, EXIT_CU_STEP, "the node rollback of %s returned (exit %d) instead of kexec'ing: `issu-helper cluster rollback` tries again",
+				    u->j.node, rc);
 	}
 	if (nj.op == UPG_OP_ROLLBACK && !nj.done &&
 	    (nj.phase != ISSU_PHASE_RESUMED || journal_owner_alive(&nj)))

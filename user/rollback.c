@@ -8,6 +8,10 @@
  * recorded). In the previous image, resume restores and verifies as after
  * the upgrade; finalize ends the procedure there.
  *
+ * A node that lost power (or was reset) after the upgrade's kexec and
+ * booted cold into its previous image runs what the rollback would kexec
+ * into: the rollback ends there, without a kexec (on_previous_image()).
+ *
  * rollback --at NS is the rollback timer: it waits until then (CLOCK_REALTIME
  * ns) and rolls back unless the upgrade was finalized, aborted or rolled
  * back meanwhile. resume starts it when the upgrade asked for one.
@@ -24,9 +28,46 @@
 #include "print.h"
 #include "upgrade.h"
 
+/*
+ * Does this boot run the image the rollback would kexec into? A cold boot
+ * (not the kexec's: its marker missing) of the previous release, and not
+ * the upgrade's image (upg_left_image(): another release, or not the
+ * upgrade's issu.ko). The previous image's modules are the ones its boot
+ * loads, as after the rollback's kexec. Its state went with the power: a
+ * kexec would carry nothing of the upgrade's back either. @why: what runs.
+ */
+static bool on_previous_image(const struct journal *j, char *why, size_t size)
+{
+	char rel[65];
+
+	if (j->op != UPG_OP_UPGRADE || !j->prev_release[0] || upg_boot_is_kexec(j->id))
+		return false;
+	upg_release(rel, sizeof(rel));
+	return !strcmp(rel, j->prev_release) && upg_left_image(j, why, size);
+}
+
+/* The rollback ends without its kexec: this boot runs the previous image. */
+static int rollback_in_place(struct upg_ctx *c, struct journal *j, const char *why)
+{
+	char rel[65];
+
+	upg_release(rel, sizeof(rel));
+	j->op = UPG_OP_ROLLBACK;
+	journal_step_end(j, UPG_OK, "no kexec: this node booted cold into its previous image (%.160s)",
+			 why);
+	journal_step_begin(j, ISSU_PHASE_RESUMED);
+	journal_step_end(j, UPG_OK, "running %s again (rolled back without a kexec): finalize",
+			 rel);
+	j->owner = 0;
+	if (journal_write(c->state_dir, j))
+		return EXIT_JOURNAL_WRITE;
+	upg_node_phase(c, ISSU_PHASE_RESUMED);
+	return EXIT_OK;
+}
+
 static int rollback_run(struct upg_ctx *c, struct journal *j, bool timer)
 {
-	char cmdline[UPG_CMDLINE_MAX], err[256] = "", fmt[16], rel[65];
+	char cmdline[UPG_CMDLINE_MAX], err[256] = "", fmt[16], rel[65], why[300];
 	int rc = EXIT_FAIL;
 	const char *arm[] = { "arm", "--format-version", fmt, NULL };
 	static const char *const disarm[] = { "disarm", NULL };
@@ -43,6 +84,13 @@ static int rollback_run(struct upg_ctx *c, struct journal *j, bool timer)
 		goto fail;
 	}
 	upg_node_phase(c, ISSU_PHASE_ROLLBACK);
+	if (on_previous_image(j, why, sizeof(why))) {
+		if (upg_hooks(c, j, "rollback")) {
+			snprintf(err, sizeof(err), "a rollback hook failed");
+			goto fail;
+		}
+		return rollback_in_place(c, j, why);
+	}
 	if (!j->prev_kernel[0]) {
 		snprintf(err, sizeof(err), "no previous kernel recorded: give --kernel");
 		goto fail;

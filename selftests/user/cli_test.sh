@@ -848,12 +848,14 @@ t_rollback_before_kexec() {
 # A resumed upgrade whose node left the upgraded image since (a power
 # loss, then the boot loader's kernel or /lib/modules' issu.ko): finalize
 # refuses, resume says so; the record stays open for rollback.
-# journal_resumed_on RELEASE MODULE: a resumed record of that image.
+# journal_resumed_on RELEASE MODULE [PREV_RELEASE]: a resumed record of
+# that image (replacing PREV_RELEASE, 6.1.0-56-amd64 by default).
 journal_resumed_on() {
 	rm -rf "$tmp/state"
 	mkdir -p "$tmp/state"
 	journal_body resumed ok 0 0 |
-		sed -e "s|^release=.*|release=$1|" -e "s|^module=.*|module=$2|" |
+		sed -e "s|^release=.*|release=$1|" -e "s|^module=.*|module=$2|" \
+			-e "s|^prev_release=.*|prev_release=${3:-6.1.0-56-amd64}|" |
 		seal >"$tmp/state/journal"
 }
 t_finalize_refused_off_the_upgraded_kernel() {
@@ -886,6 +888,41 @@ t_finalize_on_the_upgraded_image() {
 	! grep -qF "left the upgraded image" "$err" || return 1
 	ISSU_STATE_DIR=$tmp/state run -j status
 	json 'assert d["upgrade"]["done"] is True, d["upgrade"]'
+}
+# The node booted cold into its previous release since the kexec (this
+# host's release is the record's previous one, /proc/cmdline without the
+# upgrade's marker): the rollback has nothing to kexec into, it ends in
+# place, and finalize closes it.
+t_rollback_in_place_after_a_cold_boot_into_the_previous_image() {
+	mkdir -p "$tmp/nohooks"
+	journal_resumed_on 6.1.0-99-amd64 "" "$(uname -r)"
+	ISSU_STATE_DIR=$tmp/state run -j rollback --hooks-dir "$tmp/nohooks"
+	expect_rc 0 && json 'u = d["upgrade"]
+assert u["operation"] == "rollback" and u["phase"] == "resumed", u
+assert u["result"] == "ok" and u["done"] is False, u
+rb = u["steps"][-2]
+assert rb["phase"] == "rollback" and rb["result"] == "ok", rb
+assert rb["message"].startswith("no kexec: this node booted cold into its previous image (kernel "), rb
+assert u["steps"][-1]["message"].endswith(" again (rolled back without a kexec): finalize"), u["steps"][-1]' || return 1
+	# (it exits 13 here: no issu.ko on this host to disarm)
+	ISSU_STATE_DIR=$tmp/state run finalize --hooks-dir "$tmp/nohooks"
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'u = d["upgrade"]
+assert u["done"] is True and u["operation"] == "rollback", u'
+}
+# Booted cold, but not into the previous release: the rollback goes for its
+# kexec (here it cannot load /boot/vmlinuz-old), and the record stays the
+# upgrade's.
+t_rollback_kexecs_from_another_release() {
+	[ -e /boot/vmlinuz-old ] && return "$SKIP_RC"
+	mkdir -p "$tmp/nohooks"
+	journal_resumed_on 6.1.0-99-amd64 ""
+	ISSU_STATE_DIR=$tmp/state run rollback --hooks-dir "$tmp/nohooks"
+	[ "$rc" -ne 0 ] && grep -qF "rollback: " "$err" && ! grep -qF "no kexec" "$err" || return 1
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'u = d["upgrade"]
+assert u["operation"] == "upgrade" and u["phase"] == "resumed" and u["done"] is False, u
+assert not any(s["message"].startswith("no kexec") for s in u["steps"]), u'
 }
 t_done_journal_is_not_under_way() {
 	journal finalize ok 0 1
