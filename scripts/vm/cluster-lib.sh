@@ -283,6 +283,11 @@ WAN6=2001:db8:2::$h
 CTL4=${CL_CTL[$n]}
 EOF
 	install -m 0644 "$CL_FILES/nftables.conf" "$r/etc/nftables.conf"
+	# the firewall's modules loaded by systemd-modules-load, beside the
+	# rest of early boot, not on the critical path of issu-lab-cluster-net
+	mkdir -p "$r/etc/modules-load.d"
+	printf '%s\n' nf_conntrack nf_conntrack_netlink nf_tables nft_ct nf_nat \
+		>"$r/etc/modules-load.d/issu-lab.conf"
 	install -m 0644 "$CL_FILES/issu-tmpfiles.conf" "$r/etc/tmpfiles.d/issu.conf"
 	install -m 0755 "$CL_FILES/issu-lab-cluster-net" "$CL_FILES/issu-lab-notify" \
 		"$LAB_TOP/user/issu-helper" "$r/usr/local/sbin/"
@@ -300,10 +305,24 @@ EOF
 	chmod 0700 "$r/root/.ssh"
 	lab_router_unit "$out" "$CL_FILES/issu-lab-cluster-net.service"
 	# what a router does not need and a starved TCG guest spends seconds
-	# of CPU on at boot (e2scrub_reap alone: 37 s of guest time)
+	# of CPU on at boot (e2scrub_reap alone: 37 s of guest time; one vCPU,
+	# so what boots beside the critical path slows it as well): the
+	# image's users come from its packages (sysusers), nothing reads
+	# utmp, nothing here uses loop devices, FUSE, device-mapper, configfs,
+	# debugfs, tracefs, hugepages or POSIX queues, the kernel seeds its
+	# own random pool (6.1: from CPU jitter), and sshd's configuration
+	# check before each start is the image's, tested when it was built
 	systemctl --root="$r" mask e2scrub_reap.service getty-static.service \
 		serial-getty@ttyS0.service systemd-binfmt.service dpkg-db-backup.timer \
-		>/dev/null 2>&1
+		systemd-sysusers.service systemd-update-utmp.service \
+		systemd-update-utmp-runlevel.service kmod-static-nodes.service \
+		modprobe@configfs.service modprobe@dm_mod.service modprobe@drm.service \
+		modprobe@efi_pstore.service modprobe@fuse.service modprobe@loop.service \
+		sys-fs-fuse-connections.mount sys-kernel-config.mount \
+		sys-kernel-debug.mount sys-kernel-tracing.mount dev-hugepages.mount \
+		dev-mqueue.mount systemd-random-seed.service >/dev/null 2>&1
+	mkdir -p "$r/etc/systemd/system/ssh.service.d"
+	printf '[Service]\nExecStartPre=\n' >"$r/etc/systemd/system/ssh.service.d/issu-lab.conf"
 	# the scenario's prepare hooks: cl_hook_prepare, then those named in
 	# CL_PREPARE_HOOKS
 	for hook in cl_hook_prepare ${CL_PREPARE_HOOKS:-}; do
