@@ -20,32 +20,32 @@
 #     forwarding. B boots cold: its resume finds no checkpoint (the power
 #     took it) and records the failure; A stops at step 4 naming it.
 #     `cluster resume --stop-after upgrade-secondary` on A carries on: B's
-#     failed node upgrade undone first (a rollback into its previous
-#     image), B upgraded anew (a kexec), the stop after step 4. Then B
-#     leaves its upgrade, in the small: its issu.ko swapped for the
-#     tree's, as its cold boot into the old image would load; `cluster
-#     resume` refuses step 5 (no sync to a node off the new image) and
-#     sends the record back to step 4; B's issu.ko put back.
-#  2. the channel cut in step 5: A's conntrack walks held
+#     failed node upgrade undone first (a rollback, in place: B booted
+#     cold into its previous image, so no kexec), B upgraded anew (a
+#     kexec), the stop after step 4.
+#  2. B powered off in step 5: A's conntrack walks held
 #     (issu.fault_walk_hold) so that `cluster resume`'s step 5 stops in its
-#     export, before its session; B's control link cut (its tap down);
-#     the walk released: the sync cannot reach B and A stops at step 5,
-#     master of RG1, forwarding (B, cut off, claims RG0 of the control
-#     link in its partition, as VRRP does). The link back: `cluster resume
-#     --stop-after sync` (the sync, done), then A crashes (its qemu
-#     killed): B takes both RGs through keepalived, the streams go on
-#     through B with the flows of step 5, B's `cluster status` shows the
-#     channel down and A's record (stopped after step 5). A boots cold,
-#     its boot gate pulls the flows back before it is master again.
-#     `cluster resume --stop-after switchover` carries on (the
-#     switchover: the streams through B), then `cluster abort` after step
-#     6: every RG back to A (a sync, then the move), RG1 too, though it was
-#     B's before the upgrade (B is rolled back next), B rolled back (a
-#     kexec), finalized, RG1 given back to B. An abort after step 4 or 5
-#     runs the tail of this one (B's rollback, the consolidation undone):
-#     the sync leaves nothing to undo.
-#  3. every stream completes, every byte verified, through B's power loss,
-#     the cut, A's crash and eight moves of RG1 (A's own entries, stale by
+#     export, before its session; B's qemu killed, the walk released: the
+#     sync cannot reach B (to A, the same as a channel cut) and A stops at
+#     step 5, master of both RGs, forwarding. B boots cold into its old
+#     image with its node record still resumed: its resume says it left
+#     the upgraded image, its node finalize refuses. `cluster resume`
+#     refuses step 5 (no sync to a node off the new image) and sends the
+#     record back to step 4; `cluster resume --stop-after sync` runs step
+#     4 again (B's upgrade rolled back in place, B upgraded anew) and the
+#     sync. Then A crashes (its qemu killed): B takes both RGs through
+#     keepalived, the streams go on through B with the flows of step 5,
+#     B's `cluster status` shows the channel down and A's record (stopped
+#     after step 5). A boots cold, its boot gate pulls the flows back
+#     before it is master again. `cluster resume --stop-after switchover`
+#     carries on (the switchover: the streams through B), then `cluster
+#     abort` after step 6: every RG back to A (a sync, then the move), RG1
+#     too, though it was B's before the upgrade (B is rolled back next), B
+#     rolled back (a kexec), finalized, RG1 given back to B. An abort after
+#     step 4 or 5 runs the tail of this one (B's rollback, the
+#     consolidation undone): the sync leaves nothing to undo.
+#  3. every stream completes, every byte verified, through B's two power
+#     losses, A's crash and eight moves of RG1 (A's own entries, stale by
 #     the time RG1 comes back to it, are re-learned: the NATed streams were
 #     reset by A before that).
 #
@@ -158,18 +158,16 @@ check_eq "... cluster status on A: the upgrade stopped at upgrade-secondary, B's
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); u=d["upgrade"]; print(u["state"], u["step"], d["nodes"][1]["node_upgrade"]["result"])' "$CL_OUT/a/status.off.json" 2>/dev/null)"
 # `cluster resume` once B is back: step 4 again. B's node upgrade of the
 # first attempt (its resume failed at the cold boot) is undone first, a
-# rollback into its previous image as cluster abort would do it, then B is
-# upgraded anew, and the upgrade stops after it: the upgrade goes on below,
-# into the cut in step 5
+# rollback as cluster abort would do it (in place: B runs its previous
+# image since its cold boot), then B is upgraded anew, and the upgrade
+# stops after it: the upgrade goes on below, into B's power-off in step 5
 CL_TAG="resumed after B's power-off"
-cu_modrule b "$tree_ko" || bail "B's modprobe has the install rule of issu"
 t=$(cl_ms)
 cu_resume a --stop-after upgrade-secondary || bail "cluster resume started on A"
 # under way (A's record no longer the stop of step 4), then ended
 cu_left() { [ "$(cu_state a)" != "$1" ]; }
 cl_busywait 60000 cu_left "stopped upgrade-secondary"
 cu_demo_wait 600000 cu_ended
-cu_modrule_del b
 check_eq "cluster resume --stop-after upgrade-secondary: step 4 again, stopped there ($(secs $(($(cl_ms) - t)))s; A's journal)" \
 	"stopped upgrade-secondary" "$(cu_state a)" || tail -n 30 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
 grep '^cluster upgrade:' "$CL_OUT/a/cu.out" | grep -A3 'undone first' | sed 's/^/#   /'
@@ -177,6 +175,9 @@ check "... B's failed node upgrade undone first (A's output)" \
 	grep -q "^cluster upgrade: rtr-b: its node upgrade .* did not complete (.*): undone first" "$CL_OUT/a/cu.out"
 check "... by a rollback, in spite of its failed resume (A's output)" \
 	grep -q "its resume after the kexec did not complete" "$CL_OUT/a/cu.out"
+check "... in place: B runs its previous image since its cold boot, no kexec (A's output)" \
+	grep -q "^cluster upgrade: rtr-b: node rollback: running .* again (rolled back without a kexec): finalize" \
+	"$CL_OUT/a/cu.out"
 check_eq "... then B upgraded anew: its node record, the next issu.ko" "upgrade resumed 0 $next_ver" \
 	"$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done") $(cl_ssh b "cat /sys/module/issu/version")" ||
 	bail "B upgraded anew"
@@ -187,27 +188,72 @@ check "... A master of both RGs the while (notify FIFOs, VIPs)" cl_wait_master a
 CL_AFTER_S=0 check "... the streams flow through A (data in the last 5 s)" \
 	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
 
-# B reset after step 4, in the small: a node that lost power (or was
-# reset) since its upgrade boots cold into its old image, whose issu.ko
-# is not the upgrade's. Steps 5 and 6 check first (peer_still_upgraded):
-# the sync must not go to a node that left its upgrade. Here B's issu.ko
-# is swapped for the tree's (its cold boot's would be that), then back.
-CL_TAG="B left its upgrade after step 4"
-# cu_b_ko KO: B's issu.ko replaced by KO (a path B sees), with the
-# issu.* parameters of its command line, as modprobe gives them
-cu_b_ko() {
-	cl_ssh b "rmmod issu && insmod $1 \$(xargs -n1 </proc/cmdline | grep -Ev '^issu[.](upgrade|state_dir)=' | sed -n 's/^issu[.]//p') && cat /sys/module/issu/version"
+# ------------------------------------------------------------ 2. B off in step 5
+# B powered off while step 5 runs: A's conntrack walks held after their
+# first bucket, so that step 5's export waits there, before the sync opens
+# its session to B; B's qemu killed, then the walk released. To A a peer
+# powered off and a channel cut are the same: B's address stops
+# answering. B boots cold into its old image (the tree's issu.ko) with its
+# node record still resumed: it left its upgrade.
+CL_TAG="B powered off in step 5"
+cu_export_held() {
+	# shellcheck disable=SC2016 # A's shell expands it
+	cl_ssh a 'for p in $(pgrep -x issu-helper); do grep -q ct_walk_hold /proc/$p/stack 2>/dev/null && exit 0; done; exit 1'
 }
-check_eq "B's issu.ko swapped for the tree's (rmmod, insmod)" "$old_ver" "$(cu_b_ko "$tree_ko")" ||
-	bail "B's issu.ko swapped"
+cl_ssh a "echo 600 >/sys/module/issu/parameters/fault_walk_hold" || bail "A's conntrack walks held"
+cu_resume a --stop-after sync || bail "cluster resume started on A"
+check "step 5's export held in A's conntrack walk (an issu-helper's kernel stack)" cl_busywait 120000 cu_export_held ||
+	bail "the export held"
+check_eq "... A's journal: step 5 running" "running sync" "$(cu_state a)"
+# B's issu-resume.service log (/lab) so far: what its next boot adds
+n_res=$(grep -c . "$CL_OUT/b/issu-resume.log" 2>/dev/null)
+lab_vm_kill "$CL_OUT/b"
+t_off=$(cl_ms)
+mv "$CL_OUT/b/console.log" "$CL_OUT/b/dmesg.poweroff5" 2>/dev/null
+_cl_ssh_opts b
+"${CL_SSH[@]}" -O exit "root@${CL_CTL[b]}" >/dev/null 2>&1
+rm -f "$CL_OUT/b/net.ok"
+cl_ssh a "echo 0 >/sys/module/issu/parameters/fault_walk_hold" || bail "A's walks released"
+ok "B powered off (its qemu killed) while step 5's export was held, then A's walk released"
+cu_demo_wait 120000 cu_ended
+check_eq "A stopped at step 5, $(secs $(($(cl_ms) - t_off)))s after the power-off (its journal)" \
+	"stopped sync" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check_eq "... B kept A's record of step 5 running, sent when it began (its disk)" \
+	"running sync same" "$(cu_peer_state)"
+grep '^cluster upgrade:\|^cluster sync' "$CL_OUT/a/cu.out" | tail -n 4 | sed 's/^/#   /'
+check "... A master of both RGs the while (notify FIFOs, VIPs)" cl_wait_master a 10
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through A with B down (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+# powered on once A stopped: a B back before A's sync gave up would take
+# the sync in its old image (step 6 refuses it then), not what this tests
+cl_router_boot b
+cl_wait_up b 400
+note "B booted cold $(secs $(($(cl_ms) - t_off)))s after its power-off"
+check_eq "... B: its node upgrade still resumed, not done, the tree's issu.ko loaded at its cold boot" \
+	"upgrade resumed 0 $old_ver" \
+	"$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done") $(cl_ssh b "cat /sys/module/issu/version")"
+cu_b_left_said() {
+	tail -n +$((n_res + 1)) "$CL_OUT/b/issu-resume.log" 2>/dev/null |
+		grep -qF "resumed, but this node runs issu.ko $old_ver, not $next_ver ("
+}
+check "... its resume at boot said that B left the upgraded image (issu-resume.service's output)" \
+	cl_busywait 30000 cu_b_left_said
+# B's own record: its node finalize refuses while B runs another issu.ko
+# than its upgrade's (upg_left_image), and leaves the record as it was
+cl_ssh b "issu-helper finalize" >"$CL_OUT/b-finalize.out" 2>&1
+check_eq "B's node finalize refused: B left its upgraded image (exit 9)" 9 "$?" ||
+	sed 's/^/#   /' "$CL_OUT/b-finalize.out"
+check "... naming the issu.ko B runs and its upgrade's" \
+	grep -qF "this node runs issu.ko $old_ver, not $next_ver (" "$CL_OUT/b-finalize.out"
+check_eq "... B's node upgrade still resumed, not done (its journal)" "resumed 0" \
+	"$(cu_nj b phase) $(cu_nj b "done")"
+# `cluster resume`: steps 5 and 6 check the peer first (peer_still_upgraded):
+# no sync to a node that left its upgrade; the record goes back to step 4
 n0=$(grep -c . "$CL_OUT/a/cu.out" 2>/dev/null)
 cu_resume a --stop-after sync || bail "cluster resume started on A"
-# step 5 ran for the first time in this upgrade: its record, failed
-cu_sync_failed() {
-	grep -q '^s=sync [0-9]* [0-9]* failed ' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null &&
-		cu_ended
-}
-cu_demo_wait 120000 cu_sync_failed
+cl_busywait 60000 cu_left "stopped sync"
+cu_demo_wait 120000 cu_ended
 check_eq "cluster resume: step 5 refused, A's record back at step 4 (A's journal)" \
 	"stopped upgrade-secondary" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
 check "... naming B's issu.ko, not the upgrade's (A's output)" \
@@ -219,55 +265,7 @@ cu_sent_back() {
 		! grep -qF "the pair is inconsistent" "$CL_OUT/a/cu.sentback"
 }
 check "... stopped at step 4 again, which resume runs; no inconsistent pair claimed (A's output)" cu_sent_back
-check_eq "... nothing synced to B: step 5 ended failed at once (A's journal)" "failed" \
-	"$(sed -n 's/^s=sync [0-9]* [0-9]* \([a-z]*\) .*/\1/p' "$CL_OUT/a/root/var/lib/issu/cluster-journal")"
-# B's own record: its node finalize refuses while B runs another issu.ko
-# than its upgrade's (upg_left_image), and leaves the record as it was
-cl_ssh b "issu-helper finalize" >"$CL_OUT/b-finalize.out" 2>&1
-check_eq "B's node finalize refused: B left its upgraded image (exit 9)" 9 "$?" ||
-	sed 's/^/#   /' "$CL_OUT/b-finalize.out"
-check "... naming the issu.ko B runs and its upgrade's" \
-	grep -qF "this node runs issu.ko $old_ver, not $next_ver (" "$CL_OUT/b-finalize.out"
-check_eq "... B's node upgrade still resumed, not done (its journal)" "resumed 0" \
-	"$(cu_nj b phase) $(cu_nj b "done")"
-check_eq "B's issu.ko back to the upgrade's (its copy)" "$next_ver" \
-	"$(cu_b_ko /var/lib/issu/cluster-upgrade/images/module-issu.ko)" || bail "B's issu.ko back"
-
-# ------------------------------------------------------------ 2. cut in step 5
-CL_TAG="channel cut in step 5"
-# every conntrack walk of A held after its first bucket: step 5's export
-# stops there, before the sync opens its session to B
-cl_ssh a "echo 600 >/sys/module/issu/parameters/fault_walk_hold" || bail "A's conntrack walks held"
-cu_resume a --stop-after switchover || bail "cluster resume started on A"
-cu_export_held() {
-	# shellcheck disable=SC2016 # A's shell expands it
-	cl_ssh a 'for p in $(pgrep -x issu-helper); do grep -q ct_walk_hold /proc/$p/stack 2>/dev/null && exit 0; done; exit 1'
-}
-check "step 5's export held in A's conntrack walk (an issu-helper's kernel stack)" cl_busywait 120000 cu_export_held ||
-	bail "the export held"
-check_eq "... A's journal: step 5 running" "running sync" "$(cu_state a)"
-$LAB_NET_IP -n "$CL_NS" link set tapb2 down || bail "B's control link cut"
-t_cut=$(cl_ms)
-cl_ssh a "echo 0 >/sys/module/issu/parameters/fault_walk_hold" || bail "A's walks released"
-ok "B's control link cut (its tap down), then A's walk released"
-cu_demo_wait 120000 cu_ended
-check_eq "A stopped at step 5, $(secs $(($(cl_ms) - t_cut)))s after the cut (its journal)" \
-	"stopped sync" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
-check_eq "... B's copy of A's record: step 5 running, as sent when it began (the stop waits for the channel)" \
-	"running sync same" "$(cu_peer_state)"
-grep '^cluster upgrade:\|^cluster sync' "$CL_OUT/a/cu.out" | tail -n 4 | sed 's/^/#   /'
-# RG1 (the traffic: client and server links) stays A's, B its backup;
-# RG0 runs on the control link alone, so B, cut off from A's adverts and
-# not drained once its upgrade resumed (step 4 ends with B a backup like
-# any other), claims it in its own partition as VRRP does: not a move
-check "... A master of RG1 the while, B its backup (notify FIFOs, VIPs)" cl_wait_master a 10 rg1
-check_eq "... and of RG0 on its side of the cut (A's notify FIFO)" MASTER "$(cl_ka_state a ISSU_RG0)"
-# shellcheck disable=SC2046 # tags are single words
-CL_AFTER_S=0 check "... the streams flow through A with B cut off (data in the last 5 s)" \
-	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
-$LAB_NET_IP -n "$CL_NS" link set tapb2 up || bail "B's control link back"
-cl_busywait 60000 cl_ssh b true || bail "B answers again"
-ok "B's control link back"
+check_eq "... B's copy of A's record says so" "stopped upgrade-secondary same" "$(cu_peer_state)"
 
 # ------------------------------------------------- A crashed after step 5
 # the primary lost in the middle of the upgrade is, from B's side, the
@@ -276,17 +274,37 @@ ok "B's control link back"
 # says where the upgrade was. A boots cold, its boot gate (cluster join)
 # pulls the flows back before it takes the RGs again, and `cluster
 # resume` carries on.
-CL_TAG="A crashed after step 5"
+# `cluster resume` runs step 4 again first: B's node upgrade undone (B
+# runs its previous image since its cold boot: a rollback in place, no
+# kexec), B upgraded anew (a kexec), then step 5
+CL_TAG="resumed after B's power-off in step 5"
 cu_synced() {
 	grep -q '^s=sync [0-9]* [0-9]* ok ' "$CL_OUT/a/root/var/lib/issu/cluster-journal" 2>/dev/null &&
 		cu_ended
 }
+n0=$(grep -c . "$CL_OUT/a/cu.out" 2>/dev/null)
+t=$(cl_ms)
 cu_resume a --stop-after sync || bail "cluster resume started on A"
-cu_demo_wait 300000 cu_synced
-check_eq "cluster resume --stop-after sync: step 5 again, done (A's journal)" "stopped sync" \
-	"$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+cl_busywait 60000 cu_left "stopped upgrade-secondary"
+cu_demo_wait 400000 cu_ended
+check_eq "cluster resume --stop-after sync: steps 4 and 5 again, done ($(secs $(($(cl_ms) - t)))s; A's journal)" \
+	"stopped sync" "$(cu_state a)" || tail -n 20 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check "... the sync of step 5 done (A's journal)" cu_synced
+tail -n +$((n0 + 1)) "$CL_OUT/a/cu.out" | grep '^cluster upgrade:' | grep -A3 'undone first' | sed 's/^/#   /'
+check "... B's node upgrade undone first: B had left it (A's output)" \
+	grep -q "^cluster upgrade: rtr-b: its node upgrade .* resumed, but it runs issu $old_ver now (it left its upgrade: a power loss or a reset): undone first" \
+	<(tail -n +$((n0 + 1)) "$CL_OUT/a/cu.out")
+check "... rolled back in place: B runs its previous image since its cold boot, no kexec (A's output)" \
+	grep -q "^cluster upgrade: rtr-b: node rollback: running .* again (rolled back without a kexec): finalize" \
+	<(tail -n +$((n0 + 1)) "$CL_OUT/a/cu.out")
+check_eq "... then B upgraded anew: its node record, the next issu.ko" "upgrade resumed 0 $next_ver" \
+	"$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done") $(cl_ssh b "cat /sys/module/issu/version")" ||
+	bail "B upgraded anew"
 check "... B keeps A's record as of the stop" cl_busywait 30000 cu_peer_is "stopped sync same" ||
 	note "B's copy: $(cu_peer_state)"
+check "... A master of both RGs the while (notify FIFOs, VIPs)" cl_wait_master a 10
+
+CL_TAG="A crashed after step 5"
 lab_vm_kill "$CL_OUT/a"
 t_crash=$(cl_ms)
 ok "A crashed (its qemu killed), master of both RGs until then"
@@ -324,7 +342,7 @@ check "A back through its boot gate (flows pulled from B), master of both RGs ag
 CL_AFTER_S=0 check "... the streams flow through A again (data in the last 5 s)" \
 	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
 check_eq "... A's cluster upgrade still stopped after step 5 (its journal)" "stopped sync" "$(cu_state a)"
-CL_TAG="channel cut in step 5"
+CL_TAG="resumed after A's crash"
 cu_switched_ended() { [ "$(cu_state a)" = "stopped switchover" ]; }
 cu_resume a --stop-after switchover || bail "cluster resume started on A"
 cu_demo_wait 300000 cu_switched_ended
@@ -338,13 +356,13 @@ CL_AFTER_S=0 check "... the streams flow through B (data in the last 5 s)" \
 # but B is rolled back next: a kexec), B's rollback, then RG1 given back
 # to B, where it was when the upgrade began
 CL_TAG="abort after step 6"
-cu_abort cut
+cu_abort six
 check_eq "... the cluster upgrade aborted (A's journal)" "aborted switchover" "$(cu_state a)"
 check "... and B's copy of A's record says so" cl_busywait 30000 cu_peer_is "aborted switchover same" ||
 	note "B's copy: $(cu_peer_state)"
 # the order of A's output: RG1 (gateways) to A, B's rollback, RG1 to B
 cu_abort_order=$(sed -n 's/^cluster upgrade: \(gateways to rtr-[ab]\).*/\1/p; s/^cluster upgrade: rtr-b: \(node rollback\): a kexec.*/\1/p' \
-	"$CL_OUT/a/abort-cut.out" | paste -sd,)
+	"$CL_OUT/a/abort-six.out" | paste -sd,)
 check_eq "... RG1 to A before B's rollback, though B held it before the upgrade; given back after (A's output)" \
 	"gateways to rtr-a,node rollback,gateways to rtr-b" "$cu_abort_order"
 check "... B master of RG1, A master of RG0 (notify FIFOs, VIPs)" cl_wait_master b 60 rg1
@@ -361,7 +379,7 @@ CL_TAG=""
 # ------------------------------------------------------------ 3. the streams
 cu_streams_end
 cu_streams_verdict
-check_eq "every stream completed through B's power loss, the cut, A's crash and eight moves of RG1, every byte verified" \
+check_eq "every stream completed through B's two power losses, A's crash and eight moves of RG1, every byte verified" \
 	20 "$survived" || note "lost:$bad"
 if printf '%s\n' "${CL_TAP[@]}" | grep -q '^not ok'; then
 	for n in a b; do
