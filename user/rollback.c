@@ -68,6 +68,7 @@ static int rollback_in_place(struct upg_ctx *c, struct journal *j, const char *w
 static int rollback_run(struct upg_ctx *c, struct journal *j, bool timer)
 {
 	char cmdline[UPG_CMDLINE_MAX], err[256] = "", fmt[16], rel[65], why[300];
+	char left[32] = "still running the new image";
 	int rc = EXIT_FAIL;
 	const char *arm[] = { "arm", "--format-version", fmt, NULL };
 	static const char *const disarm[] = { "disarm", NULL };
@@ -85,11 +86,11 @@ static int rollback_run(struct upg_ctx *c, struct journal *j, bool timer)
 	}
 	upg_node_phase(c, ISSU_PHASE_ROLLBACK);
 	if (on_previous_image(j, why, sizeof(why))) {
-		if (upg_hooks(c, j, "rollback")) {
-			snprintf(err, sizeof(err), "a rollback hook failed");
-			goto fail;
-		}
-		return rollback_in_place(c, j, why);
+		if (!upg_hooks(c, j, "rollback"))
+			return rollback_in_place(c, j, why);
+		snprintf(err, sizeof(err), "a rollback hook failed");
+		snprintf(left, sizeof(left), "the upgrade still resumed");
+		goto fail;
 	}
 	if (!j->prev_kernel[0]) {
 		snprintf(err, sizeof(err), "no previous kernel recorded: give --kernel");
@@ -136,7 +137,7 @@ fail:
 	journal_step_end(j, UPG_FAILED, "%s", err);
 	journal_step_begin(j, ISSU_PHASE_RESUMED);
 	/* the cause too: a peer following this record sees only its last step */
-	journal_step_end(j, UPG_WARN, "rollback failed (%.150s): still running the new image", err);
+	journal_step_end(j, UPG_WARN, "rollback failed (%.150s): %s", err, left);
 	j->owner = 0;
 	if (journal_write(c->state_dir, j))
 		rc = EXIT_JOURNAL_WRITE;

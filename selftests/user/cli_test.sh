@@ -910,6 +910,20 @@ assert u["steps"][-1]["message"].endswith(" again (rolled back without a kexec):
 	json 'u = d["upgrade"]
 assert u["done"] is True and u["operation"] == "rollback", u'
 }
+# The same with a rollback hook that fails: nothing rolled back, the
+# record still the upgrade's, resumed, saying why.
+t_rollback_in_place_stops_at_a_failed_hook() {
+	mkdir -p "$tmp/failhooks"
+	printf '#!/bin/sh\n[ "$1" = rollback ] && exit 3\nexit 0\n' >"$tmp/failhooks/10-fail"
+	chmod +x "$tmp/failhooks/10-fail"
+	journal_resumed_on 6.1.0-99-amd64 "" "$(uname -r)"
+	ISSU_STATE_DIR=$tmp/state run rollback --hooks-dir "$tmp/failhooks"
+	[ "$rc" -ne 0 ] && grep -qF "rollback: a rollback hook failed" "$err" || return 1
+	ISSU_STATE_DIR=$tmp/state run -j status
+	json 'u = d["upgrade"]
+assert u["operation"] == "upgrade" and u["phase"] == "resumed" and u["done"] is False, u
+assert u["steps"][-1]["message"] == "rollback failed (a rollback hook failed): the upgrade still resumed", u["steps"][-1]'
+}
 # Booted cold, but not into the previous release: the rollback goes for its
 # kexec (here it cannot load /boot/vmlinuz-old), and the record stays the
 # upgrade's.
