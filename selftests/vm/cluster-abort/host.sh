@@ -22,7 +22,10 @@
 #     `cluster resume --stop-after upgrade-secondary` on A carries on: B's
 #     failed node upgrade undone first (a rollback, in place: B booted
 #     cold into its previous image, so no kexec), B upgraded anew (a
-#     kexec), the stop after step 4.
+#     kexec), the stop after step 4. `cluster abort` there: B rolled back
+#     (a kexec: it runs its new image), finalized, RG1 given back to B,
+#     the consolidation ended; a new `cluster upgrade --stop-after
+#     upgrade-secondary` takes the pair to the end of step 4 again.
 #  2. B powered off in step 5: A's conntrack walks held
 #     (issu.fault_walk_hold) so that `cluster resume`'s step 5 stops in its
 #     export, before its session; B's qemu killed, the walk released: the
@@ -42,10 +45,10 @@
 #     abort` after step 6: every RG back to A (a sync, then the move), RG1
 #     too, though it was B's before the upgrade (B is rolled back next), B
 #     rolled back (a kexec), finalized, RG1 given back to B. An abort after
-#     step 4 or 5 runs the tail of this one (B's rollback, the
-#     consolidation undone): the sync leaves nothing to undo.
+#     step 5 runs the tail of this one (B's rollback, the consolidation
+#     undone): the sync leaves nothing to undo.
 #  3. every stream completes, every byte verified, through B's two power
-#     losses, A's crash and eight moves of RG1 (A's own entries, stale by
+#     losses, A's crash and ten moves of RG1 (A's own entries, stale by
 #     the time RG1 comes back to it, are re-learned: the NATed streams were
 #     reset by A before that).
 #
@@ -187,6 +190,39 @@ check "... A master of both RGs the while (notify FIFOs, VIPs)" cl_wait_master a
 # shellcheck disable=SC2046 # tags are single words
 CL_AFTER_S=0 check "... the streams flow through A (data in the last 5 s)" \
 	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+
+# ------------------------------------------------- abort after step 4
+# B upgraded, resumed and a backup again, carrying no RG (the stop after
+# step 4): `cluster abort` rolls B back (a kexec: B runs its new image),
+# finalizes it, gives RG1 back to B, where it was when the upgrade began,
+# and ends the consolidation. A new cluster upgrade then takes the pair to
+# the end of step 4 again for what follows.
+CL_TAG="abort after step 4"
+cu_abort four
+check_eq "... the cluster upgrade aborted (A's journal)" "aborted upgrade-secondary" "$(cu_state a)"
+check "... and B's copy of A's record says so" cl_busywait 30000 cu_peer_is "aborted upgrade-secondary same" ||
+	note "B's copy: $(cu_peer_state)"
+check "... B master of RG1 again, as before the upgrade; A of RG0 (notify FIFOs, VIPs)" cl_wait_master b 60 rg1
+check_eq "... A drained for RG1 (the failover before the upgrade), B for nothing: track files of A and B" "0 1 0 0" \
+	"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
+check_eq "... B rolled back and finalized (its node journal: operation, phase, done)" \
+	"rollback finalize 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done")"
+check_eq "... both nodes on the tree's issu.ko" "$old_ver $old_ver" \
+	"$(cl_ssh a "cat /sys/module/issu/version") $(cl_ssh b "cat /sys/module/issu/version")"
+# shellcheck disable=SC2046 # tags are single words
+CL_AFTER_S=0 check "... the streams flow through B (data in the last 5 s)" \
+	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+CL_TAG="upgraded again to step 4"
+CU_ID0=$(cu_id)
+t=$(cl_ms)
+cu_start a --no-tcp-syn-check --stop-after upgrade-secondary || bail "cluster upgrade started on A"
+cu_demo_wait 600000 cu_new_ended
+check_eq "cluster upgrade --stop-after upgrade-secondary: stopped there ($(secs $(($(cl_ms) - t)))s; A's journal)" \
+	"stopped upgrade-secondary" "$(cu_state a)" || tail -n 30 "$CL_OUT/a/cu.out" | sed 's/^/#   /'
+check_eq "... B upgraded: its node record, the next issu.ko" "upgrade resumed 0 $next_ver" \
+	"$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done") $(cl_ssh b "cat /sys/module/issu/version")" ||
+	bail "B upgraded again"
+check "... A master of both RGs, RG1 consolidated there (notify FIFOs, VIPs)" cl_wait_master a 60
 
 # ------------------------------------------------------------ 2. B off in step 5
 # B powered off while step 5 runs: A's conntrack walks held after their
@@ -379,7 +415,7 @@ CL_TAG=""
 # ------------------------------------------------------------ 3. the streams
 cu_streams_end
 cu_streams_verdict
-check_eq "every stream completed through B's two power losses, A's crash and eight moves of RG1, every byte verified" \
+check_eq "every stream completed through B's two power losses, A's crash and ten moves of RG1, every byte verified" \
 	20 "$survived" || note "lost:$bad"
 if printf '%s\n' "${CL_TAP[@]}" | grep -q '^not ok'; then
 	for n in a b; do
