@@ -68,18 +68,27 @@ tree_ko=${LAB_ISSU_KO:-$LAB_TOP/issu.ko}
 cu_lab_up "$here"
 cu_streams_start ""
 
-# both nodes as the cluster began: A master of both RGs, neither drained,
-# both on the tree's issu.ko with no node upgrade under way
+# cu_as_before [rg1-on-b]: both nodes as the cluster began, B rolled
+# back, both on the tree's issu.ko with no node upgrade under way: A
+# master of both RGs and neither drained; with rg1-on-b, RG1 on B (A
+# drained for it by the failover before the upgrade), the streams through B
 cu_as_before() {
-	check "... A master of both RGs, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
-	check_eq "... neither node drained: track files of A and B" "0 0 0 0" \
+	local via=A tracks="0 0 0 0"
+	if [ "${1:-}" = rg1-on-b ]; then
+		via=B tracks="0 1 0 0"
+		check "... B master of RG1 again, as before the upgrade; A of RG0 (notify FIFOs, VIPs)" \
+			cl_wait_master b 60 rg1
+	else
+		check "... A master of both RGs, B backup (notify FIFOs, VIPs)" cl_wait_master a 60
+	fi
+	check_eq "... track files of A and B (RG0, RG1 each)" "$tracks" \
 		"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
 	check_eq "... B rolled back and finalized (its node journal: operation, phase, done)" \
 		"rollback finalize 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done")"
 	check_eq "... both nodes on the tree's issu.ko" "$old_ver $old_ver" \
 		"$(cl_ssh a "cat /sys/module/issu/version") $(cl_ssh b "cat /sys/module/issu/version")"
 	# shellcheck disable=SC2046 # tags are single words
-	CL_AFTER_S=0 check "... the streams flow through A (data in the last 5 s)" \
+	CL_AFTER_S=0 check "... the streams flow through $via (data in the last 5 s)" \
 		cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
 }
 
@@ -202,16 +211,7 @@ cu_abort four
 check_eq "... the cluster upgrade aborted (A's journal)" "aborted upgrade-secondary" "$(cu_state a)"
 check "... and B's copy of A's record says so" cl_busywait 30000 cu_peer_is "aborted upgrade-secondary same" ||
 	note "B's copy: $(cu_peer_state)"
-check "... B master of RG1 again, as before the upgrade; A of RG0 (notify FIFOs, VIPs)" cl_wait_master b 60 rg1
-check_eq "... A drained for RG1 (the failover before the upgrade), B for nothing: track files of A and B" "0 1 0 0" \
-	"$(cl_ssh a "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ') $(cl_ssh b "cat /run/issu/rg0.track /run/issu/rg1.track" | paste -sd' ')"
-check_eq "... B rolled back and finalized (its node journal: operation, phase, done)" \
-	"rollback finalize 1" "$(cu_nj b op) $(cu_nj b phase) $(cu_nj b "done")"
-check_eq "... both nodes on the tree's issu.ko" "$old_ver $old_ver" \
-	"$(cl_ssh a "cat /sys/module/issu/version") $(cl_ssh b "cat /sys/module/issu/version")"
-# shellcheck disable=SC2046 # tags are single words
-CL_AFTER_S=0 check "... the streams flow through B (data in the last 5 s)" \
-	cl_busywait 30000 cl_carried $(($(cl_ms) - 5000)) $(cl_tags "${streams[@]}")
+cu_as_before rg1-on-b
 CL_TAG="upgraded again to step 4"
 CU_ID0=$(cu_id)
 t=$(cl_ms)
