@@ -40,24 +40,24 @@ static bool on_previous_image(const struct journal *j, char *why, size_t size)
 {
 	char rel[65];
 
-	if (j->op != UPG_OP_UPGRADE || !j->prev_release[0] || upg_boot_is_kexec(j->id))
+	if (upg_boot_is_kexec(j->id))
 		return false;
 	upg_release(rel, sizeof(rel));
 	return !strcmp(rel, j->prev_release) && upg_left_image(j, why, size);
 }
 
-/* The rollback ends without its kexec: this boot runs the previous image. */
+/*
+ * The rollback ends without its kexec: this boot runs the previous image
+ * (its release is the record's prev_release: on_previous_image()).
+ */
 static int rollback_in_place(struct upg_ctx *c, struct journal *j, const char *why)
 {
-	char rel[65];
-
-	upg_release(rel, sizeof(rel));
 	j->op = UPG_OP_ROLLBACK;
 	journal_step_end(j, UPG_OK, "no kexec: this node booted cold into its previous image (%.160s)",
 			 why);
 	journal_step_begin(j, ISSU_PHASE_RESUMED);
 	journal_step_end(j, UPG_OK, "running %s again (rolled back without a kexec): finalize",
-			 rel);
+			 j->prev_release);
 	j->owner = 0;
 	if (journal_write(c->state_dir, j))
 		return EXIT_JOURNAL_WRITE;
