@@ -235,22 +235,6 @@ out:
 	return rc;
 }
 
-/* Wait @ms on the session (heartbeats answered). Return: 0, or s->fail. */
-static int idle(struct peer_sess *s, uint64_t ms)
-{
-	struct peer_frame f;
-	int r;
-
-	r = peer_wait_reply(s, 0, peer_now() + ms * NS_PER_MS, &f);
-	if (r == -2)
-		return 0;
-	if (r == 1)
-		return peer_sess_fail(s, EXIT_PEER_PROTO, "unexpected %s from the peer: %s",
-				      peer_type_name(f.h.type), f.tb[PEER_A_REASON].p ?
-				      peer_get_str(&f.tb[PEER_A_REASON]) : "no reason given");
-	return s->fail;
-}
-
 /*
  * RG_STATE, DRAIN or RELEASE of @rg on the peer; its answer in @v.
  * Return: 0, or the exit code with s->why.
@@ -264,6 +248,8 @@ int cluster_peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_v
 	memset(v, 0, sizeof(*v));
 	peer_buf_init(&b, type);
 	peer_put_u32(&b, PEER_A_GROUP, id);
+	if (type == PEER_T_RG_STATE)
+		peer_put_u32(&b, PEER_A_WANT, PEER_WANT_PRIORITY);
 	r = peer_send(s, &b);
 	peer_buf_free(&b);
 	if (r < 0)
@@ -292,6 +278,9 @@ int cluster_peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_v
 	if (f.tb[PEER_A_KA_STATE].p)
 		snprintf(v->ka_state, sizeof(v->ka_state), "%s",
 			 peer_get_str(&f.tb[PEER_A_KA_STATE]));
+	if (f.tb[PEER_A_PRIORITY].p && peer_get_u32(&f.tb[PEER_A_PRIORITY]) >= 1 &&
+	    peer_get_u32(&f.tb[PEER_A_PRIORITY]) <= 255)
+		v->prio = (int)peer_get_u32(&f.tb[PEER_A_PRIORITY]);
 	return 0;
 }
 
@@ -395,7 +384,7 @@ static int pause_for(struct failover *fo, const char *path)
 			return fo_fail(fo, EXIT_TIMEOUT, "%s did not appear within %u s",
 				       path, PAUSE_MAX_MS / 1000);
 		}
-		if (idle(&fo->s, PAUSE_POLL_MS))
+		if (peer_idle(&fo->s, PAUSE_POLL_MS))
 			return sess_fail(fo);
 	}
 	fo->pause_ms = ms_since(t);
@@ -444,7 +433,7 @@ static int confirm(struct failover *fo)
 		}
 		if (peer_now() >= deadline)
 			break;
-		if (idle(&fo->s, CONFIRM_POLL_MS))
+		if (peer_idle(&fo->s, CONFIRM_POLL_MS))
 			return sess_fail(fo);
 	}
 	fo->confirm_ms = ms_since(fo->t_drain);

@@ -71,6 +71,7 @@ struct rg_view {
 	bool track_known;
 	int32_t track;
 	char ka_state[24];	/* "" unknown (no notify reader) */
+	int prio;		/* RG_STATE: its configured priority, 0 unknown */
 };
 
 int cluster_peer_conf(const struct cl_opts *co, struct cluster_conf *cc);

@@ -602,6 +602,22 @@ int peer_wait_reply(struct peer_sess *s, uint32_t req_seq, uint64_t deadline,
 	}
 }
 
+/* Wait @ms on the session (heartbeats answered). Return: 0, or s->fail. */
+int peer_idle(struct peer_sess *s, uint64_t ms)
+{
+	struct peer_frame f;
+	int r;
+
+	r = peer_wait_reply(s, 0, peer_now() + ms * NS_PER_MS, &f);
+	if (r == -2)
+		return 0;
+	if (r == 1)
+		return peer_sess_fail(s, EXIT_PEER_PROTO, "unexpected %s from the peer: %s",
+				      peer_type_name(f.h.type), f.tb[PEER_A_REASON].p ?
+				      peer_get_str(&f.tb[PEER_A_REASON]) : "no reason given");
+	return s->fail;
+}
+
 /**
  * peer_poll_incoming() - handle what has arrived, without waiting
  * @s: the session

@@ -95,6 +95,8 @@ int peer_recv(struct peer_sess *s, uint64_t deadline, struct peer_frame *f);
 int peer_wait_reply(struct peer_sess *s, uint32_t req_seq, uint64_t deadline,
 		    struct peer_frame *f);
 int peer_poll_incoming(struct peer_sess *s, uint32_t req_seq, struct peer_frame *f);
+/* Wait @ms on the session, heartbeats answered. Return: 0, or s->fail. */
+int peer_idle(struct peer_sess *s, uint64_t ms);
 int peer_keepalive(struct peer_sess *s);
 int peer_run_alive(struct peer_sess *s, void (*fn)(void *arg), void *arg);
 

@@ -267,35 +267,76 @@ static int inst_prio(const struct ka_node *inst)
 	return end == ka_arg(n) || *end || v < 1 || v > 255 ? 0 : (int)v;
 }
 
-int rg_priority(const char *ka_path, const struct cl_rg *rg)
+/* An instance's advert_int in ms (keepalived's default 1 s); 0 if not 0..255 s. */
+static int inst_advert_ms(const struct ka_node *inst)
+{
+	const struct ka_node *n = ka_child(inst, "advert_int", NULL);
+	char *end;
+	double v;
+
+	if (!n || !ka_arg(n))
+		return 1000;
+	v = strtod(ka_arg(n), &end);
+	return end == ka_arg(n) || *end || v <= 0 || v > 255 ? 0 : (int)(v * 1000 + 0.5);
+}
+
+/* 1 where the instance has nopreempt (a number, as the others' folds). */
+static int inst_nopreempt(const struct ka_node *inst)
+{
+	return ka_child(inst, "nopreempt", NULL) ? 1 : 0;
+}
+
+/*
+ * @get of the RG's vrrp_instance, or the smallest (@largest: the largest)
+ * of its sync group's members'; 0 when unknown: the file unreadable, an
+ * instance missing, @get 0 for one of them. @get returns 0 for unknown,
+ * so a fold whose value may be 0 (inst_nopreempt) is read as largest.
+ */
+static int rg_fold(const char *ka_path, const struct cl_rg *rg,
+		   int (*get)(const struct ka_node *), bool largest)
 {
 	const struct ka_node *sg, *members, *inst;
 	struct ka_conf kc = { 0 };
-	int p, prio = 0;
+	int p, r = 0;
 	size_t i;
 
 	if (ka_load(&kc, ka_path) < 0)
 		goto out;
 	if (*rg->instance) {
 		inst = ka_child(&kc.root, "vrrp_instance", rg->instance);
-		prio = inst ? inst_prio(inst) : 0;
+		r = inst ? get(inst) : 0;
 		goto out;
 	}
 	sg = ka_child(&kc.root, "vrrp_sync_group", rg->sync_group);
 	members = sg ? ka_child(sg, "group", NULL) : NULL;
 	for (i = 0; members && i < members->nkids; i++) {
 		inst = ka_child(&kc.root, "vrrp_instance", members->kids[i].words[0]);
-		p = inst ? inst_prio(inst) : 0;
-		if (!p) {
-			prio = 0;
+		p = inst ? get(inst) : 0;
+		if (!p && !largest) {
+			r = 0;
 			break;
 		}
-		if (!prio || p < prio)
-			prio = p;
+		if (!r || (largest ? p > r : p < r))
+			r = p;
 	}
 out:
 	ka_free(&kc);
-	return prio;
+	return r;
+}
+
+int rg_priority(const char *ka_path, const struct cl_rg *rg)
+{
+	return rg_fold(ka_path, rg, inst_prio, false);
+}
+
+int rg_advert_ms(const char *ka_path, const struct cl_rg *rg)
+{
+	return rg_fold(ka_path, rg, inst_advert_ms, true);
+}
+
+bool rg_nopreempt(const char *ka_path, const struct cl_rg *rg)
+{
+	return rg_fold(ka_path, rg, inst_nopreempt, true) > 0;
 }
 
 int rg_effective(int prio, int weight, int32_t v, bool *fault)

@@ -54,6 +54,13 @@ const char *rg_ka_state_path(void);
  */
 int rg_priority(const char *ka_path, const struct cl_rg *rg);
 /*
+ * rg_advert_ms() - the RG's advert_int in ms (keepalived's default 1 s),
+ * for a sync group the largest of its members'. Return: 0 when unknown.
+ */
+int rg_advert_ms(const char *ka_path, const struct cl_rg *rg);
+/* Whether one of the RG's instances has nopreempt (false when unknown). */
+bool rg_nopreempt(const char *ka_path, const struct cl_rg *rg);
+/*
  * rg_effective() - the priority keepalived runs the RG's instance with,
  * given its track file's value @v and weight @weight (keepalived.conf(5)):
  * weight 0 and a non-zero value, or a value times the weight below -253,
