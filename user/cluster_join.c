@@ -14,7 +14,19 @@
  *  3. if the peer holds VIPs of a gated RG, pulls its flows (PULL, the
  *     code of cluster failover run on the target) and imports them;
  *  4. only then writes 0 to the gated RGs' track files (temporary file
- *     and rename): keepalived may now make this node master.
+ *     and rename): keepalived may now make this node master;
+ *  5. where this node would then take an RG from the peer by preemption
+ *     (its priority over the peer's, the peer undrained, no nopreempt),
+ *     it moves the RG itself, as cluster failover run on the target
+ *     does: a delta pass before the release (the flows the peer opened
+ *     since the first pull), the peer drained once this node is released
+ *     (DRAIN: FAULT, its VIPs gone) so that the two never hold the VIPs
+ *     at once, this node holding every VIP of the RG confirmed within
+ *     4 x advert_int + 1 s, then the peer's drain released (RELEASE: it
+ *     stays backup, its priority is lower). keepalived's own preemption
+ *     would leave the flows the peer opened in its master-down interval
+ *     out of this node's table, and both nodes holding the VIPs until
+ *     the peer hears this node's first advert.
  *
  * A peer that cannot be reached for the channel's dead time (a cold
  * start, the peer down) leaves nothing to wait for: the RGs are released
@@ -50,6 +62,7 @@
 #define JOIN_BACKOFF_MAX_MS	30000
 #define GATE_WAIT_MS		10000	/* keepalived writes the gate at its start */
 #define GATE_POLL_MS		100
+#define BACKUP_WAIT_MS		2000	/* step 5: this node out of FAULT */
 
 struct join_rg {
 	const struct cl_rg *rg;
@@ -63,6 +76,15 @@ struct join_rg {
 	bool released;
 	uint64_t released_at;	/* ms since the epoch */
 	char err[256];
+	/* step 5 */
+	int prio;		/* this node's configured priority, 0 unknown */
+	bool takeover;		/* this node would preempt: moved by the join */
+	bool peer_drained;	/* DRAIN answered */
+	bool took_over;		/* every VIP of the RG here */
+	bool peer_released;	/* RELEASE answered */
+	uint64_t drained_at;	/* peer_now() of the DRAIN */
+	uint64_t takeover_ms;	/* from the peer's drain to every VIP here */
+	char takeover_err[256];
 };
 
 struct join {
@@ -78,6 +100,10 @@ struct join {
 	bool pull_needed;
 	struct cl_sync_pass pull;
 	uint64_t imported_at;	/* ms since the epoch, 0: no import */
+	bool open;		/* the session of the pull kept for step 5 */
+	size_t ntakeover;
+	bool delta_pulled;
+	struct cl_sync_pass delta;
 	unsigned int attempts;	/* sessions tried */
 	unsigned int failures;	/* of them, with the peer answering */
 	uint64_t last_contact;	/* peer_now() of the last HELLO, 0: none */
@@ -247,9 +273,183 @@ static int attempt(struct join *j)
 	j->imported_at = epoch_ms();
 	say("pulled %zu bytes of the peer's flows and imported them in %llu ms",
 	    j->pull.image_bytes, (unsigned long long)j->pull.total_ms);
+	j->open = true;
+	return 0;
 out:
 	peer_close(&j->s);
 	return rc;
+}
+
+/*
+ * Step 5, before the release: the RGs this node would take from the peer
+ * by preemption once released. Known only when both priorities are: this
+ * node's keepalived.conf, the peer's RG_STATE (PRIORITY). The peer must
+ * hold every VIP of the RG and be undrained (track file 0: its RELEASE
+ * afterwards returns it to exactly that), and the RG must be one that
+ * release() frees (not held by the cluster upgrade).
+ */
+static void plan_takeover(struct join *j)
+{
+	const char *state_dir = getenv("ISSU_STATE_DIR") ?: UPG_STATE_DIR;
+	const char *ka = j->cc->keepalived_conf;
+	struct join_rg *g;
+	size_t i;
+
+	for (i = 0; i < j->nrg; i++) {
+		g = &j->rg[i];
+		if (!g->gated || !g->peer_known)
+			continue;
+		g->prio = rg_priority(ka, g->rg);
+		if (!g->prio || !g->peer.prio || g->prio <= g->peer.prio ||
+		    !g->peer.vips_known || !g->peer.vips_total ||
+		    g->peer.vips_held != g->peer.vips_total ||
+		    !g->peer.track_known || g->peer.track ||
+		    rg_nopreempt(ka, g->rg) || cu_held(state_dir, g->rg->id))
+			continue;
+		g->takeover = true;
+		j->ntakeover++;
+		say("RG%u: this node (priority %d) would preempt %s (priority %d): the join moves it, the peer drained only once this node is released",
+		    g->rg->id, g->prio, j->cc->peer_name, g->peer.prio);
+	}
+}
+
+/*
+ * Step 5's delta pass, before the release: the flows the peer opened
+ * since the first pull. A failed pass leaves the RGs to keepalived's
+ * preemption (the first pull's flows are in), with a warning.
+ */
+static void takeover_delta(struct join *j)
+{
+	size_t i;
+
+	if (!j->ntakeover)
+		return;
+	if (!cluster_pull_pass(&j->s, &j->delta)) {
+		j->delta_pulled = true;
+		say("delta pass: %zu bytes of the peer's flows imported in %llu ms",
+		    j->delta.image_bytes, (unsigned long long)j->delta.total_ms);
+		return;
+	}
+	say("WARNING: the delta pass failed (%s): the RGs are released to keepalived's preemption",
+	    j->s.why);
+	for (i = 0; i < j->nrg; i++)
+		if (j->rg[i].takeover)
+			snprintf(j->rg[i].takeover_err, sizeof(j->rg[i].takeover_err),
+				 "the delta pass failed: %.200s", j->s.why);
+	for (i = 0; i < j->nrg; i++)
+		j->rg[i].takeover = false;
+	j->ntakeover = 0;
+}
+
+/* Every VIP of each RG being taken over is on this node. */
+static bool all_taken(struct join *j)
+{
+	unsigned int held;
+	bool all = true;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < j->nrg; i++) {
+		struct join_rg *g = &j->rg[i];
+
+		if (!g->peer_drained || g->took_over)
+			continue;
+		if (!rg_vips_held(g->rg, &held, why, sizeof(why)) && held == g->rg->nvips) {
+			g->took_over = true;
+			g->takeover_ms = ms_since(g->drained_at);
+		} else {
+			all = false;
+		}
+	}
+	return all;
+}
+
+/*
+ * keepalived takes this node out of FAULT once it sees the release (its
+ * track file's inotify): the peer's priority-0 advert, sent when it is
+ * drained, moves the RG at once only to a node in BACKUP. Where `cluster
+ * notify` records the states, wait for it (bounded: 2 s; the session's
+ * heartbeats answered); else the drain follows the release at once, as
+ * in cluster failover.
+ */
+static void wait_backup(struct join *j, const struct join_rg *g)
+{
+	uint64_t t = peer_now();
+	char st[24];
+
+	while (!j->s.fail && ms_since(t) < BACKUP_WAIT_MS) {
+		if (rg_ka_state(g->rg, st, sizeof(st)) || strcmp(st, "FAULT"))
+			return;
+		peer_idle(&j->s, GATE_POLL_MS);
+	}
+}
+
+/*
+ * Step 5 after the release: the peer drained for each RG this node
+ * takes (it removes its VIPs; this node, released and of the higher
+ * priority, takes them after its skew time), this node's VIPs confirmed,
+ * then the peer's drain released. Not confirmed in time: the peer
+ * released all the same (keepalived decides where the RG goes) and the
+ * join fails with EXIT_FO_UNCONFIRMED.
+ */
+static void takeover(struct join *j)
+{
+	uint64_t t, bound = 0;
+	struct rg_view v;
+	struct join_rg *g;
+	int adv;
+	size_t i;
+
+	for (i = 0; i < j->nrg; i++) {
+		g = &j->rg[i];
+		if (!g->takeover)
+			continue;
+		if (!g->released) {
+			snprintf(g->takeover_err, sizeof(g->takeover_err),
+				 "not released: %.200s", g->err);
+			continue;
+		}
+		adv = rg_advert_ms(j->cc->keepalived_conf, g->rg);
+		if (4 * (uint64_t)(adv ? adv : 1000) + 1000 > bound)
+			bound = 4 * (uint64_t)(adv ? adv : 1000) + 1000;
+		wait_backup(j, g);
+		g->drained_at = peer_now();
+		if (cluster_peer_rg(&j->s, PEER_T_DRAIN, g->rg->id, &v)) {
+			snprintf(g->takeover_err, sizeof(g->takeover_err), "DRAIN: %.200s", j->s.why);
+			break;
+		}
+		g->peer_drained = true;
+		say("RG%u: drained %s: this node takes its VIPs", g->rg->id, j->cc->peer_name);
+	}
+	t = peer_now();
+	while (!j->s.fail && !all_taken(j) && ms_since(t) < bound)
+		peer_idle(&j->s, 100);
+	for (i = 0; i < j->nrg; i++) {
+		g = &j->rg[i];
+		if (!g->peer_drained)
+			continue;
+		if (g->took_over)
+			say("RG%u: every VIP on this node %llu ms after the peer's drain", g->rg->id,
+			    (unsigned long long)g->takeover_ms);
+		else
+			snprintf(g->takeover_err, sizeof(g->takeover_err),
+				 "not every VIP on this node %llu ms after the peer's drain%s",
+				 (unsigned long long)bound, j->s.fail ? " (the peer channel failed)" : "");
+		if (!j->s.fail && !cluster_peer_rg(&j->s, PEER_T_RELEASE, g->rg->id, &v))
+			g->peer_released = true;
+		else
+			snprintf(g->takeover_err + strlen(g->takeover_err),
+				 sizeof(g->takeover_err) - strlen(g->takeover_err),
+				 "%s%s keeps its drain: cluster failover reset RG%u there",
+				 *g->takeover_err ? "; " : "", j->cc->peer_name, g->rg->id);
+		if (!g->took_over || !g->peer_released) {
+			j->rc = g->took_over ? EXIT_FO_DRAIN : EXIT_FO_UNCONFIRMED;
+			snprintf(j->why, sizeof(j->why), "RG%u: %s", g->rg->id, g->takeover_err);
+			say("RG%u: %s", g->rg->id, g->takeover_err);
+		} else {
+			say("RG%u: %s released: it stays backup", g->rg->id, j->cc->peer_name);
+		}
+	}
 }
 
 static int join_run(struct join *j, unsigned int max_failures)
@@ -260,8 +460,17 @@ static int join_run(struct join *j, unsigned int max_failures)
 	for (;;) {
 		rc = attempt(j);
 		if (!rc) {
+			if (j->open) {
+				plan_takeover(j);
+				takeover_delta(j);
+			}
 			release(j);
-			return 0;
+			if (j->open && j->ntakeover)
+				takeover(j);
+			if (j->open)
+				peer_close(&j->s);
+			j->open = false;
+			return j->rc;
 		}
 		/*
 		 * No HELLO: the peer is down or cut off. Past the dead time
@@ -334,6 +543,16 @@ static void report(struct join *j, const struct opts *o)
 		pr_obj_close();
 		pr_u64("imported_at_ms", "imported at (ms since the epoch)", j->imported_at);
 	}
+	pr_bool("delta_pulled", "delta pass", j->delta_pulled);
+	if (j->delta_pulled) {
+		pr_obj_open("delta", "delta pass");
+		pr_u64("image_bytes", "image bytes", j->delta.image_bytes);
+		pr_dur_ms("export_ms", "export and transfer", j->delta.export_ms);
+		pr_dur_ms("import_ms", "import", j->delta.transfer_ms);
+		if (j->delta.report)
+			flowimg_report_print(j->delta.report, j->delta.rlen);
+		pr_obj_close();
+	}
 	open_json_array("groups");
 	for (i = 0; i < j->nrg; i++) {
 		g = &j->rg[i];
@@ -353,6 +572,20 @@ static void report(struct join *j, const struct opts *o)
 			       g->released_at);
 		if (*g->err)
 			pr_str("release_error", "release error", g->err);
+		if (g->prio)
+			pr_u32("priority", "priority", (uint32_t)g->prio);
+		if (g->peer_known && g->peer.prio)
+			pr_u32("peer_priority", "peer priority", (uint32_t)g->peer.prio);
+		pr_bool("takeover", "taken from the peer by the join", g->takeover);
+		if (g->takeover) {
+			pr_bool("peer_drained", "peer drained", g->peer_drained);
+			pr_bool("took_over", "every VIP here", g->took_over);
+			if (g->took_over)
+				pr_dur_ms("takeover_ms", "from the peer's drain", g->takeover_ms);
+			pr_bool("peer_released", "peer's drain released", g->peer_released);
+		}
+		if (*g->takeover_err)
+			pr_str("takeover_error", "takeover error", g->takeover_err);
 		pr_obj_close();
 	}
 	close_json_array();
@@ -391,6 +624,7 @@ int cluster_join(struct cl_opts *co, struct opts *o)
 	rc = output_end(j->rc);
 out:
 	cluster_sync_pass_free(&j->pull);
+	cluster_sync_pass_free(&j->delta);
 	free(j->cc);
 	free(j);
 	return rc;
