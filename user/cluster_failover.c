@@ -128,34 +128,6 @@ static uint64_t ms_since(uint64_t t)
 	return (peer_now() - t) / NS_PER_MS;
 }
 
-/* An instance's priority (keepalived's default 100); 0 if not 1..255. */
-static int prio_of(const struct ka_node *inst)
-{
-	const struct ka_node *n = ka_child(inst, "priority", NULL);
-	char *end;
-	long v;
-
-	if (!n || !ka_arg(n))
-		return 100;
-	v = strtol(ka_arg(n), &end, 10);
-	return end == ka_arg(n) || *end || v < 1 || v > 255 ? 0 : (int)v;
-}
-
-/* "2", "0.5": keepalived's advert_int in ms; 0 if not a number. */
-static uint32_t advert_of(const struct ka_node *inst)
-{
-	const struct ka_node *n = ka_child(inst, "advert_int", NULL);
-	char *end;
-	double v;
-
-	if (!n || !ka_arg(n))
-		return 1000;	/* keepalived's default */
-	v = strtod(ka_arg(n), &end);
-	if (end == ka_arg(n) || *end || v <= 0 || v > 255)
-		return 0;
-	return (uint32_t)(v * 1000 + 0.5);
-}
-
 /*
  * The confirmation bound from keepalived.conf: the largest advert_int of
  * the RG's instances, the target's skew time (the peer: its
@@ -187,8 +159,8 @@ static int bound_of(struct failover *fo)
 			rc = EXIT_CL_WIRING;
 			goto out;
 		}
-		adv = advert_of(inst);
-		prio = prio_of(inst);
+		adv = (uint32_t)rg_inst_advert_ms(inst);
+		prio = rg_inst_prio(inst);
 	} else {
 		sg = ka_child(&kc.root, "vrrp_sync_group", rg->sync_group);
 		members = sg ? ka_child(sg, "group", NULL) : NULL;
@@ -207,8 +179,8 @@ static int bound_of(struct failover *fo)
 				rc = EXIT_CL_WIRING;
 				goto out;
 			}
-			a = advert_of(inst);
-			p = prio_of(inst);
+			a = (uint32_t)rg_inst_advert_ms(inst);
+			p = rg_inst_prio(inst);
 			if (!a) {
 				adv = 0;
 				break;

@@ -254,8 +254,7 @@ int rg_ka_state(const struct cl_rg *rg, char *state, size_t size)
 	return found;
 }
 
-/* An instance's priority (keepalived's default 100); 0 if not 1..255. */
-static int inst_prio(const struct ka_node *inst)
+int rg_inst_prio(const struct ka_node *inst)
 {
 	const struct ka_node *n = ka_child(inst, "priority", NULL);
 	char *end;
@@ -267,8 +266,7 @@ static int inst_prio(const struct ka_node *inst)
 	return end == ka_arg(n) || *end || v < 1 || v > 255 ? 0 : (int)v;
 }
 
-/* An instance's advert_int in ms (keepalived's default 1 s); 0 if not 0..255 s. */
-static int inst_advert_ms(const struct ka_node *inst)
+int rg_inst_advert_ms(const struct ka_node *inst)
 {
 	const struct ka_node *n = ka_child(inst, "advert_int", NULL);
 	char *end;
@@ -326,12 +324,12 @@ out:
 
 int rg_priority(const char *ka_path, const struct cl_rg *rg)
 {
-	return rg_fold(ka_path, rg, inst_prio, false);
+	return rg_fold(ka_path, rg, rg_inst_prio, false);
 }
 
 int rg_advert_ms(const char *ka_path, const struct cl_rg *rg)
 {
-	return rg_fold(ka_path, rg, inst_advert_ms, true);
+	return rg_fold(ka_path, rg, rg_inst_advert_ms, true);
 }
 
 bool rg_nopreempt(const char *ka_path, const struct cl_rg *rg)

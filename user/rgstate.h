@@ -53,6 +53,11 @@ const char *rg_ka_state_path(void);
  * unknown (the file unreadable, the instance missing, not a number).
  */
 int rg_priority(const char *ka_path, const struct cl_rg *rg);
+struct ka_node;
+/* A vrrp_instance's priority (keepalived's default 100); 0 if not 1..255. */
+int rg_inst_prio(const struct ka_node *inst);
+/* A vrrp_instance's advert_int in ms (keepalived's default 1 s); 0 if not 0..255 s. */
+int rg_inst_advert_ms(const struct ka_node *inst);
 /*
  * rg_advert_ms() - the RG's advert_int in ms (keepalived's default 1 s),
  * for a sync group the largest of its members'. Return: 0 when unknown.
