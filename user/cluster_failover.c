@@ -208,27 +208,38 @@ out:
 }
 
 /*
- * RG_STATE, DRAIN or RELEASE of @rg on the peer; its answer in @v.
+ * RG_STATE, DRAIN or RELEASE of @rg on the peer; its answer in @v. @want
+ * (RG_STATE: PEER_WANT_PRIORITY) is asked for and, where the peer end
+ * predates it (it refuses WANT as an attribute its policy does not have:
+ * EINVAL naming it), asked again without: what it adds stays unknown.
  * Return: 0, or the exit code with s->why.
  */
-int cluster_peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_view *v)
+int cluster_peer_rg_want(struct peer_sess *s, uint16_t type, uint32_t id, uint32_t want,
+			 struct rg_view *v)
 {
 	struct peer_buf b = { 0 };
 	struct peer_frame f;
 	int r, err;
 
 	memset(v, 0, sizeof(*v));
-	peer_buf_init(&b, type);
-	peer_put_u32(&b, PEER_A_GROUP, id);
-	if (type == PEER_T_RG_STATE)
-		peer_put_u32(&b, PEER_A_WANT, PEER_WANT_PRIORITY);
-	r = peer_send(s, &b);
-	peer_buf_free(&b);
-	if (r < 0)
-		return s->fail;
-	r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, &f);
-	if (r < 0)
-		return s->fail;
+	for (;;) {
+		peer_buf_init(&b, type);
+		peer_put_u32(&b, PEER_A_GROUP, id);
+		if (want)
+			peer_put_u32(&b, PEER_A_WANT, want);
+		r = peer_send(s, &b);
+		peer_buf_free(&b);
+		if (r < 0)
+			return s->fail;
+		r = peer_wait_reply(s, s->tx_seq, UINT64_MAX, &f);
+		if (r < 0)
+			return s->fail;
+		if (!want || f.h.type != PEER_T_RESULT ||
+		    peer_get_u32(&f.tb[PEER_A_RESULT]) != EINVAL || !f.tb[PEER_A_BAD_ATTR].p ||
+		    peer_get_u32(&f.tb[PEER_A_BAD_ATTR]) != PEER_A_WANT)
+			break;
+		want = 0;
+	}
 	err = (int)peer_get_u32(&f.tb[PEER_A_RESULT]);
 	if (f.h.type != PEER_T_RG_STATE_REPLY || err)
 		return peer_sess_fail(s, err == EOPNOTSUPP || err == EPERM || err == ENOENT ?
@@ -254,6 +265,11 @@ int cluster_peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_v
 	    peer_get_u32(&f.tb[PEER_A_PRIORITY]) <= 255)
 		v->prio = (int)peer_get_u32(&f.tb[PEER_A_PRIORITY]);
 	return 0;
+}
+
+int cluster_peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_view *v)
+{
+	return cluster_peer_rg_want(s, type, id, 0, v);
 }
 
 static int __printf(3, 4) fo_fail(struct failover *fo, int rc, const char *fmt, ...)

@@ -84,7 +84,7 @@ struct join_rg {
 	bool peer_released;	/* RELEASE answered */
 	uint64_t drained_at;	/* peer_now() of the DRAIN */
 	uint64_t takeover_ms;	/* from the peer's drain to every VIP here */
-	char takeover_err[256];
+	char takeover_err[512];
 };
 
 struct join {
@@ -256,7 +256,8 @@ static int attempt(struct join *j)
 		g = &j->rg[i];
 		if (!g->gated)
 			continue;
-		rc = cluster_peer_rg(&j->s, PEER_T_RG_STATE, g->rg->id, &g->peer);
+		rc = cluster_peer_rg_want(&j->s, PEER_T_RG_STATE, g->rg->id, PEER_WANT_PRIORITY,
+					  &g->peer);
 		if (rc)
 			goto out;
 		g->peer_known = true;
@@ -341,11 +342,10 @@ static void takeover_delta(struct join *j)
 	j->ntakeover = 0;
 }
 
-/* Every VIP of each RG being taken over is on this node. */
-static bool all_taken(struct join *j)
+/* Note the RGs being taken over whose every VIP is on this node now. */
+static void note_taken(struct join *j)
 {
 	unsigned int held;
-	bool all = true;
 	char why[256];
 	size_t i;
 
@@ -357,11 +357,8 @@ static bool all_taken(struct join *j)
 		if (!rg_vips_held(g->rg, &held, why, sizeof(why)) && held == g->rg->nvips) {
 			g->took_over = true;
 			g->takeover_ms = ms_since(g->drained_at);
-		} else {
-			all = false;
 		}
 	}
-	return all;
 }
 
 /*
@@ -370,33 +367,57 @@ static bool all_taken(struct join *j)
  * drained, moves the RG at once only to a node in BACKUP. Where `cluster
  * notify` records the states, wait for it (bounded: 2 s; the session's
  * heartbeats answered); else the drain follows the release at once, as
- * in cluster failover.
+ * in cluster failover. Return: false if this node is still in FAULT (a
+ * drain of the peer then would leave the RG without a master).
  */
-static void wait_backup(struct join *j, const struct join_rg *g)
+static bool wait_backup(struct join *j, const struct join_rg *g)
 {
 	uint64_t t = peer_now();
 	char st[24];
 
-	while (!j->s.fail && ms_since(t) < BACKUP_WAIT_MS) {
+	for (;;) {
 		if (rg_ka_state(g->rg, st, sizeof(st)) || strcmp(st, "FAULT"))
-			return;
+			return true;
+		if (j->s.fail || ms_since(t) >= BACKUP_WAIT_MS)
+			return false;
 		peer_idle(&j->s, GATE_POLL_MS);
 	}
 }
 
+/* A takeover's failure: the reason kept for the RG, the exit code (40 wins). */
+static void __printf(4, 5) takeover_fail(struct join *j, struct join_rg *g, int rc,
+					 const char *fmt, ...)
+{
+	size_t l = strlen(g->takeover_err);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(g->takeover_err + l, sizeof(g->takeover_err) - l, fmt, ap);
+	va_end(ap);
+	if (!j->rc || rc == EXIT_FO_DRAIN) {
+		j->rc = rc;
+		snprintf(j->why, sizeof(j->why), "RG%u: %s", g->rg->id, g->takeover_err);
+	}
+}
+
 /*
- * Step 5 after the release: the peer drained for each RG this node
- * takes (it removes its VIPs; this node, released and of the higher
- * priority, takes them after its skew time), this node's VIPs confirmed,
- * then the peer's drain released. Not confirmed in time: the peer
- * released all the same (keepalived decides where the RG goes) and the
- * join fails with EXIT_FO_UNCONFIRMED.
+ * Step 5 after the release, for each RG this node takes: the peer's state
+ * asked again (it must still hold every VIP, undrained), then the peer
+ * drained (it removes its VIPs; this node, released and of the higher
+ * priority, takes them after its skew time); every VIP here confirmed
+ * within the bound of the RG, counted from its drain; then the peer's
+ * drain released. Not confirmed in time: the peer released all the same
+ * (keepalived decides where the RG goes), EXIT_FO_UNCONFIRMED. A DRAIN
+ * or RELEASE without an answer (the session lost or the request refused)
+ * may have left the peer drained: said, EXIT_FO_DRAIN. An RG skipped
+ * (this node still in FAULT, the peer changed) is left to keepalived.
  */
 static void takeover(struct join *j)
 {
-	uint64_t t, bound = 0;
+	uint64_t bound[CLUSTER_MAX_RG] = { 0 };
 	struct rg_view v;
 	struct join_rg *g;
+	bool waiting;
 	int adv;
 	size_t i;
 
@@ -406,24 +427,60 @@ static void takeover(struct join *j)
 			continue;
 		if (!g->released) {
 			snprintf(g->takeover_err, sizeof(g->takeover_err),
-				 "not released: %.200s", g->err);
+				 "not released (%.200s): left to keepalived", g->err);
+			continue;
+		}
+		if (j->s.fail) {
+			snprintf(g->takeover_err, sizeof(g->takeover_err),
+				 "the peer channel failed before its drain (%.180s): left to keepalived",
+				 j->s.why);
+			continue;
+		}
+		if (!wait_backup(j, g)) {
+			snprintf(g->takeover_err, sizeof(g->takeover_err),
+				 "still in FAULT %u ms after the release: the peer not drained, left to keepalived",
+				 BACKUP_WAIT_MS);
+			say("RG%u: %s", g->rg->id, g->takeover_err);
+			continue;
+		}
+		if (cluster_peer_rg(&j->s, PEER_T_RG_STATE, g->rg->id, &v)) {
+			snprintf(g->takeover_err, sizeof(g->takeover_err),
+				 "the peer's state before its drain: %.180s: left to keepalived",
+				 j->s.why);
+			say("RG%u: %s", g->rg->id, g->takeover_err);
+			continue;
+		}
+		if (!v.vips_known || v.vips_held != v.vips_total || !v.track_known || v.track) {
+			snprintf(g->takeover_err, sizeof(g->takeover_err),
+				 "the peer changed since the pull (%u of %u VIPs, track %d): left to keepalived",
+				 v.vips_held, v.vips_total, (int)v.track);
+			say("RG%u: %s", g->rg->id, g->takeover_err);
 			continue;
 		}
 		adv = rg_advert_ms(j->cc->keepalived_conf, g->rg);
-		if (4 * (uint64_t)(adv ? adv : 1000) + 1000 > bound)
-			bound = 4 * (uint64_t)(adv ? adv : 1000) + 1000;
-		wait_backup(j, g);
+		bound[i] = 4 * (uint64_t)(adv ? adv : 1000) + 1000;
 		g->drained_at = peer_now();
 		if (cluster_peer_rg(&j->s, PEER_T_DRAIN, g->rg->id, &v)) {
-			snprintf(g->takeover_err, sizeof(g->takeover_err), "DRAIN: %.200s", j->s.why);
-			break;
+			takeover_fail(j, g, EXIT_FO_DRAIN,
+				      "DRAIN: %.200s; %.40s may be drained: `cluster failover reset RG%u` there",
+				      j->s.why, j->cc->peer_name, g->rg->id);
+			say("RG%u: %s", g->rg->id, g->takeover_err);
+			continue;
 		}
 		g->peer_drained = true;
 		say("RG%u: drained %s: this node takes its VIPs", g->rg->id, j->cc->peer_name);
 	}
-	t = peer_now();
-	while (!j->s.fail && !all_taken(j) && ms_since(t) < bound)
-		peer_idle(&j->s, 100);
+	do {
+		waiting = false;
+		note_taken(j);
+		for (i = 0; i < j->nrg; i++) {
+			g = &j->rg[i];
+			if (g->peer_drained && !g->took_over && ms_since(g->drained_at) < bound[i])
+				waiting = true;
+		}
+		if (waiting && !j->s.fail)
+			peer_idle(&j->s, GATE_POLL_MS);
+	} while (waiting && !j->s.fail);
 	for (i = 0; i < j->nrg; i++) {
 		g = &j->rg[i];
 		if (!g->peer_drained)
@@ -431,24 +488,22 @@ static void takeover(struct join *j)
 		if (g->took_over)
 			say("RG%u: every VIP on this node %llu ms after the peer's drain", g->rg->id,
 			    (unsigned long long)g->takeover_ms);
-		else
-			snprintf(g->takeover_err, sizeof(g->takeover_err),
-				 "not every VIP on this node %llu ms after the peer's drain%s",
-				 (unsigned long long)bound, j->s.fail ? " (the peer channel failed)" : "");
 		if (!j->s.fail && !cluster_peer_rg(&j->s, PEER_T_RELEASE, g->rg->id, &v))
 			g->peer_released = true;
-		else
-			snprintf(g->takeover_err + strlen(g->takeover_err),
-				 sizeof(g->takeover_err) - strlen(g->takeover_err),
-				 "%s%s keeps its drain: cluster failover reset RG%u there",
-				 *g->takeover_err ? "; " : "", j->cc->peer_name, g->rg->id);
-		if (!g->took_over || !g->peer_released) {
-			j->rc = g->took_over ? EXIT_FO_DRAIN : EXIT_FO_UNCONFIRMED;
-			snprintf(j->why, sizeof(j->why), "RG%u: %s", g->rg->id, g->takeover_err);
+		if (!g->took_over)
+			takeover_fail(j, g, EXIT_FO_UNCONFIRMED,
+				      "not every VIP on this node %llu ms after the peer's drain%s",
+				      (unsigned long long)ms_since(g->drained_at),
+				      g->peer_released ? ", the peer released: keepalived decides" : "");
+		if (!g->peer_released)
+			takeover_fail(j, g, EXIT_FO_DRAIN,
+				      "%sthe peer's drain not released (%.200s): %.40s keeps it, `cluster failover reset RG%u` there",
+				      *g->takeover_err ? "; " : "", j->s.why, j->cc->peer_name,
+				      g->rg->id);
+		if (*g->takeover_err)
 			say("RG%u: %s", g->rg->id, g->takeover_err);
-		} else {
+		else
 			say("RG%u: %s released: it stays backup", g->rg->id, j->cc->peer_name);
-		}
 	}
 }
 
@@ -549,6 +604,8 @@ static void report(struct join *j, const struct opts *o)
 		pr_u64("image_bytes", "image bytes", j->delta.image_bytes);
 		pr_dur_ms("export_ms", "export and transfer", j->delta.export_ms);
 		pr_dur_ms("import_ms", "import", j->delta.transfer_ms);
+		if (j->delta.xreport)
+			flowimg_export_print(j->delta.xreport, j->delta.xlen);
 		if (j->delta.report)
 			flowimg_report_print(j->delta.report, j->delta.rlen);
 		pr_obj_close();

@@ -87,6 +87,9 @@ int cluster_pull_pass(struct peer_sess *s, struct cl_sync_pass *p);
 int cluster_failover(struct cl_opts *co, struct opts *o);
 /* RG_STATE, DRAIN or RELEASE of RG @id on the peer (cluster_failover.c). */
 int cluster_peer_rg(struct peer_sess *s, uint16_t type, uint32_t id, struct rg_view *v);
+/* The same with WANT (RG_STATE: PEER_WANT_PRIORITY), again without it for an older peer. */
+int cluster_peer_rg_want(struct peer_sess *s, uint16_t type, uint32_t id, uint32_t want,
+			 struct rg_view *v);
 int cluster_join(struct cl_opts *co, struct opts *o);
 int cluster_notify(struct cl_opts *co, struct opts *o);
 int cluster_status(struct cl_opts *co, struct opts *o);

@@ -287,11 +287,12 @@ static int inst_nopreempt(const struct ka_node *inst)
 /*
  * @get of the RG's vrrp_instance, or the smallest (@largest: the largest)
  * of its sync group's members'; 0 when unknown: the file unreadable, an
- * instance missing, @get 0 for one of them. @get returns 0 for unknown,
- * so a fold whose value may be 0 (inst_nopreempt) is read as largest.
+ * instance missing, or (@zero_unknown) @get 0 for one of them. A fold
+ * whose value may be 0 (inst_nopreempt) is a largest one without
+ * @zero_unknown.
  */
 static int rg_fold(const char *ka_path, const struct cl_rg *rg,
-		   int (*get)(const struct ka_node *), bool largest)
+		   int (*get)(const struct ka_node *), bool largest, bool zero_unknown)
 {
 	const struct ka_node *sg, *members, *inst;
 	struct ka_conf kc = { 0 };
@@ -309,8 +310,12 @@ static int rg_fold(const char *ka_path, const struct cl_rg *rg,
 	members = sg ? ka_child(sg, "group", NULL) : NULL;
 	for (i = 0; members && i < members->nkids; i++) {
 		inst = ka_child(&kc.root, "vrrp_instance", members->kids[i].words[0]);
-		p = inst ? get(inst) : 0;
-		if (!p && !largest) {
+		if (!inst) {
+			r = 0;
+			break;
+		}
+		p = get(inst);
+		if (!p && zero_unknown) {
 			r = 0;
 			break;
 		}
@@ -324,17 +329,17 @@ out:
 
 int rg_priority(const char *ka_path, const struct cl_rg *rg)
 {
-	return rg_fold(ka_path, rg, rg_inst_prio, false);
+	return rg_fold(ka_path, rg, rg_inst_prio, false, true);
 }
 
 int rg_advert_ms(const char *ka_path, const struct cl_rg *rg)
 {
-	return rg_fold(ka_path, rg, rg_inst_advert_ms, true);
+	return rg_fold(ka_path, rg, rg_inst_advert_ms, true, true);
 }
 
 bool rg_nopreempt(const char *ka_path, const struct cl_rg *rg)
 {
-	return rg_fold(ka_path, rg, inst_nopreempt, true) > 0;
+	return rg_fold(ka_path, rg, inst_nopreempt, true, false) > 0;
 }
 
 int rg_effective(int prio, int weight, int32_t v, bool *fault)

@@ -229,6 +229,9 @@ gate_run() {
 	# which reset the source-NATed stream (the lab's firewall drops them
 	# now: Documentation/issu/cluster.rst, "The firewall")
 	check_eq "... A's own stack sent no RST (its rst-out counter)" "$rst0" "$rst1"
+	# and, since the join drains A before B takes the VIPs, A never held
+	# the NAT address while B forwarded: nothing for its input chain
+	check_eq "... A dropped no invalid packet to the NAT address (its invalid-nat counter)" "$innat0" "$innat1"
 	# B (200 over A's 150) would preempt A: the join moved RG1 itself
 	check_eq "... the join took RG1 over instead of keepalived's preemption: B priority 200 over A's 150, a delta pass, A drained, every VIP on B, A's drain released" \
 		"200 150 true true true true true" \
