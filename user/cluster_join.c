@@ -563,6 +563,20 @@ static int join_run(struct join *j, unsigned int max_failures)
 	}
 }
 
+/* A pull's object in the report: bytes, times, the export's and the import's reports. */
+static void print_pull(const char *key, const char *label, const struct cl_sync_pass *p)
+{
+	pr_obj_open(key, label);
+	pr_u64("image_bytes", "image bytes", p->image_bytes);
+	pr_dur_ms("export_ms", "export and transfer", p->export_ms);
+	pr_dur_ms("import_ms", "import", p->transfer_ms);
+	if (p->xreport)
+		flowimg_export_print(p->xreport, p->xlen);
+	if (p->report)
+		flowimg_report_print(p->report, p->rlen);
+	pr_obj_close();
+}
+
 static void report(struct join *j, const struct opts *o)
 {
 	const struct join_rg *g;
@@ -587,29 +601,12 @@ static void report(struct join *j, const struct opts *o)
 	pr_u32("failures", "failed with the peer answering", j->failures);
 	pr_bool("pulled", "flows pulled", j->pulled);
 	if (j->pulled) {
-		pr_obj_open("pull", "pull");
-		pr_u64("image_bytes", "image bytes", j->pull.image_bytes);
-		pr_dur_ms("export_ms", "export and transfer", j->pull.export_ms);
-		pr_dur_ms("import_ms", "import", j->pull.transfer_ms);
-		if (j->pull.xreport)
-			flowimg_export_print(j->pull.xreport, j->pull.xlen);
-		if (j->pull.report)
-			flowimg_report_print(j->pull.report, j->pull.rlen);
-		pr_obj_close();
+		print_pull("pull", "pull", &j->pull);
 		pr_u64("imported_at_ms", "imported at (ms since the epoch)", j->imported_at);
 	}
 	pr_bool("delta_pulled", "delta pass", j->delta_pulled);
-	if (j->delta_pulled) {
-		pr_obj_open("delta", "delta pass");
-		pr_u64("image_bytes", "image bytes", j->delta.image_bytes);
-		pr_dur_ms("export_ms", "export and transfer", j->delta.export_ms);
-		pr_dur_ms("import_ms", "import", j->delta.transfer_ms);
-		if (j->delta.xreport)
-			flowimg_export_print(j->delta.xreport, j->delta.xlen);
-		if (j->delta.report)
-			flowimg_report_print(j->delta.report, j->delta.rlen);
-		pr_obj_close();
-	}
+	if (j->delta_pulled)
+		print_pull("delta", "delta pass", &j->delta);
 	open_json_array("groups");
 	for (i = 0; i < j->nrg; i++) {
 		g = &j->rg[i];
