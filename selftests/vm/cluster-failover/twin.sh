@@ -284,7 +284,7 @@ cf_run() {
 	check_eq "no stream had a byte corrupted" 0 "$corrupt"
 	resets=$(grep -l '^end=reset' "$CL_OUT"/stream-*.server "$CL_OUT"/stream-*.client 2>/dev/null |
 		sed 's/.*stream-\(.*\)\.[a-z]*$/\1/' | sort -u | tr '\n' ' ')
-	note "streams reset: ${resets:-none}; B sent $(sed -n 's/.*counter packets \([0-9]*\) bytes.*comment "rst-out".*/\1/p' "$CL_OUT/b/nft.end") RSTs of its own (its stack answers the servers' packets to the NAT address it took over)"
+	note "streams reset: ${resets:-none}; B sent $(sed -n 's/.*counter packets \([0-9]*\) bytes.*comment "rst-out".*/\1/p' "$CL_OUT/b/nft.end") RSTs of its own, dropped $(sed -n 's/.*counter packets \([0-9]*\) bytes.*comment "invalid-nat".*/\1/p' "$CL_OUT/b/nft.end") packets to the NAT address it took over that conntrack could not translate back (its input chain; without it its stack answered them with RSTs)"
 	note "streams: $survived of 20 completed and verified, $lost of 20 lost (stalled ${watch_s}s+ with data outstanding); B's invalid counter: $((${inv_b:-0} - ${inv_b0:-0})) drops since the move"
 	if [ "$expect" = lost ]; then
 		check_eq "every stream lost (none completed, each stalled with data outstanding)" \
