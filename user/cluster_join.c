@@ -333,12 +333,12 @@ static void takeover_delta(struct join *j)
 	}
 	say("WARNING: the delta pass failed (%s): the RGs are released to keepalived's preemption",
 	    j->s.why);
-	for (i = 0; i < j->nrg; i++)
+	for (i = 0; i < j->nrg; i++) {
 		if (j->rg[i].takeover)
 			snprintf(j->rg[i].takeover_err, sizeof(j->rg[i].takeover_err),
 				 "the delta pass failed: %.200s", j->s.why);
-	for (i = 0; i < j->nrg; i++)
 		j->rg[i].takeover = false;
+	}
 	j->ntakeover = 0;
 }
 
